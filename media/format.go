@@ -2,7 +2,10 @@
 // resampling, RTP sessions, jitter buffering, loss concealment and DTMF.
 package media
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // FrameDuration is the length of one audio frame everywhere in Parley, in
 // milliseconds. The mixer ticks once per frame.
@@ -43,25 +46,11 @@ func (f Format) FrameSamples() int { return f.SampleRate() / FramesPerSecond }
 
 // String returns the format as a=rtpmap writes it, for example "PCMU/8000".
 func (f Format) String() string {
-	s := f.Name + "/" + itoa(f.ClockRate)
+	s := f.Name + "/" + strconv.Itoa(f.ClockRate)
 	if f.Channels > 1 {
-		s += "/" + itoa(f.Channels)
+		s += "/" + strconv.Itoa(f.Channels)
 	}
 	return s
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
 }
 
 // Encoder turns 20 ms of mono PCM at the format's sample rate into one RTP
