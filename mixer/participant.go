@@ -1,0 +1,138 @@
+package mixer
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"sync/atomic"
+
+	"github.com/parleyhq/parley/media"
+)
+
+// Participant is what the mixer needs of a leg (a SIP call, a browser guest).
+// The mixer calls all three methods; Format is called once, by Add, on the
+// goroutine that calls Add; ReadAudio and WriteAudio are called on the tick
+// goroutine (the one running Run, or the caller of Tick), never concurrently
+// with each other for one Room. A panic in any method is not recovered: it
+// unwinds out of Tick or Run.
+type Participant interface {
+	// ReadAudio fills frame with the participant's next 20 ms at rate Hz
+	// (len(frame) == rate/50) and reports whether it holds audio (false:
+	// nothing to mix, and frame's content is ignored). The leg resamples
+	// from its codec's rate to rate itself. It is called once per tick
+	// while the participant is neither muted nor listen-only, and must not
+	// block; a muted leg is not read, so it drops stale audio on its own.
+	ReadAudio(frame []int16, rate int) bool
+	// Format is the encoding the participant receives; participants with
+	// equal formats (media.Format.Is) share one encode. It is read once, by
+	// Add: a leg that changes format is removed and added again.
+	Format() media.Format
+	// WriteAudio sends one encoded 20 ms payload of Format(). It is called
+	// on the tick goroutine once per tick and must not block. payload is
+	// shared with other participants and reused by the next tick:
+	// WriteAudio must not modify it and must copy what it keeps.
+	WriteAudio(payload []byte)
+}
+
+// MinGainDB and MaxGainDB bound the gain SetGain and WithGain accept, in dB.
+const (
+	MinGainDB = -60
+	MaxGainDB = 20
+)
+
+// An AddOption sets a participant's initial state in Add.
+type AddOption func(*settings)
+
+// settings is a participant's mix settings, as the moderator sets them.
+type settings struct {
+	gainDB     float64
+	muted      bool
+	listenOnly bool
+}
+
+// WithGain makes the participant join with a gain of dB decibels applied to
+// what it says (see SetGain).
+func WithGain(dB float64) AddOption { return func(s *settings) { s.gainDB = dB } }
+
+// WithMuted makes the participant join muted (see SetMuted).
+func WithMuted(muted bool) AddOption { return func(s *settings) { s.muted = muted } }
+
+// WithListenOnly makes the participant join as a spectator (see SetListenOnly).
+func WithListenOnly(listenOnly bool) AddOption {
+	return func(s *settings) { s.listenOnly = listenOnly }
+}
+
+// formatKey identifies a format the way media.Format.Is compares them, so
+// that it can key a map without allocating per tick.
+type formatKey struct {
+	name string // lower case
+	rate int
+}
+
+func keyOf(f media.Format) formatKey {
+	return formatKey{name: strings.ToLower(f.Name), rate: f.ClockRate}
+}
+
+// leg is one participant in a Room.
+type leg struct {
+	id     string
+	p      Participant
+	format media.Format
+	key    formatKey
+
+	// Guarded by Room.mu.
+	settings
+	gainQ16 int64 // linear gain in Q16; 1<<16 is unity
+	index   int   // position in Room.order
+
+	// removed is set by Remove; the tick makes no new call to p once set.
+	removed atomic.Bool
+	// talking mirrors tickTalking for Talking, which runs on any goroutine.
+	talking atomic.Bool
+
+	// Owned by the tick goroutine (Room.tickMu).
+	pcm         []int16  // what ReadAudio wrote, after gain; then the N-1 mix
+	tickTalking bool     // talker in the current tick
+	hang        int      // ticks of hangover left
+	own         *encoder // encoder of this talker's N-1 mix; nil unless talking
+}
+
+// checkGain reports whether dB is a gain SetGain accepts.
+func checkGain(dB float64) error {
+	if math.IsNaN(dB) || dB < MinGainDB || dB > MaxGainDB {
+		return fmt.Errorf("%w: %v dB is outside [%d, %d]", ErrGainRange, dB, MinGainDB, MaxGainDB)
+	}
+	return nil
+}
+
+// gainQ16 is the linear factor for dB, in Q16 fixed point.
+func gainQ16(dB float64) int64 {
+	return int64(math.Round(math.Pow(10, dB/20) * (1 << 16)))
+}
+
+// applyGain multiplies pcm by g (Q16) in place, saturating to int16.
+func applyGain(pcm []int16, g int64) {
+	for i, s := range pcm {
+		pcm[i] = sat16(int32((int64(s)*g + 1<<15) >> 16))
+	}
+}
+
+// energy is the sum of the squares of pcm.
+func energy(pcm []int16) int64 {
+	var e int64
+	for _, s := range pcm {
+		e += int64(s) * int64(s)
+	}
+	return e
+}
+
+// sat16 saturates s to the int16 range.
+func sat16(s int32) int16 {
+	if s > math.MaxInt16 {
+		return math.MaxInt16
+	}
+	if s < math.MinInt16 {
+		return math.MinInt16
+	}
+	return int16(s)
+}
