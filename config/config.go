@@ -1,0 +1,183 @@
+// Package config is Parley's configuration: the typed form of parley.yaml,
+// the embedded default that `make run` uses, a loader whose every error
+// carries FILE:LINE, and validation.
+//
+// The YAML keys are a contract with PBX admins (see docs/ARCHITECTURE.md):
+// add keys, never rename them. To add a section, add a field with a yaml tag
+// and a doc comment to Config (or to a section), give it a default in
+// default.yaml and applyDefaults if it has one, and check it in Validate;
+// the loader needs no change.
+//
+// config is a leaf: it imports nothing of Parley.
+package config
+
+import (
+	"log/slog"
+	"regexp"
+	"time"
+)
+
+// Config is the whole of parley.yaml. Use Load, Parse or Default to get one;
+// a Config built or changed in code should be checked with Validate.
+//
+// A Config is a plain value: nothing in it changes after Parse returns, and
+// it is safe to read from many goroutines. Secrets inside it are of type
+// Secret, so it may be logged or marshalled as a whole.
+type Config struct {
+	// SIP is the SIP signalling side: listen addresses, domain, TLS.
+	SIP SIP `yaml:"sip"`
+	// RTP is the media transport.
+	RTP RTP `yaml:"rtp"`
+	// HTTP serves the REST API, the guest page, /metrics and /healthz.
+	HTTP HTTP `yaml:"http"`
+	// Store is where state that survives a restart is kept.
+	Store Store `yaml:"store"`
+	// Log sets the level and format of the process log.
+	Log Log `yaml:"log"`
+	// Media holds timers of the media path.
+	Media Media `yaml:"media"`
+	// AdminTokens are the bearer tokens that grant admin rights on the REST
+	// API. None means the admin API refuses every request.
+	AdminTokens []Secret `yaml:"admin_tokens"`
+	// Extensions are the desk phones that register with Parley.
+	Extensions []Extension `yaml:"extensions"`
+	// Trunks carry calls to phone numbers; the first trunk whose Allow
+	// matches a number is used.
+	Trunks []Trunk `yaml:"trunks"`
+	// Rooms are the conference rooms defined in the file. Rooms created
+	// through the API live in the store, not here.
+	Rooms []Room `yaml:"rooms"`
+
+	// src records the file and lines this Config came from; nil when built
+	// in code.
+	src *source
+}
+
+// SIP configures SIP signalling (RFC 3261).
+type SIP struct {
+	// Listen are the addresses to listen on, each "udp://HOST:PORT",
+	// "tcp://HOST:PORT" or "tls://HOST:PORT" (IPv6 hosts in brackets).
+	// Port 0 picks a free port, for tests. Default: udp and tcp on
+	// 0.0.0.0:5060.
+	Listen []string `yaml:"listen"`
+	// Domain is the digest realm and the host part of Parley's own URIs.
+	// Optional; when empty the SIP layer uses the address a request came to.
+	Domain string `yaml:"domain"`
+	// PublicIP is the address advertised in SDP and Contact when Parley is
+	// behind NAT; empty advertises the local address.
+	PublicIP string `yaml:"public_ip"`
+	// TLS holds the certificate for tls:// listen addresses.
+	TLS TLS `yaml:"tls"`
+}
+
+// TLS names a PEM certificate and key on disk.
+type TLS struct {
+	// Cert is the path of the PEM certificate chain.
+	Cert string `yaml:"cert"`
+	// Key is the path of the PEM private key.
+	Key string `yaml:"key"`
+}
+
+// RTP configures media transport (RFC 3550).
+type RTP struct {
+	// Ports is the UDP range RTP and RTCP ports are taken from, written
+	// "10000-20000". Min must be even; both ends lie within 1024-65535.
+	Ports PortRange `yaml:"ports"`
+}
+
+// HTTP configures the HTTP server.
+type HTTP struct {
+	// Listen is the HOST:PORT to serve on. Default: 0.0.0.0:8080.
+	Listen string `yaml:"listen"`
+	// PublicURL is the http(s) URL people reach Parley at; guest links
+	// (/join/TOKEN) are built from it. Empty: links use http://HOST:PORT of
+	// Listen.
+	PublicURL string `yaml:"public_url"`
+}
+
+// Store configures persistence.
+type Store struct {
+	// Path is the SQLite database file; its directory is created on start.
+	// Default: ./data/parley.db.
+	Path string `yaml:"path"`
+}
+
+// Log configures the process log.
+type Log struct {
+	// Level is the lowest level logged: debug, info, warn or error.
+	// Default: info.
+	Level slog.Level `yaml:"level"`
+	// Format is "text" (logfmt-like, for people) or "json" (for
+	// collectors). Empty means text.
+	Format string `yaml:"format"`
+}
+
+// Media configures the media path.
+type Media struct {
+	// RTPTimeout hangs up a leg from which no RTP arrived for this long,
+	// written like "30s". 0 never hangs up. Default: 30s.
+	RTPTimeout time.Duration `yaml:"rtp_timeout"`
+}
+
+// Extension is a desk phone that registers with Parley.
+type Extension struct {
+	// Number is the extension number, digits only, unique among extensions
+	// and rooms; it is the SIP user name the phone registers as.
+	Number string `yaml:"number"`
+	// Name is the display name shown to other participants.
+	Name string `yaml:"name"`
+	// Password is the SIP digest password (RFC 3261 §22.4); required.
+	Password Secret `yaml:"password"`
+	// Email is where invitations to this user are sent; optional.
+	Email string `yaml:"email"`
+	// Groups are the groups the user belongs to, for group invitations.
+	Groups []string `yaml:"groups"`
+}
+
+// Trunk is a SIP trunk that carries calls to phone numbers.
+type Trunk struct {
+	// Name identifies the trunk in logs and call records; unique.
+	Name string `yaml:"name"`
+	// Proxy is the SIP URI calls are sent to, e.g. "sip:sbc.example.net:5060".
+	Proxy string `yaml:"proxy"`
+	// Username authenticates Parley to the trunk; empty means no auth.
+	Username string `yaml:"username"`
+	// Password authenticates Parley to the trunk.
+	Password Secret `yaml:"password"`
+	// CallerID is presented on calls out of this trunk unless the room sets
+	// one: E.164 ("+441632960000") or digits.
+	CallerID string `yaml:"caller_id"`
+	// Allow are the numbers this trunk may call, as regular expressions
+	// (RE2 syntax) compiled at load; a number must match one of them. Anchor
+	// them with ^ and $. None means the trunk calls nothing.
+	Allow []*regexp.Regexp `yaml:"allow"`
+}
+
+// Room is a conference room defined in the config file.
+type Room struct {
+	// Number is what callers dial, digits only, unique.
+	Number string `yaml:"number"`
+	// Name is the room's display name.
+	Name string `yaml:"name"`
+	// PIN is the attendee PIN, digits; empty means none.
+	PIN Secret `yaml:"pin"`
+	// ModeratorPIN, digits, lets a caller in as moderator; empty means none.
+	ModeratorPIN Secret `yaml:"moderator_pin"`
+	// Owner is the extension number that owns the room.
+	Owner string `yaml:"owner"`
+	// Members are extension numbers that may join without a PIN.
+	Members []string `yaml:"members"`
+	// Quota is how many active participants the room takes; past it
+	// newcomers join as spectators. 0 means no quota.
+	Quota int `yaml:"quota"`
+	// Capacity is the hard limit of participants; 0 means no limit.
+	Capacity int `yaml:"capacity"`
+	// GuestAccess lets browser guests join from a link.
+	GuestAccess bool `yaml:"guest_access"`
+	// GuestRole is the role guests join with: owner, moderator, presenter,
+	// attendee or spectator. Default: attendee.
+	GuestRole string `yaml:"guest_role"`
+	// CallerID is presented on calls out of this room: E.164 or digits.
+	// Empty uses the trunk's.
+	CallerID string `yaml:"caller_id"`
+}
