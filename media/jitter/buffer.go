@@ -1,0 +1,444 @@
+// Package jitter buffers one RTP stream of 20 ms audio frames between the
+// socket reader, which pushes packets as they arrive, and the mixer, which
+// pulls one frame per 20 ms tick.
+//
+// # Playout model
+//
+// The buffer is driven by the mixer's clock, not by wall time: every Pop is
+// one 20 ms tick and plays the next sequence number. When a stream starts
+// (first packet, SSRC change, sequence or timestamp jump, or the first packet
+// after a long underrun) Pop returns None for as many ticks as the playout
+// delay (60 ms, three frames, by default) so that packets arriving up to that
+// much late relative to the first one are still in time.
+//
+// A packet that arrives after its slot has been played or concealed is late:
+// it is dropped and counted, and the target delay grows by how late it was
+// (up to MaxDelay). The buffer realises a larger target at the next missing
+// packet by holding playout for one tick (the caller conceals that tick, as
+// it would have anyway) instead of skipping the packet. When every packet of
+// a ShrinkAfter window arrived at least two ticks before its slot, the
+// target shrinks by one frame (not below InitialDelay) and the buffer
+// realises it by discarding one frame when two are queued.
+//
+// A missing packet is reported as Lost so that the caller conceals it; if the
+// packet after it is buffered its payload comes along for Opus FEC. When the
+// buffer stays empty for MaxConceal the stream is considered paused (the
+// sender stopped, or uses silence suppression) and Pop returns None until
+// packets arrive again, which restarts playout with the learned delay.
+//
+// Sequence numbers are compared modulo 2^16 (RFC 3550 §5.1). A packet far
+// outside the window around the playout point is only trusted, and the
+// buffer resynchronised to it, when the packet after it confirms the jump,
+// as RFC 3550 Appendix A.1 does for sequence number validation.
+package jitter
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/pion/rtp"
+)
+
+// Defaults for the zero fields of Options.
+const (
+	// DefaultInitialDelay is the playout delay a stream starts with.
+	DefaultInitialDelay = 60 * time.Millisecond
+	// DefaultMaxDelay is the largest playout delay the buffer grows to.
+	DefaultMaxDelay = 200 * time.Millisecond
+	// DefaultMaxConceal is how long an empty buffer is reported as Lost
+	// before Pop returns None.
+	DefaultMaxConceal = 100 * time.Millisecond
+	// DefaultShrinkAfter is how long the jitter must stay low before the
+	// delay shrinks by one frame.
+	DefaultShrinkAfter = 10 * time.Second
+)
+
+// frameDuration is the length of one frame and one Pop.
+const frameDuration = 20 * time.Millisecond
+
+// maxTimestampJump is how far, in seconds, a packet's timestamp may stray
+// from the one predicted from its sequence number before the buffer
+// resynchronises.
+const maxTimestampJump = 1
+
+// ErrInvalidOptions is returned by New for a clock rate or delays it cannot
+// work with.
+var ErrInvalidOptions = errors.New("jitter: invalid options")
+
+// Options tunes a Buffer. Durations are rounded up to whole 20 ms frames; a
+// zero field takes its default.
+type Options struct {
+	// InitialDelay is the playout delay a stream starts with, and the floor
+	// the delay shrinks back to. It must be at least 20 ms.
+	InitialDelay time.Duration
+	// MaxDelay is the largest playout delay the buffer grows to when packets
+	// arrive late. It must be at least InitialDelay.
+	MaxDelay time.Duration
+	// MaxConceal is how long an empty buffer is reported as Lost before Pop
+	// returns None, so that the mixer hears silence rather than endless
+	// concealment when a sender pauses.
+	MaxConceal time.Duration
+	// ShrinkAfter is how long every packet must arrive with at least one
+	// frame to spare before the delay shrinks by one frame.
+	ShrinkAfter time.Duration
+}
+
+// Stats are the buffer's counters since New.
+type Stats struct {
+	// Received counts the packets pushed.
+	Received uint64
+	// Lost counts the frames Pop returned as Lost, each of which the caller
+	// conceals.
+	Lost uint64
+	// Late counts the packets dropped because their slot had already been
+	// played or concealed.
+	Late uint64
+	// Duplicates counts the packets dropped because the same sequence
+	// number was already buffered or played.
+	Duplicates uint64
+	// Dropped counts the buffered packets discarded to shrink the delay or
+	// to cap it after a burst.
+	Dropped uint64
+	// Resyncs counts the restarts on an SSRC change or a sequence or
+	// timestamp jump.
+	Resyncs uint64
+	// Delay is the current playout delay.
+	Delay time.Duration
+}
+
+type slotState uint8
+
+const (
+	slotEmpty    slotState = iota
+	slotBuffered           // holds a packet waiting for its slot
+	slotPlayed             // its packet was played (a copy is a duplicate)
+	slotMissed             // reported lost (the packet is late if it comes)
+)
+
+type slot struct {
+	state   slotState
+	seq     uint16
+	ts      uint32
+	payload []byte
+}
+
+type playState uint8
+
+const (
+	stateIdle    playState = iota // nothing to play: before the first packet or after an underrun
+	statePlaying                  // filling up (prefill > 0) or playing
+)
+
+// Buffer is a jitter buffer for one RTP stream of 20 ms frames. Push and Pop
+// may be called from different goroutines; each holds the buffer's lock only
+// to copy one payload.
+type Buffer struct {
+	spf         uint32 // RTP timestamp units per frame
+	clockRate   int
+	minFrames   int
+	maxFrames   int
+	maxConceal  int
+	shrinkAfter int
+	half        int // half the ring: the window either side of next
+
+	mu         sync.Mutex
+	slots      []slot // guarded by mu; indexed by seq & mask
+	mask       uint16
+	state      playState // guarded by mu
+	started    bool      // a stream (ssrc) has been seen
+	ssrc       uint32
+	next       uint16 // sequence number the next Pop plays
+	nextTS     uint32 // timestamp predicted for next
+	lastPlayed uint16
+	havePlayed bool
+	prefill    int    // Pops that still return None before playout starts
+	delay      int    // realised playout delay, in frames
+	target     int    // wanted playout delay, in frames
+	count      int    // buffered packets, all at or after next
+	highest    uint16 // highest buffered sequence number, when count > 0
+	empty      int    // consecutive Pops that found the buffer empty
+	window     int    // Pops in the current shrink window
+	minAhead   int    // least slack, in frames, of a packet in the window
+	haveBad    bool   // cand holds a packet far outside the window
+	cand       slot   // that packet, kept until the next one confirms the jump
+	stats      Stats
+}
+
+// New returns an empty buffer for a stream whose RTP clock runs at
+// clockRate Hz (8000 for PCMU, 48000 for Opus).
+func New(clockRate int, opts Options) (*Buffer, error) {
+	if clockRate <= 0 || clockRate%50 != 0 {
+		return nil, fmt.Errorf("%w: clock rate %d Hz is not a whole number of samples per 20 ms", ErrInvalidOptions, clockRate)
+	}
+	frames := func(d, def time.Duration) int {
+		if d == 0 {
+			d = def
+		}
+		return int((d + frameDuration - 1) / frameDuration)
+	}
+	if opts.InitialDelay < 0 || opts.MaxDelay < 0 || opts.MaxConceal < 0 || opts.ShrinkAfter < 0 {
+		return nil, fmt.Errorf("%w: negative duration", ErrInvalidOptions)
+	}
+	b := &Buffer{
+		spf:         uint32(clockRate / 50),
+		clockRate:   clockRate,
+		minFrames:   frames(opts.InitialDelay, DefaultInitialDelay),
+		maxFrames:   frames(opts.MaxDelay, DefaultMaxDelay),
+		maxConceal:  frames(opts.MaxConceal, DefaultMaxConceal),
+		shrinkAfter: frames(opts.ShrinkAfter, DefaultShrinkAfter),
+	}
+	if b.maxFrames < b.minFrames {
+		return nil, fmt.Errorf("%w: max delay %v below initial delay %v", ErrInvalidOptions, opts.MaxDelay, opts.InitialDelay)
+	}
+	if b.maxFrames > 1000 {
+		return nil, fmt.Errorf("%w: max delay %v above 20 s", ErrInvalidOptions, opts.MaxDelay)
+	}
+	// The ring holds the window either side of the playout point: wide
+	// enough for a burst of several times the largest delay.
+	size := 128
+	for size < 8*b.maxFrames {
+		size *= 2
+	}
+	b.slots = make([]slot, size)
+	b.mask = uint16(size - 1)
+	b.half = size / 2
+	b.target = b.minFrames
+	b.delay = b.minFrames
+	b.minAhead = math.MaxInt
+	return b, nil
+}
+
+// Stats returns a snapshot of the counters.
+func (b *Buffer) Stats() Stats {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := b.stats
+	s.Delay = time.Duration(b.delay) * frameDuration
+	return s
+}
+
+// Push adds one received packet. The payload is copied; pkt is not retained.
+// Push is safe to call concurrently with Pop.
+func (b *Buffer) Push(pkt *rtp.Packet) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.stats.Received++
+	seq := pkt.SequenceNumber
+
+	if !b.started || pkt.SSRC != b.ssrc {
+		b.resync(seq, pkt.Timestamp, pkt.SSRC, pkt.Payload)
+		return
+	}
+	d := int(int16(seq - b.next))
+	if d < -b.half || d >= b.half {
+		// Far outside the window: trust the jump only once the next
+		// packet confirms it (RFC 3550 Appendix A.1).
+		if b.haveBad && seq == b.cand.seq+1 {
+			c := &b.cand
+			b.resync(c.seq, c.ts, pkt.SSRC, c.payload)
+			b.store(&b.slots[seq&b.mask], seq, pkt.Timestamp, pkt.Payload)
+			b.minAhead = b.prefill + 1
+			return
+		}
+		b.haveBad = true
+		b.cand.seq, b.cand.ts = seq, pkt.Timestamp
+		b.cand.payload = append(b.cand.payload[:0], pkt.Payload...)
+		return
+	}
+	b.haveBad = false
+
+	if d < 0 {
+		s := &b.slots[seq&b.mask]
+		if s.seq == seq && (s.state == slotPlayed || s.state == slotBuffered) {
+			b.stats.Duplicates++
+			return
+		}
+		if b.state == stateIdle {
+			// Late for a stream that has since gone quiet: nothing to
+			// learn from it.
+			b.stats.Late++
+			return
+		}
+		b.stats.Late++
+		b.target = min(b.maxFrames, max(b.target, b.delay-d))
+		b.window, b.minAhead = 0, math.MaxInt
+		return
+	}
+
+	if b.state == stateIdle {
+		// The first packet after an underrun restarts playout with the
+		// delay learned so far.
+		b.restart(seq, pkt.Timestamp)
+		d = 0
+	} else if diff := int64(int32(pkt.Timestamp - (b.nextTS + uint32(d)*b.spf))); diff > maxTimestampJump*int64(b.clockRate) || diff < -maxTimestampJump*int64(b.clockRate) {
+		b.resync(seq, pkt.Timestamp, pkt.SSRC, pkt.Payload)
+		return
+	}
+
+	s := &b.slots[seq&b.mask]
+	if s.state == slotBuffered && s.seq == seq {
+		b.stats.Duplicates++
+		return
+	}
+	b.store(s, seq, pkt.Timestamp, pkt.Payload)
+	b.minAhead = min(b.minAhead, d+b.prefill)
+}
+
+// store puts a packet in s and updates the count and highest sequence
+// number.
+func (b *Buffer) store(s *slot, seq uint16, ts uint32, payload []byte) {
+	s.state = slotBuffered
+	s.seq = seq
+	s.ts = ts
+	s.payload = append(s.payload[:0], payload...)
+	if b.count == 0 || int16(s.seq-b.highest) > 0 {
+		b.highest = s.seq
+	}
+	b.count++
+}
+
+// resync forgets everything buffered and starts a new stream, with the
+// initial delay, at the packet given.
+func (b *Buffer) resync(seq uint16, ts, ssrc uint32, payload []byte) {
+	if b.started {
+		b.stats.Resyncs++
+	}
+	for i := range b.slots {
+		b.slots[i].state = slotEmpty
+	}
+	b.count = 0
+	b.started = true
+	b.ssrc = ssrc
+	b.havePlayed = false
+	b.haveBad = false
+	b.target = b.minFrames
+	b.restart(seq, ts)
+	b.store(&b.slots[seq&b.mask], seq, ts, payload)
+	b.minAhead = b.prefill
+}
+
+// restart begins playout at seq after the target delay.
+func (b *Buffer) restart(seq uint16, ts uint32) {
+	b.state = statePlaying
+	b.next = seq
+	b.nextTS = ts
+	b.delay = b.target
+	b.prefill = b.target
+	b.empty = 0
+	b.window, b.minAhead = 0, math.MaxInt
+}
+
+// Pop returns the frame for the next 20 ms slot. Payloads are copied into
+// buf, which should have a capacity of at least the largest payload (1500
+// bytes is plenty) to avoid an allocation; the returned slices alias it.
+// Pop is safe to call concurrently with Push.
+func (b *Buffer) Pop(buf []byte) Frame {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.state == stateIdle {
+		return Frame{}
+	}
+	if b.prefill > 0 {
+		b.prefill--
+		return Frame{}
+	}
+	b.adapt()
+	b.capLatency()
+
+	s := &b.slots[b.next&b.mask]
+	if s.state == slotBuffered && s.seq == b.next {
+		if b.delay > b.target {
+			// Shrink: discard this frame if the following one is here.
+			n := &b.slots[(b.next+1)&b.mask]
+			if n.state == slotBuffered && n.seq == b.next+1 {
+				b.consume(s)
+				b.stats.Dropped++
+				b.delay--
+				s = n
+			}
+		}
+		b.empty = 0
+		f := Frame{Kind: Packet, Seq: s.seq, Timestamp: s.ts, Payload: append(buf[:0], s.payload...)}
+		b.lastPlayed, b.havePlayed = s.seq, true
+		b.consume(s)
+		return f
+	}
+
+	if b.count == 0 {
+		b.empty++
+		if b.empty > b.maxConceal {
+			// A long underrun: the sender paused. Go quiet, and let a
+			// contiguous packet resume the stream.
+			b.state = stateIdle
+			if b.havePlayed {
+				b.next = b.lastPlayed + 1
+			}
+			return Frame{}
+		}
+	}
+	b.stats.Lost++
+	if b.delay < b.target {
+		// Grow: hold playout for one tick and give the missing packet
+		// one more chance.
+		b.delay++
+		return Frame{Kind: Lost, Seq: b.next, Timestamp: b.nextTS}
+	}
+	f := Frame{Kind: Lost, Seq: b.next, Timestamp: b.nextTS}
+	s.state, s.seq = slotMissed, b.next
+	b.next++
+	b.nextTS += b.spf
+	if n := &b.slots[b.next&b.mask]; n.state == slotBuffered && n.seq == b.next {
+		f.Next = append(buf[:0], n.payload...)
+	}
+	return f
+}
+
+// consume marks the buffered slot s, which is at next, as played and
+// advances next past it.
+func (b *Buffer) consume(s *slot) {
+	s.state = slotPlayed
+	b.count--
+	b.next = s.seq + 1
+	b.nextTS = s.ts + b.spf
+}
+
+// adapt closes a shrink window: if every packet in it had two frames or
+// more to spare, the target delay drops by one frame.
+func (b *Buffer) adapt() {
+	b.window++
+	if b.window < b.shrinkAfter {
+		return
+	}
+	if b.minAhead >= 2 && b.minAhead != math.MaxInt && b.target > b.minFrames {
+		b.target--
+	}
+	b.window, b.minAhead = 0, math.MaxInt
+}
+
+// capLatency skips ahead when a burst has queued far more than the largest
+// delay, so that the participant is not heard seconds late.
+func (b *Buffer) capLatency() {
+	if b.count == 0 || int(int16(b.highest-b.next)) < 2*b.maxFrames {
+		return
+	}
+	to := b.highest - uint16(b.target) + 1
+	for b.next != to {
+		s := &b.slots[b.next&b.mask]
+		if s.state == slotBuffered && s.seq == b.next {
+			s.state = slotPlayed
+			b.count--
+			b.stats.Dropped++
+		} else {
+			s.state, s.seq = slotMissed, b.next
+		}
+		b.next++
+		b.nextTS += b.spf
+	}
+	if s := &b.slots[b.next&b.mask]; s.state == slotBuffered && s.seq == b.next {
+		b.nextTS = s.ts
+	}
+	b.delay = b.target
+}

@@ -1,0 +1,368 @@
+package media
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/rtp"
+)
+
+// Errors returned by Session.
+var (
+	// ErrSessionClosed is returned by Start and WritePayload after Close.
+	ErrSessionClosed = errors.New("media: session closed")
+	// ErrSessionStarted is returned by a second call to Start.
+	ErrSessionStarted = errors.New("media: session already started")
+	// ErrNoRemote is returned by WritePayload while the session knows no
+	// address to send to: none came with the SDP and no RTP has arrived.
+	ErrNoRemote = errors.New("media: no remote RTP address")
+	// ErrPayloadType is returned by WritePayload for a payload type above
+	// 127, which the 7-bit RTP header field cannot carry.
+	ErrPayloadType = errors.New("media: invalid RTP payload type")
+	// ErrPayloadTooLarge is returned by WritePayload for a payload that does
+	// not fit one UDP datagram of MaxPacketSize bytes.
+	ErrPayloadTooLarge = errors.New("media: RTP payload too large")
+)
+
+// MaxPacketSize is the largest RTP packet a Session sends or receives, in
+// bytes. Audio packets are far smaller; larger datagrams are truncated and
+// then fail to parse.
+const MaxPacketSize = 1500
+
+// rtpHeaderSize is the size of the fixed RTP header (RFC 3550 §5.1), which
+// is all a Session sends.
+const rtpHeaderSize = 12
+
+// UDPConn is the part of *net.UDPConn a Session uses. *net.UDPConn and
+// *Port implement it.
+type UDPConn interface {
+	ReadFromUDPAddrPort(b []byte) (n int, addr netip.AddrPort, err error)
+	WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (int, error)
+	LocalAddr() net.Addr
+	Close() error
+}
+
+// SessionStats are a Session's counters since NewSession.
+type SessionStats struct {
+	// PacketsIn counts the RTP packets accepted and handed to the handler.
+	PacketsIn uint64
+	// BytesIn counts the bytes of those packets, headers included.
+	BytesIn uint64
+	// PacketsOut counts the RTP packets sent.
+	PacketsOut uint64
+	// BytesOut counts the bytes of those packets, headers included.
+	BytesOut uint64
+	// Ignored counts the RTP packets dropped because they came from a
+	// source other than the latched one.
+	Ignored uint64
+	// RTCP counts the RTCP packets, multiplexed on the RTP port, that were
+	// dropped unread.
+	RTCP uint64
+	// Invalid counts the datagrams that were not RTP version 2, and the
+	// reads that failed.
+	Invalid uint64
+	// WriteErrors counts the packets the socket refused to send.
+	WriteErrors uint64
+}
+
+// Session is one RTP session (RFC 3550) over a UDP socket: it receives the
+// remote party's packets on one reader goroutine and sends ours.
+//
+// The session does symmetric RTP (RFC 4961) with latching, as a bridge
+// behind or facing NAT must: it first sends to the address the SDP gave,
+// then latches on to the first source that sends it valid RTP and sends
+// there from then on. Packets from any other source are then dropped and
+// counted as Ignored. SetRemote, on a re-INVITE, sets a new address and
+// unlatches.
+//
+// It records when the last packet arrived so that the signalling layer can
+// end a call whose media has gone silent (see TimedOut).
+type Session struct {
+	conn    UDPConn
+	handler func(*rtp.Packet)
+
+	stateMu sync.Mutex
+	started bool // guarded by stateMu
+	closed  bool // guarded by stateMu
+	wg      sync.WaitGroup
+	closing atomic.Bool
+	once    sync.Once
+	err     error // Close's result
+
+	addrMu  sync.Mutex
+	remote  netip.AddrPort // guarded by addrMu: where packets are sent
+	latched bool           // guarded by addrMu: remote is the latched source
+
+	// Owned by the one goroutine that sends (see WritePayload).
+	ssrc    uint32
+	seq     uint16
+	ts      uint32
+	sendBuf []byte
+
+	last  atomic.Int64 // UnixNano of the last accepted packet, or of Start
+	stats struct {
+		packetsIn, bytesIn, packetsOut, bytesOut atomic.Uint64
+		ignored, rtcp, invalid, writeErrors      atomic.Uint64
+	}
+}
+
+// NewSession returns a session on conn, which it owns from then on and
+// closes in Close. remote is the address from the SDP (RFC 8866 c= and m=
+// lines); it may be the zero AddrPort if the SDP gave none, and the session
+// then sends nothing until a packet arrives. handler receives every
+// accepted RTP packet (see Start). The SSRC, the first sequence number and
+// the first timestamp are random, as RFC 3550 §5.1 asks. NewSession starts
+// nothing; call Start. If NewSession fails, conn stays the caller's.
+func NewSession(conn UDPConn, remote netip.AddrPort, handler func(pkt *rtp.Packet)) (*Session, error) {
+	if conn == nil {
+		return nil, errors.New("media: new session: nil conn")
+	}
+	if handler == nil {
+		return nil, errors.New("media: new session: nil handler")
+	}
+	s := &Session{
+		conn:    conn,
+		handler: handler,
+		remote:  unmap(remote),
+		ssrc:    rand.Uint32(),
+		seq:     uint16(rand.Uint32()),
+		ts:      rand.Uint32(),
+		sendBuf: make([]byte, MaxPacketSize),
+	}
+	return s, nil
+}
+
+// Start starts the reader goroutine. The handler passed to NewSession is
+// called on that goroutine, once per accepted packet, in arrival order; it
+// must return quickly, must not keep pkt or its payload after returning
+// (both are reused for the next packet), and must not call Close. Start
+// returns ErrSessionStarted if called twice and ErrSessionClosed after
+// Close.
+func (s *Session) Start() error {
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
+	if s.closed {
+		return ErrSessionClosed
+	}
+	if s.started {
+		return ErrSessionStarted
+	}
+	s.started = true
+	s.last.Store(time.Now().UnixNano())
+	s.wg.Add(1)
+	go s.read()
+	return nil
+}
+
+// Close closes the socket, which stops the reader goroutine, and waits for
+// that goroutine to return. It is idempotent: later calls wait likewise and
+// return the first call's result.
+func (s *Session) Close() error {
+	s.once.Do(func() {
+		s.stateMu.Lock()
+		s.closed = true
+		s.stateMu.Unlock()
+		s.closing.Store(true)
+		s.err = s.conn.Close()
+		s.wg.Wait()
+	})
+	return s.err
+}
+
+// LocalAddr returns the address the session receives on.
+func (s *Session) LocalAddr() netip.AddrPort {
+	if a, ok := s.conn.LocalAddr().(*net.UDPAddr); ok {
+		return a.AddrPort()
+	}
+	return netip.AddrPort{}
+}
+
+// Remote returns where the session sends: the latched source once RTP has
+// arrived, else the address from the SDP.
+func (s *Session) Remote() netip.AddrPort {
+	s.addrMu.Lock()
+	defer s.addrMu.Unlock()
+	return s.remote
+}
+
+// SetRemote sets the address to send to, as a new SDP offer or answer gives
+// it, and unlatches: the next source to send valid RTP is latched again.
+func (s *Session) SetRemote(addr netip.AddrPort) {
+	s.addrMu.Lock()
+	defer s.addrMu.Unlock()
+	s.remote = unmap(addr)
+	s.latched = false
+}
+
+// SSRC returns the synchronization source identifier of the packets the
+// session sends (RFC 3550 §5.1).
+func (s *Session) SSRC() uint32 { return s.ssrc }
+
+// LastReceived returns when the last RTP packet was accepted, or when Start
+// was called if none has been, or the zero time before Start.
+func (s *Session) LastReceived() time.Time {
+	ns := s.last.Load()
+	if ns == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, ns)
+}
+
+// TimedOut reports whether, at now, no RTP has been accepted for at least
+// timeout (counting from Start if none ever was): the signalling layer
+// hangs up on that (30 s is usual). It is false before Start.
+func (s *Session) TimedOut(now time.Time, timeout time.Duration) bool {
+	last := s.LastReceived()
+	return !last.IsZero() && now.Sub(last) >= timeout
+}
+
+// Stats returns a snapshot of the counters.
+func (s *Session) Stats() SessionStats {
+	return SessionStats{
+		PacketsIn:   s.stats.packetsIn.Load(),
+		BytesIn:     s.stats.bytesIn.Load(),
+		PacketsOut:  s.stats.packetsOut.Load(),
+		BytesOut:    s.stats.bytesOut.Load(),
+		Ignored:     s.stats.ignored.Load(),
+		RTCP:        s.stats.rtcp.Load(),
+		Invalid:     s.stats.invalid.Load(),
+		WriteErrors: s.stats.writeErrors.Load(),
+	}
+}
+
+// WritePayload sends one RTP packet with payload type pt carrying payload,
+// with the marker bit set if marker is (RFC 3551 §4.1: the first packet of
+// a talkspurt). The timestamp of the packet is the session's running
+// timestamp, which then advances by samples, the number of RTP clock ticks
+// the payload covers (160 for 20 ms of PCMU, 960 for 20 ms of Opus); the
+// sequence number advances by one (RFC 3550 §5.1). A UDP write does not
+// wait for the peer: the kernel queues the datagram or drops it.
+//
+// WritePayload takes no lock, so that nothing is held across the socket
+// write: it must be called from one goroutine at a time (the mixer's tick
+// goroutine, through Stream.WriteAudio). It may run concurrently with every
+// other method.
+func (s *Session) WritePayload(pt uint8, payload []byte, samples uint32, marker bool) error {
+	if pt > 127 {
+		return fmt.Errorf("%w: %d", ErrPayloadType, pt)
+	}
+	if len(payload) > MaxPacketSize-rtpHeaderSize {
+		return fmt.Errorf("%w: %d bytes", ErrPayloadTooLarge, len(payload))
+	}
+	if s.closing.Load() {
+		return ErrSessionClosed
+	}
+	to := s.Remote()
+	if !to.IsValid() {
+		return ErrNoRemote
+	}
+
+	h := rtp.Header{
+		Version:        2,
+		Marker:         marker,
+		PayloadType:    pt,
+		SequenceNumber: s.seq,
+		Timestamp:      s.ts,
+		SSRC:           s.ssrc,
+	}
+	n, err := h.MarshalTo(s.sendBuf)
+	if err != nil {
+		return fmt.Errorf("media: marshal rtp header: %w", err)
+	}
+	n += copy(s.sendBuf[n:], payload)
+	s.seq++
+	s.ts += samples
+	if _, err := s.conn.WriteToUDPAddrPort(s.sendBuf[:n], to); err != nil {
+		s.stats.writeErrors.Add(1)
+		if errors.Is(err, net.ErrClosed) {
+			return ErrSessionClosed
+		}
+		return fmt.Errorf("media: send rtp to %s: %w", to, err)
+	}
+	s.stats.packetsOut.Add(1)
+	s.stats.bytesOut.Add(uint64(n))
+	return nil
+}
+
+// read is the reader goroutine: it reads datagrams until the socket is
+// closed and hands the accepted RTP packets to the handler.
+func (s *Session) read() {
+	defer s.wg.Done()
+	buf := make([]byte, MaxPacketSize)
+	var pkt rtp.Packet
+	for {
+		n, from, err := s.conn.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			if s.closing.Load() || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// A transient error (an ICMP error reported on the
+			// socket): the next datagram may be fine.
+			s.stats.invalid.Add(1)
+			continue
+		}
+		b := buf[:n]
+		if n < 2 || b[0]>>6 != 2 {
+			s.stats.invalid.Add(1)
+			continue
+		}
+		if looksLikeRTCP(b) {
+			s.stats.rtcp.Add(1)
+			continue
+		}
+		if n < rtpHeaderSize {
+			s.stats.invalid.Add(1)
+			continue
+		}
+		if err := pkt.Unmarshal(b); err != nil {
+			s.stats.invalid.Add(1)
+			continue
+		}
+		if !s.accept(unmap(from)) {
+			s.stats.ignored.Add(1)
+			continue
+		}
+		s.last.Store(time.Now().UnixNano())
+		s.stats.packetsIn.Add(1)
+		s.stats.bytesIn.Add(uint64(n))
+		s.handler(&pkt)
+	}
+}
+
+// accept latches on to from if no source is latched yet, and reports
+// whether a packet from it is to be accepted.
+func (s *Session) accept(from netip.AddrPort) bool {
+	s.addrMu.Lock()
+	defer s.addrMu.Unlock()
+	if !s.latched {
+		s.remote, s.latched = from, true
+		return true
+	}
+	return from == s.remote
+}
+
+// looksLikeRTCP reports whether b, received on the RTP port, is RTCP
+// multiplexed onto it. RFC 5761 §4 tells them apart by the second octet:
+// RTCP packet types 192-223 fall where RTP has the marker bit and payload
+// types 64-95, so those payload types are never used for RTP (RFC 3551
+// §3). The compound packets RTCP sends always begin with SR or RR (RFC 3550
+// §6.1), types 200 and 201, which read as payload types 72 and 73.
+func looksLikeRTCP(b []byte) bool {
+	pt := b[1] & 0x7f
+	return pt >= 64 && pt <= 95
+}
+
+// unmap turns an IPv4-mapped IPv6 address, as a dual-stack socket reports
+// IPv4 peers, into plain IPv4, so that addresses compare equal.
+func unmap(a netip.AddrPort) netip.AddrPort {
+	if !a.IsValid() {
+		return a
+	}
+	return netip.AddrPortFrom(a.Addr().Unmap(), a.Port())
+}

@@ -1,0 +1,265 @@
+package media
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/rtp"
+
+	"github.com/parleyhq/parley/media/dtmf"
+	"github.com/parleyhq/parley/media/jitter"
+	"github.com/parleyhq/parley/media/resample"
+)
+
+// ErrStreamConfig is returned, wrapped, by NewStream for a configuration it
+// cannot use.
+var ErrStreamConfig = errors.New("media: invalid stream config")
+
+// StreamConfig is the media one SDP offer/answer negotiated for a leg.
+type StreamConfig struct {
+	// Format is the audio encoding, the same in both directions.
+	Format Format
+	// PayloadType is Format's RTP payload type (RFC 3551 §6 for the static
+	// ones, a=rtpmap for the dynamic ones).
+	PayloadType uint8
+	// EventPayloadType is the payload type of telephone-event (RFC 4733
+	// §7.1.1); 0 means none was negotiated.
+	EventPayloadType uint8
+	// OnDigit, if not nil, is called once per DTMF key press with the digit
+	// ('0'-'9', '*', '#', 'A'-'D'). It runs on the session's reader
+	// goroutine, so it must return quickly and must not call Close.
+	OnDigit func(digit rune)
+	// Jitter tunes the jitter buffer; the zero value takes its defaults.
+	Jitter jitter.Options
+}
+
+// StreamStats are a Stream's counters.
+type StreamStats struct {
+	// Session are the RTP session's counters.
+	Session SessionStats
+	// Jitter are the jitter buffer's counters.
+	Jitter jitter.Stats
+	// Digits counts the DTMF digits received.
+	Digits uint64
+	// OtherPayloadTypes counts the packets whose payload type was neither
+	// the audio's nor telephone-event's.
+	OtherPayloadTypes uint64
+	// BadEvents counts the telephone-event packets that did not parse.
+	BadEvents uint64
+	// DecodeErrors counts the payloads the decoder rejected (each frame is
+	// concealed instead).
+	DecodeErrors uint64
+	// WriteErrors counts the payloads WriteAudio could not send.
+	WriteErrors uint64
+}
+
+// Stream is the audio of one leg, as the mixer sees it: it ties an RTP
+// Session to a jitter buffer, a decoder with loss concealment, a resampler
+// and a DTMF receiver. It implements the mixer's Participant contract
+// (ReadAudio, Format, WriteAudio), which the mixer calls on its tick
+// goroutine.
+//
+// The session's reader goroutine sorts the packets it accepts by payload
+// type: the negotiated audio goes into the jitter buffer, telephone events
+// (RFC 4733) to the DTMF receiver, anything else is counted and dropped.
+// Telephone events share the audio's sequence numbers, so while a key is
+// held the jitter buffer sees a gap: it conceals briefly, then goes quiet.
+type Stream struct {
+	sess    *Session
+	format  Format
+	pt      uint8
+	eventPT uint8
+	onDigit func(rune)
+	jb      *jitter.Buffer
+
+	// Owned by the session's reader goroutine.
+	dtmf     dtmf.Receiver
+	dtmfSSRC uint32
+
+	// Owned by the tick goroutine (ReadAudio, WriteAudio).
+	dec     Decoder
+	popBuf  []byte  // payload out of the jitter buffer
+	pcm     []int16 // one decoded frame at the codec's rate
+	rs      *resample.Resampler
+	quiet   bool // the last ReadAudio had no audio
+	sentAny bool // WriteAudio has sent a packet (the next has no marker)
+	samples uint32
+
+	digits, otherPT, badEvents, decodeErrors, writeErrors atomic.Uint64
+}
+
+// NewStream returns a stream on conn (which it owns from then on, and
+// closes in Close) that sends to remote, the address from the SDP (see
+// NewSession for latching). It starts nothing; call Start. If NewStream
+// fails, conn stays open and the caller's to close.
+func NewStream(conn UDPConn, remote netip.AddrPort, cfg StreamConfig) (*Stream, error) {
+	if cfg.PayloadType > 127 || cfg.EventPayloadType > 127 {
+		return nil, fmt.Errorf("%w: payload types %d and %d", ErrStreamConfig, cfg.PayloadType, cfg.EventPayloadType)
+	}
+	if cfg.EventPayloadType != 0 && cfg.EventPayloadType == cfg.PayloadType {
+		return nil, fmt.Errorf("%w: audio and telephone-event share payload type %d", ErrStreamConfig, cfg.PayloadType)
+	}
+	dec, err := NewDecoder(cfg.Format)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrStreamConfig, err)
+	}
+	jb, err := jitter.New(cfg.Format.ClockRate, cfg.Jitter)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrStreamConfig, err)
+	}
+	s := &Stream{
+		format:  cfg.Format,
+		pt:      cfg.PayloadType,
+		eventPT: cfg.EventPayloadType,
+		onDigit: cfg.OnDigit,
+		jb:      jb,
+		dec:     dec,
+		popBuf:  make([]byte, 0, MaxPacketSize),
+		pcm:     make([]int16, cfg.Format.FrameSamples()),
+		quiet:   true,
+		samples: uint32(cfg.Format.ClockRate / FramesPerSecond),
+	}
+	s.sess, err = NewSession(conn, remote, s.handle)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Start starts receiving (see Session.Start).
+func (s *Stream) Start() error { return s.sess.Start() }
+
+// Close closes the session and waits for its reader goroutine (see
+// Session.Close). It is idempotent.
+func (s *Stream) Close() error { return s.sess.Close() }
+
+// Session returns the RTP session, for its address, latching and counters.
+func (s *Stream) Session() *Session { return s.sess }
+
+// LastReceived returns when the last RTP packet arrived (see
+// Session.LastReceived).
+func (s *Stream) LastReceived() time.Time { return s.sess.LastReceived() }
+
+// Stats returns a snapshot of the counters.
+func (s *Stream) Stats() StreamStats {
+	return StreamStats{
+		Session:           s.sess.Stats(),
+		Jitter:            s.jb.Stats(),
+		Digits:            s.digits.Load(),
+		OtherPayloadTypes: s.otherPT.Load(),
+		BadEvents:         s.badEvents.Load(),
+		DecodeErrors:      s.decodeErrors.Load(),
+		WriteErrors:       s.writeErrors.Load(),
+	}
+}
+
+// Format returns the encoding the leg receives, which WriteAudio's payloads
+// must be in.
+func (s *Stream) Format() Format { return s.format }
+
+// ReadAudio fills frame with the leg's next 20 ms at rate Hz (len(frame)
+// must be rate/50) and reports whether it holds audio. It pops the jitter
+// buffer: a packet is decoded, a lost packet concealed (with the next
+// packet's payload, when buffered, for Opus FEC), and nothing (before the
+// first packet, or after a long silence) returns false with frame
+// untouched. The frame is then resampled from the codec's rate to rate; the
+// resampler is made again only when rate changes. It is called on the
+// mixer's tick goroutine, never concurrently with itself or WriteAudio, and
+// does not block or, in steady state, allocate.
+func (s *Stream) ReadAudio(frame []int16, rate int) bool {
+	if rate <= 0 || len(frame) != rate/FramesPerSecond {
+		return false
+	}
+	f := s.jb.Pop(s.popBuf)
+	var n int
+	var err error
+	switch f.Kind {
+	case jitter.Packet:
+		if n, err = s.dec.Decode(f.Payload, s.pcm); err != nil {
+			s.decodeErrors.Add(1)
+			n, err = s.dec.Conceal(nil, s.pcm)
+		}
+	case jitter.Lost:
+		n, err = s.dec.Conceal(f.Next, s.pcm)
+	default:
+		s.quiet = true
+		return false
+	}
+	if err != nil {
+		s.decodeErrors.Add(1)
+		return false
+	}
+	pcm := s.pcm
+	if n < len(pcm) {
+		// A short frame (a ptime below 20 ms): pad with silence.
+		clear(pcm[n:])
+	}
+	codecRate := s.format.SampleRate()
+	if rate == codecRate {
+		copy(frame, pcm)
+		s.quiet = false
+		return true
+	}
+	if s.rs == nil || s.rs.OutRate() != rate {
+		rs, err := resample.New(codecRate, rate)
+		if err != nil {
+			s.decodeErrors.Add(1)
+			return false
+		}
+		s.rs = rs
+	} else if s.quiet {
+		// Audio resumes after silence: do not smear the old stream's
+		// tail into it.
+		s.rs.Reset()
+	}
+	s.quiet = false
+	if out := s.rs.Process(pcm, frame[:0]); len(out) != len(frame) || &out[0] != &frame[0] {
+		// Not expected for whole-ratio rates; keep the frame full.
+		m := copy(frame, out)
+		clear(frame[m:])
+	}
+	return true
+}
+
+// WriteAudio sends one encoded 20 ms payload of Format() to the leg, with
+// the marker bit on the first packet (RFC 3551 §4.1). It is called on the
+// mixer's tick goroutine and does not block: a payload the socket refuses
+// is counted in WriteErrors and dropped.
+func (s *Stream) WriteAudio(payload []byte) {
+	err := s.sess.WritePayload(s.pt, payload, s.samples, !s.sentAny)
+	if err != nil {
+		s.writeErrors.Add(1)
+		return
+	}
+	s.sentAny = true
+}
+
+// handle sorts one received packet; it runs on the session's reader
+// goroutine.
+func (s *Stream) handle(pkt *rtp.Packet) {
+	switch {
+	case pkt.PayloadType == s.pt:
+		s.jb.Push(pkt)
+	case s.eventPT != 0 && pkt.PayloadType == s.eventPT:
+		if pkt.SSRC != s.dtmfSSRC {
+			s.dtmf.Reset()
+			s.dtmfSSRC = pkt.SSRC
+		}
+		digit, ok, err := s.dtmf.Receive(pkt.Timestamp, pkt.Marker, pkt.Payload)
+		if err != nil {
+			s.badEvents.Add(1)
+			return
+		}
+		if ok {
+			s.digits.Add(1)
+			if s.onDigit != nil {
+				s.onDigit(digit)
+			}
+		}
+	default:
+		s.otherPT.Add(1)
+	}
+}
