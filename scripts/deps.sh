@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Parley needs when they are missing.
+#   scripts/deps.sh build   what `make build` and `make run` need (libopus for cgo)
+#   scripts/deps.sh test    that plus the real peers the end-to-end tests drive
+set -euo pipefail
+build_pkgs=(gcc pkg-config libopus-dev libopusfile-dev)
+test_pkgs=(sip-tester baresip baresip-core sox)
+pkgs=("${build_pkgs[@]}")
+[ "${1:-build}" = test ] && pkgs+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing missing packages: ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,306 @@
+package sip
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/pion/sdp/v3"
+
+	"github.com/parleyhq/parley/media"
+)
+
+// Errors of SDP negotiation. They map to SIP statuses in one place, statusOf.
+var (
+	// ErrBadSDP means the offer could not be parsed or lacks what RFC 8866
+	// requires (a connection address, an audio stream). It maps to 400.
+	ErrBadSDP = errors.New("malformed sdp offer")
+	// ErrNoCommonCodec means no audio format of the offer is one Parley
+	// supports. It maps to 488 Not Acceptable Here (RFC 3261 §21.4.26).
+	ErrNoCommonCodec = errors.New("no common codec")
+)
+
+// Direction is an SDP media direction attribute (RFC 3264 §5.1).
+type Direction string
+
+// The four media directions of RFC 3264 §5.1.
+const (
+	SendRecv Direction = "sendrecv"
+	SendOnly Direction = "sendonly"
+	RecvOnly Direction = "recvonly"
+	Inactive Direction = "inactive"
+)
+
+// answerTo returns the direction an answerer uses for an offer of d
+// (RFC 3264 §6.1): sendonly is answered recvonly and the other way round.
+func (d Direction) answerTo() Direction {
+	switch d {
+	case SendOnly:
+		return RecvOnly
+	case RecvOnly:
+		return SendOnly
+	case Inactive:
+		return Inactive
+	}
+	return SendRecv
+}
+
+// Negotiation is the outcome of answering an SDP offer: the audio format
+// both sides will use, where to send it and how.
+type Negotiation struct {
+	// Remote is where the offerer wants its RTP, from c= and m= of the offer.
+	Remote netip.AddrPort
+	// Format is the chosen audio encoding, the first of the offer's list that
+	// Parley supports (the offerer's preference wins, RFC 3264 §6.1).
+	Format media.Format
+	// PayloadType is the offerer's RTP payload type for Format.
+	PayloadType uint8
+	// EventPayloadType is the payload type of telephone-event (RFC 4733) at
+	// Format's clock rate or 8000 Hz, or 0 when the offer has none.
+	EventPayloadType uint8
+	// Direction is the direction of our answer.
+	Direction Direction
+
+	offer *sdp.SessionDescription
+	audio int // index of the accepted audio m-line in the offer
+}
+
+// supported lists the formats Parley can answer with.
+var supported = []media.Format{media.PCMU, media.PCMA, media.Opus}
+
+// staticFormats are the RTP/AVP static payload types of RFC 3551 §6 that a
+// well-behaved offer may leave without an a=rtpmap line.
+var staticFormats = map[uint8]media.Format{0: media.PCMU, 8: media.PCMA}
+
+// Negotiate answers an SDP offer per RFC 3264 §6: it picks the first audio
+// stream with a port, and in it the first format (in the offerer's order)
+// that Parley supports, plus telephone-event when offered. An offer with no
+// format Parley supports gives ErrNoCommonCodec naming both lists.
+func Negotiate(offer []byte) (*Negotiation, error) {
+	var sd sdp.SessionDescription
+	if err := sd.UnmarshalString(string(offer)); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadSDP, err)
+	}
+	for i, md := range sd.MediaDescriptions {
+		if md.MediaName.Media != "audio" || md.MediaName.Port.Value == 0 {
+			continue
+		}
+		if !hasProto(md, "RTP", "AVP") {
+			continue
+		}
+		n, err := negotiateAudio(&sd, md)
+		if err != nil {
+			return nil, err
+		}
+		n.offer, n.audio = &sd, i
+		return n, nil
+	}
+	return nil, fmt.Errorf("%w: no audio stream over RTP/AVP", ErrNoCommonCodec)
+}
+
+func hasProto(md *sdp.MediaDescription, want ...string) bool {
+	return strings.Join(md.MediaName.Protos, "/") == strings.Join(want, "/")
+}
+
+func negotiateAudio(sd *sdp.SessionDescription, md *sdp.MediaDescription) (*Negotiation, error) {
+	addr, err := connectionAddr(sd, md)
+	if err != nil {
+		return nil, err
+	}
+	port := md.MediaName.Port.Value
+	if port < 0 || port > 65535 {
+		return nil, fmt.Errorf("%w: audio port %d out of range", ErrBadSDP, port)
+	}
+	formats := rtpmaps(md)
+	n := &Negotiation{Remote: netip.AddrPortFrom(addr, uint16(port)), Direction: directionOf(sd, md).answerTo()}
+	var offered []string
+	for _, f := range md.MediaName.Formats {
+		pt, err := strconv.ParseUint(f, 10, 7)
+		if err != nil {
+			return nil, fmt.Errorf("%w: payload type %q", ErrBadSDP, f)
+		}
+		format, ok := formats[uint8(pt)]
+		if !ok {
+			format, ok = staticFormats[uint8(pt)]
+		}
+		if !ok {
+			offered = append(offered, f)
+			continue
+		}
+		offered = append(offered, format.String())
+		if strings.EqualFold(format.Name, "telephone-event") {
+			continue
+		}
+		if n.Format.Name == "" {
+			if f, ok := supportedFormat(format); ok {
+				n.Format, n.PayloadType = f, uint8(pt)
+			}
+		}
+	}
+	if n.Format.Name == "" {
+		return nil, fmt.Errorf("%w: offered %s; Parley supports %s", ErrNoCommonCodec,
+			strings.Join(offered, " "), formatList(supported))
+	}
+	n.EventPayloadType = eventPayloadType(md.MediaName.Formats, formats, n.Format.ClockRate)
+	return n, nil
+}
+
+// supportedFormat returns Parley's format equal to f, if any.
+func supportedFormat(f media.Format) (media.Format, bool) {
+	for _, s := range supported {
+		if s.Is(f) {
+			return s, true
+		}
+	}
+	return media.Format{}, false
+}
+
+func formatList(fs []media.Format) string {
+	names := make([]string, len(fs))
+	for i, f := range fs {
+		names[i] = f.String()
+	}
+	return strings.Join(names, " ")
+}
+
+// eventPayloadType prefers telephone-event at the audio clock rate and falls
+// back to 8000 Hz, which most phones offer whatever the codec.
+func eventPayloadType(order []string, formats map[uint8]media.Format, clockRate int) uint8 {
+	var fallback uint8
+	for _, f := range order {
+		pt, _ := strconv.ParseUint(f, 10, 7)
+		format := formats[uint8(pt)]
+		if !strings.EqualFold(format.Name, "telephone-event") {
+			continue
+		}
+		if format.ClockRate == clockRate {
+			return uint8(pt)
+		}
+		if format.ClockRate == 8000 && fallback == 0 {
+			fallback = uint8(pt)
+		}
+	}
+	return fallback
+}
+
+// rtpmaps reads the a=rtpmap lines of one media description (RFC 8866 §6.6).
+// Malformed lines are skipped: their payload types then count as unknown.
+func rtpmaps(md *sdp.MediaDescription) map[uint8]media.Format {
+	out := make(map[uint8]media.Format)
+	for _, a := range md.Attributes {
+		if a.Key != "rtpmap" {
+			continue
+		}
+		ptText, enc, ok := strings.Cut(a.Value, " ")
+		if !ok {
+			continue
+		}
+		pt, err := strconv.ParseUint(ptText, 10, 7)
+		if err != nil {
+			continue
+		}
+		parts := strings.Split(strings.TrimSpace(enc), "/")
+		if len(parts) < 2 {
+			continue
+		}
+		rate, err := strconv.Atoi(parts[1])
+		if err != nil || rate <= 0 {
+			continue
+		}
+		f := media.Format{Name: parts[0], ClockRate: rate, Channels: 1}
+		if len(parts) > 2 {
+			if ch, err := strconv.Atoi(parts[2]); err == nil {
+				f.Channels = ch
+			}
+		}
+		out[uint8(pt)] = f
+	}
+	return out
+}
+
+func connectionAddr(sd *sdp.SessionDescription, md *sdp.MediaDescription) (netip.Addr, error) {
+	ci := md.ConnectionInformation
+	if ci == nil {
+		ci = sd.ConnectionInformation
+	}
+	if ci == nil || ci.Address == nil {
+		return netip.Addr{}, fmt.Errorf("%w: no c= line for audio", ErrBadSDP)
+	}
+	addr, err := netip.ParseAddr(ci.Address.Address)
+	if err != nil {
+		return netip.Addr{}, fmt.Errorf("%w: connection address %q is not an IP address", ErrBadSDP, ci.Address.Address)
+	}
+	return addr.Unmap(), nil
+}
+
+// directionOf reads the media-level direction, else the session-level one,
+// else sendrecv (RFC 3264 §5.1).
+func directionOf(sd *sdp.SessionDescription, md *sdp.MediaDescription) Direction {
+	for _, attrs := range [][]sdp.Attribute{md.Attributes, sd.Attributes} {
+		for _, a := range attrs {
+			switch d := Direction(a.Key); d {
+			case SendRecv, SendOnly, RecvOnly, Inactive:
+				return d
+			}
+		}
+	}
+	return SendRecv
+}
+
+// Answer writes the SDP answer for n (RFC 3264 §6): our address and RTP
+// port, the chosen format and telephone-event, and every other media stream
+// of the offer rejected with port 0, in the offer's order.
+func (n *Negotiation) Answer(local netip.Addr, rtpPort int, sessionID uint64) ([]byte, error) {
+	ipVer := "IP4"
+	if local.Is6() {
+		ipVer = "IP6"
+	}
+	ans := &sdp.SessionDescription{
+		Origin: sdp.Origin{
+			Username: "parley", SessionID: sessionID, SessionVersion: sessionID,
+			NetworkType: "IN", AddressType: ipVer, UnicastAddress: local.String(),
+		},
+		SessionName:           "parley",
+		ConnectionInformation: &sdp.ConnectionInformation{NetworkType: "IN", AddressType: ipVer, Address: &sdp.Address{Address: local.String()}},
+		TimeDescriptions:      []sdp.TimeDescription{{Timing: sdp.Timing{}}},
+	}
+	for i, md := range n.offer.MediaDescriptions {
+		if i != n.audio {
+			ans.MediaDescriptions = append(ans.MediaDescriptions, &sdp.MediaDescription{
+				MediaName: sdp.MediaName{Media: md.MediaName.Media, Port: sdp.RangedPort{Value: 0},
+					Protos: md.MediaName.Protos, Formats: md.MediaName.Formats[:min(1, len(md.MediaName.Formats))]},
+			})
+			continue
+		}
+		ans.MediaDescriptions = append(ans.MediaDescriptions, n.audioAnswer(rtpPort))
+	}
+	return ans.Marshal()
+}
+
+func (n *Negotiation) audioAnswer(rtpPort int) *sdp.MediaDescription {
+	pt := strconv.Itoa(int(n.PayloadType))
+	md := &sdp.MediaDescription{
+		MediaName: sdp.MediaName{Media: "audio", Port: sdp.RangedPort{Value: rtpPort},
+			Protos: []string{"RTP", "AVP"}, Formats: []string{pt}},
+	}
+	md.WithValueAttribute("rtpmap", pt+" "+n.Format.String())
+	if n.Format.Is(media.Opus) {
+		md.WithValueAttribute("fmtp", pt+" minptime=10;useinbandfec=1")
+	}
+	if n.EventPayloadType != 0 {
+		ev := strconv.Itoa(int(n.EventPayloadType))
+		md.MediaName.Formats = append(md.MediaName.Formats, ev)
+		md.WithValueAttribute("rtpmap", ev+" telephone-event/"+strconv.Itoa(n.eventRate()))
+		md.WithValueAttribute("fmtp", ev+" 0-16")
+	}
+	md.WithValueAttribute("ptime", strconv.Itoa(media.FrameDuration))
+	md.WithPropertyAttribute(string(n.Direction))
+	return md
+}
+
+func (n *Negotiation) eventRate() int {
+	f := rtpmaps(n.offer.MediaDescriptions[n.audio])[n.EventPayloadType]
+	return f.ClockRate
+}

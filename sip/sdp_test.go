@@ -1,0 +1,140 @@
+package sip
+
+import (
+	"errors"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/parleyhq/parley/media"
+)
+
+// offer builds an SDP offer with one audio m-line from "m=" formats and
+// attribute lines.
+func offer(formats string, attrs ...string) string {
+	s := "v=0\r\no=- 1 1 IN IP4 192.0.2.5\r\ns=-\r\nc=IN IP4 192.0.2.5\r\nt=0 0\r\n" +
+		"m=audio 4000 RTP/AVP " + formats + "\r\n"
+	for _, a := range attrs {
+		s += "a=" + a + "\r\n"
+	}
+	return s
+}
+
+func TestNegotiate(t *testing.T) {
+	tests := []struct {
+		name      string
+		offer     string
+		format    media.Format
+		pt, event uint8
+		dir       Direction
+		err       error
+	}{
+		{name: "PCMU first", offer: offer("0 8 101", "rtpmap:0 PCMU/8000", "rtpmap:8 PCMA/8000", "rtpmap:101 telephone-event/8000"),
+			format: media.PCMU, pt: 0, event: 101, dir: SendRecv},
+		{name: "offerer prefers PCMA", offer: offer("8 0", "rtpmap:8 PCMA/8000", "rtpmap:0 PCMU/8000"),
+			format: media.PCMA, pt: 8, dir: SendRecv},
+		{name: "static types without rtpmap", offer: offer("8 0"), format: media.PCMA, pt: 8, dir: SendRecv},
+		{name: "opus dynamic type", offer: offer("111 0 101", "rtpmap:111 opus/48000/2", "rtpmap:101 telephone-event/48000", "rtpmap:100 telephone-event/8000"),
+			format: media.Opus, pt: 111, event: 101, dir: SendRecv},
+		{name: "opus with 8 kHz events only", offer: offer("96 100", "rtpmap:96 OPUS/48000/2", "rtpmap:100 telephone-event/8000"),
+			format: media.Opus, pt: 96, event: 100, dir: SendRecv},
+		{name: "unsupported first is skipped", offer: offer("9 18 0", "rtpmap:9 G722/8000", "rtpmap:18 G729/8000"),
+			format: media.PCMU, pt: 0, dir: SendRecv},
+		{name: "hold: sendonly answered recvonly", offer: offer("0", "sendonly"), format: media.PCMU, dir: RecvOnly},
+		{name: "recvonly answered sendonly", offer: offer("0", "recvonly"), format: media.PCMU, dir: SendOnly},
+		{name: "inactive", offer: offer("0", "inactive"), format: media.PCMU, dir: Inactive},
+		{name: "only unsupported codecs", offer: offer("9 18", "rtpmap:9 G722/8000", "rtpmap:18 G729/8000"), err: ErrNoCommonCodec},
+		{name: "only telephone-event", offer: offer("101", "rtpmap:101 telephone-event/8000"), err: ErrNoCommonCodec},
+		{name: "opus at wrong rate", offer: offer("96", "rtpmap:96 opus/16000"), err: ErrNoCommonCodec},
+		{name: "no audio", offer: strings.Replace(offer("0"), "m=audio", "m=video", 1), err: ErrNoCommonCodec},
+		{name: "secure profile only", offer: strings.Replace(offer("0"), "RTP/AVP", "RTP/SAVP", 1), err: ErrNoCommonCodec},
+		{name: "garbage", offer: "hello", err: ErrBadSDP},
+		{name: "no connection line", offer: strings.Replace(offer("0"), "c=IN IP4 192.0.2.5\r\n", "", 1), err: ErrBadSDP},
+		{name: "hostname in c=", offer: strings.Replace(offer("0"), "c=IN IP4 192.0.2.5", "c=IN IP4 pbx.example", 1), err: ErrBadSDP},
+		{name: "payload type not a number", offer: offer("0 x"), err: ErrBadSDP},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, err := Negotiate([]byte(tt.offer))
+			if tt.err != nil {
+				if !errors.Is(err, tt.err) {
+					t.Fatalf("err = %v, want %v", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !n.Format.Is(tt.format) || n.PayloadType != tt.pt || n.EventPayloadType != tt.event || n.Direction != tt.dir {
+				t.Errorf("got %v pt %d event %d %s, want %v pt %d event %d %s",
+					n.Format, n.PayloadType, n.EventPayloadType, n.Direction, tt.format, tt.pt, tt.event, tt.dir)
+			}
+			if want := netip.MustParseAddrPort("192.0.2.5:4000"); n.Remote != want {
+				t.Errorf("remote %v, want %v", n.Remote, want)
+			}
+		})
+	}
+}
+
+func TestNegotiateNoCommonCodecNamesBothLists(t *testing.T) {
+	_, err := Negotiate([]byte(offer("9 18", "rtpmap:9 G722/8000", "rtpmap:18 G729/8000")))
+	for _, want := range []string{"G722/8000", "G729/8000", "PCMU/8000", "opus/48000/2"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+}
+
+func TestAnswer(t *testing.T) {
+	o := offer("111 0 101", "rtpmap:111 opus/48000/2", "rtpmap:101 telephone-event/8000", "sendonly") +
+		"m=video 5000 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
+	n, err := Negotiate([]byte(o))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ans, err := n.Answer(netip.MustParseAddr("198.51.100.1"), 10000, 42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(ans)
+	for _, want := range []string{
+		"c=IN IP4 198.51.100.1",
+		"m=audio 10000 RTP/AVP 111 101",
+		"a=rtpmap:111 opus/48000/2",
+		"a=fmtp:111 minptime=10;useinbandfec=1",
+		"a=rtpmap:101 telephone-event/8000",
+		"a=fmtp:101 0-16",
+		"a=ptime:20",
+		"a=recvonly",
+		"m=video 0 RTP/AVP 96", // the video stream is refused, in its place (RFC 3264 §6)
+	} {
+		if !strings.Contains(s, want+"\r\n") {
+			t.Errorf("answer lacks %q:\n%s", want, s)
+		}
+	}
+	// The answer must itself be a valid offer for a peer, e.g. on re-INVITE.
+	if _, err := Negotiate(ans); err != nil {
+		t.Errorf("answer does not parse back: %v", err)
+	}
+}
+
+// FuzzNegotiate checks that no offer makes negotiation panic and that
+// every accepted offer yields an answer that parses back.
+func FuzzNegotiate(f *testing.F) {
+	f.Add(offer("0 8 101", "rtpmap:101 telephone-event/8000"))
+	f.Add(offer("111", "rtpmap:111 opus/48000/2", "sendonly"))
+	f.Add("v=0\r\n")
+	f.Fuzz(func(t *testing.T, o string) {
+		n, err := Negotiate([]byte(o))
+		if err != nil {
+			return
+		}
+		ans, err := n.Answer(netip.MustParseAddr("127.0.0.1"), 10000, 1)
+		if err != nil {
+			t.Fatalf("accepted offer gives no answer: %v", err)
+		}
+		if _, err := Negotiate(ans); err != nil {
+			t.Fatalf("answer %q does not parse back: %v", ans, err)
+		}
+	})
+}

@@ -1,0 +1,277 @@
+// Package sip is Parley's SIP user agent on emiago/sipgo: it answers calls
+// into rooms (RFC 3261), negotiates their media (RFC 3264) and hands each
+// call to the bridge as a Leg.
+package sip
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo"
+	gosip "github.com/emiago/sipgo/sip"
+
+	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/media"
+)
+
+// Options configure a Server.
+type Options struct {
+	// Listen lists where to take SIP, as udp://HOST:PORT or tcp://HOST:PORT.
+	// Port 0 picks a free port; Addrs tells which.
+	Listen []string
+	// PublicIP, when valid, is advertised in Contact and SDP instead of the
+	// local address (for a bridge behind 1:1 NAT).
+	PublicIP netip.Addr
+	// Ports hands out RTP ports.
+	Ports *media.PortRange
+	// RTPTimeout hangs up a call that has sent no RTP for this long; zero
+	// never hangs up.
+	RTPTimeout time.Duration
+	// Logger receives one line per call event; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Server answers SIP calls into the bridge's rooms.
+type Server struct {
+	bridge *bridge.Bridge
+	opts   Options
+	log    *slog.Logger
+
+	ua     *sipgo.UserAgent
+	srv    *sipgo.Server
+	client *sipgo.Client
+
+	listeners []listener
+
+	mu     sync.Mutex
+	calls  map[string]*call // by dialog ID; guarded by mu
+	closed bool             // guarded by mu
+	wg     sync.WaitGroup   // the calls' goroutines and the listeners' serve loops
+}
+
+type listener struct {
+	transport string // "udp" or "tcp"
+	addr      netip.AddrPort
+	closer    interface{ Close() error }
+}
+
+// New returns a server for b. It binds nothing until Start.
+func New(b *bridge.Bridge, opts Options) (*Server, error) {
+	if opts.Ports == nil {
+		return nil, errors.New("sip: no rtp port range")
+	}
+	if len(opts.Listen) == 0 {
+		return nil, errors.New("sip: nothing to listen on")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	return &Server{bridge: b, opts: opts, log: opts.Logger, calls: make(map[string]*call)}, nil
+}
+
+// Start binds every listen address and serves SIP on them in the
+// background until Close.
+func (s *Server) Start() error {
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent("Parley"))
+	if err != nil {
+		return fmt.Errorf("sip: %w", err)
+	}
+	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(s.log))
+	if err != nil {
+		return fmt.Errorf("sip: %w", err)
+	}
+	client, err := sipgo.NewClient(ua, sipgo.WithClientLogger(s.log))
+	if err != nil {
+		return fmt.Errorf("sip: %w", err)
+	}
+	s.ua, s.srv, s.client = ua, srv, client
+	srv.OnInvite(s.onInvite)
+	srv.OnAck(s.onAck)
+	srv.OnBye(s.onBye)
+	srv.OnOptions(s.onOptions)
+	for _, l := range s.opts.Listen {
+		if err := s.listen(l); err != nil {
+			s.Close()
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Server) listen(rawURL string) error {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("sip: listen address %q: want udp://HOST:PORT or tcp://HOST:PORT", rawURL)
+	}
+	var l listener
+	var serve func() error
+	switch u.Scheme {
+	case "udp":
+		conn, err := net.ListenPacket("udp", u.Host)
+		if err != nil {
+			return fmt.Errorf("sip: %w", err)
+		}
+		l = listener{transport: "udp", addr: conn.LocalAddr().(*net.UDPAddr).AddrPort(), closer: conn}
+		serve = func() error { return s.srv.ServeUDP(conn) }
+	case "tcp":
+		ln, err := net.Listen("tcp", u.Host)
+		if err != nil {
+			return fmt.Errorf("sip: %w", err)
+		}
+		l = listener{transport: "tcp", addr: ln.Addr().(*net.TCPAddr).AddrPort(), closer: ln}
+		serve = func() error { return s.srv.ServeTCP(ln) }
+	default:
+		return fmt.Errorf("sip: listen address %q: transport %q is not supported (udp, tcp)", rawURL, u.Scheme)
+	}
+	s.listeners = append(s.listeners, l)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if err := serve(); err != nil && !isClosedErr(err) {
+			s.log.Error("sip listener stopped", "transport", l.transport, "addr", l.addr, "err", err)
+		}
+	}()
+	s.log.Info("sip listening", "transport", l.transport, "addr", l.addr.String())
+	return nil
+}
+
+func isClosedErr(err error) bool {
+	return errors.Is(err, net.ErrClosed)
+}
+
+// Addrs returns the bound listen addresses as transport://host:port.
+func (s *Server) Addrs() []string {
+	out := make([]string, len(s.listeners))
+	for i, l := range s.listeners {
+		out[i] = l.transport + "://" + l.addr.String()
+	}
+	return out
+}
+
+// Close hangs up every call with BYE, stops listening and waits for the
+// server's goroutines. It is idempotent.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	calls := make([]*call, 0, len(s.calls))
+	for _, c := range s.calls {
+		calls = append(calls, c)
+	}
+	s.mu.Unlock()
+	for _, c := range calls {
+		c.Hangup("server shutting down")
+	}
+	s.wgCalls()
+	for _, l := range s.listeners {
+		l.closer.Close()
+	}
+	if s.ua != nil {
+		s.ua.Close()
+	}
+	s.wg.Wait()
+	return nil
+}
+
+// wgCalls waits until every call has ended.
+func (s *Server) wgCalls() {
+	for {
+		s.mu.Lock()
+		n := len(s.calls)
+		s.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// localAddr is the address a peer at remote reaches us on: the public IP if
+// configured, else the source address the kernel would use towards remote.
+func (s *Server) localAddr(remote string) netip.Addr {
+	if s.opts.PublicIP.IsValid() {
+		return s.opts.PublicIP
+	}
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		host = remote
+	}
+	conn, err := net.Dial("udp", net.JoinHostPort(host, "9"))
+	if err != nil {
+		return netip.IPv4Unspecified()
+	}
+	defer conn.Close()
+	return conn.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap()
+}
+
+// contact is our Contact header for a dialog started by req (RFC 3261
+// §8.1.1.8): our address on the transport the request came over.
+func (s *Server) contact(req *gosip.Request) *gosip.ContactHeader {
+	transport := strings.ToLower(req.Transport())
+	uri := gosip.Uri{Host: s.localAddr(req.Source()).String()}
+	for _, l := range s.listeners {
+		if l.transport == transport {
+			uri.Port = int(l.addr.Port())
+			break
+		}
+	}
+	if transport != "udp" {
+		uri.UriParams = gosip.NewParams()
+		uri.UriParams.Add("transport", transport)
+	}
+	return &gosip.ContactHeader{Address: uri}
+}
+
+func (s *Server) onOptions(req *gosip.Request, tx gosip.ServerTransaction) {
+	res := gosip.NewResponseFromRequest(req, gosip.StatusOK, "OK", nil)
+	res.AppendHeader(gosip.NewHeader("Allow", "INVITE, ACK, BYE, CANCEL, OPTIONS"))
+	res.AppendHeader(gosip.NewHeader("Accept", "application/sdp"))
+	if err := tx.Respond(res); err != nil {
+		s.log.Debug("options response failed", "err", err)
+	}
+}
+
+func (s *Server) onAck(req *gosip.Request, tx gosip.ServerTransaction) {
+	if c := s.callFor(req); c != nil {
+		if err := c.dialog.ReadAck(req, tx); err != nil {
+			c.log.Debug("ack not for this dialog", "err", err)
+		}
+	}
+}
+
+func (s *Server) onBye(req *gosip.Request, tx gosip.ServerTransaction) {
+	c := s.callFor(req)
+	if c == nil {
+		respond(tx, req, gosip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
+		return
+	}
+	if err := c.dialog.ReadBye(req, tx); err != nil {
+		respond(tx, req, gosip.StatusBadRequest, err.Error())
+		return
+	}
+	c.end("remote hung up")
+}
+
+func (s *Server) callFor(req *gosip.Request) *call {
+	id, err := gosip.DialogIDFromRequestUAS(req)
+	if err != nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[id]
+}
+
+func respond(tx gosip.ServerTransaction, req *gosip.Request, code int, reason string) {
+	_ = tx.Respond(gosip.NewResponseFromRequest(req, code, reason, nil))
+}
