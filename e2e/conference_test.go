@@ -26,7 +26,7 @@ rooms:
 // TestThreePhonesHearEachOther is the walking skeleton's acceptance test:
 // three real softphones dial room 1000, one each in PCMU, PCMA and Opus,
 // each sending its own tone. Each must hear the other two tones at the
-// level they were sent, and not its own.
+// level they were sent, and not its own. One phone calls over TCP.
 func TestThreePhonesHearEachOther(t *testing.T) {
 	srv := startParley(t, roomConfig)
 	const amplitude = 0.25 // −12 dBFS peak: two tones summed stay clear of clipping
@@ -47,9 +47,10 @@ func TestThreePhonesHearEachOther(t *testing.T) {
 		}
 		peers[i] = newPhone(t, ph.name, wav, ph.codec, 41000+40*i)
 	}
-	for _, p := range peers {
-		p.dial(t, "sip:1000@"+srv.sipUDP, 10)
-	}
+	// Alice and Bob call over UDP, Carol over TCP.
+	peers[0].dial(t, "sip:1000@"+srv.sipUDP, 10)
+	peers[1].dial(t, "sip:1000@"+srv.sipUDP, 10)
+	peers[2].dial(t, "sip:1000@"+srv.sipTCP+";transport=tcp", 10)
 	for _, p := range peers {
 		p.wait(t)
 	}

@@ -37,6 +37,7 @@ type server struct {
 	cmd     *exec.Cmd
 	sipUDP  string // host:port of the UDP listener
 	sipTCP  string // host:port of the TCP listener
+	http    string // host:port of the HTTP listener
 	logMu   sync.Mutex
 	logs    []map[string]any
 	stopped chan struct{}
@@ -84,6 +85,9 @@ func startParley(t *testing.T, config string) *server {
 				case "tcp":
 					s.sipTCP = addr
 				}
+			}
+			if rec["msg"] == "http listening" {
+				s.http, _ = rec["addr"].(string)
 			}
 			s.logMu.Unlock()
 			if rec["msg"] == "parley ready" {

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCheckConfig(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(good, []byte("rooms:\n  - number: \"1000\"\n"), 0o600)
+	os.WriteFile(bad, []byte("sip:\n  listen: [udp://0.0.0.0:5060]\n  colour: blue\nrtp:\n  ports: 20000-10000\n"), 0o600)
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		stdout   []string
+		stderr   []string
+		noStderr bool
+	}{
+		{name: "valid", args: []string{"check-config", good}, code: 0, stdout: []string{good + ": ok"}, noStderr: true},
+		{name: "errors with file and line", args: []string{"check-config", bad}, code: 1,
+			stderr: []string{bad + ":3: ", "colour", bad + ":5: ", "rtp.ports"}},
+		{name: "missing file", args: []string{"check-config", filepath.Join(dir, "nope.yaml")}, code: 1, stderr: []string{"nope.yaml"}},
+		{name: "no file argument", args: []string{"check-config"}, code: 2, stderr: []string{"usage"}},
+		{name: "unknown command", args: []string{"frobnicate"}, code: 2, stderr: []string{`unknown command "frobnicate"`}},
+		{name: "serve with a bad config", args: []string{"serve", "--config", bad}, code: 1, stderr: []string{bad + ":3: "}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(tt.args, &stdout, &stderr)
+			if code != tt.code {
+				t.Errorf("exit code %d, want %d (stderr %q)", code, tt.code, stderr.String())
+			}
+			for _, want := range tt.stdout {
+				if !strings.Contains(stdout.String(), want) {
+					t.Errorf("stdout %q lacks %q", stdout.String(), want)
+				}
+			}
+			for _, want := range tt.stderr {
+				if !strings.Contains(stderr.String(), want) {
+					t.Errorf("stderr %q lacks %q", stderr.String(), want)
+				}
+			}
+			if tt.noStderr && stderr.Len() > 0 {
+				t.Errorf("unexpected stderr %q", stderr.String())
+			}
+		})
+	}
+}
