@@ -112,16 +112,20 @@ func (s *Server) listen(rawURL string) error {
 	}
 	var l listener
 	var serve func() error
+	family := "" // an IPv4 address listens on IPv4 only, not dual-stack
+	if ip, err := netip.ParseAddr(u.Hostname()); err == nil && ip.Is4() {
+		family = "4"
+	}
 	switch u.Scheme {
 	case "udp":
-		conn, err := net.ListenPacket("udp", u.Host)
+		conn, err := net.ListenPacket("udp"+family, u.Host)
 		if err != nil {
 			return fmt.Errorf("sip: %w", err)
 		}
 		l = listener{transport: "udp", addr: conn.LocalAddr().(*net.UDPAddr).AddrPort(), closer: conn}
 		serve = func() error { return s.srv.ServeUDP(conn) }
 	case "tcp":
-		ln, err := net.Listen("tcp", u.Host)
+		ln, err := net.Listen("tcp"+family, u.Host)
 		if err != nil {
 			return fmt.Errorf("sip: %w", err)
 		}
