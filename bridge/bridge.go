@@ -5,6 +5,7 @@
 package bridge
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/mixer"
+	"github.com/parleyhq/parley/prompts"
 )
 
 // Errors of admission. The edges turn them into a SIP or HTTP status.
@@ -40,6 +42,10 @@ type RoomSettings struct {
 	Name string
 	// PIN is the attendee PIN; empty means none.
 	PIN string
+	// ModeratorPIN lets a caller in as moderator; empty means none.
+	ModeratorPIN string
+	// CallerID is presented on calls out of this room; empty uses the trunk's.
+	CallerID string
 }
 
 // Options configure a Bridge.
@@ -51,12 +57,26 @@ type Options struct {
 	NewEncoder func(f media.Format, inputRate int) (media.Encoder, error)
 	// Logger receives room events; nil means slog.Default().
 	Logger *slog.Logger
+	// Prompts are the voice prompts rooms speak with; nil means the
+	// embedded ones (prompts.Default).
+	Prompts *prompts.Set
+	// Router routes dial targets; nil routes only direct SIP targets.
+	Router *Router
+	// Dialer places calls out; nil refuses dial-out.
+	Dialer Dialer
 }
 
 // Bridge holds the rooms. It is safe for concurrent use.
 type Bridge struct {
 	log        *slog.Logger
 	newEncoder func(f media.Format, inputRate int) (media.Encoder, error)
+	prompts    *prompts.Set
+	router     *Router
+	dialer     Dialer
+
+	ctx    context.Context // ends when the bridge closes; parent of dial-outs
+	cancel context.CancelFunc
+	dialWG sync.WaitGroup // the dial-out goroutines
 
 	mu     sync.Mutex
 	rooms  map[string]*Room // guarded by mu
@@ -66,18 +86,30 @@ type Bridge struct {
 // New returns a bridge serving opts.Rooms. It starts nothing: a room's
 // mixer runs while the room has participants.
 func New(opts Options) (*Bridge, error) {
-	b := &Bridge{log: opts.Logger, newEncoder: opts.NewEncoder, rooms: make(map[string]*Room)}
+	b := &Bridge{log: opts.Logger, newEncoder: opts.NewEncoder, prompts: opts.Prompts,
+		router: opts.Router, dialer: opts.Dialer, rooms: make(map[string]*Room)}
 	if b.log == nil {
 		b.log = slog.Default()
 	}
 	if b.newEncoder == nil {
 		b.newEncoder = media.NewEncoderFrom
 	}
+	if b.prompts == nil {
+		set, err := prompts.Default()
+		if err != nil {
+			return nil, fmt.Errorf("prompts: %w", err)
+		}
+		b.prompts = set
+	}
+	if b.router == nil {
+		b.router = &Router{}
+	}
+	b.ctx, b.cancel = context.WithCancel(context.Background())
 	for _, rs := range opts.Rooms {
 		if _, dup := b.rooms[rs.Number]; dup {
 			return nil, fmt.Errorf("room %s defined twice", rs.Number)
 		}
-		b.rooms[rs.Number] = newRoom(rs, b.newEncoder, b.log.With("room", rs.Number))
+		b.rooms[rs.Number] = newRoom(rs, b)
 	}
 	return b, nil
 }
@@ -106,6 +138,8 @@ func (b *Bridge) Close() error {
 		rooms = append(rooms, r)
 	}
 	b.mu.Unlock()
+	b.cancel()
+	b.dialWG.Wait()
 	for _, r := range rooms {
 		r.close()
 	}

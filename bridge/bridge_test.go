@@ -74,11 +74,11 @@ func TestJoinMixesAndLeaveStopsMixer(t *testing.T) {
 		t.Fatal(err)
 	}
 	talker, listener := &fakeLeg{level: 8000}, &fakeLeg{}
-	p1, err := room.Join(talker, "talker")
+	p1, err := room.Join(talker, JoinOptions{Name: "talker"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p2, err := room.Join(listener, "listener")
+	p2, err := room.Join(listener, JoinOptions{Name: "listener"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestCloseHangsUpEveryone(t *testing.T) {
 	b := newTestBridge(t)
 	room, _ := b.Room("1000")
 	leg := &fakeLeg{}
-	if _, err := room.Join(leg, "x"); err != nil {
+	if _, err := room.Join(leg, JoinOptions{Name: "x"}); err != nil {
 		t.Fatal(err)
 	}
 	b.Close()
@@ -128,7 +128,7 @@ func TestCloseHangsUpEveryone(t *testing.T) {
 	if _, err := b.Room("1000"); !errors.Is(err, ErrClosed) {
 		t.Errorf("Room after Close: %v, want ErrClosed", err)
 	}
-	if _, err := room.Join(&fakeLeg{}, "late"); !errors.Is(err, ErrClosed) {
+	if _, err := room.Join(&fakeLeg{}, JoinOptions{Name: "late"}); !errors.Is(err, ErrClosed) {
 		t.Errorf("Join after Close: %v, want ErrClosed", err)
 	}
 }

@@ -48,6 +48,7 @@ type settings struct {
 	gainDB     float64
 	muted      bool
 	listenOnly bool
+	sendOnly   bool
 }
 
 // WithGain makes the participant join with a gain of dB decibels applied to
@@ -61,6 +62,12 @@ func WithMuted(muted bool) AddOption { return func(s *settings) { s.muted = mute
 func WithListenOnly(listenOnly bool) AddOption {
 	return func(s *settings) { s.listenOnly = listenOnly }
 }
+
+// WithSendOnly makes the participant a pure source, such as the room's
+// announcer of join and leave prompts: it is read and mixed like anyone
+// else but never written to, so it costs no encode. Its format should be
+// the lowest the room uses (PCMU) so that it does not raise the room rate.
+func WithSendOnly() AddOption { return func(s *settings) { s.sendOnly = true } }
 
 // formatKey identifies a format the way media.Format.Is compares them, so
 // that it can key a map without allocating per tick.

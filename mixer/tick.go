@@ -173,7 +173,7 @@ func (m *mixState) tick() {
 	// total, encoded once per format.
 	for i := range m.members {
 		l := m.members[i].l
-		if l.removed.Load() {
+		if l.removed.Load() || l.sendOnly {
 			continue
 		}
 		if l.tickTalking {

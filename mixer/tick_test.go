@@ -447,3 +447,24 @@ func TestTickDoesNotAllocate(t *testing.T) {
 		t.Errorf("Tick allocates %v times in steady state, want 0", n)
 	}
 }
+
+func TestSendOnlyIsHeardButNeverWritten(t *testing.T) {
+	c := newFakeCodec()
+	r := newTestRoom(t, c, Options{})
+	announcer, a := newLeg(media.PCMU, 3000), newLeg(media.PCMU, 0)
+	if err := r.Add("announcer", announcer, WithSendOnly()); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Add("a", a); err != nil {
+		t.Fatal(err)
+	}
+	r.Tick()
+	r.Tick()
+	wantDC(t, "a", a.last(), 160, 3000)
+	if reads, _, _, writes := announcer.stats(); reads != 2 || writes != 0 {
+		t.Errorf("send-only: %d reads, %d writes; want 2, 0", reads, writes)
+	}
+	if st := r.Stats(); st.Encodes != 1 {
+		t.Errorf("%d encodes per tick, want 1 (the send-only talker costs none)", st.Encodes)
+	}
+}

@@ -97,7 +97,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		s.runCall(c, nil)
 		return
 	}
-	p, err := room.Join(c, callerName(req))
+	p, err := room.Join(c, bridge.JoinOptions{Name: callerName(req), Via: "sip"})
 	if err != nil {
 		c.Hangup(err.Error())
 		s.runCall(c, nil)

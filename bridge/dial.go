@@ -1,0 +1,219 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// DialStatus is where a call out stands.
+type DialStatus string
+
+// The states of a call out. Every failure has its own status so that the
+// API, the CLI and the log can say what happened.
+const (
+	// DialRinging: the call is being placed and has not been answered yet.
+	DialRinging DialStatus = "ringing"
+	// DialAnswered: the callee answered and joined the room.
+	DialAnswered DialStatus = "answered"
+	// DialBusy: 486 Busy Here or 600 Busy Everywhere.
+	DialBusy DialStatus = "busy"
+	// DialDeclined: 603 Decline.
+	DialDeclined DialStatus = "declined"
+	// DialNotFound: 404 Not Found, 604, or an extension with no registered device.
+	DialNotFound DialStatus = "not_found"
+	// DialNoAnswer: the ring timeout passed, or 408/480 came back.
+	DialNoAnswer DialStatus = "no_answer"
+	// DialFailed: any other failure (5xx, transport, unauthorised trunk).
+	DialFailed DialStatus = "failed"
+)
+
+// DialError is how a Dialer reports a call that was not answered.
+type DialError struct {
+	// Status classifies the failure.
+	Status DialStatus
+	// Code is the SIP status that ended the attempt; 0 when none came.
+	Code int
+	// Reason says what happened, for logs and the API.
+	Reason string
+}
+
+func (e *DialError) Error() string {
+	if e.Code != 0 {
+		return fmt.Sprintf("%s (%d %s)", e.Status, e.Code, e.Reason)
+	}
+	return fmt.Sprintf("%s (%s)", e.Status, e.Reason)
+}
+
+// Outbound is a call for a Dialer to place.
+type Outbound struct {
+	// Route says where: the destination URI, or an extension's devices.
+	Route Route
+	// Room is the room the callee will join.
+	Room RoomSettings
+	// OnProgress, if set, is told of provisional responses (180, 183).
+	OnProgress func(code int)
+}
+
+// Dialer places calls out. The SIP edge implements it.
+type Dialer interface {
+	// Dial places the call and blocks until it is answered, fails, or ctx
+	// ends (the ring timeout), returning the answered leg or an error,
+	// which is a *DialError for a call that was not answered.
+	Dial(ctx context.Context, call Outbound) (Leg, error)
+}
+
+// ErrNoDialer means the bridge has no way to place calls.
+var ErrNoDialer = errors.New("dial-out is not available")
+
+// DialRequest is a moderator's request to call someone into a room.
+type DialRequest struct {
+	// To is the target as typed: extension, number, #sip:, sip: URI.
+	To string
+	// Role is the role the callee joins with; empty is RoleAttendee.
+	Role Role
+	// CallerID, if set, is presented instead of the room's or trunk's.
+	CallerID string
+	// RingTimeout bounds the ringing; zero means DefaultRingTimeout.
+	RingTimeout time.Duration
+}
+
+// DefaultRingTimeout is how long a call out rings before it counts as no
+// answer.
+const DefaultRingTimeout = 45 * time.Second
+
+// Dial is one call out of a room, from request to answer or failure.
+type Dial struct {
+	// ParticipantID is the ID the callee gets in the room.
+	ParticipantID string
+	// Route is how the target was routed.
+	Route Route
+	// Role is the role the callee joins with.
+	Role Role
+
+	mu     sync.Mutex
+	status DialStatus // guarded by mu
+	code   int        // guarded by mu
+	reason string     // guarded by mu
+	done   chan struct{}
+}
+
+// Status returns the dial's state, the SIP code that ended it (if any)
+// and a reason.
+func (d *Dial) Status() (DialStatus, int, string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.status, d.code, d.reason
+}
+
+// Done is closed when the dial has been answered or has failed.
+func (d *Dial) Done() <-chan struct{} { return d.done }
+
+func (d *Dial) finish(status DialStatus, code int, reason string) {
+	d.mu.Lock()
+	d.status, d.code, d.reason = status, code, reason
+	d.mu.Unlock()
+	close(d.done)
+}
+
+// Dial calls req.To into room roomNumber. It parses and routes the target
+// at once, so a bad target (ErrBadTarget) or a number no trunk allows
+// (ErrNotAllowed) is refused before anything is sent; then it places the
+// call in the background and returns the Dial to follow it.
+func (b *Bridge) Dial(roomNumber string, req DialRequest) (*Dial, error) {
+	room, err := b.Room(roomNumber)
+	if err != nil {
+		return nil, err
+	}
+	role := req.Role
+	if role == "" {
+		role = RoleAttendee
+	}
+	if role == RoleNoAccess {
+		return nil, fmt.Errorf("%w: cannot call someone in as no_access", ErrBadRole)
+	}
+	target, err := ParseTarget(req.To)
+	if err != nil {
+		return nil, err
+	}
+	route, err := b.router.Route(target, req.CallerID, room.settings.CallerID)
+	if err != nil {
+		room.log.Info("dial refused", "to", req.To, "reason", err.Error())
+		return nil, err
+	}
+	if b.dialer == nil {
+		return nil, ErrNoDialer
+	}
+	timeout := req.RingTimeout
+	if timeout <= 0 {
+		timeout = DefaultRingTimeout
+	}
+	room.mu.Lock()
+	if room.closed {
+		room.mu.Unlock()
+		return nil, ErrClosed
+	}
+	d := &Dial{ParticipantID: room.newID(), Route: route, Role: role, status: DialRinging, done: make(chan struct{})}
+	room.dials[d.ParticipantID] = d
+	room.mu.Unlock()
+	room.log.Info("dialling", "participant", d.ParticipantID, "to", req.To, "via", route.Via,
+		"trunk", route.Trunk, "destination", route.Destination, "caller_id", route.CallerID, "role", string(role))
+
+	b.dialWG.Add(1)
+	go func() {
+		defer b.dialWG.Done()
+		ctx, cancel := context.WithTimeout(b.ctx, timeout)
+		defer cancel()
+		leg, err := b.dialer.Dial(ctx, Outbound{Route: route, Room: room.settings})
+		if err != nil {
+			var de *DialError
+			if !errors.As(err, &de) {
+				de = &DialError{Status: DialFailed, Reason: err.Error()}
+			}
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) && de.Code == 0 {
+				de = &DialError{Status: DialNoAnswer, Reason: fmt.Sprintf("no answer within %v", timeout)}
+			}
+			room.log.Info("dial failed", "participant", d.ParticipantID, "to", req.To, "status", string(de.Status),
+				"code", de.Code, "reason", de.Reason)
+			d.finish(de.Status, de.Code, de.Reason)
+			return
+		}
+		if _, err := room.Join(leg, JoinOptions{Name: req.To, Role: role, Via: "sip", ID: d.ParticipantID}); err != nil {
+			leg.Hangup(err.Error())
+			room.log.Info("dial failed", "participant", d.ParticipantID, "to", req.To, "status", string(DialFailed), "reason", err.Error())
+			d.finish(DialFailed, 0, err.Error())
+			return
+		}
+		room.log.Info("dial answered", "participant", d.ParticipantID, "to", req.To)
+		d.finish(DialAnswered, 200, "answered")
+	}()
+	return d, nil
+}
+
+// Dial returns the call out that reserved participant ID id, if any.
+func (r *Room) Dial(id string) (*Dial, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d, ok := r.dials[id]
+	return d, ok
+}
+
+// Route routes a dial target for room roomNumber without calling, for
+// `parley route` and the API: the Route's Explain says why.
+func (b *Bridge) Route(roomNumber, to, callerID string) (Route, error) {
+	roomCallerID := ""
+	if roomNumber != "" {
+		room, err := b.Room(roomNumber)
+		if err != nil {
+			return Route{}, err
+		}
+		roomCallerID = room.settings.CallerID
+	}
+	target, err := ParseTarget(to)
+	if err != nil {
+		return Route{}, err
+	}
+	return b.router.Route(target, callerID, roomCallerID)
+}
