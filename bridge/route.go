@@ -129,7 +129,7 @@ func (r *Router) Route(t Target, callerID, roomCallerID string) (Route, error) {
 		return rt, r.viaTrunk(&rt, t.Number, r.Trunks, callerID, roomCallerID)
 
 	case KindSIPDirect, KindSIPURI:
-		if trunks := r.trunksAt(t.Host); len(trunks) > 0 {
+		if trunks := r.trunksAt(t.Host, t.Port); len(trunks) > 0 {
 			return rt, r.toTrunkHost(&rt, trunks, callerID, roomCallerID)
 		}
 		rt.Via = ViaDirect
@@ -196,11 +196,19 @@ func (r *Router) viaTrunk(rt *Route, number string, trunks []TrunkRoute, callerI
 	return fmt.Errorf("%w: no trunk allows %s: %s", ErrNotAllowed, number, strings.Join(tried, "; "))
 }
 
-// trunksAt returns the trunks whose proxy host is host.
-func (r *Router) trunksAt(host string) []TrunkRoute {
+// trunksAt returns the trunks whose proxy is host:port (a port of 0 is
+// SIP's default, 5060).
+func (r *Router) trunksAt(host string, port int) []TrunkRoute {
+	if port == 0 {
+		port = DefaultSIPPort
+	}
 	var at []TrunkRoute
 	for _, tr := range r.Trunks {
-		if _, p, ok := parseProxy(tr.Proxy); ok && p.Host == host {
+		_, p, ok := parseProxy(tr.Proxy)
+		if p.Port == 0 {
+			p.Port = DefaultSIPPort
+		}
+		if ok && p.Host == host && p.Port == port {
 			at = append(at, tr)
 		}
 	}

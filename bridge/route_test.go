@@ -175,7 +175,7 @@ func TestRouteTrunkHostGuard(t *testing.T) {
 	r := testRouter()
 	for _, in := range []string{
 		"sip:+19005551234@sbc.example.net",
-		"sip:+19005551234@SBC.example.net:5080;transport=tcp",
+		"sip:+19005551234@SBC.example.net:5060;transport=tcp",
 		"#sip:+19005551234@sbc.example.net",
 		"#sip:@sbc.example.net",
 		"#sip:operator@192.0.2.99",
