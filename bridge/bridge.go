@@ -32,6 +32,9 @@ type Leg interface {
 	// PeerConnection) and releases the leg's media. It may be called from
 	// any goroutine, more than once, and must not block for long.
 	Hangup(reason string)
+	// Done is closed once the call has ended, whichever side ended it; the
+	// room then lets the participant go.
+	Done() <-chan struct{}
 }
 
 // RoomSettings describe one room.

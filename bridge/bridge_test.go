@@ -11,10 +11,12 @@ import (
 
 // fakeLeg is a leg that sends a constant level and counts what it hears.
 type fakeLeg struct {
-	mu      sync.Mutex
-	level   int16
-	written int
-	hungUp  string
+	done     chan struct{}
+	doneOnce sync.Once
+	mu       sync.Mutex
+	level    int16
+	written  int
+	hungUp   string
 }
 
 func (l *fakeLeg) ReadAudio(frame []int16, rate int) bool {
@@ -36,6 +38,19 @@ func (l *fakeLeg) Hangup(reason string) {
 	l.mu.Lock()
 	l.hungUp = reason
 	l.mu.Unlock()
+	done := l.doneChan()
+	l.doneOnce.Do(func() { close(done) })
+}
+
+func (l *fakeLeg) Done() <-chan struct{} { return l.doneChan() }
+
+func (l *fakeLeg) doneChan() chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.done == nil {
+		l.done = make(chan struct{})
+	}
+	return l.done
 }
 func (l *fakeLeg) frames() int {
 	l.mu.Lock()

@@ -74,6 +74,14 @@ type Participant struct {
 	muted bool // guarded by mu
 }
 
+// joiner is a Leg that wants to know its Participant, for example to act on
+// the keys a phone user presses.
+type joiner interface {
+	// Joined is called once, by Join, with r.mu held: it must not call
+	// back into the room.
+	Joined(p *Participant)
+}
+
 // JoinOptions describe who joins.
 type JoinOptions struct {
 	// Name is the display name.
@@ -119,6 +127,13 @@ func (r *Room) Join(leg Leg, o JoinOptions) (*Participant, error) {
 		return nil, fmt.Errorf("room %s: %w", r.settings.Number, err)
 	}
 	r.members[p.ID] = p
+	if j, ok := leg.(joiner); ok {
+		j.Joined(p)
+	}
+	go func() { // leaves when the call ends; returns by then at the latest
+		<-leg.Done()
+		p.Leave()
+	}()
 	r.log.Info("participant joined", "participant", p.ID, "name", o.Name, "role", string(role), "via", o.Via, "participants", len(r.members))
 	return p, nil
 }
@@ -322,4 +337,24 @@ func (r *Room) close() {
 	for _, p := range r.Participants() {
 		p.Hangup("conference closed")
 	}
+}
+
+// Room returns the room the participant is in.
+func (p *Participant) Room() *Room { return p.room }
+
+// MediaChanged tells the room that the participant's leg now has another
+// format (a re-INVITE changed codec): the mixer takes it in again, with its
+// mute and role kept, from the next tick on.
+func (p *Participant) MediaChanged() error {
+	p.mu.Lock()
+	muted, role := p.muted, p.role
+	p.mu.Unlock()
+	r := p.room
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.mix == nil || r.members[p.ID] != p {
+		return nil
+	}
+	r.mix.Remove(p.ID)
+	return r.mix.Add(p.ID, p.leg, mixer.WithMuted(muted), mixer.WithListenOnly(role.ListenOnly()))
 }

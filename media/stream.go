@@ -28,9 +28,24 @@ type StreamConfig struct {
 	// EventPayloadType is the payload type of telephone-event (RFC 4733
 	// §7.1.1); 0 means none was negotiated.
 	EventPayloadType uint8
+	// InbandDTMF turns on the in-band DTMF detector (dtmf.Detector), for
+	// phones that send digits only as audio tones; the SIP layer sets it
+	// when the SDP negotiated no telephone-event. It runs in ReadAudio on
+	// every frame decoded from a received packet, at the codec's rate
+	// before resampling (8 kHz for G.711, 48 kHz for Opus); concealed
+	// frames are not analysed. If the phone sends telephone events after
+	// all, the first one turns in-band detection off for good, so that a
+	// phone sending both does not report each digit twice.
+	InbandDTMF bool
 	// OnDigit, if not nil, is called once per DTMF key press with the digit
-	// ('0'-'9', '*', '#', 'A'-'D'). It runs on the session's reader
-	// goroutine, so it must return quickly and must not call Close.
+	// ('0'-'9', '*', '#', 'A'-'D'). Digits from RFC 4733 telephone events
+	// arrive on the session's reader goroutine; in-band digits
+	// (InbandDTMF) arrive on the goroutine that calls ReadAudio, the
+	// mixer's tick goroutine or, before the leg joins a room, the IVR loop
+	// that plays the PIN prompt. OnDigit may therefore be called from
+	// either, even concurrently, and must be safe for that: it must return
+	// quickly, must not block (hand the digit to a buffered channel, say)
+	// and must not call Close or ReadAudio.
 	OnDigit func(digit rune)
 	// Jitter tunes the jitter buffer; the zero value takes its defaults.
 	Jitter jitter.Options
@@ -42,8 +57,11 @@ type StreamStats struct {
 	Session SessionStats
 	// Jitter are the jitter buffer's counters.
 	Jitter jitter.Stats
-	// Digits counts the DTMF digits received.
+	// Digits counts the DTMF digits received, by either route.
 	Digits uint64
+	// InbandDigits counts the digits of Digits that the in-band detector
+	// found.
+	InbandDigits uint64
 	// OtherPayloadTypes counts the packets whose payload type was neither
 	// the audio's nor telephone-event's.
 	OtherPayloadTypes uint64
@@ -58,9 +76,12 @@ type StreamStats struct {
 
 // Stream is the audio of one leg, as the mixer sees it: it ties an RTP
 // Session to a jitter buffer, a decoder with loss concealment, a resampler
-// and a DTMF receiver. It implements the mixer's Participant contract
-// (ReadAudio, Format, WriteAudio), which the mixer calls on its tick
-// goroutine.
+// and DTMF receivers: RFC 4733 telephone events and, optionally, in-band
+// tones. It implements the mixer's Participant contract (ReadAudio, Format,
+// WriteAudio), which the mixer calls on its tick goroutine. A leg that is
+// not in a room yet (during the PIN prompt) has its ReadAudio called by the
+// IVR loop instead, so in-band digits are detected there too; nothing
+// else needs to read it.
 //
 // The session's reader goroutine sorts the packets it accepts by payload
 // type: the negotiated audio goes into the jitter buffer, telephone events
@@ -84,11 +105,17 @@ type Stream struct {
 	popBuf  []byte  // payload out of the jitter buffer
 	pcm     []int16 // one decoded frame at the codec's rate
 	rs      *resample.Resampler
-	quiet   bool // the last ReadAudio had no audio
-	sentAny bool // WriteAudio has sent a packet (the next has no marker)
+	inband  *dtmf.Detector // nil unless InbandDTMF
+	found   []rune         // the detector's digits of one frame
+	quiet   bool           // the last ReadAudio had no audio
+	sentAny bool           // WriteAudio has sent a packet (the next has no marker)
 	samples uint32
 
-	digits, otherPT, badEvents, decodeErrors, writeErrors atomic.Uint64
+	// Set by the reader goroutine on the first telephone event; stops
+	// in-band detection.
+	sawEvents atomic.Bool
+
+	digits, inbandDigits, otherPT, badEvents, decodeErrors, writeErrors atomic.Uint64
 }
 
 // NewStream returns a stream on conn (which it owns from then on, and
@@ -122,6 +149,12 @@ func NewStream(conn UDPConn, remote netip.AddrPort, cfg StreamConfig) (*Stream, 
 		quiet:   true,
 		samples: uint32(cfg.Format.ClockRate / FramesPerSecond),
 	}
+	if cfg.InbandDTMF {
+		if s.inband, err = dtmf.NewDetector(cfg.Format.SampleRate()); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrStreamConfig, err)
+		}
+		s.found = make([]rune, 0, 4)
+	}
 	s.sess, err = NewSession(conn, remote, s.handle)
 	if err != nil {
 		return nil, err
@@ -149,6 +182,7 @@ func (s *Stream) Stats() StreamStats {
 		Session:           s.sess.Stats(),
 		Jitter:            s.jb.Stats(),
 		Digits:            s.digits.Load(),
+		InbandDigits:      s.inbandDigits.Load(),
 		OtherPayloadTypes: s.otherPT.Load(),
 		BadEvents:         s.badEvents.Load(),
 		DecodeErrors:      s.decodeErrors.Load(),
@@ -165,10 +199,14 @@ func (s *Stream) Format() Format { return s.format }
 // buffer: a packet is decoded, a lost packet concealed (with the next
 // packet's payload, when buffered, for Opus FEC), and nothing (before the
 // first packet, or after a long silence) returns false with frame
-// untouched. The frame is then resampled from the codec's rate to rate; the
-// resampler is made again only when rate changes. It is called on the
-// mixer's tick goroutine, never concurrently with itself or WriteAudio, and
-// does not block or, in steady state, allocate.
+// untouched. With InbandDTMF, each decoded (not concealed) frame goes
+// through the in-band detector first, at the codec's rate, and its digits
+// to OnDigit, on this goroutine; a silence resets the detector. The frame
+// is then resampled from the codec's rate to rate; the resampler is made
+// again only when rate changes. It is called on the mixer's tick
+// goroutine, or by the IVR loop while the leg is not in a room, never
+// concurrently with itself or WriteAudio, and does not block or, in steady
+// state, allocate.
 func (s *Stream) ReadAudio(frame []int16, rate int) bool {
 	if rate <= 0 || len(frame) != rate/FramesPerSecond {
 		return false
@@ -181,10 +219,17 @@ func (s *Stream) ReadAudio(frame []int16, rate int) bool {
 		if n, err = s.dec.Decode(f.Payload, s.pcm); err != nil {
 			s.decodeErrors.Add(1)
 			n, err = s.dec.Conceal(nil, s.pcm)
+		} else if s.inband != nil {
+			s.detect(s.pcm[:n])
 		}
 	case jitter.Lost:
 		n, err = s.dec.Conceal(f.Next, s.pcm)
 	default:
+		if s.inband != nil && !s.quiet {
+			// A silence ends any key press: the same key after it
+			// is a new one.
+			s.inband.Reset()
+		}
 		s.quiet = true
 		return false
 	}
@@ -224,6 +269,22 @@ func (s *Stream) ReadAudio(frame []int16, rate int) bool {
 	return true
 }
 
+// detect runs the in-band detector over one decoded frame and reports its
+// digits; it runs on ReadAudio's goroutine.
+func (s *Stream) detect(pcm []int16) {
+	if s.sawEvents.Load() {
+		return
+	}
+	s.found = s.inband.Process(s.found[:0], pcm)
+	for _, d := range s.found {
+		s.digits.Add(1)
+		s.inbandDigits.Add(1)
+		if s.onDigit != nil {
+			s.onDigit(d)
+		}
+	}
+}
+
 // WriteAudio sends one encoded 20 ms payload of Format() to the leg, with
 // the marker bit on the first packet (RFC 3551 §4.1). It is called on the
 // mixer's tick goroutine and does not block: a payload the socket refuses
@@ -253,6 +314,7 @@ func (s *Stream) handle(pkt *rtp.Packet) {
 			s.badEvents.Add(1)
 			return
 		}
+		s.sawEvents.Store(true)
 		if ok {
 			s.digits.Add(1)
 			if s.onDigit != nil {

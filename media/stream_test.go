@@ -283,6 +283,107 @@ func TestStreamDTMF(t *testing.T) {
 	}
 }
 
+// dtmfTone returns n samples at rate of the tone pair of key '7' (852 Hz
+// and 1209 Hz), each at -10 dBFS, starting at sample offset.
+func dtmfTone(n, offset, rate int) []int16 {
+	const amp = 10362 // -10 dBFS
+	lo, hi := sine(n, offset, rate, 852, amp), sine(n, offset, rate, 1209, amp)
+	for i := range lo {
+		lo[i] += hi[i]
+	}
+	return lo
+}
+
+// TestStreamInbandDTMF sends the key '7' as audio tones (120 ms between
+// silences) from a phone that sends no telephone events, and expects the
+// digit exactly once through OnDigit, whatever rate the room reads at,
+// and only when InbandDTMF is set. A phone that sends telephone events
+// after all turns in-band detection off.
+func TestStreamInbandDTMF(t *testing.T) {
+	tests := []struct {
+		name     string
+		f        media.Format
+		pt       uint8
+		roomRate int
+		inband   bool
+		event    bool // a telephone event comes first
+		want     string
+	}{
+		{"PCMU at 8 kHz", media.PCMU, pcmuPT, 8000, true, false, "7"},
+		{"PCMU at 48 kHz", media.PCMU, pcmuPT, 48000, true, false, "7"},
+		{"Opus at 48 kHz", media.Opus, opusPT, 48000, true, false, "7"},
+		{"Opus at 16 kHz", media.Opus, opusPT, 16000, true, false, "7"},
+		{"PCMU, detection off", media.PCMU, pcmuPT, 8000, false, false, ""},
+		{"PCMU, telephone events seen", media.PCMU, pcmuPT, 8000, true, true, "1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ph := newPhone(t)
+			digits := make(chan rune, 10)
+			c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := media.NewStream(c, ph.addr(), media.StreamConfig{
+				Format: tt.f, PayloadType: tt.pt, EventPayloadType: eventPT,
+				InbandDTMF: tt.inband, OnDigit: func(d rune) { digits <- d },
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			to := s.Session().LocalAddr()
+			sent := uint64(0)
+			if tt.event {
+				ph.send(to, eventPT, true, ph.ts, dtmf.Event{Code: 1, End: true, Duration: 800}.AppendTo(nil))
+				sent++
+			}
+			enc, err := media.NewEncoder(tt.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := tt.f.FrameSamples()
+			payload := make([]byte, 1500)
+			frame := make([]int16, tt.roomRate/50)
+			for i := range 25 {
+				pcm := make([]int16, n)
+				if i >= 5 && i < 11 {
+					pcm = dtmfTone(n, n*i, tt.f.SampleRate())
+				}
+				m, err := enc.Encode(pcm, payload)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ph.send(to, tt.pt, i == 0, ph.ts+uint32(n*i), payload[:m])
+				sent++
+				waitIn(t, s, sent)
+				s.ReadAudio(frame, tt.roomRate)
+			}
+			for range 5 { // drain the jitter buffer
+				s.ReadAudio(frame, tt.roomRate)
+			}
+			var got []rune
+			for len(digits) > 0 {
+				got = append(got, <-digits)
+			}
+			if string(got) != tt.want {
+				t.Errorf("digits %q, want %q", string(got), tt.want)
+			}
+			st := s.Stats()
+			wantInband := uint64(0)
+			if tt.inband && !tt.event {
+				wantInband = 1
+			}
+			if st.Digits != uint64(len(tt.want)) || st.InbandDigits != wantInband {
+				t.Errorf("stats: %d digits, %d in-band; want %d, %d", st.Digits, st.InbandDigits, len(tt.want), wantInband)
+			}
+		})
+	}
+}
+
 // TestStreamWriteAudio checks the packets WriteAudio sends: the negotiated
 // payload type, the marker on the first only, and timestamps 20 ms apart at
 // the RTP clock rate.

@@ -3,29 +3,157 @@ package sip
 import (
 	"context"
 	"log/slog"
+	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emiago/sipgo"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/media"
+	"github.com/parleyhq/parley/prompts"
 )
 
-// call is one answered SIP call: a dialog and its media. It is the
+// call is one SIP call, in or out: a dialog and its media. It is the
 // bridge.Leg the room mixes.
 type call struct {
-	*callStream // the audio the mixer reads and writes
-
 	server *Server
-	dialog *sipgo.DialogServerSession
 	log    *slog.Logger
+	id     string                      // dialog ID, the key in Server.calls
+	uas    *sipgo.DialogServerSession // the dialog of a call in, else nil
+	uac    *sipgo.DialogClientSession // the dialog of a call out, else nil
+
+	media       atomic.Pointer[callStream] // replaced by a re-INVITE that changes codec
+	sendAllowed atomic.Bool                // our direction lets us send (not held, RFC 3264 §8.4)
+	peerSends   atomic.Bool                // the peer's direction lets it send, so RTP must come
+	directedAt  atomic.Int64               // when the direction last changed, Unix ns
+	participant atomic.Pointer[bridge.Participant]
+
+	local      netip.Addr    // our address in SDP
+	sdpID      uint64        // o= session ID of our SDP
+	sdpVersion uint64        // o= version of our last SDP; guarded by mu
+	timer      *sessionTimer // RFC 4028 session timer, nil when none
+	refreshed  chan struct{} // a session refresh (re-INVITE, UPDATE) came in
+
+	mu       sync.Mutex
+	ack      []byte // body of the ACK to our 2xx (late offer's answer); guarded by mu
+	updating bool   // we have a re-INVITE or UPDATE out (glare, RFC 3261 §14.1); guarded by mu
+
+	digits chan rune        // DTMF from every source: RFC 4733, INFO, in-band
+	prompt *prompts.Player  // private prompts, heard instead of the room while they play
+	penc   atomic.Pointer[promptEncoder]
 
 	hangupOnce sync.Once
-	ended      chan struct{} // closed when the call is over, by either side
 	endOnce    sync.Once
+	ended      chan struct{} // closed when the call is over, by either side
 }
 
 var _ bridge.Leg = (*call)(nil)
+
+// promptEncoder encodes private prompts in the call's format.
+type promptEncoder struct {
+	enc media.Encoder
+	pcm []int16
+	buf []byte
+}
+
+func newCall(s *Server, log *slog.Logger) *call {
+	c := &call{server: s, log: log, digits: make(chan rune, 32), prompt: prompts.NewPlayer(),
+		refreshed: make(chan struct{}, 1), ended: make(chan struct{})}
+	c.setDirection(SendRecv)
+	return c
+}
+
+// setAck keeps the body of the ACK to our 2xx.
+func (c *call) setAck(body []byte) {
+	c.mu.Lock()
+	c.ack = body
+	c.mu.Unlock()
+}
+
+// ackBody returns the body of the ACK to our 2xx.
+func (c *call) ackBody() []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ack
+}
+
+// setMedia installs stream as the call's media and prepares the prompt
+// encoder for its format.
+func (c *call) setMedia(stream *callStream) {
+	c.media.Store(stream)
+	f := stream.Format()
+	enc, err := media.NewEncoder(f)
+	if err != nil {
+		c.log.Warn("no prompt encoder", "format", f.String(), "err", err)
+		return
+	}
+	c.penc.Store(&promptEncoder{enc: enc, pcm: make([]int16, f.FrameSamples()), buf: make([]byte, media.MaxPacketSize)})
+}
+
+// onDigit takes a digit from any DTMF source. It never blocks: if nobody
+// reads (32 digits queued), the digit is dropped.
+func (c *call) onDigit(d rune) {
+	select {
+	case c.digits <- d:
+	default:
+	}
+}
+
+// ReadAudio implements mixer.Participant.
+func (c *call) ReadAudio(frame []int16, rate int) bool { return c.media.Load().ReadAudio(frame, rate) }
+
+// Format implements mixer.Participant.
+func (c *call) Format() media.Format { return c.media.Load().Format() }
+
+// WriteAudio implements mixer.Participant: the room's mix, unless a private
+// prompt is playing (then the prompt) or the peer holds the call (nothing).
+func (c *call) WriteAudio(payload []byte) {
+	if c.sendPrompt() {
+		return
+	}
+	if c.sendAllowed.Load() {
+		c.media.Load().WriteAudio(payload)
+	}
+}
+
+// sendPrompt sends the next 20 ms of a private prompt, if one is playing.
+// It runs on whichever goroutine drives the call's output: the IVR before
+// the call joins a room, the room's mixer after.
+func (c *call) sendPrompt() bool {
+	pe := c.penc.Load()
+	if pe == nil || c.prompt.Idle() {
+		return false
+	}
+	if !c.prompt.ReadFrame(pe.pcm, pe.enc.Format().SampleRate()) {
+		return false
+	}
+	n, err := pe.enc.Encode(pe.pcm, pe.buf)
+	if err == nil && c.sendAllowed.Load() {
+		c.media.Load().WriteAudio(pe.buf[:n])
+	}
+	return true
+}
+
+// say queues prompts for this caller alone.
+func (c *call) say(clips ...prompts.Clip) { c.prompt.Enqueue(clips...) }
+
+// sayID queues the prompts with the given IDs.
+func (c *call) sayID(ids ...string) {
+	set := c.server.prompts
+	for _, id := range ids {
+		if clip, ok := set.Get(id); ok {
+			c.prompt.Enqueue(clip)
+		}
+	}
+}
+
+// Joined implements the bridge's joiner: it tells the call its participant.
+func (c *call) Joined(p *bridge.Participant) { c.participant.Store(p) }
+
+// Done implements bridge.Leg.
+func (c *call) Done() <-chan struct{} { return c.ended }
 
 // Hangup ends the call from our side with a BYE (RFC 3261 §15.1.1). It
 // returns at once; the BYE goes out on its own goroutine.
@@ -36,14 +164,20 @@ func (c *call) Hangup(reason string) {
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			if err := c.dialog.Bye(ctx); err != nil {
+			var err error
+			if c.uas != nil {
+				err = c.uas.Bye(ctx)
+			} else {
+				err = c.uac.Bye(ctx)
+			}
+			if err != nil {
 				c.log.Debug("bye failed", "err", err)
 			}
 		}()
 	})
 }
 
-// end marks the call over; watch then releases it.
+// end marks the call over; its goroutine then releases it.
 func (c *call) end(reason string) {
 	c.endOnce.Do(func() {
 		c.log.Info("call ended", "reason", reason)
@@ -51,37 +185,42 @@ func (c *call) end(reason string) {
 	})
 }
 
-// watch waits until the call ends (BYE from either side, our Hangup, or
-// no RTP for RTPTimeout) and then releases its room place and media.
-func (c *call) watch(ctx context.Context, p *bridge.Participant) {
+// setDirection applies the direction of our side of the session (what
+// our SDP says): sendonly and inactive stop what we send, recvonly and
+// inactive mean the peer sends nothing (hold, RFC 3264 §8.4).
+func (c *call) setDirection(d Direction) {
+	c.sendAllowed.Store(d == SendRecv || d == SendOnly)
+	c.peerSends.Store(d == SendRecv || d == RecvOnly)
+	c.directedAt.Store(time.Now().UnixNano())
+}
+
+// timedOut reports whether no RTP has come for the RTP timeout. A peer on
+// hold may send nothing, so the timeout waits while it does not send.
+func (c *call) timedOut(now, started time.Time) bool {
 	timeout := c.server.opts.RTPTimeout
-	var tick <-chan time.Time // nil, never ready, when the timeout is off
-	if timeout > 0 {
-		check := time.NewTicker(min(timeout/4, time.Second))
-		defer check.Stop()
-		tick = check.C
+	if timeout <= 0 || !c.peerSends.Load() {
+		return false
 	}
-	started := time.Now()
-	for done := false; !done; {
-		select {
-		case <-c.ended:
-			done = true
-		case <-ctx.Done():
-			c.Hangup("shutting down")
-		case now := <-tick:
-			last := c.callStream.LastReceived()
-			if last.IsZero() {
-				last = started
-			}
-			if now.Sub(last) >= timeout {
-				c.Hangup("rtp timeout")
-			}
-		}
+	last := c.media.Load().LastReceived()
+	if last.Before(started) {
+		last = started
 	}
-	if p != nil {
-		p.Leave()
+	if resumed := time.Unix(0, c.directedAt.Load()); last.Before(resumed) {
+		last = resumed // the peer had no need to send before it resumed
 	}
-	c.callStream.Close()
-	c.dialog.Close()
+	return now.Sub(last) >= timeout
+}
+
+// release frees the call's media and forgets it. The bridge lets the
+// participant go on its own when Done closes.
+func (c *call) release() {
+	if m := c.media.Load(); m != nil {
+		m.Close()
+	}
+	if c.uas != nil {
+		c.uas.Close()
+	} else if c.uac != nil {
+		c.uac.Close()
+	}
 	c.server.removeCall(c)
 }

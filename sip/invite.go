@@ -1,7 +1,6 @@
 package sip
 
 import (
-	"context"
 	"errors"
 	"math/rand/v2"
 
@@ -9,11 +8,11 @@ import (
 	gosip "github.com/emiago/sipgo/sip"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/media"
 )
 
-// errNoSDP refuses an INVITE without an offer; late offer comes with the
-// SIP issue (offer in 200, answer in ACK).
-var errNoSDP = errors.New("invite without sdp offer")
+// errNoAnswerSDP ends a late-offer call whose ACK brought no usable answer.
+var errNoAnswerSDP = errors.New("ack without sdp answer to our offer")
 
 // statusOf maps an error refusing a call to its SIP status and reason
 // phrase, in one place (RFC 3261 §21).
@@ -21,114 +20,146 @@ func statusOf(err error) (int, string) {
 	switch {
 	case errors.Is(err, bridge.ErrUnknownRoom):
 		return gosip.StatusNotFound, "Not Found"
-	case errors.Is(err, ErrNoCommonCodec), errors.Is(err, errNoSDP):
+	case errors.Is(err, ErrNoCommonCodec):
 		return gosip.StatusNotAcceptableHere, "Not Acceptable Here"
 	case errors.Is(err, ErrBadSDP):
 		return gosip.StatusBadRequest, "Bad Request"
-	case errors.Is(err, bridge.ErrClosed):
+	case errors.Is(err, errIntervalTooSmall):
+		return 422, "Session Interval Too Small"
+	case errors.Is(err, bridge.ErrClosed), errors.Is(err, media.ErrNoFreePort):
 		return gosip.StatusServiceUnavailable, "Service Unavailable"
 	}
 	return gosip.StatusInternalServerError, "Server Internal Error"
 }
 
-// onInvite answers a new call into a room: it finds the room from the
-// request URI's user part, negotiates the audio, answers 200 with SDP and,
-// once ACKed, admits the call into the room. Runs on sipgo's per-request
-// goroutine; the call then lives on its own goroutine.
+// onInvite answers a new call into a room, or hands a re-INVITE to its
+// call. For a new call it finds the room from the request URI's user part,
+// negotiates the audio (or offers it, when the INVITE has no SDP: late
+// offer, RFC 3261 §13.2.1), answers 200 and, once ACKed, runs the call on
+// its own goroutine: PIN prompt, then the room. Runs on sipgo's
+// per-request goroutine.
 func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	if c := s.callFor(req); c != nil {
-		// A re-INVITE: hold, resume and codec change come with the SIP issue;
-		// until then keep the session as it is.
-		respond(tx, req, gosip.StatusNotAcceptableHere, "Not Acceptable Here")
+		c.onReinvite(req, tx)
 		return
 	}
 	log := s.log.With("call_id", callID(req), "from", req.From().Address.String(), "room", req.Recipient.User)
-	refuse := func(err error) {
+	refuse := func(err error, extra ...gosip.Header) {
 		code, reason := statusOf(err)
 		log.Info("call refused", "status", code, "reason", err.Error())
-		respond(tx, req, code, reason)
+		res := gosip.NewResponseFromRequest(req, code, reason, nil)
+		for _, h := range extra {
+			res.AppendHeader(h)
+		}
+		_ = tx.Respond(res)
 	}
 	room, err := s.bridge.Room(req.Recipient.User)
 	if err != nil {
 		refuse(err)
 		return
 	}
-	body := req.Body()
-	if len(body) == 0 {
-		refuse(errNoSDP)
+	timer, err := negotiateTimer(req, s.minSE())
+	if err != nil {
+		refuse(err, gosip.NewHeader("Min-SE", itoa(s.minSE())))
 		return
 	}
-	neg, err := Negotiate(body)
-	if err != nil {
-		refuse(err)
-		return
+	var neg *Negotiation
+	if body := req.Body(); len(body) > 0 {
+		if neg, err = Negotiate(body); err != nil {
+			refuse(err)
+			return
+		}
 	}
 	local := s.localAddr(req.Source())
-	stream, err := s.openMedia(neg, func(d rune) { log.Debug("dtmf", "digit", string(d)) })
+	port, err := s.opts.Ports.Listen(s.rtpBindAddr())
 	if err != nil {
 		refuse(err)
 		return
 	}
-	answer, err := neg.Answer(local, stream.LocalPort(), rand.Uint64N(1<<62))
+	sdpID := rand.Uint64N(1 << 62)
+	var body []byte
+	if neg != nil {
+		body, err = neg.Answer(local, port.Number(), sdpID, sdpID)
+	} else {
+		body, err = Offer(local, port.Number(), sdpID, sdpID)
+	}
 	if err != nil {
-		stream.Close()
+		port.Close()
 		refuse(err)
 		return
 	}
 	ua := sipgo.DialogUA{Client: s.client, ContactHDR: *s.contact(req)}
 	dialog, err := ua.ReadInvite(req, tx)
 	if err != nil {
-		stream.Close()
+		port.Close()
 		refuse(err)
 		return
 	}
-	c := &call{callStream: stream, server: s, dialog: dialog, log: log, ended: make(chan struct{})}
-	if !s.addCall(dialog.ID, c) {
-		stream.Close()
+	c := newCall(s, log)
+	c.uas, c.id, c.local, c.sdpID, c.sdpVersion, c.timer = dialog, dialog.ID, local, sdpID, sdpID, timer
+	if !s.addCall(c) {
+		port.Close()
 		refuse(bridge.ErrClosed)
 		return
 	}
-	res := gosip.NewSDPResponseFromRequest(dialog.InviteRequest, answer)
+	res := gosip.NewSDPResponseFromRequest(dialog.InviteRequest, body)
 	res.AppendHeader(s.contact(req))
+	timer.addHeaders(res)
 	if err := dialog.WriteResponse(res); err != nil {
 		// No ACK came (or the caller cancelled): RFC 3261 §13.3.1.4 says end it.
+		port.Close()
 		log.Info("call failed after answer", "reason", err.Error())
 		c.Hangup("no ack")
 		s.runCall(c, nil)
 		return
 	}
-	p, err := room.Join(c, bridge.JoinOptions{Name: callerName(req), Via: "sip"})
+	if neg == nil { // late offer: the answer came in the ACK
+		if neg, err = Negotiate(c.ackBody()); err != nil {
+			port.Close()
+			log.Info("call failed after answer", "reason", errNoAnswerSDP.Error()+": "+err.Error())
+			c.Hangup("no sdp answer in ack")
+			s.runCall(c, nil)
+			return
+		}
+	}
+	stream, err := s.openMedia(port, neg, c.onDigit)
 	if err != nil {
-		c.Hangup(err.Error())
+		log.Info("call failed after answer", "reason", err.Error())
+		c.Hangup("media failed")
 		s.runCall(c, nil)
 		return
 	}
-	log.Info("call answered", "codec", neg.Format.String(), "remote_rtp", neg.Remote.String(), "participant", p.ID)
-	s.runCall(c, p)
+	c.setMedia(stream)
+	c.setDirection(neg.Direction)
+	log.Info("call answered", "codec", neg.Format.String(), "remote_rtp", neg.Remote.String(), "late_offer", len(req.Body()) == 0)
+	s.runCall(c, room)
 }
 
-func (s *Server) addCall(id string, c *call) bool {
+func (s *Server) addCall(c *call) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return false
 	}
-	s.calls[id] = c
+	s.calls[c.id] = c
 	s.wg.Add(1)
 	return true
 }
 
 func (s *Server) removeCall(c *call) {
 	s.mu.Lock()
-	delete(s.calls, c.dialog.ID)
+	delete(s.calls, c.id)
 	s.mu.Unlock()
 }
 
-// runCall starts the goroutine that watches a call until it ends.
-func (s *Server) runCall(c *call, p *bridge.Participant) {
+// runCall starts the goroutine that carries a call until it ends: for a
+// call in, room is where it goes (after the PIN); a call out (room nil) is
+// joined by the bridge.
+func (s *Server) runCall(c *call, room *bridge.Room) {
 	go func() {
 		defer s.wg.Done()
-		c.watch(context.Background(), p)
+		defer c.release()
+		c.run(room)
 	}()
 }
 

@@ -252,14 +252,17 @@ func directionOf(sd *sdp.SessionDescription, md *sdp.MediaDescription) Direction
 // Answer writes the SDP answer for n (RFC 3264 §6): our address and RTP
 // port, the chosen format and telephone-event, and every other media stream
 // of the offer rejected with port 0, in the offer's order.
-func (n *Negotiation) Answer(local netip.Addr, rtpPort int, sessionID uint64) ([]byte, error) {
+//
+// sessionID and version go into o= (RFC 8866 §5.2): the ID stays for the
+// call's life, the version grows with every change (RFC 3264 §8).
+func (n *Negotiation) Answer(local netip.Addr, rtpPort int, sessionID, version uint64) ([]byte, error) {
 	ipVer := "IP4"
 	if local.Is6() {
 		ipVer = "IP6"
 	}
 	ans := &sdp.SessionDescription{
 		Origin: sdp.Origin{
-			Username: "parley", SessionID: sessionID, SessionVersion: sessionID,
+			Username: "parley", SessionID: sessionID, SessionVersion: version,
 			NetworkType: "IN", AddressType: ipVer, UnicastAddress: local.String(),
 		},
 		SessionName:           "parley",
@@ -303,4 +306,44 @@ func (n *Negotiation) audioAnswer(rtpPort int) *sdp.MediaDescription {
 func (n *Negotiation) eventRate() int {
 	f := rtpmaps(n.offer.MediaDescriptions[n.audio])[n.EventPayloadType]
 	return f.ClockRate
+}
+
+// Offer writes Parley's SDP offer (RFC 3264 §5), for calls out and for an
+// INVITE that came without one (late offer): every supported format, in
+// Parley's order of preference, plus telephone-event.
+func Offer(local netip.Addr, rtpPort int, sessionID, version uint64) ([]byte, error) {
+	ipVer := "IP4"
+	if local.Is6() {
+		ipVer = "IP6"
+	}
+	md := &sdp.MediaDescription{
+		MediaName: sdp.MediaName{Media: "audio", Port: sdp.RangedPort{Value: rtpPort},
+			Protos: []string{"RTP", "AVP"}, Formats: []string{"0", "8", "111", "101"}},
+	}
+	md.WithValueAttribute("rtpmap", "0 PCMU/8000")
+	md.WithValueAttribute("rtpmap", "8 PCMA/8000")
+	md.WithValueAttribute("rtpmap", "111 opus/48000/2")
+	md.WithValueAttribute("fmtp", "111 minptime=10;useinbandfec=1")
+	md.WithValueAttribute("rtpmap", "101 telephone-event/8000")
+	md.WithValueAttribute("fmtp", "101 0-16")
+	md.WithValueAttribute("ptime", strconv.Itoa(media.FrameDuration))
+	md.WithPropertyAttribute(string(SendRecv))
+	offer := &sdp.SessionDescription{
+		Origin: sdp.Origin{
+			Username: "parley", SessionID: sessionID, SessionVersion: version,
+			NetworkType: "IN", AddressType: ipVer, UnicastAddress: local.String(),
+		},
+		SessionName:           "parley",
+		ConnectionInformation: &sdp.ConnectionInformation{NetworkType: "IN", AddressType: ipVer, Address: &sdp.Address{Address: local.String()}},
+		TimeDescriptions:      []sdp.TimeDescription{{Timing: sdp.Timing{}}},
+		MediaDescriptions:     []*sdp.MediaDescription{md},
+	}
+	return offer.Marshal()
+}
+
+// ReadAnswer reads the SDP answer to one of Parley's offers: the format the
+// answerer chose (the first it lists that Parley supports), where to send
+// it, and the direction as the answerer stated it, seen from our side.
+func ReadAnswer(answer []byte) (*Negotiation, error) {
+	return Negotiate(answer)
 }

@@ -19,6 +19,8 @@ import (
 
 	"github.com/parleyhq/parley/bridge"
 	"github.com/parleyhq/parley/media"
+	"github.com/parleyhq/parley/media/dtmf"
+	"github.com/parleyhq/parley/prompts"
 )
 
 // Options configure a Server.
@@ -36,13 +38,25 @@ type Options struct {
 	RTPTimeout time.Duration
 	// Logger receives one line per call event; nil means slog.Default().
 	Logger *slog.Logger
+	// Prompts are the voice prompts callers hear; nil means the embedded ones.
+	Prompts *prompts.Set
+	// Keys map phone key sequences to in-call actions; nil means DefaultKeys.
+	Keys map[string]Action
+	// MinSE is the smallest session-timer interval accepted, in seconds
+	// (RFC 4028 Min-SE); zero means 90.
+	MinSE int
 }
+
+// allowed lists the methods Parley handles, for Allow headers.
+const allowed = "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, REGISTER"
 
 // Server answers SIP calls into the bridge's rooms.
 type Server struct {
-	bridge *bridge.Bridge
-	opts   Options
-	log    *slog.Logger
+	bridge  *bridge.Bridge
+	opts    Options
+	log     *slog.Logger
+	prompts *prompts.Set
+	keys    map[string]Action
 
 	ua     *sipgo.UserAgent
 	srv    *sipgo.Server
@@ -73,7 +87,21 @@ func New(b *bridge.Bridge, opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Server{bridge: b, opts: opts, log: opts.Logger, calls: make(map[string]*call)}, nil
+	if opts.Prompts == nil {
+		set, err := prompts.Default()
+		if err != nil {
+			return nil, fmt.Errorf("sip: %w", err)
+		}
+		opts.Prompts = set
+	}
+	if opts.Keys == nil {
+		opts.Keys = DefaultKeys()
+	}
+	if opts.MinSE == 0 {
+		opts.MinSE = defaultMinSE
+	}
+	return &Server{bridge: b, opts: opts, log: opts.Logger, prompts: opts.Prompts, keys: opts.Keys,
+		calls: make(map[string]*call)}, nil
 }
 
 // Start binds every listen address and serves SIP on them in the
@@ -96,6 +124,8 @@ func (s *Server) Start() error {
 	srv.OnAck(s.onAck)
 	srv.OnBye(s.onBye)
 	srv.OnOptions(s.onOptions)
+	srv.OnUpdate(s.onUpdate)
+	srv.OnInfo(s.onInfo)
 	for _, l := range s.opts.Listen {
 		if err := s.listen(l); err != nil {
 			s.Close()
@@ -200,6 +230,9 @@ func (s *Server) wgCalls() {
 	}
 }
 
+// minSE is the smallest session interval accepted, in seconds.
+func (s *Server) minSE() int { return s.opts.MinSE }
+
 // localAddr is the address a peer at remote reaches us on: the public IP if
 // configured, else the source address the kernel would use towards remote.
 func (s *Server) localAddr(remote string) netip.Addr {
@@ -238,7 +271,8 @@ func (s *Server) contact(req *gosip.Request) *gosip.ContactHeader {
 
 func (s *Server) onOptions(req *gosip.Request, tx gosip.ServerTransaction) {
 	res := gosip.NewResponseFromRequest(req, gosip.StatusOK, "OK", nil)
-	res.AppendHeader(gosip.NewHeader("Allow", "INVITE, ACK, BYE, CANCEL, OPTIONS"))
+	res.AppendHeader(gosip.NewHeader("Allow", allowed))
+	res.AppendHeader(gosip.NewHeader("Supported", "timer"))
 	res.AppendHeader(gosip.NewHeader("Accept", "application/sdp"))
 	if err := tx.Respond(res); err != nil {
 		s.log.Debug("options response failed", "err", err)
@@ -246,10 +280,15 @@ func (s *Server) onOptions(req *gosip.Request, tx gosip.ServerTransaction) {
 }
 
 func (s *Server) onAck(req *gosip.Request, tx gosip.ServerTransaction) {
-	if c := s.callFor(req); c != nil {
-		if err := c.dialog.ReadAck(req, tx); err != nil {
-			c.log.Debug("ack not for this dialog", "err", err)
-		}
+	c := s.callFor(req)
+	if c == nil || c.uas == nil {
+		return
+	}
+	if body := req.Body(); len(body) > 0 {
+		c.setAck(body) // the answer of a late offer (RFC 3261 §13.2.1)
+	}
+	if err := c.uas.ReadAck(req, tx); err != nil {
+		c.log.Debug("ack not for this dialog", "err", err)
 	}
 }
 
@@ -259,21 +298,63 @@ func (s *Server) onBye(req *gosip.Request, tx gosip.ServerTransaction) {
 		respond(tx, req, gosip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
 		return
 	}
-	if err := c.dialog.ReadBye(req, tx); err != nil {
+	var err error
+	if c.uas != nil {
+		err = c.uas.ReadBye(req, tx)
+	} else {
+		err = c.uac.ReadBye(req, tx)
+	}
+	if err != nil {
 		respond(tx, req, gosip.StatusBadRequest, err.Error())
 		return
 	}
 	c.end("remote hung up")
 }
 
-func (s *Server) callFor(req *gosip.Request) *call {
-	id, err := gosip.DialogIDFromRequestUAS(req)
-	if err != nil {
-		return nil
+func (s *Server) onUpdate(req *gosip.Request, tx gosip.ServerTransaction) {
+	c := s.callFor(req)
+	if c == nil {
+		respond(tx, req, gosip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
+		return
 	}
+	c.onUpdate(req, tx)
+}
+
+// onInfo takes DTMF sent as SIP INFO (application/dtmf-relay or
+// application/dtmf) into the same digit stream as RFC 4733 and in-band.
+func (s *Server) onInfo(req *gosip.Request, tx gosip.ServerTransaction) {
+	c := s.callFor(req)
+	if c == nil {
+		respond(tx, req, gosip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
+		return
+	}
+	ct := ""
+	if h := req.ContentType(); h != nil {
+		ct = h.Value()
+	}
+	d, err := dtmf.ParseInfo(ct, req.Body())
+	if err != nil {
+		c.log.Info("INFO refused", "reason", err.Error())
+		respond(tx, req, gosip.StatusUnsupportedMediaType, "Unsupported Media Type")
+		return
+	}
+	respond(tx, req, gosip.StatusOK, "OK")
+	c.onDigit(d)
+}
+
+// callFor finds the call a request belongs to, whichever side began it.
+func (s *Server) callFor(req *gosip.Request) *call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.calls[id]
+	if id, err := gosip.DialogIDFromRequestUAS(req); err == nil {
+		if c := s.calls[id]; c != nil {
+			return c
+		}
+	}
+	if id, err := gosip.DialogIDFromRequestUAC(req); err == nil {
+		return s.calls[id]
+	}
+	return nil
 }
 
 func respond(tx gosip.ServerTransaction, req *gosip.Request, code int, reason string) {

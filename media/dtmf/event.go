@@ -1,5 +1,6 @@
-// Package dtmf receives DTMF digits sent as RTP telephone events
-// (RFC 4733).
+// Package dtmf receives DTMF digits by the three routes phones use: RTP
+// telephone events (RFC 4733, Receiver), tones in the audio (ITU-T Q.23 and
+// Q.24, Detector) and SIP INFO requests (RFC 6086, ParseInfo).
 package dtmf
 
 import (
