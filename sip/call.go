@@ -20,7 +20,7 @@ import (
 type call struct {
 	server *Server
 	log    *slog.Logger
-	id     string                      // dialog ID, the key in Server.calls
+	id     string                     // dialog ID, the key in Server.calls
 	uas    *sipgo.DialogServerSession // the dialog of a call in, else nil
 	uac    *sipgo.DialogClientSession // the dialog of a call out, else nil
 
@@ -40,8 +40,8 @@ type call struct {
 	ack      []byte // body of the ACK to our 2xx (late offer's answer); guarded by mu
 	updating bool   // we have a re-INVITE or UPDATE out (glare, RFC 3261 §14.1); guarded by mu
 
-	digits chan rune        // DTMF from every source: RFC 4733, INFO, in-band
-	prompt *prompts.Player  // private prompts, heard instead of the room while they play
+	digits chan rune       // DTMF from every source: RFC 4733, INFO, in-band
+	prompt *prompts.Player // private prompts, heard instead of the room while they play
 	penc   atomic.Pointer[promptEncoder]
 
 	hangupOnce sync.Once
