@@ -217,3 +217,9 @@ func (b *Bridge) Route(roomNumber, to, callerID string) (Route, error) {
 	}
 	return b.router.Route(target, callerID, roomCallerID)
 }
+
+// DialerFunc adapts a function to a Dialer, as http.HandlerFunc does.
+type DialerFunc func(ctx context.Context, call Outbound) (Leg, error)
+
+// Dial calls f.
+func (f DialerFunc) Dial(ctx context.Context, call Outbound) (Leg, error) { return f(ctx, call) }

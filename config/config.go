@@ -68,6 +68,15 @@ type SIP struct {
 	PublicIP string `yaml:"public_ip"`
 	// TLS holds the certificate for tls:// listen addresses.
 	TLS TLS `yaml:"tls"`
+	// AuthAlgorithms are the digest algorithms REGISTER challenges offer,
+	// in order: "MD5" and "SHA-256" (RFC 8760). Many phones answer only the
+	// first challenge, and some (baresip 1.0) fail when given two: list
+	// what your phones handle. Default: [MD5, SHA-256].
+	AuthAlgorithms []string `yaml:"auth_algorithms"`
+	// Keys map phone keys to in-call actions: mute, count, help, lock,
+	// mute_all, end. Each key is * or # and a digit. Default: *6 mute, *1
+	// count, *0 help, *2 lock, *3 mute_all, *9 end.
+	Keys map[string]string `yaml:"keys"`
 }
 
 // TLS names a PEM certificate and key on disk.

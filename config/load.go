@@ -206,6 +206,12 @@ func applyDefaults(c *Config, src *source) {
 	if !src.has("sip.listen") {
 		c.SIP.Listen = defaultSIPListen()
 	}
+	if !src.has("sip.auth_algorithms") {
+		c.SIP.AuthAlgorithms = []string{"MD5", "SHA-256"}
+	}
+	if !src.has("sip.keys") {
+		c.SIP.Keys = map[string]string{"*6": "mute", "*1": "count", "*0": "help", "*2": "lock", "*3": "mute_all", "*9": "end"}
+	}
 	if !src.has("rtp.ports") {
 		c.RTP.Ports, _ = ParsePortRange(defaultRTPPorts)
 	}

@@ -106,6 +106,23 @@ func (v *validator) sip(s *SIP) {
 	if s.Domain != "" && !validHost(s.Domain) {
 		v.add("sip.domain", "%q: not a host name", s.Domain)
 	}
+	if len(s.AuthAlgorithms) == 0 {
+		v.add("sip.auth_algorithms", "list at least one of MD5, SHA-256")
+	}
+	for i, a := range s.AuthAlgorithms {
+		if a != "MD5" && a != "SHA-256" {
+			v.add(index("sip.auth_algorithms", i), "%q: want MD5 or SHA-256", a)
+		}
+	}
+	actions := map[string]bool{"mute": true, "count": true, "help": true, "lock": true, "mute_all": true, "end": true}
+	for k, a := range s.Keys {
+		if len(k) != 2 || (k[0] != '*' && k[0] != '#') || k[1] < '0' || k[1] > '9' {
+			v.add("sip.keys", "%q: a key is * or # followed by a digit", k)
+		}
+		if !actions[a] {
+			v.add("sip.keys", "%s: unknown action %q (mute, count, help, lock, mute_all, end)", k, a)
+		}
+	}
 }
 
 // ParseListen splits a SIP listen address "udp://HOST:PORT" (or tcp://,

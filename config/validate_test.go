@@ -59,7 +59,7 @@ func TestValidateInCode(t *testing.T) {
 func TestValidateKeepsLines(t *testing.T) {
 	c := Default()
 	c.Rooms[2].GuestRole = "boss"
-	want := `default.yaml:63: rooms[2].guest_role: "boss": must be owner, moderator, presenter, attendee or spectator`
+	want := `default.yaml:68: rooms[2].guest_role: "boss": must be owner, moderator, presenter, attendee or spectator`
 	if err := c.Validate(); err == nil || err.Error() != want {
 		t.Errorf("Validate() = %v, want %s", err, want)
 	}

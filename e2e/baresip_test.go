@@ -22,6 +22,12 @@ type phone struct {
 // microphone, received audio recorded by the sndfile module, SIP and RTP
 // on loopback with the given codec list (e.g. "PCMU/8000/1").
 func newPhone(t *testing.T, name, wav, codec string, rtpMin int) *phone {
+	return newPhoneAccount(t, name, wav, codec, rtpMin, "")
+}
+
+// newPhoneAccount is newPhone with a baresip account line of the caller's
+// (for example one that registers with auth_pass); empty means none.
+func newPhoneAccount(t *testing.T, name, wav, codec string, rtpMin int, account string) *phone {
 	t.Helper()
 	if _, err := exec.LookPath("baresip"); err != nil {
 		t.Fatal("baresip is not installed; run `make test`, which installs it")
@@ -71,7 +77,10 @@ snd_path %s
 opus_bitrate 32000
 statmode_default off
 `, wav, name, name, rate, rtpMin, rtpMin+19, module, filepath.Join(dir, "rec"))
-	account := fmt.Sprintf("<sip:%s@127.0.0.1>;regint=0;audio_codecs=%s\n", name, codec)
+	if account == "" {
+		account = fmt.Sprintf("<sip:%s@127.0.0.1>;regint=0", name)
+	}
+	account += ";audio_codecs=" + codec + "\n"
 	for file, text := range map[string]string{"config": cfg, "accounts": account, "contacts": ""} {
 		if err := os.WriteFile(filepath.Join(dir, file), []byte(text), 0o644); err != nil {
 			t.Fatal(err)
@@ -82,13 +91,19 @@ statmode_default off
 
 // dial starts baresip calling uri; it hangs up and exits after seconds.
 func (p *phone) dial(t *testing.T, uri string, seconds int) {
+	p.start(t, seconds, "-e", "/dial "+uri)
+}
+
+// start runs baresip with a SIP trace in its log; it exits after seconds.
+func (p *phone) start(t *testing.T, seconds int, args ...string) {
 	t.Helper()
 	log, err := os.Create(filepath.Join(p.dir, "baresip.log"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	p.log = log
-	p.cmd = exec.Command("baresip", "-f", p.dir, "-e", "/dial "+uri, "-t", fmt.Sprint(seconds))
+	args = append([]string{"-f", p.dir, "-s", "-t", fmt.Sprint(seconds)}, args...)
+	p.cmd = exec.Command("baresip", args...)
 	p.cmd.Stdout, p.cmd.Stderr = log, log
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -4,6 +4,8 @@
 package sip
 
 import (
+	"context"
+	cryptorand "crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -21,6 +23,7 @@ import (
 	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/media/dtmf"
 	"github.com/parleyhq/parley/prompts"
+	"github.com/parleyhq/parley/sip/digest"
 )
 
 // Options configure a Server.
@@ -42,6 +45,17 @@ type Options struct {
 	Prompts *prompts.Set
 	// Keys map phone key sequences to in-call actions; nil means DefaultKeys.
 	Keys map[string]Action
+	// Domain is the host part of our URIs (From of calls out); empty uses
+	// the local address.
+	Domain string
+	// Trunks are the credentials of each trunk, by trunk name.
+	Trunks map[string]TrunkAuth
+	// Extensions may register (RFC 3261 §10); none means no registrar and
+	// REGISTER is refused.
+	Extensions []Extension
+	// AuthAlgorithms are the digest algorithms REGISTER challenges offer,
+	// in order; nil means MD5 then SHA-256.
+	AuthAlgorithms []digest.Algorithm
 	// MinSE is the smallest session-timer interval accepted, in seconds
 	// (RFC 4028 Min-SE); zero means 90.
 	MinSE int
@@ -63,6 +77,8 @@ type Server struct {
 	client *sipgo.Client
 
 	listeners []listener
+	registrar *Registrar         // nil without extensions
+	stopBg    context.CancelFunc // ends the registrar's goroutine
 
 	mu     sync.Mutex
 	calls  map[string]*call // by dialog ID; guarded by mu
@@ -120,6 +136,9 @@ func (s *Server) Start() error {
 		return fmt.Errorf("sip: %w", err)
 	}
 	s.ua, s.srv, s.client = ua, srv, client
+	if err := s.startRegistrar(); err != nil {
+		return err
+	}
 	srv.OnInvite(s.onInvite)
 	srv.OnAck(s.onAck)
 	srv.OnBye(s.onBye)
@@ -207,6 +226,9 @@ func (s *Server) Close() error {
 		c.Hangup("server shutting down")
 	}
 	s.wgCalls()
+	if s.stopBg != nil {
+		s.stopBg()
+	}
 	for _, l := range s.listeners {
 		l.closer.Close()
 	}
@@ -228,6 +250,54 @@ func (s *Server) wgCalls() {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// startRegistrar creates the registrar for the configured extensions and
+// runs its expiry and keep-alive loop until Close.
+func (s *Server) startRegistrar() error {
+	if len(s.opts.Extensions) == 0 {
+		return nil
+	}
+	key := make([]byte, 32)
+	if _, err := cryptorand.Read(key); err != nil {
+		return fmt.Errorf("sip: nonce key: %w", err)
+	}
+	realm := s.opts.Domain
+	if realm == "" {
+		realm = "parley"
+	}
+	algs := s.opts.AuthAlgorithms
+	if len(algs) == 0 {
+		algs = []digest.Algorithm{digest.MD5, digest.SHA256}
+	}
+	auth, err := digest.NewServer(realm, key, digest.WithAlgorithms(algs...))
+	if err != nil {
+		return fmt.Errorf("sip: %w", err)
+	}
+	reg, err := NewRegistrar(s.opts.Extensions, auth, RegistrarOptions{Logger: s.log, SendOptions: s.sendOptions})
+	if err != nil {
+		return fmt.Errorf("sip: %w", err)
+	}
+	s.registrar = reg
+	s.srv.OnRegister(reg.HandleRegister)
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopBg = cancel
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		reg.Run(ctx)
+	}()
+	return nil
+}
+
+// sendOptions pings a registered device (the registrar's keep-alive): any
+// final response means it is alive.
+func (s *Server) sendOptions(ctx context.Context, b Binding) error {
+	req := gosip.NewRequest(gosip.OPTIONS, b.Contact)
+	req.SetDestination(b.Destination)
+	req.SetTransport(strings.ToUpper(b.Transport))
+	_, err := s.client.Do(ctx, req)
+	return err
 }
 
 // minSE is the smallest session interval accepted, in seconds.
@@ -254,8 +324,12 @@ func (s *Server) localAddr(remote string) netip.Addr {
 // contact is our Contact header for a dialog started by req (RFC 3261
 // §8.1.1.8): our address on the transport the request came over.
 func (s *Server) contact(req *gosip.Request) *gosip.ContactHeader {
-	transport := strings.ToLower(req.Transport())
-	uri := gosip.Uri{Host: s.localAddr(req.Source()).String()}
+	return s.contactFor(strings.ToLower(req.Transport()), s.localAddr(req.Source()))
+}
+
+// contactFor is our Contact on transport at address local.
+func (s *Server) contactFor(transport string, local netip.Addr) *gosip.ContactHeader {
+	uri := gosip.Uri{Scheme: "sip", Host: local.String()}
 	for _, l := range s.listeners {
 		if l.transport == transport {
 			uri.Port = int(l.addr.Port())

@@ -15,6 +15,16 @@ import (
 const usage = `usage:
   parley serve [--config FILE]   run the bridge (the embedded default config without --config)
   parley check-config FILE       check a config file; errors are printed as FILE:LINE: message
+  parley route TARGET [--room R] [--caller-id N] [--config FILE] [--json]
+                                 how a dial to TARGET would go, from the config, without
+                                 calling; exit 1 if it would be refused
+  parley dial ROOM TARGET [--role R] [--caller-id N] [--ring-timeout D] [--wait]
+                                 call TARGET into ROOM; with --wait, wait for the answer
+                                 and exit 1 unless answered
+  parley participants ROOM       who is in ROOM, and calls out ringing or failed
+
+dial and participants use the REST API: --api URL (default $PARLEY_API or
+http://127.0.0.1:8080), --token TOKEN (default $PARLEY_TOKEN), --json for scripts.
 `
 
 // run carries out one command line and returns the process exit code.
@@ -28,6 +38,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serveCmd(args[1:], stderr)
 	case "check-config":
 		return checkConfigCmd(args[1:], stdout, stderr)
+	case "route":
+		return routeCmd(args[1:], stdout, stderr)
+	case "dial":
+		return dialCmd(args[1:], stdout, stderr)
+	case "participants":
+		return participantsCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

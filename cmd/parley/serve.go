@@ -17,6 +17,7 @@ import (
 	"github.com/parleyhq/parley/config"
 	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/sip"
+	"github.com/parleyhq/parley/sip/digest"
 )
 
 // serve runs the bridge on cfg until a signal arrives on stop, then hangs
@@ -27,7 +28,14 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	if err != nil {
 		return err
 	}
-	b, err := bridge.New(bridge.Options{Rooms: roomSettings(cfg.Rooms), Logger: log})
+	// The bridge dials out through the SIP server, which needs the bridge:
+	// the dialer reaches the server once it exists.
+	var sipServer *sip.Server
+	dialer := bridge.DialerFunc(func(ctx context.Context, out bridge.Outbound) (bridge.Leg, error) {
+		return sipServer.Dial(ctx, out)
+	})
+	b, err := bridge.New(bridge.Options{Rooms: roomSettings(cfg.Rooms), Logger: log,
+		Router: routerFromConfig(cfg), Dialer: dialer})
 	if err != nil {
 		return err
 	}
@@ -38,9 +46,21 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 			return fmt.Errorf("sip.public_ip: %w", err)
 		}
 	}
-	sipServer, err := sip.New(b, sip.Options{
-		Listen: cfg.SIP.Listen, PublicIP: publicIP, Ports: ports,
+	algs := make([]digest.Algorithm, len(cfg.SIP.AuthAlgorithms))
+	for i, a := range cfg.SIP.AuthAlgorithms {
+		if algs[i], err = digest.ParseAlgorithm(a); err != nil {
+			return fmt.Errorf("sip.auth_algorithms: %w", err)
+		}
+	}
+	keys, err := sip.ParseKeys(cfg.SIP.Keys)
+	if err != nil {
+		return fmt.Errorf("sip.keys: %w", err)
+	}
+	sipServer, err = sip.New(b, sip.Options{
+		Listen: cfg.SIP.Listen, PublicIP: publicIP, Ports: ports, Domain: cfg.SIP.Domain,
 		RTPTimeout: cfg.Media.RTPTimeout, Logger: log,
+		Extensions: sipExtensions(cfg.Extensions), Trunks: trunkAuth(cfg.Trunks),
+		AuthAlgorithms: algs, Keys: keys,
 	})
 	if err != nil {
 		return err
@@ -54,7 +74,12 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	if err != nil {
 		return fmt.Errorf("http: %w", err)
 	}
-	httpServer := &http.Server{Handler: api.NewHandler(readyFunc(func() error { return nil })), ReadHeaderTimeout: 10 * time.Second}
+	tokens := make([]string, len(cfg.AdminTokens))
+	for i, t := range cfg.AdminTokens {
+		tokens[i] = t.Reveal()
+	}
+	handler := api.NewHandler(api.Options{Ready: readyFunc(func() error { return nil }), Bridge: b, AdminTokens: tokens, Logger: log})
+	httpServer := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- httpServer.Serve(ln) }()
 	log.Info("http listening", "addr", ln.Addr().String())
@@ -83,7 +108,24 @@ func (f readyFunc) Ready() error { return f() }
 func roomSettings(rooms []config.Room) []bridge.RoomSettings {
 	out := make([]bridge.RoomSettings, len(rooms))
 	for i, r := range rooms {
-		out[i] = bridge.RoomSettings{Number: r.Number, Name: r.Name, PIN: r.PIN.Reveal()}
+		out[i] = bridge.RoomSettings{Number: r.Number, Name: r.Name, PIN: r.PIN.Reveal(),
+			ModeratorPIN: r.ModeratorPIN.Reveal(), CallerID: r.CallerID}
+	}
+	return out
+}
+
+func sipExtensions(exts []config.Extension) []sip.Extension {
+	out := make([]sip.Extension, len(exts))
+	for i, e := range exts {
+		out[i] = sip.Extension{Number: e.Number, Name: e.Name, Password: e.Password.Reveal()}
+	}
+	return out
+}
+
+func trunkAuth(trunks []config.Trunk) map[string]sip.TrunkAuth {
+	out := make(map[string]sip.TrunkAuth, len(trunks))
+	for _, t := range trunks {
+		out[t.Name] = sip.TrunkAuth{Username: t.Username, Password: t.Password.Reveal()}
 	}
 	return out
 }

@@ -1,0 +1,98 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/parleyhq/parley/bridge"
+)
+
+// Error is the body of every error the API answers, and an error a handler
+// returns to choose the status itself.
+type Error struct {
+	// Status is the HTTP status; it is not part of the body.
+	Status int `json:"-"`
+	// Message says what went wrong, for a person.
+	Message string `json:"error"`
+	// Field names the request field, path segment, query parameter or
+	// header at fault: "to", "role", "caller_id", "number", "id",
+	// "Authorization"; empty when no one field is.
+	Field string `json:"field,omitempty"`
+
+	// bearerError is the RFC 6750 §3 error code of a 401, if any.
+	bearerError string
+}
+
+// Error returns the message.
+func (e *Error) Error() string { return e.Message }
+
+// errNoBridge answers API calls when the handler was built without a bridge.
+var errNoBridge = &Error{Status: http.StatusServiceUnavailable, Message: "the bridge is not running"}
+
+// statusOf is the one place errors become HTTP statuses: it returns the
+// *Error to send for err.
+func statusOf(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	msg := err.Error()
+	switch {
+	case errors.Is(err, bridge.ErrUnknownRoom):
+		return &Error{Status: http.StatusNotFound, Message: msg, Field: "number"}
+	case errors.Is(err, bridge.ErrNoParticipant):
+		return &Error{Status: http.StatusNotFound, Message: msg, Field: "id"}
+	case errors.Is(err, bridge.ErrBadTarget):
+		return &Error{Status: http.StatusBadRequest, Message: msg, Field: "to"}
+	case errors.Is(err, bridge.ErrBadRole):
+		return &Error{Status: http.StatusBadRequest, Message: msg, Field: "role"}
+	case errors.Is(err, bridge.ErrBadCallerID):
+		return &Error{Status: http.StatusBadRequest, Message: msg, Field: "caller_id"}
+	case errors.Is(err, bridge.ErrNotAllowed):
+		return &Error{Status: http.StatusForbidden, Field: "to",
+			Message: "toll-fraud guard: no trunk allows this number, so no call was placed: " + msg}
+	case errors.Is(err, bridge.ErrH323Unsupported):
+		return &Error{Status: http.StatusNotImplemented, Message: msg, Field: "to"}
+	case errors.Is(err, bridge.ErrNoDialer), errors.Is(err, bridge.ErrClosed):
+		return &Error{Status: http.StatusServiceUnavailable, Message: msg}
+	}
+	return &Error{Status: http.StatusInternalServerError, Message: "internal error"}
+}
+
+// handlerFunc is an API handler: it writes its answer, or returns an error
+// for handle to answer.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// handle turns h into an http.Handler that answers h's error with statusOf.
+func (s *server) handle(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := h(w, r)
+		if err == nil {
+			return
+		}
+		e := statusOf(err)
+		if e.Status >= 500 {
+			s.log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "status", e.Status, "err", err.Error())
+		}
+		if e.Status == http.StatusUnauthorized {
+			v := `Bearer realm="parley"`
+			if e.bearerError != "" {
+				v += `, error="` + e.bearerError + `"`
+			}
+			w.Header().Set("WWW-Authenticate", v)
+		}
+		writeJSON(w, e.Status, e)
+	})
+}
+
+// writeJSON answers v as JSON with the given status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v) // the client went away; nothing to do
+}

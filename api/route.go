@@ -1,0 +1,50 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/parleyhq/parley/bridge"
+)
+
+// route serves GET /api/v1/rooms/{number}/route?to=X&caller_id=Y: how a
+// dial to X from the room would be routed, with the router's explain
+// lines, without calling. A dial the router refuses (no trunk allows the
+// number, H.323, a bad configured caller ID) is 200 with allowed false, so
+// that admins see why; a request that cannot be routed at all (unknown
+// room, malformed target or caller_id) is an error.
+func (s *server) route(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	for k := range q {
+		if k != "to" && k != "caller_id" {
+			return &Error{Status: http.StatusBadRequest, Field: k, Message: "unknown query parameter " + k + ": want to and caller_id"}
+		}
+	}
+	to, callerID := q.Get("to"), q.Get("caller_id")
+	if to == "" {
+		return &Error{Status: http.StatusBadRequest, Field: "to", Message: "to is required: ?to=TARGET"}
+	}
+	if s.bridge == nil {
+		return errNoBridge
+	}
+	rt, err := s.bridge.Route(r.PathValue("number"), to, callerID)
+	switch {
+	case err == nil:
+	case errors.Is(err, bridge.ErrUnknownRoom), errors.Is(err, bridge.ErrClosed), errors.Is(err, bridge.ErrBadTarget):
+		return err
+	case errors.Is(err, bridge.ErrBadCallerID) && callerID != "":
+		return err
+	}
+	resp := RouteResponse{
+		Allowed: err == nil, Target: rt.Target.String(), Kind: rt.Target.Kind.String(),
+		Route: routeInfo(rt), Explain: rt.Explain,
+	}
+	if resp.Explain == nil {
+		resp.Explain = []string{}
+	}
+	if err != nil {
+		resp.Error = err.Error()
+	}
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}

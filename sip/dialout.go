@@ -1,0 +1,256 @@
+package sip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/emiago/sipgo"
+	gosip "github.com/emiago/sipgo/sip"
+
+	"github.com/parleyhq/parley/bridge"
+)
+
+// TrunkAuth holds the digest credentials Parley answers a trunk's
+// challenge with (RFC 3261 §22.2).
+type TrunkAuth struct {
+	// Username is the digest username; empty means the trunk needs none.
+	Username string
+	// Password is the digest password; never logged.
+	Password string
+}
+
+var _ bridge.Dialer = (*Server)(nil)
+
+// Dial places a call out (bridge.Dialer): to every registered device of an
+// extension at once (the first to answer wins, the others get CANCEL), or
+// to one URI through a trunk (with its digest credentials) or directly. It
+// returns when the call is answered, has failed, or ctx ends (the ring
+// timeout: the INVITE is then cancelled).
+func (s *Server) Dial(ctx context.Context, out bridge.Outbound) (bridge.Leg, error) {
+	switch out.Route.Via {
+	case bridge.ViaExtension:
+		ext := out.Route.Target.Number
+		var bindings []Binding
+		if s.registrar != nil {
+			bindings = s.registrar.Contacts(ext)
+		}
+		if len(bindings) == 0 {
+			return nil, &bridge.DialError{Status: bridge.DialNotFound, Reason: "extension " + ext + " has no registered device"}
+		}
+		return s.fork(ctx, out, bindings)
+	case bridge.ViaTrunk, bridge.ViaDirect:
+		uri, err := parseURI(out.Route.Destination)
+		if err != nil {
+			return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: err.Error()}
+		}
+		return s.invite(ctx, out, dialTarget{uri: uri}, s.opts.Trunks[out.Route.Trunk])
+	}
+	return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: "the SIP edge cannot dial via " + out.Route.Via}
+}
+
+// dialTarget is where one INVITE goes: the Request-URI and, for a phone
+// behind NAT, the address to send it to instead of the URI's host.
+type dialTarget struct {
+	uri       gosip.Uri
+	dest      string // host:port; empty sends to the URI
+	transport string // empty takes the URI's transport parameter or udp
+}
+
+func parseURI(s string) (gosip.Uri, error) {
+	var u gosip.Uri
+	if err := gosip.ParseUri(s, &u); err != nil {
+		return u, fmt.Errorf("bad destination %q: %w", s, err)
+	}
+	return u, nil
+}
+
+// fork rings every binding at once; the first 2xx wins and the others are
+// cancelled (RFC 3261 §16.7 in spirit: Parley forks as a UAC).
+func (s *Server) fork(ctx context.Context, out bridge.Outbound, bindings []Binding) (bridge.Leg, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type result struct {
+		c   *call
+		err error
+	}
+	results := make(chan result, len(bindings))
+	for _, b := range bindings {
+		t := dialTarget{uri: b.Contact, dest: b.Destination, transport: b.Transport}
+		go func() {
+			c, err := s.invite(ctx, out, t, TrunkAuth{})
+			results <- result{c, err}
+		}()
+	}
+	var winner *call
+	var errs []error
+	for range bindings {
+		r := <-results
+		switch {
+		case r.err != nil:
+			errs = append(errs, r.err)
+		case winner == nil:
+			winner = r.c
+			cancel() // CANCEL the other branches
+		default:
+			r.c.Hangup("another device answered first")
+		}
+	}
+	if winner != nil {
+		return winner, nil
+	}
+	return nil, bestFailure(errs)
+}
+
+// bestFailure picks the failure to report of several forked branches: a
+// busy or decline from a person beats a device that was not found.
+func bestFailure(errs []error) error {
+	rank := map[bridge.DialStatus]int{bridge.DialBusy: 5, bridge.DialDeclined: 4, bridge.DialNoAnswer: 3, bridge.DialNotFound: 2, bridge.DialFailed: 1}
+	var best error
+	bestRank := -1
+	for _, err := range errs {
+		var de *bridge.DialError
+		r := 0
+		if errors.As(err, &de) {
+			r = rank[de.Status]
+		}
+		if r > bestRank {
+			best, bestRank = err, r
+		}
+	}
+	return best
+}
+
+// invite places one INVITE with Parley's offer and, once answered, starts
+// the media and returns the call.
+func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, auth TrunkAuth) (*call, error) {
+	transport := t.transport
+	if transport == "" {
+		transport = "udp"
+		if t.uri.UriParams != nil {
+			if tp, ok := t.uri.UriParams.Get("transport"); ok {
+				transport = strings.ToLower(tp)
+			}
+		}
+	}
+	sendTo := t.dest
+	if sendTo == "" {
+		sendTo = t.uri.HostPort()
+	}
+	local := s.localAddr(sendTo)
+	port, err := s.newPort()
+	if err != nil {
+		return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: err.Error()}
+	}
+	sdpID := rand.Uint64N(1 << 62)
+	offer, err := Offer(local, port.Number(), sdpID, sdpID)
+	if err != nil {
+		port.Close()
+		return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: err.Error()}
+	}
+	req := gosip.NewRequest(gosip.INVITE, t.uri)
+	req.SetBody(offer)
+	req.AppendHeader(gosip.NewHeader("Content-Type", "application/sdp"))
+	req.SetTransport(strings.ToUpper(transport))
+	if t.dest != "" {
+		req.SetDestination(t.dest)
+	}
+	s.addIdentity(req, out, local)
+	req.AppendHeader(gosip.NewHeader("Allow", allowed))
+	req.AppendHeader(gosip.NewHeader("Supported", "timer"))
+	contact := s.contactFor(transport, local)
+	ua := sipgo.DialogUA{Client: s.client, ContactHDR: *contact}
+	log := s.log.With("call_id", callID(req), "to", t.uri.String(), "room", out.Room.Number)
+	log.Info("calling out", "destination", sendTo, "transport", transport, "caller_id", out.Route.CallerID)
+
+	dlg, err := ua.WriteInvite(ctx, req)
+	if err != nil {
+		port.Close()
+		return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: err.Error()}
+	}
+	err = dlg.WaitAnswer(ctx, sipgo.AnswerOptions{
+		Username: auth.Username, Password: auth.Password,
+		OnResponse: func(res *gosip.Response) error {
+			if res.IsProvisional() && res.StatusCode > 100 && out.OnProgress != nil {
+				out.OnProgress(res.StatusCode)
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		port.Close()
+		dlg.Close()
+		var de *sipgo.ErrDialogResponse
+		if errors.As(err, &de) {
+			return nil, dialErrorOf(de.Res)
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: err.Error()}
+	}
+	neg, err := ReadAnswer(dlg.InviteResponse.Body())
+	if err != nil {
+		port.Close()
+		_ = dlg.Ack(context.Background())
+		_ = dlg.Bye(context.Background())
+		return nil, &bridge.DialError{Status: bridge.DialFailed, Code: 200, Reason: "answer has no usable SDP: " + err.Error()}
+	}
+	if err := dlg.Ack(ctx); err != nil {
+		port.Close()
+		return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: "ack: " + err.Error()}
+	}
+	c := newCall(s, log)
+	c.uac, c.id, c.local, c.sdpID, c.sdpVersion = dlg, dlg.ID, local, sdpID, sdpID
+	stream, err := s.openMedia(port, neg, c.onDigit)
+	if err != nil {
+		_ = dlg.Bye(context.Background())
+		return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: err.Error()}
+	}
+	c.setMedia(stream)
+	c.setDirection(neg.Direction)
+	if !s.addCall(c) {
+		c.Hangup("server shutting down")
+		c.release()
+		return nil, bridge.ErrClosed
+	}
+	log.Info("call answered", "codec", neg.Format.String(), "remote_rtp", neg.Remote.String(), "direction", "out")
+	s.runCall(c, nil)
+	return c, nil
+}
+
+// addIdentity writes From and P-Asserted-Identity (RFC 3325 §9.1) with the
+// route's caller ID and the room's name as display name.
+func (s *Server) addIdentity(req *gosip.Request, out bridge.Outbound, local fmt.Stringer) {
+	user := out.Route.CallerID
+	if user == "" {
+		user = out.Room.Number
+	}
+	host := s.opts.Domain
+	if host == "" {
+		host = local.String()
+	}
+	from := &gosip.FromHeader{DisplayName: out.Room.Name, Address: gosip.Uri{Scheme: "sip", User: user, Host: host}, Params: gosip.NewParams()}
+	from.Params.Add("tag", gosip.GenerateTagN(16))
+	req.AppendHeader(from)
+	req.AppendHeader(gosip.NewHeader("P-Asserted-Identity", "<sip:"+user+"@"+host+">"))
+}
+
+// dialErrorOf classifies a final non-2xx response to an INVITE.
+func dialErrorOf(res *gosip.Response) *bridge.DialError {
+	code := res.StatusCode
+	status := bridge.DialFailed
+	switch {
+	case code == 486 || code == 600:
+		status = bridge.DialBusy
+	case code == 603:
+		status = bridge.DialDeclined
+	case code == 404 || code == 604:
+		status = bridge.DialNotFound
+	case code == 408 || code == 480 || code == 487:
+		status = bridge.DialNoAnswer
+	}
+	return &bridge.DialError{Status: status, Code: code, Reason: res.Reason}
+}
