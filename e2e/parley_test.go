@@ -37,6 +37,7 @@ type server struct {
 	cmd     *exec.Cmd
 	sipUDP  string // host:port of the UDP listener
 	sipTCP  string // host:port of the TCP listener
+	sipTLS  string // host:port of the TLS listener, if any
 	http    string // host:port of the HTTP listener
 	logMu   sync.Mutex
 	logs    []map[string]any
@@ -84,6 +85,8 @@ func startParley(t *testing.T, config string) *server {
 					s.sipUDP = addr
 				case "tcp":
 					s.sipTCP = addr
+				case "tls":
+					s.sipTLS = addr
 				}
 			}
 			if rec["msg"] == "http listening" {

@@ -6,6 +6,7 @@ package sip
 import (
 	"context"
 	cryptorand "crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,9 +29,11 @@ import (
 
 // Options configure a Server.
 type Options struct {
-	// Listen lists where to take SIP, as udp://HOST:PORT or tcp://HOST:PORT.
+	// Listen lists where to take SIP, as udp://, tcp:// or tls://HOST:PORT.
 	// Port 0 picks a free port; Addrs tells which.
 	Listen []string
+	// TLS is the server certificate for tls:// listeners (RFC 3261 §26.3.1).
+	TLS *tls.Config
 	// PublicIP, when valid, is advertised in Contact and SDP instead of the
 	// local address (for a bridge behind 1:1 NAT).
 	PublicIP netip.Addr
@@ -180,8 +183,18 @@ func (s *Server) listen(rawURL string) error {
 		}
 		l = listener{transport: "tcp", addr: ln.Addr().(*net.TCPAddr).AddrPort(), closer: ln}
 		serve = func() error { return s.srv.ServeTCP(ln) }
+	case "tls":
+		if s.opts.TLS == nil {
+			return fmt.Errorf("sip: listen address %q: tls needs a certificate (sip.tls.cert and key)", rawURL)
+		}
+		ln, err := tls.Listen("tcp"+family, u.Host, s.opts.TLS)
+		if err != nil {
+			return fmt.Errorf("sip: %w", err)
+		}
+		l = listener{transport: "tls", addr: ln.Addr().(*net.TCPAddr).AddrPort(), closer: ln}
+		serve = func() error { return s.srv.ServeTLS(ln) }
 	default:
-		return fmt.Errorf("sip: listen address %q: transport %q is not supported (udp, tcp)", rawURL, u.Scheme)
+		return fmt.Errorf("sip: listen address %q: transport %q is not supported (udp, tcp, tls)", rawURL, u.Scheme)
 	}
 	s.listeners = append(s.listeners, l)
 	s.wg.Add(1)
