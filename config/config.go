@@ -36,6 +36,8 @@ type Config struct {
 	Log Log `yaml:"log"`
 	// Media holds timers of the media path.
 	Media Media `yaml:"media"`
+	// Prompts chooses the voice prompts callers hear.
+	Prompts Prompts `yaml:"prompts"`
 	// AdminTokens are the bearer tokens that grant admin rights on the REST
 	// API. None means the admin API refuses every request.
 	AdminTokens []Secret `yaml:"admin_tokens"`
@@ -126,6 +128,14 @@ type Media struct {
 	// RTPTimeout hangs up a leg from which no RTP arrived for this long,
 	// written like "30s". 0 never hangs up. Default: 30s.
 	RTPTimeout time.Duration `yaml:"rtp_timeout"`
+}
+
+// Prompts configures the voice prompts.
+type Prompts struct {
+	// Dir is a directory of the admin's own WAV files (mono 16-bit PCM at
+	// 8, 16 or 48 kHz), one per prompt ID (enter_pin.wav, goodbye.wav, …);
+	// prompts it lacks come from the built-in set. Empty: built-in only.
+	Dir string `yaml:"dir"`
 }
 
 // Extension is a desk phone that registers with Parley.

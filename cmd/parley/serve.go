@@ -17,6 +17,7 @@ import (
 	"github.com/parleyhq/parley/bridge"
 	"github.com/parleyhq/parley/config"
 	"github.com/parleyhq/parley/media"
+	"github.com/parleyhq/parley/prompts"
 	"github.com/parleyhq/parley/sip"
 	"github.com/parleyhq/parley/sip/digest"
 )
@@ -35,8 +36,12 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	dialer := bridge.DialerFunc(func(ctx context.Context, out bridge.Outbound) (bridge.Leg, error) {
 		return sipServer.Dial(ctx, out)
 	})
+	voice, err := prompts.Load(cfg.Prompts.Dir)
+	if err != nil {
+		return fmt.Errorf("prompts.dir: %w", err)
+	}
 	b, err := bridge.New(bridge.Options{Rooms: roomSettings(cfg.Rooms), Logger: log,
-		Router: routerFromConfig(cfg), Dialer: dialer})
+		Router: routerFromConfig(cfg), Dialer: dialer, Prompts: voice})
 	if err != nil {
 		return err
 	}
@@ -70,7 +75,7 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 		Listen: cfg.SIP.Listen, PublicIP: publicIP, Ports: ports, Domain: cfg.SIP.Domain,
 		RTPTimeout: cfg.Media.RTPTimeout, Logger: log,
 		Extensions: sipExtensions(cfg.Extensions), Trunks: trunkAuth(cfg.Trunks),
-		AuthAlgorithms: algs, Keys: keys,
+		AuthAlgorithms: algs, Keys: keys, Prompts: voice,
 	})
 	if err != nil {
 		return err
