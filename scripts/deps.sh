@@ -4,7 +4,7 @@
 #   scripts/deps.sh test    that plus the real peers the end-to-end tests drive
 set -euo pipefail
 build_pkgs=(gcc pkg-config libopus-dev libopusfile-dev)
-test_pkgs=(sip-tester baresip baresip-core sox)
+test_pkgs=(sip-tester baresip baresip-core sox openssl tshark)
 pkgs=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && pkgs+=("${test_pkgs[@]}")
 
