@@ -42,7 +42,9 @@ func runSippWith(t *testing.T, scenario string, replace map[string]string, servi
 		"-i", "127.0.0.1", "-m", "1", "-nostdin", "-timeout", "40s", "-trace_err",
 		"-error_file", filepath.Join(dir, "errors.log")}
 	args = append(args, extra...)
-	args = append(args, target)
+	if target != "" { // a UAS has none
+		args = append(args, target)
+	}
 	cmd := exec.Command("sipp", args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"strings"
+	"time"
 
 	"github.com/emiago/sipgo"
 	gosip "github.com/emiago/sipgo/sip"
@@ -159,7 +161,7 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 	}
 	s.addIdentity(req, out, local)
 	req.AppendHeader(gosip.NewHeader("Allow", allowed))
-	req.AppendHeader(gosip.NewHeader("Supported", "timer"))
+	req.AppendHeader(gosip.NewHeader("Supported", "100rel, timer"))
 	contact := s.contactFor(transport, local)
 	ua := sipgo.DialogUA{Client: s.client, ContactHDR: *contact}
 	log := s.log.With("call_id", callID(req), "to", t.uri.String(), "room", out.Room.Number)
@@ -170,10 +172,20 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 		port.Close()
 		return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: err.Error()}
 	}
+	var early []byte // SDP of a 183 (early media), the answer if the 2xx has none
 	err = dlg.WaitAnswer(ctx, sipgo.AnswerOptions{
 		Username: auth.Username, Password: auth.Password,
 		OnResponse: func(res *gosip.Response) error {
-			if res.IsProvisional() && res.StatusCode > 100 && out.OnProgress != nil {
+			if !res.IsProvisional() || res.StatusCode == 100 {
+				return nil
+			}
+			if len(res.Body()) > 0 {
+				early = res.Body()
+			}
+			if requires(res, "100rel") {
+				prack(ctx, dlg, res, log) // before more responses: the UAS waits for it
+			}
+			if out.OnProgress != nil {
 				out.OnProgress(res.StatusCode)
 			}
 			return nil
@@ -191,7 +203,11 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 		}
 		return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: err.Error()}
 	}
-	neg, err := ReadAnswer(dlg.InviteResponse.Body())
+	answer := dlg.InviteResponse.Body()
+	if len(answer) == 0 {
+		answer = early // the answer came in a reliable provisional (RFC 3262 §5)
+	}
+	neg, err := ReadAnswer(answer)
 	if err != nil {
 		port.Close()
 		_ = dlg.Ack(context.Background())
@@ -253,4 +269,41 @@ func dialErrorOf(res *gosip.Response) *bridge.DialError {
 		status = bridge.DialNoAnswer
 	}
 	return &bridge.DialError{Status: status, Code: code, Reason: res.Reason}
+}
+
+// requires reports whether a response's Require header lists option.
+func requires(res *gosip.Response, option string) bool {
+	for _, h := range res.GetHeaders("Require") {
+		for _, o := range strings.Split(h.Value(), ",") {
+			if strings.EqualFold(strings.TrimSpace(o), option) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// prack acknowledges a reliable provisional response (RFC 3262 §7.2): a
+// PRACK in the early dialog (sipgo builds it from the provisional's To tag
+// and the dialog's next CSeq) carrying RAck: RSeq CSeq INVITE.
+func prack(ctx context.Context, dlg *sipgo.DialogClientSession, res *gosip.Response, log *slog.Logger) {
+	rseq := res.GetHeader("RSeq")
+	if rseq == nil || res.CSeq() == nil {
+		log.Info("reliable provisional without RSeq: no PRACK", "status", res.StatusCode)
+		return
+	}
+	target := dlg.InviteRequest.Recipient
+	if ct := res.Contact(); ct != nil {
+		target = ct.Address
+	}
+	req := gosip.NewRequest(gosip.PRACK, target)
+	req.AppendHeader(gosip.NewHeader("RAck", strings.TrimSpace(rseq.Value())+" "+itoa(int(res.CSeq().SeqNo))+" INVITE"))
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	pres, err := dlg.Do(pctx, req)
+	if err != nil {
+		log.Info("PRACK failed", "err", err.Error())
+		return
+	}
+	log.Info("PRACK answered", "status", pres.StatusCode)
 }
