@@ -6,6 +6,18 @@ import (
 	libopus "github.com/hraban/opus"
 )
 
+// DefaultComplexity is the encoder's default computational complexity, on
+// libopus's scale of 0 (cheapest) to 10 (best). It is libopus's own default.
+//
+// Measured with libopus 1.3.1 on the 2-vCPU CI machine, 32 kbit/s, FEC on
+// (TestComplexityQuality, BenchmarkOpusEncodeComplexity): 8 produces the same
+// packets as 10 for the same CPU time (about 0.6 ms per frame); 5 takes about
+// half (0.3 ms) and costs 0.8 dB of waveform SNR on a 440 Hz tone (28.6 to
+// 27.8 dB), a speech-like level error of -0.66 dB instead of -0.32 dB, and
+// 3 % more bits. Those figures say nothing about perceived quality, so the
+// default stays at 10 until a listening or PESQ test says 5 is enough.
+const DefaultComplexity = 10
+
 // Encoder turns 20 ms frames of 48 kHz mono PCM into Opus payloads for RTP
 // (RFC 7587 §4.2), tuned for voice (OPUS_APPLICATION_VOIP) with in-band
 // forward error correction on (RFC 6716 §2.1.7). An Encoder is not safe for
@@ -14,9 +26,36 @@ type Encoder struct {
 	enc *libopus.Encoder
 }
 
+// EncoderOption configures an Encoder; pass them to NewEncoder.
+type EncoderOption func(*encoderConfig) error
+
+type encoderConfig struct {
+	complexity int
+}
+
+// WithComplexity sets the encoder's computational complexity (OPUS_SET_COMPLEXITY),
+// from 0 to 10; the default is DefaultComplexity, whose comment gives what 8
+// and 5 cost and save.
+func WithComplexity(c int) EncoderOption {
+	return func(cfg *encoderConfig) error {
+		if c < 0 || c > 10 {
+			return fmt.Errorf("opus: complexity %d outside 0 to 10", c)
+		}
+		cfg.complexity = c
+		return nil
+	}
+}
+
 // NewEncoder returns an Encoder that targets bitrate bit/s; 0 means
-// DefaultBitrate. Opus supports 6000 to 510000 bit/s (RFC 6716 §2.1.1).
-func NewEncoder(bitrate int) (*Encoder, error) {
+// DefaultBitrate. Opus supports 6000 to 510000 bit/s (RFC 6716 §2.1.1). An
+// invalid option makes NewEncoder fail.
+func NewEncoder(bitrate int, opts ...EncoderOption) (*Encoder, error) {
+	cfg := encoderConfig{complexity: DefaultComplexity}
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
 	if bitrate == 0 {
 		bitrate = DefaultBitrate
 	}
@@ -29,6 +68,9 @@ func NewEncoder(bitrate int) (*Encoder, error) {
 	}
 	if err := enc.SetBitrate(bitrate); err != nil {
 		return nil, fmt.Errorf("opus: set bitrate: %w", err)
+	}
+	if err := enc.SetComplexity(cfg.complexity); err != nil {
+		return nil, fmt.Errorf("opus: set complexity: %w", err)
 	}
 	if err := enc.SetInBandFEC(true); err != nil {
 		return nil, fmt.Errorf("opus: enable in-band FEC: %w", err)
