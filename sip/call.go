@@ -139,6 +139,10 @@ func (c *call) sendPrompt() bool {
 // say queues prompts for this caller alone.
 func (c *call) say(clips ...prompts.Clip) { c.prompt.Enqueue(clips...) }
 
+// Say implements the bridge's sayer: prompts for this caller alone (the
+// spectator notice, the guests' waiting and goodbye prompts).
+func (c *call) Say(clips ...prompts.Clip) { c.say(clips...) }
+
 // sayID queues the prompts with the given IDs.
 func (c *call) sayID(ids ...string) {
 	set := c.server.prompts

@@ -153,6 +153,9 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 		return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: err.Error()}
 	}
 	req := gosip.NewRequest(gosip.INVITE, t.uri)
+	callIDHdr := gosip.CallIDHeader(gosip.GenerateTagN(24))
+	req.AppendHeader(&callIDHdr)
+	s.sendFromListener(req, transport, local)
 	req.SetBody(offer)
 	req.AppendHeader(gosip.NewHeader("Content-Type", "application/sdp"))
 	req.SetTransport(strings.ToUpper(transport))

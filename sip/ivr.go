@@ -57,9 +57,9 @@ func (c *call) admit(room *bridge.Room) (bridge.Role, bool) {
 	if set.PIN == "" && set.ModeratorPIN == "" {
 		return bridge.RoleAttendee, true
 	}
+	c.prompt.Clear()
 	for try := 1; try <= pinTries; try++ {
-		c.prompt.Clear()
-		c.sayID(prompts.EnterPIN)
+		c.sayID(prompts.EnterPIN) // after the wrong-PIN prompt of the last try, if any
 		pin, ok := c.collect()
 		if !ok {
 			return "", false

@@ -175,7 +175,9 @@ func (c *call) refreshSession() {
 	ctx, cancel := context.WithTimeout(context.Background(), 32*time.Second)
 	defer cancel()
 	req := gosip.NewRequest(gosip.UPDATE, c.remoteTarget())
-	req.AppendHeader(gosip.NewHeader("Session-Expires", itoa(int(c.timer.interval/time.Second))+";refresher=uas"))
+	// We send the refresh, so in this transaction we are the UAC and stay
+	// the refresher (RFC 4028 §7.4: the roles are the transaction's).
+	req.AppendHeader(gosip.NewHeader("Session-Expires", itoa(int(c.timer.interval/time.Second))+";refresher=uac"))
 	req.AppendHeader(gosip.NewHeader("Supported", "timer"))
 	var res *gosip.Response
 	var err error

@@ -303,12 +303,38 @@ func (s *Server) startRegistrar() error {
 	return nil
 }
 
+// sendFromListener makes a request we originate leave from our listening
+// socket for transport (over UDP; sipgo would otherwise open a new socket
+// per destination) and gives it a Via naming our advertised address and
+// that port, with rport (RFC 3261 §18.1.1, RFC 3581).
+func (s *Server) sendFromListener(req *gosip.Request, transport string, local netip.Addr) {
+	var l *listener
+	for i := range s.listeners {
+		if s.listeners[i].transport == transport {
+			l = &s.listeners[i]
+			break
+		}
+	}
+	if l == nil {
+		return
+	}
+	if transport == "udp" {
+		req.Laddr = gosip.Addr{IP: l.addr.Addr().AsSlice(), Port: int(l.addr.Port())}
+	}
+	via := &gosip.ViaHeader{ProtocolName: "SIP", ProtocolVersion: "2.0", Transport: strings.ToUpper(transport),
+		Host: local.String(), Port: int(l.addr.Port()), Params: gosip.NewParams()}
+	via.Params.Add("branch", gosip.GenerateBranchN(16))
+	via.Params.Add("rport", "")
+	req.PrependHeader(via)
+}
+
 // sendOptions pings a registered device (the registrar's keep-alive): any
 // final response means it is alive.
 func (s *Server) sendOptions(ctx context.Context, b Binding) error {
 	req := gosip.NewRequest(gosip.OPTIONS, b.Contact)
 	req.SetDestination(b.Destination)
 	req.SetTransport(strings.ToUpper(b.Transport))
+	s.sendFromListener(req, strings.ToLower(b.Transport), s.localAddr(b.Destination))
 	_, err := s.client.Do(ctx, req)
 	return err
 }

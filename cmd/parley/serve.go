@@ -13,6 +13,8 @@ import (
 	"os"
 	"time"
 
+	gosip "github.com/emiago/sipgo/sip"
+
 	"github.com/parleyhq/parley/api"
 	"github.com/parleyhq/parley/bridge"
 	"github.com/parleyhq/parley/config"
@@ -26,6 +28,7 @@ import (
 // up every call politely and returns.
 func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	log := newLogger(cfg.Log, logOut)
+	gosip.SetDefaultLogger(log) // sipgo's own warnings go to our log, in its format
 	ports, err := media.NewPortRange(cfg.RTP.Ports.Min, cfg.RTP.Ports.Max)
 	if err != nil {
 		return err
