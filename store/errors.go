@@ -1,0 +1,54 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Sentinel errors. Every error returned by this package that means one of
+// these wraps it, so callers test with errors.Is and map the result to a SIP or
+// HTTP status in one place at the edge.
+var (
+	// ErrNotFound means the room, schedule, attendance record, call record
+	// or token named by the call does not exist (HTTP 404).
+	ErrNotFound = errors.New("not found")
+	// ErrExists means a room with that number, or a token with that hash,
+	// already exists (HTTP 409).
+	ErrExists = errors.New("already exists")
+	// ErrReadOnly means the room is owned by the config file and cannot be
+	// changed or deleted through the API; edit parley.yaml instead (HTTP 403
+	// or 409).
+	ErrReadOnly = errors.New("room is owned by the config file")
+	// ErrInvalid means a value failed validation: an empty room number, an
+	// end before the start, a token hash that is not SHA-256, an attempt to
+	// change a key field in an update (HTTP 400).
+	ErrInvalid = errors.New("invalid")
+	// ErrStarted means the scheduled conference has started, so its
+	// participant list is frozen, or it was already marked started (HTTP 409).
+	ErrStarted = errors.New("conference already started")
+	// ErrEnded means the record was already closed: the attendance already
+	// has a leave time, the call record is already finished, or the
+	// scheduled conference was already marked ended (HTTP 409).
+	ErrEnded = errors.New("already ended")
+)
+
+// classify maps SQLite constraint violations to the sentinel errors; other
+// errors are returned unchanged. A primary-key or unique violation becomes
+// ErrExists and a foreign-key violation becomes ErrNotFound, since it means
+// the referenced room is gone.
+func classify(err error) error {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	switch se.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+		return fmt.Errorf("%w: %w", ErrExists, err)
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return fmt.Errorf("%w: %w", ErrNotFound, err)
+	}
+	return err
+}
