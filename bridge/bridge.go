@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"sync"
+	"time"
 
 	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/mixer"
@@ -22,6 +24,8 @@ var (
 	ErrUnknownRoom = errors.New("unknown room")
 	// ErrClosed means the bridge is shutting down and admits nobody.
 	ErrClosed = errors.New("bridge closed")
+	// ErrRoomExists means a room with that number already exists.
+	ErrRoomExists = errors.New("room exists")
 )
 
 // Leg is one participant's connection as the bridge sees it: audio for the
@@ -49,7 +53,29 @@ type RoomSettings struct {
 	ModeratorPIN string
 	// CallerID is presented on calls out of this room; empty uses the trunk's.
 	CallerID string
+	// Owner is the extension number that owns the room; it joins as owner.
+	Owner string
+	// Members are extension numbers that belong to the room.
+	Members []string
+	// Quota is how many active (non-spectator) participants the room takes;
+	// past it newcomers join as spectators. 0 means no quota.
+	Quota int
+	// Capacity is the hard limit of participants; 0 means none.
+	Capacity int
+	// GuestAccess lets browser guests in from links.
+	GuestAccess bool
+	// GuestRole is the role guests join with; empty means attendee.
+	GuestRole Role
+	// GuestWait is how long guests may wait for the owner or a member
+	// before their calls end; 0 means DefaultGuestWait. It applies only to
+	// rooms that have an owner or members: in an open room nobody is a guest.
+	GuestWait time.Duration
+	// ConfigOwned marks a room from the config file: read-only in the API.
+	ConfigOwned bool
 }
+
+// DefaultGuestWait is how long guests wait for a host by default.
+const DefaultGuestWait = 10 * time.Minute
 
 // Options configure a Bridge.
 type Options struct {
@@ -67,6 +93,40 @@ type Options struct {
 	Router *Router
 	// Dialer places calls out; nil refuses dial-out.
 	Dialer Dialer
+	// Records keeps attendance; nil keeps none.
+	Records Records
+	// Operators are the extension numbers of the operators group: they may
+	// call people out of any room they are in.
+	Operators []string
+}
+
+// Records is where the bridge writes who attended what (the store).
+type Records interface {
+	// RecordJoin notes a participant's arrival and returns its record ID.
+	RecordJoin(ctx context.Context, a Attendance) (int64, error)
+	// RecordLeave notes when the participant with record ID id left.
+	RecordLeave(ctx context.Context, id int64, at time.Time) error
+	// UpdateAttendanceRole notes a role change of record id.
+	UpdateAttendanceRole(ctx context.Context, id int64, role string) error
+}
+
+// Attendance is one participant's visit to a room, as Records keeps it.
+type Attendance struct {
+	// ID is the record's ID (set by the store).
+	ID int64
+	// Room, ParticipantID, Name, Role and Via describe the participant.
+	Room, ParticipantID, Name, Role, Via string
+	// Source is how they came: dial_in, extension, number, sip_address,
+	// guest_link, group_link, browser.
+	Source string
+	// Address is the extension, number, SIP address or link ID.
+	Address string
+	// Email is the participant's email, when known.
+	Email string
+	// JoinedAt is when they joined.
+	JoinedAt time.Time
+	// LeftAt is when they left; nil while in the room.
+	LeftAt *time.Time
 }
 
 // Bridge holds the rooms. It is safe for concurrent use.
@@ -76,6 +136,9 @@ type Bridge struct {
 	prompts    *prompts.Set
 	router     *Router
 	dialer     Dialer
+	records    Records
+	operators  map[string]bool
+	events     events
 
 	ctx    context.Context // ends when the bridge closes; parent of dial-outs
 	cancel context.CancelFunc
@@ -90,7 +153,11 @@ type Bridge struct {
 // mixer runs while the room has participants.
 func New(opts Options) (*Bridge, error) {
 	b := &Bridge{log: opts.Logger, newEncoder: opts.NewEncoder, prompts: opts.Prompts,
-		router: opts.Router, dialer: opts.Dialer, rooms: make(map[string]*Room)}
+		router: opts.Router, dialer: opts.Dialer, records: opts.Records,
+		operators: make(map[string]bool), rooms: make(map[string]*Room)}
+	for _, ext := range opts.Operators {
+		b.operators[ext] = true
+	}
 	if b.log == nil {
 		b.log = slog.Default()
 	}
@@ -129,6 +196,46 @@ func (b *Bridge) Room(number string) (*Room, error) {
 		return nil, fmt.Errorf("%w %q", ErrUnknownRoom, number)
 	}
 	return r, nil
+}
+
+// AddRoom starts serving a new room (one created through the API).
+func (b *Bridge) AddRoom(s RoomSettings) (*Room, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil, ErrClosed
+	}
+	if _, dup := b.rooms[s.Number]; dup {
+		return nil, fmt.Errorf("%w: %s", ErrRoomExists, s.Number)
+	}
+	r := newRoom(s, b)
+	b.rooms[s.Number] = r
+	return r, nil
+}
+
+// RemoveRoom hangs up everyone in the room and stops serving it.
+func (b *Bridge) RemoveRoom(number string) error {
+	b.mu.Lock()
+	r, ok := b.rooms[number]
+	delete(b.rooms, number)
+	b.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("%w %q", ErrUnknownRoom, number)
+	}
+	r.close()
+	return nil
+}
+
+// Rooms returns the rooms, by number.
+func (b *Bridge) Rooms() []*Room {
+	b.mu.Lock()
+	out := make([]*Room, 0, len(b.rooms))
+	for _, r := range b.rooms {
+		out = append(out, r)
+	}
+	b.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].number < out[j].number })
+	return out
 }
 
 // Close hangs up every participant of every room, stops the mixers and

@@ -138,7 +138,8 @@ func (b *Bridge) Dial(roomNumber string, req DialRequest) (*Dial, error) {
 	if err != nil {
 		return nil, err
 	}
-	route, err := b.router.Route(target, req.CallerID, room.settings.CallerID)
+	settings := room.Settings()
+	route, err := b.router.Route(target, req.CallerID, settings.CallerID)
 	if err != nil {
 		room.log.Info("dial refused", "to", req.To, "reason", err.Error())
 		return nil, err
@@ -157,7 +158,9 @@ func (b *Bridge) Dial(roomNumber string, req DialRequest) (*Dial, error) {
 	}
 	d := &Dial{ParticipantID: room.newID(), Route: route, Role: role, status: DialRinging, done: make(chan struct{})}
 	room.dials[d.ParticipantID] = d
+	room.forgetOldDials()
 	room.mu.Unlock()
+	b.events.publish(Event{Type: EventDial, Room: room.number, Participant: d.ParticipantID, Name: req.To, Status: DialRinging})
 	room.log.Info("dialling", "participant", d.ParticipantID, "to", req.To, "via", route.Via,
 		"trunk", route.Trunk, "destination", route.Destination, "caller_id", route.CallerID, "role", string(role))
 
@@ -166,7 +169,7 @@ func (b *Bridge) Dial(roomNumber string, req DialRequest) (*Dial, error) {
 		defer b.dialWG.Done()
 		ctx, cancel := context.WithTimeout(b.ctx, timeout)
 		defer cancel()
-		leg, err := b.dialer.Dial(ctx, Outbound{Route: route, Room: room.settings})
+		leg, err := b.dialer.Dial(ctx, Outbound{Route: route, Room: settings})
 		if err != nil {
 			var de *DialError
 			if !errors.As(err, &de) {
@@ -178,9 +181,14 @@ func (b *Bridge) Dial(roomNumber string, req DialRequest) (*Dial, error) {
 			room.log.Info("dial failed", "participant", d.ParticipantID, "to", req.To, "status", string(de.Status),
 				"code", de.Code, "reason", de.Reason)
 			d.finish(de.Status, de.Code, de.Reason)
+			b.events.publish(Event{Type: EventDial, Room: room.number, Participant: d.ParticipantID, Name: req.To, Status: de.Status, Code: de.Code})
 			return
 		}
-		if _, err := room.Join(leg, JoinOptions{Name: req.To, Role: role, Via: "sip", ID: d.ParticipantID}); err != nil {
+		join := JoinOptions{Name: req.To, Role: role, Via: "sip", ID: d.ParticipantID, Source: sourceOf(route), Address: req.To}
+		if route.Via == ViaExtension {
+			join.Extension = route.Target.Number
+		}
+		if _, err := room.Join(leg, join); err != nil {
 			leg.Hangup(err.Error())
 			room.log.Info("dial failed", "participant", d.ParticipantID, "to", req.To, "status", string(DialFailed), "reason", err.Error())
 			d.finish(DialFailed, 0, err.Error())
@@ -188,6 +196,7 @@ func (b *Bridge) Dial(roomNumber string, req DialRequest) (*Dial, error) {
 		}
 		room.log.Info("dial answered", "participant", d.ParticipantID, "to", req.To)
 		d.finish(DialAnswered, 200, "answered")
+		b.events.publish(Event{Type: EventDial, Room: room.number, Participant: d.ParticipantID, Name: req.To, Status: DialAnswered, Code: 200})
 	}()
 	return d, nil
 }
@@ -209,7 +218,7 @@ func (b *Bridge) Route(roomNumber, to, callerID string) (Route, error) {
 		if err != nil {
 			return Route{}, err
 		}
-		roomCallerID = room.settings.CallerID
+		roomCallerID = room.Settings().CallerID
 	}
 	target, err := ParseTarget(to)
 	if err != nil {
@@ -223,3 +232,14 @@ type DialerFunc func(ctx context.Context, call Outbound) (Leg, error)
 
 // Dial calls f.
 func (f DialerFunc) Dial(ctx context.Context, call Outbound) (Leg, error) { return f(ctx, call) }
+
+// sourceOf says how a called-out participant came, for attendance.
+func sourceOf(r Route) string {
+	switch {
+	case r.Via == ViaExtension:
+		return "extension"
+	case r.Via == ViaTrunk:
+		return "number"
+	}
+	return "sip_address"
+}

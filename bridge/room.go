@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/mixer"
@@ -29,32 +30,51 @@ const announcerID = "announcer"
 // Room is one conference: its participants and the mixer that serves them.
 // It is safe for concurrent use.
 type Room struct {
-	settings   RoomSettings
+	bridge     *Bridge
 	log        *slog.Logger
 	newEncoder func(f media.Format, inputRate int) (media.Encoder, error)
 	prompts    *prompts.Set
 	announcer  *announcer
+	number     string
 
-	mu      sync.Mutex
-	members map[string]*Participant // guarded by mu
-	dials   map[string]*Dial        // guarded by mu; calls out, by participant ID
-	nextID  int                     // guarded by mu
-	locked  bool                    // guarded by mu
-	mix     *mixer.Room             // guarded by mu; nil while the room is empty
-	stop    context.CancelFunc      // guarded by mu; ends the running mixer
-	done    chan struct{}           // guarded by mu; closed when the mixer has stopped
-	closed  bool                    // guarded by mu
+	mu         sync.Mutex
+	settings   RoomSettings            // guarded by mu
+	guestTimer *time.Timer             // guarded by mu; runs while only guests are in
+	members    map[string]*Participant // guarded by mu
+	dials      map[string]*Dial        // guarded by mu; calls out, by participant ID
+	nextID     int                     // guarded by mu
+	locked     bool                    // guarded by mu
+	mix        *mixer.Room             // guarded by mu; nil while the room is empty
+	stop       context.CancelFunc      // guarded by mu; ends the running mixer
+	done       chan struct{}           // guarded by mu; closed when the mixer has stopped
+	closed     bool                    // guarded by mu
 }
 
 func newRoom(s RoomSettings, b *Bridge) *Room {
 	return &Room{
-		settings: s, log: b.log.With("room", s.Number), newEncoder: b.newEncoder, prompts: b.prompts,
-		announcer: newAnnouncer(), members: make(map[string]*Participant), dials: make(map[string]*Dial),
+		bridge: b, settings: s, locked: false, log: b.log.With("room", s.Number), newEncoder: b.newEncoder, prompts: b.prompts,
+		announcer: newAnnouncer(), number: s.Number, members: make(map[string]*Participant), dials: make(map[string]*Dial),
 	}
 }
 
 // Settings returns the room's settings.
-func (r *Room) Settings() RoomSettings { return r.settings }
+func (r *Room) Settings() RoomSettings {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.settings
+}
+
+// Number returns the room's number, which never changes.
+func (r *Room) Number() string { return r.number }
+
+// Update replaces the room's settings; they apply to the next admission.
+// The number cannot change.
+func (r *Room) Update(s RoomSettings) {
+	r.mu.Lock()
+	s.Number = r.number
+	r.settings = s
+	r.mu.Unlock()
+}
 
 // Participant is a leg admitted into a room.
 type Participant struct {
@@ -68,6 +88,16 @@ type Participant struct {
 	room *Room
 	leg  Leg
 	once sync.Once
+
+	// Guest is true for someone who is neither the owner, a member nor a
+	// moderator of a room that has an owner or members.
+	Guest bool
+	// Spectator is true for someone made a spectator by the room's quota.
+	OverQuota bool
+	// Joined is when the participant joined.
+	Joined time.Time
+
+	record int64 // attendance record ID, 0 when none
 
 	mu    sync.Mutex
 	role  Role // guarded by mu
@@ -92,26 +122,88 @@ type JoinOptions struct {
 	Via string
 	// ID, when set, is the participant ID reserved by Room.Dial.
 	ID string
+	// Extension is the caller's extension number when the edge knows it
+	// (a registered phone); it makes the owner and members who they are.
+	Extension string
+	// Source is how they came, for attendance: dial_in, extension, number,
+	// sip_address, guest_link, group_link, browser.
+	Source string
+	// Address is the extension, number, SIP address or link ID they came by.
+	Address string
+	// Email is the participant's email, when known.
+	Email string
 }
 
-// Join admits leg into the room. The first participant starts the room's
-// mixer; the leg's audio is mixed from the next tick on. A locked room
-// admits moderators only (ErrLocked).
+// ErrFull means the room is at its capacity.
+var ErrFull = errors.New("room full")
+
+// sayer is a Leg that can play prompts to its caller alone.
+type sayer interface {
+	// Say queues clips for the caller; they play instead of the room.
+	Say(clips ...prompts.Clip)
+}
+
+// Join admits leg into the room. A locked room admits moderators only
+// (ErrLocked); a room at its capacity nobody (ErrFull). Without an explicit
+// role, the owner joins as owner and everyone else as attendee (guests with
+// the room's guest role). Past the quota, newcomers other than moderators
+// join as spectators (OverQuota). The first participant starts the mixer;
+// the leg is mixed from the next tick on.
 func (r *Room) Join(leg Leg, o JoinOptions) (*Participant, error) {
-	role := o.Role
-	if role == "" {
-		role = RoleAttendee
-	}
-	if role == RoleNoAccess {
-		return nil, fmt.Errorf("room %s: role %s is not admitted", r.settings.Number, role)
+	if o.Role == RoleNoAccess {
+		return nil, fmt.Errorf("room %s: role %s is not admitted", r.number, o.Role)
 	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	p, err := r.admit(leg, o)
+	r.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	if j, ok := leg.(joiner); ok {
+		j.Joined(p)
+	}
+	go func() { // leaves when the call ends; returns by then at the latest
+		<-leg.Done()
+		p.Leave()
+	}()
+	r.log.Info("participant joined", "participant", p.ID, "name", o.Name, "role", string(p.role), "via", o.Via,
+		"guest", p.Guest, "over_quota", p.OverQuota, "participants", r.Len())
+	r.bridge.events.publish(Event{Type: EventJoined, Room: r.number, Participant: p.ID, Name: p.Name, Role: p.role, Via: p.Via})
+	if rec := r.bridge.records; rec != nil {
+		id, err := rec.RecordJoin(context.Background(), Attendance{Room: r.number, ParticipantID: p.ID, Name: p.Name,
+			Role: string(p.role), Via: p.Via, Source: o.Source, Address: o.Address, Email: o.Email, JoinedAt: p.Joined})
+		if err != nil {
+			r.log.Warn("attendance not recorded", "participant", p.ID, "err", err)
+		}
+		p.mu.Lock()
+		p.record = id
+		p.mu.Unlock()
+	}
+	if s, ok := leg.(sayer); ok && p.OverQuota {
+		if clip, ok := r.prompts.Get(prompts.Spectator); ok {
+			s.Say(clip)
+		}
+	}
+	return p, nil
+}
+
+// admit decides the participant's place and puts it in the mixer. r.mu
+// must be held.
+func (r *Room) admit(leg Leg, o JoinOptions) (*Participant, error) {
 	if r.closed {
 		return nil, ErrClosed
 	}
+	set := r.settings
+	role, guest := r.roleFor(o)
 	if r.locked && !role.Moderates() {
-		return nil, fmt.Errorf("room %s: %w", r.settings.Number, ErrLocked)
+		return nil, fmt.Errorf("room %s: %w", r.number, ErrLocked)
+	}
+	if set.Capacity > 0 && len(r.members) >= set.Capacity {
+		return nil, fmt.Errorf("room %s: %w (capacity %d)", r.number, ErrFull, set.Capacity)
+	}
+	overQuota := false
+	if set.Quota > 0 && !role.Moderates() && role != RoleSpectator && r.activeCount() >= set.Quota {
+		role, overQuota = RoleSpectator, true
 	}
 	if r.mix == nil {
 		if err := r.startMixer(); err != nil {
@@ -122,20 +214,119 @@ func (r *Room) Join(leg Leg, o JoinOptions) (*Participant, error) {
 	if id == "" {
 		id = r.newID()
 	}
-	p := &Participant{ID: id, Name: o.Name, Via: o.Via, room: r, leg: leg, role: role}
+	p := &Participant{ID: id, Name: o.Name, Via: o.Via, Guest: guest, OverQuota: overQuota, Joined: time.Now(),
+		room: r, leg: leg, role: role}
 	if err := r.mix.Add(p.ID, leg, mixer.WithListenOnly(role.ListenOnly())); err != nil {
-		return nil, fmt.Errorf("room %s: %w", r.settings.Number, err)
+		return nil, fmt.Errorf("room %s: %w", r.number, err)
 	}
 	r.members[p.ID] = p
-	if j, ok := leg.(joiner); ok {
-		j.Joined(p)
-	}
-	go func() { // leaves when the call ends; returns by then at the latest
-		<-leg.Done()
-		p.Leave()
-	}()
-	r.log.Info("participant joined", "participant", p.ID, "name", o.Name, "role", string(role), "via", o.Via, "participants", len(r.members))
+	r.checkGuests()
 	return p, nil
+}
+
+// roleFor decides the role of a newcomer with no explicit one, and whether
+// it is a guest. r.mu must be held.
+func (r *Room) roleFor(o JoinOptions) (Role, bool) {
+	set := r.settings
+	hosted := set.Owner != "" || len(set.Members) > 0
+	isOwner := o.Extension != "" && o.Extension == set.Owner
+	isMember := o.Extension != "" && contains(set.Members, o.Extension)
+	role := o.Role
+	switch {
+	case role != "":
+	case isOwner:
+		role = RoleOwner
+	case isMember || !hosted:
+		role = RoleAttendee
+	default:
+		role = set.GuestRole
+		if role == "" {
+			role = RoleAttendee
+		}
+	}
+	guest := hosted && !isOwner && !isMember && !role.Moderates()
+	return role, guest
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// activeCount is how many participants are mixed in. r.mu must be held.
+func (r *Room) activeCount() int {
+	n := 0
+	for _, p := range r.members {
+		if p.Role() != RoleSpectator {
+			n++
+		}
+	}
+	return n
+}
+
+// checkGuests starts the guest timer when the room holds only guests, and
+// stops it when a host is in. r.mu must be held.
+func (r *Room) checkGuests() {
+	guests, hosts := 0, 0
+	for _, p := range r.members {
+		if p.Guest {
+			guests++
+		} else {
+			hosts++
+		}
+	}
+	switch {
+	case guests > 0 && hosts == 0 && r.guestTimer == nil:
+		wait := r.settings.GuestWait
+		if wait <= 0 {
+			wait = DefaultGuestWait
+		}
+		r.guestTimer = time.AfterFunc(wait, r.dropGuests)
+		r.log.Info("guests waiting for a host", "guests", guests, "wait", wait.String())
+		r.sayToGuests(prompts.WaitingForHost)
+	case (hosts > 0 || guests == 0) && r.guestTimer != nil:
+		r.guestTimer.Stop()
+		r.guestTimer = nil
+	}
+}
+
+// sayToGuests plays a prompt to every guest. r.mu must be held.
+func (r *Room) sayToGuests(id string) {
+	clip, ok := r.prompts.Get(id)
+	if !ok {
+		return
+	}
+	for _, p := range r.members {
+		if s, ok := p.leg.(sayer); ok && p.Guest {
+			s.Say(clip)
+		}
+	}
+}
+
+// dropGuests ends the calls of guests that no host joined in time: they
+// hear "no host has joined, goodbye" first. Runs on the timer's goroutine.
+func (r *Room) dropGuests() {
+	r.mu.Lock()
+	r.guestTimer = nil
+	var guests []*Participant
+	for _, p := range r.members {
+		if p.Guest {
+			guests = append(guests, p)
+		}
+	}
+	r.sayToGuests(prompts.NoHost)
+	r.mu.Unlock()
+	r.log.Info("no host joined: guests dropped", "guests", len(guests))
+	clip, _ := r.prompts.Get(prompts.NoHost)
+	time.AfterFunc(clip.Duration()+300*time.Millisecond, func() {
+		for _, p := range guests {
+			p.Hangup("no host joined")
+		}
+	})
 }
 
 // newID hands out the next participant ID. r.mu must be held.
@@ -147,12 +338,12 @@ func (r *Room) newID() string {
 // startMixer creates and runs the room's mixer, with the announcer in it.
 // r.mu must be held.
 func (r *Room) startMixer() error {
-	m, err := mixer.New(mixer.Options{NewEncoder: r.newEncoder, Logger: r.log})
+	m, err := mixer.New(mixer.Options{NewEncoder: r.newEncoder, Logger: r.log, OnTalking: r.onTalking})
 	if err != nil {
-		return fmt.Errorf("room %s: %w", r.settings.Number, err)
+		return fmt.Errorf("room %s: %w", r.number, err)
 	}
 	if err := m.Add(announcerID, r.announcer, mixer.WithSendOnly()); err != nil {
-		return fmt.Errorf("room %s: %w", r.settings.Number, err)
+		return fmt.Errorf("room %s: %w", r.number, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -162,6 +353,43 @@ func (r *Room) startMixer() error {
 	}()
 	r.mix, r.stop, r.done = m, cancel, done
 	return nil
+}
+
+// maxDials is how many calls out a room remembers; past it, the oldest
+// finished ones are forgotten.
+const maxDials = 200
+
+// forgetOldDials drops the oldest finished calls out past maxDials, so that
+// they do not pile up over the room's life. r.mu must be held.
+func (r *Room) forgetOldDials() {
+	if len(r.dials) <= maxDials {
+		return
+	}
+	ids := make([]int, 0, len(r.dials))
+	for id := range r.dials {
+		n, _ := strconv.Atoi(id)
+		ids = append(ids, n)
+	}
+	sort.Ints(ids)
+	for _, n := range ids {
+		if len(r.dials) <= maxDials {
+			return
+		}
+		id := strconv.Itoa(n)
+		select {
+		case <-r.dials[id].Done():
+			delete(r.dials, id)
+		default:
+		}
+	}
+}
+
+// onTalking publishes talker changes; it runs on the mixer goroutine.
+func (r *Room) onTalking(id string, talking bool) {
+	if id == announcerID {
+		return
+	}
+	r.bridge.events.publish(Event{Type: EventTalking, Room: r.number, Participant: id, Talking: boolPtr(talking)})
 }
 
 // Leave takes the participant out of the room; the last one to leave stops
@@ -179,6 +407,7 @@ func (r *Room) leave(p *Participant) {
 	delete(r.members, p.ID)
 	r.mix.Remove(p.ID)
 	left := len(r.members)
+	r.checkGuests()
 	var stop context.CancelFunc
 	var done chan struct{}
 	if left == 0 {
@@ -189,6 +418,15 @@ func (r *Room) leave(p *Participant) {
 	}
 	r.mu.Unlock()
 	r.log.Info("participant left", "participant", p.ID, "participants", left)
+	r.bridge.events.publish(Event{Type: EventLeft, Room: r.number, Participant: p.ID, Name: p.Name})
+	p.mu.Lock()
+	record := p.record
+	p.mu.Unlock()
+	if rec := r.bridge.records; rec != nil && record != 0 {
+		if err := rec.RecordLeave(context.Background(), record, time.Now()); err != nil {
+			r.log.Warn("attendance not recorded", "participant", p.ID, "err", err)
+		}
+	}
 	if stop != nil {
 		stop()
 		<-done
@@ -220,6 +458,7 @@ func (p *Participant) SetMuted(muted bool) {
 		_ = p.room.mix.SetMuted(p.ID, muted) // ErrNotFound only once it has left
 	}
 	p.room.log.Info("participant muted", "participant", p.ID, "muted", muted)
+	p.room.bridge.events.publish(Event{Type: EventMuted, Room: p.room.number, Participant: p.ID, Muted: boolPtr(muted)})
 }
 
 // SetRole changes the participant's role within one mixer tick: a
@@ -227,8 +466,16 @@ func (p *Participant) SetMuted(muted bool) {
 func (p *Participant) SetRole(role Role) {
 	p.mu.Lock()
 	p.role = role
+	record := p.record
 	p.mu.Unlock()
-	p.room.log.Info("participant role", "participant", p.ID, "role", string(role))
+	r := p.room
+	r.log.Info("participant role", "participant", p.ID, "role", string(role))
+	r.bridge.events.publish(Event{Type: EventRole, Room: r.number, Participant: p.ID, Role: role})
+	if rec := r.bridge.records; rec != nil && record != 0 {
+		if err := rec.UpdateAttendanceRole(context.Background(), record, string(role)); err != nil {
+			r.log.Warn("attendance not recorded", "participant", p.ID, "err", err)
+		}
+	}
 	if role == RoleNoAccess {
 		p.leg.Hangup("role set to no_access")
 		p.Leave()
@@ -276,7 +523,7 @@ func (r *Room) Participant(id string) (*Participant, error) {
 	defer r.mu.Unlock()
 	p, ok := r.members[id]
 	if !ok {
-		return nil, fmt.Errorf("%w %q in room %s", ErrNoParticipant, id, r.settings.Number)
+		return nil, fmt.Errorf("%w %q in room %s", ErrNoParticipant, id, r.number)
 	}
 	return p, nil
 }
@@ -294,6 +541,7 @@ func (r *Room) SetLocked(locked bool) {
 	r.locked = locked
 	r.mu.Unlock()
 	r.log.Info("room lock", "locked", locked)
+	r.bridge.events.publish(Event{Type: EventLocked, Room: r.number, Locked: boolPtr(locked)})
 }
 
 // Locked reports whether the room is locked.
@@ -315,6 +563,7 @@ func (r *Room) MuteAllExcept(keep string) {
 // End hangs up every participant: the conference is over.
 func (r *Room) End(reason string) {
 	r.log.Info("conference ended", "reason", reason)
+	r.bridge.events.publish(Event{Type: EventEnded, Room: r.number})
 	for _, p := range r.Participants() {
 		p.Hangup(reason)
 	}
