@@ -16,6 +16,7 @@ import (
 	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/mixer"
 	"github.com/parleyhq/parley/prompts"
+	"github.com/parleyhq/parley/store"
 )
 
 // Errors of admission. The edges turn them into a SIP or HTTP status.
@@ -100,33 +101,23 @@ type Options struct {
 	Operators []string
 }
 
-// Records is where the bridge writes who attended what (the store).
+// Records is where the bridge writes who attended what: *store.DB.
 type Records interface {
 	// RecordJoin notes a participant's arrival and returns its record ID.
-	RecordJoin(ctx context.Context, a Attendance) (int64, error)
+	RecordJoin(ctx context.Context, a store.Attendance) (int64, error)
 	// RecordLeave notes when the participant with record ID id left.
 	RecordLeave(ctx context.Context, id int64, at time.Time) error
 	// UpdateAttendanceRole notes a role change of record id.
 	UpdateAttendanceRole(ctx context.Context, id int64, role string) error
 }
 
-// Attendance is one participant's visit to a room, as Records keeps it.
-type Attendance struct {
-	// ID is the record's ID (set by the store).
-	ID int64
-	// Room, ParticipantID, Name, Role and Via describe the participant.
-	Room, ParticipantID, Name, Role, Via string
-	// Source is how they came: dial_in, extension, number, sip_address,
-	// guest_link, group_link, browser.
-	Source string
-	// Address is the extension, number, SIP address or link ID.
-	Address string
-	// Email is the participant's email, when known.
-	Email string
-	// JoinedAt is when they joined.
-	JoinedAt time.Time
-	// LeftAt is when they left; nil while in the room.
-	LeftAt *time.Time
+// SettingsOf turns a stored room into the bridge's settings.
+func SettingsOf(r store.Room) RoomSettings {
+	return RoomSettings{
+		Number: r.Number, Name: r.Name, PIN: r.PIN, ModeratorPIN: r.ModeratorPIN, CallerID: r.CallerID,
+		Owner: r.Owner, Members: r.Members, Quota: r.Quota, Capacity: r.Capacity,
+		GuestAccess: r.GuestAccess, GuestRole: Role(r.GuestRole), GuestWait: r.GuestWait, ConfigOwned: r.ConfigOwned,
+	}
 }
 
 // Bridge holds the rooms. It is safe for concurrent use.

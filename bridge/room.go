@@ -13,6 +13,7 @@ import (
 	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/mixer"
 	"github.com/parleyhq/parley/prompts"
+	"github.com/parleyhq/parley/store"
 )
 
 // Errors of a room's admission and moderation.
@@ -170,7 +171,7 @@ func (r *Room) Join(leg Leg, o JoinOptions) (*Participant, error) {
 		"guest", p.Guest, "over_quota", p.OverQuota, "participants", r.Len())
 	r.bridge.events.publish(Event{Type: EventJoined, Room: r.number, Participant: p.ID, Name: p.Name, Role: p.role, Via: p.Via})
 	if rec := r.bridge.records; rec != nil {
-		id, err := rec.RecordJoin(context.Background(), Attendance{Room: r.number, ParticipantID: p.ID, Name: p.Name,
+		id, err := rec.RecordJoin(context.Background(), store.Attendance{Room: r.number, ParticipantID: p.ID, Name: p.Name,
 			Role: string(p.role), Via: p.Via, Source: o.Source, Address: o.Address, Email: o.Email, JoinedAt: p.Joined})
 		if err != nil {
 			r.log.Warn("attendance not recorded", "participant", p.ID, "err", err)

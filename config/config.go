@@ -196,6 +196,11 @@ type Room struct {
 	// GuestRole is the role guests join with: owner, moderator, presenter,
 	// attendee or spectator. Default: attendee.
 	GuestRole string `yaml:"guest_role"`
+	// GuestWait is how long guests (callers who are neither the owner nor
+	// members) may wait for the owner or a member, written like "10m" or
+	// "45s"; then their calls end. Only rooms with an owner or members have
+	// guests. Default: 10m.
+	GuestWait time.Duration `yaml:"guest_wait"`
 	// CallerID is presented on calls out of this room: E.164 or digits.
 	// Empty uses the trunk's.
 	CallerID string `yaml:"caller_id"`

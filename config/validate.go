@@ -328,6 +328,9 @@ func (v *validator) rooms(rooms []Room, exts map[string]bool) {
 		if r.Quota < 0 {
 			v.add(p+".quota", "%d: must not be negative", r.Quota)
 		}
+		if r.GuestWait < 0 {
+			v.add(p+".guest_wait", "%v: must not be negative", r.GuestWait)
+		}
 		if r.Capacity < 0 {
 			v.add(p+".capacity", "%d: must not be negative", r.Capacity)
 		}

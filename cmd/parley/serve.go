@@ -22,6 +22,7 @@ import (
 	"github.com/parleyhq/parley/prompts"
 	"github.com/parleyhq/parley/sip"
 	"github.com/parleyhq/parley/sip/digest"
+	"github.com/parleyhq/parley/store"
 )
 
 // serve runs the bridge on cfg until a signal arrives on stop, then hangs
@@ -39,11 +40,20 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	dialer := bridge.DialerFunc(func(ctx context.Context, out bridge.Outbound) (bridge.Leg, error) {
 		return sipServer.Dial(ctx, out)
 	})
+	db, err := store.Open(cfg.Store.Path)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	defer db.Close()
+	rooms, err := loadRooms(db, cfg.Rooms)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
 	voice, err := prompts.Load(cfg.Prompts.Dir)
 	if err != nil {
 		return fmt.Errorf("prompts.dir: %w", err)
 	}
-	b, err := bridge.New(bridge.Options{Rooms: roomSettings(cfg.Rooms), Logger: log,
+	b, err := bridge.New(bridge.Options{Rooms: rooms, Logger: log, Records: db, Operators: operators(cfg.Extensions),
 		Router: routerFromConfig(cfg), Dialer: dialer, Prompts: voice})
 	if err != nil {
 		return err
@@ -101,7 +111,7 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- httpServer.Serve(ln) }()
 	log.Info("http listening", "addr", ln.Addr().String())
-	log.Info("parley ready", "rooms", len(cfg.Rooms), "rtp_ports", fmt.Sprintf("%d-%d", cfg.RTP.Ports.Min, cfg.RTP.Ports.Max))
+	log.Info("parley ready", "rooms", len(rooms), "store", cfg.Store.Path, "rtp_ports", fmt.Sprintf("%d-%d", cfg.RTP.Ports.Min, cfg.RTP.Ports.Max))
 
 	select {
 	case sig := <-stop:
@@ -123,11 +133,40 @@ type readyFunc func() error
 
 func (f readyFunc) Ready() error { return f() }
 
-func roomSettings(rooms []config.Room) []bridge.RoomSettings {
-	out := make([]bridge.RoomSettings, len(rooms))
+// loadRooms makes the store's config-owned rooms those of the config file
+// and returns every stored room (config-owned and API-created) for the
+// bridge.
+func loadRooms(db *store.DB, rooms []config.Room) ([]bridge.RoomSettings, error) {
+	ctx := context.Background()
+	fromConfig := make([]store.Room, len(rooms))
 	for i, r := range rooms {
-		out[i] = bridge.RoomSettings{Number: r.Number, Name: r.Name, PIN: r.PIN.Reveal(),
-			ModeratorPIN: r.ModeratorPIN.Reveal(), CallerID: r.CallerID}
+		fromConfig[i] = store.Room{Number: r.Number, Name: r.Name, PIN: r.PIN.Reveal(), ModeratorPIN: r.ModeratorPIN.Reveal(),
+			Owner: r.Owner, Members: r.Members, Quota: r.Quota, Capacity: r.Capacity, GuestAccess: r.GuestAccess,
+			GuestRole: r.GuestRole, GuestWait: r.GuestWait, CallerID: r.CallerID, ConfigOwned: true}
+	}
+	if err := db.SyncConfigRooms(ctx, fromConfig); err != nil {
+		return nil, err
+	}
+	stored, err := db.Rooms(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]bridge.RoomSettings, len(stored))
+	for i, r := range stored {
+		out[i] = bridge.SettingsOf(r)
+	}
+	return out, nil
+}
+
+// operators are the extensions in the operators group.
+func operators(exts []config.Extension) []string {
+	var out []string
+	for _, e := range exts {
+		for _, g := range e.Groups {
+			if g == "operators" {
+				out = append(out, e.Number)
+			}
+		}
 	}
 	return out
 }
