@@ -608,3 +608,11 @@ func (p *Participant) MediaChanged() error {
 	r.mix.Remove(p.ID)
 	return r.mix.Add(p.ID, p.leg, mixer.WithMuted(muted), mixer.WithListenOnly(role.ListenOnly()))
 }
+
+// Full reports whether the room is at its capacity, so that an edge can
+// refuse a newcomer before answering (with a prompt as early media).
+func (r *Room) Full() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.settings.Capacity > 0 && len(r.members) >= r.settings.Capacity
+}

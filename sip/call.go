@@ -34,6 +34,7 @@ type call struct {
 	sdpID      uint64        // o= session ID of our SDP
 	sdpVersion uint64        // o= version of our last SDP; guarded by mu
 	timer      *sessionTimer // RFC 4028 session timer, nil when none
+	callerExt  string        // the caller's extension, when it calls from its registered address
 	refreshed  chan struct{} // a session refresh (re-INVITE, UPDATE) came in
 
 	mu       sync.Mutex

@@ -2,14 +2,62 @@ package sip
 
 import (
 	"errors"
+	"log/slog"
 	"math/rand/v2"
+	"time"
 
 	"github.com/emiago/sipgo"
 	gosip "github.com/emiago/sipgo/sip"
 
 	"github.com/parleyhq/parley/bridge"
 	"github.com/parleyhq/parley/media"
+	"github.com/parleyhq/parley/prompts"
 )
+
+// refuseWithPrompt turns a caller away with a final status after a prompt
+// played as early media (a 183 with our SDP answer, RFC 3261 §13.3.1.1),
+// so the caller hears why: "the conference is full". An INVITE without an
+// offer gets the status alone.
+func (s *Server) refuseWithPrompt(req *gosip.Request, tx gosip.ServerTransaction, neg *Negotiation, id string, code int, reason string, log *slog.Logger) {
+	log.Info("call refused", "status", code, "reason", id)
+	ua := sipgo.DialogUA{Client: s.client, ContactHDR: *s.contact(req)}
+	dialog, err := ua.ReadInvite(req, tx)
+	if err != nil {
+		respond(tx, req, code, reason)
+		return
+	}
+	defer dialog.Close()
+	if neg != nil {
+		if port, err := s.newPort(); err == nil {
+			local := s.localAddr(req.Source())
+			sdpID := rand.Uint64N(1 << 62)
+			body, err := neg.Answer(local, port.Number(), sdpID, sdpID)
+			stream, serr := s.openMedia(port, neg, func(rune) {})
+			if err == nil && serr == nil {
+				c := newCall(s, log)
+				c.setMedia(stream)
+				progress := gosip.NewSDPResponseFromRequest(dialog.InviteRequest, body)
+				progress.StatusCode, progress.Reason = gosip.StatusSessionInProgress, "Session Progress"
+				if dialog.WriteResponse(progress) == nil {
+					c.sayID(id)
+					done := time.After(15 * time.Second) // a prompt is never that long
+					c.pump(func(time.Time, rune) bool {
+						select {
+						case <-done:
+							return true
+						default:
+							return c.prompt.Idle()
+						}
+					})
+				}
+				stream.Close()
+			} else if serr == nil {
+				stream.Close()
+			}
+		}
+	}
+	_ = dialog.Respond(code, reason, nil)
+}
 
 // errNoAnswerSDP ends a late-offer call whose ACK brought no usable answer.
 var errNoAnswerSDP = errors.New("ack without sdp answer to our offer")
@@ -70,6 +118,10 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 			return
 		}
 	}
+	if room.Full() {
+		s.refuseWithPrompt(req, tx, neg, prompts.RoomFull, gosip.StatusBusyHere, "Busy Here", log)
+		return
+	}
 	local := s.localAddr(req.Source())
 	port, err := s.opts.Ports.Listen(s.rtpBindAddr())
 	if err != nil {
@@ -97,6 +149,9 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	}
 	c := newCall(s, log)
 	c.uas, c.id, c.local, c.sdpID, c.sdpVersion, c.timer = dialog, dialog.ID, local, sdpID, sdpID, timer
+	if s.registrar != nil {
+		c.callerExt, _ = s.registrar.CallerExtension(req)
+	}
 	if !s.addCall(c) {
 		port.Close()
 		refuse(bridge.ErrClosed)

@@ -2,6 +2,8 @@ package sip
 
 import (
 	"crypto/subtle"
+	"errors"
+	"slices"
 	"time"
 
 	"github.com/parleyhq/parley/bridge"
@@ -31,15 +33,25 @@ func (c *call) run(room *bridge.Room) {
 		if !ok {
 			return
 		}
-		p, err := room.Join(c, bridge.JoinOptions{Name: callerName(c.uas.InviteRequest), Role: role, Via: "sip"})
+		from := c.uas.InviteRequest.From().Address.User
+		join := bridge.JoinOptions{Name: callerName(c.uas.InviteRequest), Role: role, Via: "sip",
+			Extension: c.callerExt, Source: "dial_in", Address: from}
+		if c.callerExt != "" {
+			join.Source = "extension"
+		}
+		p, err := room.Join(c, join)
 		if err != nil {
 			c.log.Info("call refused", "reason", err.Error())
-			c.sayID(prompts.RoomLocked)
+			if errors.Is(err, bridge.ErrFull) {
+				c.sayID(prompts.RoomFull)
+			} else {
+				c.sayID(prompts.RoomLocked)
+			}
 			c.playOut()
 			c.Hangup(err.Error())
 			return
 		}
-		c.log.Info("call joined", "participant", p.ID, "role", string(role))
+		c.log.Info("call joined", "participant", p.ID, "role", string(p.Role()), "guest", p.Guest, "over_quota", p.OverQuota)
 		if room.Len() <= 1 {
 			c.sayID(prompts.FirstParticipant)
 		} else {
@@ -55,7 +67,10 @@ func (c *call) run(room *bridge.Room) {
 func (c *call) admit(room *bridge.Room) (bridge.Role, bool) {
 	set := room.Settings()
 	if set.PIN == "" && set.ModeratorPIN == "" {
-		return bridge.RoleAttendee, true
+		return "", true // the room decides: owner, member, guest
+	}
+	if c.callerExt != "" && (c.callerExt == set.Owner || slices.Contains(set.Members, c.callerExt)) {
+		return "", true // the owner and members need no PIN
 	}
 	c.prompt.Clear()
 	for try := 1; try <= pinTries; try++ {
@@ -69,7 +84,7 @@ func (c *call) admit(room *bridge.Room) (bridge.Role, bool) {
 			c.sayID(prompts.Moderator)
 			return bridge.RoleModerator, true
 		case set.PIN != "" && equal(pin, set.PIN), set.PIN == "" && pin == "":
-			return bridge.RoleAttendee, true
+			return "", true
 		}
 		c.log.Info("wrong pin", "try", try)
 		c.sayID(prompts.WrongPIN)

@@ -774,3 +774,21 @@ func (r *Registrar) succeed(ip netip.Addr) {
 	delete(r.failures, ip)
 	r.mu.Unlock()
 }
+
+// CallerExtension returns the extension a request comes from, when its
+// From user is an extension registered from the very address the request
+// came from (over the same transport). That ties a call to a phone that
+// proved its password when it registered, without challenging the INVITE.
+func (r *Registrar) CallerExtension(req *gosip.Request) (string, bool) {
+	from := req.From()
+	if from == nil {
+		return "", false
+	}
+	ext := from.Address.User
+	for _, b := range r.Contacts(ext) {
+		if b.Source == req.Source() && strings.EqualFold(b.Transport, req.Transport()) {
+			return ext, true
+		}
+	}
+	return "", false
+}
