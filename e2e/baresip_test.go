@@ -1,12 +1,15 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // phone is one headless baresip softphone whose microphone plays a WAV file
@@ -14,6 +17,7 @@ import (
 type phone struct {
 	name string
 	dir  string
+	ctrl int // ctrl_tcp port for commands while running
 	cmd  *exec.Cmd
 	log  *os.File
 }
@@ -40,6 +44,7 @@ func newPhoneAccount(t *testing.T, name, wav, codec string, rtpMin int, account 
 	if err != nil {
 		t.Fatal(err)
 	}
+	ctrl := freeTCPPort(t)
 	module := "g711"
 	if strings.HasPrefix(strings.ToLower(codec), "opus") {
 		module = "opus"
@@ -73,10 +78,12 @@ module aubridge.so
 module_tmp uuid.so
 module_tmp account.so
 module_app menu.so
+module_app ctrl_tcp.so
+ctrl_tcp_listen 127.0.0.1:%d
 snd_path %s
 opus_bitrate 32000
 statmode_default off
-`, wav, name, name, rate, rtpMin, rtpMin+19, module, filepath.Join(dir, "rec"))
+`, wav, name, name, rate, rtpMin, rtpMin+19, module, ctrl, filepath.Join(dir, "rec"))
 	if account == "" {
 		account = fmt.Sprintf("<sip:%s@127.0.0.1>;regint=0", name)
 	}
@@ -86,7 +93,41 @@ statmode_default off
 			t.Fatal(err)
 		}
 	}
-	return &phone{name: name, dir: dir}
+	return &phone{name: name, dir: dir, ctrl: ctrl}
+}
+
+// freeTCPPort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func freeTCPPort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// command sends a running baresip one command over its ctrl_tcp module
+// (JSON in a netstring), e.g. "/dial sip:1000@127.0.0.1:5060".
+func (p *phone) command(t *testing.T, line string) error {
+	t.Helper()
+	cmd, params, _ := strings.Cut(strings.TrimPrefix(line, "/"), " ")
+	var conn net.Conn
+	var err error
+	for i := 0; i < 50; i++ { // baresip may still be starting
+		if conn, err = net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", p.ctrl)); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	msg, _ := json.Marshal(map[string]string{"command": cmd, "params": params, "token": "e2e"})
+	_, err = fmt.Fprintf(conn, "%d:%s,", len(msg), msg)
+	time.Sleep(200 * time.Millisecond) // let baresip read it before the connection closes
+	return err
 }
 
 // dial starts baresip calling uri; it hangs up and exits after seconds.

@@ -28,6 +28,7 @@ const (
 	NoHost           = "no_host"           // "No host has joined. Goodbye."
 	WaitingForHost   = "waiting_for_host"  // "Please wait for the host to join."
 	Moderator        = "moderator"         // "You are a moderator."
+	EndingSoon       = "ending_soon"       // "The conference will end in one minute."
 	Hundred          = "hundred"           // "hundred", for numbers from 100 to 999
 )
 
@@ -37,7 +38,7 @@ var phrases = [...]string{
 	EnterPIN, WrongPIN, Goodbye, FirstParticipant, ParticipantsAre,
 	Participants, OneOther, Joined, Left, Muted, Unmuted, Locked, Unlocked,
 	RoomLocked, AllMuted, ConferenceEnding, Help, Spectator, RoomFull,
-	NoHost, WaitingForHost, Moderator,
+	NoHost, WaitingForHost, Moderator, EndingSoon,
 }
 
 // numberWords lists the numbers that have a clip of their own: 0 to 20 and

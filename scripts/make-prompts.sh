@@ -55,6 +55,7 @@ prompts=(
   "no_host|No host has joined. Goodbye."
   "waiting_for_host|Please wait for the host to join."
   "moderator|You are a moderator."
+  "ending_soon|The conference will end in one minute."
   "digits_0|zero"
   "digits_1|one"
   "digits_2|two"
