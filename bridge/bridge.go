@@ -99,6 +99,10 @@ type Options struct {
 	// Operators are the extension numbers of the operators group: they may
 	// call people out of any room they are in.
 	Operators []string
+	// OnMixerTick, if set, is told the duration of every mixer tick of
+	// every room, and whether it ran late (metrics). It runs on the mixer's
+	// goroutine and must not block.
+	OnMixerTick func(d time.Duration, late bool)
 }
 
 // Records is where the bridge writes who attended what: *store.DB.
@@ -129,6 +133,7 @@ type Bridge struct {
 	dialer     Dialer
 	records    Records
 	operators  map[string]bool
+	onTick     func(d time.Duration, late bool)
 	events     events
 
 	ctx    context.Context // ends when the bridge closes; parent of dial-outs
@@ -144,7 +149,7 @@ type Bridge struct {
 // mixer runs while the room has participants.
 func New(opts Options) (*Bridge, error) {
 	b := &Bridge{log: opts.Logger, newEncoder: opts.NewEncoder, prompts: opts.Prompts,
-		router: opts.Router, dialer: opts.Dialer, records: opts.Records,
+		router: opts.Router, dialer: opts.Dialer, records: opts.Records, onTick: opts.OnMixerTick,
 		operators: make(map[string]bool), rooms: make(map[string]*Room)}
 	for _, ext := range opts.Operators {
 		b.operators[ext] = true

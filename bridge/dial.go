@@ -192,6 +192,7 @@ func (b *Bridge) Dial(roomNumber string, req DialRequest) (*Dial, error) {
 			leg.Hangup(err.Error())
 			room.log.Info("dial failed", "participant", d.ParticipantID, "to", req.To, "status", string(DialFailed), "reason", err.Error())
 			d.finish(DialFailed, 0, err.Error())
+			b.events.publish(Event{Type: EventDial, Room: room.number, Participant: d.ParticipantID, Name: req.To, Status: DialFailed})
 			return
 		}
 		room.log.Info("dial answered", "participant", d.ParticipantID, "to", req.To)

@@ -339,7 +339,7 @@ func (r *Room) newID() string {
 // startMixer creates and runs the room's mixer, with the announcer in it.
 // r.mu must be held.
 func (r *Room) startMixer() error {
-	m, err := mixer.New(mixer.Options{NewEncoder: r.newEncoder, Logger: r.log, OnTalking: r.onTalking})
+	m, err := mixer.New(mixer.Options{NewEncoder: r.newEncoder, Logger: r.log, OnTalking: r.onTalking, OnTick: r.bridge.onTick})
 	if err != nil {
 		return fmt.Errorf("room %s: %w", r.number, err)
 	}

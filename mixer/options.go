@@ -50,6 +50,12 @@ type Options struct {
 	// not called for a participant removed before its change is reported.
 	OnTalking func(id string, talking bool)
 
+	// OnTick, if set, is told how long each tick took and whether Run ran
+	// it late (catching up after a stall); direct Tick calls are never late.
+	// It runs on the tick goroutine at the end of the tick, after
+	// OnTalking, and must not block or call Tick. Metrics use it.
+	OnTick func(d time.Duration, late bool)
+
 	// Clock is the time source of Run; nil means the system clock. Tick
 	// does not use it. Tests inject a fake to step Run.
 	Clock Clock

@@ -43,10 +43,11 @@ func (r *Room) Run(ctx context.Context) error {
 		}
 		for done < due && ctx.Err() == nil {
 			done++
-			if done < due { // tick done+1 was due already: this one is late
+			isLate := done < due // tick done+1 was due already: this one is late
+			if isLate {
 				late++
 			}
-			r.Tick()
+			r.tick(isLate)
 		}
 		if skipped > 0 || late > 0 {
 			r.statsMu.Lock()

@@ -74,7 +74,10 @@ func (m *mixState) init(opts *Options) {
 // from any goroutine, which then is the tick goroutine for that call.
 // Concurrent calls run one after the other. Tick must not be called from a
 // Participant method or from OnTalking (it would deadlock).
-func (r *Room) Tick() {
+func (r *Room) Tick() { r.tick(false) }
+
+// tick is Tick, telling OnTick whether Run runs it late.
+func (r *Room) tick(late bool) {
 	r.tickMu.Lock()
 	defer r.tickMu.Unlock()
 	start := time.Now()
@@ -91,6 +94,9 @@ func (r *Room) Tick() {
 	r.stats.Encodes = m.encodes
 	r.stats.EncoderErrors += m.errors
 	r.statsMu.Unlock()
+	if f := r.opts.OnTick; f != nil {
+		f(d, late)
+	}
 }
 
 // snapshot brings m.members up to date with the room, if the room changed.

@@ -20,6 +20,7 @@ import (
 // offer gets the status alone.
 func (s *Server) refuseWithPrompt(req *gosip.Request, tx gosip.ServerTransaction, neg *Negotiation, id string, code int, reason string, log *slog.Logger) {
 	log.Info("call refused", "status", code, "reason", id)
+	s.countIn(code)
 	ua := sipgo.DialogUA{Client: s.client, ContactHDR: *s.contact(req)}
 	dialog, err := ua.ReadInvite(req, tx)
 	if err != nil {
@@ -95,6 +96,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	refuse := func(err error, extra ...gosip.Header) {
 		code, reason := statusOf(err)
 		log.Info("call refused", "status", code, "reason", err.Error())
+		s.countIn(code)
 		res := gosip.NewResponseFromRequest(req, code, reason, nil)
 		for _, h := range extra {
 			res.AppendHeader(h)
@@ -160,7 +162,11 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	res := gosip.NewSDPResponseFromRequest(dialog.InviteRequest, body)
 	res.AppendHeader(s.contact(req))
 	timer.addHeaders(res)
-	if err := dialog.WriteResponse(res); err != nil {
+	err = dialog.WriteResponse(res)
+	if err == nil {
+		s.countIn(gosip.StatusOK)
+	}
+	if err != nil {
 		// No ACK came (or the caller cancelled): RFC 3261 §13.3.1.4 says end it.
 		port.Close()
 		log.Info("call failed after answer", "reason", err.Error())

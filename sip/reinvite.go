@@ -103,6 +103,9 @@ func (c *call) renegotiate(offer []byte) ([]byte, int, string) {
 			}
 		}
 		m.Close()
+		if f := c.server.opts.OnMediaEnded; f != nil {
+			f(rtpStatsOf(m))
+		}
 		port = stream.LocalPort()
 		c.log.Info("codec changed", "codec", neg.Format.String())
 	} else if m.Session().Remote() != neg.Remote {

@@ -59,6 +59,12 @@ type Options struct {
 	// AuthAlgorithms are the digest algorithms REGISTER challenges offer,
 	// in order; nil means MD5 then SHA-256.
 	AuthAlgorithms []digest.Algorithm
+	// OnMediaEnded, if set, gets the final RTP counters of every stream
+	// that ends (metrics). It must not block.
+	OnMediaEnded func(RTPStats)
+	// OnCallIn, if set, is told the result of every call in: answered,
+	// refused, busy, … (metrics). It must not block.
+	OnCallIn func(result string)
 	// MinSE is the smallest session-timer interval accepted, in seconds
 	// (RFC 4028 Min-SE); zero means 90.
 	MinSE int

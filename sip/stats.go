@@ -1,0 +1,110 @@
+package sip
+
+import (
+	"time"
+
+	gosip "github.com/emiago/sipgo/sip"
+)
+
+// RTPStats are RTP counters summed over a set of media streams, for
+// metrics.
+type RTPStats struct {
+	// Streams is how many streams were summed: for Server.RTPStats, the
+	// live calls that have media.
+	Streams int
+	// PacketsIn counts the RTP packets received and accepted (from the
+	// latched source).
+	PacketsIn uint64
+	// PacketsOut counts the RTP packets sent.
+	PacketsOut uint64
+	// PacketsLost counts the packets the jitter buffers found missing at
+	// playout, each of which was concealed.
+	PacketsLost uint64
+	// JitterDelaySum is the sum of the streams' current jitter-buffer
+	// playout delays; divided by Streams it is their mean.
+	JitterDelaySum time.Duration
+	// JitterDelayMax is the largest of the streams' current jitter-buffer
+	// playout delays.
+	JitterDelayMax time.Duration
+}
+
+// Add adds o's counters to s: the sums add up and the maximum is kept.
+func (s *RTPStats) Add(o RTPStats) {
+	s.Streams += o.Streams
+	s.PacketsIn += o.PacketsIn
+	s.PacketsOut += o.PacketsOut
+	s.PacketsLost += o.PacketsLost
+	s.JitterDelaySum += o.JitterDelaySum
+	s.JitterDelayMax = max(s.JitterDelayMax, o.JitterDelayMax)
+}
+
+// RTPStats sums the RTP counters of the server's live calls. Calls that
+// have ended, and streams a re-INVITE replaced, are no longer counted: a
+// caller that wants counters that never go back adds what the streams had
+// when they ended (see rtpStatsOf). It may be called from any goroutine;
+// it holds the server's lock only to copy the list of calls and reads each
+// stream's counters (atomics, and the jitter buffer's lock for a moment)
+// after letting go of it.
+func (s *Server) RTPStats() RTPStats {
+	s.mu.Lock()
+	calls := make([]*call, 0, len(s.calls))
+	for _, c := range s.calls {
+		calls = append(calls, c)
+	}
+	s.mu.Unlock()
+	var sum RTPStats
+	for _, c := range calls {
+		sum.Add(rtpStatsOf(c.media.Load()))
+	}
+	return sum
+}
+
+// rtpStatsOf returns the counters of one stream (Streams is 1), or zero
+// for nil: a call whose media is not set up yet. It is what the hook for
+// ended media reports, once the stream is closed and no longer reachable
+// from Server.calls.
+func rtpStatsOf(m *callStream) RTPStats {
+	if m == nil || m.Stream == nil {
+		return RTPStats{}
+	}
+	st := m.Stats()
+	return RTPStats{
+		Streams:        1,
+		PacketsIn:      st.Session.PacketsIn,
+		PacketsOut:     st.Session.PacketsOut,
+		PacketsLost:    st.Jitter.Lost,
+		JitterDelaySum: st.Jitter.Delay,
+		JitterDelayMax: st.Jitter.Delay,
+	}
+}
+
+// inboundResult classifies the final status we sent to an INVITE into the
+// result of a call in, as the metrics count it (the result label of
+// parley_calls_total): answered (2xx), busy (486, 600: the room is full),
+// declined (603), not_found (404, 604: no such room), no_answer (487, 408,
+// 480: the caller gave up before the answer), refused (any other 4xx: no
+// common codec, bad SDP, locked room, wrong PIN) or failed (5xx, ours).
+func inboundResult(code int) string {
+	switch {
+	case code >= 200 && code < 300:
+		return "answered"
+	case code == gosip.StatusBusyHere || code == 600:
+		return "busy"
+	case code == 603:
+		return "declined"
+	case code == gosip.StatusNotFound || code == 604:
+		return "not_found"
+	case code == gosip.StatusRequestTerminated || code == gosip.StatusRequestTimeout || code == gosip.StatusTemporarilyUnavailable:
+		return "no_answer"
+	case code >= 400 && code < 500:
+		return "refused"
+	}
+	return "failed"
+}
+
+// countIn reports the result of a call in to OnCallIn.
+func (s *Server) countIn(code int) {
+	if f := s.opts.OnCallIn; f != nil {
+		f(inboundResult(code))
+	}
+}
