@@ -1,15 +1,20 @@
 // Package api is Parley's HTTP surface for moderators, admins and
 // monitoring: /healthz, and the REST API under /api/v1 (DESIGN.md, "The
-// REST API"). Every /api/v1 call needs an admin bearer token, speaks JSON,
-// and answers errors as {"error": "...", "field": "..."}; errors.go is the
-// one place that turns an error into an HTTP status.
+// REST API"). Every /api/v1 call but the OpenAPI document needs a bearer
+// token, admin or room (auth.go, authz.go), speaks JSON, and answers
+// errors as {"error": "...", "field": "..."}; errors.go is the one place
+// that turns an error into an HTTP status, routes.go the one table of
+// routes that the mux, the authorisation and the OpenAPI test share.
 package api
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/store"
 )
 
 // Readiness reports whether the bridge takes calls.
@@ -18,6 +23,30 @@ type Readiness interface {
 	Ready() error
 }
 
+// Store is what the API keeps in the database: rooms made through the API
+// and the room tokens it mints. *store.DB implements it; the methods have
+// the contracts documented there.
+type Store interface {
+	// CreateRoom stores a new room (store.ErrExists if the number is taken).
+	CreateRoom(ctx context.Context, r store.Room) error
+	// UpdateRoom changes a room in one transaction (store.ErrReadOnly for
+	// config-owned rooms).
+	UpdateRoom(ctx context.Context, number string, update func(*store.Room) error) (store.Room, error)
+	// DeleteRoom deletes a room with its tokens (store.ErrReadOnly for
+	// config-owned rooms).
+	DeleteRoom(ctx context.Context, number string) error
+	// CreateToken stores a token minted for a room.
+	CreateToken(ctx context.Context, t store.Token) (store.Token, error)
+	// TokenByHash finds a token by store.HashToken of its secret.
+	TokenByHash(ctx context.Context, hash []byte) (store.Token, error)
+	// Tokens lists a room's tokens.
+	Tokens(ctx context.Context, room string) ([]store.Token, error)
+	// DeleteToken revokes a token.
+	DeleteToken(ctx context.Context, id int64) error
+}
+
+var _ Store = (*store.DB)(nil)
+
 // Options configure the handler NewHandler returns.
 type Options struct {
 	// Ready answers /healthz; nil means always ready.
@@ -25,10 +54,19 @@ type Options struct {
 	// Bridge serves the rooms the API acts on; nil answers every /api/v1
 	// call that needs it with 503.
 	Bridge *bridge.Bridge
+	// Store keeps the rooms made through the API and the room tokens; nil
+	// answers the calls that change rooms or tokens with 503, and only
+	// admin tokens authenticate.
+	Store Store
 	// AdminTokens are the bearer tokens that grant admin rights on
-	// /api/v1. Empty strings are ignored; none at all refuses every call
-	// with 401, saying admin_tokens is empty.
+	// /api/v1. Empty strings are ignored; none at all (and no Store)
+	// refuses every call with 401, saying admin_tokens is empty.
 	AdminTokens []string
+	// Done, when closed, ends every open event stream (GET /api/v1/events)
+	// with WebSocket status 1001, going away; `parley serve` closes it as
+	// it shuts down, since http.Server.Shutdown does not end hijacked
+	// connections. nil: streams end only with their requests or clients.
+	Done <-chan struct{}
 	// Logger receives one line per change made through the API and per
 	// refused credential; nil means slog.Default().
 	Logger *slog.Logger
@@ -38,66 +76,103 @@ type Options struct {
 // no side effects; the handler is safe for concurrent use, and each request
 // runs on the goroutine net/http gives it.
 func NewHandler(opts Options) http.Handler {
-	s := &server{bridge: opts.Bridge, log: opts.Logger, auth: newAuthenticator(opts.AdminTokens)}
+	return newServer(opts).mux
+}
+
+// server holds what the handlers share. Its fields are set by newServer
+// and only read afterwards.
+type server struct {
+	bridge       *bridge.Bridge
+	store        Store
+	log          *slog.Logger
+	auth         authenticator
+	ready        Readiness
+	done         <-chan struct{}
+	pingInterval time.Duration // between WebSocket pings on the event stream
+	now          func() time.Time
+	mux          *http.ServeMux
+}
+
+// pingInterval is how often an event stream pings its client, so that
+// proxies keep it open and dead clients are noticed.
+const pingInterval = 30 * time.Second
+
+func newServer(opts Options) *server {
+	s := &server{bridge: opts.Bridge, store: opts.Store, log: opts.Logger, ready: opts.Ready, done: opts.Done,
+		pingInterval: pingInterval, now: time.Now}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	ready := opts.Ready
+	s.auth = newAuthenticator(opts.AdminTokens, opts.Store, s.now)
+	s.mux = s.buildMux()
+	return s
+}
+
+// buildMux registers every endpoint of the route table. A path called with
+// a method it does not serve gets 405 with an Allow header, an unknown path
+// under /api/v1 404, both in JSON and both only with a valid token, so that
+// the API cannot be probed without one.
+func (s *server) buildMux() *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if ready != nil {
-			if err := ready.Ready(); err != nil {
-				w.WriteHeader(http.StatusServiceUnavailable)
-				_, _ = w.Write([]byte("not ready: " + err.Error() + "\n"))
-				return
-			}
+	type pathInfo struct {
+		methods []string
+		public  bool
+	}
+	paths := make(map[string]*pathInfo)
+	var order []string
+	for _, e := range s.endpoints() {
+		mux.Handle(e.Method+" "+e.Path, s.handle(s.guard(e)))
+		pi := paths[e.Path]
+		if pi == nil {
+			pi = &pathInfo{public: true}
+			paths[e.Path] = pi
+			order = append(order, e.Path)
 		}
-		_, _ = w.Write([]byte("ok\n"))
-	})
-	mux.Handle("/api/v1/", s.authenticate(s.routes()))
-	return mux
-}
-
-// server holds what the /api/v1 handlers share. Its fields are set by
-// NewHandler and only read afterwards.
-type server struct {
-	bridge *bridge.Bridge
-	log    *slog.Logger
-	auth   authenticator
-}
-
-// routes returns the /api/v1 endpoints. A path called with a method it does
-// not serve gets 405 with an Allow header, an unknown path 404, both in JSON.
-func (s *server) routes() http.Handler {
-	mux := http.NewServeMux()
-	route := func(path string, methods map[string]handlerFunc) {
+		pi.methods = append(pi.methods, e.Method)
+		pi.public = pi.public && e.Access == accessPublic
+	}
+	for _, path := range order {
+		pi := paths[path]
 		allow := ""
 		for _, m := range []string{"GET", "POST", "PATCH", "DELETE"} {
-			if h, ok := methods[m]; ok {
-				mux.Handle(m+" "+path, s.handle(h))
-				if allow != "" {
-					allow += ", "
+			for _, have := range pi.methods {
+				if have == m {
+					if allow != "" {
+						allow += ", "
+					}
+					allow += m
 				}
-				allow += m
 			}
 		}
-		mux.Handle(path, s.handle(func(w http.ResponseWriter, r *http.Request) error {
-			w.Header().Set("Allow", allow)
-			return &Error{Status: http.StatusMethodNotAllowed, Message: r.Method + " is not allowed here: use " + allow}
-		}))
+		access := accessAny
+		if pi.public {
+			access = accessPublic
+		}
+		mux.Handle(path, s.handle(s.guard(endpoint{Path: path, Access: access,
+			h: func(w http.ResponseWriter, r *http.Request) error {
+				w.Header().Set("Allow", allow)
+				return &Error{Status: http.StatusMethodNotAllowed, Message: r.Method + " is not allowed here: use " + allow}
+			}})))
 	}
-	const room = "/api/v1/rooms/{number}"
-	route(room+"/dial", map[string]handlerFunc{"POST": s.dial})
-	route(room+"/participants", map[string]handlerFunc{"GET": s.listParticipants})
-	route(room+"/participants/{id}", map[string]handlerFunc{
-		"GET": s.getParticipant, "PATCH": s.patchParticipant, "DELETE": s.deleteParticipant,
-	})
-	route(room+"/route", map[string]handlerFunc{"GET": s.route})
-	mux.Handle("/api/v1/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		return &Error{Status: http.StatusNotFound, Message: "no such API endpoint: " + r.URL.Path}
-	}))
+	mux.Handle("/api/v1/", s.handle(s.guard(endpoint{Path: "/api/v1/", Access: accessAny,
+		h: func(w http.ResponseWriter, r *http.Request) error {
+			return &Error{Status: http.StatusNotFound, Message: "no such API endpoint: " + r.URL.Path}
+		}})))
 	return mux
+}
+
+// healthz serves GET /healthz: "ok", or 503 and why not.
+func (s *server) healthz(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if s.ready != nil {
+		if err := s.ready.Ready(); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("not ready: " + err.Error() + "\n"))
+			return nil
+		}
+	}
+	_, _ = w.Write([]byte("ok\n"))
+	return nil
 }
 
 // room returns the room named by the {number} path segment.

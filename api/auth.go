@@ -3,19 +3,29 @@ package api
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
+	"time"
+
+	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/store"
 )
 
-// authenticator checks admin bearer tokens (RFC 6750 §2.1). It keeps only
-// the SHA-256 of each token and compares digests, so the time a check takes
-// depends neither on where a guess first differs nor on its length.
+// authenticator checks bearer tokens (RFC 6750 §2.1): admin tokens from
+// the config, and room tokens minted through the API and kept in the store
+// as their SHA-256. Of admin tokens it keeps only the SHA-256 and compares
+// digests in constant time, so the time a check takes depends neither on
+// where a guess first differs nor on its length.
 type authenticator struct {
-	sums [][sha256.Size]byte
+	sums  [][sha256.Size]byte
+	store Store // nil: admin tokens only
+	now   func() time.Time
 }
 
-func newAuthenticator(tokens []string) authenticator {
-	var a authenticator
+func newAuthenticator(tokens []string, st Store, now func() time.Time) authenticator {
+	a := authenticator{store: st, now: now}
 	for _, t := range tokens {
 		if t != "" { // an unset ${VAR} must never authenticate
 			a.sums = append(a.sums, sha256.Sum256([]byte(t)))
@@ -24,41 +34,51 @@ func newAuthenticator(tokens []string) authenticator {
 	return a
 }
 
-// check returns nil when r carries "Authorization: Bearer TOKEN" with one
-// of the admin tokens, else an *Error with status 401.
-func (a authenticator) check(r *http.Request) error {
-	if len(a.sums) == 0 {
-		return &Error{Status: http.StatusUnauthorized,
+// check returns who r's token speaks for when r carries "Authorization:
+// Bearer TOKEN" (or, if query is set, ?token=TOKEN) with an admin token or
+// a room token that has not expired; else an *Error with status 401.
+func (a authenticator) check(r *http.Request, query bool) (principal, error) {
+	if len(a.sums) == 0 && a.store == nil {
+		return principal{}, &Error{Status: http.StatusUnauthorized,
 			Message: "the admin API is disabled: admin_tokens is empty in the config"}
 	}
 	h := r.Header.Get("Authorization")
 	scheme, token, ok := strings.Cut(h, " ")
 	token = strings.TrimSpace(token)
-	if h == "" || !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return &Error{Status: http.StatusUnauthorized, Field: "Authorization",
-			Message: "missing credentials: send Authorization: Bearer TOKEN with an admin token"}
+	field := "Authorization"
+	if h == "" && query && r.URL.Query().Has("token") {
+		token, ok, scheme, field = r.URL.Query().Get("token"), true, "Bearer", "token"
+	}
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return principal{}, &Error{Status: http.StatusUnauthorized, Field: field,
+			Message: "missing credentials: send Authorization: Bearer TOKEN with an admin or room token"}
 	}
 	got := sha256.Sum256([]byte(token))
 	match := 0
 	for i := range a.sums { // every token is compared, whichever matches
 		match |= subtle.ConstantTimeCompare(got[:], a.sums[i][:])
 	}
-	if match != 1 {
-		return &Error{Status: http.StatusUnauthorized, Field: "Authorization", Message: "invalid admin token",
+	if match == 1 {
+		return principal{admin: true}, nil
+	}
+	if a.store == nil {
+		return principal{}, &Error{Status: http.StatusUnauthorized, Field: field, Message: "invalid admin token",
 			bearerError: "invalid_token"}
 	}
-	return nil
-}
-
-// authenticate lets through the requests that carry an admin token.
-func (s *server) authenticate(next http.Handler) http.Handler {
-	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		if err := s.auth.check(r); err != nil {
-			s.log.Warn("api request refused", "remote", r.RemoteAddr, "method", r.Method, "path", r.URL.Path,
-				"reason", err.Error())
-			return err
-		}
-		next.ServeHTTP(w, r)
-		return nil
-	})
+	t, err := a.store.TokenByHash(r.Context(), got[:])
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return principal{}, &Error{Status: http.StatusUnauthorized, Field: field,
+			Message: "invalid token: neither an admin token nor a room token", bearerError: "invalid_token"}
+	case err != nil:
+		return principal{}, fmt.Errorf("authenticate: %w", err)
+	case t.Expired(a.now()):
+		return principal{}, &Error{Status: http.StatusUnauthorized, Field: field,
+			Message: "token expired at " + t.ExpiresAt.UTC().Format(time.RFC3339), bearerError: "invalid_token"}
+	}
+	role := bridge.Role(t.Role)
+	if role != bridge.RoleModerator {
+		role = bridge.RoleAttendee // whatever else was stored grants no more than reading
+	}
+	return principal{room: t.Room, role: role, tokenID: t.ID}, nil
 }

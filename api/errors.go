@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/store"
 )
 
 // Error is the body of every error the API answers, and an error a handler
@@ -29,6 +30,10 @@ func (e *Error) Error() string { return e.Message }
 
 // errNoBridge answers API calls when the handler was built without a bridge.
 var errNoBridge = &Error{Status: http.StatusServiceUnavailable, Message: "the bridge is not running"}
+
+// errNoStore answers the calls that change rooms or tokens when the handler
+// was built without a store.
+var errNoStore = &Error{Status: http.StatusServiceUnavailable, Message: "no store is configured: rooms and tokens cannot change"}
 
 // statusOf is the one place errors become HTTP statuses: it returns the
 // *Error to send for err.
@@ -56,6 +61,15 @@ func statusOf(err error) *Error {
 		return &Error{Status: http.StatusNotImplemented, Message: msg, Field: "to"}
 	case errors.Is(err, bridge.ErrNoDialer), errors.Is(err, bridge.ErrClosed):
 		return &Error{Status: http.StatusServiceUnavailable, Message: msg}
+	case errors.Is(err, bridge.ErrRoomExists), errors.Is(err, store.ErrExists):
+		return &Error{Status: http.StatusConflict, Message: msg, Field: "number"}
+	case errors.Is(err, store.ErrReadOnly):
+		return &Error{Status: http.StatusForbidden, Field: "number",
+			Message: "the room is defined in the config file: change it there, not through the API"}
+	case errors.Is(err, store.ErrNotFound):
+		return &Error{Status: http.StatusNotFound, Message: msg, Field: "number"}
+	case errors.Is(err, store.ErrInvalid):
+		return &Error{Status: http.StatusBadRequest, Message: msg}
 	}
 	return &Error{Status: http.StatusInternalServerError, Message: "internal error"}
 }

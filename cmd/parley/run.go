@@ -22,9 +22,18 @@ const usage = `usage:
                                  call TARGET into ROOM; with --wait, wait for the answer
                                  and exit 1 unless answered
   parley participants ROOM       who is in ROOM, and calls out ringing or failed
+  parley rooms list|show NUMBER|delete NUMBER
+  parley rooms create NUMBER [--name N] [--pin P] [--moderator-pin M] [--quota Q]
+                             [--capacity C] [--guest-wait D] [--owner EXT] [--members EXT,…]
+                                 manage rooms (create and delete need an admin token)
+  parley mute|unmute|kick ROOM ID
+  parley role ROOM ID ROLE       moderate a participant; role no_access removes them
+  parley token ROOM --role moderator|attendee [--label L] [--expires-in D]
+                                 mint a room token; its secret is printed only once
 
-dial and participants use the REST API: --api URL (default $PARLEY_API or
-http://127.0.0.1:8080), --token TOKEN (default $PARLEY_TOKEN), --json for scripts.
+these commands use the REST API: --api URL (default $PARLEY_API or
+http://127.0.0.1:8080), --token TOKEN (default $PARLEY_TOKEN; an admin or room
+token), --json for scripts.
 `
 
 // run carries out one command line and returns the process exit code.
@@ -44,6 +53,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return dialCmd(args[1:], stdout, stderr)
 	case "participants":
 		return participantsCmd(args[1:], stdout, stderr)
+	case "rooms":
+		return roomsCmd(args[1:], stdout, stderr)
+	case "mute", "unmute", "kick", "role":
+		return moderateCmd(args[0], args[1:], stdout, stderr)
+	case "token":
+		return tokenCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"sync"
 	"time"
 
 	gosip "github.com/emiago/sipgo/sip"
@@ -19,6 +20,7 @@ import (
 	"github.com/parleyhq/parley/bridge"
 	"github.com/parleyhq/parley/config"
 	"github.com/parleyhq/parley/media"
+	"github.com/parleyhq/parley/metrics"
 	"github.com/parleyhq/parley/prompts"
 	"github.com/parleyhq/parley/sip"
 	"github.com/parleyhq/parley/sip/digest"
@@ -53,8 +55,12 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	if err != nil {
 		return fmt.Errorf("prompts.dir: %w", err)
 	}
+	mtr, err := metrics.New(metrics.Options{Logger: log})
+	if err != nil {
+		return err
+	}
 	b, err := bridge.New(bridge.Options{Rooms: rooms, Logger: log, Records: db, Operators: operators(cfg.Extensions),
-		Router: routerFromConfig(cfg), Dialer: dialer, Prompts: voice})
+		Router: routerFromConfig(cfg), Dialer: dialer, Prompts: voice, OnMixerTick: mtr.ObserveTick})
 	if err != nil {
 		return err
 	}
@@ -89,6 +95,7 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 		RTPTimeout: cfg.Media.RTPTimeout, Logger: log,
 		Extensions: sipExtensions(cfg.Extensions), Trunks: trunkAuth(cfg.Trunks),
 		AuthAlgorithms: algs, Keys: keys, Prompts: voice,
+		OnMediaEnded: mtr.MediaEnded, OnCallIn: mtr.CallIn,
 	})
 	if err != nil {
 		return err
@@ -97,6 +104,10 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 		return err
 	}
 	defer sipServer.Close()
+	if err := mtr.Start(metrics.Sources{Rooms: b, RTP: sipServer, Events: b}); err != nil {
+		return err
+	}
+	defer mtr.Close()
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
@@ -106,11 +117,25 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	for i, t := range cfg.AdminTokens {
 		tokens[i] = t.Reveal()
 	}
-	handler := api.NewHandler(api.Options{Ready: readyFunc(func() error { return nil }), Bridge: b, AdminTokens: tokens, Logger: log})
-	httpServer := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	apiDone := make(chan struct{}) // closed on shutdown: ends the API's event streams (WebSockets)
+	handler := api.NewHandler(api.Options{Ready: readyFunc(func() error { return nil }), Bridge: b, Store: db,
+		AdminTokens: tokens, Done: apiDone, Logger: log})
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", mtr.Handler())
+	mux.Handle("/", handler)
+	httpServer := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	httpServer.RegisterOnShutdown(func() { close(apiDone) })
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- httpServer.Serve(ln) }()
 	log.Info("http listening", "addr", ln.Addr().String())
+	bg, stopBg := context.WithCancel(context.Background())
+	var bgWG sync.WaitGroup
+	bgWG.Add(1)
+	go func() {
+		defer bgWG.Done()
+		b.RunSchedules(bg, db, time.Second)
+	}()
+	defer func() { stopBg(); bgWG.Wait() }()
 	log.Info("parley ready", "rooms", len(rooms), "store", cfg.Store.Path, "rtp_ports", fmt.Sprintf("%d-%d", cfg.RTP.Ports.Min, cfg.RTP.Ports.Max))
 
 	select {

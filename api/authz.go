@@ -1,0 +1,98 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/parleyhq/parley/bridge"
+)
+
+// access says who may call an endpoint. authorize is the one place that
+// decides.
+type access int
+
+const (
+	// accessPublic needs no token at all.
+	accessPublic access = iota
+	// accessAny takes any valid token; the handler shows a room token only
+	// its own room (principal.sees).
+	accessAny
+	// accessRead takes admin tokens and the room tokens, moderator or
+	// attendee, of the room in the path.
+	accessRead
+	// accessModerate takes admin tokens and the moderator tokens of the
+	// room in the path.
+	accessModerate
+	// accessAdmin takes admin tokens only.
+	accessAdmin
+)
+
+// principal is who a request's token speaks for: an admin, or a room token
+// with its room and role.
+type principal struct {
+	// admin is set for admin tokens, which may do everything.
+	admin bool
+	// room is the room a room token is for.
+	room string
+	// role is a room token's role: moderator or attendee.
+	role bridge.Role
+	// tokenID is a room token's store ID.
+	tokenID int64
+}
+
+// String names the principal in logs.
+func (p principal) String() string {
+	if p.admin {
+		return "admin"
+	}
+	return fmt.Sprintf("%s token %d of room %s", p.role, p.tokenID, p.room)
+}
+
+// authorize decides whether p may call e on the room with the given number
+// (empty for routes without one): nil, or a 403 *Error that says why not.
+// Admin tokens may do everything; a room token acts only on its own room,
+// and an attendee token only reads.
+func authorize(p principal, e endpoint, number string) error {
+	if p.admin || e.Access == accessPublic || e.Access == accessAny {
+		return nil
+	}
+	if e.Access == accessAdmin {
+		return &Error{Status: http.StatusForbidden, Field: "Authorization",
+			Message: "only admin tokens may " + e.Action + ": this is a " + string(p.role) + " token of room " + p.room}
+	}
+	if number != p.room {
+		return &Error{Status: http.StatusForbidden, Field: "number",
+			Message: fmt.Sprintf("this token is for room %s, not room %s", p.room, number)}
+	}
+	if e.Access == accessModerate && !p.role.Moderates() {
+		return &Error{Status: http.StatusForbidden, Field: "Authorization",
+			Message: "attendees may not " + e.Action + ": this is an attendee token; ask a moderator"}
+	}
+	return nil
+}
+
+// sees reports whether p may see the room with the given number in lists
+// and event streams.
+func (p principal) sees(number string) bool { return p.admin || p.room == number }
+
+// seesPINs reports whether p may see the PINs of the room with the given
+// number: admins and that room's moderators may; attendees, who could
+// otherwise read the moderator PIN, may not.
+func (p principal) seesPINs(number string) bool {
+	return p.admin || (p.room == number && p.role.Moderates())
+}
+
+// principalKey is the context key of the request's principal.
+type principalKey struct{}
+
+func withPrincipal(ctx context.Context, p principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// principalOf returns the principal guard put in r's context; a request
+// that did not pass guard (a handler called directly) is nobody's.
+func principalOf(r *http.Request) principal {
+	p, _ := r.Context().Value(principalKey{}).(principal)
+	return p
+}

@@ -1,0 +1,386 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/store"
+)
+
+// listRooms serves GET /api/v1/rooms: every room the token may see (a
+// room token sees its own), by number.
+func (s *server) listRooms(w http.ResponseWriter, r *http.Request) error {
+	if s.bridge == nil {
+		return errNoBridge
+	}
+	p := principalOf(r)
+	out := []Room{}
+	for _, room := range s.bridge.Rooms() {
+		if p.sees(room.Number()) {
+			out = append(out, roomState(room, p))
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// getRoom serves GET /api/v1/rooms/{number}.
+func (s *server) getRoom(w http.ResponseWriter, r *http.Request) error {
+	room, err := s.room(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, roomState(room, principalOf(r)))
+	return nil
+}
+
+// createRoom serves POST /api/v1/rooms: it checks the room as the config
+// loader would, stores it, starts serving it and answers 201.
+func (s *server) createRoom(w http.ResponseWriter, r *http.Request) error {
+	var req RoomRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	if s.bridge == nil {
+		return errNoBridge
+	}
+	if s.store == nil {
+		return errNoStore
+	}
+	sr := store.Room{Number: req.Number, Name: req.Name, PIN: req.PIN, ModeratorPIN: req.ModeratorPIN,
+		Owner: req.Owner, Members: req.Members, Quota: req.Quota, Capacity: req.Capacity,
+		GuestAccess: req.GuestAccess, GuestRole: req.GuestRole, CallerID: req.CallerID}
+	if sr.GuestRole == "" {
+		sr.GuestRole = string(bridge.RoleAttendee)
+	}
+	sr.GuestWait = bridge.DefaultGuestWait
+	if req.GuestWait != "" {
+		d, err := parseGuestWait(req.GuestWait)
+		if err != nil {
+			return err
+		}
+		sr.GuestWait = d
+	}
+	if err := validateRoom(&sr); err != nil {
+		return err
+	}
+	if _, err := s.bridge.Room(sr.Number); err == nil {
+		return &Error{Status: http.StatusConflict, Field: "number", Message: "room " + sr.Number + " exists"}
+	}
+	if err := s.store.CreateRoom(r.Context(), sr); err != nil {
+		if errors.Is(err, store.ErrExists) {
+			return &Error{Status: http.StatusConflict, Field: "number", Message: "room " + sr.Number + " exists"}
+		}
+		return err
+	}
+	room, err := s.bridge.AddRoom(bridge.SettingsOf(sr))
+	if err != nil {
+		// Keep store and bridge in step: the room is not served, so it
+		// must not stay stored.
+		if derr := s.store.DeleteRoom(r.Context(), sr.Number); derr != nil {
+			s.log.Error("api room stored but not served, and not removed", "room", sr.Number, "err", derr)
+		}
+		return err
+	}
+	s.log.Info("api room created", "room", sr.Number, "name", sr.Name, "by", principalOf(r).String(), "remote", r.RemoteAddr)
+	w.Header().Set("Location", "/api/v1/rooms/"+sr.Number)
+	writeJSON(w, http.StatusCreated, roomState(room, principalOf(r)))
+	return nil
+}
+
+// patchRoom serves PATCH /api/v1/rooms/{number}: the given settings change
+// in the store and then in the live room (from the next admission on);
+// locked acts on the live room at once.
+func (s *server) patchRoom(w http.ResponseWriter, r *http.Request) error {
+	var req RoomPatch
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	room, err := s.room(r)
+	if err != nil {
+		return err
+	}
+	settings := req
+	settings.Locked = nil
+	if settings != (RoomPatch{}) {
+		if room.Settings().ConfigOwned {
+			return errConfigOwned(room.Number())
+		}
+		if s.store == nil {
+			return errNoStore
+		}
+		var wait time.Duration
+		if req.GuestWait != nil {
+			if wait, err = parseGuestWait(*req.GuestWait); err != nil {
+				return err
+			}
+		}
+		updated, err := s.store.UpdateRoom(r.Context(), room.Number(), func(sr *store.Room) error {
+			applyPatch(sr, req, wait)
+			return validateRoom(sr)
+		})
+		if errors.Is(err, store.ErrReadOnly) {
+			return errConfigOwned(room.Number())
+		}
+		if err != nil {
+			return err
+		}
+		room.Update(bridge.SettingsOf(updated))
+		s.log.Info("api room changed", "room", room.Number(), "by", principalOf(r).String(), "remote", r.RemoteAddr)
+	}
+	if req.Locked != nil {
+		room.SetLocked(*req.Locked)
+		s.log.Info("api room lock", "room", room.Number(), "locked", *req.Locked, "by", principalOf(r).String(),
+			"remote", r.RemoteAddr)
+	}
+	writeJSON(w, http.StatusOK, roomState(room, principalOf(r)))
+	return nil
+}
+
+// deleteRoom serves DELETE /api/v1/rooms/{number}: the room leaves the
+// store (with its tokens and schedules), then the bridge, which hangs up
+// everyone in it. 204.
+func (s *server) deleteRoom(w http.ResponseWriter, r *http.Request) error {
+	room, err := s.room(r)
+	if err != nil {
+		return err
+	}
+	if room.Settings().ConfigOwned {
+		return errConfigOwned(room.Number())
+	}
+	if s.store == nil {
+		return errNoStore
+	}
+	if err := s.store.DeleteRoom(r.Context(), room.Number()); err != nil {
+		switch {
+		case errors.Is(err, store.ErrReadOnly):
+			return errConfigOwned(room.Number())
+		case !errors.Is(err, store.ErrNotFound): // served but not stored: still remove it
+			return err
+		}
+	}
+	if err := s.bridge.RemoveRoom(room.Number()); err != nil && !errors.Is(err, bridge.ErrUnknownRoom) {
+		return err
+	}
+	s.log.Info("api room deleted", "room", room.Number(), "by", principalOf(r).String(), "remote", r.RemoteAddr)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// muteAll serves POST /api/v1/rooms/{number}/mute-all: everyone but the
+// optional "except" participant is muted at once.
+func (s *server) muteAll(w http.ResponseWriter, r *http.Request) error {
+	var req MuteAllRequest
+	if err := decodeOptionalJSON(w, r, &req); err != nil {
+		return err
+	}
+	room, err := s.room(r)
+	if err != nil {
+		return err
+	}
+	if req.Except != "" {
+		if _, err := room.Participant(req.Except); err != nil {
+			return &Error{Status: http.StatusNotFound, Field: "except", Message: err.Error()}
+		}
+	}
+	out := MuteAllResponse{Muted: []string{}}
+	for _, p := range room.Participants() {
+		if p.ID != req.Except {
+			p.SetMuted(true)
+			out.Muted = append(out.Muted, p.ID)
+		}
+	}
+	s.log.Info("api mute all", "room", room.Number(), "except", req.Except, "muted", len(out.Muted),
+		"by", principalOf(r).String(), "remote", r.RemoteAddr)
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// promote serves POST /api/v1/rooms/{number}/promote: the spectator who
+// has waited longest among those the quota made spectators becomes an
+// attendee. 409 if there is none, or if the room is still at its quota.
+func (s *server) promote(w http.ResponseWriter, r *http.Request) error {
+	if err := decodeOptionalJSON(w, r, &struct{}{}); err != nil {
+		return err
+	}
+	room, err := s.room(r)
+	if err != nil {
+		return err
+	}
+	var next *bridge.Participant
+	active := 0
+	for _, p := range room.Participants() {
+		role := p.Role()
+		if role != bridge.RoleSpectator {
+			active++
+			continue
+		}
+		if p.OverQuota && (next == nil || p.Joined.Before(next.Joined)) {
+			next = p
+		}
+	}
+	if next == nil {
+		return &Error{Status: http.StatusConflict, Field: "number",
+			Message: "no spectator is waiting: nobody in room " + room.Number() + " was made a spectator by the quota"}
+	}
+	if q := room.Settings().Quota; q > 0 && active >= q {
+		return &Error{Status: http.StatusConflict, Field: "quota",
+			Message: fmt.Sprintf("room %s is at its quota of %d active participants: someone must leave, or be made a spectator, first", room.Number(), q)}
+	}
+	next.SetRole(bridge.RoleAttendee)
+	s.log.Info("api spectator promoted", "room", room.Number(), "participant", next.ID, "by", principalOf(r).String(),
+		"remote", r.RemoteAddr)
+	d, _ := room.Dial(next.ID)
+	writeJSON(w, http.StatusOK, participantState(next, d))
+	return nil
+}
+
+// roomState describes a room for p.
+func roomState(room *bridge.Room, p principal) Room {
+	set := room.Settings()
+	out := Room{Number: room.Number(), Name: set.Name, Owner: set.Owner, Members: slices.Clone(set.Members),
+		Quota: set.Quota, Capacity: set.Capacity, GuestAccess: set.GuestAccess, GuestRole: string(set.GuestRole),
+		GuestWait: set.GuestWait.String(), CallerID: set.CallerID, Locked: room.Locked(), ConfigOwned: set.ConfigOwned,
+		Participants: room.Len()}
+	if out.Members == nil {
+		out.Members = []string{}
+	}
+	if out.GuestRole == "" {
+		out.GuestRole = string(bridge.RoleAttendee)
+	}
+	if p.seesPINs(room.Number()) {
+		out.PIN, out.ModeratorPIN = set.PIN, set.ModeratorPIN
+	}
+	return out
+}
+
+// errConfigOwned refuses to change a room of the config file.
+func errConfigOwned(number string) *Error {
+	return &Error{Status: http.StatusForbidden, Field: "number",
+		Message: "room " + number + " is defined in the config file and is read-only here: change it in the config file"}
+}
+
+// applyPatch copies the settings p gives onto r; wait is p.GuestWait,
+// parsed.
+func applyPatch(r *store.Room, p RoomPatch, wait time.Duration) {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&r.Name, p.Name)
+	set(&r.PIN, p.PIN)
+	set(&r.ModeratorPIN, p.ModeratorPIN)
+	set(&r.Owner, p.Owner)
+	set(&r.GuestRole, p.GuestRole)
+	set(&r.CallerID, p.CallerID)
+	if p.Members != nil {
+		r.Members = slices.Clone(*p.Members)
+	}
+	if p.Quota != nil {
+		r.Quota = *p.Quota
+	}
+	if p.Capacity != nil {
+		r.Capacity = *p.Capacity
+	}
+	if p.GuestAccess != nil {
+		r.GuestAccess = *p.GuestAccess
+	}
+	if p.GuestWait != nil {
+		r.GuestWait = wait
+	}
+}
+
+// parseGuestWait reads a guest_wait such as "10m" or "45s".
+func parseGuestWait(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		return 0, &Error{Status: http.StatusBadRequest, Field: "guest_wait",
+			Message: fmt.Sprintf("guest_wait %q: want a duration such as 10m or 45s", s)}
+	}
+	if d < 0 || d > MaxGuestWait {
+		return 0, &Error{Status: http.StatusBadRequest, Field: "guest_wait",
+			Message: fmt.Sprintf("guest_wait %v: must be between 0s and %v", d, MaxGuestWait)}
+	}
+	return d.Truncate(time.Millisecond), nil
+}
+
+// maxNameLen is the longest room name the API takes.
+const maxNameLen = 200
+
+// validateRoom checks a room's settings as the config loader checks a room
+// of the config file (config/validate.go), and answers the first problem
+// as a 400 naming its field.
+func validateRoom(r *store.Room) error {
+	bad := func(field, format string, args ...any) error {
+		return &Error{Status: http.StatusBadRequest, Field: field, Message: field + " " + fmt.Sprintf(format, args...)}
+	}
+	switch {
+	case r.Number == "":
+		return bad("number", "is required")
+	case !isDigits(r.Number) || len(r.Number) > 32:
+		return bad("number", "%q: must be 1 to 32 digits", r.Number)
+	case len(r.Name) > maxNameLen:
+		return bad("name", "is longer than %d bytes", maxNameLen)
+	case r.PIN != "" && !isDigits(r.PIN):
+		return bad("pin", "must be digits only")
+	case r.ModeratorPIN != "" && !isDigits(r.ModeratorPIN):
+		return bad("moderator_pin", "must be digits only")
+	case r.PIN != "" && r.PIN == r.ModeratorPIN:
+		return bad("moderator_pin", "must differ from pin")
+	case r.Owner != "" && !isDigits(r.Owner):
+		return bad("owner", "%q: must be an extension number, digits only", r.Owner)
+	case r.Quota < 0:
+		return bad("quota", "%d: must not be negative", r.Quota)
+	case r.Capacity < 0:
+		return bad("capacity", "%d: must not be negative", r.Capacity)
+	case r.Quota > 0 && r.Capacity > 0 && r.Quota > r.Capacity:
+		return bad("quota", "%d: must not exceed capacity %d", r.Quota, r.Capacity)
+	case r.CallerID != "" && !validCallerID(r.CallerID):
+		return bad("caller_id", "%q: want E.164 (+441632960000) or digits", r.CallerID)
+	}
+	switch bridge.Role(r.GuestRole) {
+	case bridge.RoleOwner, bridge.RoleModerator, bridge.RolePresenter, bridge.RoleAttendee, bridge.RoleSpectator:
+	default:
+		return bad("guest_role", "%q: must be owner, moderator, presenter, attendee or spectator", r.GuestRole)
+	}
+	seen := make(map[string]bool, len(r.Members))
+	for _, m := range r.Members {
+		switch {
+		case !isDigits(m):
+			return bad("members", "%q: must be an extension number, digits only", m)
+		case seen[m]:
+			return bad("members", "%q: listed twice", m)
+		}
+		seen[m] = true
+	}
+	return nil
+}
+
+// isDigits reports whether s is one or more ASCII digits.
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// validCallerID accepts an E.164 number (ITU-T E.164: "+", a non-zero
+// digit, at most 15 digits in all) or a string of 1 to 32 digits, as the
+// config does.
+func validCallerID(s string) bool {
+	if rest, ok := strings.CutPrefix(s, "+"); ok {
+		return len(rest) >= 2 && len(rest) <= 15 && rest[0] != '0' && isDigits(rest)
+	}
+	return len(s) <= 32 && isDigits(s)
+}

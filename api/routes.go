@@ -1,0 +1,78 @@
+package api
+
+import "net/http"
+
+// endpoint is one route: a method and a path pattern (net/http.ServeMux
+// syntax), who may call it and the handler. The route table (endpoints)
+// is the one list of routes: the mux is built from it, authorisation reads
+// it, and a test checks it against the OpenAPI document.
+type endpoint struct {
+	// Method is GET, POST, PATCH or DELETE.
+	Method string
+	// Path is the pattern, with {number} for a room and {id} for a
+	// participant or token.
+	Path string
+	// Access says who may call the route.
+	Access access
+	// Action completes "attendees may not …" and "only admin tokens may …"
+	// in the 403 that refuses a token without the right.
+	Action string
+	// QueryToken lets the token come as ?token= (browsers cannot set
+	// headers on a WebSocket).
+	QueryToken bool
+
+	h handlerFunc
+}
+
+// endpoints returns the route table.
+func (s *server) endpoints() []endpoint {
+	const room = "/api/v1/rooms/{number}"
+	return []endpoint{
+		{Method: "GET", Path: "/healthz", Access: accessPublic, h: s.healthz},
+		{Method: "GET", Path: "/api/v1/openapi.json", Access: accessPublic, h: s.openAPI},
+		{Method: "GET", Path: "/api/v1/events", Access: accessAny, QueryToken: true, h: s.events},
+
+		{Method: "GET", Path: "/api/v1/rooms", Access: accessAny, h: s.listRooms},
+		{Method: "POST", Path: "/api/v1/rooms", Access: accessAdmin, Action: "create rooms", h: s.createRoom},
+		{Method: "GET", Path: room, Access: accessRead, h: s.getRoom},
+		{Method: "PATCH", Path: room, Access: accessModerate, Action: "change or lock the room", h: s.patchRoom},
+		{Method: "DELETE", Path: room, Access: accessAdmin, Action: "delete rooms", h: s.deleteRoom},
+
+		{Method: "POST", Path: room + "/dial", Access: accessModerate, Action: "call people out", h: s.dial},
+		{Method: "GET", Path: room + "/route", Access: accessModerate, Action: "look up how calls out are routed", h: s.route},
+		{Method: "GET", Path: room + "/participants", Access: accessRead, h: s.listParticipants},
+		{Method: "GET", Path: room + "/participants/{id}", Access: accessRead, h: s.getParticipant},
+		{Method: "PATCH", Path: room + "/participants/{id}", Access: accessModerate,
+			Action: "mute, unmute or change the role of participants", h: s.patchParticipant},
+		{Method: "DELETE", Path: room + "/participants/{id}", Access: accessModerate, Action: "remove participants", h: s.deleteParticipant},
+		{Method: "POST", Path: room + "/mute-all", Access: accessModerate, Action: "mute everyone", h: s.muteAll},
+		{Method: "POST", Path: room + "/promote", Access: accessModerate, Action: "promote spectators", h: s.promote},
+
+		{Method: "GET", Path: room + "/tokens", Access: accessModerate, Action: "list the room's tokens", h: s.listTokens},
+		{Method: "POST", Path: room + "/tokens", Access: accessModerate, Action: "mint tokens", h: s.createToken},
+		{Method: "DELETE", Path: room + "/tokens/{id}", Access: accessModerate, Action: "revoke tokens", h: s.deleteToken},
+	}
+}
+
+// guard runs e's handler once the request's token may call e: it
+// authenticates (auth.go), authorises (authz.go) and hands the handler
+// the caller in the request's context.
+func (s *server) guard(e endpoint) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if e.Access == accessPublic {
+			return e.h(w, r)
+		}
+		p, err := s.auth.check(r, e.QueryToken)
+		if err == nil {
+			err = authorize(p, e, r.PathValue("number"))
+		}
+		if err != nil {
+			if st := statusOf(err).Status; st == http.StatusUnauthorized || st == http.StatusForbidden {
+				s.log.Warn("api request refused", "remote", r.RemoteAddr, "method", r.Method, "path", r.URL.Path,
+					"reason", err.Error())
+			}
+			return err
+		}
+		return e.h(w, r.WithContext(withPrincipal(r.Context(), p)))
+	}
+}

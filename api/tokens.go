@@ -1,0 +1,136 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/store"
+)
+
+// tokenBytes is how many random bytes a room token's secret has: 256 bits.
+const tokenBytes = 32
+
+// maxTokenLife is the longest expires_in a token request may ask for.
+const maxTokenLife = 10 * 365 * 24 * time.Hour
+
+// maxLabelLen is the longest token label the API takes.
+const maxLabelLen = 200
+
+// createToken serves POST /api/v1/rooms/{number}/tokens: it mints a
+// moderator or attendee token for the room and answers 201 with the secret,
+// which is shown this once; the store keeps only its SHA-256.
+func (s *server) createToken(w http.ResponseWriter, r *http.Request) error {
+	var req TokenRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	switch bridge.Role(req.Role) {
+	case bridge.RoleModerator, bridge.RoleAttendee:
+	case "":
+		return &Error{Status: http.StatusBadRequest, Field: "role", Message: "role is required: moderator or attendee"}
+	default:
+		return &Error{Status: http.StatusBadRequest, Field: "role",
+			Message: fmt.Sprintf("role %q: a room token is moderator or attendee", req.Role)}
+	}
+	if len(req.Label) > maxLabelLen {
+		return &Error{Status: http.StatusBadRequest, Field: "label", Message: fmt.Sprintf("label is longer than %d bytes", maxLabelLen)}
+	}
+	if req.ExpiresIn < 0 || req.ExpiresIn > int64(maxTokenLife/time.Second) {
+		return &Error{Status: http.StatusBadRequest, Field: "expires_in",
+			Message: fmt.Sprintf("expires_in must be between 0 (never) and %d seconds", int64(maxTokenLife/time.Second))}
+	}
+	room, err := s.room(r)
+	if err != nil {
+		return err
+	}
+	if s.store == nil {
+		return errNoStore
+	}
+	secret := make([]byte, tokenBytes)
+	_, _ = rand.Read(secret) // crypto/rand.Read never fails (Go 1.24+)
+	t := store.Token{Hash: store.HashToken(base64.RawURLEncoding.EncodeToString(secret)), Room: room.Number(),
+		Role: req.Role, Label: req.Label}
+	if req.ExpiresIn > 0 {
+		at := s.now().Add(time.Duration(req.ExpiresIn) * time.Second)
+		t.ExpiresAt = &at
+	}
+	t, err = s.store.CreateToken(r.Context(), t)
+	if err != nil {
+		return err
+	}
+	s.log.Info("api token minted", "room", t.Room, "token_id", t.ID, "role", t.Role, "label", t.Label,
+		"by", principalOf(r).String(), "remote", r.RemoteAddr)
+	writeJSON(w, http.StatusCreated, NewToken{ID: strconv.FormatInt(t.ID, 10), Token: base64.RawURLEncoding.EncodeToString(secret),
+		Role: t.Role, Room: t.Room, Label: t.Label, ExpiresAt: t.ExpiresAt})
+	return nil
+}
+
+// listTokens serves GET /api/v1/rooms/{number}/tokens: the room's tokens,
+// expired ones included, without their secrets.
+func (s *server) listTokens(w http.ResponseWriter, r *http.Request) error {
+	room, err := s.room(r)
+	if err != nil {
+		return err
+	}
+	if s.store == nil {
+		return errNoStore
+	}
+	list, err := s.store.Tokens(r.Context(), room.Number())
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	out := make([]Token, len(list))
+	for i, t := range list {
+		out[i] = Token{ID: strconv.FormatInt(t.ID, 10), Role: t.Role, Room: t.Room, Label: t.Label,
+			CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, Expired: t.Expired(now)}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// deleteToken serves DELETE /api/v1/rooms/{number}/tokens/{id}: it revokes
+// one of the room's tokens at once. 204.
+func (s *server) deleteToken(w http.ResponseWriter, r *http.Request) error {
+	room, err := s.room(r)
+	if err != nil {
+		return err
+	}
+	if s.store == nil {
+		return errNoStore
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	notFound := &Error{Status: http.StatusNotFound, Field: "id",
+		Message: fmt.Sprintf("room %s has no token %q", room.Number(), r.PathValue("id"))}
+	if err != nil {
+		return notFound
+	}
+	// The ID must be one of this room's tokens: a moderator of one room
+	// must not revoke another's.
+	list, err := s.store.Tokens(r.Context(), room.Number())
+	if err != nil {
+		return err
+	}
+	found := false
+	for _, t := range list {
+		found = found || t.ID == id
+	}
+	if !found {
+		return notFound
+	}
+	if err := s.store.DeleteToken(r.Context(), id); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound
+		}
+		return err
+	}
+	s.log.Info("api token revoked", "room", room.Number(), "token_id", id, "by", principalOf(r).String(), "remote", r.RemoteAddr)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+
+	"github.com/parleyhq/parley/api"
+)
+
+// moderateCmd runs `parley mute|unmute|kick ROOM ID` and `parley role ROOM
+// ID ROLE`: one change to a participant, at once. It exits 0 when done, 1
+// when the API refuses, 2 on bad usage.
+func moderateCmd(cmd string, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	af := addAPIFlags(fs)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return 2
+	}
+	want := 2
+	usage := "usage: parley " + cmd + " ROOM ID [--api URL] [--token T] [--json]\n"
+	if cmd == "role" {
+		want = 3
+		usage = "usage: parley role ROOM ID ROLE [--api URL] [--token T] [--json]\n" +
+			"  ROLE: owner, moderator, presenter, attendee, spectator or no_access (removes them)\n"
+	}
+	if len(pos) != want {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	room, id := pos[0], pos[1]
+	path := "/rooms/" + url.PathEscape(room) + "/participants/" + url.PathEscape(id)
+	c := af.client()
+	if cmd == "kick" {
+		if err := c.do("DELETE", path, nil, nil); err != nil {
+			printAPIError(stderr, err)
+			return 1
+		}
+		if af.json {
+			writeJSON(stdout, map[string]any{"room": room, "id": id, "removed": true})
+		} else {
+			fmt.Fprintf(stdout, "participant %s removed from room %s\n", id, room)
+		}
+		return 0
+	}
+	var patch api.ParticipantPatch
+	switch cmd {
+	case "mute", "unmute":
+		muted := cmd == "mute"
+		patch.Muted = &muted
+	case "role":
+		patch.Role = &pos[2]
+	}
+	var p api.Participant
+	if err := c.do("PATCH", path, patch, &p); err != nil {
+		printAPIError(stderr, err)
+		return 1
+	}
+	if af.json {
+		writeJSON(stdout, p)
+		return 0
+	}
+	state := "unmuted"
+	if p.Muted {
+		state = "muted"
+	}
+	if cmd == "role" && p.Role == "no_access" {
+		fmt.Fprintf(stdout, "participant %s (%s) in room %s: no_access, removed\n", p.ID, p.Name, room)
+		return 0
+	}
+	fmt.Fprintf(stdout, "participant %s (%s) in room %s: %s, %s\n", p.ID, p.Name, room, p.Role, state)
+	return 0
+}
