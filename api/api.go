@@ -23,9 +23,10 @@ type Readiness interface {
 	Ready() error
 }
 
-// Store is what the API keeps in the database: rooms made through the API
-// and the room tokens it mints. *store.DB implements it; the methods have
-// the contracts documented there.
+// Store is what the API keeps in the database: rooms made through the API,
+// the room tokens it mints, scheduled conferences, and the attendance the
+// bridge records. *store.DB implements it; the methods have the contracts
+// documented there.
 type Store interface {
 	// CreateRoom stores a new room (store.ErrExists if the number is taken).
 	CreateRoom(ctx context.Context, r store.Room) error
@@ -43,6 +44,20 @@ type Store interface {
 	Tokens(ctx context.Context, room string) ([]store.Token, error)
 	// DeleteToken revokes a token.
 	DeleteToken(ctx context.Context, id int64) error
+	// CreateSchedule stores a scheduled conference and returns it with its
+	// ID (store.ErrNotFound if the room is not stored).
+	CreateSchedule(ctx context.Context, s store.Schedule) (store.Schedule, error)
+	// Schedule returns a scheduled conference by ID (store.ErrNotFound).
+	Schedule(ctx context.Context, id int64) (store.Schedule, error)
+	// Schedules lists a room's scheduled conferences by start time.
+	Schedules(ctx context.Context, room string) ([]store.Schedule, error)
+	// UpdateSchedule changes a scheduled conference in one transaction
+	// (store.ErrStarted for a participant change after its start).
+	UpdateSchedule(ctx context.Context, id int64, update func(*store.Schedule) error) (store.Schedule, error)
+	// DeleteSchedule deletes a scheduled conference (store.ErrNotFound).
+	DeleteSchedule(ctx context.Context, id int64) error
+	// Attendance lists the visits to a room by join time.
+	Attendance(ctx context.Context, room string) ([]store.Attendance, error)
 }
 
 var _ Store = (*store.DB)(nil)
@@ -54,9 +69,9 @@ type Options struct {
 	// Bridge serves the rooms the API acts on; nil answers every /api/v1
 	// call that needs it with 503.
 	Bridge *bridge.Bridge
-	// Store keeps the rooms made through the API and the room tokens; nil
-	// answers the calls that change rooms or tokens with 503, and only
-	// admin tokens authenticate.
+	// Store keeps the rooms made through the API, the room tokens, the
+	// schedules and the attendance; nil answers the calls that need it
+	// with 503, and only admin tokens authenticate.
 	Store Store
 	// AdminTokens are the bearer tokens that grant admin rights on
 	// /api/v1. Empty strings are ignored; none at all (and no Store)

@@ -37,6 +37,12 @@ func TestAuthorize(t *testing.T) {
 		"GET /api/v1/rooms/{number}/tokens":               "am",
 		"POST /api/v1/rooms/{number}/tokens":              "am",
 		"DELETE /api/v1/rooms/{number}/tokens/{id}":       "am",
+		"GET /api/v1/rooms/{number}/schedules":            "amt",
+		"POST /api/v1/rooms/{number}/schedules":           "am",
+		"GET /api/v1/rooms/{number}/schedules/{id}":       "amt",
+		"PATCH /api/v1/rooms/{number}/schedules/{id}":     "am",
+		"DELETE /api/v1/rooms/{number}/schedules/{id}":    "am",
+		"GET /api/v1/rooms/{number}/attendance":           "am",
 	}
 	table := (&server{}).endpoints()
 	if len(table) != len(want) {

@@ -68,6 +68,9 @@ func statusOf(err error) *Error {
 			Message: "the room is defined in the config file: change it there, not through the API"}
 	case errors.Is(err, store.ErrNotFound):
 		return &Error{Status: http.StatusNotFound, Message: msg, Field: "number"}
+	case errors.Is(err, store.ErrStarted):
+		return &Error{Status: http.StatusConflict, Field: "participants",
+			Message: "the conference has started: its participant list can no longer change"}
 	case errors.Is(err, store.ErrInvalid):
 		return &Error{Status: http.StatusBadRequest, Message: msg}
 	}

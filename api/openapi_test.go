@@ -172,7 +172,8 @@ func TestOpenAPISchemas(t *testing.T) {
 		"DialRequest": DialRequest{}, "DialResponse": DialResponse{}, "RouteInfo": RouteInfo{}, "RouteResponse": RouteResponse{},
 		"Participant": Participant{}, "ParticipantPatch": ParticipantPatch{}, "MuteAllRequest": MuteAllRequest{},
 		"MuteAllResponse": MuteAllResponse{}, "TokenRequest": TokenRequest{}, "NewToken": NewToken{}, "Token": Token{},
-		"Event": bridge.Event{},
+		"Event": bridge.Event{}, "ScheduleRequest": ScheduleRequest{}, "SchedulePatch": SchedulePatch{}, "Schedule": Schedule{},
+		"ScheduledParticipant": ScheduledParticipant{}, "Visit": Visit{},
 	}
 	for name := range doc.Comps.Schemas {
 		if _, ok := types[name]; !ok {

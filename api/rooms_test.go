@@ -15,7 +15,8 @@ import (
 )
 
 // storeEnv is a handler on a real store and bridge: room 1000 comes from
-// the config file (config-owned), room 2000 was made through the API.
+// the config file (config-owned), room 2000 was made through the API. The
+// bridge records attendance in the store, as `parley serve`'s does.
 type storeEnv struct {
 	srv    *httptest.Server
 	s      *server
@@ -42,7 +43,7 @@ func newStoreEnv(t *testing.T) *storeEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := bridge.Options{Logger: slog.New(slog.DiscardHandler), Dialer: &fakeDialer{}}
+	opts := bridge.Options{Logger: slog.New(slog.DiscardHandler), Dialer: &fakeDialer{}, Records: db}
 	for _, r := range rooms {
 		opts.Rooms = append(opts.Rooms, bridge.SettingsOf(r))
 	}

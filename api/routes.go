@@ -10,7 +10,7 @@ type endpoint struct {
 	// Method is GET, POST, PATCH or DELETE.
 	Method string
 	// Path is the pattern, with {number} for a room and {id} for a
-	// participant or token.
+	// participant, token or schedule.
 	Path string
 	// Access says who may call the route.
 	Access access
@@ -51,6 +51,14 @@ func (s *server) endpoints() []endpoint {
 		{Method: "GET", Path: room + "/tokens", Access: accessModerate, Action: "list the room's tokens", h: s.listTokens},
 		{Method: "POST", Path: room + "/tokens", Access: accessModerate, Action: "mint tokens", h: s.createToken},
 		{Method: "DELETE", Path: room + "/tokens/{id}", Access: accessModerate, Action: "revoke tokens", h: s.deleteToken},
+
+		{Method: "GET", Path: room + "/schedules", Access: accessRead, h: s.listSchedules},
+		{Method: "POST", Path: room + "/schedules", Access: accessModerate, Action: "schedule conferences", h: s.createSchedule},
+		{Method: "GET", Path: room + "/schedules/{id}", Access: accessRead, h: s.getSchedule},
+		{Method: "PATCH", Path: room + "/schedules/{id}", Access: accessModerate, Action: "change scheduled conferences", h: s.patchSchedule},
+		{Method: "DELETE", Path: room + "/schedules/{id}", Access: accessModerate, Action: "cancel scheduled conferences", h: s.deleteSchedule},
+
+		{Method: "GET", Path: room + "/attendance", Access: accessModerate, Action: "read the attendance", h: s.attendance},
 	}
 }
 

@@ -96,9 +96,6 @@ type Options struct {
 	Dialer Dialer
 	// Records keeps attendance; nil keeps none.
 	Records Records
-	// Operators are the extension numbers of the operators group: they may
-	// call people out of any room they are in.
-	Operators []string
 	// OnMixerTick, if set, is told the duration of every mixer tick of
 	// every room, and whether it ran late (metrics). It runs on the mixer's
 	// goroutine and must not block.
@@ -132,7 +129,6 @@ type Bridge struct {
 	router     *Router
 	dialer     Dialer
 	records    Records
-	operators  map[string]bool
 	onTick     func(d time.Duration, late bool)
 	events     events
 
@@ -150,10 +146,7 @@ type Bridge struct {
 func New(opts Options) (*Bridge, error) {
 	b := &Bridge{log: opts.Logger, newEncoder: opts.NewEncoder, prompts: opts.Prompts,
 		router: opts.Router, dialer: opts.Dialer, records: opts.Records, onTick: opts.OnMixerTick,
-		operators: make(map[string]bool), rooms: make(map[string]*Room)}
-	for _, ext := range opts.Operators {
-		b.operators[ext] = true
-	}
+		rooms: make(map[string]*Room)}
 	if b.log == nil {
 		b.log = slog.Default()
 	}

@@ -30,6 +30,11 @@ const usage = `usage:
   parley role ROOM ID ROLE       moderate a participant; role no_access removes them
   parley token ROOM --role moderator|attendee [--label L] [--expires-in D]
                                  mint a room token; its secret is printed only once
+  parley schedule ROOM --start T --end T [--tz ZONE] --call TARGET[:ROLE] ...
+                                 schedule a conference: at T everyone listed is called
+                                 out with their role (T: RFC 3339, "2026-03-02 09:00" in
+                                 --tz, or +10m from now; --end +1h is an hour after start)
+  parley schedules ROOM          ROOM's scheduled conferences
 
 these commands use the REST API: --api URL (default $PARLEY_API or
 http://127.0.0.1:8080), --token TOKEN (default $PARLEY_TOKEN; an admin or room
@@ -59,6 +64,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return moderateCmd(args[0], args[1:], stdout, stderr)
 	case "token":
 		return tokenCmd(args[1:], stdout, stderr)
+	case "schedule":
+		return scheduleCmd(args[1:], stdout, stderr)
+	case "schedules":
+		return schedulesCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

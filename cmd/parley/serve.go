@@ -59,7 +59,7 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	if err != nil {
 		return err
 	}
-	b, err := bridge.New(bridge.Options{Rooms: rooms, Logger: log, Records: db, Operators: operators(cfg.Extensions),
+	b, err := bridge.New(bridge.Options{Rooms: rooms, Logger: log, Records: db,
 		Router: routerFromConfig(cfg), Dialer: dialer, Prompts: voice, OnMixerTick: mtr.ObserveTick})
 	if err != nil {
 		return err
@@ -181,19 +181,6 @@ func loadRooms(db *store.DB, rooms []config.Room) ([]bridge.RoomSettings, error)
 		out[i] = bridge.SettingsOf(r)
 	}
 	return out, nil
-}
-
-// operators are the extensions in the operators group.
-func operators(exts []config.Extension) []string {
-	var out []string
-	for _, e := range exts {
-		for _, g := range e.Groups {
-			if g == "operators" {
-				out = append(out, e.Number)
-			}
-		}
-	}
-	return out
 }
 
 func sipExtensions(exts []config.Extension) []sip.Extension {
