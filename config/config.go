@@ -49,6 +49,10 @@ type Config struct {
 	// Rooms are the conference rooms defined in the file. Rooms created
 	// through the API live in the store, not here.
 	Rooms []Room `yaml:"rooms"`
+	// Webhooks receive the rooms' events as signed HTTP POSTs, each hook on
+	// its own queue (package webhook describes the signature). None by
+	// default.
+	Webhooks []Webhook `yaml:"webhooks"`
 
 	// src records the file and lines this Config came from; nil when built
 	// in code.
@@ -204,4 +208,20 @@ type Room struct {
 	// CallerID is presented on calls out of this room: E.164 or digits.
 	// Empty uses the trunk's.
 	CallerID string `yaml:"caller_id"`
+}
+
+// Webhook is an HTTP endpoint that receives room events: each event is
+// POSTed to URL as JSON, signed with HMAC-SHA256 under Secret, and retried
+// with back-off while the endpoint fails with a network error, 429 or 5xx.
+type Webhook struct {
+	// URL is the http:// or https:// address events are POSTed to;
+	// required.
+	URL string `yaml:"url"`
+	// Secret keys the HMAC-SHA256 signature of X-Parley-Signature, which
+	// receivers check; required, at least 16 characters. Write it as
+	// "${VAR}" to keep it out of the file.
+	Secret Secret `yaml:"secret"`
+	// Events are the event types sent to this hook: joined, left, talking,
+	// muted, role, dial, locked, ended. Empty sends them all.
+	Events []string `yaml:"events"`
 }

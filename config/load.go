@@ -78,7 +78,7 @@ func Load(path string, opts ...Option) (*Config, error) {
 // It expands ${VAR} in every value from the environment ("$${" stands for a
 // literal "${"), refuses unknown and duplicate keys, values of the wrong
 // type and values out of range, fills in defaults for settings left out
-// (see default.yaml; rooms, extensions and trunks have none), and runs
+// (see default.yaml; rooms, extensions, trunks and webhooks have none), and runs
 // Validate. The error, if any, is Errors with every problem found, in line
 // order, each as "FILE:LINE: message"; the Config is then nil.
 func Parse(name string, data []byte, opts ...Option) (*Config, error) {

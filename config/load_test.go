@@ -27,6 +27,7 @@ var fullEnv = map[string]string{
 	"ALICE_PW":           "alice-s3cret",
 	"BOB_PW":             "bob-s3cret",
 	"TRUNK_PW":           "trunk-s3cret",
+	"HOOK_SECRET":        "hook-s3cret-0123456789",
 }
 
 func TestDefault(t *testing.T) {
@@ -61,8 +62,8 @@ func TestDefault(t *testing.T) {
 			t.Errorf("Rooms[%d] = %+v, want %+v", i, r, want)
 		}
 	}
-	if len(c.Extensions)+len(c.Trunks)+len(c.AdminTokens) != 0 {
-		t.Errorf("default has extensions, trunks or tokens: %+v", c)
+	if len(c.Extensions)+len(c.Trunks)+len(c.AdminTokens)+len(c.Webhooks) != 0 {
+		t.Errorf("default has extensions, trunks, tokens or webhooks: %+v", c)
 	}
 }
 
@@ -87,7 +88,7 @@ func TestDefaultsInStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	def := Default()
-	def.Rooms, def.AdminTokens, def.Extensions, def.Trunks = nil, nil, nil, nil
+	def.Rooms, def.AdminTokens, def.Extensions, def.Trunks, def.Webhooks = nil, nil, nil, nil, nil
 	empty.src, def.src = nil, nil
 	if !reflect.DeepEqual(empty, def) {
 		t.Errorf("empty file gives\n%+v\ndefault.yaml gives\n%+v", empty, def)
@@ -133,6 +134,13 @@ func TestParseFull(t *testing.T) {
 	}
 	if len(c.Rooms) != 1 || !reflect.DeepEqual(c.Rooms[0], want) {
 		t.Errorf("Rooms = %+v, want [%+v]", c.Rooms, want)
+	}
+	wantHooks := []Webhook{
+		{URL: "https://hooks.example.com/parley", Secret: "hook-s3cret-0123456789", Events: []string{"joined", "left", "ended"}},
+		{URL: "http://10.0.0.5:9000/events?src=parley", Secret: "hook-s3cret-0123456789"},
+	}
+	if !reflect.DeepEqual(c.Webhooks, wantHooks) {
+		t.Errorf("Webhooks = %+v, want %+v", c.Webhooks, wantHooks)
 	}
 }
 
@@ -284,6 +292,30 @@ func TestParseErrors(t *testing.T) {
 			`f.yaml:2: trunks[0].caller_id: "01632 960000": want E.164 (+441632960000) or digits`},
 		{"error in merged mapping reported once", "rooms:\n  - &r {number: \"1\", colour: red}\n  - {<<: *r, number: \"2\"}\n  - {<<: *r, number: \"3\"}\n", nil,
 			`f.yaml:2: unknown key "colour" in rooms[0]`},
+		{"webhook url missing", "webhooks:\n  - secret: 0123456789abcdef\n", nil,
+			`f.yaml:2: webhooks[0].url: required`},
+		{"webhook url scheme", "webhooks:\n  - url: ftp://hooks.example.com/x\n    secret: 0123456789abcdef\n", nil,
+			`f.yaml:2: webhooks[0].url: "ftp://hooks.example.com/x": want an http:// or https:// URL`},
+		{"webhook url no host", "webhooks:\n  - url: https:///x\n    secret: 0123456789abcdef\n", nil,
+			`f.yaml:2: webhooks[0].url: "https:///x": want an http:// or https:// URL`},
+		{"webhook url relative", "webhooks:\n  - url: hooks.example.com/x\n    secret: 0123456789abcdef\n", nil,
+			`f.yaml:2: webhooks[0].url: "hooks.example.com/x": want an http:// or https:// URL`},
+		{"webhook url fragment", "webhooks:\n  - url: https://h.example.com/x#y\n    secret: 0123456789abcdef\n", nil,
+			`f.yaml:2: webhooks[0].url: "https://h.example.com/x#y": must not have a fragment`},
+		{"webhook secret missing", "webhooks:\n  - url: https://h.example.com/\n", nil,
+			`f.yaml:2: webhooks[0].secret: required`},
+		{"webhook secret empty", "webhooks:\n  - url: https://h.example.com/\n    secret: \"${EMPTY}\"\n", map[string]string{"EMPTY": ""},
+			`f.yaml:3: webhooks[0].secret: required`},
+		{"webhook secret short, not echoed", "webhooks:\n  - url: https://h.example.com/\n    secret: hunter2\n", nil,
+			`f.yaml:3: webhooks[0].secret: too short: 7 characters, want at least 16`},
+		{"webhook secret unset variable", "webhooks:\n  - url: https://h.example.com/\n    secret: \"${HOOK_SECRET}\"\n", nil,
+			`f.yaml:3: webhooks[0].secret: environment variable HOOK_SECRET is not set`},
+		{"webhook unknown event", "webhooks:\n  - url: https://h.example.com/\n    secret: 0123456789abcdef\n    events:\n      - joined\n      - kicked\n", nil,
+			`f.yaml:6: webhooks[0].events[1]: "kicked": unknown event (joined, left, talking, muted, role, dial, locked, ended)`},
+		{"webhook events not a list", "webhooks:\n  - url: https://h.example.com/\n    secret: 0123456789abcdef\n    events: joined\n", nil,
+			`f.yaml:4: webhooks[0].events: expected a list, got a string`},
+		{"webhook unknown key", "webhooks:\n  - url: https://h.example.com/\n    secret: 0123456789abcdef\n    event: [joined]\n", nil,
+			`f.yaml:4: unknown key "event" in webhooks[0] (did you mean "events"?)`},
 		{"trunk empty pattern", "trunks:\n  - {name: t, proxy: \"sip:a\", allow: [~]}\n", nil,
 			`f.yaml:2: trunks[0].allow[0]: empty pattern`},
 	}

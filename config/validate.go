@@ -6,6 +6,7 @@ import (
 	"net/mail"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -40,6 +41,7 @@ func (c *Config) Validate() error {
 	exts := v.extensions(c.Extensions)
 	v.trunks(c.Trunks)
 	v.rooms(c.Rooms, exts)
+	v.webhooks(c.Webhooks)
 	if len(v.errs) == 0 {
 		return nil
 	}
@@ -344,6 +346,40 @@ func (v *validator) rooms(rooms []Room, exts map[string]bool) {
 		}
 		if r.CallerID != "" && !validCallerID(r.CallerID) {
 			v.add(p+".caller_id", "%q: want E.164 (+441632960000) or digits", r.CallerID)
+		}
+	}
+}
+
+// minWebhookSecret is the shortest webhook secret accepted: a shorter key
+// makes the HMAC guessable.
+const minWebhookSecret = 16
+
+// webhookEvents are the event types a webhook may ask for, as the bridge
+// names them.
+var webhookEvents = []string{"joined", "left", "talking", "muted", "role", "dial", "locked", "ended"}
+
+// webhooks checks each hook's URL, secret and event filter. Messages never
+// contain the secret.
+func (v *validator) webhooks(hooks []Webhook) {
+	for i, h := range hooks {
+		p := index("webhooks", i)
+		if h.URL == "" {
+			v.add(p+".url", "required")
+		} else if u, err := url.Parse(h.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
+			v.add(p+".url", "%q: want an http:// or https:// URL", h.URL)
+		} else if u.Fragment != "" {
+			v.add(p+".url", "%q: must not have a fragment", h.URL)
+		}
+		switch n := len(h.Secret.Reveal()); {
+		case n == 0:
+			v.add(p+".secret", "required")
+		case n < minWebhookSecret:
+			v.add(p+".secret", "too short: %d characters, want at least %d", n, minWebhookSecret)
+		}
+		for j, e := range h.Events {
+			if !slices.Contains(webhookEvents, e) {
+				v.add(index(p+".events", j), "%q: unknown event (%s)", e, strings.Join(webhookEvents, ", "))
+			}
 		}
 	}
 }

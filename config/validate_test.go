@@ -37,6 +37,14 @@ func TestValidateInCode(t *testing.T) {
 		{"caller ids", func(c *Config) { c.Rooms[0].CallerID = "+1234567890123456" }, `rooms[0].caller_id: "+1234567890123456": want E.164 (+441632960000) or digits`},
 		{"public url", func(c *Config) { c.HTTP.PublicURL = "https://meet.example.com/#x" }, `http.public_url: "https://meet.example.com/#x": must not have a query or fragment`},
 		{"domain", func(c *Config) { c.SIP.Domain = "https://pbx" }, `sip.domain: "https://pbx": not a host name`},
+		{"webhook ok", func(c *Config) {
+			c.Webhooks = []Webhook{{URL: "https://h.example.com/x?k=1", Secret: "0123456789abcdef"}, {URL: "http://[::1]:9000/", Secret: "0123456789abcdef", Events: []string{"dial", "ended"}}}
+		}, ""},
+		{"webhook errors", func(c *Config) {
+			c.Webhooks = []Webhook{{URL: "mailto:ops@example.com", Secret: "0123456789abcde", Events: []string{"Joined"}}}
+		}, `webhooks[0].url: "mailto:ops@example.com": want an http:// or https:// URL` + "\n" +
+			"webhooks[0].secret: too short: 15 characters, want at least 16\n" +
+			`webhooks[0].events[0]: "Joined": unknown event (joined, left, talking, muted, role, dial, locked, ended)`},
 		{"two errors", func(c *Config) { c.Store.Path = ""; c.Rooms[9].PIN = "x" }, "store.path: required\nrooms[9].pin: must be digits only"},
 	}
 	for _, tt := range tests {

@@ -25,6 +25,7 @@ import (
 	"github.com/parleyhq/parley/sip"
 	"github.com/parleyhq/parley/sip/digest"
 	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/webhook"
 )
 
 // serve runs the bridge on cfg until a signal arrives on stop, then hangs
@@ -65,6 +66,11 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 		return err
 	}
 	defer b.Close()
+	stopHooks, err := startWebhooks(cfg, b, log)
+	if err != nil {
+		return err
+	}
+	defer stopHooks()
 	var publicIP netip.Addr
 	if cfg.SIP.PublicIP != "" {
 		if publicIP, err = netip.ParseAddr(cfg.SIP.PublicIP); err != nil {
@@ -150,6 +156,7 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	if err := httpServer.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("http: %w", err)
 	}
+	stopHooks() // after the calls ended, so their left and ended events go out
 	log.Info("stopped")
 	return nil
 }
@@ -206,4 +213,26 @@ func newLogger(c config.Log, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// startWebhooks delivers the bridge's events to the configured webhooks
+// until the returned stop is called (idempotent; it waits for queued
+// deliveries, at most webhook.DefaultDrainTimeout).
+func startWebhooks(cfg *config.Config, b *bridge.Bridge, log *slog.Logger) (stop func(), err error) {
+	hooks := make([]webhook.Hook, len(cfg.Webhooks))
+	for i, h := range cfg.Webhooks {
+		hooks[i] = webhook.Hook{URL: h.URL, Secret: h.Secret.Reveal(), Events: h.Events}
+	}
+	sender, err := webhook.New(hooks, webhook.Options{Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("webhooks: %w", err)
+	}
+	sub := b.Subscribe()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sender.Run(context.Background(), sub.C)
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { sub.Close(); <-done }) }, nil
 }
