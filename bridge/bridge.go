@@ -96,6 +96,9 @@ type Options struct {
 	Dialer Dialer
 	// Records keeps attendance; nil keeps none.
 	Records Records
+	// AnnounceJoinLeave makes rooms say "a participant has joined" and
+	// "a participant has left" to everyone in them.
+	AnnounceJoinLeave bool
 	// OnMixerTick, if set, is told the duration of every mixer tick of
 	// every room, and whether it ran late (metrics). It runs on the mixer's
 	// goroutine and must not block.
@@ -130,7 +133,9 @@ type Bridge struct {
 	dialer     Dialer
 	records    Records
 	onTick     func(d time.Duration, late bool)
-	events     events
+
+	announceJoinLeave bool
+	events            events
 
 	ctx    context.Context // ends when the bridge closes; parent of dial-outs
 	cancel context.CancelFunc
@@ -146,7 +151,8 @@ type Bridge struct {
 func New(opts Options) (*Bridge, error) {
 	b := &Bridge{log: opts.Logger, newEncoder: opts.NewEncoder, prompts: opts.Prompts,
 		router: opts.Router, dialer: opts.Dialer, records: opts.Records, onTick: opts.OnMixerTick,
-		rooms: make(map[string]*Room)}
+		announceJoinLeave: opts.AnnounceJoinLeave,
+		rooms:             make(map[string]*Room)}
 	if b.log == nil {
 		b.log = slog.Default()
 	}

@@ -97,6 +97,8 @@ type Participant struct {
 	OverQuota bool
 	// Joined is when the participant joined.
 	Joined time.Time
+	// LinkID is the guest or group link the participant came by; 0 if none.
+	LinkID int64
 
 	record int64 // attendance record ID, 0 when none
 
@@ -133,6 +135,8 @@ type JoinOptions struct {
 	Address string
 	// Email is the participant's email, when known.
 	Email string
+	// LinkID is the guest or group link the participant came by; 0 if none.
+	LinkID int64
 }
 
 // ErrFull means the room is at its capacity.
@@ -170,6 +174,7 @@ func (r *Room) Join(leg Leg, o JoinOptions) (*Participant, error) {
 	r.log.Info("participant joined", "participant", p.ID, "name", o.Name, "role", string(p.role), "via", o.Via,
 		"guest", p.Guest, "over_quota", p.OverQuota, "participants", r.Len())
 	r.bridge.events.publish(Event{Type: EventJoined, Room: r.number, Participant: p.ID, Name: p.Name, Role: p.role, Via: p.Via})
+	r.announce(prompts.Joined)
 	if rec := r.bridge.records; rec != nil {
 		id, err := rec.RecordJoin(context.Background(), store.Attendance{Room: r.number, ParticipantID: p.ID, Name: p.Name,
 			Role: string(p.role), Via: p.Via, Source: o.Source, Address: o.Address, Email: o.Email, JoinedAt: p.Joined})
@@ -216,7 +221,7 @@ func (r *Room) admit(leg Leg, o JoinOptions) (*Participant, error) {
 		id = r.newID()
 	}
 	p := &Participant{ID: id, Name: o.Name, Via: o.Via, Guest: guest, OverQuota: overQuota, Joined: time.Now(),
-		room: r, leg: leg, role: role}
+		LinkID: o.LinkID, room: r, leg: leg, role: role}
 	if err := r.mix.Add(p.ID, leg, mixer.WithListenOnly(role.ListenOnly())); err != nil {
 		return nil, fmt.Errorf("room %s: %w", r.number, err)
 	}
@@ -420,6 +425,9 @@ func (r *Room) leave(p *Participant) {
 	r.mu.Unlock()
 	r.log.Info("participant left", "participant", p.ID, "participants", left)
 	r.bridge.events.publish(Event{Type: EventLeft, Room: r.number, Participant: p.ID, Name: p.Name})
+	if left > 0 {
+		r.announce(prompts.Left)
+	}
 	p.mu.Lock()
 	record := p.record
 	p.mu.Unlock()
@@ -576,6 +584,18 @@ func (r *Room) Announce(clips ...prompts.Clip) {
 	r.announcer.Enqueue(clips...)
 }
 
+// announce plays a join or leave announcement to the room, when the bridge
+// makes them and others are there to hear it (the newcomer hears its own
+// greeting instead: private prompts replace the room's audio).
+func (r *Room) announce(id string) {
+	if !r.bridge.announceJoinLeave || r.Len() < 2 && id == prompts.Joined {
+		return
+	}
+	if clip, ok := r.prompts.Get(id); ok {
+		r.Announce(clip)
+	}
+}
+
 // Prompts returns the voice prompts the room speaks with.
 func (r *Room) Prompts() *prompts.Set { return r.prompts }
 
@@ -615,4 +635,16 @@ func (r *Room) Full() bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.settings.Capacity > 0 && len(r.members) >= r.settings.Capacity
+}
+
+// ByLink returns the participants who came by the link with ID id, so that
+// a change to the link (its role, its deletion) reaches them at once.
+func (r *Room) ByLink(id int64) []*Participant {
+	var out []*Participant
+	for _, p := range r.Participants() {
+		if p.LinkID == id {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -1,16 +1,18 @@
 // Package store persists what must survive a restart of Parley: rooms, their
-// scheduled conferences, attendance records, call detail records and the
-// per-room API tokens. It is a leaf package: it imports nothing of Parley, and
-// the rest of the bridge reaches shared state only through it, so that no part
-// of the core assumes a single process owns all rooms.
+// scheduled conferences, attendance records, call detail records, the
+// per-room API tokens, guest and group links with the invitations sent for
+// them, and the address book. It is a leaf package: it imports nothing of
+// Parley, and the rest of the bridge reaches shared state only through it, so
+// that no part of the core assumes a single process owns all rooms.
 //
 // The default backend is an embedded SQLite file (modernc.org/sqlite, pure Go,
 // no cgo) opened in WAL mode with foreign keys enforced and a busy timeout, so
 // that several processes may share one file. Within a process all writes go
 // through a single connection, and every read-modify-write (UpdateRoom,
-// UpdateSchedule, SyncConfigRooms) runs in one IMMEDIATE transaction, so
-// concurrent callers never lose each other's updates. Reads use a separate
-// pool of read-only connections and see the last committed state.
+// UpdateSchedule, UpdateLink, SyncConfigRooms) and every batch (ImportLinks)
+// runs in one IMMEDIATE transaction, so concurrent callers never lose each
+// other's updates and a batch is stored whole or not at all. Reads use a
+// separate pool of read-only connections and see the last committed state.
 //
 // The schema is created and upgraded at Open by numbered SQL migrations
 // embedded in the binary (migrations/NNNN_name.sql); each file is applied once,

@@ -12,10 +12,11 @@ import (
 // these wraps it, so callers test with errors.Is and map the result to a SIP or
 // HTTP status in one place at the edge.
 var (
-	// ErrNotFound means the room, schedule, attendance record, call record
-	// or token named by the call does not exist (HTTP 404).
+	// ErrNotFound means the room, schedule, attendance record, call record,
+	// token, link or contact named by the call does not exist (HTTP 404).
 	ErrNotFound = errors.New("not found")
-	// ErrExists means a room with that number, or a token with that hash,
+	// ErrExists means a room with that number, a token with that hash, a
+	// link with that token, or a contact of that name for the same owner
 	// already exists (HTTP 409).
 	ErrExists = errors.New("already exists")
 	// ErrReadOnly means the room is owned by the config file and cannot be
@@ -23,8 +24,9 @@ var (
 	// or 409).
 	ErrReadOnly = errors.New("room is owned by the config file")
 	// ErrInvalid means a value failed validation: an empty room number, an
-	// end before the start, a token hash that is not SHA-256, an attempt to
-	// change a key field in an update (HTTP 400).
+	// end before the start, a token hash that is not SHA-256, an unknown
+	// link kind or role, an attempt to change a key field in an update
+	// (HTTP 400).
 	ErrInvalid = errors.New("invalid")
 	// ErrStarted means the scheduled conference has started, so its
 	// participant list is frozen, or it was already marked started (HTTP 409).
