@@ -1,10 +1,5 @@
 package bridge
 
-import (
-	"sort"
-	"strconv"
-)
-
 // Dials returns the room's calls out in the order they were placed: those
 // still ringing, those that failed, and those that were answered (whose
 // callee is, or was, a participant with the same ID). The API lists the
@@ -18,10 +13,6 @@ func (r *Room) Dials() []*Dial {
 		out = append(out, d)
 	}
 	r.mu.Unlock()
-	sort.Slice(out, func(i, j int) bool {
-		a, _ := strconv.Atoi(out[i].ParticipantID)
-		b, _ := strconv.Atoi(out[j].ParticipantID)
-		return a < b
-	})
+	sortByID(out, func(d *Dial) string { return d.ParticipantID })
 	return out
 }

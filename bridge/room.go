@@ -518,12 +518,18 @@ func (r *Room) Participants() []*Participant {
 		out = append(out, p)
 	}
 	r.mu.Unlock()
-	sort.Slice(out, func(i, j int) bool {
-		a, _ := strconv.Atoi(out[i].ID)
-		b, _ := strconv.Atoi(out[j].ID)
+	sortByID(out, func(p *Participant) string { return p.ID })
+	return out
+}
+
+// sortByID sorts participants or dials by their numeric participant ID,
+// which is the order they came in.
+func sortByID[T any](list []T, id func(T) string) {
+	sort.Slice(list, func(i, j int) bool {
+		a, _ := strconv.Atoi(id(list[i]))
+		b, _ := strconv.Atoi(id(list[j]))
 		return a < b
 	})
-	return out
 }
 
 // Participant returns the participant with the given ID, or ErrNoParticipant.
