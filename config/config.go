@@ -53,6 +53,15 @@ type Config struct {
 	// its own queue (package webhook describes the signature). None by
 	// default.
 	Webhooks []Webhook `yaml:"webhooks"`
+	// DialIn are the phone numbers people can call to reach Parley, shown
+	// in join information and invitations in this order. None by default.
+	DialIn []DialIn `yaml:"dial_in"`
+	// SMTP is the mail server invitations are sent through; nil (the
+	// section left out) means Parley sends no email.
+	SMTP *SMTP `yaml:"smtp"`
+	// SMS is the HTTP gateway SMS invitations are sent through; nil (the
+	// section left out) means Parley sends no SMS.
+	SMS *SMS `yaml:"sms"`
 
 	// src records the file and lines this Config came from; nil when built
 	// in code.
@@ -136,6 +145,9 @@ type Media struct {
 
 // Prompts configures the voice prompts.
 type Prompts struct {
+	// AnnounceJoinLeave makes rooms say "a participant has joined" and "a
+	// participant has left" to everyone in them. Default: true.
+	AnnounceJoinLeave bool `yaml:"announce_join_leave"`
 	// Dir is a directory of the admin's own WAV files (mono 16-bit PCM at
 	// 8, 16 or 48 kHz), one per prompt ID (enter_pin.wav, goodbye.wav, …);
 	// prompts it lacks come from the built-in set. Empty: built-in only.
@@ -224,4 +236,70 @@ type Webhook struct {
 	// Events are the event types sent to this hook: joined, left, talking,
 	// muted, role, dial, locked, ended. Empty sends them all.
 	Events []string `yaml:"events"`
+}
+
+// DialIn is a phone number that reaches Parley, as shown to invitees.
+type DialIn struct {
+	// Number is what people dial: E.164 ("+441632960000") or digits;
+	// required.
+	Number string `yaml:"number"`
+	// Label says which number this is, e.g. "London" or "toll-free";
+	// optional.
+	Label string `yaml:"label"`
+}
+
+// SMTP is the mail server that email invitations go out through
+// (RFC 5321). Present in the file, the section needs at least host and
+// from.
+type SMTP struct {
+	// Host is the mail server's host name or IP address; required.
+	Host string `yaml:"host"`
+	// Port is the server's submission port. Default: 587 (RFC 6409). Port
+	// 465 is spoken with implicit TLS (RFC 8314).
+	Port int `yaml:"port"`
+	// Username authenticates Parley to the server; empty sends without
+	// authentication.
+	Username string `yaml:"username"`
+	// Password goes with Username. Write it as "${VAR}" to keep it out of
+	// the file.
+	Password Secret `yaml:"password"`
+	// From is the sender of invitations and the organizer of their
+	// calendar events: an address, optionally with a name, such as
+	// "Parley <parley@example.com>"; required.
+	From string `yaml:"from"`
+	// StartTLS requires the connection to be upgraded with STARTTLS
+	// (RFC 3207) before anything is sent, and fails the send when the
+	// server does not offer it; false still uses STARTTLS when offered.
+	// Default: true.
+	StartTLS bool `yaml:"starttls"`
+}
+
+// SMS is an HTTP gateway that sends text messages: one request per message,
+// built from the templates below.
+type SMS struct {
+	// URL is the gateway's http:// or https:// address; required. It may
+	// carry {{to}} and {{text}}, which are URL-query-escaped, for
+	// gateways that take them in the query.
+	URL string `yaml:"url"`
+	// Method is the HTTP method: GET, POST, PUT or PATCH. Default: POST.
+	Method string `yaml:"method"`
+	// Body is the request body, a template in which {{to}} stands for the
+	// number in E.164 and {{text}} for the message. Each is escaped for
+	// the body's content type: as the inside of a JSON string for JSON,
+	// URL-encoded for application/x-www-form-urlencoded, as is otherwise.
+	// Default: {"to": "{{to}}", "text": "{{text}}"}; empty with method GET.
+	Body string `yaml:"body"`
+	// ContentType is the body's media type. Default: application/json
+	// when Body starts with { or [, else
+	// application/x-www-form-urlencoded.
+	ContentType string `yaml:"content_type"`
+	// AuthHeader is a header sent with every request, written as a full
+	// header line ("Authorization: Bearer TOKEN", "X-API-Key: KEY") or as
+	// the value of Authorization alone ("Bearer TOKEN"); optional. Write it
+	// as "${VAR}" to keep it out of the file.
+	AuthHeader Secret `yaml:"auth_header"`
+	// DefaultCountry is the ISO 3166-1 alpha-2 code (e.g. "GB") that
+	// numbers written in national format, such as 07911 123456, are read
+	// in; empty accepts only international numbers (+…).
+	DefaultCountry string `yaml:"default_country"`
 }

@@ -78,8 +78,9 @@ func Load(path string, opts ...Option) (*Config, error) {
 // It expands ${VAR} in every value from the environment ("$${" stands for a
 // literal "${"), refuses unknown and duplicate keys, values of the wrong
 // type and values out of range, fills in defaults for settings left out
-// (see default.yaml; rooms, extensions, trunks and webhooks have none), and runs
-// Validate. The error, if any, is Errors with every problem found, in line
+// (see default.yaml; rooms, extensions, trunks, webhooks and dial_in have
+// none, and smtp and sms get theirs only when the section is present), and
+// runs Validate. The error, if any, is Errors with every problem found, in line
 // order, each as "FILE:LINE: message"; the Config is then nil.
 func Parse(name string, data []byte, opts ...Option) (*Config, error) {
 	o := options{lookup: os.LookupEnv}
@@ -193,6 +194,8 @@ const (
 	defaultLogFormat  = "text"
 	defaultRTPTimeout = 30 * time.Second
 	defaultGuestRole  = "attendee"
+	defaultSMTPPort   = 587
+	defaultSMSMethod  = "POST"
 )
 
 // defaultSIPListen returns the SIP listen addresses used when none are given.
@@ -212,6 +215,9 @@ func applyDefaults(c *Config, src *source) {
 	if !src.has("sip.keys") {
 		c.SIP.Keys = map[string]string{"*6": "mute", "*1": "count", "*0": "help", "*2": "lock", "*3": "mute_all", "*9": "end"}
 	}
+	if !src.has("prompts.announce_join_leave") {
+		c.Prompts.AnnounceJoinLeave = true
+	}
 	if !src.has("rtp.ports") {
 		c.RTP.Ports, _ = ParsePortRange(defaultRTPPorts)
 	}
@@ -226,6 +232,17 @@ func applyDefaults(c *Config, src *source) {
 	}
 	if !src.has("media.rtp_timeout") {
 		c.Media.RTPTimeout = defaultRTPTimeout
+	}
+	if c.SMTP != nil {
+		if !src.has("smtp.port") {
+			c.SMTP.Port = defaultSMTPPort
+		}
+		if !src.has("smtp.starttls") {
+			c.SMTP.StartTLS = true
+		}
+	}
+	if c.SMS != nil && !src.has("sms.method") {
+		c.SMS.Method = defaultSMSMethod
 	}
 	for i := range c.Rooms {
 		if !src.has(index("rooms", i) + ".guest_role") {

@@ -62,7 +62,7 @@ func TestDefault(t *testing.T) {
 			t.Errorf("Rooms[%d] = %+v, want %+v", i, r, want)
 		}
 	}
-	if len(c.Extensions)+len(c.Trunks)+len(c.AdminTokens)+len(c.Webhooks) != 0 {
+	if len(c.Extensions)+len(c.Trunks)+len(c.AdminTokens)+len(c.Webhooks)+len(c.DialIn) != 0 || c.SMTP != nil || c.SMS != nil {
 		t.Errorf("default has extensions, trunks, tokens or webhooks: %+v", c)
 	}
 }
@@ -88,7 +88,7 @@ func TestDefaultsInStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	def := Default()
-	def.Rooms, def.AdminTokens, def.Extensions, def.Trunks, def.Webhooks = nil, nil, nil, nil, nil
+	def.Rooms, def.AdminTokens, def.Extensions, def.Trunks, def.Webhooks, def.DialIn = nil, nil, nil, nil, nil, nil
 	empty.src, def.src = nil, nil
 	if !reflect.DeepEqual(empty, def) {
 		t.Errorf("empty file gives\n%+v\ndefault.yaml gives\n%+v", empty, def)

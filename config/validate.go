@@ -42,6 +42,9 @@ func (c *Config) Validate() error {
 	v.trunks(c.Trunks)
 	v.rooms(c.Rooms, exts)
 	v.webhooks(c.Webhooks)
+	v.dialIn(c.DialIn)
+	v.smtp(c.SMTP)
+	v.sms(c.SMS)
 	if len(v.errs) == 0 {
 		return nil
 	}

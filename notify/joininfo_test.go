@@ -1,0 +1,61 @@
+package notify
+
+import "testing"
+
+func TestJoinInfoText(t *testing.T) {
+	j := JoinInfo{
+		Room:     "1000",
+		RoomName: "Weekly sync",
+		Link:     "https://meet.example.com/join/abc",
+		PIN:      "4321",
+		DialIn:   []DialIn{{Number: "+441632960000", Label: "London"}, {Number: "08081570000"}},
+	}
+	tests := []struct{ lang, want string }{
+		{"en", `Join Weekly sync
+Join from your browser: https://meet.example.com/join/abc
+Works in Chrome, Edge, Safari and Firefox; no install needed.
+Dial in: +441632960000 (London)
+Dial in: 08081570000
+Room number: 1000
+PIN: 4321
+`},
+		{"fr-CA", `Rejoindre Weekly sync
+Rejoindre depuis votre navigateur : https://meet.example.com/join/abc
+Fonctionne dans Chrome, Edge, Safari et Firefox ; rien à installer.
+Par téléphone : +441632960000 (London)
+Par téléphone : 08081570000
+Numéro de salle : 1000
+Code PIN : 4321
+`},
+		{"xx", ""}, // filled below: unknown languages get English
+	}
+	tests[2].want = tests[0].want
+	for _, tt := range tests {
+		j.Language = tt.lang
+		if got := j.Text(); got != tt.want {
+			t.Errorf("Text() in %q:\n%s\nwant:\n%s", tt.lang, got, tt.want)
+		}
+	}
+}
+
+// TestJoinInfoTextMinimal checks that empty items are left out.
+func TestJoinInfoTextMinimal(t *testing.T) {
+	j := JoinInfo{Room: "1001", Language: "de"}
+	want := "1001 beitreten\nRaumnummer: 1001\n"
+	if got := j.Text(); got != want {
+		t.Errorf("Text() = %q, want %q", got, want)
+	}
+}
+
+func TestSMSText(t *testing.T) {
+	tests := []struct{ lang, name, want string }{
+		{"en", "Ann", "Ann, join Sync: https://m.example.com/join/t"},
+		{"fr", "Ann", "Ann, rejoignez Sync : https://m.example.com/join/t"},
+		{"en", "", "Join Sync: https://m.example.com/join/t"},
+	}
+	for _, tt := range tests {
+		if got := SMSText(tt.lang, tt.name, "Sync", "https://m.example.com/join/t"); got != tt.want {
+			t.Errorf("SMSText(%q, %q) = %q, want %q", tt.lang, tt.name, got, tt.want)
+		}
+	}
+}
