@@ -11,6 +11,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/parleyhq/parley/bridge"
@@ -58,6 +60,34 @@ type Store interface {
 	DeleteSchedule(ctx context.Context, id int64) error
 	// Attendance lists the visits to a room by join time.
 	Attendance(ctx context.Context, room string) ([]store.Attendance, error)
+	// CreateLink stores a new guest or group link (store.ErrNotFound if
+	// the room is not stored, store.ErrExists if the token is taken).
+	CreateLink(ctx context.Context, l store.Link) (store.Link, error)
+	// Link returns a link by ID (store.ErrNotFound).
+	Link(ctx context.Context, id int64) (store.Link, error)
+	// Links lists a room's links by ID.
+	Links(ctx context.Context, room string) ([]store.Link, error)
+	// UpdateLink changes a link in one transaction (store.ErrNotFound).
+	UpdateLink(ctx context.Context, id int64, update func(*store.Link) error) (store.Link, error)
+	// DeleteLink deletes a link and its invitations (store.ErrNotFound).
+	DeleteLink(ctx context.Context, id int64) error
+	// ImportLinks stores links all or none (*store.ImportError names the
+	// first refused).
+	ImportLinks(ctx context.Context, links []store.Link) ([]store.Link, error)
+	// RecordInvitation notes an invitation sent, or tried, for a link.
+	RecordInvitation(ctx context.Context, inv store.Invitation) (int64, error)
+	// Invitations lists the invitations sent for a room's links.
+	Invitations(ctx context.Context, room string) ([]store.Invitation, error)
+	// CreateContact stores an address book entry (store.ErrExists if the
+	// owner has one of that name).
+	CreateContact(ctx context.Context, c store.Contact) (store.Contact, error)
+	// Contacts lists the contacts an owner sees, matching query.
+	Contacts(ctx context.Context, owner, query string) ([]store.Contact, error)
+	// ContactByName returns the contact called name that owner sees: its
+	// own, else the global one (store.ErrNotFound).
+	ContactByName(ctx context.Context, owner, name string) (store.Contact, error)
+	// DeleteContact deletes a contact (store.ErrNotFound).
+	DeleteContact(ctx context.Context, id int64) error
 }
 
 var _ Store = (*store.DB)(nil)
@@ -85,6 +115,18 @@ type Options struct {
 	// Logger receives one line per change made through the API and per
 	// refused credential; nil means slog.Default().
 	Logger *slog.Logger
+	// PublicURL is the http(s) URL people reach Parley at (http.public_url),
+	// without a trailing slash: links are PUBLIC_URL/join/TOKEN. Empty
+	// makes them from the scheme and host each request came to.
+	PublicURL string
+	// DialIn are the numbers to call in on (the config's dial_in), shown
+	// in join info and invitations.
+	DialIn []DialInNumber
+	// Mailer sends email invitations; nil answers send_email and resend
+	// with 503, "email is not configured".
+	Mailer Mailer
+	// SMS sends SMS invitations; nil answers send_sms with 503.
+	SMS SMS
 }
 
 // NewHandler returns the HTTP handler for every route Parley serves. It has
@@ -106,6 +148,10 @@ type server struct {
 	pingInterval time.Duration // between WebSocket pings on the event stream
 	now          func() time.Time
 	mux          *http.ServeMux
+	publicURL    string // Options.PublicURL without a trailing slash
+	dialIn       []DialInNumber
+	mailer       Mailer // nil: email is not configured
+	sms          SMS    // nil: SMS is not configured
 }
 
 // pingInterval is how often an event stream pings its client, so that
@@ -114,7 +160,8 @@ const pingInterval = 30 * time.Second
 
 func newServer(opts Options) *server {
 	s := &server{bridge: opts.Bridge, store: opts.Store, log: opts.Logger, ready: opts.Ready, done: opts.Done,
-		pingInterval: pingInterval, now: time.Now}
+		pingInterval: pingInterval, now: time.Now, publicURL: strings.TrimRight(opts.PublicURL, "/"),
+		dialIn: slices.Clone(opts.DialIn), mailer: opts.Mailer, sms: opts.SMS}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -122,6 +169,10 @@ func newServer(opts Options) *server {
 	s.mux = s.buildMux()
 	return s
 }
+
+// otherMethods are the methods a path answers with 405 when the route
+// table does not serve them; any other method gets 404.
+var otherMethods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 // buildMux registers every endpoint of the route table. A path called with
 // a method it does not serve gets 405 with an Allow header, an unknown path
@@ -163,11 +214,18 @@ func (s *server) buildMux() *http.ServeMux {
 		if pi.public {
 			access = accessPublic
 		}
-		mux.Handle(path, s.handle(s.guard(endpoint{Path: path, Access: access,
+		notAllowed := s.handle(s.guard(endpoint{Path: path, Access: access,
 			h: func(w http.ResponseWriter, r *http.Request) error {
 				w.Header().Set("Allow", allow)
 				return &Error{Status: http.StatusMethodNotAllowed, Message: r.Method + " is not allowed here: use " + allow}
-			}})))
+			}}))
+		// One pattern per method rather than one for all: a path such as
+		// …/links/import must not conflict with the GET of …/links/{id}.
+		for _, m := range otherMethods {
+			if !slices.Contains(pi.methods, m) && (m != "HEAD" || !slices.Contains(pi.methods, "GET")) {
+				mux.Handle(m+" "+path, notAllowed)
+			}
+		}
 	}
 	mux.Handle("/api/v1/", s.handle(s.guard(endpoint{Path: "/api/v1/", Access: accessAny,
 		h: func(w http.ResponseWriter, r *http.Request) error {

@@ -43,6 +43,18 @@ func TestAuthorize(t *testing.T) {
 		"PATCH /api/v1/rooms/{number}/schedules/{id}":     "am",
 		"DELETE /api/v1/rooms/{number}/schedules/{id}":    "am",
 		"GET /api/v1/rooms/{number}/attendance":           "am",
+		"GET /api/v1/rooms/{number}/attendees.csv":        "am",
+		"GET /api/v1/rooms/{number}/links":                "am",
+		"POST /api/v1/rooms/{number}/links":               "am",
+		"POST /api/v1/rooms/{number}/links/import":        "am",
+		"GET /api/v1/rooms/{number}/links/{id}":           "am",
+		"PATCH /api/v1/rooms/{number}/links/{id}":         "am",
+		"DELETE /api/v1/rooms/{number}/links/{id}":        "am",
+		"POST /api/v1/rooms/{number}/links/{id}/resend":   "am",
+		"GET /api/v1/rooms/{number}/join-info":            "amt",
+		"GET /api/v1/contacts":                            "a",
+		"POST /api/v1/contacts":                           "a",
+		"DELETE /api/v1/contacts/{id}":                    "a",
 	}
 	table := (&server{}).endpoints()
 	if len(table) != len(want) {

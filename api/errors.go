@@ -20,6 +20,9 @@ type Error struct {
 	// header at fault: "to", "role", "caller_id", "number", "id",
 	// "Authorization"; empty when no one field is.
 	Field string `json:"field,omitempty"`
+	// Rows lists every bad row of a CSV import (field "csv"), each with
+	// its line number; absent otherwise.
+	Rows []RowError `json:"rows,omitempty"`
 
 	// bearerError is the RFC 6750 §3 error code of a 401, if any.
 	bearerError string

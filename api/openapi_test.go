@@ -174,6 +174,9 @@ func TestOpenAPISchemas(t *testing.T) {
 		"MuteAllResponse": MuteAllResponse{}, "TokenRequest": TokenRequest{}, "NewToken": NewToken{}, "Token": Token{},
 		"Event": bridge.Event{}, "ScheduleRequest": ScheduleRequest{}, "SchedulePatch": SchedulePatch{}, "Schedule": Schedule{},
 		"ScheduledParticipant": ScheduledParticipant{}, "Visit": Visit{},
+		"RowError": RowError{}, "LinkRequest": LinkRequest{}, "LinkPatch": LinkPatch{}, "Link": Link{},
+		"SentInvitation": SentInvitation{}, "ResendResponse": ResendResponse{}, "ImportResponse": ImportResponse{},
+		"DialInNumber": DialInNumber{}, "JoinInfo": JoinInfo{}, "ContactRequest": ContactRequest{}, "Contact": Contact{},
 	}
 	for name := range doc.Comps.Schemas {
 		if _, ok := types[name]; !ok {

@@ -13,7 +13,9 @@ import (
 )
 
 // dial serves POST /api/v1/rooms/{number}/dial: it checks, routes and
-// places the call, and answers 202 while it rings.
+// places the call, and answers 202 while it rings. A "to" that is not a
+// dial target is looked up as a name in the address book (the room
+// owner's contacts, then the global ones) and its target is called.
 func (s *server) dial(w http.ResponseWriter, r *http.Request) error {
 	var req DialRequest
 	if err := decodeJSON(w, r, &req); err != nil {
@@ -21,7 +23,7 @@ func (s *server) dial(w http.ResponseWriter, r *http.Request) error {
 	}
 	if strings.TrimSpace(req.To) == "" {
 		return &Error{Status: http.StatusBadRequest, Field: "to",
-			Message: "to is required: an extension (2001), a phone number (+441632960123), #sip:USER@HOST or sip:USER@HOST"}
+			Message: "to is required: an extension (2001), a phone number (+441632960123), #sip:USER@HOST, sip:USER@HOST or a contact's name"}
 	}
 	role, err := bridge.ParseRole(req.Role)
 	if err != nil {
@@ -35,8 +37,12 @@ func (s *server) dial(w http.ResponseWriter, r *http.Request) error {
 		return errNoBridge
 	}
 	number := r.PathValue("number")
+	to, contact, err := s.resolveContact(r, number, req.To)
+	if err != nil {
+		return err
+	}
 	d, err := s.bridge.Dial(number, bridge.DialRequest{
-		To: req.To, Role: role, CallerID: req.CallerID,
+		To: to, Role: role, CallerID: req.CallerID,
 		RingTimeout: time.Duration(req.RingTimeout * float64(time.Second)),
 	})
 	if err != nil {
@@ -47,11 +53,11 @@ func (s *server) dial(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	s.log.Info("api dial", "room", number, "to", req.To, "participant", d.ParticipantID, "role", string(role),
+	s.log.Info("api dial", "room", number, "to", to, "contact", contact, "participant", d.ParticipantID, "role", string(role),
 		"via", d.Route.Via, "remote", r.RemoteAddr)
 	w.Header().Set("Location", "/api/v1/rooms/"+number+"/participants/"+d.ParticipantID)
 	writeJSON(w, http.StatusAccepted, DialResponse{
-		ParticipantID: d.ParticipantID, Status: string(bridge.DialRinging), Route: routeInfo(d.Route),
+		ParticipantID: d.ParticipantID, Status: string(bridge.DialRinging), Route: routeInfo(d.Route), Contact: contact,
 	})
 	return nil
 }

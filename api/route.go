@@ -2,7 +2,9 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/parleyhq/parley/bridge"
 )
@@ -12,7 +14,9 @@ import (
 // lines, without calling. A dial the router refuses (no trunk allows the
 // number, H.323, a bad configured caller ID) is 200 with allowed false, so
 // that admins see why; a request that cannot be routed at all (unknown
-// room, malformed target or caller_id) is an error.
+// room, malformed target or caller_id) is an error. A "to" that is a
+// contact's name rather than a dial target is looked up in the address
+// book, as dial does, and the first explain line says so.
 func (s *server) route(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	for k := range q {
@@ -27,6 +31,11 @@ func (s *server) route(w http.ResponseWriter, r *http.Request) error {
 	if s.bridge == nil {
 		return errNoBridge
 	}
+	typed := to
+	to, contact, err := s.resolveContact(r, r.PathValue("number"), to)
+	if err != nil {
+		return err
+	}
 	rt, err := s.bridge.Route(r.PathValue("number"), to, callerID)
 	switch {
 	case err == nil:
@@ -37,10 +46,14 @@ func (s *server) route(w http.ResponseWriter, r *http.Request) error {
 	}
 	resp := RouteResponse{
 		Allowed: err == nil, Target: rt.Target.String(), Kind: rt.Target.Kind.String(),
-		Route: routeInfo(rt), Explain: rt.Explain,
+		Route: routeInfo(rt), Explain: rt.Explain, Contact: contact,
 	}
 	if resp.Explain == nil {
 		resp.Explain = []string{}
+	}
+	if contact != "" {
+		resp.Explain = append([]string{fmt.Sprintf("%q is not a dial target: it is the address book contact %q, whose target is %s",
+			strings.TrimSpace(typed), contact, to)}, resp.Explain...)
 	}
 	if err != nil {
 		resp.Error = err.Error()

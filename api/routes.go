@@ -10,7 +10,7 @@ type endpoint struct {
 	// Method is GET, POST, PATCH or DELETE.
 	Method string
 	// Path is the pattern, with {number} for a room and {id} for a
-	// participant, token or schedule.
+	// participant, token, schedule, link or contact.
 	Path string
 	// Access says who may call the route.
 	Access access
@@ -59,6 +59,20 @@ func (s *server) endpoints() []endpoint {
 		{Method: "DELETE", Path: room + "/schedules/{id}", Access: accessModerate, Action: "cancel scheduled conferences", h: s.deleteSchedule},
 
 		{Method: "GET", Path: room + "/attendance", Access: accessModerate, Action: "read the attendance", h: s.attendance},
+		{Method: "GET", Path: room + "/attendees.csv", Access: accessModerate, Action: "read the attendance", h: s.attendeesCSV},
+
+		{Method: "GET", Path: room + "/links", Access: accessModerate, Action: "list the room's links", h: s.listLinks},
+		{Method: "POST", Path: room + "/links", Access: accessModerate, Action: "make links", h: s.createLink},
+		{Method: "POST", Path: room + "/links/import", Access: accessModerate, Action: "import guests", h: s.importLinks},
+		{Method: "GET", Path: room + "/links/{id}", Access: accessModerate, Action: "read links", h: s.getLink},
+		{Method: "PATCH", Path: room + "/links/{id}", Access: accessModerate, Action: "change links", h: s.patchLink},
+		{Method: "DELETE", Path: room + "/links/{id}", Access: accessModerate, Action: "delete links", h: s.deleteLink},
+		{Method: "POST", Path: room + "/links/{id}/resend", Access: accessModerate, Action: "send invitations", h: s.resendLink},
+		{Method: "GET", Path: room + "/join-info", Access: accessRead, h: s.joinInfo},
+
+		{Method: "GET", Path: "/api/v1/contacts", Access: accessAdmin, Action: "read the address book", h: s.listContacts},
+		{Method: "POST", Path: "/api/v1/contacts", Access: accessAdmin, Action: "add contacts", h: s.createContact},
+		{Method: "DELETE", Path: "/api/v1/contacts/{id}", Access: accessAdmin, Action: "delete contacts", h: s.deleteContact},
 	}
 }
 

@@ -12,7 +12,8 @@ const MaxRingTimeout = 10 * time.Minute
 // DialRequest is the body of POST /api/v1/rooms/{number}/dial.
 type DialRequest struct {
 	// To is the target as typed: an extension, a phone number, #sip:,
-	// sip: or #h323: (DESIGN.md, "Dial targets"). Required.
+	// sip: or #h323: (DESIGN.md, "Dial targets"), or the name of a
+	// contact in the address book, whose target is called. Required.
 	To string `json:"to"`
 	// Role is the role the callee joins with; empty is attendee.
 	Role string `json:"role,omitempty"`
@@ -51,6 +52,9 @@ type DialResponse struct {
 	Reason string `json:"reason,omitempty"`
 	// Route is how the target was routed.
 	Route RouteInfo `json:"route"`
+	// Contact is the address book entry called, when "to" was a contact's
+	// name rather than a dial target.
+	Contact string `json:"contact,omitempty"`
 }
 
 // Participant is one entry of GET …/participants: someone in the room, or
@@ -104,4 +108,7 @@ type RouteResponse struct {
 	Explain []string `json:"explain"`
 	// Error says why the dial would be refused, when Allowed is false.
 	Error string `json:"error,omitempty"`
+	// Contact is the address book entry looked up, when "to" was a
+	// contact's name rather than a dial target.
+	Contact string `json:"contact,omitempty"`
 }

@@ -35,6 +35,16 @@ const usage = `usage:
                                  out with their role (T: RFC 3339, "2026-03-02 09:00" in
                                  --tz, or +10m from now; --end +1h is an hour after start)
   parley schedules ROOM          ROOM's scheduled conferences
+  parley link ROOM --kind guest|group --name N [--email E] [--role R] [--send-email] ...
+                                 make a guest or group link and print its URL
+  parley links ROOM              ROOM's links and their state
+  parley import-guests ROOM FILE.csv [--send-email]
+                                 one guest link per row (name,email,role,language), all or none
+  parley attendees ROOM          the attendee list as CSV, invited-but-not-joined included
+  parley join-info ROOM [--link ID] [--lang L]
+                                 the text to paste into a message
+  parley contacts [--q TEXT] [--owner EXT] | add NAME TARGET | delete ID
+                                 the address book (admin token)
 
 these commands use the REST API: --api URL (default $PARLEY_API or
 http://127.0.0.1:8080), --token TOKEN (default $PARLEY_TOKEN; an admin or room
@@ -68,6 +78,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return scheduleCmd(args[1:], stdout, stderr)
 	case "schedules":
 		return schedulesCmd(args[1:], stdout, stderr)
+	case "link":
+		return linkCmd(args[1:], stdout, stderr)
+	case "links":
+		return linksCmd(args[1:], stdout, stderr)
+	case "import-guests":
+		return importGuestsCmd(args[1:], stdout, stderr)
+	case "attendees":
+		return attendeesCmd(args[1:], stdout, stderr)
+	case "join-info":
+		return joinInfoCmd(args[1:], stdout, stderr)
+	case "contacts":
+		return contactsCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -61,7 +61,8 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 		return err
 	}
 	b, err := bridge.New(bridge.Options{Rooms: rooms, Logger: log, Records: db,
-		Router: routerFromConfig(cfg), Dialer: dialer, Prompts: voice, OnMixerTick: mtr.ObserveTick})
+		Router: routerFromConfig(cfg), Dialer: dialer, Prompts: voice, OnMixerTick: mtr.ObserveTick,
+		AnnounceJoinLeave: cfg.Prompts.AnnounceJoinLeave})
 	if err != nil {
 		return err
 	}
@@ -124,10 +125,19 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 		tokens[i] = t.Reveal()
 	}
 	apiDone := make(chan struct{}) // closed on shutdown: ends the API's event streams (WebSockets)
-	handler := api.NewHandler(api.Options{Ready: readyFunc(func() error { return nil }), Bridge: b, Store: db,
-		AdminTokens: tokens, Done: apiDone, Logger: log})
+	apiOpts := api.Options{Ready: readyFunc(func() error { return nil }), Bridge: b, Store: db,
+		AdminTokens: tokens, Done: apiDone, Logger: log}
+	if err := inviteOptions(cfg, &apiOpts); err != nil {
+		return err
+	}
+	join, err := joinPage(db, b, log)
+	if err != nil {
+		return err
+	}
+	handler := api.NewHandler(apiOpts)
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", mtr.Handler())
+	mux.Handle("/join/", join)
 	mux.Handle("/", handler)
 	httpServer := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	httpServer.RegisterOnShutdown(func() { close(apiDone) })

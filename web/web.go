@@ -1,0 +1,250 @@
+// Package web serves the guest join page, PUBLIC_URL/join/TOKEN
+// (DESIGN.md, "Interfaces users rely on"): it looks the link up and
+// either shows the room, the group link's description and a form to join
+// with a name, or says in the link's language why nobody is admitted.
+//
+// Joining from the browser (WebRTC) is not built yet: the form posts to
+// the same URL, which checks the link again and answers 501, saying so.
+// The page never claims more than that.
+//
+// Status codes of GET and POST /join/{token}:
+//
+//   - 200: the link admits now (the page shows the form);
+//   - 404: no link has the token, including a link that was deleted (the
+//     store forgets deleted links, so they cannot be told from tokens that
+//     never existed): "This link is not valid";
+//   - 410 Gone: the link has expired (RFC 9110 §15.5.11: it will not work
+//     again unless a moderator extends it);
+//   - 403: the link is switched off, grants no access, is not valid yet
+//     ("This link opens at …", in UTC), or is a group link of a room whose
+//     guest access is off. 425 Too Early is not used for "not yet": it is
+//     about TLS early data (RFC 8470), not about time;
+//   - 501 (POST only): the link admits, but joining from the browser is
+//     not available yet.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/i18n"
+	"github.com/parleyhq/parley/store"
+)
+
+// Links finds links by token: *store.DB.
+type Links interface {
+	// LinkByToken returns the link whose token is token, inactive and
+	// expired ones included, or an error wrapping store.ErrNotFound.
+	LinkByToken(ctx context.Context, token string) (store.Link, error)
+}
+
+// Rooms finds the rooms the bridge serves: *bridge.Bridge.
+type Rooms interface {
+	// Room returns the room with the given number, or an error wrapping
+	// bridge.ErrUnknownRoom.
+	Room(number string) (*bridge.Room, error)
+}
+
+// Options configure the handler New returns.
+type Options struct {
+	// Links looks links up; required.
+	Links Links
+	// Rooms gives the rooms' names and guest access; required.
+	Rooms Rooms
+	// Logger receives one line per failure to read a link; nil means
+	// slog.Default().
+	Logger *slog.Logger
+	// Now is the clock links are judged by; nil means time.Now.
+	Now func() time.Time
+}
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// page is the join page template.
+var page = template.Must(template.ParseFS(templates, "templates/join.html"))
+
+// Handler serves GET and POST /join/{token}. It is safe for concurrent
+// use; each request runs on the goroutine net/http gives it.
+type Handler struct {
+	links Links
+	rooms Rooms
+	log   *slog.Logger
+	now   func() time.Time
+	mux   *http.ServeMux
+}
+
+// New returns the join page handler, to be mounted at /join/. It has no
+// side effects; it fails only when a required option is missing.
+func New(opts Options) (*Handler, error) {
+	switch {
+	case opts.Links == nil:
+		return nil, errors.New("web: Options.Links is required")
+	case opts.Rooms == nil:
+		return nil, errors.New("web: Options.Rooms is required")
+	}
+	h := &Handler{links: opts.Links, rooms: opts.Rooms, log: opts.Logger, now: opts.Now, mux: http.NewServeMux()}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	h.mux.HandleFunc("GET /join/{token}", h.show)
+	h.mux.HandleFunc("POST /join/{token}", h.join)
+	return h, nil
+}
+
+// ServeHTTP serves the join page.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// view is what the template shows.
+type view struct {
+	Lang, Title, Heading, Message, Description string
+	Form                                       bool
+	Action, Name, NameLabel, JoinLabel         string
+}
+
+// maxTokenLen bounds the tokens looked up, so that junk never reaches the
+// store.
+const maxTokenLen = 256
+
+// verdict is what a link does now: the status and, unless it admits, the
+// message that says why not.
+type verdict struct {
+	status  int
+	message string
+	link    store.Link
+	room    *bridge.Room
+	lang    *i18n.Catalog
+}
+
+// judge looks up the token of r and decides.
+func (h *Handler) judge(r *http.Request) verdict {
+	token := r.PathValue("token")
+	v := verdict{lang: i18n.Lookup(acceptLanguage(r))}
+	notValid := func() verdict {
+		v.status, v.message = http.StatusNotFound, t(v.lang, keyNotValid, nil)
+		return v
+	}
+	if token == "" || len(token) > maxTokenLen || strings.Trim(token, base64URL) != "" {
+		return notValid()
+	}
+	l, err := h.links.LinkByToken(r.Context(), token)
+	if errors.Is(err, store.ErrNotFound) {
+		return notValid()
+	}
+	if err != nil {
+		h.log.Error("join page: link not read", "err", err)
+		v.status, v.message = http.StatusServiceUnavailable, t(v.lang, keyUnavailable, nil)
+		return v
+	}
+	v.link = l
+	if l.Language != "" {
+		v.lang = i18n.Lookup(l.Language)
+	}
+	room, err := h.rooms.Room(l.Room)
+	if err != nil {
+		return notValid()
+	}
+	v.room = room
+	now := h.now()
+	switch {
+	case !l.Active || l.Role == string(bridge.RoleNoAccess):
+		v.status, v.message = http.StatusForbidden, v.lang.T(i18n.PageInactive, nil)
+	case l.ValidUntil != nil && !now.Before(*l.ValidUntil):
+		v.status, v.message = http.StatusGone, v.lang.T(i18n.PageExpired, nil)
+	case l.ValidFrom != nil && now.Before(*l.ValidFrom):
+		v.status = http.StatusForbidden
+		v.message = v.lang.T(i18n.PageOpensAt, map[string]string{"time": l.ValidFrom.UTC().Format("2006-01-02 15:04 MST")})
+	case l.Kind == store.LinkGroup && !room.Settings().GuestAccess:
+		v.status, v.message = http.StatusForbidden, v.lang.T(i18n.PageNoGuests, nil)
+	default:
+		v.status = http.StatusOK
+	}
+	return v
+}
+
+// show serves GET /join/{token}.
+func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
+	v := h.judge(r)
+	h.render(w, r, v, "")
+}
+
+// join serves POST /join/{token}: the link is judged again, the name
+// checked, and then, since joining from the browser is not built yet,
+// the answer is 501 saying so.
+func (h *Handler) join(w http.ResponseWriter, r *http.Request) {
+	v := h.judge(r)
+	if v.status != http.StatusOK {
+		h.render(w, r, v, "")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	if name == "" || len(name) > 200 {
+		v.status, v.message = http.StatusBadRequest, v.lang.T(i18n.PageEnterName, nil)
+		h.render(w, r, v, "")
+		return
+	}
+	v.status, v.message = http.StatusNotImplemented, t(v.lang, keyNotReady, nil)
+	h.render(w, r, v, name)
+}
+
+// render writes the page for v; name, if set, is what the guest typed.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, v verdict, name string) {
+	pv := view{Lang: v.lang.Lang(), Message: v.message, Heading: t(v.lang, keyTitle, nil)}
+	if v.room != nil && v.status != http.StatusNotFound {
+		set := v.room.Settings()
+		pv.Heading = set.Name
+		if pv.Heading == "" {
+			pv.Heading = set.Number
+		}
+	}
+	pv.Title = pv.Heading
+	if v.status == http.StatusOK || v.status == http.StatusBadRequest {
+		pv.Form = true
+		pv.Action = "/join/" + r.PathValue("token")
+		pv.NameLabel = v.lang.T(i18n.PageEnterName, nil)
+		pv.JoinLabel = v.lang.T(i18n.PageJoin, nil)
+		if v.link.Kind == store.LinkGroup {
+			pv.Description = v.link.Description
+		} else {
+			pv.Name = v.link.Name
+		}
+		if name != "" {
+			pv.Name = name
+		}
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("Referrer-Policy", "no-referrer") // the URL is a credential
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("X-Robots-Tag", "noindex, nofollow")
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	w.WriteHeader(v.status)
+	if err := page.Execute(w, pv); err != nil {
+		h.log.Warn("join page not written", "err", err)
+	}
+}
+
+// base64URL is the alphabet of link tokens (RFC 4648 §5), with the
+// padding the store accepts.
+const base64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_="
+
+// acceptLanguage returns the first language tag of r's Accept-Language
+// header (RFC 9110 §12.5.4), for pages shown before any link is known;
+// i18n.Lookup falls back to English for what it does not speak.
+func acceptLanguage(r *http.Request) string {
+	first, _, _ := strings.Cut(r.Header.Get("Accept-Language"), ",")
+	tag, _, _ := strings.Cut(first, ";")
+	return strings.TrimSpace(tag)
+}
