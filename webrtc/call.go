@@ -1,0 +1,357 @@
+package webrtc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	pion "github.com/pion/webrtc/v4"
+
+	"github.com/parleyhq/parley/bridge"
+)
+
+// Errors for why Handle ended a call.
+var (
+	// ErrConnectTimeout means the PeerConnection did not connect within
+	// Options.ConnectTimeout.
+	ErrConnectTimeout = errors.New("webrtc: not connected in time")
+	// ErrConnectionFailed means ICE or DTLS failed, or the PeerConnection
+	// closed, during the call.
+	ErrConnectionFailed = errors.New("webrtc: connection failed")
+	// ErrBadOffer means the browser's offer could not be answered.
+	ErrBadOffer = errors.New("webrtc: offer not answered")
+)
+
+// flushTimeout bounds how long the last signalling messages (an error, an
+// "ended") may take to go out when a call ends.
+const flushTimeout = 2 * time.Second
+
+// JoinRequest says who a guest is and where it goes, as the web layer
+// decided after checking the guest's link.
+type JoinRequest struct {
+	// Room is the room number.
+	Room string
+	// Name is the guest's display name.
+	Name string
+	// Role is the role to join with (see bridge.ParseRole); empty lets the
+	// room decide (its guest role, in a room with an owner or members).
+	Role string
+	// LinkID is the guest or group link the guest came by; 0 if none.
+	LinkID int64
+	// Source is how they came, for attendance: guest_link, group_link,
+	// browser; empty means browser.
+	Source string
+}
+
+// Handle runs one browser guest's call over conn and returns when it ends.
+// It sends a "config" message, answers the browser's offers, trickles ICE
+// candidates both ways, joins the room once the PeerConnection is
+// connected (then sends "joined", and a "banner" if the room's quota made
+// the guest a spectator) and leaves it when the browser sends "leave", the
+// signalling connection ends, the connection fails, ctx is done, or the
+// bridge hangs the guest up (then it sends "ended"). A guest the room
+// refuses gets an "error" message. Handle runs on the caller's goroutine
+// (an HTTP handler's) and may be called concurrently for many guests.
+//
+// It returns nil when the browser left or Parley hung up, and otherwise
+// why the call failed: the room's admission error (bridge.ErrFull,
+// bridge.ErrLocked, bridge.ErrUnknownRoom, ...), ErrConnectTimeout,
+// ErrConnectionFailed, ErrBadOffer, a signalling error, or ErrClosed.
+func (s *Server) Handle(ctx context.Context, conn Signaller, join JoinRequest) error {
+	c, err := s.newCall(conn, join)
+	if err != nil {
+		return err
+	}
+	if err := s.track(c); err != nil {
+		return err
+	}
+	defer s.untrack(c)
+	return c.run(ctx)
+}
+
+// call is one guest's signalling state machine. Its loop (run) owns the
+// PeerConnection and is the only goroutine that changes the call's state;
+// pion's callbacks only hand it events.
+type call struct {
+	s    *Server
+	sig  Signaller
+	join JoinRequest
+	log  *slog.Logger
+	leg  *leg
+
+	in        chan inbound  // reader goroutine → loop
+	stateNote chan struct{} // pion → loop: pcState changed (capacity 1)
+	pcState   atomic.Int32  // the latest pion.PeerConnectionState
+	broken    chan struct{} // closed when a write fails
+	brokeOnce sync.Once
+	writeErr  error       // set before broken is closed
+	audio     atomic.Bool // an audio track feeds the receiver; later ones are drained
+
+	mu        sync.Mutex
+	out       chan Message   // guarded by mu: sent to only while !outClosed
+	outClosed bool           // guarded by mu
+	answered  bool           // guarded by mu: an answer is queued; candidates may follow
+	early     []Message      // guarded by mu: candidates gathered before the answer was queued
+	closing   bool           // guarded by mu; no media goroutine starts once set
+	wg        sync.WaitGroup // media goroutines: track and RTCP readers
+
+	// Owned by the loop.
+	pc     *pion.PeerConnection
+	room   *bridge.Room
+	added  bool // the audio track is on the PeerConnection
+	joined bool
+}
+
+// inbound is one message, or the error that ended reading.
+type inbound struct {
+	msg Message
+	err error
+}
+
+// newCall builds a call and its leg; it starts nothing.
+func (s *Server) newCall(conn Signaller, join JoinRequest) (*call, error) {
+	rx, err := newReceiver(&s.stats, s.silence)
+	if err != nil {
+		return nil, err
+	}
+	track, err := pion.NewTrackLocalStaticRTP(opusCodec, "audio", "parley")
+	if err != nil {
+		return nil, fmt.Errorf("webrtc: audio track: %w", err)
+	}
+	id := s.nextID.Add(1)
+	return &call{
+		s:         s,
+		sig:       conn,
+		join:      join,
+		log:       s.log.With("room", join.Room, "call", "webrtc-"+strconv.FormatUint(id, 10)),
+		leg:       newLeg(rx, newSender(track, &s.stats)),
+		in:        make(chan inbound),
+		stateNote: make(chan struct{}, 1),
+		broken:    make(chan struct{}),
+		out:       make(chan Message, 64),
+	}, nil
+}
+
+// run is the call from start to end; it returns once everything the call
+// started has stopped.
+func (c *call) run(ctx context.Context) error {
+	wctx, wcancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer wcancel()
+	rctx, rcancel := context.WithCancel(ctx)
+	defer rcancel()
+	writerDone, readerDone := make(chan struct{}), make(chan struct{})
+	go c.writeLoop(wctx, writerDone)
+	go c.readLoop(rctx, readerDone)
+
+	final, err := c.loop(ctx)
+	if final != nil {
+		c.send(*final)
+	}
+	c.teardown()
+	select { // let the last messages out, within reason
+	case <-writerDone:
+	case <-time.After(flushTimeout):
+		wcancel()
+		<-writerDone
+	}
+	rcancel()
+	<-readerDone
+	if err != nil {
+		c.log.Info("guest call ended", "err", err)
+	} else {
+		c.log.Info("guest call ended")
+	}
+	return err
+}
+
+// loop acts on signalling, connection state and hang-ups until the call
+// must end. It returns the last message for the browser, if any, and the
+// error Handle returns.
+func (c *call) loop(ctx context.Context) (*Message, error) {
+	role, err := bridge.ParseRole(c.join.Role)
+	if err != nil {
+		return errorMessage("this link's role is not valid"), err
+	}
+	if c.join.Role == "" {
+		role = "" // the room decides
+	}
+	if c.room, err = c.s.rooms.Room(c.join.Room); err != nil {
+		return errorMessage(refusal(err)), err
+	}
+	if c.pc, err = c.newPeerConnection(); err != nil {
+		return errorMessage("the call could not be set up"), err
+	}
+	c.send(Message{Type: TypeConfig, ICEServers: c.s.iceServers})
+	c.log.Info("guest connecting", "name", c.join.Name)
+
+	timeout := time.NewTimer(c.s.connectTimeout)
+	defer timeout.Stop()
+	for {
+		select {
+		case in := <-c.in:
+			if in.err != nil {
+				return nil, fmt.Errorf("webrtc: signalling: %w", in.err)
+			}
+			if done, final, err := c.handle(in.msg); done {
+				return final, err
+			}
+		case <-c.stateNote:
+			switch pion.PeerConnectionState(c.pcState.Load()) {
+			case pion.PeerConnectionStateConnected:
+				if !c.joined {
+					if final, err := c.enter(role); err != nil {
+						return final, err
+					}
+					timeout.Stop()
+				}
+			case pion.PeerConnectionStateFailed, pion.PeerConnectionStateClosed:
+				return errorMessage("the connection was lost"), ErrConnectionFailed
+			}
+		case <-timeout.C:
+			if !c.joined {
+				return errorMessage("the connection could not be established"), ErrConnectTimeout
+			}
+		case <-c.leg.hangup:
+			return &Message{Type: TypeEnded, Reason: c.leg.reason}, nil
+		case <-c.broken:
+			return nil, fmt.Errorf("webrtc: signalling: %w", c.writeErr)
+		case <-ctx.Done():
+			return &Message{Type: TypeEnded, Reason: "the server ended the call"}, ctx.Err()
+		}
+	}
+}
+
+// handle acts on one message from the browser; done says the call ends.
+func (c *call) handle(m Message) (done bool, final *Message, err error) {
+	switch m.Type {
+	case TypeOffer:
+		if err := c.answer(m.SDP); err != nil {
+			return true, errorMessage("the browser's offer could not be answered"), fmt.Errorf("%w: %w", ErrBadOffer, err)
+		}
+	case TypeCandidate:
+		if m.Candidate != nil && m.Candidate.Candidate != "" {
+			if err := c.pc.AddICECandidate(*m.Candidate); err != nil {
+				c.log.Debug("ice candidate refused", "err", err)
+			}
+		}
+	case TypeLeave:
+		return true, nil, nil
+	default:
+		c.log.Debug("signalling message ignored", "type", m.Type)
+	}
+	return false, nil, nil
+}
+
+// newPeerConnection makes the guest's PeerConnection and hooks pion's
+// callbacks to the loop.
+func (c *call) newPeerConnection() (*pion.PeerConnection, error) {
+	pc, err := c.s.api.NewPeerConnection(pion.Configuration{})
+	if err != nil {
+		return nil, fmt.Errorf("webrtc: peer connection: %w", err)
+	}
+	// pion runs these on its own goroutines; none of them blocks.
+	pc.OnICECandidate(func(cand *pion.ICECandidate) {
+		if cand == nil {
+			return // gathering is complete
+		}
+		init := cand.ToJSON()
+		c.sendCandidate(Message{Type: TypeCandidate, Candidate: &init})
+	})
+	pc.OnConnectionStateChange(func(st pion.PeerConnectionState) {
+		c.pcState.Store(int32(st))
+		select {
+		case c.stateNote <- struct{}{}:
+		default: // the loop has a note pending and reads the latest state
+		}
+	})
+	pc.OnTrack(c.onTrack)
+	return pc, nil
+}
+
+// answer answers an offer (the first, or a renegotiation); the first adds
+// the track the room's audio goes out on.
+func (c *call) answer(offer string) error {
+	if err := c.pc.SetRemoteDescription(pion.SessionDescription{Type: pion.SDPTypeOffer, SDP: offer}); err != nil {
+		return err
+	}
+	if !c.added {
+		snd, err := c.pc.AddTrack(c.leg.tx.track)
+		if err != nil {
+			return err
+		}
+		c.added = true
+		c.goMedia(func() { drainRTCP(snd) })
+	}
+	ans, err := c.pc.CreateAnswer(nil)
+	if err != nil {
+		return err
+	}
+	if err := c.pc.SetLocalDescription(ans); err != nil {
+		return err
+	}
+	c.sendAnswer(Message{Type: TypeAnswer, SDP: ans.SDP})
+	return nil
+}
+
+// enter joins the room, once the guest is connected.
+func (c *call) enter(role bridge.Role) (*Message, error) {
+	source, address := c.join.Source, ""
+	if source == "" {
+		source = "browser"
+	}
+	if c.join.LinkID != 0 {
+		address = strconv.FormatInt(c.join.LinkID, 10)
+	}
+	p, err := c.room.Join(c.leg, bridge.JoinOptions{Name: c.join.Name, Role: role, Via: "webrtc",
+		Source: source, Address: address, LinkID: c.join.LinkID})
+	if err != nil {
+		return errorMessage(refusal(err)), err
+	}
+	c.joined = true
+	c.send(Message{Type: TypeJoined, Participant: p.ID})
+	if p.OverQuota {
+		c.send(Message{Type: TypeBanner, Text: "The room is full: you are joining as a listener."})
+	}
+	return nil, nil
+}
+
+// refusal is what a guest reads when the bridge does not let it in.
+func refusal(err error) string {
+	switch {
+	case errors.Is(err, bridge.ErrFull):
+		return "the room is full"
+	case errors.Is(err, bridge.ErrLocked):
+		return "the room is locked"
+	case errors.Is(err, bridge.ErrUnknownRoom):
+		return "this room does not exist"
+	case errors.Is(err, bridge.ErrClosed):
+		return "the conference service is shutting down"
+	}
+	return "the room could not be joined"
+}
+
+func errorMessage(text string) *Message { return &Message{Type: TypeError, Error: text} }
+
+// teardown ends the call's media: the room lets the guest go, the
+// PeerConnection closes (which ends the track readers) and the media
+// goroutines are waited for. The signalling queue is closed after the
+// messages already in it.
+func (c *call) teardown() {
+	c.leg.end()
+	c.mu.Lock()
+	c.closing = true
+	c.outClosed = true
+	close(c.out)
+	c.mu.Unlock()
+	if c.pc != nil {
+		if err := c.pc.GracefulClose(); err != nil {
+			c.log.Debug("peer connection close", "err", err)
+		}
+	}
+	c.wg.Wait()
+}

@@ -1,0 +1,85 @@
+package webrtc
+
+import (
+	"strings"
+
+	"github.com/pion/rtp"
+	"github.com/pion/sdp/v3"
+	pion "github.com/pion/webrtc/v4"
+)
+
+// onTrack reads a track the browser sends, on the goroutine pion starts
+// for it: the first Opus audio track feeds the receiver; any other is read
+// and dropped until video forwarding comes.
+func (c *call) onTrack(t *pion.TrackRemote, r *pion.RTPReceiver) {
+	if !c.startMedia() {
+		return
+	}
+	defer c.wg.Done()
+	if t.Kind() != pion.RTPCodecTypeAudio || !strings.EqualFold(t.Codec().MimeType, pion.MimeTypeOpus) ||
+		!c.audio.CompareAndSwap(false, true) {
+		drainTrack(t)
+		return
+	}
+	rx := c.leg.rx
+	for _, ext := range r.GetParameters().HeaderExtensions {
+		if ext.URI == sdp.AudioLevelURI {
+			rx.levelID = uint8(ext.ID)
+		}
+	}
+	buf := make([]byte, 1500)
+	var pkt rtp.Packet
+	for {
+		n, _, err := t.Read(buf)
+		if err != nil {
+			return
+		}
+		if pkt.Unmarshal(buf[:n]) != nil {
+			continue
+		}
+		rx.push(&pkt)
+	}
+}
+
+// drainTrack reads a track until it ends, so that its RTCP keeps flowing.
+func drainTrack(t *pion.TrackRemote) {
+	buf := make([]byte, 1500)
+	for {
+		if _, _, err := t.Read(buf); err != nil {
+			return
+		}
+	}
+}
+
+// drainRTCP reads the RTCP for a sender until the sender stops: pion's
+// interceptors (reports, NACK) act on it as it is read.
+func drainRTCP(s *pion.RTPSender) {
+	buf := make([]byte, 1500)
+	for {
+		if _, _, err := s.Read(buf); err != nil {
+			return
+		}
+	}
+}
+
+// startMedia counts a media goroutine in, unless the call is tearing down.
+func (c *call) startMedia() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closing {
+		return false
+	}
+	c.wg.Add(1)
+	return true
+}
+
+// goMedia runs f on a media goroutine the call waits for.
+func (c *call) goMedia(f func()) {
+	if !c.startMedia() {
+		return
+	}
+	go func() {
+		defer c.wg.Done()
+		f()
+	}()
+}

@@ -1,0 +1,102 @@
+package webrtc
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pion/sdp/v3"
+	pion "github.com/pion/webrtc/v4"
+
+	"github.com/parleyhq/parley/bridge"
+)
+
+// TestAnswerPicksOpus offers what a browser with a camera offers, with
+// PCMU preferred over Opus: the answer takes Opus 48000/2 with the audio
+// level extension, and rejects the video until video forwarding exists.
+func TestAnswerPicksOpus(t *testing.T) {
+	b, err := bridge.New(bridge.Options{Rooms: []bridge.RoomSettings{{Number: "1000"}}, Logger: testLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	srv, err := New(Options{Bridge: b, ListenIP: "127.0.0.1", Logger: testLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+
+	m := &pion.MediaEngine{}
+	for _, c := range []pion.RTPCodecParameters{
+		{RTPCodecCapability: pion.RTPCodecCapability{MimeType: pion.MimeTypePCMU, ClockRate: 8000}, PayloadType: 0},
+		{RTPCodecCapability: pion.RTPCodecCapability{MimeType: pion.MimeTypeOpus, ClockRate: 48000, Channels: 2, SDPFmtpLine: "minptime=10;useinbandfec=1"}, PayloadType: 111},
+	} {
+		if err := m.RegisterCodec(c, pion.RTPCodecTypeAudio); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := m.RegisterCodec(pion.RTPCodecParameters{RTPCodecCapability: pion.RTPCodecCapability{MimeType: pion.MimeTypeVP8, ClockRate: 90000}, PayloadType: 96}, pion.RTPCodecTypeVideo); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.RegisterHeaderExtension(pion.RTPHeaderExtensionCapability{URI: sdp.AudioLevelURI}, pion.RTPCodecTypeAudio); err != nil {
+		t.Fatal(err)
+	}
+	pc, err := pion.NewAPI(pion.WithMediaEngine(m)).NewPeerConnection(pion.Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	for _, kind := range []pion.RTPCodecType{pion.RTPCodecTypeAudio, pion.RTPCodecTypeVideo} {
+		if _, err := pc.AddTransceiverFromKind(kind); err != nil {
+			t.Fatal(err)
+		}
+	}
+	offer, err := pc.CreateOffer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ss, bs := signalPipe()
+	defer bs.Close()
+	done := make(chan error, 1)
+	go func() { done <- srv.Handle(context.Background(), ss, JoinRequest{Room: "1000", Name: "Guest"}) }()
+	if err := bs.WriteJSON(context.Background(), Message{Type: TypeOffer, SDP: offer.SDP}); err != nil {
+		t.Fatal(err)
+	}
+	ans := expectType(t, bs, TypeAnswer)
+	var sd sdp.SessionDescription
+	if err := sd.UnmarshalString(ans.SDP); err != nil {
+		t.Fatal(err)
+	}
+	if len(sd.MediaDescriptions) != 2 {
+		t.Fatalf("answer has %d m-lines:\n%s", len(sd.MediaDescriptions), ans.SDP)
+	}
+	audio, video := sd.MediaDescriptions[0], sd.MediaDescriptions[1]
+	if got := audio.MediaName.Formats; len(got) != 1 || got[0] != "111" {
+		t.Errorf("audio formats %v, want [111]", got)
+	}
+	if rtpmap, _ := audio.Attribute("rtpmap"); !strings.EqualFold(rtpmap, "111 opus/48000/2") {
+		t.Errorf("rtpmap %q", rtpmap)
+	}
+	if !strings.Contains(ans.SDP, sdp.AudioLevelURI) {
+		t.Errorf("no audio level extension in the answer:\n%s", ans.SDP)
+	}
+	if _, ok := audio.Attribute("sendrecv"); !ok {
+		t.Errorf("audio is not sendrecv:\n%s", ans.SDP)
+	}
+	if video.MediaName.Port.Value != 0 {
+		t.Errorf("video accepted on port %d", video.MediaName.Port.Value)
+	}
+	if err := bs.WriteJSON(context.Background(), Message{Type: TypeLeave}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Handle: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Handle did not return")
+	}
+}

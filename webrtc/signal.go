@@ -1,0 +1,96 @@
+package webrtc
+
+import (
+	"context"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+	pion "github.com/pion/webrtc/v4"
+)
+
+// Signaller carries a guest's signalling messages, one JSON value each:
+// a WebSocket in production (see WebSocket), a channel pair in tests.
+// Handle calls ReadJSON on one goroutine and WriteJSON on another, never
+// either of them concurrently with itself.
+type Signaller interface {
+	// ReadJSON reads the next message into v. It returns an error when the
+	// connection ends or ctx is done.
+	ReadJSON(ctx context.Context, v any) error
+	// WriteJSON sends v as one message. It returns an error when the
+	// connection is gone or ctx is done.
+	WriteJSON(ctx context.Context, v any) error
+}
+
+// The message types of the signalling protocol, Message.Type.
+const (
+	// TypeConfig (server to browser, first) carries the ICE servers the
+	// browser's RTCPeerConnection should use.
+	TypeConfig = "config"
+	// TypeOffer (browser to server) carries an SDP offer (RFC 8829); a
+	// later one renegotiates.
+	TypeOffer = "offer"
+	// TypeAnswer (server to browser) carries the SDP answer to an offer.
+	TypeAnswer = "answer"
+	// TypeCandidate (both ways) trickles one ICE candidate (RFC 8838).
+	TypeCandidate = "candidate"
+	// TypeJoined (server to browser) says the guest is in the room, as
+	// participant Participant.
+	TypeJoined = "joined"
+	// TypeBanner (server to browser) is a notice to show, such as the
+	// spectator notice of a full room.
+	TypeBanner = "banner"
+	// TypeError (server to browser) says why the guest could not join or
+	// stay; the call ends after it.
+	TypeError = "error"
+	// TypeEnded (server to browser) says the call was ended from Parley's
+	// side (a moderator removed the guest, the room ended), and why.
+	TypeEnded = "ended"
+	// TypeLeave (browser to server) ends the call.
+	TypeLeave = "leave"
+)
+
+// Message is one signalling message, in either direction. Only the fields
+// of its Type are set.
+type Message struct {
+	// Type is one of the Type constants.
+	Type string `json:"type"`
+	// SDP is the session description of an offer or answer.
+	SDP string `json:"sdp,omitempty"`
+	// Candidate is a trickled ICE candidate, in the browser's
+	// RTCIceCandidateInit form.
+	Candidate *pion.ICECandidateInit `json:"candidate,omitempty"`
+	// Participant is the participant ID of a joined message.
+	Participant string `json:"participant,omitempty"`
+	// Text is a banner's text.
+	Text string `json:"text,omitempty"`
+	// Error is an error message's text, for the guest to read.
+	Error string `json:"error,omitempty"`
+	// Reason says why an ended call ended.
+	Reason string `json:"reason,omitempty"`
+	// ICEServers are a config message's STUN and TURN servers, in the
+	// browser's RTCIceServer form.
+	ICEServers []ICEServer `json:"iceServers,omitempty"`
+}
+
+// maxMessage is the largest signalling message WebSocket accepts: an SDP
+// offer with audio and several video codecs is well under 16 KiB.
+const maxMessage = 256 << 10
+
+// WebSocket adapts a coder/websocket connection to a Signaller: one text
+// message of JSON per signalling message. It raises the connection's read
+// limit to 256 KiB for large SDP offers. Note that coder/websocket closes
+// the connection when the context of a pending read is cancelled; Handle
+// reads with a context that ends only after its last write.
+func WebSocket(c *websocket.Conn) Signaller {
+	c.SetReadLimit(maxMessage)
+	return wsSignaller{c}
+}
+
+// wsSignaller is the Signaller that WebSocket returns.
+type wsSignaller struct{ c *websocket.Conn }
+
+// ReadJSON implements Signaller.
+func (w wsSignaller) ReadJSON(ctx context.Context, v any) error { return wsjson.Read(ctx, w.c, v) }
+
+// WriteJSON implements Signaller.
+func (w wsSignaller) WriteJSON(ctx context.Context, v any) error { return wsjson.Write(ctx, w.c, v) }
