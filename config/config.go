@@ -30,6 +30,8 @@ type Config struct {
 	RTP RTP `yaml:"rtp"`
 	// HTTP serves the REST API, the guest page, /metrics and /healthz.
 	HTTP HTTP `yaml:"http"`
+	// WebRTC is the browser guests' media.
+	WebRTC WebRTC `yaml:"webrtc"`
 	// Store is where state that survives a restart is kept.
 	Store Store `yaml:"store"`
 	// Log sets the level and format of the process log.
@@ -117,6 +119,31 @@ type HTTP struct {
 	// (/join/TOKEN) are built from it. Empty: links use http://HOST:PORT of
 	// Listen.
 	PublicURL string `yaml:"public_url"`
+}
+
+// WebRTC configures browser guests' media (pion/webrtc).
+type WebRTC struct {
+	// UDPPort is the one UDP port all WebRTC media uses (ICE UDP mux): the
+	// only port to open for browsers. 0 picks a free one (tests).
+	// Default: 7882.
+	UDPPort int `yaml:"udp_port"`
+	// ListenIP is the address to bind it on; empty binds every address.
+	ListenIP string `yaml:"listen_ip"`
+	// PublicIP is advertised to browsers behind 1:1 NAT; empty advertises
+	// the local addresses.
+	PublicIP string `yaml:"public_ip"`
+	// ICEServers are STUN/TURN servers handed to browsers.
+	ICEServers []ICEServer `yaml:"ice_servers"`
+}
+
+// ICEServer is a STUN or TURN server (RFC 8445, RFC 8656).
+type ICEServer struct {
+	// URLs are stun:, turn: or turns: URLs.
+	URLs []string `yaml:"urls"`
+	// Username authenticates to a TURN server.
+	Username string `yaml:"username"`
+	// Credential is the TURN password.
+	Credential Secret `yaml:"credential"`
 }
 
 // Store configures persistence.

@@ -189,6 +189,7 @@ var parserProblems = map[string]bool{
 // values out, and a test keeps the two in step.
 const (
 	defaultRTPPorts   = "10000-20000"
+	defaultWebRTCPort = 7882
 	defaultHTTPListen = "0.0.0.0:8080"
 	defaultStorePath  = "./data/parley.db"
 	defaultLogFormat  = "text"
@@ -217,6 +218,9 @@ func applyDefaults(c *Config, src *source) {
 	}
 	if !src.has("prompts.announce_join_leave") {
 		c.Prompts.AnnounceJoinLeave = true
+	}
+	if !src.has("webrtc.udp_port") {
+		c.WebRTC.UDPPort = defaultWebRTCPort
 	}
 	if !src.has("rtp.ports") {
 		c.RTP.Ports, _ = ParsePortRange(defaultRTPPorts)

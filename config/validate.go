@@ -24,6 +24,7 @@ func (c *Config) Validate() error {
 	v.sip(&c.SIP)
 	v.rtp(&c.RTP)
 	v.http(&c.HTTP)
+	v.webrtc(&c.WebRTC)
 	if c.Store.Path == "" {
 		v.add("store.path", "required")
 	}
@@ -209,6 +210,33 @@ func (v *validator) rtp(r *RTP) {
 }
 
 // http checks the listen address and the public URL.
+func (v *validator) webrtc(w *WebRTC) {
+	if w.UDPPort < 0 || w.UDPPort > 65535 {
+		v.add("webrtc.udp_port", "%d: not a port", w.UDPPort)
+	}
+	if w.ListenIP != "" {
+		if _, err := netip.ParseAddr(w.ListenIP); err != nil {
+			v.add("webrtc.listen_ip", "%q: not an IP address", w.ListenIP)
+		}
+	}
+	if w.PublicIP != "" {
+		if _, err := netip.ParseAddr(w.PublicIP); err != nil {
+			v.add("webrtc.public_ip", "%q: not an IP address", w.PublicIP)
+		}
+	}
+	for i, s := range w.ICEServers {
+		p := index("webrtc.ice_servers", i)
+		if len(s.URLs) == 0 {
+			v.add(p+".urls", "list at least one stun:, turn: or turns: URL")
+		}
+		for j, u := range s.URLs {
+			if !strings.HasPrefix(u, "stun:") && !strings.HasPrefix(u, "turn:") && !strings.HasPrefix(u, "turns:") {
+				v.add(index(p+".urls", j), "%q: want a stun:, turn: or turns: URL", u)
+			}
+		}
+	}
+}
+
 func (v *validator) http(h *HTTP) {
 	if h.Listen == "" {
 		v.add("http.listen", "required")

@@ -49,6 +49,9 @@ type server struct {
 func startParley(t *testing.T, config string) *server {
 	t.Helper()
 	dir := t.TempDir()
+	if !strings.Contains(config, "\nwebrtc:") {
+		config += "\nwebrtc:\n  udp_port: 0\n  listen_ip: 127.0.0.1\n" // tests run side by side: no fixed port
+	}
 	path := filepath.Join(dir, "parley.yaml")
 	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
 		t.Fatal(err)

@@ -26,6 +26,7 @@ import (
 	"github.com/parleyhq/parley/sip/digest"
 	"github.com/parleyhq/parley/store"
 	"github.com/parleyhq/parley/webhook"
+	"github.com/parleyhq/parley/webrtc"
 )
 
 // serve runs the bridge on cfg until a signal arrives on stop, then hangs
@@ -111,6 +112,11 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 		return err
 	}
 	defer sipServer.Close()
+	guests, err := newWebRTC(cfg.WebRTC, b, log)
+	if err != nil {
+		return err
+	}
+	defer guests.Close() // before the bridge closes: hijacked WebSockets outlive http.Server.Shutdown
 	if err := mtr.Start(metrics.Sources{Rooms: b, RTP: sipServer, Events: b}); err != nil {
 		return err
 	}
@@ -245,4 +251,19 @@ func startWebhooks(cfg *config.Config, b *bridge.Bridge, log *slog.Logger) (stop
 	}()
 	var once sync.Once
 	return func() { once.Do(func() { sub.Close(); <-done }) }, nil
+}
+
+// newWebRTC starts the browser guests' media on the configured UDP port.
+func newWebRTC(cfg config.WebRTC, b *bridge.Bridge, log *slog.Logger) (*webrtc.Server, error) {
+	ice := make([]webrtc.ICEServer, len(cfg.ICEServers))
+	for i, s := range cfg.ICEServers {
+		ice[i] = webrtc.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential.Reveal()}
+	}
+	srv, err := webrtc.New(webrtc.Options{Bridge: b, ListenIP: cfg.ListenIP, UDPPort: cfg.UDPPort,
+		PublicIP: cfg.PublicIP, ICEServers: ice, Logger: log.With("edge", "webrtc")})
+	if err != nil {
+		return nil, fmt.Errorf("webrtc: %w", err)
+	}
+	log.Info("webrtc listening", "udp", srv.Addr().String())
+	return srv, nil
 }
