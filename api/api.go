@@ -107,6 +107,10 @@ type Options struct {
 	// /api/v1. Empty strings are ignored; none at all (and no Store)
 	// refuses every call with 401, saying admin_tokens is empty.
 	AdminTokens []string
+	// Operators are the extension numbers of the operators group: a room
+	// token minted for one of them may invite and call people out while
+	// that extension is in the conference.
+	Operators []string
 	// Done, when closed, ends every open event stream (GET /api/v1/events)
 	// with WebSocket status 1001, going away; `parley serve` closes it as
 	// it shuts down, since http.Server.Shutdown does not end hijacked
@@ -152,6 +156,7 @@ type server struct {
 	dialIn       []DialInNumber
 	mailer       Mailer // nil: email is not configured
 	sms          SMS    // nil: SMS is not configured
+	operators    map[string]bool
 }
 
 // pingInterval is how often an event stream pings its client, so that
@@ -161,7 +166,10 @@ const pingInterval = 30 * time.Second
 func newServer(opts Options) *server {
 	s := &server{bridge: opts.Bridge, store: opts.Store, log: opts.Logger, ready: opts.Ready, done: opts.Done,
 		pingInterval: pingInterval, now: time.Now, publicURL: strings.TrimRight(opts.PublicURL, "/"),
-		dialIn: slices.Clone(opts.DialIn), mailer: opts.Mailer, sms: opts.SMS}
+		dialIn: slices.Clone(opts.DialIn), mailer: opts.Mailer, sms: opts.SMS, operators: make(map[string]bool)}
+	for _, ext := range opts.Operators {
+		s.operators[ext] = true
+	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

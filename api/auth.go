@@ -80,5 +80,5 @@ func (a authenticator) check(r *http.Request, query bool) (principal, error) {
 	if role != bridge.RoleModerator {
 		role = bridge.RoleAttendee // whatever else was stored grants no more than reading
 	}
-	return principal{room: t.Room, role: role, tokenID: t.ID}, nil
+	return principal{room: t.Room, role: role, tokenID: t.ID, extension: t.Extension}, nil
 }

@@ -39,6 +39,8 @@ type principal struct {
 	role bridge.Role
 	// tokenID is a room token's store ID.
 	tokenID int64
+	// extension is the extension a room token speaks for, if any.
+	extension string
 }
 
 // String names the principal in logs.
@@ -70,6 +72,17 @@ func authorize(p principal, e endpoint, number string) error {
 			Message: "attendees may not " + e.Action + ": this is an attendee token; ask a moderator"}
 	}
 	return nil
+}
+
+// operatorHere reports whether p is an operator's token (its extension is
+// in the operators group) whose extension is in the conference in room
+// number: such a token may invite and call people out (issue 4).
+func (s *server) operatorHere(p principal, number string) bool {
+	if p.extension == "" || !s.operators[p.extension] || s.bridge == nil {
+		return false
+	}
+	room, err := s.bridge.Room(number)
+	return err == nil && room.HasExtension(p.extension)
 }
 
 // sees reports whether p may see the room with the given number in lists

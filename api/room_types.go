@@ -119,6 +119,10 @@ type TokenRequest struct {
 	// ExpiresIn is the token's lifetime in seconds; 0 or absent means it
 	// never expires.
 	ExpiresIn int64 `json:"expires_in,omitempty"`
+	// Extension is the extension number the token speaks for. An
+	// attendee token of an extension in the operators group may invite
+	// and call people out while that extension is in the conference.
+	Extension string `json:"extension,omitempty"`
 }
 
 // NewToken is the 201 answer to a token request: the only time the secret
@@ -135,6 +139,8 @@ type NewToken struct {
 	Room string `json:"room"`
 	// Label is the token's label.
 	Label string `json:"label,omitempty"`
+	// Extension is the extension the token speaks for, if any.
+	Extension string `json:"extension,omitempty"`
 	// ExpiresAt is when the token stops working; absent means never.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 }
@@ -150,6 +156,8 @@ type Token struct {
 	Room string `json:"room"`
 	// Label is the token's label.
 	Label string `json:"label,omitempty"`
+	// Extension is the extension the token speaks for, if any.
+	Extension string `json:"extension,omitempty"`
 	// CreatedAt is when the token was minted.
 	CreatedAt time.Time `json:"created_at"`
 	// ExpiresAt is when the token stops working; absent means never.

@@ -38,6 +38,9 @@ func (s *server) createToken(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusBadRequest, Field: "role",
 			Message: fmt.Sprintf("role %q: a room token is moderator or attendee", req.Role)}
 	}
+	if req.Extension != "" && !isDigits(req.Extension) {
+		return &Error{Status: http.StatusBadRequest, Field: "extension", Message: fmt.Sprintf("extension %q: digits only", req.Extension)}
+	}
 	if len(req.Label) > maxLabelLen {
 		return &Error{Status: http.StatusBadRequest, Field: "label", Message: fmt.Sprintf("label is longer than %d bytes", maxLabelLen)}
 	}
@@ -55,7 +58,7 @@ func (s *server) createToken(w http.ResponseWriter, r *http.Request) error {
 	secret := make([]byte, tokenBytes)
 	_, _ = rand.Read(secret) // crypto/rand.Read never fails (Go 1.24+)
 	t := store.Token{Hash: store.HashToken(base64.RawURLEncoding.EncodeToString(secret)), Room: room.Number(),
-		Role: req.Role, Label: req.Label}
+		Role: req.Role, Label: req.Label, Extension: req.Extension}
 	if req.ExpiresIn > 0 {
 		at := s.now().Add(time.Duration(req.ExpiresIn) * time.Second)
 		t.ExpiresAt = &at
@@ -67,7 +70,7 @@ func (s *server) createToken(w http.ResponseWriter, r *http.Request) error {
 	s.log.Info("api token minted", "room", t.Room, "token_id", t.ID, "role", t.Role, "label", t.Label,
 		"by", principalOf(r).String(), "remote", r.RemoteAddr)
 	writeJSON(w, http.StatusCreated, NewToken{ID: strconv.FormatInt(t.ID, 10), Token: base64.RawURLEncoding.EncodeToString(secret),
-		Role: t.Role, Room: t.Room, Label: t.Label, ExpiresAt: t.ExpiresAt})
+		Role: t.Role, Room: t.Room, Label: t.Label, Extension: t.Extension, ExpiresAt: t.ExpiresAt})
 	return nil
 }
 
@@ -88,7 +91,7 @@ func (s *server) listTokens(w http.ResponseWriter, r *http.Request) error {
 	now := s.now()
 	out := make([]Token, len(list))
 	for i, t := range list {
-		out[i] = Token{ID: strconv.FormatInt(t.ID, 10), Role: t.Role, Room: t.Room, Label: t.Label,
+		out[i] = Token{ID: strconv.FormatInt(t.ID, 10), Role: t.Role, Room: t.Room, Label: t.Label, Extension: t.Extension,
 			CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, Expired: t.Expired(now)}
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -99,6 +99,8 @@ type Participant struct {
 	Joined time.Time
 	// LinkID is the guest or group link the participant came by; 0 if none.
 	LinkID int64
+	// Extension is the caller's extension number, when known.
+	Extension string
 
 	record int64 // attendance record ID, 0 when none
 
@@ -221,7 +223,7 @@ func (r *Room) admit(leg Leg, o JoinOptions) (*Participant, error) {
 		id = r.newID()
 	}
 	p := &Participant{ID: id, Name: o.Name, Via: o.Via, Guest: guest, OverQuota: overQuota, Joined: time.Now(),
-		LinkID: o.LinkID, room: r, leg: leg, role: role}
+		LinkID: o.LinkID, Extension: o.Extension, room: r, leg: leg, role: role}
 	if err := r.mix.Add(p.ID, leg, mixer.WithListenOnly(role.ListenOnly())); err != nil {
 		return nil, fmt.Errorf("room %s: %w", r.number, err)
 	}
@@ -653,4 +655,18 @@ func (r *Room) ByLink(id int64) []*Participant {
 		}
 	}
 	return out
+}
+
+// HasExtension reports whether a participant calling from extension ext is
+// in the room.
+func (r *Room) HasExtension(ext string) bool {
+	if ext == "" {
+		return false
+	}
+	for _, p := range r.Participants() {
+		if p.Extension == ext {
+			return true
+		}
+	}
+	return false
 }

@@ -25,6 +25,10 @@ type Token struct {
 	Role string
 	// Label says what the token is for, for the people who manage tokens.
 	Label string
+	// Extension is the extension number the token speaks for, if any: an
+	// operator's token may call people out while that extension is in the
+	// room.
+	Extension string
 	// CreatedAt is when the token was minted; the zero time means now.
 	CreatedAt time.Time
 	// ExpiresAt is when the token stops being valid; nil means never.
@@ -60,8 +64,8 @@ func (db *DB) CreateToken(ctx context.Context, t Token) (Token, error) {
 	}
 	t.Hash = append([]byte(nil), t.Hash...)
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO tokens (hash, room, role, label, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, t.Hash, t.Room, t.Role, t.Label, ms(t.CreatedAt), nullMS(t.ExpiresAt))
+		res, err := tx.ExecContext(ctx, `INSERT INTO tokens (hash, room, role, label, extension, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, t.Hash, t.Room, t.Role, t.Label, t.Extension, ms(t.CreatedAt), nullMS(t.ExpiresAt))
 		if err != nil {
 			return classify(err)
 		}
@@ -139,13 +143,13 @@ func (db *DB) Tokens(ctx context.Context, room string) ([]Token, error) {
 }
 
 // tokenColumns lists the tokens columns in the order scanToken reads them.
-const tokenColumns = `id, hash, room, role, label, created_at, expires_at`
+const tokenColumns = `id, hash, room, role, label, extension, created_at, expires_at`
 
 func scanToken(s scanner) (Token, error) {
 	var t Token
 	var created int64
 	var expires sql.NullInt64
-	if err := s.Scan(&t.ID, &t.Hash, &t.Room, &t.Role, &t.Label, &created, &expires); err != nil {
+	if err := s.Scan(&t.ID, &t.Hash, &t.Room, &t.Role, &t.Label, &t.Extension, &created, &expires); err != nil {
 		return Token{}, err
 	}
 	t.CreatedAt, t.ExpiresAt = fromMS(created), fromNullMS(expires)

@@ -15,6 +15,7 @@ func TestCreateToken(t *testing.T) {
 		wantErr error
 	}{
 		{"moderator", Token{Hash: HashToken("s1"), Room: "1000", Role: "moderator", Label: "ops", ExpiresAt: ptr(t0.Add(time.Hour))}, nil},
+		{"an operator's", Token{Hash: HashToken("s6"), Room: "1000", Role: "attendee", Extension: "2003"}, nil},
 		{"no expiry, created now", Token{Hash: HashToken("s2"), Room: "1000"}, nil},
 		{"explicit creation time", Token{Hash: HashToken("s3"), Room: "1000", CreatedAt: t0.Add(-time.Hour)}, nil},
 		{"short hash", Token{Hash: []byte("secret"), Room: "1000"}, ErrInvalid},

@@ -132,7 +132,7 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	}
 	apiDone := make(chan struct{}) // closed on shutdown: ends the API's event streams (WebSockets)
 	apiOpts := api.Options{Ready: readyFunc(func() error { return nil }), Bridge: b, Store: db,
-		AdminTokens: tokens, Done: apiDone, Logger: log}
+		AdminTokens: tokens, Operators: operators(cfg.Extensions), Done: apiDone, Logger: log}
 	if err := inviteOptions(cfg, &apiOpts); err != nil {
 		return err
 	}
