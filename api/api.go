@@ -107,6 +107,9 @@ type Options struct {
 	// /api/v1. Empty strings are ignored; none at all (and no Store)
 	// refuses every call with 401, saying admin_tokens is empty.
 	AdminTokens []string
+	// PhoneCountry is the country (ISO 3166 alpha-2) national phone numbers
+	// of links are read in: sms.default_country. Empty accepts E.164 only.
+	PhoneCountry string
 	// Operators are the extension numbers of the operators group: a room
 	// token minted for one of them may invite and call people out while
 	// that extension is in the conference.
@@ -157,6 +160,7 @@ type server struct {
 	mailer       Mailer // nil: email is not configured
 	sms          SMS    // nil: SMS is not configured
 	operators    map[string]bool
+	phoneCountry string
 }
 
 // pingInterval is how often an event stream pings its client, so that
@@ -166,7 +170,8 @@ const pingInterval = 30 * time.Second
 func newServer(opts Options) *server {
 	s := &server{bridge: opts.Bridge, store: opts.Store, log: opts.Logger, ready: opts.Ready, done: opts.Done,
 		pingInterval: pingInterval, now: time.Now, publicURL: strings.TrimRight(opts.PublicURL, "/"),
-		dialIn: slices.Clone(opts.DialIn), mailer: opts.Mailer, sms: opts.SMS, operators: make(map[string]bool)}
+		dialIn: slices.Clone(opts.DialIn), mailer: opts.Mailer, sms: opts.SMS, operators: make(map[string]bool),
+		phoneCountry: opts.PhoneCountry}
 	for _, ext := range opts.Operators {
 		s.operators[ext] = true
 	}

@@ -18,7 +18,7 @@ func TestAttendeesCSV(t *testing.T) {
 	room, _ := e.bridge.Room("2000")
 	guest := e.link(t, `{"kind": "guest", "name": "Ada", "email": "ada@example.com", "role": "presenter"}`)
 	e.link(t, `{"kind": "guest", "name": "=HYPERLINK(\"x\")", "email": "eve@example.com"}`) // invited, never came
-	e.link(t, `{"kind": "guest", "name": "Texted", "phone": "+447700900123"}`)              // invited by SMS, never came
+	e.link(t, `{"kind": "guest", "name": "Texted", "phone": "+447911123456"}`)              // invited by SMS, never came
 	e.link(t, `{"kind": "guest", "name": "Nobody"}`)                                        // not invited: no address
 	// A phone caller, who leaves, and the guest, who stays.
 	phone, err := room.Join(newFakeLeg(), bridge.JoinOptions{Name: "+441632960123", Via: "sip", Source: "number", Address: "+441632960123"})
@@ -76,7 +76,7 @@ func TestAttendeesCSV(t *testing.T) {
 	if eve[0] != `'=HYPERLINK("x")` || eve[2] != "invited (not joined)" || eve[3] != "eve@example.com" || eve[4] != "" {
 		t.Errorf("invited row %q", eve)
 	}
-	if texted[0] != "Texted" || texted[2] != "invited (not joined)" || texted[3] != "+447700900123" {
+	if texted[0] != "Texted" || texted[2] != "invited (not joined)" || texted[3] != "+447911123456" {
 		t.Errorf("texted row %q", texted)
 	}
 	att := e.mint(t, "2000", "attendee")

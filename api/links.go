@@ -136,7 +136,7 @@ func (s *server) checkLinkRequest(req LinkRequest) (store.Link, error) {
 		}
 	}
 	if req.Phone != "" {
-		phone, err := checkPhone("phone", req.Phone)
+		phone, err := checkPhone("phone", req.Phone, s.phoneCountry)
 		if err != nil {
 			return l, err
 		}
@@ -524,13 +524,21 @@ func checkEmail(field, s string) error {
 // spaces and dashes allowed (bridge.ParseTarget); it returns it as the
 // digits, with the "+" of an E.164 number. The SMS gateway checks the
 // number against its country rules when it sends.
-func checkPhone(field, s string) (string, error) {
-	t, err := bridge.ParseTarget(strings.TrimSpace(s))
-	if err != nil || t.Kind != bridge.KindNumber {
+//
+// The number must be one a phone can have (libphonenumber's rules, via
+// notify.E164), read in country (ISO 3166 alpha-2, from sms.default_country)
+// when it is written nationally; it is stored in E.164.
+func checkPhone(field, s, country string) (string, error) {
+	e164, err := notify.E164(s, country)
+	if err != nil {
+		hint := "E.164 (+447911123456)"
+		if country != "" {
+			hint += " or national in " + country + " (07911123456)"
+		}
 		return "", &Error{Status: http.StatusBadRequest, Field: field,
-			Message: fmt.Sprintf("%s %q: want a phone number, E.164 (+447700900123) or national (07700900123)", field, s)}
+			Message: fmt.Sprintf("%s %q: not a phone number a text can reach (%v): want %s", field, s, err, hint)}
 	}
-	return t.Number, nil
+	return e164, nil
 }
 
 // checkLanguage accepts "" or one of the languages Parley speaks.

@@ -11,6 +11,7 @@ import (
 	"github.com/parleyhq/parley/notify"
 	"github.com/parleyhq/parley/store"
 	"github.com/parleyhq/parley/web"
+	"github.com/parleyhq/parley/webrtc"
 )
 
 // inviteOptions fills in the parts of the API's options that invitations
@@ -36,11 +37,13 @@ func inviteOptions(cfg *config.Config, opts *api.Options) error {
 			return fmt.Errorf("sms: %w", err)
 		}
 		opts.SMS = s
+		opts.PhoneCountry = cfg.SMS.DefaultCountry
 	}
 	return nil
 }
 
-// joinPage returns the guest join page, to be mounted at /join/.
-func joinPage(db *store.DB, b *bridge.Bridge, log *slog.Logger) (http.Handler, error) {
-	return web.New(web.Options{Links: db, Rooms: b, Logger: log})
+// joinPage returns the guest join page, to be mounted at /join/; guests
+// runs the calls of those who join from the browser.
+func joinPage(db *store.DB, b *bridge.Bridge, guests *webrtc.Server, log *slog.Logger) (http.Handler, error) {
+	return web.New(web.Options{Links: db, Rooms: b, Guests: guests, Logger: log})
 }
