@@ -57,6 +57,80 @@ const (
 	PageEnterName = "page.enter_name"
 	// PageJoin labels the join button.
 	PageJoin = "page.join"
+	// PageNotValid tells a guest that no link has the token.
+	PageNotValid = "page.not_valid"
+	// PageTitle heads a page that knows no room.
+	PageTitle = "page.title"
+	// PageNotReady says joining from the browser is not available on this server.
+	PageNotReady = "page.not_ready"
+	// PageUnavailable says the link could not be looked up.
+	PageUnavailable = "page.unavailable"
+	// PageNeedsJS says joining from the browser needs JavaScript.
+	PageNeedsJS = "page.needs_js"
+	// PageNoWebRTC says the browser lacks what calls need.
+	PageNoWebRTC = "page.no_webrtc"
+	// PageMicrophone labels the microphone picker.
+	PageMicrophone = "page.microphone"
+	// PageMicDefault names a microphone whose label the browser hides.
+	PageMicDefault = "page.mic_default"
+	// PageLevel labels the microphone level meter.
+	PageLevel = "page.level"
+	// PageProcessing heads the sound processing switches.
+	PageProcessing = "page.processing"
+	// PageEchoCancellation labels the echo cancellation switch.
+	PageEchoCancellation = "page.echo_cancellation"
+	// PageNoiseSuppression labels the noise suppression switch.
+	PageNoiseSuppression = "page.noise_suppression"
+	// PageAutoGain labels the automatic gain switch.
+	PageAutoGain = "page.auto_gain"
+	// PageCamera labels the camera picker.
+	PageCamera = "page.camera"
+	// PageCameraOff is the camera picker's only choice while video is not built.
+	PageCameraOff = "page.camera_off"
+	// PageCameraSoon says video is not available yet.
+	PageCameraSoon = "page.camera_soon"
+	// PageMicAsking asks the guest to allow the microphone.
+	PageMicAsking = "page.mic_asking"
+	// PageMicDenied says the browser blocks the microphone.
+	PageMicDenied = "page.mic_denied"
+	// PageMicMissing says no microphone was found.
+	PageMicMissing = "page.mic_missing"
+	// PageMicFailed says the microphone could not be started.
+	PageMicFailed = "page.mic_failed"
+	// PageConnecting says the call is being set up.
+	PageConnecting = "page.connecting"
+	// PageInCall says the guest is in the call.
+	PageInCall = "page.in_call"
+	// PageParticipants heads the participant list.
+	PageParticipants = "page.participants"
+	// PageYou names the guest in the participant list: {{name}}.
+	PageYou = "page.you"
+	// PageListSoon says the other participants are not listed yet.
+	PageListSoon = "page.list_soon"
+	// PageMute labels the button that mutes the microphone.
+	PageMute = "page.mute"
+	// PageUnmute labels the button that unmutes the microphone.
+	PageUnmute = "page.unmute"
+	// PageMuted says the microphone is muted.
+	PageMuted = "page.muted"
+	// PageUnmuted says the microphone is on again.
+	PageUnmuted = "page.unmuted"
+	// PageLeave labels the button that leaves the call.
+	PageLeave = "page.leave"
+	// PageLeft says the guest left the call.
+	PageLeft = "page.left"
+	// PageEnded says Parley ended the call; the reason follows.
+	PageEnded = "page.ended"
+	// PageLost says the connection to Parley was lost.
+	PageLost = "page.lost"
+	// PageRoomFull says the room is at its capacity.
+	PageRoomFull = "page.room_full"
+	// PageRoomLocked says the room is locked.
+	PageRoomLocked = "page.room_locked"
+	// PageSpectator is the banner of a guest who joins a full room as a listener.
+	PageSpectator = "page.spectator"
+	// PageJoinFailed says the call could not be set up.
+	PageJoinFailed = "page.join_failed"
 
 	// CalendarReminder is the text of the calendar reminder: {{room}}.
 	CalendarReminder = "calendar.reminder"
@@ -69,5 +143,6 @@ var allKeys = []string{
 	EmailWhen, EmailPersonalLink, EmailGuestLink, EmailCalendar,
 	SMSInvite, SMSInviteAnonymous,
 	PageOpensAt, PageExpired, PageInactive, PageNoGuests, PageEnterName, PageJoin,
+	PageNotValid, PageTitle, PageNotReady, PageUnavailable, PageNeedsJS, PageNoWebRTC, PageMicrophone, PageMicDefault, PageLevel, PageProcessing, PageEchoCancellation, PageNoiseSuppression, PageAutoGain, PageCamera, PageCameraOff, PageCameraSoon, PageMicAsking, PageMicDenied, PageMicMissing, PageMicFailed, PageConnecting, PageInCall, PageParticipants, PageYou, PageListSoon, PageMute, PageUnmute, PageMuted, PageUnmuted, PageLeave, PageLeft, PageEnded, PageLost, PageRoomFull, PageRoomLocked, PageSpectator, PageJoinFailed,
 	CalendarReminder,
 }

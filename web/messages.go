@@ -1,34 +1,53 @@
 package web
 
-import "github.com/parleyhq/parley/i18n"
+import (
+	"context"
 
-// Keys of the join page's messages that the i18n catalogue does not have
-// yet, each with its English text. t uses the catalogue's message as soon
-// as messages/en.json has the key, and the English text until then.
-const (
-	// keyNotValid tells a guest that no link has the token.
-	keyNotValid = "page.not_valid"
-	// keyTitle heads a page that knows no room.
-	keyTitle = "page.title"
-	// keyNotReady says joining from the browser is not available yet.
-	keyNotReady = "page.not_ready"
-	// keyUnavailable says the link could not be looked up.
-	keyUnavailable = "page.unavailable"
+	"github.com/parleyhq/parley/i18n"
+	"github.com/parleyhq/parley/webrtc"
 )
 
-// english holds the English text of the keys above.
-var english = map[string]string{
-	keyNotValid:    "This link is not valid.",
-	keyTitle:       "Parley",
-	keyNotReady:    "Joining from the browser is not available yet. Please dial in by phone for now.",
-	keyUnavailable: "This link cannot be checked just now. Please try again in a minute.",
+// serverTexts maps the English texts that the webrtc server puts in its
+// "error" and "banner" messages to the catalogue keys that say the same in
+// the guest's language. Texts not listed go to the browser as they are.
+var serverTexts = map[string]string{
+	"the room is full":   i18n.PageRoomFull,
+	"the room is locked": i18n.PageRoomLocked,
+	"The room is full: you are joining as a listener.": i18n.PageSpectator,
+	"the call could not be set up":                     i18n.PageJoinFailed,
+	"the connection was lost":                          i18n.PageLost,
 }
 
-// t returns the message for key in c's language, falling back to the
-// English text above while the catalogue lacks the key.
-func t(c *i18n.Catalog, key string, args map[string]string) string {
-	if i18n.Lookup(i18n.Fallback).Has(key) {
-		return c.T(key, args)
+// localised is a Signaller that translates the webrtc server's error and
+// banner texts into the language of the guest's link on their way out.
+// Like the Signaller it wraps, it is read on one goroutine and written on
+// another.
+type localised struct {
+	webrtc.Signaller
+	lang *i18n.Catalog
+}
+
+// WriteJSON implements webrtc.Signaller.
+func (l localised) WriteJSON(ctx context.Context, v any) error {
+	switch m := v.(type) {
+	case webrtc.Message:
+		v = l.translate(m)
+	case *webrtc.Message:
+		if m != nil {
+			t := l.translate(*m)
+			v = &t
+		}
 	}
-	return english[key]
+	return l.Signaller.WriteJSON(ctx, v)
+}
+
+// translate returns m with its error or banner text in l's language.
+func (l localised) translate(m webrtc.Message) webrtc.Message {
+	if key, ok := serverTexts[m.Error]; ok && m.Type == webrtc.TypeError {
+		m.Error = l.lang.T(key, nil)
+	}
+	if key, ok := serverTexts[m.Text]; ok && m.Type == webrtc.TypeBanner {
+		m.Text = l.lang.T(key, nil)
+	}
+	return m
 }

@@ -3,9 +3,14 @@
 // either shows the room, the group link's description and a form to join
 // with a name, or says in the link's language why nobody is admitted.
 //
-// Joining from the browser (WebRTC) is not built yet: the form posts to
-// the same URL, which checks the link again and answers 501, saying so.
-// The page never claims more than that.
+// With Options.Guests set, the page carries a small script (static/,
+// embedded, no build step) that lets the guest pick a microphone, watch its
+// level, and join: it opens the WebSocket GET /join/{token}/ws?name=NAME,
+// which checks the link and the name again and hands the connection to the
+// WebRTC server (ws.go). Without Guests, or without JavaScript, the form
+// posts to the same URL, which checks the link again and answers 501,
+// saying why joining is not possible. Video is not built yet, and the page
+// says so rather than offering a camera that does nothing.
 //
 // Status codes of GET and POST /join/{token}:
 //
@@ -19,8 +24,13 @@
 //     ("This link opens at …", in UTC), or is a group link of a room whose
 //     guest access is off. 425 Too Early is not used for "not yet": it is
 //     about TLS early data (RFC 8470), not about time;
-//   - 501 (POST only): the link admits, but joining from the browser is
-//     not available yet.
+//   - 501 (POST only): the link admits, but joining needs the script (or,
+//     without Guests, is not available on this server).
+//
+// GET /join/{token}/ws answers the same statuses as plain HTTP; to a
+// WebSocket handshake whose link does not admit, it sends one "error"
+// message with the page's text and closes, so that the script can show
+// why (browsers do not let scripts read a refused handshake's status).
 package web
 
 import (
@@ -32,6 +42,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/parleyhq/parley/bridge"
 	"github.com/parleyhq/parley/i18n"
@@ -63,6 +74,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock links are judged by; nil means time.Now.
 	Now func() time.Time
+	// Guests runs the calls of guests who join from the browser:
+	// *webrtc.Server. Nil means joining from the browser is not available;
+	// the page then says so when the form is sent.
+	Guests Guests
 }
 
 //go:embed templates/*.html
@@ -71,14 +86,17 @@ var templates embed.FS
 // page is the join page template.
 var page = template.Must(template.ParseFS(templates, "templates/join.html"))
 
-// Handler serves GET and POST /join/{token}. It is safe for concurrent
-// use; each request runs on the goroutine net/http gives it.
+// Handler serves GET and POST /join/{token}, the WebSocket
+// GET /join/{token}/ws and the page's assets (GET /join/join.js, …). It is
+// safe for concurrent use; each request runs on the goroutine net/http
+// gives it, a guest's whole call included.
 type Handler struct {
-	links Links
-	rooms Rooms
-	log   *slog.Logger
-	now   func() time.Time
-	mux   *http.ServeMux
+	links  Links
+	rooms  Rooms
+	guests Guests // nil: no joining from the browser
+	log    *slog.Logger
+	now    func() time.Time
+	mux    *http.ServeMux
 }
 
 // New returns the join page handler, to be mounted at /join/. It has no
@@ -90,7 +108,7 @@ func New(opts Options) (*Handler, error) {
 	case opts.Rooms == nil:
 		return nil, errors.New("web: Options.Rooms is required")
 	}
-	h := &Handler{links: opts.Links, rooms: opts.Rooms, log: opts.Logger, now: opts.Now, mux: http.NewServeMux()}
+	h := &Handler{links: opts.Links, rooms: opts.Rooms, guests: opts.Guests, log: opts.Logger, now: opts.Now, mux: http.NewServeMux()}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
@@ -99,6 +117,12 @@ func New(opts Options) (*Handler, error) {
 	}
 	h.mux.HandleFunc("GET /join/{token}", h.show)
 	h.mux.HandleFunc("POST /join/{token}", h.join)
+	h.mux.HandleFunc("GET /join/{token}/ws", h.socket)
+	// Asset names hold a dot, which no token does, so they never shadow a
+	// link.
+	for name := range assets {
+		h.mux.HandleFunc("GET /join/"+name, serveAsset)
+	}
 	return h, nil
 }
 
@@ -108,8 +132,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.Serv
 // view is what the template shows.
 type view struct {
 	Lang, Title, Heading, Message, Description string
-	Form                                       bool
-	Action, Name, NameLabel, JoinLabel         string
+	// Form shows the name field and the Join button.
+	Form                               bool
+	Action, Name, NameLabel, JoinLabel string
+	// App loads the script that joins from the browser; it goes with Form
+	// when Options.Guests is set.
+	App bool
+	// Script and Style are the URLs of the embedded assets.
+	Script, Style string
+	// T holds the page's texts in its language, by catalogue key without
+	// the "page." prefix; the script reads them as JSON.
+	T map[string]string
 }
 
 // maxTokenLen bounds the tokens looked up, so that junk never reaches the
@@ -131,7 +164,7 @@ func (h *Handler) judge(r *http.Request) verdict {
 	token := r.PathValue("token")
 	v := verdict{lang: i18n.Lookup(acceptLanguage(r))}
 	notValid := func() verdict {
-		v.status, v.message = http.StatusNotFound, t(v.lang, keyNotValid, nil)
+		v.status, v.message = http.StatusNotFound, v.lang.T(i18n.PageNotValid, nil)
 		return v
 	}
 	if token == "" || len(token) > maxTokenLen || strings.Trim(token, base64URL) != "" {
@@ -143,7 +176,7 @@ func (h *Handler) judge(r *http.Request) verdict {
 	}
 	if err != nil {
 		h.log.Error("join page: link not read", "err", err)
-		v.status, v.message = http.StatusServiceUnavailable, t(v.lang, keyUnavailable, nil)
+		v.status, v.message = http.StatusServiceUnavailable, v.lang.T(i18n.PageUnavailable, nil)
 		return v
 	}
 	v.link = l
@@ -178,9 +211,10 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, v, "")
 }
 
-// join serves POST /join/{token}: the link is judged again, the name
-// checked, and then, since joining from the browser is not built yet,
-// the answer is 501 saying so.
+// join serves POST /join/{token}, the form sent without the script: the
+// link is judged again, the name checked, and then the answer is 501,
+// saying that joining needs JavaScript (or, without Options.Guests, that
+// it is not available yet).
 func (h *Handler) join(w http.ResponseWriter, r *http.Request) {
 	v := h.judge(r)
 	if v.status != http.StatusOK {
@@ -188,19 +222,36 @@ func (h *Handler) join(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
-	name := strings.TrimSpace(r.PostFormValue("name"))
-	if name == "" || len(name) > 200 {
+	name, ok := guestName(r.PostFormValue("name"))
+	if !ok {
 		v.status, v.message = http.StatusBadRequest, v.lang.T(i18n.PageEnterName, nil)
 		h.render(w, r, v, "")
 		return
 	}
-	v.status, v.message = http.StatusNotImplemented, t(v.lang, keyNotReady, nil)
+	v.status, v.message = http.StatusNotImplemented, v.lang.T(i18n.PageNotReady, nil)
+	if h.guests != nil {
+		v.message = v.lang.T(i18n.PageNeedsJS, nil)
+	}
 	h.render(w, r, v, name)
+}
+
+// maxNameLen bounds a guest's name, in bytes.
+const maxNameLen = 200
+
+// guestName trims s and reports whether it is a name a guest may use: not
+// empty, at most maxNameLen bytes, no control characters.
+func guestName(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > maxNameLen || strings.ContainsFunc(s, unicode.IsControl) {
+		return s, false
+	}
+	return s, true
 }
 
 // render writes the page for v; name, if set, is what the guest typed.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, v verdict, name string) {
-	pv := view{Lang: v.lang.Lang(), Message: v.message, Heading: t(v.lang, keyTitle, nil)}
+	pv := view{Lang: v.lang.Lang(), Message: v.message, Heading: v.lang.T(i18n.PageTitle, nil),
+		Script: assetURL("join.js"), Style: assetURL("join.css")}
 	if v.room != nil && v.status != http.StatusNotFound {
 		set := v.room.Settings()
 		pv.Heading = set.Name
@@ -222,6 +273,9 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, v verdict, name
 		if name != "" {
 			pv.Name = name
 		}
+		if h.guests != nil && v.status == http.StatusOK {
+			pv.App, pv.T = true, pageTexts(v.lang)
+		}
 	}
 	hd := w.Header()
 	hd.Set("Content-Type", "text/html; charset=utf-8")
@@ -229,7 +283,8 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, v verdict, name
 	hd.Set("Referrer-Policy", "no-referrer") // the URL is a credential
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("X-Robots-Tag", "noindex, nofollow")
-	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	hd.Set("Content-Security-Policy", contentSecurityPolicy(r))
+	hd.Set("Permissions-Policy", "microphone=(self), camera=(self), display-capture=()")
 	w.WriteHeader(v.status)
 	if err := page.Execute(w, pv); err != nil {
 		h.log.Warn("join page not written", "err", err)
@@ -247,4 +302,38 @@ func acceptLanguage(r *http.Request) string {
 	first, _, _ := strings.Cut(r.Header.Get("Accept-Language"), ",")
 	tag, _, _ := strings.Cut(first, ";")
 	return strings.TrimSpace(tag)
+}
+
+// contentSecurityPolicy allows the page its own script and style, and
+// WebSockets to the host it was served from (CSP 'self' does not cover
+// ws: and wss: in every browser).
+func contentSecurityPolicy(r *http.Request) string {
+	connect := "'self'"
+	if host := r.Host; host != "" && !strings.ContainsFunc(host, func(c rune) bool {
+		return !(c < unicode.MaxASCII && (unicode.IsLetter(c) || unicode.IsDigit(c) || strings.ContainsRune(".-:[]", c)))
+	}) {
+		connect += " ws://" + host + " wss://" + host
+	}
+	return "default-src 'none'; script-src 'self'; style-src 'self'; connect-src " + connect +
+		"; media-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+}
+
+// pageTexts returns the texts of the joining part of the page, in c's
+// language: the template shows some, the script the others.
+func pageTexts(c *i18n.Catalog) map[string]string {
+	keys := []string{
+		i18n.PageEnterName, i18n.PageNoWebRTC, i18n.PageMicDefault, i18n.PageMicAsking, i18n.PageMicDenied,
+		i18n.PageMicMissing, i18n.PageMicFailed, i18n.PageConnecting, i18n.PageInCall, i18n.PageMute,
+		i18n.PageUnmute, i18n.PageMuted, i18n.PageUnmuted, i18n.PageLeft, i18n.PageEnded, i18n.PageLost,
+		i18n.PageJoinFailed, i18n.PageNotReady, i18n.PageNeedsJS, i18n.PageMicrophone, i18n.PageLevel,
+		i18n.PageProcessing, i18n.PageEchoCancellation, i18n.PageNoiseSuppression, i18n.PageAutoGain,
+		i18n.PageCamera, i18n.PageCameraOff, i18n.PageCameraSoon, i18n.PageParticipants, i18n.PageListSoon,
+		i18n.PageLeave,
+	}
+	out := make(map[string]string, len(keys)+1)
+	for _, k := range keys {
+		out[strings.TrimPrefix(k, "page.")] = c.T(k, nil)
+	}
+	out["you"] = c.T(i18n.PageYou, nil) // the script fills in {{name}}
+	return out
 }

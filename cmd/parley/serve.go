@@ -136,7 +136,7 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	if err := inviteOptions(cfg, &apiOpts); err != nil {
 		return err
 	}
-	join, err := joinPage(db, b, log)
+	join, err := joinPage(db, b, guests, log)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,454 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/accessibility"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/dom"
+	"github.com/chromedp/chromedp"
+)
+
+const browserConfig = `
+sip:
+  listen: [udp://127.0.0.1:0]
+  domain: 127.0.0.1
+rtp:
+  ports: 42000-42998
+http:
+  listen: 127.0.0.1:0
+log:
+  format: json
+  level: info
+admin_tokens: ["` + adminToken + `"]
+rooms:
+  - number: "1000"
+    name: Browser room
+    guest_access: true
+  - number: "1001"
+    name: Small room
+    guest_access: true
+    capacity: 1
+  - number: "1002"
+    name: Busy room
+    guest_access: true
+    quota: 1
+`
+
+// toneAmplitude is the peak amplitude (−12 dBFS) of every test tone.
+const toneAmplitude = 0.25
+
+// TestBrowserGuestAndPhone is issue 6's audio check with a real browser: a
+// headless Chromium guest whose fake microphone plays 1000 Hz joins room
+// 1000 by a group link (typing a name into the field labelled "name" and
+// pressing the button named "Join"), while a baresip phone sending 440 Hz
+// is in the room. The page's analyser must hear 440 Hz and the phone's
+// recording must hold 1000 Hz, both near the level they were sent at.
+func TestBrowserGuestAndPhone(t *testing.T) {
+	srv := startParley(t, browserConfig)
+	dir := t.TempDir()
+	phoneWAV, browserWAV := filepath.Join(dir, "phone.wav"), filepath.Join(dir, "browser.wav")
+	if err := writeTone(phoneWAV, 8000, 440, toneAmplitude, 30); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeTone(browserWAV, 48000, 1000, toneAmplitude, 30); err != nil {
+		t.Fatal(err)
+	}
+	link := createLink(t, srv, "1000")
+
+	ph := newPhone(t, "phone", phoneWAV, "PCMU/8000/1", 41700)
+	ph.dial(t, "sip:1000@"+srv.sipUDP, 20)
+	srv.waitLog(t, "call joined", 1, 10*time.Second)
+	phoneJoined := time.Now()
+
+	b := newBrowser(t, browserWAV)
+	b.do(t, chromedp.Navigate(link.url(srv)+"?raw=1"))
+	// The microphone runs before joining: the level meter moves.
+	local := b.pollTone(t, "parleyTest.local", 1000, 10*time.Second)
+	time.Sleep(time.Second) // let the analyser's window fill
+	t.Logf("page, before joining: its own microphone at %.1f Hz, %+.1f dB relative to the WAV",
+		local.Frequency, dB(b.amplitude(t, "parleyTest.local", 1000)/toneAmplitude))
+	if lv := b.eval(t, `document.getElementById('level').value`); lv.(float64) < 0.5 {
+		t.Errorf("the level meter shows %v for a −12 dBFS tone", lv)
+	}
+	b.do(t, chromedp.SendKeys("", "Grace Hopper", byAX("textbox", "name", false)))
+	b.screenshot(t, "join-page-before.png")
+	b.do(t, chromedp.Click("", byAX("button", "Join", true)))
+	b.waitState(t, "joined", 20*time.Second)
+	browserJoined := time.Now()
+
+	// The room's audio reaches the page.
+	time.Sleep(2 * time.Second)
+	heard := b.pollTone(t, "parleyTest.remote", 440, 8*time.Second)
+	var amps []float64
+	for range 5 {
+		amps = append(amps, b.amplitude(t, "parleyTest.remote", 440))
+		time.Sleep(400 * time.Millisecond)
+	}
+	sort.Float64s(amps)
+	level := dB(amps[len(amps)/2] / toneAmplitude)
+	t.Logf("page hears %.1f Hz at %+.1f dB relative to what the phone sent", heard.Frequency, level)
+	if math.Abs(level) > 6 {
+		t.Errorf("the page hears 440 Hz at %+.1f dB, want within 6 dB of the sent level", level)
+	}
+	if text := b.text(t, "#participants"); !strings.Contains(text, "Grace Hopper") {
+		t.Errorf("the participant list reads %q, want the guest's name", text)
+	}
+	b.screenshot(t, "join-page-in-call.png")
+	if d := time.Until(browserJoined.Add(7 * time.Second)); d > 0 {
+		time.Sleep(d)
+	}
+	b.do(t, chromedp.Click("", byAX("button", "Leave", true)))
+	browserLeft := time.Now()
+	if s := b.text(t, "#status"); !strings.Contains(s, "You left the call") {
+		t.Errorf("after Leave the status reads %q", s)
+	}
+	srv.waitLog(t, "participant left", 1, 10*time.Second)
+	if len(srv.logged("guest call ended")) != 1 {
+		t.Errorf("parley logged %d guest calls ended, want 1", len(srv.logged("guest call ended")))
+	}
+	ph.wait(t)
+
+	// The browser's tone reaches the phone.
+	x, rate, err := readWAV(ph.recording(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := int((browserJoined.Sub(phoneJoined) + 1500*time.Millisecond).Seconds() * float64(rate))
+	to := int((browserLeft.Sub(phoneJoined) - 500*time.Millisecond).Seconds() * float64(rate))
+	if to > len(x) {
+		to = len(x)
+	}
+	if to-from < 2*rate {
+		t.Fatalf("only %.1f s of the recording overlap the browser's call (recording %.1f s, samples %d..%d)",
+			float64(to-from)/float64(rate), float64(len(x))/float64(rate), from, to)
+	}
+	spec := newSpectrum(x[from:to], rate)
+	peaks := spec.peaks(100, 3900)
+	if len(peaks) == 0 || !nearAny(1000, peaks[:1], 10) {
+		t.Errorf("the phone's dominant tone is %v, want 1000 Hz", fmtPeaks(peaks[:min(3, len(peaks))]))
+	}
+	got := dB(spec.amplitude(1000) / toneAmplitude)
+	t.Logf("phone hears the browser's 1000 Hz at %+.1f dB relative to the WAV (peaks %v)", got, fmtPeaks(peaks[:min(3, len(peaks))]))
+	if math.Abs(got) > 6 {
+		t.Errorf("the phone hears 1000 Hz at %+.1f dB, want within 6 dB of the sent level", got)
+	}
+	if own := dB(spec.amplitude(440) / spec.amplitude(1000)); own > -30 {
+		t.Errorf("the phone hears its own 440 Hz at %.1f dB relative to the browser's tone", own)
+	}
+}
+
+// TestBrowserLinkExpired: a link that stops admitting while its page is
+// open says so when the guest presses Join, and says so again on reload.
+func TestBrowserLinkExpired(t *testing.T) {
+	srv := startParley(t, browserConfig)
+	wav := filepath.Join(t.TempDir(), "browser.wav")
+	if err := writeTone(wav, 48000, 1000, toneAmplitude, 30); err != nil {
+		t.Fatal(err)
+	}
+	link := createLink(t, srv, "1000")
+	b := newBrowser(t, wav)
+	b.do(t, chromedp.Navigate(link.url(srv)))
+	b.do(t, chromedp.SendKeys("", "Ada", byAX("textbox", "name", false)))
+	if code := srv.apiCall(t, "PATCH", "/api/v1/rooms/1000/links/"+link.ID, map[string]any{"expire_now": true}, nil); code != 200 {
+		t.Fatalf("expire_now: status %d", code)
+	}
+	b.do(t, chromedp.Click("", byAX("button", "Join", true)))
+	b.waitText(t, "#alert", "This link has expired.", 10*time.Second)
+	b.screenshot(t, "join-expired-on-join.png")
+	b.do(t, chromedp.Reload())
+	b.waitText(t, "main", "This link has expired.", 10*time.Second)
+	if n := b.eval(t, `document.querySelectorAll('button').length`); n.(float64) != 0 {
+		t.Errorf("the expired link's page shows %v buttons, want none", n)
+	}
+	b.screenshot(t, "join-expired.png")
+}
+
+// TestBrowserRoomFull: a room at its capacity (1, the phone) refuses the
+// browser guest, and the page says the room is full.
+func TestBrowserRoomFull(t *testing.T) {
+	srv := startParley(t, browserConfig)
+	dir := t.TempDir()
+	phoneWAV, browserWAV := filepath.Join(dir, "phone.wav"), filepath.Join(dir, "browser.wav")
+	if err := writeTone(phoneWAV, 8000, 440, toneAmplitude, 30); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeTone(browserWAV, 48000, 1000, toneAmplitude, 30); err != nil {
+		t.Fatal(err)
+	}
+	link := createLink(t, srv, "1001")
+	ph := newPhone(t, "phone", phoneWAV, "PCMU/8000/1", 41740)
+	ph.dial(t, "sip:1001@"+srv.sipUDP, 15)
+	srv.waitLog(t, "call joined", 1, 10*time.Second)
+
+	b := newBrowser(t, browserWAV)
+	b.do(t, chromedp.Navigate(link.url(srv)))
+	b.do(t, chromedp.SendKeys("", "Late Comer", byAX("textbox", "name", false)))
+	b.do(t, chromedp.Click("", byAX("button", "Join", true)))
+	b.waitText(t, "#alert", "the room is full", 20*time.Second)
+	b.screenshot(t, "join-room-full.png")
+	if s := b.eval(t, `parleyTest.state()`); s != "idle" {
+		t.Errorf("after the refusal the page is %v, want idle (Join again)", s)
+	}
+}
+
+// TestBrowserSpectatorBanner: in a room whose quota (1) the phone fills,
+// the browser guest joins as a listener and the page shows the banner.
+func TestBrowserSpectatorBanner(t *testing.T) {
+	srv := startParley(t, browserConfig)
+	dir := t.TempDir()
+	phoneWAV, browserWAV := filepath.Join(dir, "phone.wav"), filepath.Join(dir, "browser.wav")
+	if err := writeTone(phoneWAV, 8000, 440, toneAmplitude, 30); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeTone(browserWAV, 48000, 1000, toneAmplitude, 30); err != nil {
+		t.Fatal(err)
+	}
+	link := createLink(t, srv, "1002")
+	ph := newPhone(t, "phone", phoneWAV, "PCMU/8000/1", 41780)
+	ph.dial(t, "sip:1002@"+srv.sipUDP, 15)
+	srv.waitLog(t, "call joined", 1, 10*time.Second)
+
+	b := newBrowser(t, browserWAV)
+	b.do(t, chromedp.Navigate(link.url(srv)))
+	b.do(t, chromedp.SendKeys("", "Listener", byAX("textbox", "name", false)))
+	b.do(t, chromedp.Click("", byAX("button", "Join", true)))
+	b.waitState(t, "joined", 20*time.Second)
+	b.waitText(t, "#banner", "you are joining as a listener", 10*time.Second)
+	b.screenshot(t, "join-spectator.png")
+}
+
+// link is a link as the API returns it.
+type link struct {
+	ID    string `json:"id"`
+	Token string `json:"token"`
+}
+
+func (l link) url(srv *server) string { return "http://" + srv.http + "/join/" + l.Token }
+
+// createLink makes a group link for attendees to room.
+func createLink(t *testing.T, srv *server, room string) link {
+	t.Helper()
+	var l link
+	if code := srv.apiCall(t, "POST", "/api/v1/rooms/"+room+"/links",
+		map[string]any{"kind": "group", "role": "attendee", "description": "E2E"}, &l); code != 201 || l.Token == "" {
+		t.Fatalf("create link: status %d, %+v", code, l)
+	}
+	return l
+}
+
+// browser is one headless Chromium tab with a fake microphone.
+type browser struct {
+	ctx       context.Context
+	artifacts string
+}
+
+// newBrowser starts Chromium (PEERS.md's flags, a fresh profile) whose fake
+// microphone plays wav; it is stopped when the test ends.
+func newBrowser(t *testing.T, wav string) *browser {
+	t.Helper()
+	chromiumPath, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Fatal("chromium is not installed; run `make test`, which installs it")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(900, 1100),
+	}
+	opts = append(opts, chromedp.DefaultExecAllocatorOptions[:]...)
+	opts = append(opts,
+		chromedp.Flag("mute-audio", false), // Headless mutes; keep the audio path as users have it
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("use-fake-device-for-media-stream", true),
+		chromedp.Flag("use-fake-ui-for-media-stream", true),
+		chromedp.Flag("use-file-for-fake-audio-capture", wav),
+		chromedp.Flag("allow-loopback-in-peer-connection", true),
+		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(alloc, chromedp.WithLogf(t.Logf))
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	artifacts := os.Getenv("PARLEY_ARTIFACTS")
+	if artifacts == "" {
+		artifacts = t.TempDir()
+	} else if err := os.MkdirAll(artifacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b := &browser{ctx: ctx, artifacts: artifacts}
+	// The first run starts the browser and ties it to its context: b.ctx,
+	// not one of the deadlines of b.do.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting chromium: %v", err)
+	}
+	b.do(t, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, accessibility.Enable, cdp.Empty{})
+		return err
+	}))
+	return b
+}
+
+// do runs actions with a deadline.
+func (b *browser) do(t *testing.T, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.fail(t, err)
+	}
+}
+
+// fail ends the test with err and what the page shows.
+func (b *browser) fail(t *testing.T, err error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ''`))
+	t.Fatalf("browser: %v\npage text:\n%s", err, body)
+}
+
+// eval evaluates a JavaScript expression in the page.
+func (b *browser) eval(t *testing.T, expr string) any {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[any](expr))
+	if err != nil {
+		b.fail(t, err)
+	}
+	return v
+}
+
+// text returns the visible text of the element that css selects.
+func (b *browser) text(t *testing.T, css string) string {
+	t.Helper()
+	v, _ := b.eval(t, fmt.Sprintf(`(document.querySelector(%q) || {}).innerText || ''`, css)).(string)
+	return v
+}
+
+// waitText waits until the element css selects shows want (case does not
+// matter).
+func (b *browser) waitText(t *testing.T, css, want string, within time.Duration) {
+	t.Helper()
+	expr := fmt.Sprintf(`((document.querySelector(%q) || {}).innerText || '').toLowerCase().includes(%q)`, css, strings.ToLower(want))
+	ctx, cancel := context.WithTimeout(b.ctx, within+5*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(within))); err != nil {
+		b.fail(t, fmt.Errorf("%q never showed %q: %w", css, want, err))
+	}
+}
+
+// waitState waits for parleyTest.state() to be want.
+func (b *browser) waitState(t *testing.T, want string, within time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, within+5*time.Second)
+	defer cancel()
+	expr := fmt.Sprintf(`window.parleyTest && parleyTest.state() === %q`, want)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(within))); err != nil {
+		b.fail(t, fmt.Errorf("the page did not get to %q: %w", want, err))
+	}
+}
+
+// tone is what parleyTest's dominantFrequency returns.
+type tone struct {
+	Frequency float64 `json:"frequency"`
+	Amplitude float64 `json:"amplitude"`
+	RMS       float64 `json:"rms"`
+}
+
+// pollTone waits until probe (parleyTest.local or .remote) hears freq
+// (±10 Hz) as its dominant tone, and returns what it heard last.
+func (b *browser) pollTone(t *testing.T, probe string, freq float64, within time.Duration) tone {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	var last tone
+	for {
+		raw, _ := json.Marshal(b.eval(t, fmt.Sprintf(`window.parleyTest && %s.dominantFrequency(100, 4000)`, probe)))
+		_ = json.Unmarshal(raw, &last)
+		if math.Abs(last.Frequency-freq) <= 10 && last.Amplitude > 0.01 {
+			return last
+		}
+		if time.Now().After(deadline) {
+			b.fail(t, fmt.Errorf("%s: dominant tone %.1f Hz (amplitude %.4f), want %v Hz", probe, last.Frequency, last.Amplitude, freq))
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// amplitude returns the amplitude of freq that probe hears.
+func (b *browser) amplitude(t *testing.T, probe string, freq float64) float64 {
+	t.Helper()
+	v, _ := b.eval(t, fmt.Sprintf(`%s.amplitude(%v)`, probe, freq)).(float64)
+	return v
+}
+
+// screenshot saves the page as a PNG among the test's artifacts.
+func (b *browser) screenshot(t *testing.T, name string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.fail(t, err)
+	}
+	path := filepath.Join(b.artifacts, strings.TrimSuffix(t.Name(), "/")+"-"+name)
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", path)
+}
+
+// byAX selects elements by their accessibility role and accessible name,
+// as a screen reader finds them: the name equals name (exact) or contains
+// it, case aside (not exact). Ignored (hidden) nodes do not count.
+func byAX(role, name string, exact bool) chromedp.QueryOption {
+	return chromedp.ByFunc(func(ctx context.Context, tg *chromedp.Target, _ *chromedp.Node) ([]cdp.NodeID, error) {
+		tree, err := cdp.Call(ctx, tg, accessibility.GetFullAXTree, accessibility.GetFullAXTreeParams{})
+		if err != nil {
+			return nil, err
+		}
+		var ids []cdp.BackendNodeID
+		for _, n := range tree.Nodes {
+			if n.Ignored || n.BackendDOMNodeID == 0 || axString(n.Role) != role {
+				continue
+			}
+			got := axString(n.Name)
+			if (exact && got == name) || (!exact && strings.Contains(strings.ToLower(got), strings.ToLower(name))) {
+				ids = append(ids, n.BackendDOMNodeID)
+			}
+		}
+		if len(ids) == 0 {
+			return nil, nil // the query retries until its deadline
+		}
+		res, err := cdp.Call(ctx, tg, dom.PushNodesByBackendIDsToFrontend, dom.PushNodesByBackendIDsToFrontendParams{BackendNodeIDs: ids})
+		if err != nil {
+			return nil, err
+		}
+		return res.NodeIDs, nil
+	})
+}
+
+// axString returns an accessibility value as a string.
+func axString(v *accessibility.Value) string {
+	if v == nil || len(v.Value) == 0 {
+		return ""
+	}
+	var s string
+	if json.Unmarshal([]byte(v.Value), &s) != nil {
+		return ""
+	}
+	return s
+}
