@@ -21,7 +21,9 @@ import (
 
 // testBrowser is a pion PeerConnection playing a browser guest: it offers
 // Opus with the RFC 6464 audio level extension, sends a tone every 20 ms,
-// decodes the Opus it receives and keeps it at 48 kHz.
+// decodes the Opus it receives and keeps it at 48 kHz. With a camera
+// (newVideoBrowser) it also sends VP8 and counts the PLIs it gets; it
+// answers the server's offers and keeps what video it receives.
 type testBrowser struct {
 	t     *testing.T
 	sig   *memSignaller
@@ -33,10 +35,17 @@ type testBrowser struct {
 	level   atomic.Int32  // the audio level the packets carry, 0 (loud) to 127 (silence)
 	sent    atomic.Uint64
 
-	msgs chan Message // what the server sent, except answers and candidates
+	msgs chan Message // what the server sent, except answers, offers and candidates
 
-	mu    sync.Mutex
-	heard []int16 // guarded by mu
+	camera   *pion.TrackLocalStaticRTP // nil without a camera
+	plis     atomic.Uint64             // PLIs received for the camera's track
+	offers   atomic.Uint64             // server offers answered
+	glare    atomic.Bool               // send a crossing offer before answering the next server offer
+	videoSnd *pion.RTPSender
+
+	mu     sync.Mutex
+	heard  []int16             // guarded by mu
+	videos map[string]*videoIn // guarded by mu: received video by stream ID
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -45,6 +54,20 @@ type testBrowser struct {
 // newTestBrowser connects a browser sending freq Hz over sig; the server
 // must be handling the other end.
 func newTestBrowser(t *testing.T, sig *memSignaller, freq float64) *testBrowser {
+	t.Helper()
+	return newBrowser(t, sig, freq, 0)
+}
+
+// newVideoBrowser is newTestBrowser with a camera that sends VP8 frames
+// tagged with tag.
+func newVideoBrowser(t *testing.T, sig *memSignaller, freq float64, tag byte) *testBrowser {
+	t.Helper()
+	return newBrowser(t, sig, freq, tag)
+}
+
+// newBrowser connects a browser, with a camera sending VP8 frames tagged
+// with tag unless tag is 0.
+func newBrowser(t *testing.T, sig *memSignaller, freq float64, tag byte) *testBrowser {
 	t.Helper()
 	m := &pion.MediaEngine{}
 	if err := m.RegisterDefaultCodecs(); err != nil {
@@ -67,13 +90,23 @@ func newTestBrowser(t *testing.T, sig *memSignaller, freq float64) *testBrowser 
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &testBrowser{t: t, sig: sig, pc: pc, msgs: make(chan Message, 32), stop: make(chan struct{})}
+	b := &testBrowser{t: t, sig: sig, pc: pc, msgs: make(chan Message, 32), stop: make(chan struct{}),
+		videos: make(map[string]*videoIn)}
 	b.track, err = pion.NewTrackLocalStaticRTP(pion.RTPCodecCapability{MimeType: pion.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "mic", "browser")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if b.snd, err = pc.AddTrack(b.track); err != nil {
 		t.Fatal(err)
+	}
+	if tag != 0 {
+		b.camera, err = pion.NewTrackLocalStaticRTP(pion.RTPCodecCapability{MimeType: pion.MimeTypeVP8, ClockRate: 90000}, "camera", "browser")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.videoSnd, err = pc.AddTrack(b.camera); err != nil {
+			t.Fatal(err)
+		}
 	}
 	pc.OnICECandidate(func(c *pion.ICECandidate) {
 		if c != nil {
@@ -84,6 +117,10 @@ func newTestBrowser(t *testing.T, sig *memSignaller, freq float64) *testBrowser 
 	pc.OnTrack(func(tr *pion.TrackRemote, _ *pion.RTPReceiver) {
 		b.wg.Add(1)
 		defer b.wg.Done()
+		if tr.Kind() == pion.RTPCodecTypeVideo {
+			b.receiveVideo(tr)
+			return
+		}
 		b.receive(tr)
 	})
 	offer, err := pc.CreateOffer(nil)
@@ -99,6 +136,11 @@ func newTestBrowser(t *testing.T, sig *memSignaller, freq float64) *testBrowser 
 	b.wg.Add(2)
 	go b.signalling()
 	go b.send(freq)
+	if tag != 0 {
+		b.wg.Add(2)
+		go b.sendVideo(tag)
+		go b.readPLIs()
+	}
 	t.Cleanup(b.close)
 	return b
 }
@@ -122,6 +164,27 @@ func (b *testBrowser) signalling() {
 				if ext.URI == sdp.AudioLevelURI {
 					b.levelID.Store(uint32(ext.ID))
 				}
+			}
+		case TypeOffer:
+			if b.glare.CompareAndSwap(true, false) {
+				if err := b.offerAgain(); err != nil {
+					b.t.Errorf("browser: glare offer: %v", err)
+					return
+				}
+			}
+			if err := b.answer(m.SDP); err != nil {
+				// A late offer to a browser that is closing, or whose
+				// connection the server closed (pion closes the
+				// PeerConnection on the DTLS close_notify), is of no
+				// interest.
+				if b.pc.ConnectionState() != pion.PeerConnectionStateClosed {
+					select {
+					case <-b.stop:
+					default:
+						b.t.Errorf("browser: server offer: %v", err)
+					}
+				}
+				return
 			}
 		case TypeCandidate:
 			if err := b.pc.AddICECandidate(*m.Candidate); err != nil {

@@ -49,8 +49,10 @@ type JoinRequest struct {
 }
 
 // Handle runs one browser guest's call over conn and returns when it ends.
-// It sends a "config" message, answers the browser's offers, trickles ICE
-// candidates both ways, joins the room once the PeerConnection is
+// It sends a "config" message, answers the browser's first offer,
+// trickles ICE candidates both ways, forwards the guest's video to the
+// other guests of the room and theirs to it (offering the browser each
+// change, see renegotiate.go), joins the room once the PeerConnection is
 // connected (then sends "joined", and a "banner" if the room's quota made
 // the guest a spectator) and leaves it when the browser sends "leave", the
 // signalling connection ends, the connection fails, ctx is done, or the
@@ -61,7 +63,8 @@ type JoinRequest struct {
 // It returns nil when the browser left or Parley hung up, and otherwise
 // why the call failed: the room's admission error (bridge.ErrFull,
 // bridge.ErrLocked, bridge.ErrUnknownRoom, ...), ErrConnectTimeout,
-// ErrConnectionFailed, ErrBadOffer, a signalling error, or ErrClosed.
+// ErrConnectionFailed, ErrBadOffer, ErrBadAnswer, a signalling error, or
+// ErrClosed.
 func (s *Server) Handle(ctx context.Context, conn Signaller, join JoinRequest) error {
 	c, err := s.newCall(conn, join)
 	if err != nil {
@@ -89,8 +92,14 @@ type call struct {
 	pcState   atomic.Int32  // the latest pion.PeerConnectionState
 	broken    chan struct{} // closed when a write fails
 	brokeOnce sync.Once
-	writeErr  error       // set before broken is closed
-	audio     atomic.Bool // an audio track feeds the receiver; later ones are drained
+	writeErr  error         // set before broken is closed
+	audio     atomic.Bool   // an audio track feeds the receiver; later ones are drained
+	negNote   chan struct{} // hub → loop: the wanted video tracks changed (capacity 1)
+
+	vmu  sync.Mutex
+	want []*publisher // guarded by vmu: the forwarded tracks the guest should receive
+
+	leftVideo bool // guarded by the server's videoHub.mu: out of the video room for good
 
 	mu        sync.Mutex
 	out       chan Message   // guarded by mu: sent to only while !outClosed
@@ -105,6 +114,12 @@ type call struct {
 	room   *bridge.Room
 	added  bool // the audio track is on the PeerConnection
 	joined bool
+
+	// Video forwarding, owned by the loop (renegotiate.go).
+	sending  map[*publisher]*pion.RTPSender // forwarded tracks on the PeerConnection
+	fresh    []*publisher                   // added in the offer that is out: keyframe when answered
+	offering bool                           // the server's offer is out, awaiting the answer
+	dirty    bool                           // tracks changed since the last offer
 }
 
 // inbound is one message, or the error that ended reading.
@@ -132,6 +147,8 @@ func (s *Server) newCall(conn Signaller, join JoinRequest) (*call, error) {
 		leg:       newLeg(rx, newSender(track, &s.stats)),
 		in:        make(chan inbound),
 		stateNote: make(chan struct{}, 1),
+		negNote:   make(chan struct{}, 1),
+		sending:   make(map[*publisher]*pion.RTPSender),
 		broken:    make(chan struct{}),
 		out:       make(chan Message, 64),
 	}, nil
@@ -216,6 +233,8 @@ func (c *call) loop(ctx context.Context) (*Message, error) {
 			if !c.joined {
 				return errorMessage("the connection could not be established"), ErrConnectTimeout
 			}
+		case <-c.negNote:
+			c.renegotiate()
 		case <-c.leg.hangup:
 			return &Message{Type: TypeEnded, Reason: c.leg.reason}, nil
 		case <-c.broken:
@@ -230,8 +249,17 @@ func (c *call) loop(ctx context.Context) (*Message, error) {
 func (c *call) handle(m Message) (done bool, final *Message, err error) {
 	switch m.Type {
 	case TypeOffer:
+		if c.offering {
+			c.log.Debug("browser offer crossing the server's ignored")
+			break
+		}
 		if err := c.answer(m.SDP); err != nil {
 			return true, errorMessage("the browser's offer could not be answered"), fmt.Errorf("%w: %w", ErrBadOffer, err)
+		}
+		c.renegotiate()
+	case TypeAnswer:
+		if err := c.applyAnswer(m.SDP); err != nil {
+			return true, errorMessage("the browser's answer could not be applied"), err
 		}
 	case TypeCandidate:
 		if m.Candidate != nil && m.Candidate.Candidate != "" {
@@ -273,8 +301,11 @@ func (c *call) newPeerConnection() (*pion.PeerConnection, error) {
 	return pc, nil
 }
 
-// answer answers an offer (the first, or a renegotiation); the first adds
-// the track the room's audio goes out on.
+// answer answers an offer (the first, or one the browser should not have
+// made); the first adds the track the room's audio goes out on. The
+// browser's video m-line, if any, is accepted as sent: its camera's video
+// comes in on it (onVideo); forwarded video goes out on m-lines of the
+// server's own offers.
 func (c *call) answer(offer string) error {
 	if err := c.pc.SetRemoteDescription(pion.SessionDescription{Type: pion.SDPTypeOffer, SDP: offer}); err != nil {
 		return err
@@ -314,6 +345,7 @@ func (c *call) enter(role bridge.Role) (*Message, error) {
 	}
 	c.joined = true
 	c.send(Message{Type: TypeJoined, Participant: p.ID})
+	c.s.video.join(c, p.ID)
 	if p.OverQuota {
 		c.send(Message{Type: TypeBanner, Text: "The room is full: you are joining as a listener."})
 	}
@@ -342,6 +374,7 @@ func errorMessage(text string) *Message { return &Message{Type: TypeError, Error
 // goroutines are waited for. The signalling queue is closed after the
 // messages already in it.
 func (c *call) teardown() {
+	c.s.video.leave(c)
 	c.leg.end()
 	c.mu.Lock()
 	c.closing = true

@@ -9,13 +9,18 @@ import (
 )
 
 // onTrack reads a track the browser sends, on the goroutine pion starts
-// for it: the first Opus audio track feeds the receiver; any other is read
-// and dropped until video forwarding comes.
+// for it: the first Opus audio track feeds the receiver; video is
+// forwarded to the room's other guests (onVideo); any other track is read
+// and dropped.
 func (c *call) onTrack(t *pion.TrackRemote, r *pion.RTPReceiver) {
 	if !c.startMedia() {
 		return
 	}
 	defer c.wg.Done()
+	if t.Kind() == pion.RTPCodecTypeVideo {
+		c.onVideo(t, r)
+		return
+	}
 	if t.Kind() != pion.RTPCodecTypeAudio || !strings.EqualFold(t.Codec().MimeType, pion.MimeTypeOpus) ||
 		!c.audio.CompareAndSwap(false, true) {
 		drainTrack(t)

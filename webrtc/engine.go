@@ -23,12 +23,37 @@ var opusCodec = pion.RTPCodecCapability{
 	SDPFmtpLine: "minptime=10;useinbandfec=1",
 }
 
+// Payload types Parley offers video on (the numbers Chrome uses); an
+// answer echoes whatever the browser offered.
+const (
+	vp8PayloadType  = 96
+	h264PayloadType = 102
+)
+
+// videoCodecs are the video codecs Parley forwards, in order of
+// preference: VP8 (RFC 7741) and H.264 Constrained Baseline level 3.1 in
+// non-interleaved mode (RFC 6184 §8.1, packetization-mode=1), which every
+// target browser decodes. Their RTCP feedback is "ccm fir" (RFC 5104
+// §7.1) here; pion's default interceptors add "nack", "nack pli" (RFC 4585
+// §4.2) and "transport-cc" (the browser estimates its bandwidth from the
+// transport-wide feedback pion sends). "goog-remb" is not offered: nothing
+// in the server would generate REMB. No RTX: a browser then retransmits
+// on the media SSRC, which forwarding handles without rewriting.
+var videoCodecs = []pion.RTPCodecParameters{
+	{RTPCodecCapability: pion.RTPCodecCapability{MimeType: pion.MimeTypeVP8, ClockRate: 90000,
+		RTCPFeedback: []pion.RTCPFeedback{{Type: "ccm", Parameter: "fir"}}}, PayloadType: vp8PayloadType},
+	{RTPCodecCapability: pion.RTPCodecCapability{MimeType: pion.MimeTypeH264, ClockRate: 90000,
+		SDPFmtpLine:  "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
+		RTCPFeedback: []pion.RTCPFeedback{{Type: "ccm", Parameter: "fir"}}}, PayloadType: h264PayloadType},
+}
+
 // newAPI builds the pion API every guest's PeerConnection comes from:
 //
 //   - a MediaEngine with Opus as the only audio codec and the RFC 6464
 //     client-to-mixer audio level header extension, so that silent guests
-//     are not decoded (video codecs come with video forwarding; until then
-//     a browser's video m-line is rejected);
+//     are not decoded; VP8 and H.264 for video (videoCodecs), with the
+//     MID and RID header extensions (RFC 8843 §15, RFC 8852 §3) a
+//     simulcast offer needs;
 //   - pion's default interceptors (RTCP sender and receiver reports, NACK,
 //     transport-wide congestion control feedback);
 //   - a SettingEngine that gathers host candidates on the shared UDP mux
@@ -44,6 +69,17 @@ func newAPI(mux ice.UDPMux, loopback bool, publicIP string, logs loggerFactory) 
 	if err := m.RegisterHeaderExtension(pion.RTPHeaderExtensionCapability{URI: sdp.AudioLevelURI},
 		pion.RTPCodecTypeAudio); err != nil {
 		return nil, fmt.Errorf("webrtc: register audio level: %w", err)
+	}
+	for _, c := range videoCodecs {
+		if err := m.RegisterCodec(c, pion.RTPCodecTypeVideo); err != nil {
+			return nil, fmt.Errorf("webrtc: register %s: %w", c.MimeType, err)
+		}
+	}
+	for _, uri := range []string{sdp.SDESMidURI, sdp.SDESRTPStreamIDURI} {
+		if err := m.RegisterHeaderExtension(pion.RTPHeaderExtensionCapability{URI: uri},
+			pion.RTPCodecTypeVideo); err != nil {
+			return nil, fmt.Errorf("webrtc: register %s: %w", uri, err)
+		}
 	}
 	ir := &interceptor.Registry{}
 	if err := pion.RegisterDefaultInterceptorsWithOptions(m, ir, pion.WithInterceptorLoggerFactory(logs)); err != nil {

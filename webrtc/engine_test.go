@@ -14,7 +14,8 @@ import (
 
 // TestAnswerPicksOpus offers what a browser with a camera offers, with
 // PCMU preferred over Opus: the answer takes Opus 48000/2 with the audio
-// level extension, and rejects the video until video forwarding exists.
+// level extension, and accepts the sendrecv video m-line with VP8 and
+// H.264 (packetization-mode=1) and their keyframe feedback.
 func TestAnswerPicksOpus(t *testing.T) {
 	b, err := bridge.New(bridge.Options{Rooms: []bridge.RoomSettings{{Number: "1000"}}, Logger: testLogger()})
 	if err != nil {
@@ -36,8 +37,17 @@ func TestAnswerPicksOpus(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := m.RegisterCodec(pion.RTPCodecParameters{RTPCodecCapability: pion.RTPCodecCapability{MimeType: pion.MimeTypeVP8, ClockRate: 90000}, PayloadType: 96}, pion.RTPCodecTypeVideo); err != nil {
-		t.Fatal(err)
+	fb := []pion.RTCPFeedback{{Type: "nack"}, {Type: "nack", Parameter: "pli"}, {Type: "ccm", Parameter: "fir"}, {Type: "goog-remb"}, {Type: "transport-cc"}}
+	for _, c := range []pion.RTPCodecParameters{
+		{RTPCodecCapability: pion.RTPCodecCapability{MimeType: pion.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: fb}, PayloadType: 96},
+		{RTPCodecCapability: pion.RTPCodecCapability{MimeType: pion.MimeTypeH264, ClockRate: 90000, RTCPFeedback: fb,
+			SDPFmtpLine: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"}, PayloadType: 102},
+		{RTPCodecCapability: pion.RTPCodecCapability{MimeType: pion.MimeTypeH264, ClockRate: 90000, RTCPFeedback: fb,
+			SDPFmtpLine: "level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f"}, PayloadType: 104},
+	} {
+		if err := m.RegisterCodec(c, pion.RTPCodecTypeVideo); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := m.RegisterHeaderExtension(pion.RTPHeaderExtensionCapability{URI: sdp.AudioLevelURI}, pion.RTPCodecTypeAudio); err != nil {
 		t.Fatal(err)
@@ -85,8 +95,20 @@ func TestAnswerPicksOpus(t *testing.T) {
 	if _, ok := audio.Attribute("sendrecv"); !ok {
 		t.Errorf("audio is not sendrecv:\n%s", ans.SDP)
 	}
-	if video.MediaName.Port.Value != 0 {
-		t.Errorf("video accepted on port %d", video.MediaName.Port.Value)
+	if video.MediaName.Port.Value == 0 {
+		t.Errorf("video rejected:\n%s", ans.SDP)
+	}
+	if got := strings.Join(video.MediaName.Formats, " "); got != "96 102" {
+		t.Errorf("video formats %q, want VP8 96 and H.264 102 (mode 1 only)", got)
+	}
+	if _, ok := video.Attribute("recvonly"); !ok {
+		t.Errorf("video is not recvonly in the answer:\n%s", ans.SDP)
+	}
+	for _, want := range []string{"96 VP8/90000", "102 H264/90000", "packetization-mode=1;profile-level-id=42e01f",
+		"96 ccm fir", "96 nack pli", "96 transport-cc", "102 ccm fir"} {
+		if !strings.Contains(ans.SDP, want) {
+			t.Errorf("answer lacks %q:\n%s", want, ans.SDP)
+		}
 	}
 	if err := bs.WriteJSON(context.Background(), Message{Type: TypeLeave}); err != nil {
 		t.Fatal(err)

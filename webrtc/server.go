@@ -1,7 +1,9 @@
 // Package webrtc lets browser guests into Parley's rooms over WebRTC, on
 // pion/webrtc: one PeerConnection per guest, signalled over a WebSocket
 // (signal.go, call.go), with Opus audio decoded into the room's mix and the
-// mix sent back as Opus (leg.go, receiver.go, sender.go). All media of all
+// mix sent back as Opus (leg.go, receiver.go, sender.go), and VP8 or H.264
+// video forwarded from each guest to the room's other guests, unchanged
+// (video.go, forward.go, renegotiate.go). All media of all
 // guests goes through one UDP port (pion's ICE UDP mux), so an admin opens
 // one port in the firewall; DTLS-SRTP protects it, as WebRTC requires.
 //
@@ -109,11 +111,17 @@ type Stats struct {
 	Sent uint64
 	// SendErrors counts the packets that could not be sent.
 	SendErrors uint64
+	// VideoPackets counts the video RTP packets received from guests, to
+	// be forwarded.
+	VideoPackets uint64
+	// KeyframeRequests counts the PLIs sent to publishing guests.
+	KeyframeRequests uint64
 }
 
 // counters are Stats as atomics, shared by every call.
 type counters struct {
 	packets, silent, decoded, concealed, decodeErrors, sent, sendErrors atomic.Uint64
+	videoPackets, keyframeRequests                                      atomic.Uint64
 }
 
 // Server admits browser guests into rooms. It is safe for concurrent use.
@@ -128,6 +136,7 @@ type Server struct {
 	connectTimeout time.Duration
 	stats          counters
 	nextID         atomic.Uint64
+	video          *videoHub // who publishes and receives video, room by room
 
 	closeOnce sync.Once
 	wg        sync.WaitGroup // the Handle calls in progress
@@ -182,6 +191,7 @@ func New(opts Options) (*Server, error) {
 		silence:        opts.SilenceLevel,
 		connectTimeout: opts.ConnectTimeout,
 		calls:          make(map[*call]struct{}),
+		video:          newVideoHub(),
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -224,7 +234,8 @@ func (s *Server) Stats() Stats {
 	return Stats{
 		Calls: n, Packets: c.packets.Load(), Silent: c.silent.Load(), Decoded: c.decoded.Load(),
 		Concealed: c.concealed.Load(), DecodeErrors: c.decodeErrors.Load(), Sent: c.sent.Load(),
-		SendErrors: c.sendErrors.Load(),
+		SendErrors: c.sendErrors.Load(), VideoPackets: c.videoPackets.Load(),
+		KeyframeRequests: c.keyframeRequests.Load(),
 	}
 }
 

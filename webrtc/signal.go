@@ -26,10 +26,13 @@ const (
 	// TypeConfig (server to browser, first) carries the ICE servers the
 	// browser's RTCPeerConnection should use.
 	TypeConfig = "config"
-	// TypeOffer (browser to server) carries an SDP offer (RFC 8829); a
-	// later one renegotiates.
+	// TypeOffer carries an SDP offer (RFC 8829). The browser sends the
+	// first, once; after that the server sends one whenever the video
+	// tracks it forwards to the browser change, and the browser answers
+	// it. The browser should not offer again.
 	TypeOffer = "offer"
-	// TypeAnswer (server to browser) carries the SDP answer to an offer.
+	// TypeAnswer carries the SDP answer to an offer: from the server to
+	// the browser's first offer, from the browser to the server's offers.
 	TypeAnswer = "answer"
 	// TypeCandidate (both ways) trickles one ICE candidate (RFC 8838).
 	TypeCandidate = "candidate"

@@ -1,0 +1,127 @@
+package webrtc
+
+import (
+	"errors"
+	"fmt"
+
+	pion "github.com/pion/webrtc/v4"
+)
+
+// ErrBadAnswer means the browser's answer to a renegotiation offer from
+// the server could not be applied.
+var ErrBadAnswer = errors.New("webrtc: answer not accepted")
+
+// Renegotiation (JSEP, RFC 8829): the browser makes the first offer
+// and the server answers it; after that, only the server offers, to add a
+// forwarded video track when another guest starts publishing and to
+// remove it when they stop. The server offers only from the stable state,
+// one offer at a time: changes that come while an offer is out wait for
+// its answer and go out in the next offer.
+//
+// Glare: the server is the impolite peer of the WebRTC "perfect
+// negotiation" pattern. pion cannot roll back a local offer, so an offer
+// from the browser that crosses the server's is ignored; the browser, the
+// polite peer, rolls its own back (setRemoteDescription of the server's
+// offer does that in every current browser), answers the server's, and
+// offers again once stable if it still needs to. The join page should
+// not offer after its first offer at all: it turns its camera on and off
+// with RTCRtpSender.replaceTrack on the video transceiver of that offer.
+
+// setWant hands the call the forwarded tracks it should receive now and
+// wakes its loop to renegotiate. The hub calls it, under its lock, from
+// any goroutine; it never blocks.
+func (c *call) setWant(pubs []*publisher) {
+	c.vmu.Lock()
+	c.want = pubs
+	c.vmu.Unlock()
+	select {
+	case c.negNote <- struct{}{}:
+	default: // the loop has a note pending and reads the latest set
+	}
+}
+
+// renegotiate brings the PeerConnection's forwarded tracks in line with
+// the wanted set and offers the change to the browser, unless the first
+// negotiation is not over, an offer is out, or nothing changed. It runs
+// on the loop. An error is logged: the guest keeps its audio and the
+// tracks are retried with the next change.
+func (c *call) renegotiate() {
+	if !c.joined || c.offering || c.pc.SignalingState() != pion.SignalingStateStable {
+		return
+	}
+	c.vmu.Lock()
+	want := c.want
+	c.vmu.Unlock()
+	keep := make(map[*publisher]bool, len(want))
+	for _, p := range want {
+		keep[p] = true
+	}
+	for p, snd := range c.sending {
+		if keep[p] {
+			continue
+		}
+		delete(c.sending, p)
+		c.dirty = true
+		if err := c.pc.RemoveTrack(snd); err != nil {
+			c.log.Debug("forwarded video not removed", "err", err)
+		}
+	}
+	for _, p := range want {
+		if _, ok := c.sending[p]; ok {
+			continue
+		}
+		snd, err := c.pc.AddTransceiverFromTrack(p.local.Load(),
+			pion.RTPTransceiverInit{Direction: pion.RTPTransceiverDirectionSendonly})
+		if err != nil {
+			c.log.Warn("forwarded video not added", "err", err)
+			continue
+		}
+		c.sending[p] = snd.Sender()
+		c.fresh = append(c.fresh, p)
+		c.dirty = true
+		c.goMedia(func() { relayKeyframeRequests(snd.Sender(), p) })
+	}
+	if !c.dirty {
+		return
+	}
+	if err := c.offer(); err != nil {
+		c.log.Warn("renegotiation offer failed", "err", err)
+		return
+	}
+	c.dirty = false
+}
+
+// offer sends the browser an offer for the PeerConnection as it is now.
+func (c *call) offer() error {
+	o, err := c.pc.CreateOffer(nil)
+	if err != nil {
+		return err
+	}
+	if err := c.pc.SetLocalDescription(o); err != nil {
+		return err
+	}
+	c.offering = true
+	c.send(Message{Type: TypeOffer, SDP: o.SDP})
+	return nil
+}
+
+// applyAnswer applies the browser's answer to the server's offer; once
+// the new tracks are live, their publishers are asked for a keyframe, so
+// that the new receiver decodes a picture at once. Changes that waited
+// for the answer are offered next. It runs on the loop.
+func (c *call) applyAnswer(sdp string) error {
+	if !c.offering {
+		c.log.Debug("answer without an offer ignored")
+		return nil
+	}
+	if err := c.pc.SetRemoteDescription(pion.SessionDescription{Type: pion.SDPTypeAnswer, SDP: sdp}); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadAnswer, err)
+	}
+	c.offering = false
+	for _, p := range c.fresh {
+		p.kf.request()
+	}
+	c.fresh = nil
+	c.renegotiate()
+	return nil
+}
