@@ -66,7 +66,7 @@ func (h *Handler) socket(w http.ResponseWriter, r *http.Request) {
 		source = "guest_link"
 	}
 	err = h.guests.Handle(r.Context(), sig, webrtc.JoinRequest{Room: v.link.Room, Name: name,
-		Role: v.link.Role, LinkID: v.link.ID, Source: source})
+		Role: v.link.Role, LinkID: v.link.ID, Source: source, Email: v.link.Email})
 	if err != nil && !errors.Is(err, context.Canceled) {
 		h.log.Debug("browser guest call ended", "room", v.link.Room, "link", v.link.ID, "err", err)
 	}

@@ -46,6 +46,8 @@ type JoinRequest struct {
 	// Source is how they came, for attendance: guest_link, group_link,
 	// browser; empty means browser.
 	Source string
+	// Email is the guest's email, for attendance, when the link has one.
+	Email string
 }
 
 // Handle runs one browser guest's call over conn and returns when it ends.
@@ -339,7 +341,7 @@ func (c *call) enter(role bridge.Role) (*Message, error) {
 		address = strconv.FormatInt(c.join.LinkID, 10)
 	}
 	p, err := c.room.Join(c.leg, bridge.JoinOptions{Name: c.join.Name, Role: role, Via: "webrtc",
-		Source: source, Address: address, LinkID: c.join.LinkID})
+		Source: source, Address: address, LinkID: c.join.LinkID, Email: c.join.Email})
 	if err != nil {
 		return errorMessage(refusal(err)), err
 	}
