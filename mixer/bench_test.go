@@ -77,11 +77,10 @@ func (l *benchLeg) WriteAudio(payload []byte) { l.bytes += len(payload) }
 // which talk. legs/core is how many legs one core could mix in real time
 // at this cost: 20 ms / (ns per tick) × N.
 //
-// A room with real Opus legs cannot be benchmarked here: the Opus encoder
-// needs cgo (hraban/opus) and the mixer imports only media. The 48 kHz
-// variant measures the mix loop at 48 kHz with µ-law standing in for Opus
-// (one µ-law byte per sample), so it excludes Opus encode cost, which the
-// real room pays once per talker plus once for the listeners.
+// The 48 kHz variant measures the mix loop at 48 kHz with µ-law standing in
+// for Opus (one µ-law byte per sample), so it excludes Opus encode cost;
+// BenchmarkTickOpusGuests measures a room of browser guests with real Opus
+// encodes.
 func BenchmarkTick(b *testing.B) {
 	const talkers = 3
 	cases := []struct {
