@@ -52,6 +52,7 @@ func TestAuthorize(t *testing.T) {
 		"DELETE /api/v1/rooms/{number}/links/{id}":        "am",
 		"POST /api/v1/rooms/{number}/links/{id}/resend":   "am",
 		"GET /api/v1/rooms/{number}/join-info":            "amt",
+		"POST /api/v1/rooms/{number}/console-login":       "amt",
 		"GET /api/v1/contacts":                            "a",
 		"POST /api/v1/contacts":                           "a",
 		"DELETE /api/v1/contacts/{id}":                    "a",
@@ -67,7 +68,9 @@ func TestAuthorize(t *testing.T) {
 			t.Errorf("%s: no authorisation decided in this test", key)
 			continue
 		}
-		roomScoped := strings.Contains(e.Path, "{number}")
+		// A public route (the console login) takes no token, so a room
+		// token of another room is no reason to refuse it.
+		roomScoped := strings.Contains(e.Path, "{number}") && e.Access != accessPublic
 		for _, tc := range []struct {
 			name string
 			p    principal

@@ -171,7 +171,7 @@ func TestOpenAPISchemas(t *testing.T) {
 		"Error": Error{}, "Room": Room{}, "RoomRequest": RoomRequest{}, "RoomPatch": RoomPatch{},
 		"DialRequest": DialRequest{}, "DialResponse": DialResponse{}, "RouteInfo": RouteInfo{}, "RouteResponse": RouteResponse{},
 		"Participant": Participant{}, "ParticipantPatch": ParticipantPatch{}, "MuteAllRequest": MuteAllRequest{},
-		"MuteAllResponse": MuteAllResponse{}, "TokenRequest": TokenRequest{}, "NewToken": NewToken{}, "Token": Token{},
+		"MuteAllResponse": MuteAllResponse{}, "TokenRequest": TokenRequest{}, "ConsoleLoginRequest": ConsoleLoginRequest{}, "NewToken": NewToken{}, "Token": Token{},
 		"Event": bridge.Event{}, "ScheduleRequest": ScheduleRequest{}, "SchedulePatch": SchedulePatch{}, "Schedule": Schedule{},
 		"ScheduledParticipant": ScheduledParticipant{}, "Visit": Visit{},
 		"RowError": RowError{}, "LinkRequest": LinkRequest{}, "LinkPatch": LinkPatch{}, "Link": Link{},

@@ -72,6 +72,7 @@ func (s *server) endpoints() []endpoint {
 		{Method: "DELETE", Path: room + "/links/{id}", Access: accessModerate, Action: "delete links", h: s.deleteLink},
 		{Method: "POST", Path: room + "/links/{id}/resend", Access: accessModerate, Action: "send invitations", Invite: true, h: s.resendLink},
 		{Method: "GET", Path: room + "/join-info", Access: accessRead, h: s.joinInfo},
+		{Method: "POST", Path: room + "/console-login", Access: accessPublic, h: newConsoleLogin(s).serve},
 
 		{Method: "GET", Path: "/api/v1/contacts", Access: accessAdmin, Action: "read the address book", h: s.listContacts},
 		{Method: "POST", Path: "/api/v1/contacts", Access: accessAdmin, Action: "add contacts", h: s.createContact},

@@ -85,10 +85,30 @@ const (
 	PageAutoGain = "page.auto_gain"
 	// PageCamera labels the camera picker.
 	PageCamera = "page.camera"
-	// PageCameraOff is the camera picker's only choice while video is not built.
+	// PageCameraOff is the camera picker's choice that sends no video.
 	PageCameraOff = "page.camera_off"
-	// PageCameraSoon says video is not available yet.
-	PageCameraSoon = "page.camera_soon"
+	// PageCameraDefault names a camera whose label the browser hides.
+	PageCameraDefault = "page.camera_default"
+	// PageCameraAsking asks the guest to allow the camera.
+	PageCameraAsking = "page.camera_asking"
+	// PageCameraDenied says the browser blocks the camera.
+	PageCameraDenied = "page.camera_denied"
+	// PageCameraFailed says the camera could not be started.
+	PageCameraFailed = "page.camera_failed"
+	// PagePreview labels the preview of the guest's own camera.
+	PagePreview = "page.preview"
+	// PageVideos labels the grid of the other participants' videos.
+	PageVideos = "page.videos"
+	// PageVideoOf labels one participant's video: {{id}} (the participant ID).
+	PageVideoOf = "page.video_of"
+	// PageCameraStart labels the button that turns the camera on in the call.
+	PageCameraStart = "page.camera_start"
+	// PageCameraStop labels the button that turns the camera off in the call.
+	PageCameraStop = "page.camera_stop"
+	// PageCameraOn says the camera is on.
+	PageCameraOn = "page.camera_on"
+	// PageCameraIsOff says the camera is off.
+	PageCameraIsOff = "page.camera_is_off"
 	// PageMicAsking asks the guest to allow the microphone.
 	PageMicAsking = "page.mic_asking"
 	// PageMicDenied says the browser blocks the microphone.
@@ -132,6 +152,151 @@ const (
 	// PageJoinFailed says the call could not be set up.
 	PageJoinFailed = "page.join_failed"
 
+	// ConsoleTitle heads the console and names its tab: {{room}} (the room's number).
+	ConsoleTitle = "console.title"
+	// ConsoleNoRoom says there is no room with the number in the URL: {{room}}.
+	ConsoleNoRoom = "console.no_room"
+	// ConsoleNeedsJS says the console needs JavaScript.
+	ConsoleNeedsJS = "console.needs_js"
+	// ConsoleLoginIntro asks for the moderator PIN or a moderator token.
+	ConsoleLoginIntro = "console.login_intro"
+	// ConsolePIN labels the moderator PIN field.
+	ConsolePIN = "console.pin"
+	// ConsoleUseToken opens the token field instead of the PIN.
+	ConsoleUseToken = "console.use_token"
+	// ConsoleToken labels the moderator token field.
+	ConsoleToken = "console.token"
+	// ConsoleOpen labels the button that logs in.
+	ConsoleOpen = "console.open"
+	// ConsoleChecking says the PIN or token is being checked.
+	ConsoleChecking = "console.checking"
+	// ConsoleNeedCredential asks for a PIN or a token when both are empty.
+	ConsoleNeedCredential = "console.need_credential"
+	// ConsoleBadToken says the token may not moderate the room.
+	ConsoleBadToken = "console.bad_token"
+	// ConsoleExpired says the console's token no longer works.
+	ConsoleExpired = "console.expired"
+	// ConsoleLogOut labels the button that logs out.
+	ConsoleLogOut = "console.log_out"
+	// ConsoleLoggedOut says the moderator logged out.
+	ConsoleLoggedOut = "console.logged_out"
+	// ConsoleConnecting says the live list is connecting.
+	ConsoleConnecting = "console.connecting"
+	// ConsoleLive says the list is live.
+	ConsoleLive = "console.live"
+	// ConsoleReconnecting says the live connection was lost and is retried.
+	ConsoleReconnecting = "console.reconnecting"
+	// ConsoleRoom heads the room's controls.
+	ConsoleRoom = "console.room"
+	// ConsoleLocked says the room is locked.
+	ConsoleLocked = "console.locked"
+	// ConsoleUnlocked says the room is open.
+	ConsoleUnlocked = "console.unlocked"
+	// ConsoleLock labels the button that locks the room.
+	ConsoleLock = "console.lock"
+	// ConsoleUnlock labels the button that unlocks the room.
+	ConsoleUnlock = "console.unlock"
+	// ConsoleMuteAll labels the button that mutes everyone.
+	ConsoleMuteAll = "console.mute_all"
+	// ConsoleMutedAll says how many were muted: {{count}}.
+	ConsoleMutedAll = "console.muted_all"
+	// ConsoleCopy labels the button that copies the join info.
+	ConsoleCopy = "console.copy"
+	// ConsoleCopied says the join info was copied.
+	ConsoleCopied = "console.copied"
+	// ConsoleCopyByHand asks to copy the join info shown, when the browser would not.
+	ConsoleCopyByHand = "console.copy_by_hand"
+	// ConsoleJoinInfo labels the join info text.
+	ConsoleJoinInfo = "console.join_info"
+	// ConsoleParticipants heads the participant list.
+	ConsoleParticipants = "console.participants"
+	// ConsoleCount says how many are in the room: {{count}}.
+	ConsoleCount = "console.count"
+	// ConsoleNobody says the room is empty.
+	ConsoleNobody = "console.nobody"
+	// ConsoleName heads the name column.
+	ConsoleName = "console.name"
+	// ConsoleRole heads the role column.
+	ConsoleRole = "console.role"
+	// ConsoleVia heads the connection column.
+	ConsoleVia = "console.via"
+	// ConsoleTalking heads the talking column, and says someone talks.
+	ConsoleTalking = "console.talking"
+	// ConsoleSilent says someone does not talk now.
+	ConsoleSilent = "console.silent"
+	// ConsoleMuted marks a muted participant.
+	ConsoleMuted = "console.muted"
+	// ConsoleActions heads the actions column.
+	ConsoleActions = "console.actions"
+	// ConsoleMute labels the button that mutes a participant: {{name}} (for screen readers).
+	ConsoleMute = "console.mute"
+	// ConsoleUnmute labels the button that unmutes a participant: {{name}}.
+	ConsoleUnmute = "console.unmute"
+	// ConsoleMuteShort is the visible text of the mute button.
+	ConsoleMuteShort = "console.mute_short"
+	// ConsoleUnmuteShort is the visible text of the unmute button.
+	ConsoleUnmuteShort = "console.unmute_short"
+	// ConsoleRemove labels the button that removes a participant: {{name}}.
+	ConsoleRemove = "console.remove"
+	// ConsoleRemoveShort is the visible text of the remove button.
+	ConsoleRemoveShort = "console.remove_short"
+	// ConsoleRoleOf labels a participant's role picker: {{name}}.
+	ConsoleRoleOf = "console.role_of"
+	// ConsoleRoleOwner names the owner role.
+	ConsoleRoleOwner = "console.role_owner"
+	// ConsoleRoleModerator names the moderator role.
+	ConsoleRoleModerator = "console.role_moderator"
+	// ConsoleRolePresenter names the presenter role.
+	ConsoleRolePresenter = "console.role_presenter"
+	// ConsoleRoleAttendee names the attendee role.
+	ConsoleRoleAttendee = "console.role_attendee"
+	// ConsoleRoleSpectator names the spectator (listen-only) role.
+	ConsoleRoleSpectator = "console.role_spectator"
+	// ConsoleRoleNoAccess names the no_access role, which removes.
+	ConsoleRoleNoAccess = "console.role_no_access"
+	// ConsoleJoined announces a participant who joined: {{name}}.
+	ConsoleJoined = "console.joined"
+	// ConsoleLeft announces a participant who left: {{name}}.
+	ConsoleLeft = "console.left"
+	// ConsoleNowMuted announces a participant muted: {{name}}.
+	ConsoleNowMuted = "console.now_muted"
+	// ConsoleNowUnmuted announces a participant unmuted: {{name}}.
+	ConsoleNowUnmuted = "console.now_unmuted"
+	// ConsoleNowRole announces a role change: {{name}}, {{role}}.
+	ConsoleNowRole = "console.now_role"
+	// ConsoleEnded says the conference was ended for everyone.
+	ConsoleEnded = "console.ended"
+	// ConsoleDialHeading heads the form that calls someone out.
+	ConsoleDialHeading = "console.dial_heading"
+	// ConsoleDialTo labels the dial target field.
+	ConsoleDialTo = "console.dial_to"
+	// ConsoleDialRole labels the role the callee joins with.
+	ConsoleDialRole = "console.dial_role"
+	// ConsoleDial labels the button that calls out.
+	ConsoleDial = "console.dial"
+	// ConsoleCalls heads the list of calls out.
+	ConsoleCalls = "console.calls"
+	// ConsoleDialRinging says a call out rings: {{target}}.
+	ConsoleDialRinging = "console.dial_ringing"
+	// ConsoleDialAnswered says a call out was answered: {{target}}.
+	ConsoleDialAnswered = "console.dial_answered"
+	// ConsoleDialBusy says the callee is busy: {{target}}.
+	ConsoleDialBusy = "console.dial_busy"
+	// ConsoleDialDeclined says the callee declined: {{target}}.
+	ConsoleDialDeclined = "console.dial_declined"
+	// ConsoleDialNotFound says the target does not exist: {{target}}.
+	ConsoleDialNotFound = "console.dial_not_found"
+	// ConsoleDialNoAnswer says nobody answered: {{target}}.
+	ConsoleDialNoAnswer = "console.dial_no_answer"
+	// ConsoleDialFailed says a call out failed: {{target}}.
+	ConsoleDialFailed = "console.dial_failed"
+	// ConsoleCode gives the SIP status of a call out: {{code}}.
+	ConsoleCode = "console.code"
+	// ConsoleFailed prefixes an error the API answered: {{error}}.
+	ConsoleFailed = "console.failed"
+	// ConsoleOffline says the server could not be reached.
+	ConsoleOffline = "console.offline"
+
 	// CalendarReminder is the text of the calendar reminder: {{room}}.
 	CalendarReminder = "calendar.reminder"
 )
@@ -143,6 +308,18 @@ var allKeys = []string{
 	EmailWhen, EmailPersonalLink, EmailGuestLink, EmailCalendar,
 	SMSInvite, SMSInviteAnonymous,
 	PageOpensAt, PageExpired, PageInactive, PageNoGuests, PageEnterName, PageJoin,
-	PageNotValid, PageTitle, PageNotReady, PageUnavailable, PageNeedsJS, PageNoWebRTC, PageMicrophone, PageMicDefault, PageLevel, PageProcessing, PageEchoCancellation, PageNoiseSuppression, PageAutoGain, PageCamera, PageCameraOff, PageCameraSoon, PageMicAsking, PageMicDenied, PageMicMissing, PageMicFailed, PageConnecting, PageInCall, PageParticipants, PageYou, PageListSoon, PageMute, PageUnmute, PageMuted, PageUnmuted, PageLeave, PageLeft, PageEnded, PageLost, PageRoomFull, PageRoomLocked, PageSpectator, PageJoinFailed,
+	PageNotValid, PageTitle, PageNotReady, PageUnavailable, PageNeedsJS, PageNoWebRTC, PageMicrophone, PageMicDefault, PageLevel, PageProcessing, PageEchoCancellation, PageNoiseSuppression, PageAutoGain, PageCamera, PageCameraOff, PageCameraDefault, PageCameraAsking, PageCameraDenied, PageCameraFailed, PagePreview, PageVideos, PageVideoOf, PageCameraStart, PageCameraStop, PageCameraOn, PageCameraIsOff, PageMicAsking, PageMicDenied, PageMicMissing, PageMicFailed, PageConnecting, PageInCall, PageParticipants, PageYou, PageListSoon, PageMute, PageUnmute, PageMuted, PageUnmuted, PageLeave, PageLeft, PageEnded, PageLost, PageRoomFull, PageRoomLocked, PageSpectator, PageJoinFailed,
+	ConsoleTitle, ConsoleNoRoom, ConsoleNeedsJS, ConsoleLoginIntro, ConsolePIN, ConsoleUseToken, ConsoleToken,
+	ConsoleOpen, ConsoleChecking, ConsoleNeedCredential, ConsoleBadToken, ConsoleExpired, ConsoleLogOut,
+	ConsoleLoggedOut, ConsoleConnecting, ConsoleLive, ConsoleReconnecting, ConsoleRoom, ConsoleLocked,
+	ConsoleUnlocked, ConsoleLock, ConsoleUnlock, ConsoleMuteAll, ConsoleMutedAll, ConsoleCopy, ConsoleCopied,
+	ConsoleCopyByHand, ConsoleJoinInfo, ConsoleParticipants, ConsoleCount, ConsoleNobody, ConsoleName,
+	ConsoleRole, ConsoleVia, ConsoleTalking, ConsoleSilent, ConsoleMuted, ConsoleActions, ConsoleMute,
+	ConsoleUnmute, ConsoleMuteShort, ConsoleUnmuteShort, ConsoleRemove, ConsoleRemoveShort, ConsoleRoleOf,
+	ConsoleRoleOwner, ConsoleRoleModerator, ConsoleRolePresenter, ConsoleRoleAttendee, ConsoleRoleSpectator,
+	ConsoleRoleNoAccess, ConsoleJoined, ConsoleLeft, ConsoleNowMuted, ConsoleNowUnmuted, ConsoleNowRole,
+	ConsoleEnded, ConsoleDialHeading, ConsoleDialTo, ConsoleDialRole, ConsoleDial, ConsoleCalls,
+	ConsoleDialRinging, ConsoleDialAnswered, ConsoleDialBusy, ConsoleDialDeclined, ConsoleDialNotFound,
+	ConsoleDialNoAnswer, ConsoleDialFailed, ConsoleCode, ConsoleFailed, ConsoleOffline,
 	CalendarReminder,
 }

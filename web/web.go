@@ -9,8 +9,9 @@
 // which checks the link and the name again and hands the connection to the
 // WebRTC server (ws.go). Without Guests, or without JavaScript, the form
 // posts to the same URL, which checks the link again and answers 501,
-// saying why joining is not possible. Video is not built yet, and the page
-// says so rather than offering a camera that does nothing.
+// saying why joining is not possible. The script also picks a camera,
+// previews it, sends it (webrtc forwards it to the other browser guests)
+// and shows the other guests' videos.
 //
 // Status codes of GET and POST /join/{token}:
 //
@@ -327,13 +328,15 @@ func pageTexts(c *i18n.Catalog) map[string]string {
 		i18n.PageUnmute, i18n.PageMuted, i18n.PageUnmuted, i18n.PageLeft, i18n.PageEnded, i18n.PageLost,
 		i18n.PageJoinFailed, i18n.PageNotReady, i18n.PageNeedsJS, i18n.PageMicrophone, i18n.PageLevel,
 		i18n.PageProcessing, i18n.PageEchoCancellation, i18n.PageNoiseSuppression, i18n.PageAutoGain,
-		i18n.PageCamera, i18n.PageCameraOff, i18n.PageCameraSoon, i18n.PageParticipants, i18n.PageListSoon,
-		i18n.PageLeave,
+		i18n.PageCamera, i18n.PageCameraOff, i18n.PageParticipants, i18n.PageListSoon, i18n.PageLeave,
+		i18n.PageCameraDefault, i18n.PageCameraAsking, i18n.PageCameraDenied, i18n.PageCameraFailed, i18n.PagePreview,
+		i18n.PageVideos, i18n.PageCameraStart, i18n.PageCameraStop, i18n.PageCameraOn, i18n.PageCameraIsOff,
 	}
 	out := make(map[string]string, len(keys)+1)
 	for _, k := range keys {
 		out[strings.TrimPrefix(k, "page.")] = c.T(k, nil)
 	}
-	out["you"] = c.T(i18n.PageYou, nil) // the script fills in {{name}}
+	out["you"] = c.T(i18n.PageYou, nil)          // the script fills in {{name}}
+	out["video_of"] = c.T(i18n.PageVideoOf, nil) // the script fills in {{id}}
 	return out
 }

@@ -161,7 +161,8 @@ func TestJoinPageApp(t *testing.T) {
 		t.Fatalf("%d\n%s", code, page)
 	}
 	for _, s := range []string{`<script src="/join/join.js?v=`, `<script id="parley-text" type="application/json">{`,
-		`"in_call":"You are in the call."`, `<select id="microphone"`, `<meter id="level"`, "Video is coming soon"} {
+		`"in_call":"You are in the call."`, `<select id="microphone"`, `<meter id="level"`, `<select id="camera"`,
+		`<video id="preview"`, `<ul id="videos"`, `"camera_stop":"Stop camera"`, `"video_of":"Participant {{id}}"`} {
 		if !strings.Contains(page, s) {
 			t.Errorf("page lacks %s", s)
 		}

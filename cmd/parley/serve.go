@@ -25,6 +25,7 @@ import (
 	"github.com/parleyhq/parley/sip"
 	"github.com/parleyhq/parley/sip/digest"
 	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/web"
 	"github.com/parleyhq/parley/webhook"
 	"github.com/parleyhq/parley/webrtc"
 )
@@ -140,10 +141,15 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	if err != nil {
 		return err
 	}
+	console, err := web.NewConsole(web.ConsoleOptions{Rooms: b, Logger: log})
+	if err != nil {
+		return err
+	}
 	handler := api.NewHandler(apiOpts)
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", mtr.Handler())
 	mux.Handle("/join/", join)
+	mux.Handle("/console/", console)
 	mux.Handle("/", handler)
 	httpServer := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	httpServer.RegisterOnShutdown(func() { close(apiDone) })

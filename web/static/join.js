@@ -1,16 +1,25 @@
-// The guest join page of Parley: pick a microphone, watch its level, join
-// the room over WebRTC, mute, leave. Plain browser APIs, no build step.
+// The guest join page of Parley: pick a microphone and a camera, watch the
+// level and the preview, join the room over WebRTC, see the others' videos,
+// mute, turn the camera off and on, leave. Plain browser APIs, no build step.
 //
 // Signalling is JSON over the WebSocket /join/TOKEN/ws?name=NAME (see
-// webrtc/signal.go): the server sends "config" first; the page answers with
-// an "offer", receives an "answer", and both trickle "candidate"s; then
-// "joined", maybe a "banner", and "error" or "ended" when the call cannot
-// go on. The page sends "leave" to hang up.
+// webrtc/signal.go and webrtc/renegotiate.go): the server sends "config"
+// first; the page answers with its one and only "offer" (audio, and a
+// sendonly video transceiver whether or not the camera is on), receives an
+// "answer", and both trickle "candidate"s; then "joined", maybe a "banner",
+// and "error" or "ended" when the call cannot go on. After that the server
+// sends an "offer" whenever the videos it forwards change, and the page
+// answers each; it never offers again (the camera goes on and off with
+// RTCRtpSender.replaceTrack, which needs no negotiation). Each forwarded
+// video arrives on its own m-line whose stream ID is the publisher's
+// participant ID; the m-line goes inactive when the publisher leaves. The
+// page sends "leave" to hang up.
 //
 // For tests, window.parleyTest reads the audio the page hears (remote) and
-// sends (local): dominant frequency and amplitude of a tone. A URL with
-// ?raw=1 turns echo cancellation, noise suppression and automatic gain off,
-// so that a test tone goes through unchanged.
+// sends (local): dominant frequency and amplitude of a tone; and
+// inboundVideo() resolves to the decoding stats of each remote video. A URL
+// with ?raw=1 turns echo cancellation, noise suppression and automatic gain
+// off, so that a test tone goes through unchanged.
 (function () {
   'use strict';
 
@@ -20,6 +29,10 @@
   const nameInput = $('name');
   const joinButton = $('join');
   const micSelect = $('microphone');
+  const camSelect = $('camera');
+  const preview = $('preview');
+  const videos = $('videos');
+  const cameraButton = $('camera-toggle');
   const meter = $('level');
   const alertBox = $('alert');
   const statusBox = $('status');
@@ -44,12 +57,24 @@
   let pc = null;         // the RTCPeerConnection of the current call
   let state = 'idle';    // idle, connecting or joined
   let micToken = 0;      // discards a getUserMedia that a newer one overtook
+  let camStream = null;  // the camera's MediaStream, or null while it is off
+  let camChoice = '';    // deviceId of the camera to use ('' the default)
+  let camToken = 0;      // discards a camera getUserMedia that was overtaken
+  let videoSender = null; // the RTCRtpSender of the call's video transceiver
+  let me = '';           // this guest's participant ID, once joined
+  let joinedAt = 0;      // performance.now() when "joined" came
+  const tiles = new Map(); // remote video tiles by receiver track ID
 
   function say(msg) { statusBox.textContent = msg || ''; }
   function warn(msg) {
     alertBox.textContent = msg || '';
     alertBox.hidden = !msg;
   }
+  // unsay and unwarn clear the status or the alert only while it shows one
+  // of msgs: a device that starts late must not wipe out what the call said
+  // meanwhile, such as "the room is full".
+  function unsay(...msgs) { if (msgs.includes(statusBox.textContent)) say(''); }
+  function unwarn(...msgs) { if (msgs.includes(alertBox.textContent)) warn(''); }
 
   // ---- Audio analysis -------------------------------------------------
 
@@ -130,6 +155,26 @@
     sampleRate: () => audioCtx ? audioCtx.sampleRate : 0,
     remote: probe(() => remote),
     local: probe(() => local),
+    participant: () => me,
+    joinedAt: () => joinedAt,
+    camera: () => !!camStream,
+    // inboundVideo resolves to one entry per remote video the call
+    // receives ("inbound-rtp" stats of kind video): the publisher's
+    // participant ID (null if no tile shows the track, as after it ended),
+    // frames decoded and the width of the last frame.
+    inboundVideo: async () => {
+      if (!pc) return [];
+      const out = [];
+      (await pc.getStats()).forEach((s) => {
+        if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;
+        const tile = tiles.get(s.trackIdentifier);
+        out.push({
+          participant: tile ? tile.participant : null, track: s.trackIdentifier, mid: s.mid,
+          framesDecoded: s.framesDecoded || 0, frameWidth: s.frameWidth || 0,
+        });
+      });
+      return out;
+    },
   };
 
   // The meter and the talking indicator follow the microphone, ten times a
@@ -165,12 +210,12 @@
       if (token !== micToken) { ms.getTracks().forEach((t) => t.stop()); return; }
       stream = ms;
       local = analyser(ms);
-      warn('');
-      say('');
+      unwarn(text.mic_denied, text.mic_missing, text.mic_failed);
+      unsay(text.mic_asking);
       await listMics();
     } catch (err) {
       if (token !== micToken) return;
-      say('');
+      unsay(text.mic_asking);
       const name = err && err.name;
       if (name === 'NotAllowedError' || name === 'SecurityError') warn(text.mic_denied);
       else if (name === 'NotFoundError' || name === 'OverconstrainedError') warn(text.mic_missing);
@@ -196,6 +241,215 @@
   }
 
   micSelect.addEventListener('change', startMic);
+
+  // ---- Camera ---------------------------------------------------------
+
+  // The camera has its own MediaStream, so that turning it off (which stops
+  // it: its light goes out) leaves the microphone alone.
+
+  // initCamera turns the camera on if the device has one (enumerateDevices
+  // lists it, without a label, before the page may use it); otherwise the
+  // picker stays at Off.
+  async function initCamera() {
+    let cams = [];
+    try {
+      cams = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'videoinput');
+    } catch (_) { /* no list, no camera */ }
+    if (cams.length === 0 || camStream) {
+      await listCameras();
+      return;
+    }
+    await startCamera(camChoice);
+  }
+
+  // startCamera opens the camera deviceId ('' for the default), shows it
+  // and, in a call, sends it. It resolves to whether the camera runs.
+  async function startCamera(deviceId) {
+    const token = ++camToken;
+    dropCamera();
+    say(text.camera_asking);
+    const video = { width: { ideal: 640 }, height: { ideal: 480 } };
+    if (deviceId) video.deviceId = { exact: deviceId };
+    try {
+      const ms = await navigator.mediaDevices.getUserMedia({ audio: false, video });
+      if (token !== camToken) { ms.getTracks().forEach((t) => t.stop()); return false; }
+      camStream = ms;
+      const track = ms.getVideoTracks()[0];
+      camChoice = (track && track.getSettings().deviceId) || deviceId;
+      unwarn(text.camera_denied, text.camera_failed);
+      unsay(text.camera_asking);
+      showCamera();
+      if (videoSender) await videoSender.replaceTrack(track);
+      await listCameras();
+      return true;
+    } catch (err) {
+      if (token !== camToken) return false;
+      unsay(text.camera_asking);
+      const name = err && err.name;
+      warn(name === 'NotAllowedError' || name === 'SecurityError' ? text.camera_denied : text.camera_failed);
+      showCamera();
+      await listCameras();
+      return false;
+    }
+  }
+
+  // stopCamera turns the camera off; in a call the video transceiver stays
+  // and sends nothing, so turning it on again needs no new offer.
+  function stopCamera() {
+    camToken++;
+    dropCamera();
+    showCamera();
+    if (videoSender) videoSender.replaceTrack(null).catch(() => {});
+    if (camSelect.options.length) camSelect.value = '';
+  }
+
+  function dropCamera() {
+    if (camStream) camStream.getTracks().forEach((t) => t.stop());
+    camStream = null;
+  }
+
+  // showCamera points the preview, the self tile and the camera button at
+  // the camera as it is now.
+  function showCamera() {
+    preview.srcObject = camStream;
+    preview.hidden = !camStream;
+    if (camStream) preview.play().catch(() => {});
+    const self = videos.querySelector('.tile.self');
+    if (self) {
+      const v = self.querySelector('video');
+      v.srcObject = camStream;
+      if (camStream) v.play().catch(() => {});
+      self.classList.toggle('off', !camStream);
+    }
+    cameraButton.textContent = camStream ? text.camera_stop : text.camera_start;
+    cameraButton.disabled = !camStream && !hasCamera();
+  }
+
+  function hasCamera() {
+    return camSelect.options.length > 1;
+  }
+
+  // listCameras fills the picker: Off, then each camera, the running one
+  // selected; labels appear only once the page may use a camera.
+  async function listCameras() {
+    let cams = [];
+    try {
+      cams = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'videoinput');
+    } catch (_) { /* keep Off only */ }
+    const track = camStream && camStream.getVideoTracks()[0];
+    const current = track ? track.getSettings().deviceId : '';
+    camSelect.textContent = '';
+    const off = document.createElement('option');
+    off.value = '';
+    off.textContent = text.camera_off;
+    camSelect.appendChild(off);
+    cams.forEach((d, i) => {
+      const opt = document.createElement('option');
+      opt.value = d.deviceId;
+      opt.textContent = d.label || (text.camera_default + (i ? ' ' + (i + 1) : ''));
+      camSelect.appendChild(opt);
+    });
+    camSelect.value = track ? current : '';
+    if (track && camSelect.value !== current) camSelect.selectedIndex = 1; // unlabelled until allowed
+    camSelect.disabled = cams.length === 0 || state !== 'idle';
+    showCamera();
+  }
+
+  camSelect.addEventListener('change', () => {
+    if (camSelect.value) startCamera(camSelect.value);
+    else stopCamera();
+  });
+
+  cameraButton.addEventListener('click', async () => {
+    if (camStream) {
+      stopCamera();
+      say(text.camera_is_off);
+    } else if (await startCamera(camChoice)) {
+      say(text.camera_on);
+    }
+  });
+
+  // ---- Remote videos --------------------------------------------------
+
+  // addTile shows the forwarded video of track e, labelled with the
+  // publisher's participant ID (the stream ID). A track that comes again
+  // (the server reused its m-line) replaces its tile.
+  function addTile(e) {
+    const track = e.track;
+    const participant = (e.streams[0] && e.streams[0].id) || '';
+    removeTile(track.id);
+    const li = document.createElement('li');
+    li.className = 'tile';
+    li.dataset.participant = participant;
+    const label = text.video_of.replace('{{id}}', participant);
+    const video = document.createElement('video');
+    video.autoplay = true;
+    video.playsInline = true;
+    video.muted = true; // the room's sound comes mixed through #remote
+    video.setAttribute('aria-label', label);
+    video.srcObject = new MediaStream([track]);
+    const caption = document.createElement('span');
+    caption.className = 'label';
+    caption.textContent = label;
+    caption.setAttribute('aria-hidden', 'true');
+    li.append(video, caption);
+    videos.appendChild(li);
+    video.play().catch(() => {});
+    const tile = { li, track, participant, receiver: e.receiver };
+    tiles.set(track.id, tile);
+    // A remote track is muted until its first packets come, and again when
+    // they stop: the tile stays, dark, until the track ends.
+    li.classList.toggle('waiting', track.muted);
+    track.addEventListener('mute', () => li.classList.add('waiting'));
+    track.addEventListener('unmute', () => li.classList.remove('waiting'));
+    track.addEventListener('ended', () => removeTile(track.id, li));
+    if (e.streams[0]) {
+      e.streams[0].addEventListener('removetrack', (ev) => { if (ev.track === track) removeTile(track.id, li); });
+    }
+  }
+
+  // removeTile removes the tile of track id (only if it is still li, when
+  // given).
+  function removeTile(id, li) {
+    const tile = tiles.get(id);
+    if (!tile || (li && tile.li !== li)) return;
+    tiles.delete(id);
+    tile.li.querySelector('video').srcObject = null;
+    tile.li.remove();
+  }
+
+  // sweepTiles removes the tiles whose m-line no longer receives: browsers
+  // do not all end the track when the server makes its m-line inactive.
+  function sweepTiles() {
+    if (!pc) return;
+    const live = new Set();
+    for (const t of pc.getTransceivers()) {
+      const dir = t.currentDirection;
+      if (!t.stopped && (dir === 'recvonly' || dir === 'sendrecv')) live.add(t.receiver.track.id);
+    }
+    for (const id of [...tiles.keys()]) if (!live.has(id)) removeTile(id);
+  }
+
+  // answerOffer answers one of the server's renegotiation offers. Offers
+  // never overlap: the page handles its signalling messages one at a time,
+  // in order, so an offer that arrives while another is being applied
+  // waits its turn (and the server sends the next only after the answer).
+  async function answerOffer(sdp) {
+    try {
+      await pc.setRemoteDescription({ type: 'offer', sdp });
+      const answer = await pc.createAnswer();
+      await pc.setLocalDescription(answer);
+      send({ type: 'answer', sdp: answer.sdp });
+    } catch (err) {
+      // The call keeps its sound; the server offers again with the next
+      // change of videos.
+      console.warn('parley: video offer not applied', err);
+      if (pc && pc.signalingState === 'have-remote-offer') {
+        await pc.setRemoteDescription({ type: 'rollback' }).catch(() => {});
+      }
+    }
+    sweepTiles();
+  }
   for (const box of Object.values(processing)) box.addEventListener('change', startMic);
 
   // ---- The call -------------------------------------------------------
@@ -208,6 +462,7 @@
     joinButton.disabled = busy;
     nameInput.disabled = busy;
     micSelect.disabled = busy || micSelect.options.length === 0 || !stream;
+    camSelect.disabled = busy || !hasCamera();
     for (const box of Object.values(processing)) box.disabled = busy;
   }
 
@@ -251,8 +506,14 @@
         const track = stream && stream.getAudioTracks()[0];
         if (track) pc.addTrack(track, stream);
         else pc.addTransceiver('audio', { direction: 'recvonly' });
+        // The camera's m-line is in the first offer even while the camera
+        // is off: replaceTrack turns it on and off without an offer.
+        const cam = camStream && camStream.getVideoTracks()[0];
+        videoSender = (cam ? pc.addTransceiver(cam, { direction: 'sendonly', streams: [camStream] })
+          : pc.addTransceiver('video', { direction: 'sendonly' })).sender;
         pc.onicecandidate = (e) => { if (e.candidate) send({ type: 'candidate', candidate: e.candidate.toJSON() }); };
         pc.ontrack = (e) => {
+          if (e.track.kind === 'video') { addTile(e); return; }
           const ms = e.streams[0] || new MediaStream([e.track]);
           remoteAudio.srcObject = ms;
           remoteAudio.play().catch(() => {});
@@ -267,6 +528,9 @@
         send({ type: 'offer', sdp: offer.sdp });
         break;
       }
+      case 'offer':
+        if (pc && msg.sdp) await answerOffer(msg.sdp);
+        break;
       case 'answer':
         await pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp });
         for (const c of pending) await pc.addIceCandidate(c).catch(() => {});
@@ -278,6 +542,8 @@
         else pending.push(msg.candidate);
         break;
       case 'joined':
+        me = msg.participant || '';
+        joinedAt = performance.now();
         state = 'joined';
         showCall();
         break;
@@ -303,6 +569,24 @@
     li.appendChild(dot);
     li.appendChild(document.createTextNode(text.you.replace('{{name}}', nameInput.value.trim())));
     list.appendChild(li);
+    videos.textContent = '';
+    const self = document.createElement('li');
+    self.className = 'tile self';
+    const video = document.createElement('video');
+    video.autoplay = true;
+    video.playsInline = true;
+    video.muted = true;
+    video.setAttribute('aria-label', text.preview);
+    const caption = document.createElement('span');
+    caption.className = 'label';
+    caption.textContent = text.you.replace('{{name}}', nameInput.value.trim());
+    const placeholder = document.createElement('span');
+    placeholder.className = 'placeholder';
+    placeholder.textContent = text.camera_is_off;
+    self.append(video, placeholder, caption);
+    videos.appendChild(self);
+    showCamera();
+    document.querySelector('main').classList.add('in-call');
     setMuted(false, false);
     form.hidden = true;
     callView.hidden = false;
@@ -340,6 +624,11 @@
     release(remote);
     remote = null;
     remoteAudio.srcObject = null;
+    videoSender = null;
+    me = '';
+    for (const id of [...tiles.keys()]) removeTile(id);
+    videos.textContent = '';
+    document.querySelector('main').classList.remove('in-call');
     const track = stream && stream.getAudioTracks()[0];
     if (track) track.enabled = true;
     state = 'idle';
@@ -362,5 +651,5 @@
   }
   document.addEventListener('pointerdown', context, { once: true });
   document.addEventListener('keydown', context, { once: true });
-  startMic();
+  startMic().then(initCamera);
 })();
