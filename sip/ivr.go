@@ -38,6 +38,9 @@ func (c *call) run(room *bridge.Room) {
 			Extension: c.callerExt, Source: "dial_in", Address: from}
 		if c.callerExt != "" {
 			join.Source = "extension"
+			if name := c.server.registrar.Name(c.callerExt); name != "" {
+				join.Name = name // the configured name, not whatever the phone puts in From
+			}
 		}
 		p, err := room.Join(c, join)
 		if err != nil {

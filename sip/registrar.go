@@ -792,3 +792,6 @@ func (r *Registrar) CallerExtension(req *gosip.Request) (string, bool) {
 	}
 	return "", false
 }
+
+// Name returns the configured display name of extension ext, or "".
+func (r *Registrar) Name(ext string) string { return r.exts[ext].Name }
