@@ -670,3 +670,19 @@ func (r *Room) HasExtension(ext string) bool {
 	}
 	return false
 }
+
+// EndWithGoodbye plays clip to everyone and then ends the conference. It
+// returns at once; the bridge owns the wait and cuts it short on Close.
+func (r *Room) EndWithGoodbye(clip prompts.Clip, reason string) {
+	r.Announce(clip)
+	b := r.bridge
+	b.dialWG.Add(1)
+	go func() {
+		defer b.dialWG.Done()
+		select {
+		case <-time.After(clip.Duration() + 300*time.Millisecond):
+		case <-b.ctx.Done():
+		}
+		r.End(reason)
+	}()
+}

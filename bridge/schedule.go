@@ -98,14 +98,5 @@ func (b *Bridge) endSchedule(ctx context.Context, s Schedules, sc store.Schedule
 	}
 	b.log.Info("scheduled conference ending", "room", sc.Room, "schedule", sc.ID)
 	clip, _ := b.prompts.Get(prompts.ConferenceEnding)
-	room.Announce(clip)
-	b.dialWG.Add(1)
-	go func() {
-		defer b.dialWG.Done()
-		select {
-		case <-time.After(clip.Duration() + 300*time.Millisecond):
-		case <-b.ctx.Done():
-		}
-		room.End("scheduled end")
-	}()
+	room.EndWithGoodbye(clip, "scheduled end")
 }

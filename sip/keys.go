@@ -123,10 +123,6 @@ func (c *call) act(a Action) {
 		c.sayID(prompts.AllMuted)
 	case ActionEnd:
 		clip, _ := c.server.prompts.Get(prompts.ConferenceEnding)
-		room.Announce(clip)
-		go func() {
-			time.Sleep(clip.Duration() + 200*time.Millisecond)
-			room.End("ended by a moderator's phone key")
-		}()
+		room.EndWithGoodbye(clip, "ended by a moderator's phone key")
 	}
 }
