@@ -61,37 +61,11 @@ func linkCmd(args []string, stdout, stderr io.Writer) int {
 
 // linksCmd runs `parley links ROOM`: the room's links.
 func linksCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("links", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	af := addAPIFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return 2
-	}
-	if len(pos) != 1 {
-		fmt.Fprint(stderr, "usage: parley links ROOM [--api URL] [--token T] [--json]\n")
-		return 2
-	}
-	var list []api.Link
-	if err := af.client().do("GET", "/rooms/"+url.PathEscape(pos[0])+"/links", nil, &list); err != nil {
-		printAPIError(stderr, err)
-		return 1
-	}
-	if af.json {
-		writeJSON(stdout, list)
-		return 0
-	}
-	if len(list) == 0 {
-		fmt.Fprintf(stdout, "room %s: no links\n", pos[0])
-		return 0
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tKIND\tNAME\tROLE\tSTATE\tURL")
-	for _, l := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", l.ID, l.Kind, l.Name, l.Role, l.State, l.URL)
-	}
-	_ = tw.Flush()
-	return 0
+	return roomList[api.Link]{
+		name: "links", path: "/links", none: "no links",
+		header: "ID\tKIND\tNAME\tROLE\tSTATE\tURL", format: "%s\t%s\t%s\t%s\t%s\t%s",
+		row: func(l api.Link) []any { return []any{l.ID, l.Kind, l.Name, l.Role, l.State, l.URL} },
+	}.run(args, stdout, stderr)
 }
 
 // importGuestsCmd runs `parley import-guests ROOM FILE [--send-email]`:

@@ -79,41 +79,14 @@ func scheduleCmd(args []string, stdout, stderr io.Writer) int {
 // schedulesCmd runs `parley schedules ROOM`: the room's scheduled
 // conferences, past ones included.
 func schedulesCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("schedules", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	af := addAPIFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return 2
-	}
-	if len(pos) != 1 {
-		fmt.Fprint(stderr, "usage: parley schedules ROOM [--api URL] [--token T] [--json]\n")
-		return 2
-	}
-	var list []api.Schedule
-	if err := af.client().do("GET", "/rooms/"+url.PathEscape(pos[0])+"/schedules", nil, &list); err != nil {
-		printAPIError(stderr, err)
-		return 1
-	}
-	if af.json {
-		if list == nil {
-			list = []api.Schedule{}
-		}
-		writeJSON(stdout, list)
-		return 0
-	}
-	if len(list) == 0 {
-		fmt.Fprintf(stdout, "room %s: no scheduled conferences\n", pos[0])
-		return 0
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTART\tEND\tZONE\tCALLS\tSTATUS")
-	for _, sc := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", sc.ID, sc.Start.Format(whenLayout), sc.End.Format(whenLayout), sc.TimeZone,
-			len(sc.Participants), scheduleStatus(sc))
-	}
-	tw.Flush()
-	return 0
+	return roomList[api.Schedule]{
+		name: "schedules", path: "/schedules", none: "no scheduled conferences",
+		header: "ID\tSTART\tEND\tZONE\tCALLS\tSTATUS", format: "%s\t%s\t%s\t%s\t%d\t%s",
+		row: func(sc api.Schedule) []any {
+			return []any{sc.ID, sc.Start.Format(whenLayout), sc.End.Format(whenLayout), sc.TimeZone,
+				len(sc.Participants), scheduleStatus(sc)}
+		},
+	}.run(args, stdout, stderr)
 }
 
 // whenLayout is how times of schedules are shown to people.
