@@ -41,6 +41,7 @@ type testBrowser struct {
 	plis     atomic.Uint64             // PLIs received for the camera's track
 	offers   atomic.Uint64             // server offers answered
 	glare    atomic.Bool               // send a crossing offer before answering the next server offer
+	deaf     atomic.Bool               // never answer server offers
 	videoSnd *pion.RTPSender
 
 	mu     sync.Mutex
@@ -166,6 +167,9 @@ func (b *testBrowser) signalling() {
 				}
 			}
 		case TypeOffer:
+			if b.deaf.Load() {
+				continue
+			}
 			if b.glare.CompareAndSwap(true, false) {
 				if err := b.offerAgain(); err != nil {
 					b.t.Errorf("browser: glare offer: %v", err)

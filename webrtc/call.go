@@ -118,10 +118,11 @@ type call struct {
 	joined bool
 
 	// Video forwarding, owned by the loop (renegotiate.go).
-	sending  map[*publisher]*pion.RTPSender // forwarded tracks on the PeerConnection
-	fresh    []*publisher                   // added in the offer that is out: keyframe when answered
-	offering bool                           // the server's offer is out, awaiting the answer
-	dirty    bool                           // tracks changed since the last offer
+	sending   map[*publisher]*pion.RTPSender // forwarded tracks on the PeerConnection
+	fresh     []*publisher                   // added in the offer that is out: keyframe when answered
+	offering  bool                           // the server's offer is out, awaiting the answer
+	answerDue <-chan time.Time               // fires when the browser is too slow to answer; nil when no offer is out
+	dirty     bool                           // tracks changed since the last offer
 }
 
 // inbound is one message, or the error that ended reading.
@@ -237,6 +238,8 @@ func (c *call) loop(ctx context.Context) (*Message, error) {
 			}
 		case <-c.negNote:
 			c.renegotiate()
+		case <-c.answerDue:
+			return errorMessage("the browser did not answer a change of the call"), ErrNoAnswer
 		case <-c.leg.hangup:
 			return &Message{Type: TypeEnded, Reason: c.leg.reason}, nil
 		case <-c.broken:

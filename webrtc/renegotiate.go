@@ -3,6 +3,7 @@ package webrtc
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	pion "github.com/pion/webrtc/v4"
 )
@@ -10,6 +11,14 @@ import (
 // ErrBadAnswer means the browser's answer to a renegotiation offer from
 // the server could not be applied.
 var ErrBadAnswer = errors.New("webrtc: answer not accepted")
+
+// ErrNoAnswer means the browser did not answer a renegotiation offer in
+// answerTimeout. pion cannot roll its offer back, so the call would never
+// change its video again: it ends, and the guest can join anew.
+var ErrNoAnswer = errors.New("webrtc: no answer to the server's offer")
+
+// answerTimeout is how long the browser has to answer a server offer.
+const answerTimeout = 15 * time.Second
 
 // Renegotiation (JSEP, RFC 8829): the browser makes the first offer
 // and the server answers it; after that, only the server offers, to add a
@@ -101,6 +110,7 @@ func (c *call) offer() error {
 		return err
 	}
 	c.offering = true
+	c.answerDue = time.After(c.s.answerTimeout)
 	c.send(Message{Type: TypeOffer, SDP: o.SDP})
 	return nil
 }
@@ -117,7 +127,7 @@ func (c *call) applyAnswer(sdp string) error {
 	if err := c.pc.SetRemoteDescription(pion.SessionDescription{Type: pion.SDPTypeAnswer, SDP: sdp}); err != nil {
 		return fmt.Errorf("%w: %w", ErrBadAnswer, err)
 	}
-	c.offering = false
+	c.offering, c.answerDue = false, nil
 	for _, p := range c.fresh {
 		p.kf.request()
 	}

@@ -134,6 +134,7 @@ type Server struct {
 	iceServers     []ICEServer
 	silence        int // 0: decode everything
 	connectTimeout time.Duration
+	answerTimeout  time.Duration // for a browser's answer to a server offer; tests shorten it
 	stats          counters
 	nextID         atomic.Uint64
 	video          *videoHub // who publishes and receives video, room by room
@@ -202,6 +203,7 @@ func New(opts Options) (*Server, error) {
 	case s.silence < 0:
 		s.silence = 0
 	}
+	s.answerTimeout = answerTimeout
 	if s.connectTimeout == 0 {
 		s.connectTimeout = DefaultConnectTimeout
 	}

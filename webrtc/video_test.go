@@ -2,6 +2,7 @@ package webrtc
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"runtime/pprof"
 	"strings"
@@ -214,5 +215,23 @@ func TestLastSendRID(t *testing.T) {
 		if got := lastSendRID(tc.in); got != tc.want {
 			t.Errorf("lastSendRID(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestNoAnswerEndsTheCall: a page that never answers the server's offer
+// (here: to receive a new publisher's video) has its call ended with
+// ErrNoAnswer once answerTimeout passes, instead of hanging on for ever.
+func TestNoAnswerEndsTheCall(t *testing.T) {
+	f := newFixture(t, bridge.RoomSettings{})
+	f.srv.answerTimeout = 500 * time.Millisecond
+	sigB, doneB := f.handle(JoinRequest{Room: "1000", Name: "B"})
+	bb := newTestBrowser(t, sigB, 800)
+	bb.expect(TypeJoined, 10*time.Second)
+	bb.deaf.Store(true)
+	sigA, _ := f.handle(JoinRequest{Room: "1000", Name: "A"})
+	a := newVideoBrowser(t, sigA, 1000, 'A')
+	a.expect(TypeJoined, 10*time.Second)
+	if err := waitErr(t, doneB, 10*time.Second); !errors.Is(err, ErrNoAnswer) {
+		t.Errorf("B's Handle: %v, want ErrNoAnswer", err)
 	}
 }
