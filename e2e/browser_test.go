@@ -56,14 +56,8 @@ const toneAmplitude = 0.25
 // recording must hold 1000 Hz, both near the level they were sent at.
 func TestBrowserGuestAndPhone(t *testing.T) {
 	srv := startParley(t, browserConfig)
-	dir := t.TempDir()
-	phoneWAV, browserWAV := filepath.Join(dir, "phone.wav"), filepath.Join(dir, "browser.wav")
-	if err := writeTone(phoneWAV, 8000, 440, toneAmplitude, 30); err != nil {
-		t.Fatal(err)
-	}
-	if err := writeTone(browserWAV, 48000, 1000, toneAmplitude, 30); err != nil {
-		t.Fatal(err)
-	}
+	phoneWAV := toneFile(t, "phone.wav", 8000, 440, toneAmplitude, 30)
+	browserWAV := toneFile(t, "browser.wav", 48000, 1000, toneAmplitude, 30)
 	link := createLink(t, srv, "1000")
 
 	ph := newPhone(t, "phone", phoneWAV, "PCMU/8000/1", 41700)
@@ -152,10 +146,7 @@ func TestBrowserGuestAndPhone(t *testing.T) {
 // open says so when the guest presses Join, and says so again on reload.
 func TestBrowserLinkExpired(t *testing.T) {
 	srv := startParley(t, browserConfig)
-	wav := filepath.Join(t.TempDir(), "browser.wav")
-	if err := writeTone(wav, 48000, 1000, toneAmplitude, 30); err != nil {
-		t.Fatal(err)
-	}
+	wav := toneFile(t, "browser.wav", 48000, 1000, toneAmplitude, 30)
 	link := createLink(t, srv, "1000")
 	b := newBrowser(t, wav)
 	b.do(t, chromedp.Navigate(link.url(srv)))
@@ -178,14 +169,8 @@ func TestBrowserLinkExpired(t *testing.T) {
 // browser guest, and the page says the room is full.
 func TestBrowserRoomFull(t *testing.T) {
 	srv := startParley(t, browserConfig)
-	dir := t.TempDir()
-	phoneWAV, browserWAV := filepath.Join(dir, "phone.wav"), filepath.Join(dir, "browser.wav")
-	if err := writeTone(phoneWAV, 8000, 440, toneAmplitude, 30); err != nil {
-		t.Fatal(err)
-	}
-	if err := writeTone(browserWAV, 48000, 1000, toneAmplitude, 30); err != nil {
-		t.Fatal(err)
-	}
+	phoneWAV := toneFile(t, "phone.wav", 8000, 440, toneAmplitude, 30)
+	browserWAV := toneFile(t, "browser.wav", 48000, 1000, toneAmplitude, 30)
 	link := createLink(t, srv, "1001")
 	ph := newPhone(t, "phone", phoneWAV, "PCMU/8000/1", 41740)
 	ph.dial(t, "sip:1001@"+srv.sipUDP, 15)
@@ -206,14 +191,8 @@ func TestBrowserRoomFull(t *testing.T) {
 // the browser guest joins as a listener and the page shows the banner.
 func TestBrowserSpectatorBanner(t *testing.T) {
 	srv := startParley(t, browserConfig)
-	dir := t.TempDir()
-	phoneWAV, browserWAV := filepath.Join(dir, "phone.wav"), filepath.Join(dir, "browser.wav")
-	if err := writeTone(phoneWAV, 8000, 440, toneAmplitude, 30); err != nil {
-		t.Fatal(err)
-	}
-	if err := writeTone(browserWAV, 48000, 1000, toneAmplitude, 30); err != nil {
-		t.Fatal(err)
-	}
+	phoneWAV := toneFile(t, "phone.wav", 8000, 440, toneAmplitude, 30)
+	browserWAV := toneFile(t, "browser.wav", 48000, 1000, toneAmplitude, 30)
 	link := createLink(t, srv, "1002")
 	ph := newPhone(t, "phone", phoneWAV, "PCMU/8000/1", 41780)
 	ph.dial(t, "sip:1002@"+srv.sipUDP, 15)

@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -45,10 +44,7 @@ rooms:
 // saves a screenshot of the console.
 func TestConsoleMutesAPhone(t *testing.T) {
 	srv := startParley(t, consoleConfig)
-	wav := filepath.Join(t.TempDir(), "phone.wav")
-	if err := writeTone(wav, 8000, 440, toneAmplitude, 60); err != nil {
-		t.Fatal(err)
-	}
+	wav := toneFile(t, "phone.wav", 8000, 440, toneAmplitude, 60)
 	ph := newPhoneAccount(t, "ada", wav, "PCMU/8000/1", 41880,
 		"<sip:2002@"+srv.sipUDP+">;auth_pass=secret-ada-1;regint=300")
 	ph.start(t, 60)

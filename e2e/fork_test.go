@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,10 +11,7 @@ import (
 // the other gets a CANCEL.
 func TestDialExtensionForks(t *testing.T) {
 	srv := startParley(t, dialConfig)
-	wav := filepath.Join(t.TempDir(), "quiet.wav")
-	if err := writeTone(wav, 8000, 0, 0, 30); err != nil {
-		t.Fatal(err)
-	}
+	wav := toneFile(t, "quiet.wav", 8000, 0, 0, 30)
 	desk := newPhoneAccount(t, "desk", wav, "PCMU/8000/1", 41900,
 		"<sip:2001@"+srv.sipUDP+">;auth_pass=secret-alice-1;regint=300;answermode=auto")
 	mobile := newPhoneAccount(t, "mobile", wav, "PCMU/8000/1", 41940,

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -33,10 +32,7 @@ rooms:
 // guest_wait.
 func TestGuestsAloneAreDropped(t *testing.T) {
 	srv := startParley(t, guestConfig)
-	wav := filepath.Join(t.TempDir(), "guest.wav")
-	if err := writeTone(wav, 8000, 440, 0.25, 20); err != nil {
-		t.Fatal(err)
-	}
+	wav := toneFile(t, "guest.wav", 8000, 440, 0.25, 20)
 	guest := newPhone(t, "guest", wav, "PCMU/8000/1", 41300)
 	start := time.Now()
 	guest.dial(t, "sip:1000@"+srv.sipUDP, 15)
@@ -66,14 +62,8 @@ func TestGuestsAloneAreDropped(t *testing.T) {
 // within guest_wait, so the guest's call goes on.
 func TestGuestStaysWhenAMemberJoins(t *testing.T) {
 	srv := startParley(t, guestConfig)
-	dir := t.TempDir()
-	gw, mw := filepath.Join(dir, "guest.wav"), filepath.Join(dir, "member.wav")
-	if err := writeTone(gw, 8000, 440, 0.25, 20); err != nil {
-		t.Fatal(err)
-	}
-	if err := writeTone(mw, 8000, 1000, 0.25, 20); err != nil {
-		t.Fatal(err)
-	}
+	gw := toneFile(t, "guest.wav", 8000, 440, 0.25, 20)
+	mw := toneFile(t, "member.wav", 8000, 1000, 0.25, 20)
 	member := newPhoneAccount(t, "member", mw, "PCMU/8000/1", 41340,
 		"<sip:2002@"+srv.sipUDP+">;auth_pass=secret-member-1;regint=300")
 	member.start(t, 12)

@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/mail"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -870,10 +869,7 @@ func TestAttendeeCSVAfterACall(t *testing.T) {
 	srv.inviteCreate(t, "1000", map[string]any{"kind": "guest", "name": "Carol Uninvited"}) // no email or phone: not invited
 	srv.inviteCreate(t, "1000", map[string]any{"kind": "group", "name": "Everyone"})
 
-	wav := filepath.Join(t.TempDir(), "tone.wav")
-	if err := writeTone(wav, 8000, 440, 0.25, 20); err != nil {
-		t.Fatal(err)
-	}
+	wav := toneFile(t, "tone.wav", 8000, 440, 0.25, 20)
 	before := time.Now().UTC().Truncate(time.Second)
 	p := newPhone(t, "visitor", wav, "PCMU/8000/1", 41840)
 	p.dial(t, "sip:1000@"+srv.sipUDP, 5)

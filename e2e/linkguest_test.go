@@ -4,7 +4,6 @@ import (
 	"encoding/csv"
 	"io"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,14 +17,8 @@ import (
 // attendee list then shows the phone and the guest as they came.
 func TestLinkChangesReachTheGuestInTheRoom(t *testing.T) {
 	srv := startParley(t, browserConfig)
-	dir := t.TempDir()
-	phoneWAV, browserWAV := filepath.Join(dir, "phone.wav"), filepath.Join(dir, "browser.wav")
-	if err := writeTone(phoneWAV, 8000, 440, toneAmplitude, 30); err != nil {
-		t.Fatal(err)
-	}
-	if err := writeTone(browserWAV, 48000, 1000, toneAmplitude, 30); err != nil {
-		t.Fatal(err)
-	}
+	phoneWAV := toneFile(t, "phone.wav", 8000, 440, toneAmplitude, 30)
+	browserWAV := toneFile(t, "browser.wav", 48000, 1000, toneAmplitude, 30)
 	ph := newPhone(t, "phone", phoneWAV, "PCMU/8000/1", 41860)
 	ph.dial(t, "sip:1000@"+srv.sipUDP, 20)
 	srv.waitLog(t, "call joined", 1, 10*time.Second)

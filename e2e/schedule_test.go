@@ -73,10 +73,7 @@ func TestRestartKeepsState(t *testing.T) {
 	if code := srv.apiCall(t, "POST", "/api/v1/rooms/2000/schedules", sched, nil); code != http.StatusCreated {
 		t.Fatalf("POST schedule: %d", code)
 	}
-	wav := filepath.Join(t.TempDir(), "tone.wav")
-	if err := writeTone(wav, 8000, 440, 0.25, 10); err != nil {
-		t.Fatal(err)
-	}
+	wav := toneFile(t, "tone.wav", 8000, 440, 0.25, 10)
 	caller := newPhone(t, "visitor", wav, "PCMU/8000/1", 41500)
 	caller.dial(t, "sip:2000@"+srv.sipUDP, 3)
 	caller.wait(t)

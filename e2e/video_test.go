@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,10 +21,7 @@ import (
 // when the third leaves, its tile leaves the other pages.
 func TestVideoForwarding(t *testing.T) {
 	srv := startParley(t, browserConfig)
-	wav := filepath.Join(t.TempDir(), "browser.wav")
-	if err := writeTone(wav, 48000, 1000, toneAmplitude, 60); err != nil {
-		t.Fatal(err)
-	}
+	wav := toneFile(t, "browser.wav", 48000, 1000, toneAmplitude, 60)
 	link := createLink(t, srv, "1000")
 
 	a := joinWithCamera(t, srv, link, wav, "Ada Lovelace", "video-join-form.png")

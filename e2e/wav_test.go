@@ -7,6 +7,8 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
+	"testing"
 )
 
 // writeTone writes a mono 16-bit WAV of a sine at freq Hz with the given
@@ -89,4 +91,15 @@ func readWAV(path string) ([]float64, int, error) {
 func wavRate(path string) (int, error) {
 	_, rate, err := readWAV(path)
 	return rate, err
+}
+
+// toneFile writes a tone WAV (see writeTone) named name into a temporary
+// directory of the test and returns its path.
+func toneFile(t *testing.T, name string, rate int, freq, amplitude float64, seconds int) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := writeTone(path, rate, freq, amplitude, seconds); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

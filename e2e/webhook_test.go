@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -31,10 +30,7 @@ func TestWebhookDeliversSignedEvents(t *testing.T) {
 	}))
 	defer hook.Close()
 	srv := startParley(t, roomConfig+"webhooks:\n  - {url: \""+hook.URL+"/parley\", secret: "+secret+", events: [joined, left]}\n")
-	wav := filepath.Join(t.TempDir(), "tone.wav")
-	if err := writeTone(wav, 8000, 440, 0.25, 10); err != nil {
-		t.Fatal(err)
-	}
+	wav := toneFile(t, "tone.wav", 8000, 440, 0.25, 10)
 	p := newPhone(t, "hooked", wav, "PCMU/8000/1", 41600)
 	p.dial(t, "sip:1000@"+srv.sipUDP, 2)
 	var types []string
@@ -60,10 +56,7 @@ func TestWebhookDeliversSignedEvents(t *testing.T) {
 // participant while it is in, and the mixer's ticks.
 func TestMetricsCountCalls(t *testing.T) {
 	srv := startParley(t, roomConfig)
-	wav := filepath.Join(t.TempDir(), "tone.wav")
-	if err := writeTone(wav, 8000, 440, 0.25, 10); err != nil {
-		t.Fatal(err)
-	}
+	wav := toneFile(t, "tone.wav", 8000, 440, 0.25, 10)
 	p := newPhone(t, "counted", wav, "PCMU/8000/1", 41640)
 	p.dial(t, "sip:1000@"+srv.sipUDP, 4)
 	srv.waitLog(t, "call joined", 1, 10*time.Second)
