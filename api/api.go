@@ -268,3 +268,16 @@ func (s *server) room(r *http.Request) (*bridge.Room, error) {
 	}
 	return s.bridge.Room(r.PathValue("number"))
 }
+
+// storedRoom is room for the handlers that also need the store: the room
+// of the path, or its error first, then errNoStore without a store.
+func (s *server) storedRoom(r *http.Request) (*bridge.Room, error) {
+	room, err := s.room(r)
+	if err != nil {
+		return nil, err
+	}
+	if s.store == nil {
+		return nil, errNoStore
+	}
+	return room, nil
+}

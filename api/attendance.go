@@ -10,12 +10,9 @@ import (
 // lasted (so far, for those still in). The bridge records visits when it
 // is given the store as its Records.
 func (s *server) attendance(w http.ResponseWriter, r *http.Request) error {
-	room, err := s.room(r)
+	room, err := s.storedRoom(r)
 	if err != nil {
 		return err
-	}
-	if s.store == nil {
-		return errNoStore
 	}
 	list, err := s.store.Attendance(r.Context(), room.Number())
 	if err != nil {

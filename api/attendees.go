@@ -33,12 +33,9 @@ const csvTime = "2006-01-02 15:04:05"
 // link. RFC 4180 with CRLF line ends, UTF-8 with a BOM so that
 // spreadsheets open it as is; times in UTC.
 func (s *server) attendeesCSV(w http.ResponseWriter, r *http.Request) error {
-	room, err := s.room(r)
+	room, err := s.storedRoom(r)
 	if err != nil {
 		return err
-	}
-	if s.store == nil {
-		return errNoStore
 	}
 	visits, err := s.store.Attendance(r.Context(), room.Number())
 	if err != nil {

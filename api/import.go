@@ -49,12 +49,9 @@ func (s *server) importLinks(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	room, err := s.room(r)
+	room, err := s.storedRoom(r)
 	if err != nil {
 		return err
-	}
-	if s.store == nil {
-		return errNoStore
 	}
 	if sendEmail && s.mailer == nil {
 		return errNoMailer

@@ -74,12 +74,9 @@ func (s *server) createLink(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	room, err := s.room(r)
+	room, err := s.storedRoom(r)
 	if err != nil {
 		return err
-	}
-	if s.store == nil {
-		return errNoStore
 	}
 	if l.Role == "" {
 		l.Role = string(guestRole(room))
@@ -187,12 +184,9 @@ func (s *server) checkLinkRequest(req LinkRequest) (store.Link, error) {
 // listLinks serves GET /api/v1/rooms/{number}/links: the room's links by
 // ID, expired and inactive ones included.
 func (s *server) listLinks(w http.ResponseWriter, r *http.Request) error {
-	room, err := s.room(r)
+	room, err := s.storedRoom(r)
 	if err != nil {
 		return err
-	}
-	if s.store == nil {
-		return errNoStore
 	}
 	list, err := s.store.Links(r.Context(), room.Number())
 	if err != nil {

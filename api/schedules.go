@@ -26,12 +26,9 @@ func (s *server) createSchedule(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	room, err := s.room(r)
+	room, err := s.storedRoom(r)
 	if err != nil {
 		return err
-	}
-	if s.store == nil {
-		return errNoStore
 	}
 	sc := store.Schedule{Room: room.Number()}
 	if sc.Start, err = parseScheduleTime("start", req.Start); err != nil {
@@ -66,12 +63,9 @@ func (s *server) createSchedule(w http.ResponseWriter, r *http.Request) error {
 // listSchedules serves GET /api/v1/rooms/{number}/schedules: the room's
 // scheduled conferences, past ones included, by start time.
 func (s *server) listSchedules(w http.ResponseWriter, r *http.Request) error {
-	room, err := s.room(r)
+	room, err := s.storedRoom(r)
 	if err != nil {
 		return err
-	}
-	if s.store == nil {
-		return errNoStore
 	}
 	list, err := s.store.Schedules(r.Context(), room.Number())
 	if err != nil {
@@ -104,12 +98,9 @@ func (s *server) patchSchedule(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	room, err := s.room(r)
+	room, err := s.storedRoom(r)
 	if err != nil {
 		return err
-	}
-	if s.store == nil {
-		return errNoStore
 	}
 	id, ok := scheduleID(r)
 	notFound := scheduleNotFound(room.Number(), r.PathValue("id"))

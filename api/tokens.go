@@ -48,12 +48,9 @@ func (s *server) createToken(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusBadRequest, Field: "expires_in",
 			Message: fmt.Sprintf("expires_in must be between 0 (never) and %d seconds", int64(maxTokenLife/time.Second))}
 	}
-	room, err := s.room(r)
+	room, err := s.storedRoom(r)
 	if err != nil {
 		return err
-	}
-	if s.store == nil {
-		return errNoStore
 	}
 	secret := make([]byte, tokenBytes)
 	_, _ = rand.Read(secret) // crypto/rand.Read never fails (Go 1.24+)
@@ -77,12 +74,9 @@ func (s *server) createToken(w http.ResponseWriter, r *http.Request) error {
 // listTokens serves GET /api/v1/rooms/{number}/tokens: the room's tokens,
 // expired ones included, without their secrets.
 func (s *server) listTokens(w http.ResponseWriter, r *http.Request) error {
-	room, err := s.room(r)
+	room, err := s.storedRoom(r)
 	if err != nil {
 		return err
-	}
-	if s.store == nil {
-		return errNoStore
 	}
 	list, err := s.store.Tokens(r.Context(), room.Number())
 	if err != nil {
@@ -101,12 +95,9 @@ func (s *server) listTokens(w http.ResponseWriter, r *http.Request) error {
 // deleteToken serves DELETE /api/v1/rooms/{number}/tokens/{id}: it revokes
 // one of the room's tokens at once. 204.
 func (s *server) deleteToken(w http.ResponseWriter, r *http.Request) error {
-	room, err := s.room(r)
+	room, err := s.storedRoom(r)
 	if err != nil {
 		return err
-	}
-	if s.store == nil {
-		return errNoStore
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	notFound := &Error{Status: http.StatusNotFound, Field: "id",
