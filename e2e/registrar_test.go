@@ -1,6 +1,9 @@
 package e2e
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // registrarConfig is roomConfig with one extension that may register.
 //
@@ -45,12 +48,20 @@ func TestRegistrarSipp(t *testing.T) {
 	}
 }
 
-// loggedWith reports whether some log record with message msg has key=value.
+// loggedWith reports whether some log record with message msg has
+// key=value, waiting up to 2 s for it: sipp may exit before parley's log
+// line has been read from its stderr.
 func loggedWith(srv *server, msg, key, value string) bool {
-	for _, rec := range srv.logged(msg) {
-		if rec[key] == value {
-			return true
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		for _, rec := range srv.logged(msg) {
+			if rec[key] == value {
+				return true
+			}
 		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	return false
 }

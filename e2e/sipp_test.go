@@ -55,6 +55,9 @@ func runSippWith(t *testing.T, scenario string, replace map[string]string, servi
 	go func() { done <- cmd.Wait() }()
 	select {
 	case err := <-done:
+		// Parley logs before it answers, but the test reads its log on
+		// another goroutine: give that a moment before callers look.
+		time.Sleep(200 * time.Millisecond)
 		return out.String(), err
 	case <-time.After(60 * time.Second):
 		_ = cmd.Process.Kill()
