@@ -14,6 +14,7 @@ import (
 	"github.com/parleyhq/parley/mixer"
 	"github.com/parleyhq/parley/prompts"
 	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/video"
 )
 
 // Errors of a room's admission and moderation.
@@ -37,6 +38,7 @@ type Room struct {
 	prompts    *prompts.Set
 	announcer  *announcer
 	number     string
+	video      *video.Room // who publishes and receives video; the edges forward it
 
 	mu         sync.Mutex
 	settings   RoomSettings            // guarded by mu
@@ -54,7 +56,7 @@ type Room struct {
 func newRoom(s RoomSettings, b *Bridge) *Room {
 	return &Room{
 		bridge: b, settings: s, locked: false, log: b.log.With("room", s.Number), newEncoder: b.newEncoder, prompts: b.prompts,
-		announcer: newAnnouncer(), number: s.Number, members: make(map[string]*Participant), dials: make(map[string]*Dial),
+		announcer: newAnnouncer(), number: s.Number, video: video.NewRoom(), members: make(map[string]*Participant), dials: make(map[string]*Dial),
 	}
 }
 
@@ -67,6 +69,12 @@ func (r *Room) Settings() RoomSettings {
 
 // Number returns the room's number, which never changes.
 func (r *Room) Number() string { return r.number }
+
+// Video returns the room's video routing: the edges publish their
+// participants' video tracks there and subscribe their receivers, once
+// the participant has joined. The room tells it who speaks, for the
+// receivers that show the active speaker.
+func (r *Room) Video() *video.Room { return r.video }
 
 // Update replaces the room's settings; they apply to the next admission.
 // The number cannot change.
@@ -397,6 +405,9 @@ func (r *Room) onTalking(id string, talking bool) {
 	if id == announcerID {
 		return
 	}
+	if talking {
+		r.video.Speaking(id)
+	}
 	r.bridge.events.publish(Event{Type: EventTalking, Room: r.number, Participant: id, Talking: boolPtr(talking)})
 }
 
@@ -425,6 +436,7 @@ func (r *Room) leave(p *Participant) {
 		r.announcer.Clear()
 	}
 	r.mu.Unlock()
+	r.video.Left(p.ID)
 	r.log.Info("participant left", "participant", p.ID, "participants", left)
 	r.bridge.events.publish(Event{Type: EventLeft, Room: r.number, Participant: p.ID, Name: p.Name})
 	if left > 0 {

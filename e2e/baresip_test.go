@@ -145,6 +145,7 @@ func (p *phone) start(t *testing.T, seconds int, args ...string) {
 	p.log = log
 	args = append([]string{"-f", p.dir, "-s", "-t", fmt.Sprint(seconds)}, args...)
 	p.cmd = exec.Command("baresip", args...)
+	p.cmd.Dir = p.dir // where modules such as snapshot write their files
 	p.cmd.Stdout, p.cmd.Stderr = log, log
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

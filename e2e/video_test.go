@@ -49,9 +49,9 @@ func TestVideoForwarding(t *testing.T) {
 	a.waitDecoding(t, []string{c.id}, 5*time.Second)
 	b.waitDecoding(t, []string{c.id}, 5*time.Second)
 	time.Sleep(time.Second) // let the tiles paint
-	for _, id := range []string{a.id, b.id} {
-		if text := c.text(t, "#videos"); !strings.Contains(text, "Participant "+id) {
-			t.Errorf("the third page's videos read %q, want a tile labelled Participant %s", text, id)
+	for _, g := range []*videoGuest{a, b} {
+		if text := c.text(t, "#videos"); !strings.Contains(text, g.name) {
+			t.Errorf("the third page's videos read %q, want a tile labelled %s", text, g.name)
 		}
 	}
 	c.screenshot(t, "video-call.png")
@@ -93,7 +93,12 @@ type videoGuest struct {
 // under that name first.
 func joinWithCamera(t *testing.T, srv *server, l link, wav, name, shot string) *videoGuest {
 	t.Helper()
-	b := newBrowser(t, wav)
+	return joinIn(t, newBrowser(t, wav), srv, l, name, shot)
+}
+
+// joinIn is joinWithCamera in a browser of the caller's.
+func joinIn(t *testing.T, b *browser, srv *server, l link, name, shot string) *videoGuest {
+	t.Helper()
 	b.do(t, chromedp.Navigate(l.url(srv)))
 	ctx, cancel := context.WithTimeout(b.ctx, 15*time.Second)
 	defer cancel()
@@ -119,6 +124,7 @@ type videoStats struct {
 	Participant   *string `json:"participant"`
 	FramesDecoded int     `json:"framesDecoded"`
 	FrameWidth    int     `json:"frameWidth"`
+	FrameHeight   int     `json:"frameHeight"`
 }
 
 // inbound returns the page's inbound video stats by publisher.

@@ -24,10 +24,11 @@ type call struct {
 	uas    *sipgo.DialogServerSession // the dialog of a call in, else nil
 	uac    *sipgo.DialogClientSession // the dialog of a call out, else nil
 
-	media       atomic.Pointer[callStream] // replaced by a re-INVITE that changes codec
-	sendAllowed atomic.Bool                // our direction lets us send (not held, RFC 3264 §8.4)
-	peerSends   atomic.Bool                // the peer's direction lets it send, so RTP must come
-	directedAt  atomic.Int64               // when the direction last changed, Unix ns
+	media       atomic.Pointer[callStream]  // replaced by a re-INVITE that changes codec
+	video       atomic.Pointer[videoStream] // a room system's H.264 video; nil for audio-only calls
+	sendAllowed atomic.Bool                 // our direction lets us send (not held, RFC 3264 §8.4)
+	peerSends   atomic.Bool                 // the peer's direction lets it send, so RTP must come
+	directedAt  atomic.Int64                // when the direction last changed, Unix ns
 	participant atomic.Pointer[bridge.Participant]
 
 	local      netip.Addr    // our address in SDP
@@ -154,8 +155,22 @@ func (c *call) sayID(ids ...string) {
 	}
 }
 
-// Joined implements the bridge's joiner: it tells the call its participant.
-func (c *call) Joined(p *bridge.Participant) { c.participant.Store(p) }
+// Joined implements the bridge's joiner: it tells the call its
+// participant, and a room system's video joins the room's.
+func (c *call) Joined(p *bridge.Participant) {
+	c.participant.Store(p)
+	if v := c.video.Load(); v != nil {
+		v.join(p.Room().Video(), p.ID)
+	}
+}
+
+// videoPort is the video port for our SDP; 0 when the call has no video.
+func (c *call) videoPort() int {
+	if v := c.video.Load(); v != nil {
+		return v.Port()
+	}
+	return 0
+}
 
 // Done implements bridge.Leg.
 func (c *call) Done() <-chan struct{} { return c.ended }
@@ -221,6 +236,9 @@ func (c *call) timedOut(now, started time.Time) bool {
 func (c *call) release() {
 	if m := c.media.Load(); m != nil {
 		m.Close()
+	}
+	if v := c.video.Load(); v != nil {
+		v.close()
 	}
 	if c.uas != nil {
 		c.uas.Close()

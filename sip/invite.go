@@ -32,7 +32,7 @@ func (s *Server) refuseWithPrompt(req *gosip.Request, tx gosip.ServerTransaction
 		if port, err := s.newPort(); err == nil {
 			local := s.localAddr(req.Source())
 			sdpID := rand.Uint64N(1 << 62)
-			body, err := neg.Answer(local, port.Number(), sdpID, sdpID)
+			body, err := neg.Answer(local, port.Number(), 0, sdpID, sdpID)
 			stream, serr := s.openMedia(port, neg, func(rune) {})
 			if err == nil && serr == nil {
 				c := newCall(s, log)
@@ -130,15 +130,31 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		refuse(err)
 		return
 	}
+	var vid *videoStream
+	if neg != nil && neg.Video != nil {
+		if vid, err = s.openVideo(neg.Video, log); err != nil {
+			log.Warn("video refused: no port", "err", err) // the call goes on without
+		}
+	}
+	dropVideo := func() { // on the ways out before the call owns it
+		if vid != nil {
+			vid.close()
+		}
+	}
 	sdpID := rand.Uint64N(1 << 62)
 	var body []byte
 	if neg != nil {
-		body, err = neg.Answer(local, port.Number(), sdpID, sdpID)
+		vport := 0
+		if vid != nil {
+			vport = vid.Port()
+		}
+		body, err = neg.Answer(local, port.Number(), vport, sdpID, sdpID)
 	} else {
 		body, err = Offer(local, port.Number(), sdpID, sdpID)
 	}
 	if err != nil {
 		port.Close()
+		dropVideo()
 		refuse(err)
 		return
 	}
@@ -146,6 +162,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	dialog, err := ua.ReadInvite(req, tx)
 	if err != nil {
 		port.Close()
+		dropVideo()
 		refuse(err)
 		return
 	}
@@ -156,8 +173,12 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	}
 	if !s.addCall(c) {
 		port.Close()
+		dropVideo()
 		refuse(bridge.ErrClosed)
 		return
+	}
+	if vid != nil {
+		c.video.Store(vid) // released with the call
 	}
 	res := gosip.NewSDPResponseFromRequest(dialog.InviteRequest, body)
 	res.AppendHeader(s.contact(req))
@@ -192,7 +213,8 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	}
 	c.setMedia(stream)
 	c.setDirection(neg.Direction)
-	log.Info("call answered", "codec", neg.Format.String(), "remote_rtp", neg.Remote.String(), "late_offer", len(req.Body()) == 0)
+	log.Info("call answered", "codec", neg.Format.String(), "remote_rtp", neg.Remote.String(), "late_offer", len(req.Body()) == 0,
+		"video", vid != nil)
 	s.runCall(c, room)
 }
 

@@ -112,9 +112,12 @@ func (c *call) renegotiate(offer []byte) ([]byte, int, string) {
 		m.Session().SetRemote(neg.Remote)
 	}
 	c.setDirection(neg.Direction)
+	if v := c.video.Load(); v != nil && neg.Video != nil {
+		v.apply(neg.Video)
+	}
 	c.log.Info("session updated", "direction", string(neg.Direction), "remote_rtp", neg.Remote.String())
 	c.media.Load().neg = neg
-	body, err := neg.Answer(c.local, port, c.sdpID, c.nextVersion())
+	body, err := neg.Answer(c.local, port, c.videoPort(), c.sdpID, c.nextVersion())
 	if err != nil {
 		return nil, gosip.StatusInternalServerError, err.Error()
 	}
@@ -125,7 +128,7 @@ func (c *call) renegotiate(offer []byte) ([]byte, int, string) {
 // re-INVITE that brought none (RFC 3261 §14.2).
 func (c *call) currentOffer() ([]byte, error) {
 	m := c.media.Load()
-	return m.neg.Answer(c.local, m.LocalPort(), c.sdpID, c.nextVersion())
+	return m.neg.Answer(c.local, m.LocalPort(), c.videoPort(), c.sdpID, c.nextVersion())
 }
 
 // nextVersion returns the o= version for a new SDP of ours.

@@ -63,8 +63,34 @@ type Negotiation struct {
 	// Direction is the direction of our answer.
 	Direction Direction
 
+	// Video is the offer's H.264 video stream, which a room system sends
+	// and wants the room's video on; nil when the offer has none that
+	// Parley can forward.
+	Video *VideoNegotiation
+
 	offer *sdp.SessionDescription
 	audio int // index of the accepted audio m-line in the offer
+	video int // index of the accepted video m-line in the offer, when Video is set
+}
+
+// VideoNegotiation is the outcome for the offer's video stream: H.264
+// (RFC 6184), forwarded as it is, never transcoded.
+type VideoNegotiation struct {
+	// Remote is where the offerer wants its video RTP.
+	Remote netip.AddrPort
+	// RTCP is where it wants its video RTCP: the a=rtcp port (RFC 3605),
+	// else the RTP port + 1, or the RTP port itself with rtcp-mux.
+	RTCP netip.AddrPort
+	// Mux says the offer multiplexes RTCP on the RTP port (RFC 5761), and
+	// so does the answer.
+	Mux bool
+	// PayloadType is the offerer's payload type for H.264.
+	PayloadType uint8
+	// Fmtp is the offer's format parameters for it, echoed in the answer
+	// (profile-level-id, packetization-mode).
+	Fmtp string
+	// Direction is the direction of our answer for video.
+	Direction Direction
 }
 
 // supported lists the formats Parley can answer with.
@@ -95,6 +121,7 @@ func Negotiate(offer []byte) (*Negotiation, error) {
 			return nil, err
 		}
 		n.offer, n.audio = &sd, i
+		n.Video, n.video = negotiateVideo(&sd)
 		return n, nil
 	}
 	return nil, fmt.Errorf("%w: no audio stream over RTP/AVP", ErrNoCommonCodec)
@@ -145,6 +172,80 @@ func negotiateAudio(sd *sdp.SessionDescription, md *sdp.MediaDescription) (*Nego
 	}
 	n.EventPayloadType = eventPayloadType(md.MediaName.Formats, formats, n.Format.ClockRate)
 	return n, nil
+}
+
+// negotiateVideo picks the offer's first video stream over RTP/AVP or
+// RTP/AVPF that carries H.264, and in it the first H.264 payload type in
+// packetization-mode 1 (which carries what browsers send), else the first
+// H.264 at all. It returns nil when there is none; the stream is then
+// rejected, as any other, and the call is audio only.
+func negotiateVideo(sd *sdp.SessionDescription) (*VideoNegotiation, int) {
+	for i, md := range sd.MediaDescriptions {
+		if md.MediaName.Media != "video" || md.MediaName.Port.Value <= 0 || md.MediaName.Port.Value > 65535 {
+			continue
+		}
+		if !hasProto(md, "RTP", "AVP") && !hasProto(md, "RTP", "AVPF") {
+			continue
+		}
+		addr, err := connectionAddr(sd, md)
+		if err != nil {
+			continue
+		}
+		formats, fmtps := rtpmaps(md), fmtpLines(md)
+		pt, found := uint8(0), false
+		for _, f := range md.MediaName.Formats {
+			n, err := strconv.ParseUint(f, 10, 7)
+			if err != nil || !strings.EqualFold(formats[uint8(n)].Name, "H264") || formats[uint8(n)].ClockRate != 90000 {
+				continue
+			}
+			if !found || (!packetizationMode1(fmtps[pt]) && packetizationMode1(fmtps[uint8(n)])) {
+				pt, found = uint8(n), true
+			}
+		}
+		if !found {
+			continue
+		}
+		port := uint16(md.MediaName.Port.Value)
+		v := &VideoNegotiation{Remote: netip.AddrPortFrom(addr, port), PayloadType: pt, Fmtp: fmtps[pt],
+			Direction: directionOf(sd, md).answerTo(), RTCP: netip.AddrPortFrom(addr, port+1)}
+		if _, ok := md.Attribute("rtcp-mux"); ok {
+			v.Mux, v.RTCP = true, v.Remote
+		} else if a, ok := md.Attribute("rtcp"); ok {
+			if p, err := strconv.ParseUint(strings.Fields(a + " x")[0], 10, 16); err == nil && p > 0 {
+				v.RTCP = netip.AddrPortFrom(addr, uint16(p))
+			}
+		}
+		return v, i
+	}
+	return nil, -1
+}
+
+// fmtpLines reads the a=fmtp lines of one media description, by payload
+// type.
+func fmtpLines(md *sdp.MediaDescription) map[uint8]string {
+	out := make(map[uint8]string)
+	for _, a := range md.Attributes {
+		if a.Key != "fmtp" {
+			continue
+		}
+		ptText, params, ok := strings.Cut(a.Value, " ")
+		if pt, err := strconv.ParseUint(ptText, 10, 7); ok && err == nil {
+			out[uint8(pt)] = strings.TrimSpace(params)
+		}
+	}
+	return out
+}
+
+// packetizationMode1 reports whether H.264 format parameters say
+// packetization-mode=1 (RFC 6184 §8.1; absent means 0).
+func packetizationMode1(fmtp string) bool {
+	for _, p := range strings.Split(fmtp, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+		if strings.EqualFold(k, "packetization-mode") {
+			return strings.TrimSpace(v) == "1"
+		}
+	}
+	return false
 }
 
 // supportedFormat returns Parley's format equal to f, if any.
@@ -250,12 +351,13 @@ func directionOf(sd *sdp.SessionDescription, md *sdp.MediaDescription) Direction
 }
 
 // Answer writes the SDP answer for n (RFC 3264 §6): our address and RTP
-// port, the chosen format and telephone-event, and every other media stream
-// of the offer rejected with port 0, in the offer's order.
+// port, the chosen format and telephone-event; the H.264 video stream on
+// videoPort when n has one and videoPort is not 0; and every other media
+// stream of the offer rejected with port 0, in the offer's order.
 //
 // sessionID and version go into o= (RFC 8866 §5.2): the ID stays for the
 // call's life, the version grows with every change (RFC 3264 §8).
-func (n *Negotiation) Answer(local netip.Addr, rtpPort int, sessionID, version uint64) ([]byte, error) {
+func (n *Negotiation) Answer(local netip.Addr, rtpPort, videoPort int, sessionID, version uint64) ([]byte, error) {
 	ipVer := "IP4"
 	if local.Is6() {
 		ipVer = "IP6"
@@ -270,6 +372,10 @@ func (n *Negotiation) Answer(local netip.Addr, rtpPort int, sessionID, version u
 		TimeDescriptions:      []sdp.TimeDescription{{Timing: sdp.Timing{}}},
 	}
 	for i, md := range n.offer.MediaDescriptions {
+		if n.Video != nil && i == n.video && videoPort > 0 {
+			ans.MediaDescriptions = append(ans.MediaDescriptions, n.Video.answer(md, videoPort))
+			continue
+		}
 		if i != n.audio {
 			ans.MediaDescriptions = append(ans.MediaDescriptions, &sdp.MediaDescription{
 				MediaName: sdp.MediaName{Media: md.MediaName.Media, Port: sdp.RangedPort{Value: 0},
@@ -300,6 +406,30 @@ func (n *Negotiation) audioAnswer(rtpPort int) *sdp.MediaDescription {
 	}
 	md.WithValueAttribute("ptime", strconv.Itoa(media.FrameDuration))
 	md.WithPropertyAttribute(string(n.Direction))
+	return md
+}
+
+// answer is the video m-line of the answer: H.264 on port, with the
+// offer's format parameters and the keyframe feedback Parley sends and
+// acts on (RFC 4585 "nack pli", RFC 5104 "ccm fir"), when the offer is AVPF.
+func (v *VideoNegotiation) answer(offered *sdp.MediaDescription, port int) *sdp.MediaDescription {
+	pt := strconv.Itoa(int(v.PayloadType))
+	md := &sdp.MediaDescription{
+		MediaName: sdp.MediaName{Media: "video", Port: sdp.RangedPort{Value: port},
+			Protos: offered.MediaName.Protos, Formats: []string{pt}},
+	}
+	md.WithValueAttribute("rtpmap", pt+" H264/90000")
+	if v.Fmtp != "" {
+		md.WithValueAttribute("fmtp", pt+" "+v.Fmtp)
+	}
+	if hasProto(offered, "RTP", "AVPF") {
+		md.WithValueAttribute("rtcp-fb", pt+" nack pli")
+		md.WithValueAttribute("rtcp-fb", pt+" ccm fir")
+	}
+	if v.Mux {
+		md.WithPropertyAttribute("rtcp-mux")
+	}
+	md.WithPropertyAttribute(string(v.Direction))
 	return md
 }
 

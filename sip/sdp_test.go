@@ -92,7 +92,7 @@ func TestAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ans, err := n.Answer(netip.MustParseAddr("198.51.100.1"), 10000, 42, 42)
+	ans, err := n.Answer(netip.MustParseAddr("198.51.100.1"), 10000, 0, 42, 42)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func FuzzNegotiate(f *testing.F) {
 		if err != nil {
 			return
 		}
-		ans, err := n.Answer(netip.MustParseAddr("127.0.0.1"), 10000, 1, 1)
+		ans, err := n.Answer(netip.MustParseAddr("127.0.0.1"), 10000, 0, 1, 1)
 		if err != nil {
 			t.Fatalf("accepted offer gives no answer: %v", err)
 		}

@@ -13,6 +13,7 @@ import (
 	pion "github.com/pion/webrtc/v4"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/video"
 )
 
 // Errors for why Handle ended a call.
@@ -99,9 +100,9 @@ type call struct {
 	negNote   chan struct{} // hub → loop: the wanted video tracks changed (capacity 1)
 
 	vmu  sync.Mutex
-	want []*publisher // guarded by vmu: the forwarded tracks the guest should receive
+	want []*video.Track // guarded by vmu: the forwarded tracks the guest should receive
 
-	leftVideo bool // guarded by the server's videoHub.mu: out of the video room for good
+	participant atomic.Pointer[string] // the guest's participant ID, once in the room
 
 	mu        sync.Mutex
 	out       chan Message   // guarded by mu: sent to only while !outClosed
@@ -118,11 +119,11 @@ type call struct {
 	joined bool
 
 	// Video forwarding, owned by the loop (renegotiate.go).
-	sending   map[*publisher]*pion.RTPSender // forwarded tracks on the PeerConnection
-	fresh     []*publisher                   // added in the offer that is out: keyframe when answered
-	offering  bool                           // the server's offer is out, awaiting the answer
-	answerDue <-chan time.Time               // fires when the browser is too slow to answer; nil when no offer is out
-	dirty     bool                           // tracks changed since the last offer
+	sending   map[*video.Track]*forward // forwarded tracks on the PeerConnection
+	fresh     []*video.Track            // added in the offer that is out: keyframe when answered
+	offering  bool                      // the server's offer is out, awaiting the answer
+	answerDue <-chan time.Time          // fires when the browser is too slow to answer; nil when no offer is out
+	dirty     bool                      // tracks changed since the last offer
 }
 
 // inbound is one message, or the error that ended reading.
@@ -151,7 +152,7 @@ func (s *Server) newCall(conn Signaller, join JoinRequest) (*call, error) {
 		in:        make(chan inbound),
 		stateNote: make(chan struct{}, 1),
 		negNote:   make(chan struct{}, 1),
-		sending:   make(map[*publisher]*pion.RTPSender),
+		sending:   make(map[*video.Track]*forward),
 		broken:    make(chan struct{}),
 		out:       make(chan Message, 64),
 	}, nil
@@ -315,6 +316,7 @@ func (c *call) answer(offer string) error {
 	if err := c.pc.SetRemoteDescription(pion.SessionDescription{Type: pion.SDPTypeOffer, SDP: offer}); err != nil {
 		return err
 	}
+	preferH264(c.pc)
 	if !c.added {
 		snd, err := c.pc.AddTrack(c.leg.tx.track)
 		if err != nil {
@@ -350,7 +352,8 @@ func (c *call) enter(role bridge.Role) (*Message, error) {
 	}
 	c.joined = true
 	c.send(Message{Type: TypeJoined, Participant: p.ID})
-	c.s.video.join(c, p.ID)
+	c.participant.Store(&p.ID)
+	c.room.Video().Subscribe(c, p.ID, video.Everyone, browserCodecs)
 	if p.OverQuota {
 		c.send(Message{Type: TypeBanner, Text: "The room is full: you are joining as a listener."})
 	}
@@ -379,7 +382,12 @@ func errorMessage(text string) *Message { return &Message{Type: TypeError, Error
 // goroutines are waited for. The signalling queue is closed after the
 // messages already in it.
 func (c *call) teardown() {
-	c.s.video.leave(c)
+	if c.room != nil {
+		c.room.Video().Unsubscribe(c)
+	}
+	for t, f := range c.sending {
+		t.RemoveSink(f)
+	}
 	c.leg.end()
 	c.mu.Lock()
 	c.closing = true

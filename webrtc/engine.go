@@ -31,20 +31,43 @@ const (
 )
 
 // videoCodecs are the video codecs Parley forwards, in order of
-// preference: VP8 (RFC 7741) and H.264 Constrained Baseline level 3.1 in
-// non-interleaved mode (RFC 6184 §8.1, packetization-mode=1), which every
-// target browser decodes. Their RTCP feedback is "ccm fir" (RFC 5104
+// preference: H.264 Constrained Baseline level 3.1 in non-interleaved
+// mode (RFC 6184 §8.1, packetization-mode=1) and VP8 (RFC 7741), which
+// every target browser encodes and decodes. H.264 comes first because SIP
+// room systems decode it and video is never transcoded: a browser that
+// sends H.264 is seen by the room systems too. Their RTCP feedback is "ccm fir" (RFC 5104
 // §7.1) here; pion's default interceptors add "nack", "nack pli" (RFC 4585
 // §4.2) and "transport-cc" (the browser estimates its bandwidth from the
 // transport-wide feedback pion sends). "goog-remb" is not offered: nothing
 // in the server would generate REMB. No RTX: a browser then retransmits
 // on the media SSRC, which forwarding handles without rewriting.
 var videoCodecs = []pion.RTPCodecParameters{
-	{RTPCodecCapability: pion.RTPCodecCapability{MimeType: pion.MimeTypeVP8, ClockRate: 90000,
-		RTCPFeedback: []pion.RTCPFeedback{{Type: "ccm", Parameter: "fir"}}}, PayloadType: vp8PayloadType},
 	{RTPCodecCapability: pion.RTPCodecCapability{MimeType: pion.MimeTypeH264, ClockRate: 90000,
 		SDPFmtpLine:  "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
 		RTCPFeedback: []pion.RTCPFeedback{{Type: "ccm", Parameter: "fir"}}}, PayloadType: h264PayloadType},
+	{RTPCodecCapability: pion.RTPCodecCapability{MimeType: pion.MimeTypeVP8, ClockRate: 90000,
+		RTCPFeedback: []pion.RTCPFeedback{{Type: "ccm", Parameter: "fir"}}}, PayloadType: vp8PayloadType},
+}
+
+// preferH264 puts videoCodecs' order on the video m-lines of the
+// browser's offer, which pion otherwise answers in the browser's order
+// (VP8 first in Chrome): the browser sends the first codec of the answer.
+// A browser that cannot send H.264 keeps VP8.
+func preferH264(pc *pion.PeerConnection) {
+	// pion keeps the feedback both these and the MediaEngine list: the
+	// MediaEngine's has what the interceptors added.
+	feedback := []pion.RTCPFeedback{{Type: "ccm", Parameter: "fir"}, {Type: "nack"}, {Type: "nack", Parameter: "pli"},
+		{Type: pion.TypeRTCPFBTransportCC}}
+	prefs := make([]pion.RTPCodecParameters, len(videoCodecs))
+	for i, c := range videoCodecs {
+		prefs[i] = pion.RTPCodecParameters{RTPCodecCapability: c.RTPCodecCapability} // the offer's payload type
+		prefs[i].RTCPFeedback = feedback
+	}
+	for _, tr := range pc.GetTransceivers() {
+		if tr.Kind() == pion.RTPCodecTypeVideo {
+			_ = tr.SetCodecPreferences(prefs) // fails only when the offer has neither codec
+		}
+	}
 }
 
 // newAPI builds the pion API every guest's PeerConnection comes from:

@@ -98,14 +98,14 @@ func TestAnswerPicksOpus(t *testing.T) {
 	if video.MediaName.Port.Value == 0 {
 		t.Errorf("video rejected:\n%s", ans.SDP)
 	}
-	if got := strings.Join(video.MediaName.Formats, " "); got != "96 102" {
-		t.Errorf("video formats %q, want VP8 96 and H.264 102 (mode 1 only)", got)
+	if got := strings.Join(video.MediaName.Formats, " "); got != "102 96" {
+		t.Errorf("video formats %q, want H.264 102 (mode 1 only) then VP8 96", got)
 	}
 	if _, ok := video.Attribute("recvonly"); !ok {
 		t.Errorf("video is not recvonly in the answer:\n%s", ans.SDP)
 	}
 	for _, want := range []string{"96 VP8/90000", "102 H264/90000", "packetization-mode=1;profile-level-id=42e01f",
-		"96 ccm fir", "96 nack pli", "96 transport-cc", "102 ccm fir"} {
+		"96 ccm fir", "96 nack pli", "96 transport-cc", "102 ccm fir", "102 nack pli", "102 transport-cc"} {
 		if !strings.Contains(ans.SDP, want) {
 			t.Errorf("answer lacks %q:\n%s", want, ans.SDP)
 		}

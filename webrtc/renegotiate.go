@@ -6,6 +6,8 @@ import (
 	"time"
 
 	pion "github.com/pion/webrtc/v4"
+
+	"github.com/parleyhq/parley/video"
 )
 
 // ErrBadAnswer means the browser's answer to a renegotiation offer from
@@ -36,12 +38,13 @@ const answerTimeout = 15 * time.Second
 // not offer after its first offer at all: it turns its camera on and off
 // with RTCRtpSender.replaceTrack on the video transceiver of that offer.
 
-// setWant hands the call the forwarded tracks it should receive now and
-// wakes its loop to renegotiate. The hub calls it, under its lock, from
-// any goroutine; it never blocks.
-func (c *call) setWant(pubs []*publisher) {
+// SetTracks implements video.Subscriber: it hands the call the forwarded
+// tracks it should receive now and wakes its loop to renegotiate. The
+// room's video calls it, under its lock, from any goroutine; it never
+// blocks.
+func (c *call) SetTracks(tracks []*video.Track) {
 	c.vmu.Lock()
-	c.want = pubs
+	c.want = tracks
 	c.vmu.Unlock()
 	select {
 	case c.negNote <- struct{}{}:
@@ -61,34 +64,33 @@ func (c *call) renegotiate() {
 	c.vmu.Lock()
 	want := c.want
 	c.vmu.Unlock()
-	keep := make(map[*publisher]bool, len(want))
-	for _, p := range want {
-		keep[p] = true
+	keep := make(map[*video.Track]bool, len(want))
+	for _, t := range want {
+		keep[t] = true
 	}
-	for p, snd := range c.sending {
-		if keep[p] {
+	for t, f := range c.sending {
+		if keep[t] {
 			continue
 		}
-		delete(c.sending, p)
+		t.RemoveSink(f)
+		delete(c.sending, t)
 		c.dirty = true
-		if err := c.pc.RemoveTrack(snd); err != nil {
+		if err := c.pc.RemoveTrack(f.sender); err != nil {
 			c.log.Debug("forwarded video not removed", "err", err)
 		}
 	}
-	for _, p := range want {
-		if _, ok := c.sending[p]; ok {
+	for _, t := range want {
+		if _, ok := c.sending[t]; ok {
 			continue
 		}
-		snd, err := c.pc.AddTransceiverFromTrack(p.local.Load(),
-			pion.RTPTransceiverInit{Direction: pion.RTPTransceiverDirectionSendonly})
+		f, err := c.addForward(t)
 		if err != nil {
-			c.log.Warn("forwarded video not added", "err", err)
+			c.log.Warn("forwarded video not added", "track", t.ID, "err", err)
 			continue
 		}
-		c.sending[p] = snd.Sender()
-		c.fresh = append(c.fresh, p)
+		c.sending[t] = f
+		c.fresh = append(c.fresh, t)
 		c.dirty = true
-		c.goMedia(func() { relayKeyframeRequests(snd.Sender(), p) })
 	}
 	if !c.dirty {
 		return
@@ -98,6 +100,29 @@ func (c *call) renegotiate() {
 		return
 	}
 	c.dirty = false
+}
+
+// addForward puts the room's track t on the PeerConnection, labelled with
+// the publisher's participant ID as its stream ID (the join page shows
+// whose video it is), and attaches it to t as a sink. It runs on the loop.
+func (c *call) addForward(t *video.Track) (*forward, error) {
+	capability := capabilityFor(t.Codec)
+	if capability == nil {
+		return nil, fmt.Errorf("codec %s not negotiated with browsers", t.Codec.MimeType)
+	}
+	local, err := pion.NewTrackLocalStaticRTP(*capability, t.ID, t.Participant)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := c.pc.AddTransceiverFromTrack(local,
+		pion.RTPTransceiverInit{Direction: pion.RTPTransceiverDirectionSendonly})
+	if err != nil {
+		return nil, err
+	}
+	f := &forward{local: local, sender: tr.Sender()}
+	c.goMedia(func() { relayKeyframeRequests(f.sender, t) })
+	t.AddSink(f)
+	return f, nil
 }
 
 // offer sends the browser an offer for the PeerConnection as it is now.
@@ -128,8 +153,8 @@ func (c *call) applyAnswer(sdp string) error {
 		return fmt.Errorf("%w: %w", ErrBadAnswer, err)
 	}
 	c.offering, c.answerDue = false, nil
-	for _, p := range c.fresh {
-		p.kf.request()
+	for _, t := range c.fresh {
+		t.RequestKeyframe()
 	}
 	c.fresh = nil
 	c.renegotiate()

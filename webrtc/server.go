@@ -3,7 +3,7 @@
 // (signal.go, call.go), with Opus audio decoded into the room's mix and the
 // mix sent back as Opus (leg.go, receiver.go, sender.go), and VP8 or H.264
 // video forwarded from each guest to the room's other guests, unchanged
-// (video.go, forward.go, renegotiate.go). All media of all
+// (video.go, renegotiate.go; the bridge's room routes it, package video). All media of all
 // guests goes through one UDP port (pion's ICE UDP mux), so an admin opens
 // one port in the firewall; DTLS-SRTP protects it, as WebRTC requires.
 //
@@ -137,7 +137,6 @@ type Server struct {
 	answerTimeout  time.Duration // for a browser's answer to a server offer; tests shorten it
 	stats          counters
 	nextID         atomic.Uint64
-	video          *videoHub // who publishes and receives video, room by room
 
 	closeOnce sync.Once
 	wg        sync.WaitGroup // the Handle calls in progress
@@ -192,7 +191,6 @@ func New(opts Options) (*Server, error) {
 		silence:        opts.SilenceLevel,
 		connectTimeout: opts.ConnectTimeout,
 		calls:          make(map[*call]struct{}),
-		video:          newVideoHub(),
 	}
 	if s.log == nil {
 		s.log = slog.Default()

@@ -2,63 +2,53 @@ package webrtc
 
 import (
 	"strings"
-	"sync/atomic"
-	"time"
 
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 	pion "github.com/pion/webrtc/v4"
+
+	"github.com/parleyhq/parley/video"
 )
 
-// pliInterval is the least time between two keyframe requests Parley
-// sends one publisher: every receiver's PLI and FIR, and every new
-// receiver, asks for a keyframe, and a publisher that encoded one for each
-// would spend its bandwidth on keyframes.
-const pliInterval = 500 * time.Millisecond
+// browserCodecs are the forwarded codecs a browser receives: those
+// negotiated with it (videoCodecs). A room system's track in another codec
+// is not offered to browsers.
+func browserCodecs(c video.Codec) bool { return capabilityFor(c) != nil }
 
-// publisher is one video track a guest sends, forwarded as it is (an SFU:
-// no decoding, no mixing) to every other guest in the room. Its reader
-// goroutine (forwardVideo) reads the browser's RTP and writes it to local,
-// a TrackLocalStaticRTP that the hub adds to each receiver's
-// PeerConnection; pion's binding for each receiver puts that
-// PeerConnection's SSRC and payload type on the packets.
-type publisher struct {
-	c     *call
-	ssrc  uint32 // the browser's SSRC for this track: PLIs name it
-	codec pion.RTPCodecCapability
-	kf    keyframes
-
-	// local is set by the hub, under its lock, once the publishing guest
-	// is in the room; nil until then, when nothing is forwarded.
-	local atomic.Pointer[pion.TrackLocalStaticRTP]
+// capabilityFor returns the codec Parley negotiates with browsers that
+// carries c, or nil. A forwarded track is labelled with it, whatever the
+// publisher's format parameters, so that pion binds it to every receiver:
+// an H.264 stream from a room system in packetization-mode 0 is also valid
+// in mode 1 (RFC 6184 §6.2, §6.3).
+func capabilityFor(c video.Codec) *pion.RTPCodecCapability {
+	for i := range videoCodecs {
+		if strings.EqualFold(videoCodecs[i].MimeType, c.MimeType) {
+			return &videoCodecs[i].RTPCodecCapability
+		}
+	}
+	return nil
 }
 
 // onVideo handles a video track the browser sends, on the goroutine pion
-// started for it. With simulcast (RFC 8853) pion starts one per layer
-// (RID); only the highest layer is forwarded, the others are read and
-// dropped.
-//
-// Choosing the layer for each receiver by its bandwidth estimate needs
-// more than this: a publisher per layer, a forwarder per receiver that
-// switches layers only at a keyframe of the new layer (asking for one),
-// and rewrites sequence numbers, timestamps and the VP8 picture ID so the
-// receiver sees one continuous stream; and an estimate per receiver, from
-// the transport-wide feedback it sends (a GCC sender-side estimator, which
-// pion's default interceptors do not include). None of that exists yet,
-// so every receiver gets the highest layer.
+// started for it: once the guest is in the room, the track is published
+// to the room's video (bridge.Room.Video) and every packet is handed to
+// it, unchanged, for the receivers the room chose. Until then packets
+// are dropped: a guest the room refuses never shows its camera to anyone.
+// With simulcast (RFC 8853) pion starts one goroutine per layer (RID);
+// only the highest layer is published, the others are read and dropped.
 func (c *call) onVideo(t *pion.TrackRemote, r *pion.RTPReceiver) {
 	if rid := t.RID(); rid != "" && rid != topRID(c.pc.RemoteDescription(), r) {
 		drainTrack(t)
 		return
 	}
-	p := &publisher{c: c, ssrc: uint32(t.SSRC()), codec: t.Codec().RTPCodecCapability,
-		kf: keyframes{now: time.Now, interval: pliInterval}}
-	if !c.s.video.publish(p) {
-		drainTrack(t)
-		return
-	}
-	defer c.s.video.unpublish(p)
-	c.log.Info("guest publishes video", "codec", p.codec.MimeType, "rid", t.RID())
+	codec := t.Codec()
+	ssrc := uint32(t.SSRC())
+	var track *video.Track
+	defer func() {
+		if track != nil {
+			track.Close()
+		}
+	}()
 	buf := make([]byte, 1500)
 	var pkt rtp.Packet
 	for {
@@ -70,68 +60,54 @@ func (c *call) onVideo(t *pion.TrackRemote, r *pion.RTPReceiver) {
 			continue
 		}
 		c.s.stats.videoPackets.Add(1)
-		if local := p.local.Load(); local != nil {
-			// Header extension IDs are negotiated per PeerConnection (RFC
-			// 8285): the publisher's (MID, RID, transport-cc sequence)
-			// mean nothing, or something else, to a receiver. pion's
-			// interceptors add the receiver's own.
-			pkt.Extension = false
-			pkt.Extensions = pkt.Extensions[:0]
-			_ = local.WriteRTP(&pkt) // an error names a receiver that is leaving
+		if track == nil {
+			id := c.participant.Load()
+			if id == nil {
+				continue
+			}
+			track = c.room.Video().Publish(*id, video.Codec{MimeType: codec.MimeType,
+				ClockRate: codec.ClockRate, Fmtp: codec.SDPFmtpLine}, func() { c.requestKeyframe(ssrc) })
+			c.log.Info("guest publishes video", "codec", codec.MimeType, "rid", t.RID(), "track", track.ID)
 		}
-		if p.kf.due() {
-			p.requestKeyframe()
-		}
+		// Header extension IDs are negotiated per PeerConnection (RFC
+		// 8285): the publisher's (MID, RID, transport-cc sequence) mean
+		// nothing, or something else, to a receiver.
+		pkt.Extension = false
+		pkt.Extensions = pkt.Extensions[:0]
+		track.Write(&pkt)
 	}
 }
 
-// requestKeyframe sends the publisher a Picture Loss Indication (RFC 4585
-// §6.3.1) for its track. It runs on the publisher's reader goroutine.
-func (p *publisher) requestKeyframe() {
-	if err := p.c.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: p.ssrc}}); err == nil {
-		p.c.s.stats.keyframeRequests.Add(1)
+// requestKeyframe sends the guest a Picture Loss Indication (RFC 4585
+// §6.3.1) for its track ssrc. It runs on the track's reader goroutine.
+func (c *call) requestKeyframe(ssrc uint32) {
+	if err := c.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: ssrc}}); err == nil {
+		c.s.stats.keyframeRequests.Add(1)
 	}
 }
 
-// keyframes rate-limits the keyframe requests for one publisher: any
-// goroutine may ask (request); the publisher's reader goroutine checks
-// due on every packet and sends the PLI when due says so. A request that
-// comes too soon after the last PLI is not dropped but sent once the
-// interval has passed, so a new receiver always gets its keyframe.
-type keyframes struct {
-	now      func() time.Time
-	interval time.Duration
-
-	wanted atomic.Bool
-	last   time.Time // owned by the reader goroutine (due)
+// forward is one forwarded track on a guest's PeerConnection: a Sink of
+// the room's track that writes its packets to a local track of this
+// PeerConnection, where pion puts the receiver's SSRC and payload type on
+// them.
+type forward struct {
+	local  *pion.TrackLocalStaticRTP
+	sender *pion.RTPSender
+	out    rtp.Packet // owned by the publisher's reader goroutine (WriteRTP)
 }
 
-// request asks for a keyframe. It may be called from any goroutine.
-func (k *keyframes) request() { k.wanted.Store(true) }
-
-// due reports whether a keyframe request should go out now, and if so
-// counts it as sent. Only the reader goroutine calls it.
-func (k *keyframes) due() bool {
-	if !k.wanted.Load() {
-		return false
-	}
-	now := k.now()
-	if !k.last.IsZero() && now.Sub(k.last) < k.interval {
-		return false
-	}
-	if !k.wanted.CompareAndSwap(true, false) {
-		return false
-	}
-	k.last = now
-	return true
+// WriteRTP implements video.Sink.
+func (f *forward) WriteRTP(_ *video.Track, pkt *rtp.Packet) {
+	f.out.Header, f.out.Payload = pkt.Header, pkt.Payload
+	_ = f.local.WriteRTP(&f.out) // an error names a receiver that is leaving
 }
 
 // relayKeyframeRequests reads the RTCP a receiver sends for the forwarded
-// track of p, until the track is removed or the PeerConnection closes,
-// and turns its PLIs and FIRs (RFC 5104 §4.3.1) into keyframe requests to
-// the publisher. Reading also feeds pion's interceptors (NACK, reports).
-// It runs on one of the receiving call's media goroutines.
-func relayKeyframeRequests(s *pion.RTPSender, p *publisher) {
+// track t, until the track is removed or the PeerConnection closes, and
+// turns its PLIs and FIRs (RFC 5104 §4.3.1) into keyframe requests to the
+// publisher. Reading also feeds pion's interceptors (NACK, reports). It
+// runs on one of the receiving call's media goroutines.
+func relayKeyframeRequests(s *pion.RTPSender, t *video.Track) {
 	for {
 		pkts, _, err := s.ReadRTCP()
 		if err != nil {
@@ -140,7 +116,7 @@ func relayKeyframeRequests(s *pion.RTPSender, p *publisher) {
 		for _, pkt := range pkts {
 			switch pkt.(type) {
 			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
-				p.kf.request()
+				t.RequestKeyframe()
 			}
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/video"
 )
 
 // TestVideoForwarding runs three guests in one room: A and B publish VP8
@@ -65,7 +66,7 @@ func TestVideoForwarding(t *testing.T) {
 		}
 
 		// A receiver's PLI reaches the publisher (past the rate limit).
-		time.Sleep(pliInterval)
+		time.Sleep(video.KeyframeInterval)
 		plis := a.plis.Load()
 		if err := bb.requestKeyframe(idA); err != nil {
 			t.Fatal(err)
@@ -75,7 +76,7 @@ func TestVideoForwarding(t *testing.T) {
 		}
 
 		// C joins later: both videos within 2 s, and a PLI for A.
-		time.Sleep(pliInterval)
+		time.Sleep(video.KeyframeInterval)
 		plis = a.plis.Load()
 		sigC, doneC := f.handle(JoinRequest{Room: "1000", Name: "C"})
 		c := newTestBrowser(t, sigC, 600)
@@ -130,11 +131,10 @@ func TestVideoForwarding(t *testing.T) {
 		}
 		bb.close()
 		c.close()
-		srv.video.mu.Lock()
-		if n := len(srv.video.rooms); n != 0 {
-			t.Errorf("%d video rooms left", n)
+		room, _ := b.Room("1000")
+		if n := len(room.Video().Tracks()); n != 0 {
+			t.Errorf("%d video tracks left", n)
 		}
-		srv.video.mu.Unlock()
 	}()
 	if !waitFor(5*time.Second, func() bool { return runtime.NumGoroutine() <= before }) {
 		var sb strings.Builder
@@ -166,40 +166,6 @@ func TestGlare(t *testing.T) {
 	}
 	if err := waitErr(t, doneB, 5*time.Second); err != nil {
 		t.Errorf("B's Handle: %v", err)
-	}
-}
-
-// TestKeyframeRateLimit steps the limiter's clock: requests within the
-// interval of the last PLI wait for it to pass, and are not lost.
-func TestKeyframeRateLimit(t *testing.T) {
-	now := time.Unix(1000, 0)
-	k := keyframes{now: func() time.Time { return now }, interval: pliInterval}
-	if k.due() {
-		t.Fatal("due without a request")
-	}
-	k.request()
-	if !k.due() {
-		t.Fatal("first request not due at once")
-	}
-	if k.due() {
-		t.Fatal("one request, two PLIs")
-	}
-	now = now.Add(100 * time.Millisecond)
-	k.request()
-	k.request()
-	if k.due() {
-		t.Fatal("PLI 100 ms after the last")
-	}
-	now = now.Add(300 * time.Millisecond)
-	if k.due() {
-		t.Fatal("PLI 400 ms after the last")
-	}
-	now = now.Add(100 * time.Millisecond)
-	if !k.due() {
-		t.Fatal("held request not sent after the interval")
-	}
-	if k.due() {
-		t.Fatal("two requests within the interval gave two PLIs")
 	}
 }
 

@@ -1,0 +1,298 @@
+package sip
+
+import (
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/rtcp"
+	"github.com/pion/rtp"
+
+	"github.com/parleyhq/parley/media"
+	"github.com/parleyhq/parley/video"
+)
+
+// h264 is the one video codec a SIP room system gets: what every room
+// system and every browser Parley talks to can decode, forwarded without
+// transcoding.
+var h264 = video.Codec{MimeType: "video/H264", ClockRate: 90000}
+
+// videoStream is a SIP room system's video: H.264 over RTP both ways on
+// its own port (and the next one for RTCP, unless RTCP is multiplexed).
+// What the room system sends is published to the room (browsers see it);
+// what it receives is the active speaker's track, switched at a keyframe
+// of the new speaker and rewritten into one continuous stream (our SSRC,
+// sequence numbers and timestamps). Its PLIs and FIRs ask the speaker for
+// a keyframe, and the room's keyframe requests for its own track go to it
+// as PLIs.
+//
+// The reader goroutines hand packets to the published track; the room's
+// publishers' goroutines call WriteRTP; mu guards the sending side.
+type videoStream struct {
+	log  *slog.Logger
+	rtp  *media.Port
+	rtcp *net.UDPConn // nil with rtcp-mux
+	ssrc uint32       // ours, for what we send and our RTCP
+
+	remote     atomic.Pointer[netip.AddrPort] // where RTP goes: the offer's, then the latched source
+	rtcpRemote atomic.Pointer[netip.AddrPort]
+	pt         atomic.Uint32 // the negotiated payload type (a re-INVITE may change it)
+	peerSSRC   atomic.Uint32 // the room system's SSRC, once it sent
+	sends      atomic.Bool   // the room system sends video (its direction allows)
+	receives   atomic.Bool   // the room system receives video
+	published  atomic.Pointer[video.Track]
+	room       atomic.Pointer[video.Room]
+	done       chan struct{}
+	wg         sync.WaitGroup
+	closeOnce  sync.Once
+
+	mu      sync.Mutex
+	current *video.Track    // guarded by mu: the track being sent
+	pending *video.Track    // guarded by mu: the next, sent from its first keyframe
+	rw      *video.Rewriter // guarded by mu
+	out     rtp.Packet      // guarded by mu
+	buf     []byte          // guarded by mu
+}
+
+// openVideo binds a port pair and starts the readers of a room system's
+// video. The stream joins a room with join.
+func (s *Server) openVideo(neg *VideoNegotiation, log *slog.Logger) (*videoStream, error) {
+	port, err := s.newPort()
+	if err != nil {
+		return nil, err
+	}
+	v := &videoStream{log: log, rtp: port, ssrc: rand.Uint32(), done: make(chan struct{}),
+		buf: make([]byte, media.MaxPacketSize+64)}
+	if !neg.Mux {
+		// RTP on the even port, RTCP on the next (RFC 3550 §11). The port
+		// range hands out even ports only, so the odd one is normally free.
+		addr := netip.AddrPortFrom(s.rtpBindAddr(), uint16(port.Number()+1))
+		if v.rtcp, err = net.ListenUDP("udp", net.UDPAddrFromAddrPort(addr)); err != nil {
+			port.Close()
+			return nil, err
+		}
+	}
+	v.pt.Store(uint32(neg.PayloadType))
+	v.rw = video.NewRewriter(v.ssrc, neg.PayloadType, h264.ClockRate, h264.MimeType, time.Now)
+	v.apply(neg)
+	v.wg.Add(1)
+	go v.readRTP()
+	if v.rtcp != nil {
+		v.wg.Add(1)
+		go v.readRTCP()
+	}
+	return v, nil
+}
+
+// apply takes a (re)negotiation: addresses, payload type and directions.
+func (v *videoStream) apply(neg *VideoNegotiation) {
+	remote, rtcpRemote := neg.Remote, neg.RTCP
+	v.remote.Store(&remote)
+	v.rtcpRemote.Store(&rtcpRemote)
+	v.sends.Store(neg.Direction == SendRecv || neg.Direction == RecvOnly)
+	v.receives.Store(neg.Direction == SendRecv || neg.Direction == SendOnly)
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.rw == nil || v.pt.Swap(uint32(neg.PayloadType)) == uint32(neg.PayloadType) {
+		return
+	}
+	// A new payload type: a new stream, from the speaker's next keyframe.
+	v.rw = video.NewRewriter(v.ssrc, neg.PayloadType, h264.ClockRate, h264.MimeType, time.Now)
+	if v.current != nil && v.pending == nil {
+		v.pending, v.current = v.current, nil
+		v.pending.RequestKeyframe()
+	}
+}
+
+// Port is the video RTP port for our SDP.
+func (v *videoStream) Port() int { return v.rtp.Number() }
+
+// join publishes the room system's video in room as participant's and
+// subscribes it to the active speaker's.
+func (v *videoStream) join(room *video.Room, participant string) {
+	select {
+	case <-v.done:
+		return
+	default:
+	}
+	v.room.Store(room)
+	if v.sends.Load() {
+		v.published.Store(room.Publish(participant, h264, v.requestKeyframe))
+	}
+	room.Subscribe(v, participant, video.Speaker, func(c video.Codec) bool { return c.Is(h264) })
+}
+
+// close leaves the room and stops the readers; it is idempotent.
+func (v *videoStream) close() {
+	v.closeOnce.Do(func() {
+		close(v.done)
+		if room := v.room.Load(); room != nil {
+			room.Unsubscribe(v)
+		}
+		if t := v.published.Load(); t != nil {
+			t.Close()
+		}
+		v.rtp.Close()
+		if v.rtcp != nil {
+			v.rtcp.Close()
+		}
+		v.wg.Wait()
+	})
+}
+
+// readRTP reads the room system's video and hands it to its published
+// track; RTCP that comes multiplexed on the port is handled as RTCP.
+func (v *videoStream) readRTP() {
+	defer v.wg.Done()
+	buf := make([]byte, 1500)
+	var pkt rtp.Packet
+	latched := false
+	for {
+		n, from, err := v.rtp.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue
+		}
+		b := buf[:n]
+		if len(b) >= 2 && b[1] >= 192 && b[1] <= 223 {
+			v.onRTCP(b)
+			continue
+		}
+		if pkt.Unmarshal(b) != nil || uint32(pkt.PayloadType) != v.pt.Load() {
+			continue
+		}
+		if !latched { // symmetric RTP: answer where it sends from, behind NAT too
+			from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+			v.remote.Store(&from)
+			latched = true
+		}
+		v.peerSSRC.Store(pkt.SSRC)
+		if t := v.published.Load(); t != nil {
+			t.Write(&pkt)
+		}
+	}
+}
+
+// readRTCP reads the RTCP port.
+func (v *videoStream) readRTCP() {
+	defer v.wg.Done()
+	buf := make([]byte, 1500)
+	for {
+		n, _, err := v.rtcp.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue
+		}
+		v.onRTCP(buf[:n])
+	}
+}
+
+// onRTCP turns the room system's PLIs and FIRs into a keyframe request to
+// the track it is shown.
+func (v *videoStream) onRTCP(b []byte) {
+	pkts, err := rtcp.Unmarshal(b)
+	if err != nil {
+		return
+	}
+	for _, p := range pkts {
+		switch p.(type) {
+		case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
+			v.mu.Lock()
+			t := v.current
+			v.mu.Unlock()
+			if t != nil {
+				t.RequestKeyframe()
+			}
+		}
+	}
+}
+
+// requestKeyframe asks the room system for a keyframe: a receiver report
+// and a Picture Loss Indication (RFC 4585 §6.3.1), to its RTCP address. It
+// runs on the published track's reader goroutine.
+func (v *videoStream) requestKeyframe() {
+	pkt, err := rtcp.Marshal([]rtcp.Packet{
+		&rtcp.ReceiverReport{SSRC: v.ssrc},
+		&rtcp.PictureLossIndication{SenderSSRC: v.ssrc, MediaSSRC: v.peerSSRC.Load()},
+	})
+	if err != nil {
+		return
+	}
+	to := *v.rtcpRemote.Load()
+	conn := v.rtcp
+	if conn == nil {
+		_, _ = v.rtp.WriteToUDPAddrPort(pkt, to)
+		return
+	}
+	_, _ = conn.WriteToUDPAddrPort(pkt, to)
+}
+
+// SetTracks implements video.Subscriber: the room names the speaker's
+// track. The stream keeps sending the one it sends until the new one's
+// first keyframe (the room asked for it), so the picture never breaks.
+func (v *videoStream) SetTracks(tracks []*video.Track) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	var next *video.Track
+	if len(tracks) > 0 {
+		next = tracks[0]
+	}
+	if v.pending != nil && v.pending != next {
+		v.pending.RemoveSink(v)
+		v.pending = nil
+	}
+	switch {
+	case next == nil:
+		if v.current != nil {
+			v.current.RemoveSink(v)
+			v.current = nil
+		}
+	case next != v.current:
+		v.pending = next
+		next.AddSink(v)
+	}
+}
+
+// WriteRTP implements video.Sink: a packet of the track being sent goes
+// out rewritten; the pending track takes over at its first keyframe.
+func (v *videoStream) WriteRTP(t *video.Track, pkt *rtp.Packet) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	switch t {
+	case v.current:
+	case v.pending:
+		if !video.IsKeyframe(t.Codec.MimeType, pkt.Payload) {
+			return
+		}
+		if v.current != nil {
+			v.current.RemoveSink(v)
+		}
+		v.current, v.pending = t, nil
+		v.rw.Switch()
+		v.log.Info("video shows the speaker", "participant", t.Participant, "track", t.ID)
+	default:
+		return
+	}
+	if !v.receives.Load() {
+		return
+	}
+	v.out.Header, v.out.Payload = pkt.Header, pkt.Payload
+	v.out.Extension, v.out.Extensions = false, nil
+	if !v.rw.Rewrite(&v.out) {
+		return
+	}
+	n, err := v.out.MarshalTo(v.buf)
+	if err != nil {
+		return
+	}
+	_, _ = v.rtp.WriteToUDPAddrPort(v.buf[:n], *v.remote.Load())
+}

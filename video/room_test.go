@@ -1,0 +1,207 @@
+package video
+
+import (
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pion/rtp"
+)
+
+var (
+	h264 = Codec{MimeType: "video/H264", ClockRate: 90000}
+	vp8  = Codec{MimeType: "video/VP8", ClockRate: 90000}
+)
+
+// recorder is a Subscriber that keeps every set it is told, and a Sink
+// that counts packets per track.
+type recorder struct {
+	mu      sync.Mutex
+	sets    [][]*Track
+	packets map[*Track]int
+}
+
+func (r *recorder) SetTracks(ts []*Track) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sets = append(r.sets, ts)
+}
+
+func (r *recorder) WriteRTP(t *Track, _ *rtp.Packet) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.packets == nil {
+		r.packets = make(map[*Track]int)
+	}
+	r.packets[t]++
+}
+
+// last returns the IDs of the last set told, and how many sets were told.
+func (r *recorder) last() ([]string, int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.sets) == 0 {
+		return nil, 0
+	}
+	var ids []string
+	for _, t := range r.sets[len(r.sets)-1] {
+		ids = append(ids, t.ID)
+	}
+	return ids, len(r.sets)
+}
+
+func wantSet(t *testing.T, r *recorder, want ...string) {
+	t.Helper()
+	got, _ := r.last()
+	if !slices.Equal(got, want) {
+		t.Fatalf("set %v, want %v", got, want)
+	}
+}
+
+// TestEveryoneGetsTheOthers: a browser subscriber receives every track
+// but its own, of the codecs it accepts, and loses a closed one.
+func TestEveryoneGetsTheOthers(t *testing.T) {
+	r := NewRoom()
+	a := r.Publish("1", vp8, nil)
+	b := r.Publish("2", h264, nil)
+	var s1, s2 recorder
+	r.Subscribe(&s1, "1", Everyone, nil)
+	r.Subscribe(&s2, "2", Everyone, func(c Codec) bool { return c.Is(h264) })
+	wantSet(t, &s1, b.ID)
+	wantSet(t, &s2) // VP8 refused, its own H.264 not sent back
+	c := r.Publish("3", h264, nil)
+	wantSet(t, &s1, b.ID, c.ID)
+	wantSet(t, &s2, c.ID)
+	b.Close()
+	b.Close()
+	wantSet(t, &s1, c.ID)
+	_, n := s2.last()
+	if n != 2 {
+		t.Fatalf("s2 told %d sets, want 2 (a change that does not concern it is not told)", n)
+	}
+	r.Unsubscribe(&s1)
+	wantSet(t, &s1)
+	a.Close()
+	if _, n := s1.last(); n != 4 {
+		t.Fatalf("an unsubscribed subscriber was told %d sets", n)
+	}
+}
+
+// TestSpeakerSwitches: a room system shows the first publisher until
+// someone speaks, then the latest speaker but itself, with a keyframe
+// request on every switch; a speaker without video changes nothing.
+func TestSpeakerSwitches(t *testing.T) {
+	r := NewRoom()
+	var keyframes []string
+	kf := func(id string) func() { return func() { keyframes = append(keyframes, id) } }
+	room := r.Publish("room", h264, kf("room"))
+	a := r.Publish("a", h264, kf("a"))
+	b := r.Publish("b", h264, kf("b"))
+	var s recorder
+	r.Subscribe(&s, "room", Speaker, nil)
+	wantSet(t, &s, a.ID)
+	r.Speaking("b")
+	wantSet(t, &s, b.ID)
+	r.Speaking("room") // its own video is never shown back
+	wantSet(t, &s, b.ID)
+	r.Speaking("audio-only")
+	wantSet(t, &s, b.ID)
+	r.Speaking("a")
+	wantSet(t, &s, a.ID)
+	_, n := s.last()
+	if n != 3 {
+		t.Fatalf("told %d sets, want 3", n)
+	}
+	// The keyframe requests go out on each track's next packet.
+	for _, tr := range []*Track{room, a, b} {
+		tr.Write(&rtp.Packet{})
+	}
+	if !slices.Equal(keyframes, []string{"a", "b"}) {
+		// a was asked twice (first shown, then again); both requests
+		// fall within one interval and give one keyframe.
+		t.Fatalf("keyframe requests %v, want [a b]", keyframes)
+	}
+	a.Close()
+	wantSet(t, &s, b.ID) // back to the previous speaker
+}
+
+// TestSinks: packets reach exactly the attached sinks.
+func TestSinks(t *testing.T) {
+	r := NewRoom()
+	tr := r.Publish("1", vp8, nil)
+	var x, y recorder
+	tr.AddSink(&x)
+	tr.AddSink(&x)
+	tr.AddSink(&y)
+	tr.Write(&rtp.Packet{})
+	tr.RemoveSink(&y)
+	tr.Write(&rtp.Packet{})
+	if x.packets[tr] != 2 || y.packets[tr] != 1 {
+		t.Fatalf("x got %d, y got %d; want 2 and 1", x.packets[tr], y.packets[tr])
+	}
+}
+
+// TestConcurrentUse runs writers, subscribers and speakers at once under
+// the race detector.
+func TestConcurrentUse(t *testing.T) {
+	r := NewRoom()
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := string(rune('a' + i))
+			tr := r.Publish(id, h264, func() {})
+			var s recorder
+			r.Subscribe(&s, id, Mode(i%2), nil)
+			for range 200 {
+				tr.AddSink(&s)
+				tr.Write(&rtp.Packet{})
+				r.Speaking(id)
+				tr.RequestKeyframe()
+				tr.RemoveSink(&s)
+			}
+			r.Unsubscribe(&s)
+			tr.Close()
+		}()
+	}
+	wg.Wait()
+	if n := len(r.Tracks()); n != 0 {
+		t.Fatalf("%d tracks left", n)
+	}
+}
+
+// TestKeyframeRateLimit steps the limiter's clock: requests within the
+// interval of the last PLI wait for it to pass, and are not lost.
+func TestKeyframeRateLimit(t *testing.T) {
+	now := time.Unix(1000, 0)
+	k := keyframes{now: func() time.Time { return now }, interval: KeyframeInterval}
+	if k.due() {
+		t.Fatal("due without a request")
+	}
+	k.request()
+	if !k.due() {
+		t.Fatal("first request not due at once")
+	}
+	if k.due() {
+		t.Fatal("one request, two PLIs")
+	}
+	now = now.Add(100 * time.Millisecond)
+	k.request()
+	k.request()
+	if k.due() {
+		t.Fatal("PLI 100 ms after the last")
+	}
+	now = now.Add(300 * time.Millisecond)
+	if k.due() {
+		t.Fatal("PLI 400 ms after the last")
+	}
+	now = now.Add(100 * time.Millisecond)
+	if !k.due() {
+		t.Fatal("held request not sent after the interval")
+	}
+	if k.due() {
+		t.Fatal("two requests within the interval gave two PLIs")
+	}
+}
