@@ -99,7 +99,7 @@ const (
 	PagePreview = "page.preview"
 	// PageVideos labels the grid of the other participants' videos.
 	PageVideos = "page.videos"
-	// PageVideoOf labels one participant's video: {{id}} (the participant ID).
+	// PageVideoOf labels one participant's video: {{name}}.
 	PageVideoOf = "page.video_of"
 	// PageCameraStart labels the button that turns the camera on in the call.
 	PageCameraStart = "page.camera_start"
@@ -125,8 +125,31 @@ const (
 	PageParticipants = "page.participants"
 	// PageYou names the guest in the participant list: {{name}}.
 	PageYou = "page.you"
-	// PageListSoon says the other participants are not listed yet.
-	PageListSoon = "page.list_soon"
+	// PageParticipantList names the list of the call's participants.
+	PageParticipantList = "page.participant_list"
+	// PageRoleOwner names the owner role in the participant list.
+	PageRoleOwner = "page.role_owner"
+	// PageRoleModerator names the moderator role in the participant list.
+	PageRoleModerator = "page.role_moderator"
+	// PageRolePresenter names the presenter role in the participant list.
+	PageRolePresenter = "page.role_presenter"
+	// PageRoleAttendee names the attendee role in the participant list.
+	PageRoleAttendee = "page.role_attendee"
+	// PageRoleSpectator names the spectator (listen-only) role in the
+	// participant list.
+	PageRoleSpectator = "page.role_spectator"
+	// PageTalking says a participant talks now.
+	PageTalking = "page.talking"
+	// PageSilent says a participant does not talk now.
+	PageSilent = "page.silent"
+	// PageMutedMark marks a participant the room mutes.
+	PageMutedMark = "page.muted_mark"
+	// PagePhone names a phone participant whose only name is its number,
+	// which guests do not see.
+	PagePhone = "page.phone"
+	// PageSomeone names the publisher of a video the participant list
+	// does not show yet.
+	PageSomeone = "page.someone"
 	// PageMute labels the button that mutes the microphone.
 	PageMute = "page.mute"
 	// PageUnmute labels the button that unmutes the microphone.
@@ -308,7 +331,7 @@ var allKeys = []string{
 	EmailWhen, EmailPersonalLink, EmailGuestLink, EmailCalendar,
 	SMSInvite, SMSInviteAnonymous,
 	PageOpensAt, PageExpired, PageInactive, PageNoGuests, PageEnterName, PageJoin,
-	PageNotValid, PageTitle, PageNotReady, PageUnavailable, PageNeedsJS, PageNoWebRTC, PageMicrophone, PageMicDefault, PageLevel, PageProcessing, PageEchoCancellation, PageNoiseSuppression, PageAutoGain, PageCamera, PageCameraOff, PageCameraDefault, PageCameraAsking, PageCameraDenied, PageCameraFailed, PagePreview, PageVideos, PageVideoOf, PageCameraStart, PageCameraStop, PageCameraOn, PageCameraIsOff, PageMicAsking, PageMicDenied, PageMicMissing, PageMicFailed, PageConnecting, PageInCall, PageParticipants, PageYou, PageListSoon, PageMute, PageUnmute, PageMuted, PageUnmuted, PageLeave, PageLeft, PageEnded, PageLost, PageRoomFull, PageRoomLocked, PageSpectator, PageJoinFailed,
+	PageNotValid, PageTitle, PageNotReady, PageUnavailable, PageNeedsJS, PageNoWebRTC, PageMicrophone, PageMicDefault, PageLevel, PageProcessing, PageEchoCancellation, PageNoiseSuppression, PageAutoGain, PageCamera, PageCameraOff, PageCameraDefault, PageCameraAsking, PageCameraDenied, PageCameraFailed, PagePreview, PageVideos, PageVideoOf, PageCameraStart, PageCameraStop, PageCameraOn, PageCameraIsOff, PageMicAsking, PageMicDenied, PageMicMissing, PageMicFailed, PageConnecting, PageInCall, PageParticipants, PageYou, PageParticipantList, PageRoleOwner, PageRoleModerator, PageRolePresenter, PageRoleAttendee, PageRoleSpectator, PageTalking, PageSilent, PageMutedMark, PagePhone, PageSomeone, PageMute, PageUnmute, PageMuted, PageUnmuted, PageLeave, PageLeft, PageEnded, PageLost, PageRoomFull, PageRoomLocked, PageSpectator, PageJoinFailed,
 	ConsoleTitle, ConsoleNoRoom, ConsoleNeedsJS, ConsoleLoginIntro, ConsolePIN, ConsoleUseToken, ConsoleToken,
 	ConsoleOpen, ConsoleChecking, ConsoleNeedCredential, ConsoleBadToken, ConsoleExpired, ConsoleLogOut,
 	ConsoleLoggedOut, ConsoleConnecting, ConsoleLive, ConsoleReconnecting, ConsoleRoom, ConsoleLocked,

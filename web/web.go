@@ -328,15 +328,17 @@ func pageTexts(c *i18n.Catalog) map[string]string {
 		i18n.PageUnmute, i18n.PageMuted, i18n.PageUnmuted, i18n.PageLeft, i18n.PageEnded, i18n.PageLost,
 		i18n.PageJoinFailed, i18n.PageNotReady, i18n.PageNeedsJS, i18n.PageMicrophone, i18n.PageLevel,
 		i18n.PageProcessing, i18n.PageEchoCancellation, i18n.PageNoiseSuppression, i18n.PageAutoGain,
-		i18n.PageCamera, i18n.PageCameraOff, i18n.PageParticipants, i18n.PageListSoon, i18n.PageLeave,
+		i18n.PageCamera, i18n.PageCameraOff, i18n.PageParticipants, i18n.PageParticipantList, i18n.PageLeave,
 		i18n.PageCameraDefault, i18n.PageCameraAsking, i18n.PageCameraDenied, i18n.PageCameraFailed, i18n.PagePreview,
 		i18n.PageVideos, i18n.PageCameraStart, i18n.PageCameraStop, i18n.PageCameraOn, i18n.PageCameraIsOff,
+		i18n.PageRoleOwner, i18n.PageRoleModerator, i18n.PageRolePresenter, i18n.PageRoleAttendee, i18n.PageRoleSpectator,
+		i18n.PageTalking, i18n.PageSilent, i18n.PageMutedMark, i18n.PagePhone, i18n.PageSomeone,
 	}
 	out := make(map[string]string, len(keys)+1)
 	for _, k := range keys {
 		out[strings.TrimPrefix(k, "page.")] = c.T(k, nil)
 	}
 	out["you"] = c.T(i18n.PageYou, nil)          // the script fills in {{name}}
-	out["video_of"] = c.T(i18n.PageVideoOf, nil) // the script fills in {{id}}
+	out["video_of"] = c.T(i18n.PageVideoOf, nil) // the script fills in {{name}}
 	return out
 }

@@ -162,7 +162,8 @@ func TestJoinPageApp(t *testing.T) {
 	}
 	for _, s := range []string{`<script src="/join/join.js?v=`, `<script id="parley-text" type="application/json">{`,
 		`"in_call":"You are in the call."`, `<select id="microphone"`, `<meter id="level"`, `<select id="camera"`,
-		`<video id="preview"`, `<ul id="videos"`, `"camera_stop":"Stop camera"`, `"video_of":"Participant {{id}}"`} {
+		`<video id="preview"`, `<ul id="videos"`, `"camera_stop":"Stop camera"`, `"video_of":"Video of {{name}}"`,
+		`<ul id="participants" aria-label="Participants">`, `"role_spectator":"Listener"`, `"talking":"Talking"`} {
 		if !strings.Contains(page, s) {
 			t.Errorf("page lacks %s", s)
 		}

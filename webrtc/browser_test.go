@@ -2,6 +2,7 @@ package webrtc
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net"
 	"os"
@@ -23,7 +24,8 @@ import (
 // Opus with the RFC 6464 audio level extension, sends a tone every 20 ms,
 // decodes the Opus it receives and keeps it at 48 kHz. With a camera
 // (newVideoBrowser) it also sends VP8 and counts the PLIs it gets; it
-// answers the server's offers and keeps what video it receives.
+// answers the server's offers and keeps what video it receives. It keeps
+// the last roster apart from the other messages.
 type testBrowser struct {
 	t     *testing.T
 	sig   *memSignaller
@@ -44,9 +46,11 @@ type testBrowser struct {
 	deaf     atomic.Bool               // never answer server offers
 	videoSnd *pion.RTPSender
 
-	mu     sync.Mutex
-	heard  []int16             // guarded by mu
-	videos map[string]*videoIn // guarded by mu: received video by stream ID
+	mu        sync.Mutex
+	heard     []int16             // guarded by mu
+	videos    map[string]*videoIn // guarded by mu: received video by stream ID
+	roster    []RosterEntry       // guarded by mu: the last roster the server sent
+	rosterRaw []byte              // guarded by mu: the same, as it came
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -146,16 +150,25 @@ func newBrowser(t *testing.T, sig *memSignaller, freq float64, tag byte) *testBr
 	return b
 }
 
-// signalling applies the server's answer and candidates and passes every
-// other message on to msgs.
+// signalling applies the server's answer and candidates, keeps the last
+// roster and passes every other message on to msgs.
 func (b *testBrowser) signalling() {
 	defer b.wg.Done()
 	for {
+		var raw json.RawMessage
+		if err := b.sig.ReadJSON(context.Background(), &raw); err != nil {
+			return
+		}
 		var m Message
-		if err := b.sig.ReadJSON(context.Background(), &m); err != nil {
+		if err := json.Unmarshal(raw, &m); err != nil {
+			b.t.Errorf("browser: %v: %s", err, raw)
 			return
 		}
 		switch m.Type {
+		case TypeRoster:
+			b.mu.Lock()
+			b.roster, b.rosterRaw = m.Roster, raw
+			b.mu.Unlock()
 		case TypeAnswer:
 			if err := b.pc.SetRemoteDescription(pion.SessionDescription{Type: pion.SDPTypeAnswer, SDP: m.SDP}); err != nil {
 				b.t.Errorf("browser: answer: %v", err)

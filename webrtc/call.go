@@ -56,8 +56,9 @@ type JoinRequest struct {
 // trickles ICE candidates both ways, forwards the guest's video to the
 // other guests of the room and theirs to it (offering the browser each
 // change, see renegotiate.go), joins the room once the PeerConnection is
-// connected (then sends "joined", and a "banner" if the room's quota made
-// the guest a spectator) and leaves it when the browser sends "leave", the
+// connected (then sends "joined", a "roster" of the room's participants
+// whenever it changes, and a "banner" if the room's quota made the guest a
+// spectator) and leaves it when the browser sends "leave", the
 // signalling connection ends, the connection fails, ctx is done, or the
 // bridge hangs the guest up (then it sends "ended"). A guest the room
 // refuses gets an "error" message. Handle runs on the caller's goroutine
@@ -117,6 +118,7 @@ type call struct {
 	room   *bridge.Room
 	added  bool // the audio track is on the PeerConnection
 	joined bool
+	roster *roster // the page's participant list (roster.go), once joined
 
 	// Video forwarding, owned by the loop (renegotiate.go).
 	sending   map[*video.Track]*forward // forwarded tracks on the PeerConnection
@@ -352,6 +354,7 @@ func (c *call) enter(role bridge.Role) (*Message, error) {
 	}
 	c.joined = true
 	c.send(Message{Type: TypeJoined, Participant: p.ID})
+	c.roster = c.startRoster(p.ID)
 	c.participant.Store(&p.ID)
 	c.room.Video().Subscribe(c, p.ID, video.Everyone, browserCodecs)
 	if p.OverQuota {
@@ -377,11 +380,12 @@ func refusal(err error) string {
 
 func errorMessage(text string) *Message { return &Message{Type: TypeError, Error: text} }
 
-// teardown ends the call's media: the room lets the guest go, the
+// teardown ends the call's roster and media: the room lets the guest go, the
 // PeerConnection closes (which ends the track readers) and the media
 // goroutines are waited for. The signalling queue is closed after the
 // messages already in it.
 func (c *call) teardown() {
+	c.roster.close()
 	if c.room != nil {
 		c.room.Video().Unsubscribe(c)
 	}

@@ -39,6 +39,14 @@ const (
 	// TypeJoined (server to browser) says the guest is in the room, as
 	// participant Participant.
 	TypeJoined = "joined"
+	// TypeRoster (server to browser) lists the room's participants as a
+	// guest may see them (Message.Roster, one RosterEntry each, the guest's
+	// own marked Self), in the order they joined. The first comes just
+	// after "joined"; another replaces it whenever someone joins or leaves,
+	// starts or stops talking, is muted or unmuted, or changes role, at
+	// most one per 100 ms (see roster.go). Each is the whole list, so a
+	// page that missed one is right again with the next.
+	TypeRoster = "roster"
 	// TypeBanner (server to browser) is a notice to show, such as the
 	// spectator notice of a full room.
 	TypeBanner = "banner"
@@ -64,6 +72,8 @@ type Message struct {
 	Candidate *pion.ICECandidateInit `json:"candidate,omitempty"`
 	// Participant is the participant ID of a joined message.
 	Participant string `json:"participant,omitempty"`
+	// Roster is the participant list of a roster message.
+	Roster []RosterEntry `json:"roster,omitempty"`
 	// Text is a banner's text.
 	Text string `json:"text,omitempty"`
 	// Error is an error message's text, for the guest to read.
@@ -73,6 +83,30 @@ type Message struct {
 	// ICEServers are a config message's STUN and TURN servers, in the
 	// browser's RTCIceServer form.
 	ICEServers []ICEServer `json:"iceServers,omitempty"`
+}
+
+// RosterEntry is one participant in a roster message: the name, role,
+// edge, mute and talk state that the moderator console shows too, and
+// nothing more (no number, address, email or link).
+type RosterEntry struct {
+	// ID is the participant ID; a forwarded video's stream ID is its
+	// publisher's.
+	ID string `json:"id"`
+	// Name is the display name; empty for a phone whose only name is its
+	// number or address, which guests do not see.
+	Name string `json:"name"`
+	// Role is the participant's role: owner, moderator, presenter,
+	// attendee or spectator (see bridge.Role).
+	Role string `json:"role"`
+	// Via names the edge that carries the participant: "sip", "webrtc".
+	Via string `json:"via"`
+	// Muted says the room mutes the participant (a moderator did, or the
+	// caller with its phone's keys).
+	Muted bool `json:"muted"`
+	// Talking says the room's mixer hears the participant talk now.
+	Talking bool `json:"talking"`
+	// Self marks the guest's own entry.
+	Self bool `json:"self,omitempty"`
 }
 
 // maxMessage is the largest signalling message WebSocket accepts: an SDP

@@ -7,13 +7,17 @@
 // first; the page answers with its one and only "offer" (audio, and a
 // sendonly video transceiver whether or not the camera is on), receives an
 // "answer", and both trickle "candidate"s; then "joined", maybe a "banner",
-// and "error" or "ended" when the call cannot go on. After that the server
+// and "error" or "ended" when the call cannot go on. Once joined, a
+// "roster" lists the room's participants (name, role, edge, muted,
+// talking, the guest's own marked self), and another replaces it whenever
+// that changes (see webrtc/roster.go). After that the server
 // sends an "offer" whenever the videos it forwards change, and the page
 // answers each; it never offers again (the camera goes on and off with
 // RTCRtpSender.replaceTrack, which needs no negotiation). Each forwarded
 // video arrives on its own m-line whose stream ID is the publisher's
-// participant ID; the m-line goes inactive when the publisher leaves. The
-// page sends "leave" to hang up.
+// participant ID, which the roster maps to a name for the tile's label;
+// the m-line goes inactive when the publisher leaves. The page sends
+// "leave" to hang up.
 //
 // For tests, window.parleyTest reads the audio the page hears (remote) and
 // sends (local): dominant frequency and amplitude of a tone; and
@@ -64,6 +68,7 @@
   let me = '';           // this guest's participant ID, once joined
   let joinedAt = 0;      // performance.now() when "joined" came
   const tiles = new Map(); // remote video tiles by receiver track ID
+  let people = new Map(); // the room's participants by ID, as the last "roster" listed them
 
   function say(msg) { statusBox.textContent = msg || ''; }
   function warn(msg) {
@@ -170,23 +175,20 @@
         const tile = tiles.get(s.trackIdentifier);
         out.push({
           participant: tile ? tile.participant : null, track: s.trackIdentifier, mid: s.mid,
-          framesDecoded: s.framesDecoded || 0, frameWidth: s.frameWidth || 0,
+          framesDecoded: s.framesDecoded || 0, frameWidth: s.frameWidth || 0, frameHeight: s.frameHeight || 0,
         });
       });
       return out;
     },
   };
 
-  // The meter and the talking indicator follow the microphone, ten times a
-  // second; -60 dBFS and below shows as empty.
+  // The meter follows the microphone, ten times a second; -60 dBFS and
+  // below shows as empty. (The talking indicators of the participant list
+  // follow the room's mixer, through the roster.)
   setInterval(() => {
     if (!local) return;
     const db = 20 * Math.log10(rms(local) * Math.SQRT2 + 1e-9);
-    const level = Math.max(0, Math.min(1, (db + 60) / 60));
-    meter.value = level;
-    const dot = document.querySelector('#participants .talk');
-    const track = stream && stream.getAudioTracks()[0];
-    if (dot) dot.classList.toggle('on', level > 0.25 && !!track && track.enabled);
+    meter.value = Math.max(0, Math.min(1, (db + 60) / 60));
   }, 100);
 
   // ---- Microphone -----------------------------------------------------
@@ -371,9 +373,10 @@
 
   // ---- Remote videos --------------------------------------------------
 
-  // addTile shows the forwarded video of track e, labelled with the
-  // publisher's participant ID (the stream ID). A track that comes again
-  // (the server reused its m-line) replaces its tile.
+  // addTile shows the forwarded video of track e, labelled with the name
+  // the roster gives the publisher's participant ID (the stream ID). A
+  // track that comes again (the server reused its m-line) replaces its
+  // tile.
   function addTile(e) {
     const track = e.track;
     const participant = (e.streams[0] && e.streams[0].id) || '';
@@ -381,22 +384,20 @@
     const li = document.createElement('li');
     li.className = 'tile';
     li.dataset.participant = participant;
-    const label = text.video_of.replace('{{id}}', participant);
     const video = document.createElement('video');
     video.autoplay = true;
     video.playsInline = true;
     video.muted = true; // the room's sound comes mixed through #remote
-    video.setAttribute('aria-label', label);
     video.srcObject = new MediaStream([track]);
     const caption = document.createElement('span');
     caption.className = 'label';
-    caption.textContent = label;
     caption.setAttribute('aria-hidden', 'true');
     li.append(video, caption);
     videos.appendChild(li);
     video.play().catch(() => {});
-    const tile = { li, track, participant, receiver: e.receiver };
+    const tile = { li, track, participant, receiver: e.receiver, video, caption };
     tiles.set(track.id, tile);
+    labelTile(tile);
     // A remote track is muted until its first packets come, and again when
     // they stop: the tile stays, dark, until the track ends.
     li.classList.toggle('waiting', track.muted);
@@ -406,6 +407,15 @@
     if (e.streams[0]) {
       e.streams[0].addEventListener('removetrack', (ev) => { if (ev.track === track) removeTile(track.id, li); });
     }
+  }
+
+  // labelTile names a tile after its publisher, or "a participant" while
+  // the roster does not list the publisher yet.
+  function labelTile(tile) {
+    const p = people.get(tile.participant);
+    const name = p ? displayName(p) : text.someone;
+    tile.caption.textContent = name;
+    tile.video.setAttribute('aria-label', text.video_of.replace('{{name}}', name));
   }
 
   // removeTile removes the tile of track id (only if it is still li, when
@@ -547,6 +557,9 @@
         state = 'joined';
         showCall();
         break;
+      case 'roster':
+        if (state === 'joined') showRoster(msg.roster || []);
+        break;
       case 'banner':
         banner.textContent = msg.text || '';
         banner.hidden = !msg.text;
@@ -562,13 +575,8 @@
 
   function showCall() {
     list.textContent = '';
-    const li = document.createElement('li');
-    const dot = document.createElement('span');
-    dot.className = 'talk';
-    dot.setAttribute('aria-hidden', 'true');
-    li.appendChild(dot);
-    li.appendChild(document.createTextNode(text.you.replace('{{name}}', nameInput.value.trim())));
-    list.appendChild(li);
+    // The guest alone, until the first roster lists everyone.
+    showRoster([{ id: me, name: nameInput.value.trim(), role: '', muted: false, talking: false, self: true }]);
     videos.textContent = '';
     const self = document.createElement('li');
     self.className = 'tile self';
@@ -592,6 +600,59 @@
     callView.hidden = false;
     say(text.in_call);
     muteButton.focus();
+  }
+
+  // ---- Participants ---------------------------------------------------
+
+  // displayName is how the page names participant p: a phone whose only
+  // name is its number comes without one (the server keeps numbers from
+  // guests).
+  function displayName(p) { return p.name || text.phone; }
+
+  // showRoster makes the participant list show entries, a roster in join
+  // order: it reuses the items of those still there, so that only what
+  // changed changes, and relabels the video tiles.
+  function showRoster(entries) {
+    const items = new Map([...list.children].map((li) => [li.dataset.participant, li]));
+    people = new Map(entries.map((p) => [p.id, p]));
+    entries.forEach((p, i) => {
+      const li = items.get(p.id) || rosterItem(p.id);
+      items.delete(p.id);
+      fillItem(li, p);
+      if (list.children[i] !== li) list.insertBefore(li, list.children[i] || null);
+    });
+    for (const li of items.values()) li.remove();
+    for (const tile of tiles.values()) labelTile(tile);
+  }
+
+  // rosterItem makes the list item of participant id: a talking
+  // indicator, the name, the role and a muted mark.
+  function rosterItem(id) {
+    const li = document.createElement('li');
+    li.dataset.participant = id;
+    const talk = document.createElement('span');
+    talk.className = 'talk';
+    talk.setAttribute('role', 'img');
+    const name = document.createElement('span');
+    name.className = 'name';
+    const role = document.createElement('span');
+    role.className = 'role';
+    const muted = document.createElement('span');
+    muted.className = 'muted-mark';
+    muted.textContent = text.muted_mark;
+    li.append(talk, name, role, muted);
+    return li;
+  }
+
+  // fillItem shows participant p in its list item.
+  function fillItem(li, p) {
+    const [talk, name, role, muted] = li.children;
+    talk.classList.toggle('on', !!p.talking);
+    talk.setAttribute('aria-label', p.talking ? text.talking : text.silent);
+    name.textContent = p.self ? text.you.replace('{{name}}', displayName(p)) : displayName(p);
+    role.textContent = text['role_' + p.role] || '';
+    muted.hidden = !p.muted;
+    li.classList.toggle('self', !!p.self);
   }
 
   function setMuted(muted, announce) {
@@ -628,6 +689,8 @@
     me = '';
     for (const id of [...tiles.keys()]) removeTile(id);
     videos.textContent = '';
+    people = new Map();
+    list.textContent = '';
     document.querySelector('main').classList.remove('in-call');
     const track = stream && stream.getAudioTracks()[0];
     if (track) track.enabled = true;
