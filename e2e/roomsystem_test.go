@@ -33,8 +33,13 @@ func TestRoomSystemVideo(t *testing.T) {
 	ada := joinIn(t, cameraBrowser(t, wav, 640, 480), srv, link, "Ada Lovelace", "")
 	bob := joinIn(t, cameraBrowser(t, wav, 320, 240), srv, link, "Bob Kahn", "")
 	bob.do(t, chromedp.Click("", byAX("button", "Mute", true)))
+	// Bob talked until he muted: Ada stops and talks again, so that she
+	// is the latest to start talking.
+	ada.do(t, chromedp.Click("", byAX("button", "Mute", true)))
+	time.Sleep(time.Second)
+	ada.do(t, chromedp.Click("", byAX("button", "Unmute", true)))
 
-	room := newVideoPhone(t, "roomsys", toneFile(t, "roomsys.wav", 8000, 440, toneAmplitude, 90), 32000)
+	room := newVideoPhone(t, "roomsys", toneFile(t, "roomsys.wav", 8000, 440, toneAmplitude, 90), 32000, "")
 	room.dial(t, "sip:1000@"+srv.sipUDP, 80)
 	srv.waitLog(t, "call joined", 1, 15*time.Second)
 	if answered := srv.logged("call answered"); answered[0]["video"] != true {
@@ -79,8 +84,43 @@ func TestRoomSystemVideo(t *testing.T) {
 		time.Sleep(500 * time.Millisecond)
 	}
 	shown := srv.logged("video shows the speaker")
-	if len(shown) < 2 || shown[0]["participant"] != ada.id || shown[len(shown)-1]["participant"] != bob.id {
+	if len(shown) < 2 || shown[len(shown)-2]["participant"] != ada.id || shown[len(shown)-1]["participant"] != bob.id {
 		t.Errorf("the room system's video switched %v, want from Ada (%s) to Bob (%s)", shown, ada.id, bob.id)
+	}
+}
+
+// TestRoomSystemDialOut has a moderator call a room system out, as
+// #sip:roomsys@HOST:PORT: Parley's offer carries H.264 video, baresip
+// answers it (auto-answer), the guest's page decodes the room system's
+// video and the room system decodes the guest's.
+func TestRoomSystemDialOut(t *testing.T) {
+	srv := startParley(t, browserConfig)
+	link := createLink(t, srv, "1000")
+	ada := joinIn(t, cameraBrowser(t, toneFile(t, "browser.wav", 48000, 1000, toneAmplitude, 60), 640, 480),
+		srv, link, "Ada Lovelace", "")
+
+	port := freeTCPPort(t)
+	room := newVideoPhone(t, "roomsys", toneFile(t, "roomsys.wav", 8000, 440, toneAmplitude, 60), 32100,
+		fmt.Sprintf("<sip:roomsys@127.0.0.1:%d>;regint=0;answermode=auto", port))
+	room.listenOn(t, port)
+	room.start(t, 50)
+	id := srv.dial(t, "1000", fmt.Sprintf("#sip:roomsys@127.0.0.1:%d", port), nil)
+	if d := srv.waitDial(t, "1000", id, 15*time.Second); d.Status != "answered" {
+		t.Fatalf("call out %+v", d)
+	}
+	if answered := srv.logged("call answered"); len(answered) != 1 || answered[0]["video"] != true {
+		t.Fatalf("the call out has no video: %v", answered)
+	}
+	first := ada.waitDecoding(t, []string{id}, 15*time.Second)[id]
+	time.Sleep(2 * time.Second)
+	later := ada.inbound(t)[id]
+	t.Logf("the guest receives the called room system's video: %d frames decoded, %d 2 s later, %d×%d",
+		first.FramesDecoded, later.FramesDecoded, later.FrameWidth, later.FrameHeight)
+	if later.FramesDecoded <= first.FramesDecoded || later.FrameWidth != 352 {
+		t.Errorf("the room system's video is not decoding at 352 px: %+v, then %+v", first, later)
+	}
+	if w, h := room.receivedSize(t, 15*time.Second); w != 640 || h != 480 {
+		t.Errorf("the called room system shows %d×%d, want the guest's 640×480", w, h)
 	}
 }
 
@@ -113,9 +153,9 @@ func cameraBrowser(t *testing.T, wav string, width, height int) *browser {
 // pattern, 352×288 at 15 fps) encoded by libx264, and what it receives
 // decoded by FFmpeg; the snapshot module saves a received frame on demand
 // (receivedSize).
-func newVideoPhone(t *testing.T, name, wav string, rtpMin int) *phone {
+func newVideoPhone(t *testing.T, name, wav string, rtpMin int, account string) *phone {
 	t.Helper()
-	p := newPhone(t, name, wav, "PCMU/8000/1", rtpMin)
+	p := newPhoneAccount(t, name, wav, "PCMU/8000/1", rtpMin, account)
 	cfg, err := os.OpenFile(filepath.Join(p.dir, "config"), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -142,6 +182,20 @@ module snapshot.so
 		t.Fatal(err)
 	}
 	return p
+}
+
+// listenOn makes the phone take calls on a known SIP port.
+func (p *phone) listenOn(t *testing.T, port int) {
+	t.Helper()
+	path := filepath.Join(p.dir, "config")
+	cfg, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = []byte(strings.Replace(string(cfg), "sip_listen 127.0.0.1:0", fmt.Sprintf("sip_listen 127.0.0.1:%d", port), 1))
+	if err := os.WriteFile(path, cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // receivedSize has the room system save the next video frame it decodes

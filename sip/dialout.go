@@ -146,8 +146,27 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 	if err != nil {
 		return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: err.Error()}
 	}
+	log := s.log.With("room", out.Room.Number, "to", t.uri.String())
+	// Video is offered to endpoints and extensions, which may be room
+	// systems; never through a trunk, where no one has a camera.
+	var vid *videoStream
+	if out.Route.Via != bridge.ViaTrunk {
+		if vid, err = s.bindVideo(false, log); err != nil {
+			log.Warn("video not offered: no port", "err", err)
+		}
+	}
+	calling := false // the call owns vid from then on
+	defer func() {
+		if vid != nil && !calling {
+			vid.close()
+		}
+	}()
+	vport := 0
+	if vid != nil {
+		vport = vid.Port()
+	}
 	sdpID := rand.Uint64N(1 << 62)
-	offer, err := Offer(local, port.Number(), sdpID, sdpID)
+	offer, err := Offer(local, port.Number(), vport, sdpID, sdpID)
 	if err != nil {
 		port.Close()
 		return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: err.Error()}
@@ -167,7 +186,7 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 	req.AppendHeader(gosip.NewHeader("Supported", "100rel, timer"))
 	contact := s.contactFor(transport, local)
 	ua := sipgo.DialogUA{Client: s.client, ContactHDR: *contact}
-	log := s.log.With("call_id", callID(req), "to", t.uri.String(), "room", out.Room.Number)
+	log = log.With("call_id", callID(req))
 	log.Info("calling out", "destination", sendTo, "transport", transport, "caller_id", out.Route.CallerID)
 
 	dlg, err := ua.WriteInvite(ctx, req)
@@ -230,12 +249,18 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 	}
 	c.setMedia(stream)
 	c.setDirection(neg.Direction)
+	if vid != nil && neg.Video != nil {
+		vid.start(neg.Video)
+		c.video.Store(vid)
+		calling = true
+	}
 	if !s.addCall(c) {
 		c.Hangup("server shutting down")
 		c.release()
 		return nil, bridge.ErrClosed
 	}
-	log.Info("call answered", "codec", neg.Format.String(), "remote_rtp", neg.Remote.String(), "direction", "out")
+	log.Info("call answered", "codec", neg.Format.String(), "remote_rtp", neg.Remote.String(), "direction", "out",
+		"video", neg.Video != nil && vid != nil)
 	s.runCall(c, nil)
 	return c, nil
 }

@@ -150,7 +150,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		}
 		body, err = neg.Answer(local, port.Number(), vport, sdpID, sdpID)
 	} else {
-		body, err = Offer(local, port.Number(), sdpID, sdpID)
+		body, err = Offer(local, port.Number(), 0, sdpID, sdpID)
 	}
 	if err != nil {
 		port.Close()

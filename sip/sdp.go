@@ -440,8 +440,9 @@ func (n *Negotiation) eventRate() int {
 
 // Offer writes Parley's SDP offer (RFC 3264 §5), for calls out and for an
 // INVITE that came without one (late offer): every supported format, in
-// Parley's order of preference, plus telephone-event.
-func Offer(local netip.Addr, rtpPort int, sessionID, version uint64) ([]byte, error) {
+// Parley's order of preference, plus telephone-event; and, when videoPort
+// is not 0, H.264 video on it for a room system (videoOffer).
+func Offer(local netip.Addr, rtpPort, videoPort int, sessionID, version uint64) ([]byte, error) {
 	ipVer := "IP4"
 	if local.Is6() {
 		ipVer = "IP6"
@@ -468,12 +469,32 @@ func Offer(local netip.Addr, rtpPort int, sessionID, version uint64) ([]byte, er
 		TimeDescriptions:      []sdp.TimeDescription{{Timing: sdp.Timing{}}},
 		MediaDescriptions:     []*sdp.MediaDescription{md},
 	}
+	if videoPort > 0 {
+		offer.MediaDescriptions = append(offer.MediaDescriptions, videoOffer(videoPort))
+	}
 	return offer.Marshal()
+}
+
+// videoOffer is the video m-line of Parley's offer: H.264 Constrained
+// Baseline in packetization-mode 1, which browsers send, then mode 0 for
+// room systems that take only single NAL units (RFC 6184 §8.1).
+func videoOffer(port int) *sdp.MediaDescription {
+	md := &sdp.MediaDescription{
+		MediaName: sdp.MediaName{Media: "video", Port: sdp.RangedPort{Value: port},
+			Protos: []string{"RTP", "AVP"}, Formats: []string{"96", "97"}},
+	}
+	md.WithValueAttribute("rtpmap", "96 H264/90000")
+	md.WithValueAttribute("fmtp", "96 packetization-mode=1;profile-level-id=42e01f")
+	md.WithValueAttribute("rtpmap", "97 H264/90000")
+	md.WithValueAttribute("fmtp", "97 packetization-mode=0;profile-level-id=42e01f")
+	md.WithPropertyAttribute(string(SendRecv))
+	return md
 }
 
 // ReadAnswer reads the SDP answer to one of Parley's offers: the format the
 // answerer chose (the first it lists that Parley supports), where to send
-// it, and the direction as the answerer stated it, seen from our side.
+// it, and the direction as the answerer stated it, seen from our side; and
+// the video stream, when the answerer accepted Parley's.
 func ReadAnswer(answer []byte) (*Negotiation, error) {
 	return Negotiate(answer)
 }

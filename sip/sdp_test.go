@@ -118,18 +118,83 @@ func TestAnswer(t *testing.T) {
 	}
 }
 
+// TestVideoAnswer: a room system's H.264 is answered on the video port,
+// in packetization-mode 1 when offered, with its format parameters, RTCP
+// address and the keyframe feedback of AVPF; VP8 alone is refused.
+func TestVideoAnswer(t *testing.T) {
+	base := offer("0", "sendrecv")
+	o := base + "m=video 5002 RTP/AVPF 97 98\r\na=rtpmap:97 H264/90000\r\na=fmtp:97 packetization-mode=0;profile-level-id=42e01f\r\n" +
+		"a=rtpmap:98 H264/90000\r\na=fmtp:98 profile-level-id=42e01f;packetization-mode=1\r\na=rtcp:5009\r\na=sendrecv\r\n"
+	n, err := Negotiate([]byte(o))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := n.Video
+	if v == nil || v.PayloadType != 98 || v.Remote.Port() != 5002 || v.RTCP.Port() != 5009 || v.Mux || v.Direction != SendRecv {
+		t.Fatalf("video %+v", v)
+	}
+	ans, err := n.Answer(netip.MustParseAddr("198.51.100.1"), 10000, 20000, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"m=video 20000 RTP/AVPF 98", "a=rtpmap:98 H264/90000",
+		"a=fmtp:98 profile-level-id=42e01f;packetization-mode=1", "a=rtcp-fb:98 nack pli", "a=rtcp-fb:98 ccm fir", "a=sendrecv"} {
+		if !strings.Contains(string(ans), want+"\r\n") {
+			t.Errorf("answer lacks %q:\n%s", want, ans)
+		}
+	}
+	// With no video port (none free), the stream is refused.
+	if ans, _ := n.Answer(netip.MustParseAddr("198.51.100.1"), 10000, 0, 1, 1); !strings.Contains(string(ans), "m=video 0 ") {
+		t.Errorf("video not refused without a port:\n%s", ans)
+	}
+
+	mux, err := Negotiate([]byte(base + "m=video 5002 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=rtcp-mux\r\na=sendonly\r\n"))
+	if err != nil || mux.Video == nil || !mux.Video.Mux || mux.Video.RTCP.Port() != 5002 || mux.Video.Direction != RecvOnly {
+		t.Fatalf("rtcp-mux offer: %+v, %v", mux.Video, err)
+	}
+	if ans, _ := mux.Answer(netip.MustParseAddr("198.51.100.1"), 10000, 20000, 1, 1); !strings.Contains(string(ans), "a=rtcp-mux\r\n") ||
+		strings.Contains(string(ans), "rtcp-fb") {
+		t.Errorf("answer to an AVP rtcp-mux offer:\n%s", ans)
+	}
+
+	vp8, err := Negotiate([]byte(base + "m=video 5002 RTP/AVP 100\r\na=rtpmap:100 VP8/90000\r\n"))
+	if err != nil || vp8.Video != nil {
+		t.Fatalf("VP8-only video: %+v, %v", vp8.Video, err)
+	}
+}
+
+// TestOfferVideo: Parley's offer to a room system carries H.264 in both
+// packetization modes, which an answer echoing it negotiates.
+func TestOfferVideo(t *testing.T) {
+	o, err := Offer(netip.MustParseAddr("198.51.100.1"), 10000, 20000, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := ReadAnswer(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Video == nil || n.Video.PayloadType != 96 || n.Video.Remote.Port() != 20000 || n.Video.RTCP.Port() != 20001 {
+		t.Fatalf("video %+v in:\n%s", n.Video, o)
+	}
+	if audioOnly, _ := Offer(netip.MustParseAddr("198.51.100.1"), 10000, 0, 1, 1); strings.Contains(string(audioOnly), "m=video") {
+		t.Errorf("audio-only offer has video:\n%s", audioOnly)
+	}
+}
+
 // FuzzNegotiate checks that no offer makes negotiation panic and that
 // every accepted offer yields an answer that parses back.
 func FuzzNegotiate(f *testing.F) {
 	f.Add(offer("0 8 101", "rtpmap:101 telephone-event/8000"))
 	f.Add(offer("111", "rtpmap:111 opus/48000/2", "sendonly"))
 	f.Add("v=0\r\n")
+	f.Add(offer("0") + "m=video 5002 RTP/AVPF 98\r\na=rtpmap:98 H264/90000\r\na=fmtp:98 packetization-mode=1\r\na=rtcp:5009\r\n")
 	f.Fuzz(func(t *testing.T, o string) {
 		n, err := Negotiate([]byte(o))
 		if err != nil {
 			return
 		}
-		ans, err := n.Answer(netip.MustParseAddr("127.0.0.1"), 10000, 0, 1, 1)
+		ans, err := n.Answer(netip.MustParseAddr("127.0.0.1"), 10000, 20000, 1, 1)
 		if err != nil {
 			t.Fatalf("accepted offer gives no answer: %v", err)
 		}

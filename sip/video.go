@@ -59,16 +59,27 @@ type videoStream struct {
 	buf     []byte          // guarded by mu
 }
 
-// openVideo binds a port pair and starts the readers of a room system's
-// video. The stream joins a room with join.
+// openVideo binds a port pair and starts a room system's video as neg
+// says. The stream joins a room with join.
 func (s *Server) openVideo(neg *VideoNegotiation, log *slog.Logger) (*videoStream, error) {
+	v, err := s.bindVideo(neg.Mux, log)
+	if err != nil {
+		return nil, err
+	}
+	v.start(neg)
+	return v, nil
+}
+
+// bindVideo binds the ports of a video stream (RTP, and RTCP on the next
+// port unless mux): a call out offers them before it knows the answer.
+func (s *Server) bindVideo(mux bool, log *slog.Logger) (*videoStream, error) {
 	port, err := s.newPort()
 	if err != nil {
 		return nil, err
 	}
 	v := &videoStream{log: log, rtp: port, ssrc: rand.Uint32(), done: make(chan struct{}),
 		buf: make([]byte, media.MaxPacketSize+64)}
-	if !neg.Mux {
+	if !mux {
 		// RTP on the even port, RTCP on the next (RFC 3550 §11). The port
 		// range hands out even ports only, so the odd one is normally free.
 		addr := netip.AddrPortFrom(s.rtpBindAddr(), uint16(port.Number()+1))
@@ -77,6 +88,11 @@ func (s *Server) openVideo(neg *VideoNegotiation, log *slog.Logger) (*videoStrea
 			return nil, err
 		}
 	}
+	return v, nil
+}
+
+// start takes the negotiated stream and starts the readers.
+func (v *videoStream) start(neg *VideoNegotiation) {
 	v.pt.Store(uint32(neg.PayloadType))
 	v.rw = video.NewRewriter(v.ssrc, neg.PayloadType, h264.ClockRate, h264.MimeType, time.Now)
 	v.apply(neg)
@@ -86,7 +102,6 @@ func (s *Server) openVideo(neg *VideoNegotiation, log *slog.Logger) (*videoStrea
 		v.wg.Add(1)
 		go v.readRTCP()
 	}
-	return v, nil
 }
 
 // apply takes a (re)negotiation: addresses, payload type and directions.
