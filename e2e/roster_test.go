@@ -36,6 +36,16 @@ func TestBrowserRoster(t *testing.T) {
 			return false
 		}
 	}
+	muted := func(g *videoGuest, want bool) func([]rosterItem) bool {
+		return func(l []rosterItem) bool {
+			for _, it := range l {
+				if it.ID == g.id {
+					return it.Muted == want
+				}
+			}
+			return false
+		}
+	}
 	for _, g := range []*videoGuest{ada, bob} {
 		g.do(t, chromedp.WaitVisible("", byAX("list", "Participants", true)))
 		got := g.waitRoster(t, 10*time.Second, "both, Ada talking", func(l []rosterItem) bool {
@@ -70,9 +80,12 @@ func TestBrowserRoster(t *testing.T) {
 
 	// Ada mutes: the room stops hearing her and both lists say so; she
 	// unmutes: her indicator comes back. Bob, silent, never talks.
+	// Her mute reaches the room, as a phone's mute key does: both lists
+	// mark her muted, and unmuted again.
 	ada.do(t, chromedp.Click("", byAX("button", "Mute", true)))
 	for _, g := range []*videoGuest{ada, bob} {
 		g.waitRoster(t, 5*time.Second, "Ada silent", talking(ada, false))
+		g.waitRoster(t, 5*time.Second, "Ada muted", muted(ada, true))
 	}
 	ada.do(t, chromedp.Click("", byAX("button", "Unmute", true)))
 	for _, g := range []*videoGuest{ada, bob} {
@@ -80,6 +93,7 @@ func TestBrowserRoster(t *testing.T) {
 		if !talking(bob, false)(got) {
 			t.Errorf("%s shows silent Bob talking: %+v", g.name, got)
 		}
+		g.waitRoster(t, 5*time.Second, "Ada unmuted", muted(ada, false))
 	}
 
 	// A moderator mutes Bob and makes him a presenter: both lists show it.
@@ -91,6 +105,13 @@ func TestBrowserRoster(t *testing.T) {
 		g.waitRoster(t, 5*time.Second, "Bob muted, presenter", func(l []rosterItem) bool {
 			return len(l) == 2 && l[1].Muted && l[1].Role == "Presenter" && !l[0].Muted
 		})
+	}
+
+	// Bob's page follows the moderator's mute (its button offers Unmute),
+	// and his unmute reaches the room.
+	bob.do(t, chromedp.Click("", byAX("button", "Unmute", true)))
+	for _, g := range []*videoGuest{ada, bob} {
+		g.waitRoster(t, 5*time.Second, "Bob unmuted", muted(bob, false))
 	}
 
 	bob.do(t, chromedp.Click("", byAX("button", "Leave", true)))

@@ -118,6 +118,7 @@ type call struct {
 	room   *bridge.Room
 	added  bool // the audio track is on the PeerConnection
 	joined bool
+	part   *bridge.Participant // the guest in the room, once joined
 	roster *roster // the page's participant list (roster.go), once joined
 
 	// Video forwarding, owned by the loop (renegotiate.go).
@@ -277,6 +278,10 @@ func (c *call) handle(m Message) (done bool, final *Message, err error) {
 		}
 	case TypeLeave:
 		return true, nil, nil
+	case TypeMute:
+		if c.part != nil && m.Muted != nil && *m.Muted != c.part.Muted() {
+			c.part.SetMuted(*m.Muted)
+		}
 	default:
 		c.log.Debug("signalling message ignored", "type", m.Type)
 	}
@@ -352,7 +357,7 @@ func (c *call) enter(role bridge.Role) (*Message, error) {
 	if err != nil {
 		return errorMessage(refusal(err)), err
 	}
-	c.joined = true
+	c.joined, c.part = true, p
 	c.send(Message{Type: TypeJoined, Participant: p.ID})
 	c.roster = c.startRoster(p.ID)
 	c.participant.Store(&p.ID)

@@ -58,6 +58,10 @@ const (
 	TypeEnded = "ended"
 	// TypeLeave (browser to server) ends the call.
 	TypeLeave = "leave"
+	// TypeMute (browser → server): the guest mutes or unmutes itself
+	// (Muted), as a phone does with its mute key; the room's roster
+	// then shows it to everyone.
+	TypeMute = "mute"
 )
 
 // Message is one signalling message, in either direction. Only the fields
@@ -74,6 +78,8 @@ type Message struct {
 	Participant string `json:"participant,omitempty"`
 	// Roster is the participant list of a roster message.
 	Roster []RosterEntry `json:"roster,omitempty"`
+	// Muted is the state a "mute" message asks for.
+	Muted *bool `json:"muted,omitempty"`
 	// Text is a banner's text.
 	Text string `json:"text,omitempty"`
 	// Error is an error message's text, for the guest to read.

@@ -69,6 +69,7 @@
   let joinedAt = 0;      // performance.now() when "joined" came
   const tiles = new Map(); // remote video tiles by receiver track ID
   let people = new Map(); // the room's participants by ID, as the last "roster" listed them
+  let askedMuted = null;  // the mute state the page asked the room for, until a roster shows it
 
   function say(msg) { statusBox.textContent = msg || ''; }
   function warn(msg) {
@@ -623,6 +624,15 @@
     });
     for (const li of items.values()) li.remove();
     for (const tile of tiles.values()) labelTile(tile);
+    const self = entries.find((p) => p.self);
+    const track = stream && stream.getAudioTracks()[0];
+    if (!self || !track) return;
+    if (askedMuted !== null) {
+      // A roster sent before the room took our mute says the old state.
+      if (self.muted === askedMuted) askedMuted = null;
+    } else if (self.muted === track.enabled) {
+      setMuted(self.muted, true); // a moderator muted or unmuted us
+    }
   }
 
   // rosterItem makes the list item of participant id: a talking
@@ -663,9 +673,15 @@
     if (announce) say(muted ? text.muted : text.unmuted);
   }
 
+  // The mute button mutes the microphone here and tells the room, as a
+  // phone's mute key does, so that everyone's list shows it; a moderator's
+  // mute comes back in the roster and mutes the microphone here too.
   muteButton.addEventListener('click', () => {
     const track = stream && stream.getAudioTracks()[0];
-    if (track) setMuted(track.enabled, true);
+    if (!track) return;
+    setMuted(track.enabled, true);
+    askedMuted = !track.enabled;
+    send({ type: 'mute', muted: askedMuted });
   });
 
   leaveButton.addEventListener('click', () => {
@@ -690,6 +706,7 @@
     for (const id of [...tiles.keys()]) removeTile(id);
     videos.textContent = '';
     people = new Map();
+    askedMuted = null;
     list.textContent = '';
     document.querySelector('main').classList.remove('in-call');
     const track = stream && stream.getAudioTracks()[0];
