@@ -17,6 +17,7 @@
 // video arrives on its own m-line whose stream ID is the publisher's
 // participant ID, which the roster maps to a name for the tile's label;
 // the m-line goes inactive when the publisher leaves. The page sends
+// "mute" with its mute button (the room marks the guest muted) and
 // "leave" to hang up.
 //
 // For tests, window.parleyTest reads the audio the page hears (remote) and
