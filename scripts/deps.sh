@@ -2,10 +2,12 @@
 # Installs the Debian packages Parley needs when they are missing.
 #   scripts/deps.sh build   what `make build` and `make run` need (libopus for cgo)
 #   scripts/deps.sh test    that plus the real peers the end-to-end tests drive
-#                           (baresip, sipp, headless Chromium for the join page)
+#                           (baresip with FFmpeg codecs for H.264 video, sipp,
+#                           headless Chromium and Firefox ESR for
+#                           the join page)
 set -euo pipefail
 build_pkgs=(gcc pkg-config libopus-dev libopusfile-dev)
-test_pkgs=(sip-tester baresip baresip-core sox openssl tshark chromium fonts-liberation)
+test_pkgs=(sip-tester baresip baresip-core baresip-ffmpeg sox openssl tshark chromium fonts-liberation firefox-esr)
 pkgs=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && pkgs+=("${test_pkgs[@]}")
 
