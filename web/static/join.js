@@ -73,15 +73,25 @@
   let askedMuted = null;  // the mute state the page asked the room for, until a roster shows it
 
   function say(msg) { statusBox.textContent = msg || ''; }
+  // warn adds msg to the alerts (a blocked microphone and a blocked camera
+  // both show); warn('') clears them all.
   function warn(msg) {
-    alertBox.textContent = msg || '';
-    alertBox.hidden = !msg;
+    if (!msg) {
+      alertBox.textContent = '';
+    } else if (![...alertBox.children].some((p) => p.textContent === msg)) {
+      const p = document.createElement('p');
+      p.textContent = msg;
+      alertBox.append(p);
+    }
+    alertBox.hidden = alertBox.children.length === 0;
   }
-  // unsay and unwarn clear the status or the alert only while it shows one
-  // of msgs: a device that starts late must not wipe out what the call said
-  // meanwhile, such as "the room is full".
+  // unsay and unwarn clear only msgs: a device that starts late must not
+  // wipe out what the call said meanwhile, such as "the room is full".
   function unsay(...msgs) { if (msgs.includes(statusBox.textContent)) say(''); }
-  function unwarn(...msgs) { if (msgs.includes(alertBox.textContent)) warn(''); }
+  function unwarn(...msgs) {
+    for (const p of [...alertBox.children]) if (msgs.includes(p.textContent)) p.remove();
+    alertBox.hidden = alertBox.children.length === 0;
+  }
 
   // ---- Audio analysis -------------------------------------------------
 
