@@ -56,7 +56,7 @@ type Room struct {
 func newRoom(s RoomSettings, b *Bridge) *Room {
 	return &Room{
 		bridge: b, settings: s, locked: false, log: b.log.With("room", s.Number), newEncoder: b.newEncoder, prompts: b.prompts,
-		announcer: newAnnouncer(), number: s.Number, video: video.NewRoom(), members: make(map[string]*Participant), dials: make(map[string]*Dial),
+		announcer: newAnnouncer(), number: s.Number, video: video.NewRoom(nil), members: make(map[string]*Participant), dials: make(map[string]*Dial),
 	}
 }
 

@@ -25,11 +25,13 @@ var h264 = video.Codec{MimeType: "video/H264", ClockRate: 90000}
 // videoStream is a SIP room system's video: H.264 over RTP both ways on
 // its own port (and the next one for RTCP, unless RTCP is multiplexed).
 // What the room system sends is published to the room (browsers see it);
-// what it receives is the active speaker's track, switched at a keyframe
-// of the new speaker and rewritten into one continuous stream (our SSRC,
-// sequence numbers and timestamps). Its PLIs and FIRs ask the speaker for
-// a keyframe, and the room's keyframe requests for its own track go to it
-// as PLIs.
+// what it receives is the active speaker's track, in the highest
+// simulcast layer that flows (video.Track.Top: a room system has no
+// bandwidth estimate), switched at a keyframe of the new speaker or layer
+// and rewritten into one continuous stream (our SSRC, sequence numbers
+// and timestamps). Its PLIs and FIRs ask the speaker for a keyframe of
+// the layer it gets, and the room's keyframe requests for its own track
+// go to it as PLIs.
 //
 // The reader goroutines hand packets to the published track; the room's
 // publishers' goroutines call WriteRTP; mu guards the sending side.
@@ -52,12 +54,23 @@ type videoStream struct {
 	closeOnce  sync.Once
 
 	mu      sync.Mutex
-	current *video.Track    // guarded by mu: the track being sent
-	pending *video.Track    // guarded by mu: the next, sent from its first keyframe
+	current source          // guarded by mu: the track and layer being sent
+	pending source          // guarded by mu: the next, sent from its first keyframe
+	checked time.Time       // guarded by mu: when the layer to follow was last checked
 	rw      *video.Rewriter // guarded by mu
 	out     rtp.Packet      // guarded by mu
 	buf     []byte          // guarded by mu
 }
+
+// source is one layer of one track; the zero source is none.
+type source struct {
+	t     *video.Track
+	layer int
+}
+
+// layerCheck is how often a room system's stream checks which layer of
+// the track it shows flows highest.
+const layerCheck = 250 * time.Millisecond
 
 // openVideo binds a port pair and starts a room system's video as neg
 // says. The stream joins a room with join.
@@ -118,9 +131,9 @@ func (v *videoStream) apply(neg *VideoNegotiation) {
 	}
 	// A new payload type: a new stream, from the speaker's next keyframe.
 	v.rw = video.NewRewriter(v.ssrc, neg.PayloadType, h264.ClockRate, h264.MimeType, time.Now)
-	if v.current != nil && v.pending == nil {
-		v.pending, v.current = v.current, nil
-		v.pending.RequestKeyframe()
+	if v.current.t != nil && v.pending.t == nil {
+		v.pending, v.current = v.current, source{}
+		v.pending.t.RequestKeyframe(v.pending.layer)
 	}
 }
 
@@ -137,7 +150,7 @@ func (v *videoStream) join(room *video.Room, participant string) {
 	}
 	v.room.Store(room)
 	if v.sends.Load() {
-		v.published.Store(room.Publish(participant, h264, v.requestKeyframe))
+		v.published.Store(room.Publish(participant, h264, 1, func(int) { v.requestKeyframe() }))
 	}
 	room.Subscribe(v, participant, video.Speaker, func(c video.Codec) bool { return c.Is(h264) })
 }
@@ -190,7 +203,7 @@ func (v *videoStream) readRTP() {
 		}
 		v.peerSSRC.Store(pkt.SSRC)
 		if t := v.published.Load(); t != nil {
-			t.Write(&pkt)
+			t.Write(0, &pkt)
 		}
 	}
 }
@@ -222,10 +235,10 @@ func (v *videoStream) onRTCP(b []byte) {
 		switch p.(type) {
 		case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
 			v.mu.Lock()
-			t := v.current
+			cur := v.current
 			v.mu.Unlock()
-			if t != nil {
-				t.RequestKeyframe()
+			if cur.t != nil {
+				cur.t.RequestKeyframe(cur.layer)
 			}
 		}
 	}
@@ -252,8 +265,9 @@ func (v *videoStream) requestKeyframe() {
 }
 
 // SetTracks implements video.Subscriber: the room names the speaker's
-// track. The stream keeps sending the one it sends until the new one's
-// first keyframe (the room asked for it), so the picture never breaks.
+// track. The stream keeps sending the one it sends until the first
+// keyframe of the new one's top layer (the room asked for it), so the
+// picture never breaks.
 func (v *videoStream) SetTracks(tracks []*video.Track) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -261,39 +275,48 @@ func (v *videoStream) SetTracks(tracks []*video.Track) {
 	if len(tracks) > 0 {
 		next = tracks[0]
 	}
-	if v.pending != nil && v.pending != next {
-		v.pending.RemoveSink(v)
-		v.pending = nil
+	if v.pending.t != nil && v.pending.t != next {
+		if v.pending.t != v.current.t {
+			v.pending.t.RemoveSink(v)
+		}
+		v.pending = source{}
 	}
 	switch {
 	case next == nil:
-		if v.current != nil {
-			v.current.RemoveSink(v)
-			v.current = nil
+		if v.current.t != nil {
+			v.current.t.RemoveSink(v)
+			v.current = source{}
 		}
-	case next != v.current:
-		v.pending = next
+	case next != v.current.t && v.pending.t == nil:
+		v.pending = source{next, next.Top()}
 		next.AddSink(v)
 	}
 }
 
-// WriteRTP implements video.Sink: a packet of the track being sent goes
-// out rewritten; the pending track takes over at its first keyframe.
-func (v *videoStream) WriteRTP(t *video.Track, pkt *rtp.Packet) {
+// WriteRTP implements video.Sink: a packet of the layer being sent goes
+// out rewritten; the pending track or layer takes over at its first
+// keyframe.
+func (v *videoStream) WriteRTP(t *video.Track, layer int, pkt *rtp.Packet) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	switch t {
-	case v.current:
-	case v.pending:
+	v.follow()
+	switch src := (source{t, layer}); {
+	case src == v.current:
+	case src == v.pending:
 		if !video.IsKeyframe(t.Codec.MimeType, pkt.Payload) {
 			return
 		}
-		if v.current != nil {
-			v.current.RemoveSink(v)
+		if v.current.t != nil && v.current.t != t {
+			v.current.t.RemoveSink(v)
 		}
-		v.current, v.pending = t, nil
+		if v.current.t == t {
+			v.log.Info("video shows another layer", "participant", t.Participant, "track", t.ID,
+				"from", v.current.layer, "layer", layer)
+		} else {
+			v.log.Info("video shows the speaker", "participant", t.Participant, "track", t.ID, "layer", layer)
+		}
+		v.current, v.pending = src, source{}
 		v.rw.Switch()
-		v.log.Info("video shows the speaker", "participant", t.Participant, "track", t.ID)
 	default:
 		return
 	}
@@ -310,4 +333,32 @@ func (v *videoStream) WriteRTP(t *video.Track, pkt *rtp.Packet) {
 		return
 	}
 	_, _ = v.rtp.WriteToUDPAddrPort(v.buf[:n], *v.remote.Load())
+}
+
+// follow moves the stream, every layerCheck, to the highest layer that
+// flows of the track it shows or is about to show, asking for a keyframe
+// of it: a publisher's top layer may start late and stop when its uplink
+// shrinks. v.mu is held.
+func (v *videoStream) follow() {
+	now := time.Now()
+	if now.Sub(v.checked) < layerCheck {
+		return
+	}
+	v.checked = now
+	want := v.pending
+	if want.t == nil {
+		want = v.current
+	}
+	if want.t == nil {
+		return
+	}
+	top := source{want.t, want.t.Top()}
+	switch {
+	case top == want:
+	case top == v.current:
+		v.pending = source{} // back to the layer being sent: nothing to wait for
+	default:
+		v.pending = top
+		top.t.RequestKeyframe(top.layer)
+	}
 }

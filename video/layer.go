@@ -16,8 +16,13 @@ const (
 )
 
 // Meter measures the bitrate of one stream (a simulcast layer) over the
-// last MeterWindow. It is safe for concurrent use: the publisher's reader
-// goroutine calls Add for every packet while others call Rate.
+// last MeterWindow, or since the stream started if that is shorter: a
+// stream starts with its first byte, and again after MeterWindow with
+// none (a layer that a publisher dropped and takes up again), so that a
+// layer that has just started is not taken for a cheap one. A stream
+// younger than a bucket (MeterWindow/10) has no rate yet. It is safe for
+// concurrent use: the publisher's reader goroutine calls Add for every
+// packet while others call Rate.
 type Meter struct {
 	now   func() time.Time
 	start time.Time // the meter's epoch: its bucket 0 begins here
@@ -25,6 +30,8 @@ type Meter struct {
 	mu      sync.Mutex
 	bytes   [meterBuckets]uint64 // guarded by mu; bytes counted in each bucket
 	buckets [meterBuckets]int64  // guarded by mu; which bucket each slot counts
+	began   time.Time            // guarded by mu; when the stream started; zero before the first byte
+	last    time.Time            // guarded by mu; the last Add
 }
 
 // NewMeter returns a Meter that has counted nothing; now tells the time
@@ -36,10 +43,10 @@ func NewMeter(now func() time.Time) *Meter {
 	return &Meter{now: now, start: now()}
 }
 
-// age returns the time since the Meter was made (never negative, should
-// the clock step back) and the number of the bucket it falls in.
-func (m *Meter) age() (time.Duration, int64) {
-	age := max(m.now().Sub(m.start), 0)
+// age returns the time t is after the Meter was made (never negative,
+// should the clock step back) and the number of the bucket it falls in.
+func (m *Meter) age(t time.Time) (time.Duration, int64) {
+	age := max(t.Sub(m.start), 0)
 	return age, int64(age / bucketLen)
 }
 
@@ -49,9 +56,14 @@ func (m *Meter) Add(n int) {
 	if n <= 0 {
 		return
 	}
-	_, b := m.age()
+	now := m.now()
+	_, b := m.age(now)
 	i := b % meterBuckets
 	m.mu.Lock()
+	if m.began.IsZero() || now.Sub(m.last) >= MeterWindow {
+		m.began = now
+	}
+	m.last = now
 	if m.buckets[i] < b { // the slot counts an old bucket: start it anew
 		m.buckets[i], m.bytes[i] = b, 0
 	}
@@ -61,9 +73,11 @@ func (m *Meter) Add(n int) {
 
 // Rate returns the bitrate, in bit/s, of what was added in the last
 // MeterWindow, less up to a tenth of it that the window has slid past (or
-// since the Meter was made, if that is shorter).
+// since the stream started, if that is shorter); 0 while the stream is
+// younger than a bucket.
 func (m *Meter) Rate() uint64 {
-	age, b := m.age()
+	now := m.now()
+	age, b := m.age(now)
 	var sum uint64
 	m.mu.Lock()
 	for i, bucket := range m.buckets {
@@ -71,11 +85,16 @@ func (m *Meter) Rate() uint64 {
 			sum += m.bytes[i]
 		}
 	}
+	began := m.began
 	m.mu.Unlock()
+	if began.IsZero() {
+		return 0
+	}
+	flowing := max(now.Sub(began), 0)
 	// The current bucket is counted in part, so the span is the
 	// meterBuckets-1 before it in full plus the elapsed part of it.
-	span := min(age, (meterBuckets-1)*bucketLen+age%bucketLen)
-	if span <= 0 {
+	span := min(age, flowing, (meterBuckets-1)*bucketLen+age%bucketLen)
+	if flowing < bucketLen || span <= 0 {
 		return 0
 	}
 	return uint64(float64(sum) * 8 / span.Seconds())

@@ -29,8 +29,12 @@ func TestMeter(t *testing.T) {
 	}
 	// 1250 bytes every 10 ms is 1 Mbit/s.
 	feed(m, c, 50*time.Millisecond, 10*time.Millisecond, 1250)
+	if r := m.Rate(); r != 0 {
+		t.Errorf("after 50 ms: %d bit/s, want 0 (too young to tell)", r)
+	}
+	feed(m, c, 100*time.Millisecond, 10*time.Millisecond, 1250)
 	if r := m.Rate(); !near(r, 1_000_000) {
-		t.Errorf("after 50 ms: %d bit/s, want 1 Mbit/s (measured over the meter's age)", r)
+		t.Errorf("after 150 ms: %d bit/s, want 1 Mbit/s (measured since the stream started)", r)
 	}
 	// 875 bytes every 7 ms is 1 Mbit/s too, and lands at every phase of
 	// a bucket. The window is 0.9 to 1 s long, so one packet more or less
@@ -63,12 +67,23 @@ func TestMeter(t *testing.T) {
 	if r := m.Rate(); r != 0 {
 		t.Errorf("a second after the stream stopped: %d bit/s, want 0", r)
 	}
-	// Long after, the ring's old buckets are not counted again.
+	// Long after, the stream starts again: it is measured from its
+	// restart, not over a window that is mostly the pause, and the ring's
+	// old buckets are not counted again.
 	c.advance(time.Hour + 30*time.Millisecond)
-	m.Add(1000)
-	c.advance(70 * time.Millisecond)
-	if r := m.Rate(); r < 8000 || r > 8889 {
-		t.Errorf("1000 bytes in the last 0.9 to 1 s: %d bit/s, want 8000 to 8889", r)
+	feed(m, c, 50*time.Millisecond, 10*time.Millisecond, 1250)
+	if r := m.Rate(); r != 0 {
+		t.Errorf("50 ms after a restart: %d bit/s, want 0 (too young to tell)", r)
+	}
+	feed(m, c, 150*time.Millisecond, 10*time.Millisecond, 1250)
+	if r := m.Rate(); !near(r, 1_000_000) {
+		t.Errorf("200 ms after a restart at 1 Mbit/s: %d bit/s", r)
+	}
+	// A pause shorter than the window is part of the stream.
+	c.advance(500 * time.Millisecond)
+	feed(m, c, 200*time.Millisecond, 10*time.Millisecond, 1250)
+	if r := m.Rate(); r < 400_000 || r > 600_000 {
+		t.Errorf("400 ms at 1 Mbit/s in the last 0.9 to 1 s: %d bit/s, want about 450 k", r)
 	}
 }
 
@@ -110,6 +125,7 @@ func TestMeterConcurrent(t *testing.T) {
 	}
 	stop.Store(true)
 	wg.Wait()
+	time.Sleep(bucketLen) // no longer too young to tell
 	if m.Rate() == 0 {
 		t.Error("rate 0 after adding")
 	}

@@ -40,9 +40,10 @@ const (
 	// shows a tile per publisher.
 	Everyone Mode = iota
 	// Speaker receives one track, the active speaker's: a room system that
-	// shows one picture. When the subscriber is itself the speaker it keeps
-	// the previous speaker; before anyone has spoken it gets the first
-	// track published.
+	// shows one picture, of the track's highest layer that flows
+	// (Track.Top). When the subscriber is itself the speaker it keeps the
+	// previous speaker; before anyone has spoken it gets the first track
+	// published.
 	Speaker
 )
 
@@ -59,10 +60,13 @@ type Subscriber interface {
 
 // Sink takes the packets of the tracks it is attached to.
 type Sink interface {
-	// WriteRTP forwards one packet of t. It runs on the publisher's reader
-	// goroutine, so it must not block, and it must not change pkt (other
-	// sinks get the same packet): a sink that rewrites copies the header.
-	WriteRTP(t *Track, pkt *rtp.Packet)
+	// WriteRTP forwards one packet of t's simulcast layer layer (0 is the
+	// lowest; a track without simulcast has layer 0 only). It runs on the
+	// goroutine that reads that layer from the publisher, so calls for
+	// different layers may run at once; it must not block, and it must not
+	// change pkt (other sinks get the same packet): a sink that rewrites
+	// copies the header.
+	WriteRTP(t *Track, layer int, pkt *rtp.Packet)
 }
 
 // Room routes the video of one conference: who publishes which track and
@@ -70,6 +74,8 @@ type Sink interface {
 // tells it who speaks; the edges publish and subscribe. It is safe for
 // concurrent use.
 type Room struct {
+	now func() time.Time // the clock of the tracks' meters and keyframe limits
+
 	mu       sync.Mutex
 	tracks   []*Track                     // guarded by mu; in order of publishing
 	subs     map[Subscriber]*subscription // guarded by mu
@@ -83,24 +89,36 @@ type subscription struct {
 	mode        Mode
 	accepts     func(Codec) bool
 	tracks      []*Track // the set it was last told
+	sendCodec   Codec    // the codec it was last told to send (a CodecChooser)
 	told        bool     // it was told a set at all
 }
 
-// NewRoom returns an empty room.
-func NewRoom() *Room { return &Room{subs: make(map[Subscriber]*subscription)} }
+// NewRoom returns an empty room; now tells the time (nil means time.Now).
+func NewRoom(now func() time.Time) *Room {
+	if now == nil {
+		now = time.Now
+	}
+	return &Room{now: now, subs: make(map[Subscriber]*subscription)}
+}
 
 // Publish adds a track that participant sends, and offers it to the
-// subscribers. keyframe asks the publisher for a keyframe (a PLI or FIR
-// on its edge); it is called on the goroutine that calls Track.Write, at
-// most once per KeyframeInterval. Close the track when it ends.
-func (r *Room) Publish(participant string, codec Codec, keyframe func()) *Track {
+// subscribers. The track has layers simulcast layers (RFC 8853), lowest
+// first; a stream without simulcast is one layer (layers < 1 counts as
+// 1). keyframe asks the publisher for a keyframe of one layer (a PLI or
+// FIR for that layer's SSRC on its edge); it is called on the goroutine
+// that calls Track.Write for that layer, at most once per
+// KeyframeInterval per layer. Close the track when it ends.
+func (r *Room) Publish(participant string, codec Codec, layers int, keyframe func(layer int)) *Track {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.next++
 	t := &Track{
 		ID: "video" + strconv.Itoa(r.next), Participant: participant, Codec: codec,
-		room: r, keyframe: keyframe,
-		kf: keyframes{now: time.Now, interval: KeyframeInterval},
+		room: r, keyframe: keyframe, layers: make([]layer, max(layers, 1)),
+	}
+	for i := range t.layers {
+		t.layers[i].meter = NewMeter(r.now)
+		t.layers[i].kf = keyframes{now: r.now, interval: KeyframeInterval}
 	}
 	t.sinks.Store(&[]Sink{})
 	r.tracks = append(r.tracks, t)
@@ -131,6 +149,7 @@ func (r *Room) Unsubscribe(s Subscriber) {
 	}
 	delete(r.subs, s)
 	s.SetTracks(nil)
+	r.chooseCodec() // the one who left may have held the choice back
 }
 
 // Speaking tells the room that participant started talking: Speaker
@@ -173,8 +192,8 @@ func (r *Room) unpublish(t *Track) {
 }
 
 // sync works out every subscriber's set and tells those whose set
-// changed; a Speaker subscriber's new speaker is asked for a keyframe, so
-// that the switch shows a picture at once. r.mu is held.
+// changed; a Speaker subscriber's new speaker is asked for a keyframe of
+// its top layer, so that the switch shows a picture at once. r.mu is held.
 func (r *Room) sync() {
 	for s, sub := range r.subs {
 		var want []*Track
@@ -197,10 +216,11 @@ func (r *Room) sync() {
 		s.SetTracks(slices.Clone(want))
 		if sub.mode == Speaker {
 			for _, t := range want {
-				t.RequestKeyframe()
+				t.RequestKeyframe(t.Top())
 			}
 		}
 	}
+	r.chooseCodec()
 }
 
 // speakerFor returns the track a Speaker subscriber shows: the latest
@@ -228,9 +248,10 @@ func (r *Room) speakerFor(sub *subscription) *Track {
 	return nil
 }
 
-// Track is one video stream a participant publishes. Its publisher's
-// reader goroutine hands it every packet (Write), which goes to every
-// attached Sink unchanged.
+// Track is one video stream a participant publishes, in one or more
+// simulcast layers. Its publisher's reader goroutines (one per layer)
+// hand it every packet (Write), which goes to every attached Sink
+// unchanged; each layer's bitrate is measured as it passes.
 type Track struct {
 	// ID names the track in the room ("video3"); browsers see it as the
 	// track ID.
@@ -241,29 +262,75 @@ type Track struct {
 	Codec Codec
 
 	room     *Room
-	keyframe func()
-	kf       keyframes
+	keyframe func(layer int)
+	layers   []layer                // fixed at Publish
 	sinkMu   sync.Mutex             // serialises changes of sinks
 	sinks    atomic.Pointer[[]Sink] // read on every packet without a lock
 	closed   atomic.Bool
 }
 
-// Write forwards one packet to every sink, then asks the publisher for a
-// keyframe if one was requested and the interval allows. Only the
-// publisher's reader goroutine calls it.
-func (t *Track) Write(pkt *rtp.Packet) {
-	for _, s := range *t.sinks.Load() {
-		s.WriteRTP(t, pkt)
+// layer is one simulcast layer of a track.
+type layer struct {
+	meter *Meter    // its bitrate
+	kf    keyframes // its keyframe requests
+}
+
+// Layers returns the number of simulcast layers; 1 without simulcast.
+func (t *Track) Layers() int { return len(t.layers) }
+
+// Write forwards one packet of layer to every sink, then asks the
+// publisher for a keyframe of that layer if one was requested and the
+// interval allows. For each layer only one goroutine, the one that reads
+// the layer from the publisher, calls it; a packet of a layer the track
+// does not have is dropped. The layer's Meter counts the packet's size
+// (header and payload).
+func (t *Track) Write(layer int, pkt *rtp.Packet) {
+	if layer < 0 || layer >= len(t.layers) {
+		return
 	}
-	if t.kf.due() && t.keyframe != nil {
-		t.keyframe()
+	l := &t.layers[layer]
+	l.meter.Add(pkt.MarshalSize())
+	for _, s := range *t.sinks.Load() {
+		s.WriteRTP(t, layer, pkt)
+	}
+	if l.kf.due() && t.keyframe != nil {
+		t.keyframe(layer)
 	}
 }
 
-// RequestKeyframe asks for a keyframe from the publisher, sent on the
-// next Write once KeyframeInterval has passed since the last one. Any
-// goroutine may call it; a request is never lost.
-func (t *Track) RequestKeyframe() { t.kf.request() }
+// RequestKeyframe asks the publisher for a keyframe of layer, sent on
+// that layer's next Write once KeyframeInterval has passed since its last
+// one. Any goroutine may call it; a request is never lost. A layer the
+// track does not have is ignored.
+func (t *Track) RequestKeyframe(layer int) {
+	if layer >= 0 && layer < len(t.layers) {
+		t.layers[layer].kf.request()
+	}
+}
+
+// Rates appends to dst[:0] the bitrate, in bit/s over the last
+// MeterWindow, of each layer, lowest first, and returns it: the rates
+// Choose takes, 0 for a layer that does not flow. Any goroutine may call
+// it.
+func (t *Track) Rates(dst []uint64) []uint64 {
+	dst = dst[:0]
+	for i := range t.layers {
+		dst = append(dst, t.layers[i].meter.Rate())
+	}
+	return dst
+}
+
+// Top returns the highest layer that flows (a non-zero rate over the last
+// MeterWindow), or, while none does, the highest layer: what a receiver
+// with no bandwidth limit (a room system) is shown.
+func (t *Track) Top() int {
+	for i := len(t.layers) - 1; i >= 0; i-- {
+		if t.layers[i].meter.Rate() > 0 {
+			return i
+		}
+	}
+	return len(t.layers) - 1
+}
 
 // AddSink attaches s: it gets every packet from now on. Adding a sink
 // twice has no effect.
@@ -295,9 +362,9 @@ func (t *Track) Close() {
 	t.room.unpublish(t)
 }
 
-// keyframes rate-limits the keyframe requests for one track: any
-// goroutine may ask (request); the reader goroutine checks due on every
-// packet and sends the request when due says so. A request that comes
+// keyframes rate-limits the keyframe requests for one layer of a track:
+// any goroutine may ask (request); the layer's reader goroutine checks due
+// on every packet and sends the request when due says so. A request that comes
 // too soon after the last is not dropped but sent once the interval has
 // passed, so a new receiver always gets its keyframe.
 type keyframes struct {

@@ -103,6 +103,10 @@ type call struct {
 	vmu  sync.Mutex
 	want []*video.Track // guarded by vmu: the forwarded tracks the guest should receive
 
+	pmu  sync.Mutex
+	pubs map[*pion.RTPReceiver]*publication // guarded by pmu: the guest's video, by m-line (video.go)
+	down *downlink                          // the guest's bandwidth estimate, set before any media (bwe.go)
+
 	participant atomic.Pointer[string] // the guest's participant ID, once in the room
 
 	mu        sync.Mutex
@@ -119,7 +123,7 @@ type call struct {
 	added  bool // the audio track is on the PeerConnection
 	joined bool
 	part   *bridge.Participant // the guest in the room, once joined
-	roster *roster // the page's participant list (roster.go), once joined
+	roster *roster             // the page's participant list (roster.go), once joined
 
 	// Video forwarding, owned by the loop (renegotiate.go).
 	sending   map[*video.Track]*forward // forwarded tracks on the PeerConnection
@@ -156,6 +160,7 @@ func (s *Server) newCall(conn Signaller, join JoinRequest) (*call, error) {
 		stateNote: make(chan struct{}, 1),
 		negNote:   make(chan struct{}, 1),
 		sending:   make(map[*video.Track]*forward),
+		pubs:      make(map[*pion.RTPReceiver]*publication),
 		broken:    make(chan struct{}),
 		out:       make(chan Message, 64),
 	}, nil
@@ -288,13 +293,15 @@ func (c *call) handle(m Message) (done bool, final *Message, err error) {
 	return false, nil, nil
 }
 
-// newPeerConnection makes the guest's PeerConnection and hooks pion's
+// newPeerConnection makes the guest's PeerConnection, takes the estimator
+// of the guest's bandwidth that pion made with it, and hooks pion's
 // callbacks to the loop.
 func (c *call) newPeerConnection() (*pion.PeerConnection, error) {
 	pc, err := c.s.api.NewPeerConnection(pion.Configuration{})
 	if err != nil {
 		return nil, fmt.Errorf("webrtc: peer connection: %w", err)
 	}
+	c.down = &downlink{bwe: c.s.estimators.take(pc.ID())}
 	// pion runs these on its own goroutines; none of them blocks.
 	pc.OnICECandidate(func(cand *pion.ICECandidate) {
 		if cand == nil {
@@ -361,7 +368,7 @@ func (c *call) enter(role bridge.Role) (*Message, error) {
 	c.send(Message{Type: TypeJoined, Participant: p.ID})
 	c.roster = c.startRoster(p.ID)
 	c.participant.Store(&p.ID)
-	c.room.Video().Subscribe(c, p.ID, video.Everyone, browserCodecs)
+	c.room.Video().Subscribe(c, p.ID, video.Everyone, receivable(c.pc.RemoteDescription()))
 	if p.OverQuota {
 		c.send(Message{Type: TypeBanner, Text: "The room is full: you are joining as a listener."})
 	}

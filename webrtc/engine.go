@@ -5,6 +5,7 @@ import (
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
+	"github.com/pion/interceptor/pkg/cc"
 	"github.com/pion/sdp/v3"
 	pion "github.com/pion/webrtc/v4"
 )
@@ -37,10 +38,13 @@ const (
 // room systems decode it and video is never transcoded: a browser that
 // sends H.264 is seen by the room systems too. Their RTCP feedback is "ccm fir" (RFC 5104
 // §7.1) here; pion's default interceptors add "nack", "nack pli" (RFC 4585
-// §4.2) and "transport-cc" (the browser estimates its bandwidth from the
-// transport-wide feedback pion sends). "goog-remb" is not offered: nothing
-// in the server would generate REMB. No RTX: a browser then retransmits
-// on the media SSRC, which forwarding handles without rewriting.
+// §4.2) and "transport-cc", both ways: a publishing browser estimates its
+// uplink from the transport-wide feedback pion sends, and Parley estimates
+// each receiver's downlink from the feedback the browser sends for what
+// it is forwarded (bwe.go), to choose its simulcast layers. "goog-remb" is
+// not offered: nothing in the server would generate REMB. No RTX: a
+// browser then retransmits on the media SSRC, which forwarding rewrites
+// like any other packet.
 var videoCodecs = []pion.RTPCodecParameters{
 	{RTPCodecCapability: pion.RTPCodecCapability{MimeType: pion.MimeTypeH264, ClockRate: 90000,
 		SDPFmtpLine:  "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
@@ -78,12 +82,15 @@ func preferH264(pc *pion.PeerConnection) {
 //     MID and RID header extensions (RFC 8843 §15, RFC 8852 §3) a
 //     simulcast offer needs;
 //   - pion's default interceptors (RTCP sender and receiver reports, NACK,
-//     transport-wide congestion control feedback);
+//     transport-wide congestion control feedback), and a GCC estimate of
+//     each guest's bandwidth from the browser's transport-wide feedback,
+//     handed to found with the PeerConnection's ID (registerEstimator);
 //   - a SettingEngine that gathers host candidates on the shared UDP mux
 //     only (no other sockets, no mDNS), advertising publicIP instead of the
 //     local address behind a 1:1 NAT, and logging through the server's
 //     logger.
-func newAPI(mux ice.UDPMux, loopback bool, publicIP string, logs loggerFactory) (*pion.API, error) {
+func newAPI(mux ice.UDPMux, loopback bool, publicIP string, logs loggerFactory,
+	found cc.NewPeerConnectionCallback) (*pion.API, error) {
 	m := &pion.MediaEngine{}
 	if err := m.RegisterCodec(pion.RTPCodecParameters{RTPCodecCapability: opusCodec, PayloadType: opusPayloadType},
 		pion.RTPCodecTypeAudio); err != nil {
@@ -107,6 +114,9 @@ func newAPI(mux ice.UDPMux, loopback bool, publicIP string, logs loggerFactory) 
 	ir := &interceptor.Registry{}
 	if err := pion.RegisterDefaultInterceptorsWithOptions(m, ir, pion.WithInterceptorLoggerFactory(logs)); err != nil {
 		return nil, fmt.Errorf("webrtc: interceptors: %w", err)
+	}
+	if err := registerEstimator(ir, logs, found); err != nil {
+		return nil, fmt.Errorf("webrtc: bandwidth estimator: %w", err)
 	}
 
 	se := pion.SettingEngine{LoggerFactory: logs}

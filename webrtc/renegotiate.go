@@ -74,6 +74,7 @@ func (c *call) renegotiate() {
 		}
 		t.RemoveSink(f)
 		delete(c.sending, t)
+		c.down.forwards.Add(-1)
 		c.dirty = true
 		if err := c.pc.RemoveTrack(f.sender); err != nil {
 			c.log.Debug("forwarded video not removed", "err", err)
@@ -104,7 +105,9 @@ func (c *call) renegotiate() {
 
 // addForward puts the room's track t on the PeerConnection, labelled with
 // the publisher's participant ID as its stream ID (the join page shows
-// whose video it is), and attaches it to t as a sink. It runs on the loop.
+// whose video it is), and attaches a forward to t as its sink, which
+// gets a share of the guest's bandwidth (simulcast.go). It runs on the
+// loop.
 func (c *call) addForward(t *video.Track) (*forward, error) {
 	capability := capabilityFor(t.Codec)
 	if capability == nil {
@@ -119,8 +122,14 @@ func (c *call) addForward(t *video.Track) (*forward, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &forward{local: local, sender: tr.Sender()}
-	c.goMedia(func() { relayKeyframeRequests(f.sender, t) })
+	log := c.log.With("track", t.ID, "publisher", t.Participant)
+	if id := c.participant.Load(); id != nil {
+		log = log.With("participant", *id)
+	}
+	f := newForward(local, t.Codec, c.down, log, nil)
+	f.sender = tr.Sender()
+	c.down.forwards.Add(1)
+	c.goMedia(func() { f.relayKeyframeRequests(t) })
 	t.AddSink(f)
 	return f, nil
 }
@@ -154,7 +163,9 @@ func (c *call) applyAnswer(sdp string) error {
 	}
 	c.offering, c.answerDue = false, nil
 	for _, t := range c.fresh {
-		t.RequestKeyframe()
+		if f := c.sending[t]; f != nil {
+			f.keyframe(t)
+		}
 	}
 	c.fresh = nil
 	c.renegotiate()

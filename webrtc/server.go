@@ -2,8 +2,10 @@
 // pion/webrtc: one PeerConnection per guest, signalled over a WebSocket
 // (signal.go, call.go), with Opus audio decoded into the room's mix and the
 // mix sent back as Opus (leg.go, receiver.go, sender.go), and VP8 or H.264
-// video forwarded from each guest to the room's other guests, unchanged
-// (video.go, renegotiate.go; the bridge's room routes it, package video). All media of all
+// video forwarded from each guest to the room's other guests, never
+// decoded (video.go, renegotiate.go; the bridge's room routes it, package
+// video), each receiver getting the simulcast layer its bandwidth estimate
+// allows (simulcast.go, bwe.go). All media of all
 // guests goes through one UDP port (pion's ICE UDP mux), so an admin opens
 // one port in the firewall; DTLS-SRTP protects it, as WebRTC requires.
 //
@@ -137,6 +139,7 @@ type Server struct {
 	answerTimeout  time.Duration // for a browser's answer to a server offer; tests shorten it
 	stats          counters
 	nextID         atomic.Uint64
+	estimators     estimators // each new PeerConnection's, until its call takes it
 
 	closeOnce sync.Once
 	wg        sync.WaitGroup // the Handle calls in progress
@@ -213,7 +216,7 @@ func New(opts Options) (*Server, error) {
 	s.addr = conn.LocalAddr().(*net.UDPAddr).AddrPort()
 	logs := loggerFactory{s.log}
 	s.mux = pion.NewICEUDPMux(logs.NewLogger("udpmux"), conn)
-	s.api, err = newAPI(s.mux, listen.IsLoopback(), opts.PublicIP, logs)
+	s.api, err = newAPI(s.mux, listen.IsLoopback(), opts.PublicIP, logs, s.estimators.add)
 	if err != nil {
 		_ = s.mux.Close()
 		_ = conn.Close()

@@ -1,10 +1,14 @@
 package webrtc
 
 import (
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
+	"github.com/pion/sdp/v3"
 	pion "github.com/pion/webrtc/v4"
 
 	"github.com/parleyhq/parley/video"
@@ -35,20 +39,20 @@ func capabilityFor(c video.Codec) *pion.RTPCodecCapability {
 // it, unchanged, for the receivers the room chose. Until then packets
 // are dropped: a guest the room refuses never shows its camera to anyone.
 // With simulcast (RFC 8853) pion starts one goroutine per layer (RID);
-// only the highest layer is published, the others are read and dropped.
+// the layers of one m-line make one track (publication), ordered as the
+// offer's "a=simulcast" send list, which the join page gives lowest
+// first (q, h, f). A RID that is not in the list is read and dropped.
 func (c *call) onVideo(t *pion.TrackRemote, r *pion.RTPReceiver) {
-	if rid := t.RID(); rid != "" && rid != topRID(c.pc.RemoteDescription(), r) {
+	p, layer := c.publication(t, r)
+	if p == nil {
 		drainTrack(t)
 		return
 	}
-	codec := t.Codec()
-	ssrc := uint32(t.SSRC())
-	var track *video.Track
-	defer func() {
-		if track != nil {
-			track.Close()
-		}
-	}()
+	defer c.unpublish(p, r)
+	p.ssrcs[layer].Store(uint32(t.SSRC()))
+	if len(p.rids) > 0 {
+		c.log.Info("guest sends a video layer", "rid", t.RID(), "layer", layer, "ssrc", uint32(t.SSRC()))
+	}
 	buf := make([]byte, 1500)
 	var pkt rtp.Packet
 	for {
@@ -60,83 +64,121 @@ func (c *call) onVideo(t *pion.TrackRemote, r *pion.RTPReceiver) {
 			continue
 		}
 		c.s.stats.videoPackets.Add(1)
-		if track == nil {
-			id := c.participant.Load()
-			if id == nil {
-				continue
-			}
-			track = c.room.Video().Publish(*id, video.Codec{MimeType: codec.MimeType,
-				ClockRate: codec.ClockRate, Fmtp: codec.SDPFmtpLine}, func() { c.requestKeyframe(ssrc) })
-			c.log.Info("guest publishes video", "codec", codec.MimeType, "rid", t.RID(), "track", track.ID)
+		if track := p.publish(c); track != nil {
+			track.Write(layer, &pkt)
 		}
-		// Header extension IDs are negotiated per PeerConnection (RFC
-		// 8285): the publisher's (MID, RID, transport-cc sequence) mean
-		// nothing, or something else, to a receiver.
-		pkt.Extension = false
-		pkt.Extensions = pkt.Extensions[:0]
-		track.Write(&pkt)
 	}
 }
 
+// publication is the video a guest sends on one m-line: one track of the
+// room, written by the goroutine of each of its simulcast layers.
+type publication struct {
+	codec pion.RTPCodecParameters
+	rids  []string        // the layers' RIDs, lowest first; nil without simulcast
+	ssrcs []atomic.Uint32 // each layer's SSRC, once its goroutine started
+
+	track   atomic.Pointer[video.Track] // once published
+	mu      sync.Mutex                  // serialises publishing and closing
+	readers int                         // guarded by c.pmu: the layers' goroutines running
+}
+
+// publication returns the publication of r's m-line, made by the first
+// of its layers to arrive, and the layer t is; nil if t is a RID the
+// offer does not list. The caller runs t's loop and calls unpublish when
+// it ends.
+func (c *call) publication(t *pion.TrackRemote, r *pion.RTPReceiver) (*publication, int) {
+	c.pmu.Lock()
+	defer c.pmu.Unlock()
+	p := c.pubs[r]
+	if p == nil {
+		var rids []string
+		if t.RID() != "" {
+			if rids = sendRIDs(c.pc.RemoteDescription(), r); rids == nil {
+				rids = []string{t.RID()} // RIDs without simulcast: the first is the stream
+			}
+		}
+		p = &publication{codec: t.Codec(), rids: rids, ssrcs: make([]atomic.Uint32, max(len(rids), 1))}
+		c.pubs[r] = p
+	}
+	layer := 0
+	if len(p.rids) > 0 {
+		if layer = slices.Index(p.rids, t.RID()); layer < 0 {
+			return nil, -1
+		}
+	}
+	p.readers++
+	return p, layer
+}
+
+// unpublish counts a layer's goroutine out; the last closes the track.
+func (c *call) unpublish(p *publication, r *pion.RTPReceiver) {
+	c.pmu.Lock()
+	p.readers--
+	last := p.readers == 0
+	if last {
+		delete(c.pubs, r)
+	}
+	c.pmu.Unlock()
+	if last {
+		p.mu.Lock()
+		if t := p.track.Swap(nil); t != nil {
+			t.Close()
+		}
+		p.mu.Unlock()
+	}
+}
+
+// publish returns the room's track, publishing it when the guest is in
+// the room and the track is not yet; nil until then. The layers'
+// goroutines call it for every packet.
+func (p *publication) publish(c *call) *video.Track {
+	if t := p.track.Load(); t != nil {
+		return t
+	}
+	id := c.participant.Load()
+	if id == nil {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if t := p.track.Load(); t != nil {
+		return t
+	}
+	t := c.room.Video().Publish(*id, video.Codec{MimeType: p.codec.MimeType, ClockRate: p.codec.ClockRate,
+		Fmtp: p.codec.SDPFmtpLine}, len(p.ssrcs), func(l int) { c.requestKeyframe(p.ssrcs[l].Load()) })
+	p.track.Store(t)
+	c.log.Info("guest publishes video", "participant", *id, "codec", p.codec.MimeType, "rids", p.rids, "track", t.ID)
+	return t
+}
+
 // requestKeyframe sends the guest a Picture Loss Indication (RFC 4585
-// §6.3.1) for its track ssrc. It runs on the track's reader goroutine.
+// §6.3.1) for its stream ssrc (a simulcast layer's); nothing before the
+// stream arrived. It runs on the stream's reader goroutine.
 func (c *call) requestKeyframe(ssrc uint32) {
+	if ssrc == 0 {
+		return
+	}
 	if err := c.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: ssrc}}); err == nil {
 		c.s.stats.keyframeRequests.Add(1)
 	}
 }
 
-// forward is one forwarded track on a guest's PeerConnection: a Sink of
-// the room's track that writes its packets to a local track of this
-// PeerConnection, where pion puts the receiver's SSRC and payload type on
-// them.
-type forward struct {
-	local  *pion.TrackLocalStaticRTP
-	sender *pion.RTPSender
-	out    rtp.Packet // owned by the publisher's reader goroutine (WriteRTP)
-}
-
-// WriteRTP implements video.Sink.
-func (f *forward) WriteRTP(_ *video.Track, pkt *rtp.Packet) {
-	f.out.Header, f.out.Payload = pkt.Header, pkt.Payload
-	_ = f.local.WriteRTP(&f.out) // an error names a receiver that is leaving
-}
-
-// relayKeyframeRequests reads the RTCP a receiver sends for the forwarded
-// track t, until the track is removed or the PeerConnection closes, and
-// turns its PLIs and FIRs (RFC 5104 §4.3.1) into keyframe requests to the
-// publisher. Reading also feeds pion's interceptors (NACK, reports). It
-// runs on one of the receiving call's media goroutines.
-func relayKeyframeRequests(s *pion.RTPSender, t *video.Track) {
-	for {
-		pkts, _, err := s.ReadRTCP()
-		if err != nil {
-			return
-		}
-		for _, pkt := range pkts {
-			switch pkt.(type) {
-			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
-				t.RequestKeyframe()
-			}
-		}
-	}
-}
-
-// topRID returns the RID of the highest simulcast layer the browser sends
-// on r's m-line: the last of the "a=simulcast:send" list (RFC 8853),
-// as the join page lists its encodings from the lowest to the highest
-// (q, h, f). It returns "" when desc has no such list.
-func topRID(desc *pion.SessionDescription, r *pion.RTPReceiver) string {
+// sendRIDs returns the RIDs the browser sends on r's m-line, in the
+// order of its "a=simulcast:send" list (RFC 8853 §5.1); nil when desc
+// has no such list.
+func sendRIDs(desc *pion.SessionDescription, r *pion.RTPReceiver) []string {
 	if desc == nil {
-		return ""
+		return nil
 	}
 	mid := ""
 	if tr := r.RTPTransceiver(); tr != nil {
 		mid = tr.Mid()
 	}
-	sd, err := desc.Unmarshal()
-	if err != nil {
-		return ""
+	// Parsed apart: pion's Unmarshal caches into the description, which
+	// pion's own goroutines read.
+	var sd sdp.SessionDescription
+	if sd.UnmarshalString(desc.SDP) != nil {
+		return nil
 	}
 	for _, md := range sd.MediaDescriptions {
 		if m, _ := md.Attribute("mid"); m != mid {
@@ -144,25 +186,28 @@ func topRID(desc *pion.SessionDescription, r *pion.RTPReceiver) string {
 		}
 		v, ok := md.Attribute("simulcast")
 		if !ok {
-			return ""
+			return nil
 		}
-		return lastSendRID(v)
+		return parseSendRIDs(v)
 	}
-	return ""
+	return nil
 }
 
-// lastSendRID returns the last RID of the send direction of an
-// "a=simulcast" value such as "send q;h;f" or "recv 1 send a,b;~c",
-// taking the first of alternatives and ignoring the paused mark "~".
-func lastSendRID(v string) string {
+// parseSendRIDs returns the RIDs of the send direction of an
+// "a=simulcast" value such as "send q;h;f" or "recv 1 send a,b;~c": one
+// per stream, the first of its alternatives, without the paused mark "~".
+func parseSendRIDs(v string) []string {
 	f := strings.Fields(v)
 	for i := 0; i+1 < len(f); i += 2 {
 		if f[i] != "send" {
 			continue
 		}
-		streams := strings.Split(f[i+1], ";")
-		last := strings.Split(streams[len(streams)-1], ",")[0]
-		return strings.TrimPrefix(last, "~")
+		var rids []string
+		for _, s := range strings.Split(f[i+1], ";") {
+			first, _, _ := strings.Cut(s, ",")
+			rids = append(rids, strings.TrimPrefix(first, "~"))
+		}
+		return rids
 	}
-	return ""
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -169,17 +170,20 @@ func TestGlare(t *testing.T) {
 	}
 }
 
-func TestLastSendRID(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"send q;h;f", "f"},
-		{"send 0;1;2", "2"},
-		{"recv r0 send a,b;~c", "c"},
-		{"send f", "f"},
-		{"recv a;b", ""},
-		{"", ""},
+func TestParseSendRIDs(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []string
+	}{
+		{"send q;h;f", []string{"q", "h", "f"}},
+		{"send 0;1;2", []string{"0", "1", "2"}},
+		{"recv r0 send a,b;~c", []string{"a", "c"}},
+		{"send f", []string{"f"}},
+		{"recv a;b", nil},
+		{"", nil},
 	} {
-		if got := lastSendRID(tc.in); got != tc.want {
-			t.Errorf("lastSendRID(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := parseSendRIDs(tc.in); !slices.Equal(got, tc.want) {
+			t.Errorf("parseSendRIDs(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

@@ -5,7 +5,8 @@
 // Signalling is JSON over the WebSocket /join/TOKEN/ws?name=NAME (see
 // webrtc/signal.go and webrtc/renegotiate.go): the server sends "config"
 // first; the page answers with its one and only "offer" (audio, and a
-// sendonly video transceiver whether or not the camera is on), receives an
+// sendonly video transceiver whether or not the camera is on, in up to
+// three simulcast layers), receives an
 // "answer", and both trickle "candidate"s; then "joined", maybe a "banner",
 // and "error" or "ended" when the call cannot go on. Once joined, a
 // "roster" lists the room's participants (name, role, edge, muted,
@@ -529,10 +530,26 @@
         if (track) pc.addTrack(track, stream);
         else pc.addTransceiver('audio', { direction: 'recvonly' });
         // The camera's m-line is in the first offer even while the camera
-        // is off: replaceTrack turns it on and off without an offer.
+        // is off: replaceTrack turns it on and off without an offer. It
+        // sends simulcast (RFC 8853), layers lowest first, and the server
+        // gives each receiver the layer its bandwidth takes. Chrome sends
+        // no more layers than the camera's size allows (3 from 960×540, 2
+        // from 480×270) and drops the top ones, so the page asks for that
+        // many; a smaller camera, none, or a browser that refuses the
+        // encodings sends one stream.
         const cam = camStream && camStream.getVideoTracks()[0];
-        videoSender = (cam ? pc.addTransceiver(cam, { direction: 'sendonly', streams: [camStream] })
-          : pc.addTransceiver('video', { direction: 'sendonly' })).sender;
+        const init = cam ? { direction: 'sendonly', streams: [camStream] } : { direction: 'sendonly' };
+        const { width = 0, height = 0 } = cam ? cam.getSettings() : {};
+        const px = width * height;
+        const layers = [
+          { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150000 },
+          { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500000 },
+          { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1200000 },
+        ].slice(px >= 960 * 540 ? 0 : px >= 480 * 270 ? 1 : 3);
+        let camera;
+        try { camera = pc.addTransceiver(cam || 'video', layers.length ? { ...init, sendEncodings: layers } : init); }
+        catch (_) { camera = pc.addTransceiver(cam || 'video', init); }
+        videoSender = camera.sender;
         pc.onicecandidate = (e) => { if (e.candidate) send({ type: 'candidate', candidate: e.candidate.toJSON() }); };
         pc.ontrack = (e) => {
           if (e.track.kind === 'video') { addTile(e); return; }
