@@ -261,13 +261,7 @@ func newBrowser(t *testing.T, wav string) *browser {
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(alloc, chromedp.WithLogf(t.Logf))
 	t.Cleanup(func() { cancel(); cancelAlloc() })
-	artifacts := os.Getenv("PARLEY_ARTIFACTS")
-	if artifacts == "" {
-		artifacts = t.TempDir()
-	} else if err := os.MkdirAll(artifacts, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	b := &browser{ctx: ctx, artifacts: artifacts}
+	b := &browser{ctx: ctx, artifacts: artifactDir(t)}
 	// The first run starts the browser and ties it to its context: b.ctx,
 	// not one of the deadlines of b.do.
 	if err := chromedp.Do(ctx); err != nil {
@@ -278,6 +272,20 @@ func newBrowser(t *testing.T, wav string) *browser {
 		return err
 	}))
 	return b
+}
+
+// artifactDir returns where the test saves screenshots: $PARLEY_ARTIFACTS,
+// made if need be, or else a temporary directory of the test.
+func artifactDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("PARLEY_ARTIFACTS")
+	if dir == "" {
+		return t.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 // do runs actions with a deadline.
