@@ -99,6 +99,8 @@ type call struct {
 	writeErr  error         // set before broken is closed
 	audio     atomic.Bool   // an audio track feeds the receiver; later ones are drained
 	negNote   chan struct{} // hub → loop: the wanted video tracks changed (capacity 1)
+	codecNote chan struct{} // room → loop: the codec to send changed (capacity 1)
+	codec     atomic.Value  // string: the MIME type the room last asked this guest to send
 
 	vmu  sync.Mutex
 	want []*video.Track // guarded by vmu: the forwarded tracks the guest should receive
@@ -118,12 +120,13 @@ type call struct {
 	wg        sync.WaitGroup // media goroutines: track and RTCP readers
 
 	// Owned by the loop.
-	pc     *pion.PeerConnection
-	room   *bridge.Room
-	added  bool // the audio track is on the PeerConnection
-	joined bool
-	part   *bridge.Participant // the guest in the room, once joined
-	roster *roster             // the page's participant list (roster.go), once joined
+	pc         *pion.PeerConnection
+	room       *bridge.Room
+	added      bool // the audio track is on the PeerConnection
+	joined     bool
+	part       *bridge.Participant // the guest in the room, once joined
+	askedCodec string              // the video codec the page was last asked to send (answer or "codec")
+	roster     *roster             // the page's participant list (roster.go), once joined
 
 	// Video forwarding, owned by the loop (renegotiate.go).
 	sending   map[*video.Track]*forward // forwarded tracks on the PeerConnection
@@ -159,6 +162,7 @@ func (s *Server) newCall(conn Signaller, join JoinRequest) (*call, error) {
 		in:        make(chan inbound),
 		stateNote: make(chan struct{}, 1),
 		negNote:   make(chan struct{}, 1),
+		codecNote: make(chan struct{}, 1),
 		sending:   make(map[*video.Track]*forward),
 		pubs:      make(map[*pion.RTPReceiver]*publication),
 		broken:    make(chan struct{}),
@@ -245,6 +249,11 @@ func (c *call) loop(ctx context.Context) (*Message, error) {
 			if !c.joined {
 				return errorMessage("the connection could not be established"), ErrConnectTimeout
 			}
+		case <-c.codecNote:
+			if mime, _ := c.codec.Load().(string); mime != "" && c.joined && mime != c.askedCodec {
+				c.askedCodec = mime
+				c.send(Message{Type: TypeCodec, Codec: mime})
+			}
 		case <-c.negNote:
 			c.renegotiate()
 		case <-c.answerDue:
@@ -330,7 +339,12 @@ func (c *call) answer(offer string) error {
 	if err := c.pc.SetRemoteDescription(pion.SessionDescription{Type: pion.SDPTypeOffer, SDP: offer}); err != nil {
 		return err
 	}
-	preferH264(c.pc)
+	mime, _ := c.codec.Load().(string)
+	if mime == "" {
+		mime = c.room.Video().SendCodec().MimeType
+	}
+	preferCodec(c.pc, mime)
+	c.askedCodec = mime
 	if !c.added {
 		snd, err := c.pc.AddTrack(c.leg.tx.track)
 		if err != nil {

@@ -2,6 +2,7 @@ package webrtc
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
@@ -53,24 +54,33 @@ var videoCodecs = []pion.RTPCodecParameters{
 		RTCPFeedback: []pion.RTCPFeedback{{Type: "ccm", Parameter: "fir"}}}, PayloadType: vp8PayloadType},
 }
 
-// preferH264 puts videoCodecs' order on the video m-lines of the
-// browser's offer, which pion otherwise answers in the browser's order
-// (VP8 first in Chrome): the browser sends the first codec of the answer.
-// A browser that cannot send H.264 keeps VP8.
-func preferH264(pc *pion.PeerConnection) {
+// preferCodec puts the codec mime (the room's choice, video.Room
+// SendCodec) first on the browser's camera m-line, then the rest of
+// videoCodecs: pion otherwise answers in the browser's order (VP8 first in
+// Chrome), and the browser sends the first codec of the answer. A browser
+// that cannot send mime keeps what it can. The m-lines of forwarded video
+// are left alone: their codec is the publisher's.
+func preferCodec(pc *pion.PeerConnection, mime string) {
 	// pion keeps the feedback both these and the MediaEngine list: the
 	// MediaEngine's has what the interceptors added.
 	feedback := []pion.RTCPFeedback{{Type: "ccm", Parameter: "fir"}, {Type: "nack"}, {Type: "nack", Parameter: "pli"},
 		{Type: pion.TypeRTCPFBTransportCC}}
-	prefs := make([]pion.RTPCodecParameters, len(videoCodecs))
-	for i, c := range videoCodecs {
-		prefs[i] = pion.RTPCodecParameters{RTPCodecCapability: c.RTPCodecCapability} // the offer's payload type
-		prefs[i].RTCPFeedback = feedback
-	}
-	for _, tr := range pc.GetTransceivers() {
-		if tr.Kind() == pion.RTPCodecTypeVideo {
-			_ = tr.SetCodecPreferences(prefs) // fails only when the offer has neither codec
+	var first, rest []pion.RTPCodecParameters
+	for _, c := range videoCodecs {
+		p := pion.RTPCodecParameters{RTPCodecCapability: c.RTPCodecCapability} // the offer's payload type
+		p.RTCPFeedback = feedback
+		if strings.EqualFold(c.MimeType, mime) {
+			first = append(first, p)
+		} else {
+			rest = append(rest, p)
 		}
+	}
+	prefs := append(first, rest...)
+	for _, tr := range pc.GetTransceivers() {
+		if tr.Kind() != pion.RTPCodecTypeVideo || (tr.Sender() != nil && tr.Sender().Track() != nil) {
+			continue
+		}
+		_ = tr.SetCodecPreferences(prefs) // fails only when the offer has neither codec
 	}
 }
 

@@ -34,9 +34,23 @@ const answerTimeout = 15 * time.Second
 // from the browser that crosses the server's is ignored; the browser, the
 // polite peer, rolls its own back (setRemoteDescription of the server's
 // offer does that in every current browser), answers the server's, and
-// offers again once stable if it still needs to. The join page should
-// not offer after its first offer at all: it turns its camera on and off
-// with RTCRtpSender.replaceTrack on the video transceiver of that offer.
+// offers again once stable if it still needs to. The join page offers
+// after its first offer only to change the codec it sends (SendCodec): it
+// turns its camera on and off with RTCRtpSender.replaceTrack on the video
+// transceiver of that offer.
+
+// SendCodec implements video.CodecChooser: the room asks the guest to
+// send its camera in c. The loop passes it on to the page ("codec"),
+// which offers again with c first (the one case where the page offers
+// after its first offer); the answer puts c first (preferCodec). It never
+// blocks.
+func (c *call) SendCodec(codec video.Codec) {
+	c.codec.Store(codec.MimeType)
+	select {
+	case c.codecNote <- struct{}{}:
+	default: // the loop has a note pending and reads the latest codec
+	}
+}
 
 // SetTracks implements video.Subscriber: it hands the call the forwarded
 // tracks it should receive now and wakes its loop to renegotiate. The

@@ -62,6 +62,10 @@ const (
 	// (Muted), as a phone does with its mute key; the room's roster
 	// then shows it to everyone.
 	TypeMute = "mute"
+	// TypeCodec (server → browser): send your camera in Codec from now on
+	// (the codec most of the room decodes); the page offers again with that
+	// codec first, if it can send it.
+	TypeCodec = "codec"
 )
 
 // Message is one signalling message, in either direction. Only the fields
@@ -78,6 +82,9 @@ type Message struct {
 	Participant string `json:"participant,omitempty"`
 	// Roster is the participant list of a roster message.
 	Roster []RosterEntry `json:"roster,omitempty"`
+	// Codec is the MIME type of a "codec" message, "video/H264" or
+	// "video/VP8".
+	Codec string `json:"codec,omitempty"`
 	// Muted is the state a "mute" message asks for.
 	Muted *bool `json:"muted,omitempty"`
 	// Text is a banner's text.

@@ -55,6 +55,7 @@ func (c *call) onVideo(t *pion.TrackRemote, r *pion.RTPReceiver) {
 	}
 	buf := make([]byte, 1500)
 	var pkt rtp.Packet
+	pt, mime := uint8(0), ""
 	for {
 		n, _, err := t.Read(buf)
 		if err != nil {
@@ -64,10 +65,43 @@ func (c *call) onVideo(t *pion.TrackRemote, r *pion.RTPReceiver) {
 			continue
 		}
 		c.s.stats.videoPackets.Add(1)
+		if pkt.PayloadType != pt || mime == "" {
+			// pion has taken the codec of the new payload type.
+			pt, mime = pkt.PayloadType, t.Codec().MimeType
+			p.follow(c, t.Codec())
+		}
+		if !p.sends(mime) {
+			continue // a layer still in the old codec, or already in the new one
+		}
 		if track := p.publish(c); track != nil {
 			track.Write(layer, &pkt)
 		}
 	}
+}
+
+// follow takes the codec the browser now sends (after a "codec" change):
+// the track in the old codec is closed, so that receivers drop it, and the
+// next packet publishes one in the new codec. Idempotent per codec.
+func (p *publication) follow(c *call, codec pion.RTPCodecParameters) {
+	p.mu.Lock()
+	if strings.EqualFold(p.codec.MimeType, codec.MimeType) {
+		p.mu.Unlock()
+		return
+	}
+	old := p.track.Swap(nil)
+	p.codec = codec
+	p.mime.Store(strings.ToLower(codec.MimeType))
+	p.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
+	c.log.Info("guest video codec changed", "codec", codec.MimeType)
+}
+
+// sends reports whether the publication's codec is mime.
+func (p *publication) sends(mime string) bool {
+	m, _ := p.mime.Load().(string)
+	return m == strings.ToLower(mime)
 }
 
 // publication is the video a guest sends on one m-line: one track of the
@@ -78,7 +112,8 @@ type publication struct {
 	ssrcs []atomic.Uint32 // each layer's SSRC, once its goroutine started
 
 	track   atomic.Pointer[video.Track] // once published
-	mu      sync.Mutex                  // serialises publishing and closing
+	mime    atomic.Value                // string: codec.MimeType in lower case, read per packet
+	mu      sync.Mutex                  // serialises publishing, closing and codec changes; guards codec
 	readers int                         // guarded by c.pmu: the layers' goroutines running
 }
 
@@ -98,6 +133,7 @@ func (c *call) publication(t *pion.TrackRemote, r *pion.RTPReceiver) (*publicati
 			}
 		}
 		p = &publication{codec: t.Codec(), rids: rids, ssrcs: make([]atomic.Uint32, max(len(rids), 1))}
+		p.mime.Store(strings.ToLower(p.codec.MimeType))
 		c.pubs[r] = p
 	}
 	layer := 0

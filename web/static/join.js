@@ -17,7 +17,9 @@
 // RTCRtpSender.replaceTrack, which needs no negotiation). Each forwarded
 // video arrives on its own m-line whose stream ID is the publisher's
 // participant ID, which the roster maps to a name for the tile's label;
-// the m-line goes inactive when the publisher leaves. The page sends
+// the m-line goes inactive when the publisher leaves. A "codec" message
+// asks the page to send its camera in another codec: it offers again with
+// that codec first (the only offer after its first). The page sends
 // "mute" with its mute button (the room marks the guest muted) and
 // "leave" to hang up.
 //
@@ -67,6 +69,8 @@
   let camChoice = '';    // deviceId of the camera to use ('' the default)
   let camToken = 0;      // discards a camera getUserMedia that was overtaken
   let videoSender = null; // the RTCRtpSender of the call's video transceiver
+  let camera = null;      // the call's video transceiver (the camera's m-line)
+  let wantCodec = '';     // the video codec the room asked this page to send ("codec")
   let me = '';           // this guest's participant ID, once joined
   let joinedAt = 0;      // performance.now() when "joined" came
   const tiles = new Map(); // remote video tiles by receiver track ID
@@ -453,6 +457,30 @@
     for (const id of [...tiles.keys()]) if (!live.has(id)) removeTile(id);
   }
 
+  // switchCodec makes the camera's m-line send wantCodec, which the room
+  // chose so that most of the others can decode it (video is forwarded,
+  // never transcoded): with that codec first in the m-line's preferences,
+  // the page offers again and the server's answer lists it first. Nothing
+  // happens when the page sends it already, cannot send it, or is in the
+  // middle of another exchange (it is tried again after the next offer).
+  async function switchCodec() {
+    if (!pc || !camera || !wantCodec || pc.signalingState !== 'stable' || !camera.setCodecPreferences) return;
+    const same = (c) => c.mimeType.toLowerCase() === wantCodec.toLowerCase();
+    const now = (videoSender.getParameters().codecs || [])[0];
+    if (now && same(now)) return;
+    const sendable = (RTCRtpSender.getCapabilities('video') || { codecs: [] }).codecs;
+    if (!sendable.some(same)) return;
+    const codecs = (RTCRtpReceiver.getCapabilities('video') || { codecs: [] }).codecs;
+    try {
+      camera.setCodecPreferences([...codecs.filter(same), ...codecs.filter((c) => !same(c))]);
+      const offer = await pc.createOffer();
+      await pc.setLocalDescription(offer);
+      send({ type: 'offer', sdp: offer.sdp });
+    } catch (err) {
+      console.warn('parley: video codec not changed', err);
+    }
+  }
+
   // answerOffer answers one of the server's renegotiation offers. Offers
   // never overlap: the page handles its signalling messages one at a time,
   // in order, so an offer that arrives while another is being applied
@@ -546,7 +574,6 @@
           { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500000 },
           { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1200000 },
         ].slice(px >= 960 * 540 ? 0 : px >= 480 * 270 ? 1 : 3);
-        let camera;
         try { camera = pc.addTransceiver(cam || 'video', layers.length ? { ...init, sendEncodings: layers } : init); }
         catch (_) { camera = pc.addTransceiver(cam || 'video', init); }
         videoSender = camera.sender;
@@ -569,6 +596,11 @@
       }
       case 'offer':
         if (pc && msg.sdp) await answerOffer(msg.sdp);
+        await switchCodec(); // an offer of ours that crossed the server's was dropped
+        break;
+      case 'codec':
+        wantCodec = msg.codec || '';
+        await switchCodec();
         break;
       case 'answer':
         await pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp });
@@ -730,6 +762,8 @@
     remote = null;
     remoteAudio.srcObject = null;
     videoSender = null;
+    camera = null;
+    wantCodec = '';
     me = '';
     for (const id of [...tiles.keys()]) removeTile(id);
     videos.textContent = '';
