@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/parleyhq/parley/video"
 )
 
 func joinN(t *testing.T, room *Room, roles ...Role) ([]*Participant, []*fakeLeg) {
@@ -182,5 +184,49 @@ func TestDialFailuresAreReported(t *testing.T) {
 				t.Errorf("status %s %d, want %s %d", s, code, tt.status, tt.code)
 			}
 		})
+	}
+}
+
+// trackSet is a video.Subscriber that keeps the IDs of the last set.
+type trackSet struct {
+	mu  sync.Mutex
+	ids []string
+}
+
+func (s *trackSet) SetTracks(ts []*video.Track) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ids = s.ids[:0]
+	for _, t := range ts {
+		s.ids = append(s.ids, t.ID)
+	}
+}
+
+func (s *trackSet) get() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.ids...)
+}
+
+// TestSpectatorsAreNotSeen: a spectator's camera reaches nobody, as its
+// voice reaches nobody; made an attendee, it is seen.
+func TestSpectatorsAreNotSeen(t *testing.T) {
+	b := newTestBridge(t)
+	room, _ := b.Room("1000")
+	ps, _ := joinN(t, room, RoleAttendee, RoleSpectator)
+	v := room.Video()
+	cam := v.Publish(ps[1].ID, video.Codec{MimeType: "video/H264", ClockRate: 90000}, 1, nil)
+	var viewer trackSet
+	v.Subscribe(&viewer, ps[0].ID, video.Everyone, nil)
+	if got := viewer.get(); len(got) != 0 {
+		t.Fatalf("the spectator's camera reaches %v", got)
+	}
+	ps[1].SetRole(RoleAttendee)
+	if got := viewer.get(); len(got) != 1 || got[0] != cam.ID {
+		t.Fatalf("the attendee's camera: %v, want [%s]", got, cam.ID)
+	}
+	ps[1].SetRole(RoleSpectator)
+	if got := viewer.get(); len(got) != 0 {
+		t.Fatalf("made a spectator again, its camera reaches %v", got)
 	}
 }

@@ -174,6 +174,7 @@ func (r *Room) Join(leg Leg, o JoinOptions) (*Participant, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.video.SetHidden(p.ID, p.Role().ListenOnly()) // before the edge publishes: a spectator is not seen
 	if j, ok := leg.(joiner); ok {
 		j.Joined(p)
 	}
@@ -504,6 +505,7 @@ func (p *Participant) SetRole(role Role) {
 		p.Leave()
 		return
 	}
+	p.room.video.SetHidden(p.ID, role.ListenOnly())
 	p.room.mu.Lock()
 	defer p.room.mu.Unlock()
 	if p.room.mix != nil {

@@ -80,6 +80,7 @@ type Room struct {
 	tracks   []*Track                     // guarded by mu; in order of publishing
 	subs     map[Subscriber]*subscription // guarded by mu
 	speakers []string                     // guarded by mu; participant IDs, latest speaker first
+	hidden   map[string]bool              // guarded by mu; participants whose video nobody gets
 	next     int                          // guarded by mu; numbers the track IDs
 }
 
@@ -98,7 +99,7 @@ func NewRoom(now func() time.Time) *Room {
 	if now == nil {
 		now = time.Now
 	}
-	return &Room{now: now, subs: make(map[Subscriber]*subscription)}
+	return &Room{now: now, subs: make(map[Subscriber]*subscription), hidden: make(map[string]bool)}
 }
 
 // Publish adds a track that participant sends, and offers it to the
@@ -170,6 +171,24 @@ func (r *Room) Left(participant string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.speakers = slices.DeleteFunc(r.speakers, func(p string) bool { return p == participant })
+	delete(r.hidden, participant)
+}
+
+// SetHidden hides participant's video from everyone, or shows it again:
+// the bridge hides a spectator's camera as it keeps their voice out of the
+// mix. Its tracks stay published, so that showing is immediate.
+func (r *Room) SetHidden(participant string, hidden bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.hidden[participant] == hidden {
+		return
+	}
+	if hidden {
+		r.hidden[participant] = true
+	} else {
+		delete(r.hidden, participant)
+	}
+	r.sync()
 }
 
 // Tracks returns the tracks published now, in order of publishing.
@@ -200,7 +219,7 @@ func (r *Room) sync() {
 		switch sub.mode {
 		case Everyone:
 			for _, t := range r.tracks {
-				if t.Participant != sub.participant && sub.accepts(t.Codec) {
+				if t.Participant != sub.participant && sub.accepts(t.Codec) && !r.hidden[t.Participant] {
 					want = append(want, t)
 				}
 			}
@@ -223,11 +242,14 @@ func (r *Room) sync() {
 	r.chooseCodec()
 }
 
-// speakerFor returns the track a Speaker subscriber shows: the latest
-// speaker's (not its own) that it accepts; else the track it shows now,
-// if still published; else the first it accepts. r.mu is held.
+// speakerFor returns the track a Speaker subscriber shows, never a hidden
+// one: the latest speaker's (not its own) that it accepts; else the track
+// it shows now, if still published; else the first it accepts. r.mu is
+// held.
 func (r *Room) speakerFor(sub *subscription) *Track {
-	other := func(t *Track) bool { return t.Participant != sub.participant && sub.accepts(t.Codec) }
+	other := func(t *Track) bool {
+		return t.Participant != sub.participant && sub.accepts(t.Codec) && !r.hidden[t.Participant]
+	}
 	for _, p := range r.speakers {
 		for _, t := range r.tracks {
 			if t.Participant == p && other(t) {
@@ -236,7 +258,7 @@ func (r *Room) speakerFor(sub *subscription) *Track {
 		}
 	}
 	for _, t := range sub.tracks {
-		if slices.Contains(r.tracks, t) {
+		if slices.Contains(r.tracks, t) && !r.hidden[t.Participant] {
 			return t
 		}
 	}

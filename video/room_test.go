@@ -281,3 +281,23 @@ func TestLayers(t *testing.T) {
 type layerSink struct{ n [3]int }
 
 func (s *layerSink) WriteRTP(_ *Track, layer int, _ *rtp.Packet) { s.n[layer]++ }
+
+// TestHidden: a hidden participant's track reaches nobody, browser or
+// room system, and comes back when shown; hiding twice is harmless.
+func TestHidden(t *testing.T) {
+	r := NewRoom(nil)
+	a := r.Publish("a", h264, 1, nil)
+	b := r.Publish("b", h264, 1, nil)
+	var browser, roomSystem recorder
+	r.Subscribe(&browser, "c", Everyone, nil)
+	r.Subscribe(&roomSystem, "d", Speaker, nil)
+	r.Speaking("a")
+	wantSet(t, &roomSystem, a.ID)
+	r.SetHidden("a", true)
+	r.SetHidden("a", true)
+	wantSet(t, &browser, b.ID)
+	wantSet(t, &roomSystem, b.ID)
+	r.SetHidden("a", false)
+	wantSet(t, &browser, a.ID, b.ID)
+	wantSet(t, &roomSystem, a.ID)
+}
