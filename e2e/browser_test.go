@@ -83,14 +83,7 @@ func TestBrowserGuestAndPhone(t *testing.T) {
 
 	// The room's audio reaches the page.
 	time.Sleep(2 * time.Second)
-	heard := b.pollTone(t, "parleyTest.remote", 440, 8*time.Second)
-	var amps []float64
-	for range 5 {
-		amps = append(amps, b.amplitude(t, "parleyTest.remote", 440))
-		time.Sleep(400 * time.Millisecond)
-	}
-	sort.Float64s(amps)
-	level := dB(amps[len(amps)/2] / toneAmplitude)
+	heard, level := hearsAt(t, b, 440)
 	t.Logf("page hears %.1f Hz at %+.1f dB relative to what the phone sent", heard.Frequency, level)
 	if math.Abs(level) > 6 {
 		t.Errorf("the page hears 440 Hz at %+.1f dB, want within 6 dB of the sent level", level)
@@ -438,4 +431,26 @@ func axString(v *accessibility.Value) string {
 		return ""
 	}
 	return s
+}
+
+// tonePage is a join page in any browser that can measure the tones it
+// hears and sends (window.parleyTest).
+type tonePage interface {
+	pollTone(t *testing.T, probe string, freq float64, within time.Duration) tone
+	amplitude(t *testing.T, probe string, freq float64) float64
+}
+
+// hearsAt waits until page hears freq from the room and returns it with
+// its level in dB relative to toneAmplitude, the median of 5 readings
+// 400 ms apart.
+func hearsAt(t *testing.T, page tonePage, freq float64) (tone, float64) {
+	t.Helper()
+	heard := page.pollTone(t, "parleyTest.remote", freq, 8*time.Second)
+	var amps []float64
+	for range 5 {
+		amps = append(amps, page.amplitude(t, "parleyTest.remote", freq))
+		time.Sleep(400 * time.Millisecond)
+	}
+	sort.Float64s(amps)
+	return heard, dB(amps[len(amps)/2] / toneAmplitude)
 }
