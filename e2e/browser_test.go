@@ -68,10 +68,10 @@ func TestBrowserGuestAndPhone(t *testing.T) {
 	b := newBrowser(t, browserWAV)
 	b.do(t, chromedp.Navigate(link.url(srv)+"?raw=1"))
 	// The microphone runs before joining: the level meter moves.
-	local := b.pollTone(t, "parleyTest.local", 1000, 10*time.Second)
+	local := pollTone(t, b, "parleyTest.local", 1000, 10*time.Second)
 	time.Sleep(time.Second) // let the analyser's window fill
 	t.Logf("page, before joining: its own microphone at %.1f Hz, %+.1f dB relative to the WAV",
-		local.Frequency, dB(b.amplitude(t, "parleyTest.local", 1000)/toneAmplitude))
+		local.Frequency, dB(amplitude(t, b, "parleyTest.local", 1000)/toneAmplitude))
 	if lv := b.eval(t, `document.getElementById('level').value`); lv.(float64) < 0.5 {
 		t.Errorf("the level meter shows %v for a −12 dBFS tone", lv)
 	}
@@ -349,29 +349,35 @@ type tone struct {
 	RMS       float64 `json:"rms"`
 }
 
-// pollTone waits until probe (parleyTest.local or .remote) hears freq
-// (±10 Hz) as its dominant tone, and returns what it heard last.
-func (b *browser) pollTone(t *testing.T, probe string, freq float64, within time.Duration) tone {
+// joinPage is a join page in any browser the tests drive (Chromium, Firefox).
+type joinPage interface {
+	eval(t *testing.T, expr string) any
+	fail(t *testing.T, err error)
+}
+
+// pollTone waits until probe (parleyTest.local or .remote) of p hears
+// freq (±10 Hz) as its dominant tone, and returns what it heard last.
+func pollTone(t *testing.T, p joinPage, probe string, freq float64, within time.Duration) tone {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	var last tone
 	for {
-		raw, _ := json.Marshal(b.eval(t, fmt.Sprintf(`window.parleyTest && %s.dominantFrequency(100, 4000)`, probe)))
+		raw, _ := json.Marshal(p.eval(t, fmt.Sprintf(`window.parleyTest && %s.dominantFrequency(100, 4000)`, probe)))
 		_ = json.Unmarshal(raw, &last)
 		if math.Abs(last.Frequency-freq) <= 10 && last.Amplitude > 0.01 {
 			return last
 		}
 		if time.Now().After(deadline) {
-			b.fail(t, fmt.Errorf("%s: dominant tone %.1f Hz (amplitude %.4f), want %v Hz", probe, last.Frequency, last.Amplitude, freq))
+			p.fail(t, fmt.Errorf("%s: dominant tone %.1f Hz (amplitude %.4f), want %v Hz", probe, last.Frequency, last.Amplitude, freq))
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
 }
 
-// amplitude returns the amplitude of freq that probe hears.
-func (b *browser) amplitude(t *testing.T, probe string, freq float64) float64 {
+// amplitude returns the amplitude of freq that probe of p hears.
+func amplitude(t *testing.T, p joinPage, probe string, freq float64) float64 {
 	t.Helper()
-	v, _ := b.eval(t, fmt.Sprintf(`%s.amplitude(%v)`, probe, freq)).(float64)
+	v, _ := p.eval(t, fmt.Sprintf(`%s.amplitude(%v)`, probe, freq)).(float64)
 	return v
 }
 
@@ -433,22 +439,15 @@ func axString(v *accessibility.Value) string {
 	return s
 }
 
-// tonePage is a join page in any browser that can measure the tones it
-// hears and sends (window.parleyTest).
-type tonePage interface {
-	pollTone(t *testing.T, probe string, freq float64, within time.Duration) tone
-	amplitude(t *testing.T, probe string, freq float64) float64
-}
-
-// hearsAt waits until page hears freq from the room and returns it with
+// hearsAt waits until p hears freq from the room and returns it with
 // its level in dB relative to toneAmplitude, the median of 5 readings
 // 400 ms apart.
-func hearsAt(t *testing.T, page tonePage, freq float64) (tone, float64) {
+func hearsAt(t *testing.T, p joinPage, freq float64) (tone, float64) {
 	t.Helper()
-	heard := page.pollTone(t, "parleyTest.remote", freq, 8*time.Second)
+	heard := pollTone(t, p, "parleyTest.remote", freq, 8*time.Second)
 	var amps []float64
 	for range 5 {
-		amps = append(amps, page.amplitude(t, "parleyTest.remote", freq))
+		amps = append(amps, amplitude(t, p, "parleyTest.remote", freq))
 		time.Sleep(400 * time.Millisecond)
 	}
 	sort.Float64s(amps)

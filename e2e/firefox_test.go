@@ -37,9 +37,9 @@ func TestFirefoxGuestAndPhone(t *testing.T) {
 	f := newFirefox(t)
 	f.navigate(t, link.url(srv)+"?raw=1")
 	// The fake microphone runs before joining: the page measures its tone.
-	local := f.pollTone(t, "parleyTest.local", firefoxToneFreq, 10*time.Second)
+	local := pollTone(t, f, "parleyTest.local", firefoxToneFreq, 10*time.Second)
 	time.Sleep(time.Second) // let the analyser's window fill
-	sent := dB(f.amplitude(t, "parleyTest.local", firefoxToneFreq) / firefoxToneAmplitude)
+	sent := dB(amplitude(t, f, "parleyTest.local", firefoxToneFreq) / firefoxToneAmplitude)
 	t.Logf("page, before joining: its own microphone at %.1f Hz, %+.1f dB relative to %.2f peak",
 		local.Frequency, sent, firefoxToneAmplitude)
 	if math.Abs(sent) > 1 {
@@ -286,29 +286,6 @@ func (f *firefox) text(t *testing.T, css string) string {
 }
 
 // pollTone waits until probe (parleyTest.local or .remote) hears freq
-// (±10 Hz) as its dominant tone, and returns what it heard last.
-func (f *firefox) pollTone(t *testing.T, probe string, freq float64, within time.Duration) tone {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	var last tone
-	for {
-		f.evalInto(t, fmt.Sprintf(`window.parleyTest && %s.dominantFrequency(100, 4000)`, probe), &last)
-		if math.Abs(last.Frequency-freq) <= 10 && last.Amplitude > 0.01 {
-			return last
-		}
-		if time.Now().After(deadline) {
-			f.fail(t, fmt.Errorf("%s: dominant tone %.1f Hz (amplitude %.4f), want %v Hz", probe, last.Frequency, last.Amplitude, freq))
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-}
-
-// amplitude returns the amplitude of freq that probe hears.
-func (f *firefox) amplitude(t *testing.T, probe string, freq float64) float64 {
-	t.Helper()
-	v, _ := f.eval(t, fmt.Sprintf(`%s.amplitude(%v)`, probe, freq)).(float64)
-	return v
-}
 
 // inbound returns the page's inbound video stats by publisher.
 func (f *firefox) inbound(t *testing.T) map[string]videoStats {

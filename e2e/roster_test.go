@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -26,25 +27,18 @@ func TestBrowserRoster(t *testing.T) {
 	ada := joinWithCamera(t, srv, link, tone, "Ada Lovelace", "")
 	bob := joinWithCamera(t, srv, link, quiet, "Bob Kahn", "")
 
-	talking := func(g *videoGuest, want bool) func([]rosterItem) bool {
+	// entry says whether g's entry in a list is as ok wants.
+	entry := func(g *videoGuest, ok func(rosterItem) bool) func([]rosterItem) bool {
 		return func(l []rosterItem) bool {
-			for _, it := range l {
-				if it.ID == g.id {
-					return it.Talking == want
-				}
-			}
-			return false
+			i := slices.IndexFunc(l, func(it rosterItem) bool { return it.ID == g.id })
+			return i >= 0 && ok(l[i])
 		}
 	}
+	talking := func(g *videoGuest, want bool) func([]rosterItem) bool {
+		return entry(g, func(it rosterItem) bool { return it.Talking == want })
+	}
 	muted := func(g *videoGuest, want bool) func([]rosterItem) bool {
-		return func(l []rosterItem) bool {
-			for _, it := range l {
-				if it.ID == g.id {
-					return it.Muted == want
-				}
-			}
-			return false
-		}
+		return entry(g, func(it rosterItem) bool { return it.Muted == want })
 	}
 	for _, g := range []*videoGuest{ada, bob} {
 		g.do(t, chromedp.WaitVisible("", byAX("list", "Participants", true)))
