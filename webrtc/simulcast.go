@@ -68,6 +68,7 @@ type forward struct {
 	share  uint64          // guarded by mu: the receiver's share of its estimate at the last choice
 	ext    []rtp.Extension // guarded by mu: room for the header extensions pion adds
 	rw     *video.Rewriter // guarded by mu
+	at     time.Time       // guarded by mu: the time of the packet being written, the Rewriter's clock
 	out    rtp.Packet      // guarded by mu
 }
 
@@ -78,8 +79,11 @@ func newForward(local rtpWriter, codec video.Codec, down *downlink, log *slog.Lo
 	if now == nil {
 		now = time.Now
 	}
-	return &forward{local: local, down: down, log: log, now: now, layer: -1, target: -1,
-		ext: make([]rtp.Extension, 0, 4), rw: video.NewRewriter(0, 0, codec.ClockRate, codec.MimeType, now)}
+	f := &forward{local: local, down: down, log: log, now: now, layer: -1, target: -1, ext: make([]rtp.Extension, 0, 4)}
+	// The Rewriter reads the time WriteRTP read for this packet: one clock
+	// read per packet, not two (time.Now is dear on some VMs).
+	f.rw = video.NewRewriter(0, 0, codec.ClockRate, codec.MimeType, func() time.Time { return f.at })
+	return f
 }
 
 // WriteRTP implements video.Sink.
@@ -87,6 +91,7 @@ func (f *forward) WriteRTP(t *video.Track, layer int, pkt *rtp.Packet) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	now := f.now()
+	f.at = now
 	if f.target < 0 || now.Sub(f.chosen) >= chooseInterval {
 		f.choose(t, now)
 	}
