@@ -67,7 +67,7 @@ func (c *call) onVideo(t *pion.TrackRemote, r *pion.RTPReceiver) {
 		c.s.stats.videoPackets.Add(1)
 		if pkt.PayloadType != pt || mime == "" {
 			// pion has taken the codec of the new payload type.
-			pt, mime = pkt.PayloadType, t.Codec().MimeType
+			pt, mime = pkt.PayloadType, strings.ToLower(t.Codec().MimeType)
 			p.follow(c, t.Codec())
 		}
 		if !p.sends(mime) {
@@ -98,10 +98,11 @@ func (p *publication) follow(c *call, codec pion.RTPCodecParameters) {
 	c.log.Info("guest video codec changed", "codec", codec.MimeType)
 }
 
-// sends reports whether the publication's codec is mime.
+// sends reports whether the publication's codec is mime, in lower case.
+// It runs for every packet, so it neither locks nor allocates.
 func (p *publication) sends(mime string) bool {
 	m, _ := p.mime.Load().(string)
-	return m == strings.ToLower(mime)
+	return m == mime
 }
 
 // publication is the video a guest sends on one m-line: one track of the
