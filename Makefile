@@ -3,7 +3,7 @@
 GO ?= go
 export CGO_ENABLED := 1
 
-.PHONY: build run test bench deps-build deps-test clean
+.PHONY: build run test bench fuzz deps-build deps-test clean
 
 build: deps-build
 	$(GO) build -o bin/parley ./cmd/parley
@@ -17,6 +17,11 @@ test: deps-test
 
 bench: deps-build
 	$(GO) test -run '^$$' -bench . -benchmem ./media/... ./mixer/... ./video/... ./webrtc/...
+
+# Every fuzz target for FUZZTIME each (default 30s); `go test` in `make test`
+# replays their seed corpora (testdata/fuzz) on every run.
+fuzz: deps-build
+	FUZZTIME=$(or $(FUZZTIME),30s) scripts/fuzz.sh
 
 deps-build:
 	@scripts/deps.sh build
