@@ -139,7 +139,7 @@ func (b *Bridge) Dial(roomNumber string, req DialRequest) (*Dial, error) {
 		return nil, err
 	}
 	settings := room.Settings()
-	route, err := b.router.Route(target, req.CallerID, settings.CallerID)
+	route, err := b.router.Route(b.ctx, target, req.CallerID, settings.CallerID)
 	if err != nil {
 		room.log.Info("dial refused", "to", req.To, "reason", err.Error())
 		return nil, err
@@ -225,7 +225,7 @@ func (b *Bridge) Route(roomNumber, to, callerID string) (Route, error) {
 	if err != nil {
 		return Route{}, err
 	}
-	return b.router.Route(target, callerID, roomCallerID)
+	return b.router.Route(b.ctx, target, callerID, roomCallerID)
 }
 
 // DialerFunc adapts a function to a Dialer, as http.HandlerFunc does.

@@ -48,13 +48,19 @@ func (s *Server) Dial(ctx context.Context, out bridge.Outbound) (bridge.Leg, err
 		if err != nil {
 			return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: err.Error()}
 		}
-		return s.invite(ctx, out, dialTarget{uri: uri}, s.opts.Trunks[out.Route.Trunk])
+		// The INVITE goes to exactly the address the router checked, never
+		// to a fresh lookup of the URI's host (DNS rebinding).
+		if !out.Route.Addr.IsValid() {
+			return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: "the route carries no checked address"}
+		}
+		return s.invite(ctx, out, dialTarget{uri: uri, dest: out.Route.Addr.String()}, s.opts.Trunks[out.Route.Trunk])
 	}
 	return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: "the SIP edge cannot dial via " + out.Route.Via}
 }
 
-// dialTarget is where one INVITE goes: the Request-URI and, for a phone
-// behind NAT, the address to send it to instead of the URI's host.
+// dialTarget is where one INVITE goes: the Request-URI and the address to
+// send it to instead of the URI's host (a phone behind NAT, or the address
+// the router checked for a trunk or direct call).
 type dialTarget struct {
 	uri       gosip.Uri
 	dest      string // host:port; empty sends to the URI

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -65,7 +66,7 @@ func routeCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "parley: %v\n", err)
 		return 1
 	}
-	rt, err := routerFromConfig(cfg).Route(target, *callerID, roomCallerID)
+	rt, err := routerFromConfig(cfg).Route(context.Background(), target, *callerID, roomCallerID)
 	if *asJSON {
 		resp := api.RouteResponse{
 			Allowed: err == nil, Target: target.String(), Kind: target.Kind.String(),
