@@ -1,0 +1,124 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// refuse dials to into room 1000 and wants 403 with the error field "to"
+// and a message containing want.
+func refuse(t *testing.T, srv *server, to, want string) {
+	t.Helper()
+	var res struct {
+		Error string `json:"error"`
+		Field string `json:"field"`
+	}
+	code := srv.apiCall(t, "POST", "/api/v1/rooms/1000/dial", map[string]any{"to": to}, &res)
+	if code != http.StatusForbidden || res.Field != "to" || !strings.Contains(res.Error, want) {
+		t.Errorf("dial %s: %d %q (field %q), want 403 on \"to\" containing %q", to, code, res.Error, res.Field, want)
+	}
+}
+
+// TestTollFraudSpellingsRefused writes the trunk's host (a sipp UAS on
+// 127.0.0.1, proxy sip:127.0.0.1:PORT, UK numbers only) the ways that
+// once bypassed the allow list, localhost and [::ffff:127.0.0.1], and
+// others (decimal, octal, hex and short IPv4, trailing dots, upper case,
+// an escaped number): POST /dial must answer 403 for each, Parley must log
+// no "calling out", and the trunk must see no INVITE.
+func TestTollFraudSpellingsRefused(t *testing.T) {
+	t.Parallel()
+	uas := startUAS(t, "uas_no_invite.xml", nil, 5*time.Second)
+	srv := startParley(t, fmt.Sprintf(trunkConfig, uas.port))
+	p := uas.port
+	targets := []string{
+		fmt.Sprintf("sip:+33612345678@localhost:%d", p),
+		fmt.Sprintf("sip:+33612345678@[::ffff:127.0.0.1]:%d", p),
+		fmt.Sprintf("sip:+33612345678@2130706433:%d", p),
+		fmt.Sprintf("sip:+33612345678@127.0.0.1.:%d", p),
+		fmt.Sprintf("sip:+33612345678@LOCALHOST:%d", p),
+		fmt.Sprintf("sip:+33612345678@localhost.:%d", p),
+		fmt.Sprintf("#sip:+33612345678@0177.0.0.1:%d", p),
+		fmt.Sprintf("#sip:+33612345678@0x7f.1:%d", p),
+		fmt.Sprintf("sip:%%2B33612345678@127.1:%d", p),
+		fmt.Sprintf("sip:612345678;phone-context=+33@[::FFFF:7F00:1]:%d;user=phone", p),
+		"sip:+33612345678@127.0.0.1", // the trunk's address at another port is still the trunk
+	}
+	for _, to := range targets {
+		refuse(t, srv, to, "no trunk allows +33612345678")
+	}
+	refuse(t, srv, fmt.Sprintf("#sip:operator@localhost:%d", p), "only phone numbers it allows may")
+	srv.waitLog(t, "dial refused", len(targets)+1, 2*time.Second)
+	if n := len(srv.logged("calling out")); n != 0 {
+		srv.dumpLogs(t)
+		t.Errorf("parley logged %q %d times for refused targets", "calling out", n)
+	}
+	// With no call at all, sipp's global timeout ends it with 97; an
+	// INVITE would have failed the scenario (exit 1).
+	err := uas.wait(t)
+	if code := sippExitCode(err); code != 97 || strings.Contains(uas.trace(), "INVITE") {
+		uas.dump(t)
+		t.Fatalf("the trunk was reached: sipp exited %d (%v), want 97 with no INVITE", code, err)
+	}
+}
+
+// TestTollFraudAllowedSpellingGoesThrough dials an allowed UK number at
+// the trunk's host spelt "LOCALHOST.": the call goes through the trunk
+// (its digest and caller ID) to the address the router checked, with the
+// Request-URI written at the trunk's proxy, and is answered.
+func TestTollFraudAllowedSpellingGoesThrough(t *testing.T) {
+	t.Parallel()
+	uas := startUAS(t, "uas_trunk.xml", map[string]string{
+		"RURI":     `\+441632960123@127\.0\.0\.1:UAS_PORT`,
+		"CALLERID": regexp.QuoteMeta("+441632960100"),
+		"HOLD":     "1000",
+	}, 15*time.Second)
+	srv := startParley(t, fmt.Sprintf(trunkConfig, uas.port))
+	to := fmt.Sprintf("sip:%%2B44-1632-960123@LOCALHOST.:%d", uas.port)
+	id := srv.dial(t, "1000", to, nil)
+	if d := srv.waitDial(t, "1000", id, 10*time.Second); d.Status != "answered" || d.Code != 200 {
+		uas.dump(t)
+		srv.dumpLogs(t)
+		t.Fatalf("dial %s: %+v, want answered with 200", to, d)
+	}
+	if err := uas.wait(t); err != nil {
+		uas.dump(t)
+		t.Fatalf("the trunk's scenario failed: %v", err)
+	}
+	if !loggedFields(srv, "dialling", "via", "trunk", "trunk", "pstn") ||
+		!loggedFields(srv, "calling out", "destination", fmt.Sprintf("127.0.0.1:%d", uas.port)) {
+		srv.dumpLogs(t)
+		t.Errorf("no dialling via trunk pstn sent to 127.0.0.1:%d", uas.port)
+	}
+}
+
+// TestDirectAllowList runs Parley with dialout.direct_allow set to one
+// network: a direct target outside it, and Parley's own SIP address, are
+// refused with 403 and nothing is sent; a target inside it is called.
+func TestDirectAllowList(t *testing.T) {
+	t.Parallel()
+	uas := startUAS(t, "uas_answer.xml", map[string]string{"RURI": `bob@127\.0\.0\.1:UAS_PORT`, "HOLD": "1000"}, 15*time.Second)
+	srv := startParley(t, directConfig+"dialout:\n  direct_allow: [127.0.0.1/32]\n")
+	refuse(t, srv, fmt.Sprintf("#sip:bob@127.0.0.2:%d", uas.port), "127.0.0.2 is not in dialout.direct_allow")
+	refuse(t, srv, "sip:bob@[::1]:5060", "::1 is not in dialout.direct_allow")
+	refuse(t, srv, "#sip:1000@"+srv.sipUDP, "Parley's own SIP address")
+	refuse(t, srv, "#sip:@224.0.0.1", "multicast")
+	if n := len(srv.logged("calling out")); n != 0 {
+		srv.dumpLogs(t)
+		t.Fatalf("parley logged %q %d times for refused targets", "calling out", n)
+	}
+	to := fmt.Sprintf("#sip:bob@2130706433:%d", uas.port)
+	id := srv.dial(t, "1000", to, nil)
+	if d := srv.waitDial(t, "1000", id, 10*time.Second); d.Status != "answered" {
+		uas.dump(t)
+		srv.dumpLogs(t)
+		t.Fatalf("dial %s: %+v, want answered", to, d)
+	}
+	if err := uas.wait(t); err != nil {
+		uas.dump(t)
+		t.Fatalf("the callee's scenario failed: %v", err)
+	}
+}
