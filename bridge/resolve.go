@@ -26,7 +26,7 @@ type Resolver interface {
 // an IP address is its own single address; a name is resolved through the
 // router's Resolver (net.DefaultResolver when nil) within its
 // ResolveTimeout. Addresses come back unmapped, without zones and without
-// duplicates, in the resolver's order; a name with none is an error.
+// duplicates, IPv4 before IPv6; a name with none is an error.
 func (r *Router) lookup(ctx context.Context, host string) ([]netip.Addr, error) {
 	if a, err := netip.ParseAddr(host); err == nil {
 		return []netip.Addr{a.Unmap().WithZone("")}, nil
@@ -54,6 +54,17 @@ func (r *Router) lookup(ctx context.Context, host string) ([]netip.Addr, error) 
 	if len(addrs) == 0 {
 		return nil, fmt.Errorf("resolve %s: no addresses", host)
 	}
+	// IPv4 first, each family in the resolver's order: Parley listens on
+	// IPv4 by default, and the first address is the one called.
+	slices.SortStableFunc(addrs, func(a, b netip.Addr) int {
+		switch {
+		case a.Is4() == b.Is4():
+			return 0
+		case a.Is4():
+			return -1
+		}
+		return 1
+	})
 	return addrs, nil
 }
 

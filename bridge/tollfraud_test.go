@@ -121,6 +121,8 @@ func TestRouteTollFraudSpellings(t *testing.T) {
 	}
 	// Numbers typed as numbers.
 	add("+1 900 555 1234", want{})
+	add("tel:+19005551234", want{}) // tel: URIs are not dial targets
+	add("tel:+441632960123", want{})
 	add("+44 (0)1632 960123", want{"pstn", "+441632960123", pstnAddr})
 	add("+33 1 23 45 67 89", want{"byname", "+33123456789", bynameAddr})
 

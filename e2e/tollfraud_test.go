@@ -96,11 +96,12 @@ func TestTollFraudAllowedSpellingGoesThrough(t *testing.T) {
 }
 
 // TestDirectAllowList runs Parley with dialout.direct_allow set to one
-// network: a direct target outside it, and Parley's own SIP address, are
-// refused with 403 and nothing is sent; a target inside it is called.
+// network: a direct target outside it, Parley's own SIP address and a
+// multicast address are refused with 403 and nothing is sent; a name whose
+// address is inside it is called, at the address the check resolved.
 func TestDirectAllowList(t *testing.T) {
 	t.Parallel()
-	uas := startUAS(t, "uas_answer.xml", map[string]string{"RURI": `bob@127\.0\.0\.1:UAS_PORT`, "HOLD": "1000"}, 15*time.Second)
+	uas := startUAS(t, "uas_answer.xml", map[string]string{"RURI": `bob@localhost:UAS_PORT`, "HOLD": "1000"}, 15*time.Second)
 	srv := startParley(t, directConfig+"dialout:\n  direct_allow: [127.0.0.1/32]\n")
 	refuse(t, srv, fmt.Sprintf("#sip:bob@127.0.0.2:%d", uas.port), "127.0.0.2 is not in dialout.direct_allow")
 	refuse(t, srv, "sip:bob@[::1]:5060", "::1 is not in dialout.direct_allow")
@@ -110,7 +111,9 @@ func TestDirectAllowList(t *testing.T) {
 		srv.dumpLogs(t)
 		t.Fatalf("parley logged %q %d times for refused targets", "calling out", n)
 	}
-	to := fmt.Sprintf("#sip:bob@2130706433:%d", uas.port)
+	// A name is resolved once, by the check: the INVITE goes to the address
+	// approved (127.0.0.1 is in the list), not to a new lookup of the name.
+	to := fmt.Sprintf("#sip:bob@LocalHost.:%d", uas.port)
 	id := srv.dial(t, "1000", to, nil)
 	if d := srv.waitDial(t, "1000", id, 10*time.Second); d.Status != "answered" {
 		uas.dump(t)
@@ -120,5 +123,9 @@ func TestDirectAllowList(t *testing.T) {
 	if err := uas.wait(t); err != nil {
 		uas.dump(t)
 		t.Fatalf("the callee's scenario failed: %v", err)
+	}
+	if !loggedFields(srv, "calling out", "destination", fmt.Sprintf("127.0.0.1:%d", uas.port)) {
+		srv.dumpLogs(t)
+		t.Errorf("no %q sent to the checked address 127.0.0.1:%d", "calling out", uas.port)
 	}
 }
