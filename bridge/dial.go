@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"sync"
 	"time"
 )
@@ -55,6 +56,11 @@ type Outbound struct {
 	Room RoomSettings
 	// OnProgress, if set, is told of provisional responses (180, 183).
 	OnProgress func(code int)
+	// ContactAddr, if set, vets each address the Dialer finds itself (a
+	// registered device of an extension, "host:port") and returns the
+	// address to send to instead (Router.ContactAddr); a device it refuses
+	// is not rung.
+	ContactAddr func(ctx context.Context, hostport string) (netip.AddrPort, error)
 }
 
 // Dialer places calls out. The SIP edge implements it.
@@ -169,7 +175,7 @@ func (b *Bridge) Dial(roomNumber string, req DialRequest) (*Dial, error) {
 		defer b.dialWG.Done()
 		ctx, cancel := context.WithTimeout(b.ctx, timeout)
 		defer cancel()
-		leg, err := b.dialer.Dial(ctx, Outbound{Route: route, Room: settings})
+		leg, err := b.dialer.Dial(ctx, Outbound{Route: route, Room: settings, ContactAddr: b.router.ContactAddr})
 		if err != nil {
 			var de *DialError
 			if !errors.As(err, &de) {

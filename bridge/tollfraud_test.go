@@ -317,3 +317,33 @@ func TestParseInetAton(t *testing.T) {
 		}
 	}
 }
+
+// TestContactAddr checks the registered devices an extension may ring: a
+// contact at a trunk's address (however written), at Parley itself or at a
+// multicast address is refused; another is pinned to its resolved address.
+func TestContactAddr(t *testing.T) {
+	r := fraudRouter()
+	for _, tt := range []struct{ in, want string }{
+		{"198.51.100.30:5060", "198.51.100.30:5060"},
+		{"pbx.example.com:5062", "198.51.100.30:5062"},
+		{"PBX.example.com.:5062", "198.51.100.30:5062"},
+		{"[2001:db8::6]:5060", "[2001:db8::6]:5060"},
+		{"[::ffff:198.51.100.30]:5060", "198.51.100.30:5060"},
+		{"192.0.2.200:5062", "192.0.2.200:5062"},
+	} {
+		got, err := r.ContactAddr(context.Background(), tt.in)
+		if err != nil || got.String() != tt.want {
+			t.Errorf("ContactAddr(%q) = %v, %v; want %s", tt.in, got, err, tt.want)
+		}
+	}
+	for _, in := range []string{
+		"127.0.0.1:5080", "127.0.0.1:9999", "localhost:5080", "[::ffff:127.0.0.1]:5080", "2130706433:5080",
+		"sbc.example.net:5060", "alias.example.org:5070", "[2001:db8::5]:5060", "rebind.example.com:5060",
+		"192.0.2.200:5060", "[::1]:5070", "224.0.0.1:5060", "0.0.0.0:5060", "nx.example.com:5060",
+		"198.51.100.30", "198.51.100.30:0", "[fe80::1%eth0]:5060",
+	} {
+		if got, err := r.ContactAddr(context.Background(), in); !errors.Is(err, ErrNotAllowed) {
+			t.Errorf("ContactAddr(%q) = %v, %v; want ErrNotAllowed", in, got, err)
+		}
+	}
+}

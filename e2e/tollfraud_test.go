@@ -129,3 +129,33 @@ func TestDirectAllowList(t *testing.T) {
 		t.Errorf("no %q sent to the checked address 127.0.0.1:%d", "calling out", uas.port)
 	}
 }
+
+// TestTollFraudRegisteredContactAtTrunk registers extension 2001 with a
+// Contact at the trunk's address (a device chooses its own Contact), then
+// dials the extension: Parley must not ring that contact, so the trunk sees
+// no INVITE and the dial fails saying why.
+func TestTollFraudRegisteredContactAtTrunk(t *testing.T) {
+	t.Parallel()
+	uas := startUAS(t, "uas_no_invite.xml", nil, 6*time.Second)
+	srv := startParley(t, fmt.Sprintf(trunkConfig, uas.port)+"extensions:\n  - {number: \"2001\", name: Alice, password: secret1}\n")
+	contact := fmt.Sprintf("Contact: <sip:+19005551234@127.0.0.1:%d>", uas.port)
+	if out, err := runSippWith(t, "register.xml", map[string]string{"Contact: <sip:[service]@[local_ip]:[local_port]>": contact},
+		"2001", srv.sipUDP, "-au", "2001", "-ap", "secret1"); err != nil {
+		srv.dumpLogs(t)
+		t.Fatalf("REGISTER failed: %v\n%s", err, out)
+	}
+	id := srv.dial(t, "1000", "2001", nil)
+	if d := srv.waitDial(t, "1000", id, 5*time.Second); d.Status != "failed" || !strings.Contains(d.Reason, "is the address of trunk pstn") {
+		srv.dumpLogs(t)
+		t.Errorf("dial 2001: %+v, want failed because the contact is the trunk's address", d)
+	}
+	if n := len(srv.logged("calling out")); n != 0 {
+		srv.dumpLogs(t)
+		t.Errorf("parley logged %q %d times", "calling out", n)
+	}
+	err := uas.wait(t)
+	if code := sippExitCode(err); code != 97 || strings.Contains(uas.trace(), "INVITE") {
+		uas.dump(t)
+		t.Fatalf("the trunk was reached: sipp exited %d (%v), want 97 with no INVITE", code, err)
+	}
+}

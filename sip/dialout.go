@@ -87,6 +87,17 @@ func (s *Server) fork(ctx context.Context, out bridge.Outbound, bindings []Bindi
 	results := make(chan result, len(bindings))
 	for _, b := range bindings {
 		t := dialTarget{uri: b.Contact, dest: b.Destination, transport: b.Transport}
+		if out.ContactAddr != nil {
+			// A device chose its own Contact: it may not lead to a trunk
+			// or back to Parley, and is sent to the address checked.
+			ap, err := out.ContactAddr(ctx, b.Destination)
+			if err != nil {
+				s.log.Warn("registered contact not rung", "extension", b.Extension, "destination", b.Destination, "err", err.Error())
+				results <- result{nil, &bridge.DialError{Status: bridge.DialFailed, Reason: err.Error()}}
+				continue
+			}
+			t.dest = ap.String()
+		}
 		go func() {
 			c, err := s.invite(ctx, out, t, TrunkAuth{})
 			results <- result{c, err}
