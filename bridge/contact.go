@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -62,7 +63,7 @@ func (r *Router) ContactAddr(ctx context.Context, hostport string) (netip.AddrPo
 func contactHost(h string) (string, error) {
 	host, reason := canonicalHost(h, false)
 	if reason != "" {
-		return "", fmt.Errorf("%s", reason)
+		return "", errors.New(reason)
 	}
 	return host, nil
 }
