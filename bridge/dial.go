@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"sync"
 	"time"
 )
@@ -55,6 +56,11 @@ type Outbound struct {
 	Room RoomSettings
 	// OnProgress, if set, is told of provisional responses (180, 183).
 	OnProgress func(code int)
+	// ContactAddr, if set, vets each address the Dialer finds itself (a
+	// registered device of an extension, "host:port") and returns the
+	// address to send to instead (Router.ContactAddr); a device it refuses
+	// is not rung.
+	ContactAddr func(ctx context.Context, hostport string) (netip.AddrPort, error)
 }
 
 // Dialer places calls out. The SIP edge implements it.
@@ -139,7 +145,7 @@ func (b *Bridge) Dial(roomNumber string, req DialRequest) (*Dial, error) {
 		return nil, err
 	}
 	settings := room.Settings()
-	route, err := b.router.Route(target, req.CallerID, settings.CallerID)
+	route, err := b.router.Route(b.ctx, target, req.CallerID, settings.CallerID)
 	if err != nil {
 		room.log.Info("dial refused", "to", req.To, "reason", err.Error())
 		return nil, err
@@ -169,7 +175,7 @@ func (b *Bridge) Dial(roomNumber string, req DialRequest) (*Dial, error) {
 		defer b.dialWG.Done()
 		ctx, cancel := context.WithTimeout(b.ctx, timeout)
 		defer cancel()
-		leg, err := b.dialer.Dial(ctx, Outbound{Route: route, Room: settings})
+		leg, err := b.dialer.Dial(ctx, Outbound{Route: route, Room: settings, ContactAddr: b.router.ContactAddr})
 		if err != nil {
 			var de *DialError
 			if !errors.As(err, &de) {
@@ -225,7 +231,7 @@ func (b *Bridge) Route(roomNumber, to, callerID string) (Route, error) {
 	if err != nil {
 		return Route{}, err
 	}
-	return b.router.Route(target, callerID, roomCallerID)
+	return b.router.Route(b.ctx, target, callerID, roomCallerID)
 }
 
 // DialerFunc adapts a function to a Dialer, as http.HandlerFunc does.

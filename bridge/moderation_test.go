@@ -100,7 +100,7 @@ func newDialBridge(t *testing.T, d Dialer) *Bridge {
 		Rooms: []RoomSettings{{Number: "1000", CallerID: "+441632960100"}},
 		Router: &Router{
 			Extensions: map[string]string{"2001": "Alice"},
-			Trunks:     []TrunkRoute{{Name: "pstn", Proxy: "sip:127.0.0.1:5099", CallerID: "+441632960000", Allow: []*regexp.Regexp{regexp.MustCompile(`^\+44[0-9]{10}$`)}}},
+			Trunks:     []TrunkRoute{{Name: "pstn", Proxy: "sip:192.0.2.99:5099", CallerID: "+441632960000", Allow: []*regexp.Regexp{regexp.MustCompile(`^\+44[0-9]{10}$`)}}},
 		},
 		Dialer: d,
 	})

@@ -1,10 +1,14 @@
 package bridge
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
+	"time"
 )
 
 // Errors of routing. The edges turn them into a SIP or HTTP status.
@@ -61,6 +65,21 @@ type Router struct {
 	// Trunks are tried in order for phone numbers; the first whose Allow
 	// matches carries the call.
 	Trunks []TrunkRoute
+	// DirectAllow limits the hosts a direct SIP target (#sip: or a sip:
+	// URI whose host is no trunk's) may reach: a host in one of its
+	// domains or an address in one of its networks. Empty allows any host,
+	// which is the default; production should set it.
+	DirectAllow []HostPattern
+	// Self returns Parley's own SIP listen addresses, which a direct target
+	// may not reach (a call to itself); an unspecified address stands for
+	// the loopback addresses at its port, so the caller lists the machine's
+	// other addresses. Nil means none are known.
+	Self func() []netip.AddrPort
+	// Resolver resolves host names of targets and trunk proxies; nil uses
+	// net.DefaultResolver.
+	Resolver Resolver
+	// ResolveTimeout bounds each lookup; 0 means DefaultResolveTimeout.
+	ResolveTimeout time.Duration
 }
 
 // Route is the router's decision for one target.
@@ -75,6 +94,11 @@ type Route struct {
 	// Destination is the SIP URI to INVITE, or for an extension
 	// "registered contacts of 2001".
 	Destination string
+	// Addr is where the INVITE must be sent for ViaTrunk and ViaDirect:
+	// the address the checks approved, resolved once, so that DNS cannot
+	// send the call elsewhere between the check and the call (rebinding).
+	// The zero AddrPort for an extension.
+	Addr netip.AddrPort
 	// CallerID is the caller ID to present: the request's, else the
 	// room's, else (through a trunk) the trunk's; empty means none.
 	CallerID string
@@ -87,7 +111,9 @@ func (rt *Route) explain(format string, args ...any) {
 }
 
 // Route decides how to reach t. callerID is the one the dial request asks
-// for ("" if none) and roomCallerID the room's ("" if none).
+// for ("" if none) and roomCallerID the room's ("" if none). One rule
+// applies to every target, on its destination normalised (ParseTarget's
+// canonical host and the default port) and resolved (the Resolver):
 //
 //   - A KindExtension or national KindNumber target that is a key of
 //     r.Extensions rings that extension: a known extension wins.
@@ -95,18 +121,24 @@ func (rt *Route) explain(format string, args ...any) {
 //     normalised number ("+441632960123", or national digits as typed); if
 //     none does, the error wraps ErrNotAllowed and names the number and the
 //     trunks tried.
-//   - A KindSIPDirect target goes to sip:USER@HOST:PORT and a KindSIPURI
-//     target to its URI as is, unless the host is a trunk's proxy host: then
-//     the user part must be a number that trunk allows, so the allow
-//     patterns cannot be bypassed by typing sip:+1900…@sbc. Only literal
-//     hosts are compared; a name that resolves to the proxy's address is
-//     not caught here.
+//   - A KindSIPDirect or KindSIPURI target whose host resolves to any
+//     address of a trunk's proxy (itself resolved), at any port, IS that
+//     trunk: its user part, read as the number the trunk would see
+//     (userNumber), must be a number the trunk allows. A trunk proxy that
+//     does not resolve refuses every direct target, since it cannot be
+//     told apart.
+//   - Any other KindSIPDirect target goes to sip:USER@HOST:PORT and a
+//     KindSIPURI target to its URI, unless an address it resolves to is
+//     unspecified, multicast, broadcast or Parley's own, or r.DirectAllow
+//     is set and lists neither its host nor its address.
 //   - A KindH323 target fails with ErrH323Unsupported.
 //
-// A caller ID that is not E.164 or digits fails with ErrBadCallerID. On
-// error the Route returned still carries the Explain lines written so far.
-// Route does no I/O.
-func (r *Router) Route(t Target, callerID, roomCallerID string) (Route, error) {
+// Every trunk and direct Route carries in Addr the address that was
+// checked, which the SIP edge must send to. A host that does not resolve is
+// refused (ErrNotAllowed). A caller ID that is not E.164 or digits fails
+// with ErrBadCallerID. On error the Route returned still carries the
+// Explain lines written so far. Route's only I/O is name resolution.
+func (r *Router) Route(ctx context.Context, t Target, callerID, roomCallerID string) (Route, error) {
 	rt := Route{Target: t}
 	if callerID != "" && !validCallerID(callerID) {
 		return rt, fmt.Errorf("%w %q from the request: want E.164 (+441632960000) or digits", ErrBadCallerID, callerID)
@@ -126,24 +158,10 @@ func (r *Router) Route(t Target, callerID, roomCallerID string) (Route, error) {
 		} else {
 			rt.explain("%s is a phone number: trying the trunks in order", t.Number)
 		}
-		return rt, r.viaTrunk(&rt, t.Number, r.Trunks, callerID, roomCallerID)
+		return rt, r.viaTrunk(ctx, &rt, t.Number, r.Trunks, callerID, roomCallerID)
 
 	case KindSIPDirect, KindSIPURI:
-		if trunks := r.trunksAt(t.Host, t.Port); len(trunks) > 0 {
-			return rt, r.toTrunkHost(&rt, trunks, callerID, roomCallerID)
-		}
-		rt.Via = ViaDirect
-		if t.Kind == KindSIPDirect {
-			rt.Destination = "sip:" + hostPort(t.Host, t.Port, 0)
-			if t.User != "" {
-				rt.Destination = "sip:" + t.User + "@" + hostPort(t.Host, t.Port, 0)
-			}
-			rt.explain("%s is a direct SIP endpoint: INVITE %s, no registration or trunk", t, rt.Destination)
-		} else {
-			rt.Destination = t.URI
-			rt.explain("%s is a SIP URI: INVITE it as is, its host found per RFC 3263", t.URI)
-		}
-		return rt, rt.pickCallerID(callerID, roomCallerID, nil)
+		return rt, r.viaHost(ctx, &rt, callerID, roomCallerID)
 
 	case KindH323:
 		rt.Via = ViaH323
@@ -153,8 +171,47 @@ func (r *Router) Route(t Target, callerID, roomCallerID string) (Route, error) {
 	return rt, fmt.Errorf("%w: empty target", ErrBadTarget)
 }
 
+// viaHost routes a SIP target by its resolved host: through the trunks
+// whose proxy it is, else directly if the direct checks pass.
+func (r *Router) viaHost(ctx context.Context, rt *Route, callerID, roomCallerID string) error {
+	t := rt.Target
+	port := t.Port
+	if port == 0 {
+		port = defaultPort(strings.SplitN(t.URI, ":", 2)[0], t.Transport)
+	}
+	addrs, err := r.lookup(ctx, t.Host)
+	if err != nil {
+		rt.explain("%s does not resolve (%v): refused", t.Host, err)
+		return fmt.Errorf("%w: %s: %w", ErrNotAllowed, t.Host, err)
+	}
+	rt.explainLookup("host", t.Host, addrs)
+	trunks, err := r.trunksAt(ctx, rt, addrs)
+	if err != nil {
+		return err
+	}
+	if len(trunks) > 0 {
+		return r.toTrunkHost(ctx, rt, trunks, callerID, roomCallerID)
+	}
+	a, err := r.directAddr(rt, t.Host, port, addrs)
+	if err != nil {
+		return err
+	}
+	rt.Via, rt.Addr = ViaDirect, netip.AddrPortFrom(a, uint16(port))
+	if t.Kind == KindSIPDirect {
+		rt.Destination = "sip:" + hostPort(t.Host, t.Port, 0)
+		if t.User != "" {
+			rt.Destination = "sip:" + t.User + "@" + hostPort(t.Host, t.Port, 0)
+		}
+		rt.explain("%s is a direct SIP endpoint: INVITE %s, sent to %s, no registration or trunk", t, rt.Destination, rt.Addr)
+	} else {
+		rt.Destination = t.URI
+		rt.explain("%s is a SIP URI: INVITE it as is, sent to %s", t.URI, rt.Addr)
+	}
+	return rt.pickCallerID(callerID, roomCallerID, nil)
+}
+
 // viaTrunk routes number through the first of trunks that allows it.
-func (r *Router) viaTrunk(rt *Route, number string, trunks []TrunkRoute, callerID, roomCallerID string) error {
+func (r *Router) viaTrunk(ctx context.Context, rt *Route, number string, trunks []TrunkRoute, callerID, roomCallerID string) error {
 	tried := make([]string, 0, len(trunks))
 	for i := range trunks {
 		tr := &trunks[i]
@@ -177,8 +234,15 @@ func (r *Router) viaTrunk(rt *Route, number string, trunks []TrunkRoute, callerI
 				rt.explain("trunk %s: %s matches %s, but its proxy %q is not a SIP URI", tr.Name, number, matched, tr.Proxy)
 				return fmt.Errorf("trunk %s: %w", tr.Name, err)
 			}
+			addrs, port, err := r.proxyAddrs(ctx, *tr)
+			if err != nil {
+				rt.explain("trunk %s: %s matches %s, but its proxy does not resolve (%v)", tr.Name, number, matched, err)
+				return fmt.Errorf("trunk %s: %w", tr.Name, err)
+			}
+			rt.explainLookup("trunk "+tr.Name+": proxy", proxyHost(tr.Proxy), addrs)
 			rt.Via, rt.Trunk, rt.Destination = ViaTrunk, tr.Name, dest
-			rt.explain("trunk %s: %s matches %s: INVITE %s", tr.Name, number, matched, dest)
+			rt.Addr = netip.AddrPortFrom(addrs[0], uint16(port))
+			rt.explain("trunk %s: %s matches %s: INVITE %s, sent to %s", tr.Name, number, matched, dest, rt.Addr)
 			return rt.pickCallerID(callerID, roomCallerID, tr)
 		case len(pats) == 0:
 			rt.explain("trunk %s: allows nothing (no allow patterns)", tr.Name)
@@ -196,40 +260,72 @@ func (r *Router) viaTrunk(rt *Route, number string, trunks []TrunkRoute, callerI
 	return fmt.Errorf("%w: no trunk allows %s: %s", ErrNotAllowed, number, strings.Join(tried, "; "))
 }
 
-// trunksAt returns the trunks whose proxy is host:port (a port of 0 is
-// SIP's default, 5060).
-func (r *Router) trunksAt(host string, port int) []TrunkRoute {
-	if port == 0 {
-		port = DefaultSIPPort
-	}
+// trunksAt returns the trunks whose proxy resolves to any of addrs, at
+// any port: a trunk that trusts Parley's address answers on all its ports.
+// A proxy that does not resolve is an error wrapping ErrNotAllowed, since
+// the target might be that trunk.
+func (r *Router) trunksAt(ctx context.Context, rt *Route, addrs []netip.Addr) ([]TrunkRoute, error) {
 	var at []TrunkRoute
 	for _, tr := range r.Trunks {
-		_, p, ok := parseProxy(tr.Proxy)
-		if p.Port == 0 {
-			p.Port = DefaultSIPPort
+		proxy, _, err := r.proxyAddrs(ctx, tr)
+		if err != nil {
+			rt.explain("trunk %s: proxy %s does not resolve (%v): cannot tell the target from it, refused", tr.Name, tr.Proxy, err)
+			return nil, fmt.Errorf("%w: trunk %s: %w", ErrNotAllowed, tr.Name, err)
 		}
-		if ok && p.Host == host && p.Port == port {
-			at = append(at, tr)
+		for _, a := range addrs {
+			if slices.Contains(proxy, a) {
+				rt.explainLookup("trunk "+tr.Name+": proxy", proxyHost(tr.Proxy), proxy)
+				rt.explain("%s is an address of trunk %s's proxy", a, tr.Name)
+				at = append(at, tr)
+				break
+			}
 		}
 	}
-	return at
+	return at, nil
 }
 
-// toTrunkHost routes a SIP target addressed to a trunk's proxy host as a
-// number through those trunks, so their allow patterns apply.
-func (r *Router) toTrunkHost(rt *Route, trunks []TrunkRoute, callerID, roomCallerID string) error {
+// proxyAddrs resolves a trunk's proxy: its addresses and the port calls go
+// to (the proxy's, else 5060, or 5061 for sips: and transport=tls).
+func (r *Router) proxyAddrs(ctx context.Context, tr TrunkRoute) ([]netip.Addr, int, error) {
+	scheme, p, ok := parseProxy(tr.Proxy)
+	if !ok {
+		return nil, 0, fmt.Errorf("proxy %q: want a SIP URI like sip:host:port", tr.Proxy)
+	}
+	port := p.Port
+	if port == 0 {
+		port = defaultPort(scheme, p.Transport)
+	}
+	addrs, err := r.lookup(ctx, p.Host)
+	return addrs, port, err
+}
+
+// proxyHost is the canonical host of a trunk proxy URI, or the URI.
+func proxyHost(proxy string) string {
+	if _, p, ok := parseProxy(proxy); ok {
+		return p.Host
+	}
+	return proxy
+}
+
+// toTrunkHost routes a SIP target addressed to a trunk's proxy as the
+// number its user part names through those trunks, so their allow patterns
+// apply to what the trunk would dial.
+func (r *Router) toTrunkHost(ctx context.Context, rt *Route, trunks []TrunkRoute, callerID, roomCallerID string) error {
 	t := rt.Target
 	names := make([]string, len(trunks))
 	for i, tr := range trunks {
 		names[i] = tr.Name
 	}
 	rt.explain("%s is the proxy host of trunk %s: the trunk's allow patterns apply", t.Host, strings.Join(names, ", "))
-	n, err := parseNumber(t.User)
-	if err != nil || n.Kind != KindNumber && n.Kind != KindExtension {
-		rt.explain("user %q is not a phone number: refused", t.User)
-		return fmt.Errorf("%w: %s goes to the proxy of trunk %s, and only phone numbers it allows may", ErrNotAllowed, t, strings.Join(names, ", "))
+	number, reason := userNumber(t.User)
+	if reason != "" {
+		rt.explain("%s: refused", reason)
+		return fmt.Errorf("%w: %s goes to the proxy of trunk %s, and only phone numbers it allows may: %s", ErrNotAllowed, t, strings.Join(names, ", "), reason)
 	}
-	return r.viaTrunk(rt, n.Number, trunks, callerID, roomCallerID)
+	if number != t.User {
+		rt.explain("user %q is the number %s", t.User, number)
+	}
+	return r.viaTrunk(ctx, rt, number, trunks, callerID, roomCallerID)
 }
 
 // pickCallerID sets rt.CallerID to the request's caller ID, else the

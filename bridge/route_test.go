@@ -1,7 +1,10 @@
 package bridge
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strings"
@@ -27,7 +30,30 @@ func testRouter() *Router {
 				Allow: []*regexp.Regexp{re(`^0[1-9][0-9]{8,9}$`), re(`^3[0-9]{3}$`), re(`^\+44[0-9]{10}$`)}},
 			{Name: "dead", Proxy: "sip:192.0.2.99"},
 		},
+		Resolver: testDNS,
 	}
+}
+
+// fakeDNS resolves the names it holds and fails on any other, so that no
+// test reaches a real resolver.
+type fakeDNS map[string][]netip.Addr
+
+func (d fakeDNS) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if a, ok := d[host]; ok {
+		return a, nil
+	}
+	return nil, fmt.Errorf("lookup %s: no such host", host)
+}
+
+// testDNS holds the names of testRouter's trunks and a few others.
+var testDNS = fakeDNS{
+	"sbc.example.net": {netip.MustParseAddr("192.0.2.5")},
+	"eu.example.net":  {netip.MustParseAddr("2001:db8::6"), netip.MustParseAddr("192.0.2.6")},
+	"gw.example.net":  {netip.MustParseAddr("192.0.2.7")},
+	"example.com":     {netip.MustParseAddr("198.51.100.10")},
 }
 
 func mustParse(t *testing.T, s string) Target {
@@ -69,7 +95,7 @@ func TestRoute(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tg := mustParse(t, tt.target)
-			got, err := r.Route(tg, tt.callerID, tt.roomCID)
+			got, err := r.Route(context.Background(), tg, tt.callerID, tt.roomCID)
 			if err != nil {
 				t.Fatalf("Route(%q): %v\nexplain:\n%s", tt.target, err, strings.Join(got.Explain, "\n"))
 			}
@@ -100,25 +126,30 @@ func TestRouteExplain(t *testing.T) {
 			"3001 is not a configured extension: trying it as a number",
 			`trunk pstn: 3001 matches none of ^\+44[0-9]{10}$`,
 			`trunk eu: 3001 matches none of ^\+33[0-9]{9}$, ^\+49[0-9]+$`,
-			"trunk national: 3001 matches ^3[0-9]{3}$: INVITE sip:3001@gw.example.net:5070;transport=tcp",
+			"trunk national: proxy gw.example.net resolves to 192.0.2.7",
+			"trunk national: 3001 matches ^3[0-9]{3}$: INVITE sip:3001@gw.example.net:5070;transport=tcp, sent to 192.0.2.7:5070",
 			"caller ID: none set by the request, the room or a trunk",
 		}},
 		{"+441632960123", "", "", []string{
 			"+441632960123 is a phone number: trying the trunks in order",
-			`trunk pstn: +441632960123 matches ^\+44[0-9]{10}$: INVITE sip:+441632960123@sbc.example.net:5060`,
+			"trunk pstn: proxy sbc.example.net resolves to 192.0.2.5",
+			`trunk pstn: +441632960123 matches ^\+44[0-9]{10}$: INVITE sip:+441632960123@sbc.example.net:5060, sent to 192.0.2.5:5060`,
 			"caller ID +441632960000 from trunk pstn",
 		}},
 		{"#sip:bob@192.0.2.10:5062", "2001", "", []string{
-			"#sip:bob@192.0.2.10:5062 is a direct SIP endpoint: INVITE sip:bob@192.0.2.10:5062, no registration or trunk",
+			"no direct allow list (dialout.direct_allow): any host that is no trunk's may be called",
+			"#sip:bob@192.0.2.10:5062 is a direct SIP endpoint: INVITE sip:bob@192.0.2.10:5062, sent to 192.0.2.10:5062, no registration or trunk",
 			"caller ID 2001 from the request",
 		}},
 		{"sip:bob@example.com", "", "", []string{
-			"sip:bob@example.com is a SIP URI: INVITE it as is, its host found per RFC 3263",
+			"host example.com resolves to 198.51.100.10",
+			"no direct allow list (dialout.direct_allow): any host that is no trunk's may be called",
+			"sip:bob@example.com is a SIP URI: INVITE it as is, sent to 198.51.100.10:5060",
 			"caller ID: none set by the request, the room or a trunk",
 		}},
 	}
 	for _, tt := range tests {
-		got, err := r.Route(mustParse(t, tt.target), tt.callerID, tt.roomCID)
+		got, err := r.Route(context.Background(), mustParse(t, tt.target), tt.callerID, tt.roomCID)
 		if err != nil {
 			t.Fatalf("Route(%q): %v", tt.target, err)
 		}
@@ -133,7 +164,7 @@ func TestRouteExplain(t *testing.T) {
 // explanation survives the error.
 func TestRouteTollFraud(t *testing.T) {
 	r := testRouter()
-	got, err := r.Route(mustParse(t, "+1 900 555 1234"), "", "")
+	got, err := r.Route(context.Background(), mustParse(t, "+1 900 555 1234"), "", "")
 	if !errors.Is(err, ErrNotAllowed) {
 		t.Fatalf("Route: error %v, want ErrNotAllowed", err)
 	}
@@ -158,12 +189,12 @@ func TestRouteTollFraud(t *testing.T) {
 	}
 
 	// An unknown short number is not an extension and no trunk allows it.
-	if _, err := r.Route(mustParse(t, "9999"), "", ""); !errors.Is(err, ErrNotAllowed) {
+	if _, err := r.Route(context.Background(), mustParse(t, "9999"), "", ""); !errors.Is(err, ErrNotAllowed) {
 		t.Errorf("Route(9999): error %v, want ErrNotAllowed", err)
 	}
 
 	// No trunks at all.
-	_, err = (&Router{}).Route(mustParse(t, "+441632960123"), "", "")
+	_, err = (&Router{}).Route(context.Background(), mustParse(t, "+441632960123"), "", "")
 	if !errors.Is(err, ErrNotAllowed) || err.Error() != "dial-out not allowed: no trunk allows +441632960123: no trunks are configured" {
 		t.Errorf("Route with no trunks: error %v", err)
 	}
@@ -181,7 +212,7 @@ func TestRouteTrunkHostGuard(t *testing.T) {
 		"#sip:operator@192.0.2.99",
 		"sips:eu.example.net",
 	} {
-		got, err := r.Route(mustParse(t, in), "", "")
+		got, err := r.Route(context.Background(), mustParse(t, in), "", "")
 		if !errors.Is(err, ErrNotAllowed) {
 			t.Errorf("Route(%q) = via %q dest %q, error %v; want ErrNotAllowed", in, got.Via, got.Destination, err)
 			continue
@@ -189,13 +220,13 @@ func TestRouteTrunkHostGuard(t *testing.T) {
 		if got.Destination != "" {
 			t.Errorf("Route(%q): refused route has destination %q", in, got.Destination)
 		}
-		if len(got.Explain) == 0 || !strings.Contains(got.Explain[0], "is the proxy host of trunk") {
+		if !slices.ContainsFunc(got.Explain, func(l string) bool { return strings.Contains(l, "is the proxy host of trunk") }) {
 			t.Errorf("Route(%q) explain: %q", in, got.Explain)
 		}
 	}
 	// Only the trunks at that host are tried: eu does not allow a UK number
 	// even though pstn would.
-	if _, err := r.Route(mustParse(t, "sips:+441632960123@eu.example.net"), "", ""); !errors.Is(err, ErrNotAllowed) {
+	if _, err := r.Route(context.Background(), mustParse(t, "sips:+441632960123@eu.example.net"), "", ""); !errors.Is(err, ErrNotAllowed) {
 		t.Errorf("UK number at eu's host: error %v, want ErrNotAllowed", err)
 	}
 }
@@ -205,7 +236,7 @@ func TestRouteTrunkHostGuard(t *testing.T) {
 func TestRouteCallerIDRefused(t *testing.T) {
 	r := testRouter()
 	bad := &Router{Trunks: []TrunkRoute{{Name: "t", Proxy: "sip:sbc.example.net",
-		CallerID: "Parley", Allow: []*regexp.Regexp{regexp.MustCompile(`.`)}}}}
+		CallerID: "Parley", Allow: []*regexp.Regexp{regexp.MustCompile(`.`)}}}, Resolver: testDNS}
 	tests := []struct {
 		name              string
 		r                 *Router
@@ -223,7 +254,7 @@ func TestRouteCallerIDRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := tt.r.Route(mustParse(t, tt.target), tt.callerID, tt.roomCID)
+			_, err := tt.r.Route(context.Background(), mustParse(t, tt.target), tt.callerID, tt.roomCID)
 			if !errors.Is(err, ErrBadCallerID) || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %v, want ErrBadCallerID with %q", err, tt.want)
 			}
@@ -244,7 +275,7 @@ func TestRouteCallerIDRefused(t *testing.T) {
 // TestRouteH323 checks that an H.323 target is routed Via h323 and refused
 // with ErrH323Unsupported, since the SIP edge cannot place it.
 func TestRouteH323(t *testing.T) {
-	got, err := testRouter().Route(mustParse(t, "#h323:@192.0.2.20"), "", "")
+	got, err := testRouter().Route(context.Background(), mustParse(t, "#h323:@192.0.2.20"), "", "")
 	if !errors.Is(err, ErrH323Unsupported) {
 		t.Fatalf("error %v, want ErrH323Unsupported", err)
 	}
@@ -259,12 +290,12 @@ func TestRouteH323(t *testing.T) {
 
 // TestRouteBadInput checks a zero Target and a trunk with a bad proxy.
 func TestRouteBadInput(t *testing.T) {
-	if _, err := testRouter().Route(Target{}, "", ""); !errors.Is(err, ErrBadTarget) {
+	if _, err := testRouter().Route(context.Background(), Target{}, "", ""); !errors.Is(err, ErrBadTarget) {
 		t.Errorf("zero Target: error %v, want ErrBadTarget", err)
 	}
 	r := &Router{Trunks: []TrunkRoute{{Name: "broken", Proxy: "sbc.example.net",
 		Allow: []*regexp.Regexp{regexp.MustCompile(`.`)}}}}
-	_, err := r.Route(mustParse(t, "+441632960123"), "", "")
+	_, err := r.Route(context.Background(), mustParse(t, "+441632960123"), "", "")
 	if err == nil || errors.Is(err, ErrNotAllowed) || !strings.Contains(err.Error(), `trunk broken: proxy "sbc.example.net"`) {
 		t.Errorf("bad proxy: error %v", err)
 	}
@@ -279,7 +310,7 @@ func TestRouterConcurrent(t *testing.T) {
 		go func() {
 			defer func() { done <- struct{}{} }()
 			for range 100 {
-				if _, err := r.Route(tg, "", ""); err != nil {
+				if _, err := r.Route(context.Background(), tg, "", ""); err != nil {
 					t.Error(err)
 					return
 				}

@@ -3,7 +3,6 @@ package bridge
 import (
 	"errors"
 	"fmt"
-	"net/netip"
 	"strconv"
 	"strings"
 )
@@ -20,6 +19,9 @@ const (
 	// DefaultSIPPort is the port of a #sip: target typed without one
 	// (RFC 3261 §19.1.2).
 	DefaultSIPPort = 5060
+	// DefaultSIPSPort is the port of a sips: URI, or one with
+	// transport=tls, typed without one (RFC 3261 §19.1.2).
+	DefaultSIPSPort = 5061
 	// DefaultH323Port is the port of a #h323: target typed without one
 	// (H.225.0 call signalling, ITU-T H.323 §8).
 	DefaultH323Port = 1720
@@ -83,8 +85,9 @@ type Target struct {
 	// alias of a KindH323 target, as typed (escapes kept); may be empty.
 	User string
 	// Host is the host of a KindSIPDirect, KindSIPURI or KindH323 target:
-	// a hostname in lower case, or an IP address in its canonical form
-	// (IPv6 without brackets).
+	// a hostname in lower case without a trailing dot, or an IP address in
+	// its canonical form (IPv6 without brackets, an IPv4-mapped or numeric
+	// IPv4 form as the dotted quad).
 	Host string
 	// Port is the port of a KindSIPDirect (default 5060) or KindH323
 	// (default 1720) target. For KindSIPURI it is 0 when the URI has none,
@@ -166,11 +169,16 @@ const (
 //     country code ("+44 (0)1632 960123" is "+441632960123");
 //   - "#sip:[USER]@HOST[:PORT]": KindSIPDirect, port 5060 by default;
 //   - "sip:[USER@]HOST[:PORT][;PARAMS]" or "sips:…": KindSIPURI
-//     (RFC 3261 §19.1); URI headers ("?…") and passwords are refused, since
-//     a moderator has no business setting INVITE headers;
+//     (RFC 3261 §19.1); URI headers ("?…"), passwords and the maddr
+//     parameter are refused, since a moderator has no business setting
+//     INVITE headers or sending the call elsewhere than its host;
 //   - "#h323:[ALIAS]@HOST[:PORT]": KindH323, port 1720 by default.
 //
-// HOST is an IPv4 address, an IPv6 address in brackets or a hostname.
+// HOST is an IPv4 address, an IPv6 address in brackets or a hostname; it
+// is brought to one canonical spelling (canonicalHost: escapes decoded,
+// lower case, no trailing dot, IPv4-mapped and numeric IPv4 forms as the
+// dotted quad), so that Target.Host is what routing compares and where
+// the call goes.
 // Surrounding spaces are ignored; control characters, non-ASCII bytes,
 // inputs over MaxTargetLen bytes, empty hosts and ports outside 1-65535 are
 // refused. Every error is a *TargetError wrapping ErrBadTarget. ParseTarget
@@ -330,6 +338,12 @@ func parseSIPURI(scheme, rest string) (Target, *TargetError) {
 			case !paramChars(name) || !paramChars(value):
 				return bad(fmt.Sprintf("URI parameter %q has a character not allowed there", p))
 			}
+			if strings.EqualFold(name, "maddr") {
+				// maddr sends the request to another address than the
+				// URI's host (RFC 3261 §19.1.1): the host is what routing
+				// checks, so it alone says where the call goes.
+				return bad("the maddr URI parameter is not accepted")
+			}
 			if !strings.EqualFold(name, "transport") {
 				continue
 			}
@@ -365,7 +379,8 @@ func parseSIPURI(scheme, rest string) (Target, *TargetError) {
 func parseHostPort(s string, defPort int) (host string, port int, reason string) {
 	var portStr string
 	hasPort := false
-	if strings.HasPrefix(s, "[") {
+	bracketed := strings.HasPrefix(s, "[")
+	if bracketed {
 		end := strings.IndexByte(s, ']')
 		if end < 0 {
 			return "", 0, `missing "]" after the IPv6 address`
@@ -377,11 +392,6 @@ func parseHostPort(s string, defPort int) (host string, port int, reason string)
 			}
 			portStr, hasPort = s[1:], true
 		}
-		a, err := netip.ParseAddr(host)
-		if err != nil || !a.Is6() || a.Zone() != "" {
-			return "", 0, fmt.Sprintf("%q is not an IPv6 address", host)
-		}
-		host = a.String()
 	} else {
 		if strings.Count(s, ":") > 1 {
 			return "", 0, "an IPv6 address goes in brackets, as [2001:db8::1]"
@@ -390,13 +400,10 @@ func parseHostPort(s string, defPort int) (host string, port int, reason string)
 		if host == "" {
 			return "", 0, "empty host"
 		}
-		if a, err := netip.ParseAddr(host); err == nil && a.Is4() {
-			host = a.String()
-		} else if validHostname(host) {
-			host = strings.ToLower(host)
-		} else {
-			return "", 0, fmt.Sprintf("%q is neither an IP address nor a hostname", host)
-		}
+	}
+	host, reason = canonicalHost(host, bracketed)
+	if reason != "" {
+		return "", 0, reason
 	}
 	if !hasPort {
 		return host, defPort, ""

@@ -48,6 +48,9 @@ type Config struct {
 	// Trunks carry calls to phone numbers; the first trunk whose Allow
 	// matches a number is used.
 	Trunks []Trunk `yaml:"trunks"`
+	// Dialout limits calls out beyond the trunks' allow patterns: where
+	// direct SIP targets may go.
+	Dialout Dialout `yaml:"dialout"`
 	// Rooms are the conference rooms defined in the file. Rooms created
 	// through the API live in the store, not here.
 	Rooms []Room `yaml:"rooms"`

@@ -319,6 +319,13 @@ func TestParseErrors(t *testing.T) {
 			`f.yaml:4: unknown key "event" in webhooks[0] (did you mean "events"?)`},
 		{"trunk empty pattern", "trunks:\n  - {name: t, proxy: \"sip:a\", allow: [~]}\n", nil,
 			`f.yaml:2: trunks[0].allow[0]: empty pattern`},
+		{"dialout direct_allow bad entries", "dialout:\n  direct_allow:\n    - pbx.example.com\n    - 192.0.2.0/33\n    - 127.1\n    - bad_host\n    - \"*.\"\n", nil,
+			`f.yaml:4: dialout.direct_allow[1]: "192.0.2.0/33": want an IP address, a CIDR network (192.0.2.0/24) or a domain (example.com)` + "\n" +
+				`f.yaml:5: dialout.direct_allow[2]: "127.1": want an IP address, a CIDR network (192.0.2.0/24) or a domain (example.com)` + "\n" +
+				`f.yaml:6: dialout.direct_allow[3]: "bad_host": want an IP address, a CIDR network (192.0.2.0/24) or a domain (example.com)` + "\n" +
+				`f.yaml:7: dialout.direct_allow[4]: "*.": want an IP address, a CIDR network (192.0.2.0/24) or a domain (example.com)`},
+		{"dialout unknown key", "dialout:\n  direct_allowed: [example.com]\n", nil,
+			`f.yaml:2: unknown key "direct_allowed" in dialout (did you mean "direct_allow"?)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

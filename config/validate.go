@@ -41,6 +41,7 @@ func (c *Config) Validate() error {
 	}
 	exts := v.extensions(c.Extensions)
 	v.trunks(c.Trunks)
+	v.dialout(&c.Dialout)
 	v.rooms(c.Rooms, exts)
 	v.webhooks(c.Webhooks)
 	v.dialIn(c.DialIn)

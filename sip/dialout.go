@@ -48,13 +48,19 @@ func (s *Server) Dial(ctx context.Context, out bridge.Outbound) (bridge.Leg, err
 		if err != nil {
 			return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: err.Error()}
 		}
-		return s.invite(ctx, out, dialTarget{uri: uri}, s.opts.Trunks[out.Route.Trunk])
+		// The INVITE goes to exactly the address the router checked, never
+		// to a fresh lookup of the URI's host (DNS rebinding).
+		if !out.Route.Addr.IsValid() {
+			return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: "the route carries no checked address"}
+		}
+		return s.invite(ctx, out, dialTarget{uri: uri, dest: out.Route.Addr.String()}, s.opts.Trunks[out.Route.Trunk])
 	}
 	return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: "the SIP edge cannot dial via " + out.Route.Via}
 }
 
-// dialTarget is where one INVITE goes: the Request-URI and, for a phone
-// behind NAT, the address to send it to instead of the URI's host.
+// dialTarget is where one INVITE goes: the Request-URI and the address to
+// send it to instead of the URI's host (a phone behind NAT, or the address
+// the router checked for a trunk or direct call).
 type dialTarget struct {
 	uri       gosip.Uri
 	dest      string // host:port; empty sends to the URI
@@ -81,6 +87,17 @@ func (s *Server) fork(ctx context.Context, out bridge.Outbound, bindings []Bindi
 	results := make(chan result, len(bindings))
 	for _, b := range bindings {
 		t := dialTarget{uri: b.Contact, dest: b.Destination, transport: b.Transport}
+		if out.ContactAddr != nil {
+			// A device chose its own Contact: it may not lead to a trunk
+			// or back to Parley, and is sent to the address checked.
+			ap, err := out.ContactAddr(ctx, b.Destination)
+			if err != nil {
+				s.log.Warn("registered contact not rung", "extension", b.Extension, "destination", b.Destination, "err", err.Error())
+				results <- result{nil, &bridge.DialError{Status: bridge.DialFailed, Reason: err.Error()}}
+				continue
+			}
+			t.dest = ap.String()
+		}
 		go func() {
 			c, err := s.invite(ctx, out, t, TrunkAuth{})
 			results <- result{c, err}

@@ -155,11 +155,13 @@ func TestRouteCommand(t *testing.T) {
   - {number: "2001", name: Alice Smith, password: "${PARLEY_TEST_UNSET_PW}"}
 trunks:
   - name: pstn
-    proxy: sip:sbc.example.net:5060
+    proxy: sip:localhost:5060
     username: parley
     password: "${PARLEY_TEST_UNSET_TRUNK_PW}"
     caller_id: "+441632960000"
     allow: ['^\+44[0-9]{10}$']
+dialout:
+  direct_allow: [192.0.2.0/24, example.org]
 rooms:
   - {number: "1000", caller_id: "+441632960100"}
 `), 0o600)
@@ -171,17 +173,22 @@ rooms:
 		{name: "extension", args: []string{"route", "2001", "--config", cfg}, code: 0,
 			stdout: []string{"2001 (extension)", "is an extension (Alice Smith)", "route: via extension: registered contacts of 2001"}},
 		{name: "trunk with the trunk's caller ID", args: []string{"route", "--config", cfg, "+44 1632 960123"}, code: 0,
-			stdout: []string{"trunk pstn: +441632960123 matches", "route: via trunk pstn: sip:+441632960123@sbc.example.net:5060, caller ID +441632960000"}},
+			stdout: []string{"trunk pstn: +441632960123 matches", "trunk pstn: proxy localhost resolves to 127.0.0.1", "sent to 127.0.0.1:5060",
+				"route: via trunk pstn: sip:+441632960123@localhost:5060, caller ID +441632960000"}},
 		{name: "trunk with the room's caller ID", args: []string{"route", "+441632960123", "--config", cfg, "--room", "1000"}, code: 0,
 			stdout: []string{"caller ID +441632960100 from the room"}},
 		{name: "trunk with the request's caller ID", args: []string{"route", "+441632960123", "--config", cfg, "--caller-id", "+441632960999"}, code: 0,
 			stdout: []string{"caller ID +441632960999 from the request"}},
 		{name: "toll fraud", args: []string{"route", "+19005551234", "--config", cfg}, code: 1,
 			stdout: []string{`matches none of ^\+44[0-9]{10}$`, "refused: dial-out not allowed: no trunk allows +19005551234"}},
-		{name: "toll fraud through the proxy host", args: []string{"route", "sip:+19005551234@sbc.example.net", "--config", cfg}, code: 1,
-			stdout: []string{"proxy host of trunk pstn", "refused:"}},
+		{name: "toll fraud through the proxy host", args: []string{"route", "sip:+19005551234@localhost", "--config", cfg}, code: 1,
+			stdout: []string{"host localhost resolves to 127.0.0.1", "proxy host of trunk pstn", "refused:"}},
+		{name: "toll fraud through the proxy's address spelt otherwise", args: []string{"route", "sip:+19005551234@[::ffff:127.0.0.1]:5070", "--config", cfg}, code: 1,
+			stdout: []string{"127.0.0.1 is an address of trunk pstn's proxy", "refused: dial-out not allowed: no trunk allows +19005551234"}},
+		{name: "direct outside the allow list", args: []string{"route", "#sip:@198.51.100.7", "--config", cfg}, code: 1,
+			stdout: []string{"is in no entry of the direct allow list", "refused: dial-out not allowed: 198.51.100.7 is not in dialout.direct_allow"}},
 		{name: "direct", args: []string{"route", "#sip:bob@192.0.2.10:5062", "--config", cfg}, code: 0,
-			stdout: []string{"route: via direct: sip:bob@192.0.2.10:5062, no caller ID"}},
+			stdout: []string{"192.0.2.10 is in 192.0.2.0/24 of the direct allow list", "route: via direct: sip:bob@192.0.2.10:5062, no caller ID"}},
 		{name: "h323", args: []string{"route", "#h323:@192.0.2.20", "--config", cfg}, code: 1, stdout: []string{"refused: h323"}},
 		{name: "bad target", args: []string{"route", "hello", "--config", cfg}, code: 1, stderr: []string{"unrecognised dial target"}},
 		{name: "bad caller ID", args: []string{"route", "2001", "--caller-id", "abc", "--config", cfg}, code: 1, stdout: []string{"refused: bad caller ID"}},

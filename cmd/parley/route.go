@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -12,8 +13,9 @@ import (
 )
 
 // routeCmd runs `parley route TARGET [--room R] [--caller-id N] [--config
-// FILE]`: how a dial to TARGET would go, decided offline from the config's
-// extensions and trunks, with the router's reasons. It exits 1 when the
+// FILE]`: how a dial to TARGET would go, decided from the config's
+// extensions, trunks and dialout.direct_allow, with the router's reasons
+// (names are resolved here, and the lines say to what). It exits 1 when the
 // dial would be refused.
 func routeCmd(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("route", flag.ContinueOnError)
@@ -65,7 +67,12 @@ func routeCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "parley: %v\n", err)
 		return 1
 	}
-	rt, err := routerFromConfig(cfg).Route(target, *callerID, roomCallerID)
+	router, err := routerFromConfig(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "parley: %v\n", err)
+		return 1
+	}
+	rt, err := router.Route(context.Background(), target, *callerID, roomCallerID)
 	if *asJSON {
 		resp := api.RouteResponse{
 			Allowed: err == nil, Target: target.String(), Kind: target.Kind.String(),

@@ -62,8 +62,20 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	if err != nil {
 		return err
 	}
+	router, err := routerFromConfig(cfg)
+	if err != nil {
+		return err
+	}
+	// A direct target may not reach Parley itself: the SIP server's bound
+	// addresses, known once it exists (before any dial can be requested).
+	router.Self = func() []netip.AddrPort {
+		if sipServer == nil {
+			return nil
+		}
+		return selfAddrs(sipServer.Addrs())
+	}
 	b, err := bridge.New(bridge.Options{Rooms: rooms, Logger: log, Records: db,
-		Router: routerFromConfig(cfg), Dialer: dialer, Prompts: voice, OnMixerTick: mtr.ObserveTick,
+		Router: router, Dialer: dialer, Prompts: voice, OnMixerTick: mtr.ObserveTick,
 		AnnounceJoinLeave: cfg.Prompts.AnnounceJoinLeave})
 	if err != nil {
 		return err
