@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	gosip "github.com/emiago/sipgo/sip"
@@ -166,11 +167,8 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	defer func() { stopBg(); bgWG.Wait() }()
 	log.Info("parley ready", "rooms", len(rooms), "store", cfg.Store.Path, "rtp_ports", fmt.Sprintf("%d-%d", cfg.RTP.Ports.Min, cfg.RTP.Ports.Max))
 
-	select {
-	case sig := <-stop:
-		log.Info("shutting down", "signal", sig.String())
-	case err := <-httpDone:
-		return fmt.Errorf("http: %w", err)
+	if err := waitStop(stop, httpDone, log); err != nil {
+		return err
 	}
 	sipServer.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -181,6 +179,25 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	stopHooks() // after the calls ended, so their left and ended events go out
 	log.Info("stopped")
 	return nil
+}
+
+// waitStop returns when a signal other than SIGHUP arrives on stop (nil) or
+// the HTTP server fails (its error). SIGHUP is logged and ignored: nothing
+// is reloaded yet, and the calls go on.
+func waitStop(stop <-chan os.Signal, httpDone <-chan error, log *slog.Logger) error {
+	for {
+		select {
+		case sig := <-stop:
+			if sig == syscall.SIGHUP {
+				log.Warn("SIGHUP: reload is not supported yet; ignored")
+				continue
+			}
+			log.Info("shutting down", "signal", sig.String())
+			return nil
+		case err := <-httpDone:
+			return fmt.Errorf("http: %w", err)
+		}
+	}
 }
 
 type readyFunc func() error
