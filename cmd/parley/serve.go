@@ -106,6 +106,8 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 		Extensions: sipExtensions(cfg.Extensions), Trunks: trunkAuth(cfg.Trunks),
 		AuthAlgorithms: algs, Keys: keys, Prompts: voice,
 		OnMediaEnded: mtr.MediaEnded, OnCallIn: mtr.CallIn,
+		TCP: sip.TCPLimits{ReadTimeout: cfg.SIP.TCP.ReadTimeout, IdleTimeout: cfg.SIP.TCP.IdleTimeout,
+			MaxConnsPerIP: cfg.SIP.TCP.MaxConnsPerIP, MaxConns: cfg.SIP.TCP.MaxConns},
 	})
 	if err != nil {
 		return err
