@@ -150,11 +150,24 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	}
 	handler := api.NewHandler(apiOpts)
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", mtr.Handler())
+	if cfg.Metrics.Listen == "" {
+		mux.Handle("GET /metrics", mtr.Handler())
+	} else {
+		metricsServer, metricsDone, err := serveMetrics(cfg.Metrics.Listen, mtr.Handler(), log)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = metricsServer.Shutdown(ctx)
+			<-metricsDone
+		}()
+	}
 	mux.Handle("/join/", join)
 	mux.Handle("/console/", console)
 	mux.Handle("/", handler)
-	httpServer := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	httpServer := newHTTPServer(mux, defaultHTTPTimeouts(), log)
 	httpServer.RegisterOnShutdown(func() { close(apiDone) })
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- httpServer.Serve(ln) }()
