@@ -63,7 +63,7 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	if err != nil {
 		return err
 	}
-	b, err := bridge.New(bridge.Options{Rooms: rooms, Logger: log, Records: db,
+	b, err := bridge.New(bridge.Options{Rooms: rooms, Logger: log, Records: db, State: db,
 		Router: routerFromConfig(cfg), Dialer: dialer, Prompts: voice, OnMixerTick: mtr.ObserveTick,
 		AnnounceJoinLeave: cfg.Prompts.AnnounceJoinLeave})
 	if err != nil {
@@ -185,6 +185,7 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	if err := waitStop(stop, httpDone, log); err != nil {
 		return err
 	}
+	b.BeginShutdown() // the calls end now because we stop: rooms keep their locks
 	sipServer.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
