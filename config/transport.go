@@ -1,6 +1,9 @@
 package config
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // SIPTCP bounds SIP over TCP and TLS (RFC 3261 §18.3): what one
 // connection may cost before Parley closes it.
@@ -74,7 +77,7 @@ func (v *validator) transport(c *Config) {
 	if c.Metrics.Listen != "" {
 		if err := checkHostPort(c.Metrics.Listen); err != nil {
 			v.add("metrics.listen", "%q: %v", c.Metrics.Listen, err)
-		} else if c.Metrics.Listen == c.HTTP.Listen {
+		} else if c.Metrics.Listen == c.HTTP.Listen && !strings.HasSuffix(c.Metrics.Listen, ":0") {
 			v.add("metrics.listen", "%q: same address as http.listen", c.Metrics.Listen)
 		}
 	}

@@ -3,7 +3,9 @@ package e2e
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -234,5 +236,30 @@ func TestRoomLockSurvivesRestart(t *testing.T) {
 	third := startParley(t, config)
 	if third.apiCall(t, "GET", "/api/v1/rooms/1000", nil, &room); room.Locked {
 		t.Error("unlocked room locked again after a restart")
+	}
+}
+
+// TestMetricsListener: with metrics.listen set, /metrics is served there
+// and no longer on the main HTTP listener.
+func TestMetricsListener(t *testing.T) {
+	srv := startParley(t, transportConfig("10s", 32, "metrics:\n  listen: 127.0.0.1:0\n"))
+	recs := srv.logged("metrics listening")
+	if len(recs) != 1 {
+		t.Fatalf("%d \"metrics listening\" log lines, want 1", len(recs))
+	}
+	get := func(addr string) (int, string) {
+		res, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(body)
+	}
+	if code, body := get(fmt.Sprint(recs[0]["addr"])); code != 200 || !strings.Contains(body, "parley_") {
+		t.Errorf("GET /metrics on metrics.listen: %d, %.200q", code, body)
+	}
+	if code, _ := get(srv.http); code == 200 {
+		t.Error("GET /metrics on http.listen: 200; want it served only on metrics.listen")
 	}
 }
