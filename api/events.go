@@ -57,6 +57,13 @@ func (s *server) events(w http.ResponseWriter, r *http.Request) error {
 	// the client has its answer is not missed.
 	sub := s.bridge.Subscribe()
 	defer sub.Close()
+	// The stream lives longer than the server's ReadTimeout and
+	// WriteTimeout allow a request: lift them for this connection
+	// (net/http's Hijacker contract lets them stay on it; today's net/http
+	// clears them, but says not to rely on it); pings keep it alive.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
 	c, err := websocket.Accept(w, r, nil)
 	if err != nil {
 		return nil // Accept has answered the client

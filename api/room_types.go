@@ -34,8 +34,9 @@ type Room struct {
 	// CallerID is presented on calls out of the room; empty uses the
 	// trunk's.
 	CallerID string `json:"caller_id,omitempty"`
-	// Locked reports whether the room is locked now (live state, not
-	// stored: an empty room opens again).
+	// Locked reports whether the room is locked now. The lock is kept in
+	// the store and holds across a restart; a room that empties opens
+	// again.
 	Locked bool `json:"locked"`
 	// ConfigOwned marks a room from the config file, read-only here.
 	ConfigOwned bool `json:"config_owned"`

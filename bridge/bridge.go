@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/parleyhq/parley/media"
@@ -96,6 +97,9 @@ type Options struct {
 	Dialer Dialer
 	// Records keeps attendance; nil keeps none.
 	Records Records
+	// State keeps the rooms' locks across restarts and restores them in
+	// New; nil keeps them in memory only.
+	State RoomState
 	// AnnounceJoinLeave makes rooms say "a participant has joined" and
 	// "a participant has left" to everyone in them.
 	AnnounceJoinLeave bool
@@ -132,7 +136,9 @@ type Bridge struct {
 	router     *Router
 	dialer     Dialer
 	records    Records
+	state      RoomState
 	onTick     func(d time.Duration, late bool)
+	stopping   atomic.Bool // BeginShutdown was called: rooms that empty keep their lock
 
 	announceJoinLeave bool
 	events            events
@@ -150,7 +156,7 @@ type Bridge struct {
 // mixer runs while the room has participants.
 func New(opts Options) (*Bridge, error) {
 	b := &Bridge{log: opts.Logger, newEncoder: opts.NewEncoder, prompts: opts.Prompts,
-		router: opts.Router, dialer: opts.Dialer, records: opts.Records, onTick: opts.OnMixerTick,
+		router: opts.Router, dialer: opts.Dialer, records: opts.Records, state: opts.State, onTick: opts.OnMixerTick,
 		announceJoinLeave: opts.AnnounceJoinLeave,
 		rooms:             make(map[string]*Room)}
 	if b.log == nil {
@@ -175,6 +181,9 @@ func New(opts Options) (*Bridge, error) {
 			return nil, fmt.Errorf("room %s defined twice", rs.Number)
 		}
 		b.rooms[rs.Number] = newRoom(rs, b)
+	}
+	if err := b.restoreLocks(); err != nil {
+		return nil, err
 	}
 	return b, nil
 }
@@ -236,6 +245,7 @@ func (b *Bridge) Rooms() []*Room {
 // Close hangs up every participant of every room, stops the mixers and
 // waits for them. Later joins fail with ErrClosed. Close is idempotent.
 func (b *Bridge) Close() error {
+	b.BeginShutdown()
 	b.mu.Lock()
 	b.closed = true
 	rooms := make([]*Room, 0, len(b.rooms))

@@ -39,6 +39,7 @@ type Room struct {
 	announcer  *announcer
 	number     string
 	video      *video.Room // who publishes and receives video; the edges forward it
+	stateMu    sync.Mutex  // serialises writes of the lock to the state store (saveLock)
 
 	mu         sync.Mutex
 	settings   RoomSettings            // guarded by mu
@@ -430,13 +431,22 @@ func (r *Room) leave(p *Participant) {
 	r.checkGuests()
 	var stop context.CancelFunc
 	var done chan struct{}
+	opened := false
 	if left == 0 {
 		stop, done = r.stop, r.done
 		r.mix, r.stop, r.done = nil, nil, nil
-		r.locked = false // an empty room opens again
+		// An empty room opens again, unless it empties because the process
+		// stops: then the store keeps its lock for the restart.
+		opened = r.locked && !r.bridge.stopping.Load()
+		if opened {
+			r.locked = false
+		}
 		r.announcer.Clear()
 	}
 	r.mu.Unlock()
+	if opened {
+		r.saveLock()
+	}
 	r.video.Left(p.ID)
 	r.log.Info("participant left", "participant", p.ID, "participants", left)
 	r.bridge.events.publish(Event{Type: EventLeft, Room: r.number, Participant: p.ID, Name: p.Name})
@@ -571,6 +581,7 @@ func (r *Room) SetLocked(locked bool) {
 	r.mu.Lock()
 	r.locked = locked
 	r.mu.Unlock()
+	r.saveLock()
 	r.log.Info("room lock", "locked", locked)
 	r.bridge.events.publish(Event{Type: EventLocked, Room: r.number, Locked: boolPtr(locked)})
 }

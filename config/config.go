@@ -30,6 +30,8 @@ type Config struct {
 	RTP RTP `yaml:"rtp"`
 	// HTTP serves the REST API, the guest page, /metrics and /healthz.
 	HTTP HTTP `yaml:"http"`
+	// Metrics can serve /metrics on a listener of its own.
+	Metrics Metrics `yaml:"metrics"`
 	// WebRTC is the browser guests' media.
 	WebRTC WebRTC `yaml:"webrtc"`
 	// Store is where state that survives a restart is kept.
@@ -97,6 +99,8 @@ type SIP struct {
 	// mute_all, end. Each key is * or # and a digit. Default: *6 mute, *1
 	// count, *0 help, *2 lock, *3 mute_all, *9 end.
 	Keys map[string]string `yaml:"keys"`
+	// TCP bounds connections on tcp:// and tls:// listen addresses.
+	TCP SIPTCP `yaml:"tcp"`
 }
 
 // TLS names a PEM certificate and key on disk.

@@ -237,6 +237,7 @@ func applyDefaults(c *Config, src *source) {
 	if !src.has("media.rtp_timeout") {
 		c.Media.RTPTimeout = defaultRTPTimeout
 	}
+	applyTransportDefaults(c, src)
 	if c.SMTP != nil {
 		if !src.has("smtp.port") {
 			c.SMTP.Port = defaultSMTPPort

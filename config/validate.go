@@ -24,6 +24,7 @@ func (c *Config) Validate() error {
 	v.sip(&c.SIP)
 	v.rtp(&c.RTP)
 	v.http(&c.HTTP)
+	v.transport(c)
 	v.webrtc(&c.WebRTC)
 	if c.Store.Path == "" {
 		v.add("store.path", "required")

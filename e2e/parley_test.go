@@ -44,10 +44,28 @@ type server struct {
 	stopped chan struct{}
 }
 
+// parleyOption changes how startParley runs the binary.
+type parleyOption func(*parleyRun)
+
+// parleyRun is what parleyOptions set.
+type parleyRun struct {
+	prefix []string // a command that execs parley, e.g. prlimit with its arguments
+}
+
+// underCommand runs parley through argv, which must exec its last
+// arguments (prlimit --nofile=64:64 --), so that the process is parley.
+func underCommand(argv ...string) parleyOption {
+	return func(r *parleyRun) { r.prefix = argv }
+}
+
 // startParley runs `parley serve --config` on a config whose listeners use
 // port 0, and learns the bound addresses from its JSON log.
-func startParley(t *testing.T, config string) *server {
+func startParley(t *testing.T, config string, opts ...parleyOption) *server {
 	t.Helper()
+	var run parleyRun
+	for _, o := range opts {
+		o(&run)
+	}
 	dir := t.TempDir()
 	if !strings.Contains(config, "\nwebrtc:") {
 		config += "\nwebrtc:\n  udp_port: 0\n  listen_ip: 127.0.0.1\n" // tests run side by side: no fixed port
@@ -56,7 +74,8 @@ func startParley(t *testing.T, config string) *server {
 	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(parleyBin, "serve", "--config", path)
+	argv := append(run.prefix, parleyBin, "serve", "--config", path)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = dir
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

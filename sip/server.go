@@ -65,6 +65,9 @@ type Options struct {
 	// OnCallIn, if set, is told the result of every call in: answered,
 	// refused, busy, … (metrics). It must not block.
 	OnCallIn func(result string)
+	// TCP bounds connections and their timeouts on tcp:// and tls://
+	// listeners; zero fields take the defaults (TCPLimits).
+	TCP TCPLimits
 	// MinSE is the smallest session-timer interval accepted, in seconds
 	// (RFC 4028 Min-SE); zero means 90.
 	MinSE int
@@ -187,8 +190,9 @@ func (s *Server) listen(rawURL string) error {
 		if err != nil {
 			return fmt.Errorf("sip: %w", err)
 		}
-		l = listener{transport: "tcp", addr: ln.Addr().(*net.TCPAddr).AddrPort(), closer: ln}
-		serve = func() error { return s.srv.ServeTCP(ln) }
+		lim := s.limitListener(ln)
+		l = listener{transport: "tcp", addr: ln.Addr().(*net.TCPAddr).AddrPort(), closer: lim}
+		serve = func() error { return s.srv.ServeTCP(lim) }
 	case "tls":
 		if s.opts.TLS == nil {
 			return fmt.Errorf("sip: listen address %q: tls needs a certificate (sip.tls.cert and key)", rawURL)
@@ -197,8 +201,9 @@ func (s *Server) listen(rawURL string) error {
 		if err != nil {
 			return fmt.Errorf("sip: %w", err)
 		}
-		l = listener{transport: "tls", addr: ln.Addr().(*net.TCPAddr).AddrPort(), closer: ln}
-		serve = func() error { return s.srv.ServeTLS(ln) }
+		lim := s.limitListener(ln)
+		l = listener{transport: "tls", addr: ln.Addr().(*net.TCPAddr).AddrPort(), closer: lim}
+		serve = func() error { return s.srv.ServeTLS(lim) }
 	default:
 		return fmt.Errorf("sip: listen address %q: transport %q is not supported (udp, tcp, tls)", rawURL, u.Scheme)
 	}

@@ -40,7 +40,9 @@ type Room struct {
 	GuestWait time.Duration
 	// CallerID is the caller ID of calls out of this room.
 	CallerID string
-	// Locked refuses new participants.
+	// Locked is a moderator's lock on the room, which then admits
+	// moderators only. It is runtime state kept across restarts:
+	// SetRoomLocked writes it, and SyncConfigRooms keeps it.
 	Locked bool
 	// ConfigOwned marks a room defined in the config file. It is set only by
 	// SyncConfigRooms; such rooms are read-only through the API.
@@ -245,6 +247,9 @@ func (db *DB) SyncConfigRooms(ctx context.Context, rooms []Room) error {
 		for _, r := range rooms {
 			r.ConfigOwned = true
 			old, ok := have[r.Number]
+			if ok {
+				r.Locked = old.Locked // runtime state, not config: SetRoomLocked
+			}
 			switch {
 			case !ok:
 				r.CreatedAt, r.UpdatedAt = now, now

@@ -98,6 +98,8 @@ type Handler struct {
 	log    *slog.Logger
 	now    func() time.Time
 	mux    *http.ServeMux
+	// pingInterval is how often a join WebSocket is pinged (wsPingInterval).
+	pingInterval time.Duration
 }
 
 // New returns the join page handler, to be mounted at /join/. It has no
@@ -109,7 +111,8 @@ func New(opts Options) (*Handler, error) {
 	case opts.Rooms == nil:
 		return nil, errors.New("web: Options.Rooms is required")
 	}
-	h := &Handler{links: opts.Links, rooms: opts.Rooms, guests: opts.Guests, log: opts.Logger, now: opts.Now, mux: http.NewServeMux()}
+	h := &Handler{links: opts.Links, rooms: opts.Rooms, guests: opts.Guests, log: opts.Logger, now: opts.Now, mux: http.NewServeMux(),
+		pingInterval: wsPingInterval}
 	if h.log == nil {
 		h.log = slog.Default()
 	}

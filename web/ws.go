@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -24,6 +25,13 @@ type Guests interface {
 // refusalTimeout bounds how long the one "error" message to a refused
 // WebSocket may take to go out.
 const refusalTimeout = 5 * time.Second
+
+// The join WebSocket's keep-alive: a ping every wsPingInterval, and the
+// socket is closed when its pong takes longer than wsPongTimeout.
+const (
+	wsPingInterval = 30 * time.Second
+	wsPongTimeout  = 10 * time.Second
+)
 
 // socket serves GET /join/{token}/ws?name=NAME: it judges the link as the
 // page does, checks the name, upgrades to a WebSocket (coder/websocket,
@@ -48,6 +56,13 @@ func (h *Handler) socket(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, refusal, status)
 		return
 	}
+	// A call outlives the server's ReadTimeout and WriteTimeout: lift them
+	// for this connection (net/http's Hijacker contract lets them stay on
+	// it; today's net/http clears them, but says not to rely on it); pings
+	// keep it alive instead.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
 	conn, err := websocket.Accept(w, r, nil)
 	if err != nil {
 		return // Accept has answered the handshake with an error status
@@ -61,16 +76,50 @@ func (h *Handler) socket(w http.ResponseWriter, r *http.Request) {
 		_ = conn.Close(websocket.StatusPolicyViolation, "")
 		return
 	}
+	var pinger sync.WaitGroup
+	defer pinger.Wait()
+	ctx, stop := context.WithCancel(r.Context())
+	defer stop()
+	pinger.Add(1)
+	go func() {
+		defer pinger.Done()
+		keepAlive(ctx, conn, h.pingInterval, wsPongTimeout)
+	}()
 	source := "group_link"
 	if v.link.Kind == store.LinkGuest {
 		source = "guest_link"
 	}
-	err = h.guests.Handle(r.Context(), sig, webrtc.JoinRequest{Room: v.link.Room, Name: name,
+	err = h.guests.Handle(ctx, sig, webrtc.JoinRequest{Room: v.link.Room, Name: name,
 		Role: v.link.Role, LinkID: v.link.ID, Source: source, Email: v.link.Email})
 	if err != nil && !errors.Is(err, context.Canceled) {
 		h.log.Debug("browser guest call ended", "room", v.link.Room, "link", v.link.ID, "err", err)
 	}
 	_ = conn.Close(websocket.StatusNormalClosure, "")
+}
+
+// keepAlive pings conn every interval until ctx ends (RFC 6455 §5.5.2;
+// browsers answer pings themselves). A pong that does not come within
+// timeout closes conn, which ends the guest's call: a browser that went
+// away without closing (a laptop shut, a network gone) does not hold it.
+func keepAlive(ctx context.Context, conn *websocket.Conn, interval, timeout time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		pctx, cancel := context.WithTimeout(ctx, timeout)
+		err := conn.Ping(pctx)
+		cancel()
+		if err != nil {
+			if ctx.Err() == nil {
+				_ = conn.CloseNow()
+			}
+			return
+		}
+	}
 }
 
 // isWebSocket reports whether r asks to upgrade to a WebSocket (RFC 6455

@@ -114,7 +114,9 @@ func serveCmd(args []string, stderr io.Writer) int {
 		}
 	}
 	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
+	// SIGHUP is caught too, so that it does not kill the process (its
+	// default action): serve logs and ignores it until reload exists.
+	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(stop)
 	if err := serve(cfg, stderr, stop); err != nil {
 		fmt.Fprintf(stderr, "parley: %v\n", err)

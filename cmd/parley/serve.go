@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	gosip "github.com/emiago/sipgo/sip"
@@ -74,7 +75,7 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 		}
 		return selfAddrs(sipServer.Addrs())
 	}
-	b, err := bridge.New(bridge.Options{Rooms: rooms, Logger: log, Records: db,
+	b, err := bridge.New(bridge.Options{Rooms: rooms, Logger: log, Records: db, State: db,
 		Router: router, Dialer: dialer, Prompts: voice, OnMixerTick: mtr.ObserveTick,
 		AnnounceJoinLeave: cfg.Prompts.AnnounceJoinLeave})
 	if err != nil {
@@ -117,6 +118,8 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 		Extensions: sipExtensions(cfg.Extensions), Trunks: trunkAuth(cfg.Trunks),
 		AuthAlgorithms: algs, Keys: keys, Prompts: voice,
 		OnMediaEnded: mtr.MediaEnded, OnCallIn: mtr.CallIn,
+		TCP: sip.TCPLimits{ReadTimeout: cfg.SIP.TCP.ReadTimeout, IdleTimeout: cfg.SIP.TCP.IdleTimeout,
+			MaxConnsPerIP: cfg.SIP.TCP.MaxConnsPerIP, MaxConns: cfg.SIP.TCP.MaxConns},
 	})
 	if err != nil {
 		return err
@@ -159,11 +162,24 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	}
 	handler := api.NewHandler(apiOpts)
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", mtr.Handler())
+	if cfg.Metrics.Listen == "" {
+		mux.Handle("GET /metrics", mtr.Handler())
+	} else {
+		metricsServer, metricsDone, err := serveMetrics(cfg.Metrics.Listen, mtr.Handler(), log)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = metricsServer.Shutdown(ctx)
+			<-metricsDone
+		}()
+	}
 	mux.Handle("/join/", join)
 	mux.Handle("/console/", console)
 	mux.Handle("/", handler)
-	httpServer := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	httpServer := newHTTPServer(mux, defaultHTTPTimeouts(), log)
 	httpServer.RegisterOnShutdown(func() { close(apiDone) })
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- httpServer.Serve(ln) }()
@@ -178,12 +194,10 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	defer func() { stopBg(); bgWG.Wait() }()
 	log.Info("parley ready", "rooms", len(rooms), "store", cfg.Store.Path, "rtp_ports", fmt.Sprintf("%d-%d", cfg.RTP.Ports.Min, cfg.RTP.Ports.Max))
 
-	select {
-	case sig := <-stop:
-		log.Info("shutting down", "signal", sig.String())
-	case err := <-httpDone:
-		return fmt.Errorf("http: %w", err)
+	if err := waitStop(stop, httpDone, log); err != nil {
+		return err
 	}
+	b.BeginShutdown() // the calls end now because we stop: rooms keep their locks
 	sipServer.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -193,6 +207,25 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	stopHooks() // after the calls ended, so their left and ended events go out
 	log.Info("stopped")
 	return nil
+}
+
+// waitStop returns when a signal other than SIGHUP arrives on stop (nil) or
+// the HTTP server fails (its error). SIGHUP is logged and ignored: nothing
+// is reloaded yet, and the calls go on.
+func waitStop(stop <-chan os.Signal, httpDone <-chan error, log *slog.Logger) error {
+	for {
+		select {
+		case sig := <-stop:
+			if sig == syscall.SIGHUP {
+				log.Warn("SIGHUP: reload is not supported yet; ignored")
+				continue
+			}
+			log.Info("shutting down", "signal", sig.String())
+			return nil
+		case err := <-httpDone:
+			return fmt.Errorf("http: %w", err)
+		}
+	}
 }
 
 type readyFunc func() error
