@@ -1,0 +1,94 @@
+package sip
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	gosip "github.com/emiago/sipgo/sip"
+
+	"github.com/parleyhq/parley/sip/digest"
+)
+
+// TestRegistrarGuard is the regression test of the registrar's old failure
+// table: a success of the attacker's own extension from the same address
+// reset its count, and the count was per address only. Each case runs
+// guesses on 2001 for a minute of the fixture's clock, one try every 10 ms
+// (6,000 tries), and counts the guesses actually verified: the old table
+// let through about 4 of every 5 tries.
+func TestRegistrarGuard(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		source     func(i int) string
+		ownSuccess bool // register 2002 rightly from the same source after each guess
+		maxGuesses int
+	}{
+		// 3 free, then 1+2+4+8+16 s: about 8 guesses in the first minute.
+		{"one source", func(int) string { return "192.0.2.20:5060" }, false, 10},
+		{"one source with its own successes between", func(int) string { return "192.0.2.20:5060" }, true, 10},
+		// 20 on the key from fresh sources, then 1+2+4+8+16+30 s.
+		{"rotating sources", func(i int) string { return fmt.Sprintf("198.51.%d.%d:5060", i/250, i%250+1) }, false, 30},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newRegFixture(t, RegistrarOptions{})
+			guesses, n := 0, 0
+			send := func(ext, password, source string) *gosip.Response {
+				n++
+				return f.send(t, regReq{ext: ext, contacts: []string{"<sip:x@192.0.2.10>"}, callID: fmt.Sprint("g-", n),
+					auth: f.creds(t, digest.MD5, ext, password), source: source}.build(t))
+			}
+			for i := range 6000 {
+				src := tt.source(i)
+				switch res := send("2001", fmt.Sprint("guess-", i), src); res.StatusCode {
+				case 401:
+					guesses++
+				case 403:
+				default:
+					t.Fatalf("guess %d: %d", i, res.StatusCode)
+				}
+				if tt.ownSuccess {
+					send("2002", "secret2", src)
+				}
+				f.clock.Advance(10 * time.Millisecond)
+			}
+			t.Logf("%d guesses verified in 60 s (%.2f/s)", guesses, float64(guesses)/60)
+			if guesses > tt.maxGuesses {
+				t.Errorf("%d guesses verified in a minute, want at most %d", guesses, tt.maxGuesses)
+			}
+			// A flood of refusals is not logged per request.
+			if c := strings.Count(f.log(), `"msg":"register refused"`); c > 0 {
+				t.Errorf("%d 'register refused' lines", c)
+			}
+		})
+	}
+}
+
+// TestRegistrarBanOutlivesSuccess: a source banned for guessing stays
+// banned for its own extension with the right password.
+func TestRegistrarBanOutlivesSuccess(t *testing.T) {
+	f := newRegFixture(t, RegistrarOptions{})
+	n := 0
+	send := func(ext, password string) int {
+		n++
+		return f.send(t, regReq{ext: ext, contacts: []string{"<sip:x@192.0.2.10>"}, callID: fmt.Sprint("b-", n),
+			auth: f.creds(t, digest.MD5, ext, password), source: "192.0.2.30:5060"}.build(t)).StatusCode
+	}
+	for i := 0; i < 30; {
+		if send("2001", "wrong") == 401 {
+			i++
+		}
+		f.clock.Advance(31 * time.Second) // past any wait
+	}
+	if got := send("2002", "secret2"); got != 403 {
+		t.Errorf("banned source, right password: %d, want 403", got)
+	}
+	f.clock.Advance(29 * time.Minute)
+	if got := send("2002", "secret2"); got != 403 {
+		t.Errorf("29 minutes into the ban: %d, want 403", got)
+	}
+	f.clock.Advance(2 * time.Minute)
+	if got := send("2002", "secret2"); got != 200 {
+		t.Errorf("after the ban: %d, want 200", got)
+	}
+}
