@@ -78,8 +78,8 @@ func (c *call) run(room *bridge.Room) {
 // admit asks for the room's PIN, if it has one, and returns the role the
 // caller joins with: moderator for the moderator PIN. Three wrong PINs and
 // the caller hears goodbye and is hung up. Every try is counted by the PIN
-// guard under the caller's IP and the room: before each, the prompt holds
-// the caller for as long as the guard says (holdOff), and a wrong PIN
+// guard under the caller's IP and the room: before a PIN is checked, the
+// call is held for as long as the guard says (holdOff), and a wrong PIN
 // costs at least pinPenalty.
 func (c *call) admit(room *bridge.Room) (bridge.Role, bool) {
 	set := room.Settings()
@@ -93,12 +93,14 @@ func (c *call) admit(room *bridge.Room) (bridge.Role, bool) {
 	src, key := sourceIP(c.uas.InviteRequest.Source()), room.Number()
 	lim := c.server.opts.PINGuard
 	for try := 1; try <= pinTries; try++ {
-		if !c.holdOff(lim, src, key) {
-			return "", false
-		}
 		c.sayID(prompts.EnterPIN) // after the wrong-PIN prompt of the last try, if any
 		pin, ok := c.collect()
 		if !ok {
+			return "", false
+		}
+		// Asked between the PIN and its check, not before the prompt: so
+		// that 50 calls typing at once cannot all pass one early check.
+		if !c.holdOff(lim, src, key) {
 			return "", false
 		}
 		switch {
