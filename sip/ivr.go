@@ -14,9 +14,9 @@ import (
 // pinTries is how many PINs a caller may get wrong before goodbye.
 const pinTries = 3
 
-// pinPenalty is the least a wrong PIN costs: digits typed within it after
-// the wrong-PIN prompt starts are dropped, so that typing over the prompts
-// does not make guessing fast.
+// pinPenalty is the least a wrong PIN costs: the next PIN of the call is
+// not checked sooner after it, so that typing over the prompts does not
+// make guessing fast (the digits themselves are kept).
 const pinPenalty = 2 * time.Second
 
 // maxPINWait is the longest the prompt holds a caller while the PIN guard
@@ -92,14 +92,19 @@ func (c *call) admit(room *bridge.Room) (bridge.Role, bool) {
 	c.prompt.Clear()
 	src, key := sourceIP(c.uas.InviteRequest.Source()), room.Number()
 	lim := c.server.opts.PINGuard
+	var notBefore time.Time // pinPenalty after the last wrong PIN
 	for try := 1; try <= pinTries; try++ {
 		c.sayID(prompts.EnterPIN) // after the wrong-PIN prompt of the last try, if any
 		pin, ok := c.collect()
 		if !ok {
 			return "", false
 		}
-		// Asked between the PIN and its check, not before the prompt: so
-		// that 50 calls typing at once cannot all pass one early check.
+		// The guard is asked between the PIN and its check, not before the
+		// prompt: so that 50 calls typing at once cannot all pass one early
+		// check.
+		if d := time.Until(notBefore); d > 0 && !c.wait(d) {
+			return "", false
+		}
 		if !c.holdOff(lim, src, key) {
 			return "", false
 		}
@@ -113,11 +118,9 @@ func (c *call) admit(room *bridge.Room) (bridge.Role, bool) {
 			return "", true
 		}
 		lim.Fail(src, key)
+		notBefore = time.Now().Add(pinPenalty)
 		c.log.Info("wrong pin", "try", try)
 		c.sayID(prompts.WrongPIN)
-		if !c.wait(pinPenalty) {
-			return "", false
-		}
 	}
 	c.log.Info("call refused", "reason", "wrong PIN three times")
 	c.sayID(prompts.Goodbye)
