@@ -297,3 +297,26 @@ func TestGuardTokenTTL(t *testing.T) {
 		}
 	}
 }
+
+// TestGuardPINBan: with guard.ban_after 4, one caller that keeps guessing
+// is banned, and its next PIN ends the call the way wrong PINs do (the
+// wrong-PIN prompt, goodbye, BYE), in this call and in the next ones.
+func TestGuardPINBan(t *testing.T) {
+	srv := startParley(t, guardConfig+"guard:\n  ban_after: 4\n  base_delay: 100ms\n")
+	host, port, _ := strings.Cut(srv.sipUDP, ":")
+	r := runGuesser(t, "guess_pin.py", host, port, "1000", "16", "1")
+	refused := 0
+	for _, rec := range srv.logged("call refused") {
+		if rec["reason"] == "too many wrong PINs" && rec["banned"] == true {
+			refused++
+		}
+	}
+	t.Logf("%d calls, %d PINs typed; %d checked; %d calls refused as banned", r.Calls, r.PINs, len(srv.logged("wrong pin")), refused)
+	if n := len(srv.logged("wrong pin")); n != 4 {
+		t.Errorf("%d PINs checked, want 4 (then banned)", n)
+	}
+	if len(srv.logged("guard: source banned")) != 1 || refused < 2 || r.Calls < 2 {
+		srv.dumpLogs(t)
+		t.Errorf("want one ban and at least two calls refused as banned, got %d calls, %d refused", r.Calls, refused)
+	}
+}
