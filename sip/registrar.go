@@ -306,9 +306,11 @@ func (r *Registrar) register(req *gosip.Request) *gosip.Response {
 		log.Info("register challenged", "reason", "stale nonce", "username", user)
 		return r.challenge(req, true)
 	case errors.Is(err, digest.ErrMalformed):
+		r.guard.Fail(srcIP, key) // counted, so that a flood of them is soon refused unlogged
 		log.Warn("register auth failed", "reason", err.Error())
 		return r.response(req, gosip.StatusBadRequest, "Malformed Authorization")
 	case errors.Is(err, digest.ErrUnsupported):
+		r.guard.Fail(srcIP, key)
 		log.Warn("register auth failed", "reason", err.Error())
 		return r.challenge(req, false)
 	default:

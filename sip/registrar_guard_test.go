@@ -94,3 +94,19 @@ func TestRegistrarBanOutlivesSuccess(t *testing.T) {
 		t.Errorf("after the ban: %d, want 200", got)
 	}
 }
+
+// TestRegistrarMalformedFlood: malformed credentials count as failures, so
+// that a flood of them is soon refused with 403 and no log line each.
+func TestRegistrarMalformedFlood(t *testing.T) {
+	f := newRegFixture(t, RegistrarOptions{})
+	for i := range 1000 {
+		f.send(t, regReq{ext: "2001", contacts: []string{"<sip:x@192.0.2.10>"}, callID: fmt.Sprint("m-", i),
+			auth: `Digest username="2001", realm=`, source: "192.0.2.40:5060"}.build(t))
+	}
+	if !strings.Contains(f.log(), "malformed") {
+		t.Fatalf("no malformed credentials logged:\n%s", f.log())
+	}
+	if n := strings.Count(f.log(), `"msg":"register auth failed"`); n > 5 {
+		t.Errorf("%d log lines for 1000 malformed REGISTERs, want at most 5", n)
+	}
+}
