@@ -266,3 +266,31 @@ func TestBadOptions(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCheck is the cost the guard adds to every credentialed try of
+// a clean source.
+func BenchmarkCheck(b *testing.B) {
+	g, err := New(Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	l := g.For(SIPDigest)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		l.Check(netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)}), "2001")
+	}
+}
+
+// BenchmarkFloodBlocked is the cost of refusing a banned scanner's try.
+func BenchmarkFloodBlocked(b *testing.B) {
+	g, err := New(Options{Logger: slog.New(slog.DiscardHandler), BanAfter: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	l := g.For(SIPDigest)
+	l.Fail(ip1, "2001")
+	b.ReportAllocs()
+	for b.Loop() {
+		l.Check(ip1, "2001")
+	}
+}
