@@ -110,3 +110,28 @@ func TestRegistrarMalformedFlood(t *testing.T) {
 		t.Errorf("%d log lines for 1000 malformed REGISTERs, want at most 5", n)
 	}
 }
+
+// TestRegistrarAttackSparesThePhone: while rotating sources guess 2001's
+// password, the phone that registered 2001 before keeps refreshing (no
+// lockout of the legitimate user), and a newcomer is held off.
+func TestRegistrarAttackSparesThePhone(t *testing.T) {
+	f := newRegFixture(t, RegistrarOptions{})
+	n := 0
+	send := func(password, source string) int {
+		n++
+		return f.send(t, regReq{ext: "2001", contacts: []string{"<sip:2001@192.0.2.10>"}, callID: fmt.Sprint("p-", n),
+			auth: f.creds(t, digest.MD5, "2001", password), source: source}.build(t)).StatusCode
+	}
+	if got := send("secret1", "192.0.2.10:5060"); got != 200 {
+		t.Fatalf("the phone registers: %d", got)
+	}
+	for i := range 100 {
+		send("guess", fmt.Sprintf("198.51.100.%d:5060", i+1))
+	}
+	if got := send("secret1", "192.0.2.10:5060"); got != 200 {
+		t.Errorf("the phone refreshes during the attack: %d, want 200", got)
+	}
+	if got := send("secret1", "203.0.113.9:5060"); got != 403 {
+		t.Errorf("a newcomer during the attack: %d, want 403 (held off)", got)
+	}
+}
