@@ -186,6 +186,10 @@ func TestGuardPIN(t *testing.T) {
 func TestGuardConsole(t *testing.T) {
 	srv := startParley(t, guardConfig)
 	url := "http://" + srv.http + "/api/v1/rooms/1000/console-login"
+	// A client of its own, whose connections are closed at the end: a
+	// connection dialled but never used would hold parley's shutdown.
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 10}}
+	defer client.CloseIdleConnections()
 	var mu sync.Mutex
 	codes := map[int]int{}
 	retryAfter := true
@@ -196,7 +200,7 @@ func TestGuardConsole(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; time.Now().Before(deadline); i++ {
-				resp, err := http.Post(url, "application/json", strings.NewReader(fmt.Sprintf(`{"pin": "%d%03d"}`, c, i%1000)))
+				resp, err := client.Post(url, "application/json", strings.NewReader(fmt.Sprintf(`{"pin": "%d%03d"}`, c, i%1000)))
 				if err != nil {
 					t.Error(err)
 					return
@@ -221,7 +225,7 @@ func TestGuardConsole(t *testing.T) {
 	if !retryAfter {
 		t.Error("a 429 without Retry-After")
 	}
-	resp, err := http.Post(url, "application/json", strings.NewReader(`{"pin": "9999"}`))
+	resp, err := client.Post(url, "application/json", strings.NewReader(`{"pin": "9999"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
