@@ -31,8 +31,8 @@ type Guard struct {
 	// from any sources, before tries on it from sources that never got in
 	// on it wait (rotating sources). Default 20.
 	KeyFreeFailures int `yaml:"key_free_failures"`
-	// GlobalFreeFailures is the same for all failures together. Default
-	// 300.
+	// GlobalFreeFailures is the same for all failures of one kind
+	// (registrar, phone PIN, console, API) together. Default 300.
 	GlobalFreeFailures int `yaml:"global_free_failures"`
 	// MaxEntries bounds the sources, targets and successes remembered;
 	// the least recently used go first. Default 65536.

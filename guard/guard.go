@@ -4,8 +4,10 @@
 // by every consumer, so failures of every kind from one source add up.
 //
 // The rule. Failures are counted per source (an IPv4 address, or an IPv6
-// /64, since one host commonly holds a whole /64), per target key (an
-// extension, a room; keys of different kinds never meet) and globally.
+// /64, since one host commonly holds a whole /64; failures of every kind
+// add up), per target key (an extension, a room; keys of different kinds
+// never meet) and globally per kind (so that a flood of bad API tokens does
+// not slow phones registering).
 // Each count is forgotten once Window passes without a failure. Past its
 // free failures, each further failure of a count doubles the wait before
 // the next try (BaseDelay, 2×BaseDelay, … up to MaxDelay), and a try made
@@ -83,8 +85,8 @@ type Options struct {
 	// extension) takes within Window, from any sources, before tries on
 	// it by sources that never succeeded on it wait. Default 20.
 	KeyFreeFailures int
-	// GlobalFreeFailures is the same for all failures together. Default
-	// 300.
+	// GlobalFreeFailures is the same for all failures of one kind
+	// together. Default 300.
 	GlobalFreeFailures int
 	// MaxEntries bounds the records kept; at least 3. Default 65536.
 	MaxEntries int
@@ -114,7 +116,7 @@ type Guard struct {
 	mu      sync.Mutex
 	entries map[string]*list.Element // guarded by mu; values are *record
 	lru     list.List                // guarded by mu; front is most recent
-	global  count                    // guarded by mu
+	global  map[Kind]*count          // guarded by mu; one per kind
 	blocked map[Kind]uint64          // guarded by mu
 }
 
@@ -170,7 +172,7 @@ func New(opts Options) (*Guard, error) {
 		opts.Logger = slog.Default()
 	}
 	return &Guard{opts: opts, now: opts.Clock, log: opts.Logger,
-		entries: make(map[string]*list.Element), blocked: make(map[Kind]uint64)}, nil
+		entries: make(map[string]*list.Element), blocked: make(map[Kind]uint64), global: make(map[Kind]*count)}, nil
 }
 
 // For returns the view of g that one consumer uses: its keys are kept
@@ -254,7 +256,7 @@ func (l *Limiter) Check(source netip.Addr, key string) (wait time.Duration, bann
 		if k := g.get(kid); k != nil {
 			counts = append(counts, limited{&k.count, g.opts.KeyFreeFailures})
 		}
-		counts = append(counts, limited{&g.global, g.opts.GlobalFreeFailures})
+		counts = append(counts, limited{g.globalOf(l.kind), g.opts.GlobalFreeFailures})
 	}
 	for _, c := range counts {
 		wait = max(wait, c.next.Sub(now))
@@ -300,7 +302,7 @@ func (l *Limiter) Fail(source netip.Addr, key string) {
 	}
 	g.fail(&src.count, g.opts.FreeFailures, now)
 	g.fail(&k.count, g.opts.KeyFreeFailures, now)
-	g.fail(&g.global, g.opts.GlobalFreeFailures, now)
+	g.fail(g.globalOf(l.kind), g.opts.GlobalFreeFailures, now)
 	if g.opts.BanAfter > 0 && src.failures >= g.opts.BanAfter && !now.Before(src.banned) {
 		src.banned = now.Add(g.opts.BanFor)
 		g.log.Warn("guard: source banned", "kind", string(l.kind), "source", Source(source).String(),
@@ -320,6 +322,16 @@ func (l *Limiter) Succeed(source netip.Addr, key string) {
 	if g.get(pid) == nil {
 		g.put(pid, now)
 	}
+}
+
+// globalOf returns the global count of kind. Caller holds g.mu.
+func (g *Guard) globalOf(kind Kind) *count {
+	c := g.global[kind]
+	if c == nil {
+		c = &count{}
+		g.global[kind] = c
+	}
+	return c
 }
 
 // fail counts one failure in c, forgetting the old ones after Window.

@@ -155,8 +155,8 @@ func TestKeyLimit(t *testing.T) {
 	}
 }
 
-// TestGlobalLimit: failures spread over sources and keys slow everyone
-// without a success past GlobalFreeFailures.
+// TestGlobalLimit: failures of one kind spread over sources and keys slow
+// everyone without a success past GlobalFreeFailures, in that kind only.
 func TestGlobalLimit(t *testing.T) {
 	g, _, _ := newTest(t, Options{GlobalFreeFailures: 10, KeyFreeFailures: 100})
 	l := g.For(SIPDigest)
@@ -165,6 +165,9 @@ func TestGlobalLimit(t *testing.T) {
 	}
 	if w, _ := l.Check(ip1, "zzz"); w == 0 {
 		t.Error("no global wait after 11 failures")
+	}
+	if w, _ := g.For(PIN).Check(ip1, "zzz"); w != 0 {
+		t.Errorf("another kind waits %v: the global count is per kind", w)
 	}
 }
 
