@@ -182,7 +182,8 @@ func TestGuardPIN(t *testing.T) {
 // TestGuardConsole guesses the moderator PIN at the console sign-in with
 // 10 clients at once for 10 s. On main the address could try 5 a minute;
 // now it gets at most 8 PINs checked in 10 s (3 free, then after 1, 2, 4
-// s) and 429 with Retry-After for the rest, the right PIN included.
+// s) and 429 with Retry-After for the rest, the right PIN included, each
+// 429 counted in parley_guard_blocked_total{kind="console"}.
 func TestGuardConsole(t *testing.T) {
 	srv := startParley(t, guardConfig)
 	url := "http://" + srv.http + "/api/v1/rooms/1000/console-login"
@@ -232,6 +233,17 @@ func TestGuardConsole(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusTooManyRequests {
 		t.Errorf("the right PIN right after: %d, want 429", resp.StatusCode)
+	}
+	// Every 429 is counted in the metrics.
+	resp, err = client.Get("http://" + srv.http + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	want := fmt.Sprintf(`parley_guard_blocked_total{kind="console"} %d`, codes[429]+1)
+	if !strings.Contains(string(b), want) {
+		t.Errorf("/metrics lacks %s", want)
 	}
 }
 
