@@ -336,3 +336,25 @@ func TestGuardPINBan(t *testing.T) {
 		t.Errorf("want one ban and at least two calls refused as banned, got %d calls, %d refused", r.Calls, refused)
 	}
 }
+
+// TestGuardSvwar: while extension 2001 is slowed by a guessing attack from
+// rotating addresses, svwar (REGISTER scan without credentials) still
+// cannot tell the extensions from numbers that do not exist.
+func TestGuardSvwar(t *testing.T) {
+	if _, err := exec.LookPath("svwar"); err != nil {
+		t.Fatal("svwar is not installed (Debian package sipvicious)")
+	}
+	srv := startParley(t, guardConfig)
+	host, port, _ := strings.Cut(srv.sipUDP, ":")
+	r := runGuesser(t, "guess_register.py", host, port, "2001", "3", "40")
+	if r.Refused == 0 {
+		t.Fatalf("the attack did not slow 2001: %+v", r)
+	}
+	out, err := exec.Command("svwar", "-e1990-2010", "-m", "REGISTER", "-p", port, "--force", host).CombinedOutput()
+	if err != nil {
+		t.Fatalf("svwar: %v\n%s", err, out)
+	}
+	if strings.Contains(string(out), "2001") || strings.Contains(string(out), "2002") || !strings.Contains(string(out), "found nothing") {
+		t.Errorf("svwar told extensions apart:\n%s", out)
+	}
+}
