@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/guard"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -134,6 +135,17 @@ type Options struct {
 	Mailer Mailer
 	// SMS sends SMS invitations; nil answers send_sms with 503.
 	SMS SMS
+	// ConsoleGuard limits the guessing of moderator PINs at the console
+	// sign-in (keyed by room) and AuthGuard that of bearer tokens, both
+	// per client address (IPv6 per /64): a client they hold off gets 429
+	// with Retry-After. Nil makes one guard of the package guard's
+	// defaults, on the server's clock, for both.
+	ConsoleGuard, AuthGuard Limiter
+	// TokenTTL is the life of a token minted by a console sign-in or with
+	// a room token that asks for none; TokenMaxTTL the longest such a
+	// token may ask for (admin tokens may mint tokens that never expire).
+	// Zero: 12 hours and 7 days.
+	TokenTTL, TokenMaxTTL time.Duration
 }
 
 // NewHandler returns the HTTP handler for every route Parley serves. It has
@@ -161,6 +173,9 @@ type server struct {
 	sms          SMS    // nil: SMS is not configured
 	operators    map[string]bool
 	phoneCountry string
+	console      Limiter       // console PIN sign-ins, by room
+	tokenTTL     time.Duration // Options.TokenTTL with its default
+	tokenMaxTTL  time.Duration // Options.TokenMaxTTL with its default
 }
 
 // pingInterval is how often an event stream pings its client, so that
@@ -178,7 +193,26 @@ func newServer(opts Options) *server {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	s.auth = newAuthenticator(opts.AdminTokens, opts.Store, s.now)
+	s.tokenTTL, s.tokenMaxTTL = opts.TokenTTL, opts.TokenMaxTTL
+	if s.tokenTTL <= 0 {
+		s.tokenTTL = defaultTokenTTL
+	}
+	if s.tokenMaxTTL < s.tokenTTL {
+		s.tokenMaxTTL = max(s.tokenTTL, defaultTokenMaxTTL)
+	}
+	s.console = opts.ConsoleGuard
+	authGuard := opts.AuthGuard
+	if s.console == nil || authGuard == nil {
+		// guard.New fails only on bad options; its defaults are good.
+		g, _ := guard.New(guard.Options{Logger: s.log, Clock: func() time.Time { return s.now() }})
+		if s.console == nil {
+			s.console = g.For(guard.Console)
+		}
+		if authGuard == nil {
+			authGuard = g.For(guard.API)
+		}
+	}
+	s.auth = newAuthenticator(opts.AdminTokens, opts.Store, func() time.Time { return s.now() }, authGuard)
 	s.mux = s.buildMux()
 	return s
 }

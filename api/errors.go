@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/parleyhq/parley/bridge"
 	"github.com/parleyhq/parley/store"
@@ -26,6 +27,11 @@ type Error struct {
 
 	// bearerError is the RFC 6750 §3 error code of a 401, if any.
 	bearerError string
+	// retryAfter is the Retry-After of a 429 in seconds, if any.
+	retryAfter int
+	// expired marks the 401 of a token that has expired, which the guard
+	// does not count as a wrong one.
+	expired bool
 }
 
 // Error returns the message.
@@ -101,6 +107,9 @@ func (s *server) handle(h handlerFunc) http.Handler {
 				v += `, error="` + e.bearerError + `"`
 			}
 			w.Header().Set("WWW-Authenticate", v)
+		}
+		if e.retryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(e.retryAfter))
 		}
 		writeJSON(w, e.Status, e)
 	})

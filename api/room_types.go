@@ -117,8 +117,10 @@ type TokenRequest struct {
 	Role string `json:"role"`
 	// Label says what the token is for.
 	Label string `json:"label,omitempty"`
-	// ExpiresIn is the token's lifetime in seconds; 0 or absent means it
-	// never expires.
+	// ExpiresIn is the token's lifetime in seconds. 0 or absent means it
+	// never expires when an admin token mints it, and the server's token
+	// TTL (api.token_ttl) when a room token does, which may ask for at most
+	// api.token_max_ttl.
 	ExpiresIn int64 `json:"expires_in,omitempty"`
 	// Extension is the extension number the token speaks for. An
 	// attendee token of an extension in the operators group may invite

@@ -24,7 +24,10 @@ const maxLabelLen = 200
 
 // createToken serves POST /api/v1/rooms/{number}/tokens: it mints a
 // moderator or attendee token for the room and answers 201 with the secret,
-// which is shown this once; the store keeps only its SHA-256.
+// which is shown this once; the store keeps only its SHA-256. A token
+// minted with a room token (a moderator's, perhaps got by a guessed PIN)
+// always expires: expires_in 0 means the server's token TTL, and more than
+// its maximum TTL is refused with 400. An admin's may live for ever.
 func (s *server) createToken(w http.ResponseWriter, r *http.Request) error {
 	var req TokenRequest
 	if err := decodeJSON(w, r, &req); err != nil {
@@ -48,6 +51,16 @@ func (s *server) createToken(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusBadRequest, Field: "expires_in",
 			Message: fmt.Sprintf("expires_in must be between 0 (never) and %d seconds", int64(maxTokenLife/time.Second))}
 	}
+	life := time.Duration(req.ExpiresIn) * time.Second
+	if !principalOf(r).admin {
+		if life > s.tokenMaxTTL {
+			return &Error{Status: http.StatusBadRequest, Field: "expires_in",
+				Message: fmt.Sprintf("expires_in: a token minted with a room token lives at most %d seconds", int64(s.tokenMaxTTL/time.Second))}
+		}
+		if life == 0 {
+			life = s.tokenTTL
+		}
+	}
 	room, err := s.storedRoom(r)
 	if err != nil {
 		return err
@@ -56,8 +69,8 @@ func (s *server) createToken(w http.ResponseWriter, r *http.Request) error {
 	_, _ = rand.Read(secret) // crypto/rand.Read never fails (Go 1.24+)
 	t := store.Token{Hash: store.HashToken(base64.RawURLEncoding.EncodeToString(secret)), Room: room.Number(),
 		Role: req.Role, Label: req.Label, Extension: req.Extension}
-	if req.ExpiresIn > 0 {
-		at := s.now().Add(time.Duration(req.ExpiresIn) * time.Second)
+	if life > 0 {
+		at := s.now().Add(life)
 		t.ExpiresAt = &at
 	}
 	t, err = s.store.CreateToken(r.Context(), t)

@@ -69,6 +69,10 @@ type Config struct {
 	// SMS is the HTTP gateway SMS invitations are sent through; nil (the
 	// section left out) means Parley sends no SMS.
 	SMS *SMS `yaml:"sms"`
+	// Guard limits the guessing of passwords, PINs and tokens (guard.go).
+	Guard Guard `yaml:"guard"`
+	// API sets the life of room tokens (guard.go).
+	API API `yaml:"api"`
 
 	// src records the file and lines this Config came from; nil when built
 	// in code.

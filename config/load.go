@@ -234,6 +234,7 @@ func applyDefaults(c *Config, src *source) {
 	if !src.has("log.format") {
 		c.Log.Format = defaultLogFormat
 	}
+	applyGuardDefaults(c, src)
 	if !src.has("media.rtp_timeout") {
 		c.Media.RTPTimeout = defaultRTPTimeout
 	}

@@ -48,6 +48,7 @@ func (c *Config) Validate() error {
 	v.dialIn(c.DialIn)
 	v.smtp(c.SMTP)
 	v.sms(c.SMS)
+	v.guard(&c.Guard, &c.API)
 	if len(v.errs) == 0 {
 		return nil
 	}

@@ -3,6 +3,7 @@ package sip
 import (
 	"crypto/subtle"
 	"errors"
+	"net/netip"
 	"slices"
 	"time"
 
@@ -12,6 +13,16 @@ import (
 
 // pinTries is how many PINs a caller may get wrong before goodbye.
 const pinTries = 3
+
+// pinPenalty is the least a wrong PIN costs: the next PIN of the call is
+// not checked sooner after it, so that typing over the prompts does not
+// make guessing fast (the digits themselves are kept).
+const pinPenalty = 2 * time.Second
+
+// maxPINWait is the longest the prompt holds a caller while the PIN guard
+// slows its source or the room; a longer wait, or a ban, ends the call the
+// way three wrong PINs do.
+const maxPINWait = 30 * time.Second
 
 // pinTimeout is how long the PIN prompt waits for the caller after it has
 // finished speaking.
@@ -66,7 +77,10 @@ func (c *call) run(room *bridge.Room) {
 
 // admit asks for the room's PIN, if it has one, and returns the role the
 // caller joins with: moderator for the moderator PIN. Three wrong PINs and
-// the caller hears goodbye and is hung up.
+// the caller hears goodbye and is hung up. Every try is counted by the PIN
+// guard under the caller's IP and the room: before a PIN is checked, the
+// call is held for as long as the guard says (holdOff), and a wrong PIN
+// costs at least pinPenalty.
 func (c *call) admit(room *bridge.Room) (bridge.Role, bool) {
 	set := room.Settings()
 	if set.PIN == "" && set.ModeratorPIN == "" {
@@ -76,19 +90,35 @@ func (c *call) admit(room *bridge.Room) (bridge.Role, bool) {
 		return "", true // the owner and members need no PIN
 	}
 	c.prompt.Clear()
+	src, key := sourceIP(c.uas.InviteRequest.Source()), room.Number()
+	lim := c.server.opts.PINGuard
+	var notBefore time.Time // pinPenalty after the last wrong PIN
 	for try := 1; try <= pinTries; try++ {
 		c.sayID(prompts.EnterPIN) // after the wrong-PIN prompt of the last try, if any
 		pin, ok := c.collect()
 		if !ok {
 			return "", false
 		}
+		// The guard is asked between the PIN and its check, not before the
+		// prompt: so that 50 calls typing at once cannot all pass one early
+		// check.
+		if d := time.Until(notBefore); d > 0 && !c.wait(d) {
+			return "", false
+		}
+		if !c.holdOff(lim, src, key) {
+			return "", false
+		}
 		switch {
 		case set.ModeratorPIN != "" && equal(pin, set.ModeratorPIN):
+			lim.Succeed(src, key)
 			c.sayID(prompts.Moderator)
 			return bridge.RoleModerator, true
 		case set.PIN != "" && equal(pin, set.PIN), set.PIN == "" && pin == "":
+			lim.Succeed(src, key)
 			return "", true
 		}
+		lim.Fail(src, key)
+		notBefore = time.Now().Add(pinPenalty)
 		c.log.Info("wrong pin", "try", try)
 		c.sayID(prompts.WrongPIN)
 	}
@@ -97,6 +127,37 @@ func (c *call) admit(room *bridge.Room) (bridge.Role, bool) {
 	c.playOut()
 	c.Hangup("wrong PIN three times")
 	return "", false
+}
+
+// holdOff waits, driving the media, for as long as lim says a try by src
+// on room key must wait. A banned caller, or one told to wait more than
+// maxPINWait, hears the wrong-PIN prompt and goodbye and is hung up; it
+// reports false then, or when the call ends.
+func (c *call) holdOff(lim Limiter, src netip.Addr, key string) bool {
+	for {
+		wait, banned := lim.Check(src, key)
+		if !banned && wait == 0 {
+			return true
+		}
+		if banned || wait > maxPINWait {
+			c.log.Info("call refused", "reason", "too many wrong PINs", "banned", banned, "wait", wait.Round(time.Second).String())
+			c.sayID(prompts.WrongPIN)
+			c.sayID(prompts.Goodbye)
+			c.playOut()
+			c.Hangup("too many wrong PINs")
+			return false
+		}
+		if !c.wait(wait) {
+			return false
+		}
+	}
+}
+
+// wait drives the call's media for d, dropping any digit typed meanwhile;
+// false if the call ends first.
+func (c *call) wait(d time.Duration) bool {
+	until := time.Now().Add(d)
+	return c.pump(func(now time.Time, _ rune) bool { return !now.Before(until) })
 }
 
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }

@@ -49,8 +49,7 @@ func (r *Registrar) Run(ctx context.Context) {
 	}
 }
 
-// sweep drops every binding expired at now, and forgets authentication
-// failures older than AuthBlock.
+// sweep drops every binding expired at now.
 func (r *Registrar) sweep(now time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -59,11 +58,6 @@ func (r *Registrar) sweep(now time.Time) {
 			delete(r.bindings, ext)
 		} else {
 			r.bindings[ext] = live
-		}
-	}
-	for ip, f := range r.failures {
-		if now.Sub(f.last) >= r.opts.AuthBlock {
-			delete(r.failures, ip)
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	gosip "github.com/emiago/sipgo/sip"
 
+	"github.com/parleyhq/parley/guard"
 	"github.com/parleyhq/parley/sip/digest"
 )
 
@@ -83,15 +84,14 @@ type RegistrarOptions struct {
 	// that rebooted behind NAT leaves a stale binding behind); one that
 	// asks for more contacts than this by itself gets 403. Default 10.
 	MaxContacts int
-	// AuthFailureLimit is how many failed credentials one source IP may
-	// send in a row before every REGISTER from it gets 403 Forbidden for
-	// AuthBlock; the same 403 whether the extension exists or not. Default
-	// 5; negative disables blocking. Over UDP a source address can be
-	// spoofed, so keep AuthBlock short.
-	AuthFailureLimit int
-	// AuthBlock is how long a source IP stays blocked after its last
-	// failure. Default 1 minute.
-	AuthBlock time.Duration
+	// Guard counts failed credentials per source, per Digest username
+	// (known or not) and globally, and says when to refuse: a REGISTER
+	// with credentials from a source it slows or bans gets 403 Forbidden
+	// without being verified, the same 403 whether the extension exists or
+	// not. Nil makes a guard of the package guard's defaults for this
+	// registrar alone. Over UDP a source address can be spoofed: the
+	// per-username and global counts still hold then.
+	Guard Limiter
 	// KeepAlive is how often Run sends OPTIONS to each binding (RFC 3261
 	// §11 as a liveness probe); each probe may take at most this long.
 	// Default 30 s.
@@ -105,8 +105,8 @@ type RegistrarOptions struct {
 	// transport failure. It must return once ctx is done. Run calls it
 	// from several goroutines at once. Nil disables the keep-alive.
 	SendOptions SendOptionsFunc
-	// Clock replaces time.Now for expiry and blocking; it must be safe for
-	// concurrent use.
+	// Clock replaces time.Now for expiry (and for the default Guard); it
+	// must be safe for concurrent use.
 	Clock func() time.Time
 	// Logger receives one line per binding change and per failed
 	// authentication; nil means slog.Default().
@@ -127,9 +127,10 @@ type Registrar struct {
 	now  func() time.Time
 	exts map[string]Extension // read-only after NewRegistrar
 
+	guard Limiter
+
 	mu       sync.Mutex
-	bindings map[string][]*binding       // by extension number; guarded by mu
-	failures map[netip.Addr]*authFailure // by source IP; guarded by mu
+	bindings map[string][]*binding // by extension number; guarded by mu
 }
 
 // binding is a Binding with what the registrar needs to update it.
@@ -140,11 +141,6 @@ type binding struct {
 	callID string             // of the REGISTER that last set it (§10.3 step 7)
 	cseq   uint32
 	misses int // keep-alive probes failed in a row; guarded by Registrar.mu
-}
-
-type authFailure struct {
-	count int
-	last  time.Time
 }
 
 // ErrBadRegistrarOptions is wrapped by NewRegistrar's error when an
@@ -171,13 +167,9 @@ func NewRegistrar(exts []Extension, auth *digest.Server, opts RegistrarOptions) 
 	setDefault(&opts.MinExpires, 60*time.Second)
 	setDefault(&opts.MaxExpires, 3600*time.Second)
 	setDefault(&opts.DefaultExpires, 3600*time.Second)
-	setDefault(&opts.AuthBlock, time.Minute)
 	setDefault(&opts.KeepAlive, 30*time.Second)
 	if opts.MaxContacts == 0 {
 		opts.MaxContacts = 10
-	}
-	if opts.AuthFailureLimit == 0 {
-		opts.AuthFailureLimit = 5
 	}
 	if opts.KeepAliveFailures == 0 {
 		opts.KeepAliveFailures = 3
@@ -186,8 +178,8 @@ func NewRegistrar(exts []Extension, auth *digest.Server, opts RegistrarOptions) 
 	case opts.MinExpires < time.Second || opts.MinExpires > opts.DefaultExpires || opts.DefaultExpires > opts.MaxExpires:
 		return nil, fmt.Errorf("%w: want 1s <= min (%v) <= default (%v) <= max (%v) expires",
 			ErrBadRegistrarOptions, opts.MinExpires, opts.DefaultExpires, opts.MaxExpires)
-	case opts.MaxContacts < 0, opts.AuthBlock < 0, opts.KeepAlive < 0, opts.KeepAliveFailures < 0:
-		return nil, fmt.Errorf("%w: negative max contacts, auth block, keep-alive or keep-alive failures", ErrBadRegistrarOptions)
+	case opts.MaxContacts < 0, opts.KeepAlive < 0, opts.KeepAliveFailures < 0:
+		return nil, fmt.Errorf("%w: negative max contacts, keep-alive or keep-alive failures", ErrBadRegistrarOptions)
 	}
 	if opts.Clock == nil {
 		opts.Clock = time.Now
@@ -195,14 +187,21 @@ func NewRegistrar(exts []Extension, auth *digest.Server, opts RegistrarOptions) 
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.Guard == nil {
+		g, err := guard.New(guard.Options{Clock: opts.Clock, Logger: opts.Logger})
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadRegistrarOptions, err)
+		}
+		opts.Guard = g.For(guard.SIPDigest)
+	}
 	r := &Registrar{
+		guard:    opts.Guard,
 		auth:     auth,
 		opts:     opts,
 		log:      opts.Logger,
 		now:      opts.Clock,
 		exts:     make(map[string]Extension, len(exts)),
 		bindings: make(map[string][]*binding),
-		failures: make(map[netip.Addr]*authFailure),
 	}
 	for i, e := range exts {
 		if e.Number == "" || e.Password == "" {
@@ -242,7 +241,8 @@ func (r *Registrar) Contacts(ext string) []Binding {
 // credentials, or with credentials that fail for any reason other than a
 // stale nonce (identical for an unknown extension and a wrong password);
 // 401 with stale=true for a stale nonce; 403 when the authenticated user is
-// not the To user, or after AuthFailureLimit failures from one IP; 400 for
+// not the To user, or with credentials while the Guard slows or bans the
+// source (nothing verified, no log line: the guard logs); 400 for
 // a malformed request or Contact; 416 for a non-SIP Contact; 420 for any
 // Require (RFC 3261 §10.3 step 2: no extensions are supported); 423 with
 // Min-Expires; 500 when the Call-ID/CSeq ordering rule of §10.3 step 7
@@ -273,10 +273,6 @@ func (r *Registrar) register(req *gosip.Request) *gosip.Response {
 	log := r.log.With("extension", ext, "source", source)
 	srcIP := sourceIP(source)
 
-	if r.blocked(srcIP, now) {
-		log.Warn("register refused", "reason", "too many authentication failures")
-		return r.response(req, gosip.StatusForbidden, "Forbidden")
-	}
 	if reqs := req.GetHeaders("Require"); len(reqs) > 0 {
 		res := r.response(req, gosip.StatusBadExtension, "Bad Extension")
 		for _, h := range reqs {
@@ -292,6 +288,12 @@ func (r *Registrar) register(req *gosip.Request) *gosip.Response {
 		log.Debug("register challenged", "reason", "no credentials")
 		return r.challenge(req, false)
 	}
+	// Only tries with credentials are guarded: a challenge guesses nothing,
+	// and a phone's first REGISTER must not use up its slot.
+	key := digestUsername(creds)
+	if wait, banned := r.guard.Check(srcIP, key); banned || wait > 0 {
+		return r.response(req, gosip.StatusForbidden, "Forbidden")
+	}
 	known := false
 	user, err := r.auth.Verify(string(req.Method), creds, func(u string) (string, bool) {
 		e, ok := r.exts[u]
@@ -304,9 +306,11 @@ func (r *Registrar) register(req *gosip.Request) *gosip.Response {
 		log.Info("register challenged", "reason", "stale nonce", "username", user)
 		return r.challenge(req, true)
 	case errors.Is(err, digest.ErrMalformed):
+		r.guard.Fail(srcIP, key) // counted, so that a flood of them is soon refused unlogged
 		log.Warn("register auth failed", "reason", err.Error())
 		return r.response(req, gosip.StatusBadRequest, "Malformed Authorization")
 	case errors.Is(err, digest.ErrUnsupported):
+		r.guard.Fail(srcIP, key)
 		log.Warn("register auth failed", "reason", err.Error())
 		return r.challenge(req, false)
 	default:
@@ -317,11 +321,11 @@ func (r *Registrar) register(req *gosip.Request) *gosip.Response {
 				reason = "unknown extension"
 			}
 		}
-		r.fail(srcIP, now)
+		r.guard.Fail(srcIP, key)
 		log.Warn("register auth failed", "reason", reason, "username", digestUsername(creds))
 		return r.challenge(req, false)
 	}
-	r.succeed(srcIP)
+	r.guard.Succeed(srcIP, key)
 	if user != ext {
 		log.Warn("register refused", "reason", "authenticated as another extension", "username", user)
 		return r.response(req, gosip.StatusForbidden, "Forbidden")
@@ -730,49 +734,6 @@ func sourceIP(hostport string) netip.Addr {
 		return netip.Addr{}
 	}
 	return ap.Addr().Unmap()
-}
-
-// blocked reports whether ip has failed AuthFailureLimit times in a row
-// within AuthBlock of now.
-func (r *Registrar) blocked(ip netip.Addr, now time.Time) bool {
-	if r.opts.AuthFailureLimit < 0 {
-		return false
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	f := r.failures[ip]
-	return f != nil && f.count >= r.opts.AuthFailureLimit && now.Sub(f.last) < r.opts.AuthBlock
-}
-
-// maxFailureEntries bounds the failure table against floods of spoofed
-// sources; when full, new sources are not tracked until the sweep.
-const maxFailureEntries = 1 << 16
-
-func (r *Registrar) fail(ip netip.Addr, now time.Time) {
-	if r.opts.AuthFailureLimit < 0 {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	f := r.failures[ip]
-	if f == nil {
-		if len(r.failures) >= maxFailureEntries {
-			return
-		}
-		f = &authFailure{}
-		r.failures[ip] = f
-	}
-	if now.Sub(f.last) >= r.opts.AuthBlock {
-		f.count = 0
-	}
-	f.count++
-	f.last = now
-}
-
-func (r *Registrar) succeed(ip netip.Addr) {
-	r.mu.Lock()
-	delete(r.failures, ip)
-	r.mu.Unlock()
 }
 
 // CallerExtension returns the extension a request comes from, when its

@@ -288,7 +288,7 @@ func TestRegistrarSuccess(t *testing.T) {
 // and an unknown extension get the same answer, including the 403 after
 // repeated failures, and that the log never holds a password or response.
 func TestRegistrarUnknownAndWrongPasswordAlike(t *testing.T) {
-	f := newRegFixture(t, RegistrarOptions{AuthFailureLimit: 3})
+	f := newRegFixture(t, RegistrarOptions{}) // the guard's defaults: 3 free failures, then 1 s, 2 s, …
 	n := 0
 	attempt := func(ext, password, source string) *gosip.Response {
 		auth := f.creds(t, digest.SHA256, ext, password)
@@ -316,7 +316,7 @@ func TestRegistrarUnknownAndWrongPasswordAlike(t *testing.T) {
 			}
 		}
 	}
-	for i := range 3 {
+	for i := range 4 {
 		wrong := attempt("2001", "not-secret", "192.0.2.20:5060")
 		unknown := attempt("2999", "whatever", "192.0.2.21:5060")
 		if wrong.StatusCode != 401 || len(wrong.GetHeaders("WWW-Authenticate")) != 2 {
@@ -328,7 +328,7 @@ func TestRegistrarUnknownAndWrongPasswordAlike(t *testing.T) {
 	wrong := attempt("2001", "secret1", "192.0.2.20:5060")
 	unknown := attempt("2999", "whatever", "192.0.2.21:5060")
 	if wrong.StatusCode != 403 {
-		t.Fatalf("after 3 failures got %d, want 403", wrong.StatusCode)
+		t.Fatalf("after 4 failures got %d, want 403", wrong.StatusCode)
 	}
 	same(wrong, unknown)
 	// Another source is not blocked.
@@ -766,9 +766,12 @@ func TestNewRegistrarOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := RegistrarOptions{MinExpires: time.Minute, MaxExpires: time.Hour, DefaultExpires: time.Hour, MaxContacts: 10,
-		AuthFailureLimit: 5, AuthBlock: time.Minute, KeepAlive: 30 * time.Second, KeepAliveFailures: 3}
+		KeepAlive: 30 * time.Second, KeepAliveFailures: 3}
 	got := r.opts
-	got.Clock, got.Logger = nil, nil
+	if got.Guard == nil {
+		t.Error("no default guard")
+	}
+	got.Clock, got.Logger, got.Guard = nil, nil, nil
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("defaults %+v, want %+v", got, want)
 	}

@@ -21,6 +21,7 @@ import (
 	gosip "github.com/emiago/sipgo/sip"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/guard"
 	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/media/dtmf"
 	"github.com/parleyhq/parley/prompts"
@@ -71,6 +72,11 @@ type Options struct {
 	// MinSE is the smallest session-timer interval accepted, in seconds
 	// (RFC 4028 Min-SE); zero means 90.
 	MinSE int
+	// DigestGuard limits the guessing of registrar passwords
+	// (RegistrarOptions.Guard) and PINGuard that of room PINs on the
+	// phone, keyed by room number and counted per caller IP. Nil makes
+	// one guard of the package guard's defaults for both.
+	DigestGuard, PINGuard Limiter
 }
 
 // allowed lists the methods Parley handles, for Allow headers.
@@ -127,6 +133,18 @@ func New(b *bridge.Bridge, opts Options) (*Server, error) {
 	}
 	if opts.MinSE == 0 {
 		opts.MinSE = defaultMinSE
+	}
+	if opts.DigestGuard == nil || opts.PINGuard == nil {
+		g, err := guard.New(guard.Options{Logger: opts.Logger})
+		if err != nil {
+			return nil, fmt.Errorf("sip: %w", err)
+		}
+		if opts.DigestGuard == nil {
+			opts.DigestGuard = g.For(guard.SIPDigest)
+		}
+		if opts.PINGuard == nil {
+			opts.PINGuard = g.For(guard.PIN)
+		}
 	}
 	return &Server{bridge: b, opts: opts, log: opts.Logger, prompts: opts.Prompts, keys: opts.Keys,
 		calls: make(map[string]*call)}, nil
@@ -298,7 +316,8 @@ func (s *Server) startRegistrar() error {
 	if err != nil {
 		return fmt.Errorf("sip: %w", err)
 	}
-	reg, err := NewRegistrar(s.opts.Extensions, auth, RegistrarOptions{Logger: s.log, SendOptions: s.sendOptions})
+	reg, err := NewRegistrar(s.opts.Extensions, auth, RegistrarOptions{Logger: s.log, SendOptions: s.sendOptions,
+		Guard: s.opts.DigestGuard})
 	if err != nil {
 		return fmt.Errorf("sip: %w", err)
 	}

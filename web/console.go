@@ -16,7 +16,7 @@ import (
 // it shows and does goes through /api/v1 with that token: the page itself
 // holds no secret and grants nothing, so it needs no authentication.
 //
-//   - The PIN is traded for a moderator token that lasts 12 hours at
+//   - The PIN is traded for a moderator token that lasts api.token_ttl (12 h by default) at
 //     POST /api/v1/rooms/ROOM/console-login; the token is kept in the
 //     tab's sessionStorage, so it dies with the tab.
 //   - The participant list is read once (GET …/participants) and then kept

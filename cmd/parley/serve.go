@@ -20,6 +20,7 @@ import (
 	"github.com/parleyhq/parley/api"
 	"github.com/parleyhq/parley/bridge"
 	"github.com/parleyhq/parley/config"
+	"github.com/parleyhq/parley/guard"
 	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/metrics"
 	"github.com/parleyhq/parley/prompts"
@@ -61,6 +62,18 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	}
 	mtr, err := metrics.New(metrics.Options{Logger: log})
 	if err != nil {
+		return err
+	}
+	// One guard against guessing, shared by the registrar, the PIN prompt,
+	// the console sign-in and the API's bearer tokens.
+	g := cfg.Guard
+	grd, err := guard.New(guard.Options{FreeFailures: g.FreeFailures, BaseDelay: g.BaseDelay, MaxDelay: g.MaxDelay,
+		BanAfter: g.BanAfter, BanFor: g.BanFor, Window: g.Window, KeyFreeFailures: g.KeyFreeFailures,
+		GlobalFreeFailures: g.GlobalFreeFailures, MaxEntries: g.MaxEntries, Logger: log})
+	if err != nil {
+		return fmt.Errorf("guard: %w", err)
+	}
+	if err := mtr.WatchGuard(grd); err != nil {
 		return err
 	}
 	router, err := routerFromConfig(cfg)
@@ -120,6 +133,7 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 		OnMediaEnded: mtr.MediaEnded, OnCallIn: mtr.CallIn,
 		TCP: sip.TCPLimits{ReadTimeout: cfg.SIP.TCP.ReadTimeout, IdleTimeout: cfg.SIP.TCP.IdleTimeout,
 			MaxConnsPerIP: cfg.SIP.TCP.MaxConnsPerIP, MaxConns: cfg.SIP.TCP.MaxConns},
+		DigestGuard: grd.For(guard.SIPDigest), PINGuard: grd.For(guard.PIN),
 	})
 	if err != nil {
 		return err
@@ -148,7 +162,9 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	}
 	apiDone := make(chan struct{}) // closed on shutdown: ends the API's event streams (WebSockets)
 	apiOpts := api.Options{Ready: readyFunc(func() error { return nil }), Bridge: b, Store: db,
-		AdminTokens: tokens, Operators: operators(cfg.Extensions), Done: apiDone, Logger: log}
+		AdminTokens: tokens, Operators: operators(cfg.Extensions), Done: apiDone, Logger: log,
+		ConsoleGuard: grd.For(guard.Console), AuthGuard: grd.For(guard.API),
+		TokenTTL: cfg.API.TokenTTL, TokenMaxTTL: cfg.API.TokenMaxTTL}
 	if err := inviteOptions(cfg, &apiOpts); err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func tokenCmd(args []string, stdout, stderr io.Writer) int {
 	af := addAPIFlags(fs)
 	role := fs.String("role", "", "`ROLE` of the token: moderator (moderates the room) or attendee (reads it)")
 	label := fs.String("label", "", "what the token is for")
-	expires := fs.Duration("expires-in", 0, "lifetime, e.g. 24h (default: never expires)")
+	expires := fs.Duration("expires-in", 0, "lifetime, e.g. 24h (default: never with an admin token, api.token_ttl with a room token)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return 2

@@ -4,7 +4,7 @@
 //
 // Everything goes through the REST API (api/openapi.json) with a bearer
 // token: POST …/console-login trades the PIN for a moderator token that
-// lasts 12 hours; the token lives in this tab's sessionStorage. The list is
+// lasts api.token_ttl (12 hours by default); the token lives in this tab's sessionStorage. The list is
 // read with GET …/participants and kept live by the event stream, the
 // WebSocket /api/v1/events?token=…&room=…; events that arrive while the
 // list is being read are applied after it, so that an older list never
