@@ -31,7 +31,8 @@ var _ bridge.Dialer = (*Server)(nil)
 // to one URI through a trunk (with its digest credentials) or directly. It
 // returns when the call is answered, has failed, or ctx ends (the ring
 // timeout: the INVITE is then cancelled).
-func (s *Server) Dial(ctx context.Context, out bridge.Outbound) (bridge.Leg, error) {
+func (s *Server) Dial(ctx context.Context, out bridge.Outbound) (_ bridge.Leg, err error) {
+	defer s.recoverErr("dial", &err)
 	switch out.Route.Via {
 	case bridge.ViaExtension:
 		ext := out.Route.Target.Number
@@ -82,8 +83,10 @@ func (s *Server) fork(ctx context.Context, out bridge.Outbound, bindings []Bindi
 	for _, b := range bindings {
 		t := dialTarget{uri: b.Contact, dest: b.Destination, transport: b.Transport}
 		go func() {
-			c, err := s.invite(ctx, out, t, TrunkAuth{})
-			results <- result{c, err}
+			var r result
+			defer func() { results <- r }()
+			defer s.recoverErr("dial branch", &r.err)
+			r.c, r.err = s.invite(ctx, out, t, TrunkAuth{})
 		}()
 	}
 	var winner *call

@@ -85,6 +85,7 @@ type Server struct {
 	srv    *sipgo.Server
 	client *sipgo.Client
 
+	panics    *panicLog // recovered panics, logged rate limited
 	listeners []listener
 	registrar *Registrar         // nil without extensions
 	stopBg    context.CancelFunc // ends the registrar's goroutine
@@ -126,7 +127,7 @@ func New(b *bridge.Bridge, opts Options) (*Server, error) {
 		opts.MinSE = defaultMinSE
 	}
 	return &Server{bridge: b, opts: opts, log: opts.Logger, prompts: opts.Prompts, keys: opts.Keys,
-		calls: make(map[string]*call)}, nil
+		panics: newPanicLog(opts.Logger, time.Now), calls: make(map[string]*call)}, nil
 }
 
 // Start binds every listen address and serves SIP on them in the
@@ -148,12 +149,11 @@ func (s *Server) Start() error {
 	if err := s.startRegistrar(); err != nil {
 		return err
 	}
-	srv.OnInvite(s.onInvite)
-	srv.OnAck(s.onAck)
-	srv.OnBye(s.onBye)
-	srv.OnOptions(s.onOptions)
-	srv.OnUpdate(s.onUpdate)
-	srv.OnInfo(s.onInfo)
+	// Every request is validated first and fails alone (validate.go).
+	for method, h := range s.routes() {
+		srv.OnRequest(method, h)
+	}
+	srv.OnNoRoute(s.guarded(s.onOtherMethod))
 	for _, l := range s.opts.Listen {
 		if err := s.listen(l); err != nil {
 			s.Close()
@@ -298,7 +298,6 @@ func (s *Server) startRegistrar() error {
 		return fmt.Errorf("sip: %w", err)
 	}
 	s.registrar = reg
-	s.srv.OnRegister(reg.HandleRegister)
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stopBg = cancel
 	s.wg.Add(1)
@@ -336,12 +335,13 @@ func (s *Server) sendFromListener(req *gosip.Request, transport string, local ne
 
 // sendOptions pings a registered device (the registrar's keep-alive): any
 // final response means it is alive.
-func (s *Server) sendOptions(ctx context.Context, b Binding) error {
+func (s *Server) sendOptions(ctx context.Context, b Binding) (err error) {
+	defer s.recoverErr("options ping", &err)
 	req := gosip.NewRequest(gosip.OPTIONS, b.Contact)
 	req.SetDestination(b.Destination)
 	req.SetTransport(strings.ToUpper(b.Transport))
 	s.sendFromListener(req, strings.ToLower(b.Transport), s.localAddr(b.Destination))
-	_, err := s.client.Do(ctx, req)
+	_, err = s.client.Do(ctx, req)
 	return err
 }
 

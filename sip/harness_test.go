@@ -1,0 +1,154 @@
+package sip
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"sync"
+	"testing"
+
+	gosip "github.com/emiago/sipgo/sip"
+
+	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/media"
+)
+
+// errNoAck is what the fake transaction returns for a 2xx to an INVITE:
+// the caller never ACKs, so the call is torn down before any media flows
+// and nothing is sent anywhere (the addresses in fuzzed requests are not
+// ours to send to).
+var errNoAck = errors.New("test transaction: 2xx not delivered")
+
+// fakeTx is a sipgo server transaction that records the responses.
+type fakeTx struct {
+	req *gosip.Request
+
+	mu  sync.Mutex
+	res []*gosip.Response
+}
+
+var _ gosip.ServerTransaction = (*fakeTx)(nil)
+
+func (tx *fakeTx) Respond(res *gosip.Response) error {
+	tx.mu.Lock()
+	tx.res = append(tx.res, res)
+	tx.mu.Unlock()
+	if res.IsSuccess() && tx.req.IsInvite() {
+		return errNoAck
+	}
+	return nil
+}
+func (tx *fakeTx) Terminate()                           {}
+func (tx *fakeTx) OnTerminate(gosip.FnTxTerminate) bool { return true }
+func (tx *fakeTx) Done() <-chan struct{}                { return nil }
+func (tx *fakeTx) Err() error                           { return nil }
+func (tx *fakeTx) Acks() <-chan *gosip.Request          { return nil }
+func (tx *fakeTx) OnCancel(gosip.FnTxCancel) bool       { return true }
+
+// final is the final response, or nil.
+func (tx *fakeTx) final() *gosip.Response {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	for _, r := range tx.res {
+		if !r.IsProvisional() {
+			return r
+		}
+	}
+	return nil
+}
+
+// lockedBuffer is a log sink safe for concurrent writes.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// harness is a Server that is never started: requests go straight to the
+// handlers Start would register (routes), with a fakeTx.
+type harness struct {
+	s      *Server
+	routes map[gosip.RequestMethod]func(*gosip.Request, gosip.ServerTransaction)
+	other  func(*gosip.Request, gosip.ServerTransaction)
+	log    *lockedBuffer
+}
+
+// newHarness serves rooms 1000 and "user" (the user part of most RFC 4475
+// requests) with RTP ports from a small range.
+func newHarness(t testing.TB) *harness {
+	t.Helper()
+	logs := &lockedBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	b, err := bridge.New(bridge.Options{Rooms: []bridge.RoomSettings{{Number: "1000"}, {Number: "user"}}, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	ports, err := media.NewPortRange(47000, 47998)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(b, Options{Listen: []string{"udp://127.0.0.1:0"}, Ports: ports, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{s: s, other: s.guarded(s.onOtherMethod), log: logs,
+		routes: map[gosip.RequestMethod]func(*gosip.Request, gosip.ServerTransaction){}}
+	for m, f := range s.routes() {
+		h.routes[m] = f
+	}
+	return h
+}
+
+// dispatch hands req to the handler for its method, as sipgo would, and
+// returns the transaction with what was answered.
+func (h *harness) dispatch(req *gosip.Request) *fakeTx {
+	if req.Source() == "" {
+		req.SetSource("127.0.0.1:5062")
+	}
+	if req.Transport() == "" {
+		req.SetTransport("UDP")
+	}
+	tx := &fakeTx{req: req}
+	f, ok := h.routes[req.Method]
+	if !ok {
+		f = h.other
+	}
+	f(req, tx)
+	return tx
+}
+
+// parse parses one SIP message as the UDP transport does.
+func parse(t testing.TB, raw string) gosip.Message {
+	t.Helper()
+	msg, err := gosip.NewParser().ParseSIP([]byte(raw))
+	if err != nil {
+		t.Fatalf("parse: %v\n%s", err, raw)
+	}
+	return msg
+}
+
+// send parses raw (CRLF line ends) as a request and dispatches it.
+func (h *harness) send(t testing.TB, raw string) *gosip.Response {
+	t.Helper()
+	req, ok := parse(t, raw).(*gosip.Request)
+	if !ok {
+		t.Fatalf("not a request:\n%s", raw)
+	}
+	res := h.dispatch(req).final()
+	if res == nil {
+		t.Fatalf("no final response to\n%s", raw)
+	}
+	return res
+}
