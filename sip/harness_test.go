@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"sync"
 	"testing"
+	"time"
 
 	gosip "github.com/emiago/sipgo/sip"
 
@@ -57,15 +58,30 @@ func (tx *fakeTx) final() *gosip.Response {
 	return nil
 }
 
-// lockedBuffer is a log sink safe for concurrent writes.
+// lockedBuffer is a log sink safe for concurrent writes. It keeps the
+// last maxLog bytes (a fuzz run logs without end) and counts the panics
+// the handlers recovered from.
 type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	npanic int    // guarded by mu
+	last   string // the last panic line; guarded by mu
 }
+
+const maxLog = 1 << 20
 
 func (b *lockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if bytes.Contains(p, []byte("recovered from panic")) {
+		b.npanic++
+		b.last = string(p)
+	}
+	if b.buf.Len()+len(p) > maxLog {
+		rest := append([]byte(nil), b.buf.Bytes()[b.buf.Len()/2:]...)
+		b.buf.Reset()
+		b.buf.Write(rest)
+	}
 	return b.buf.Write(p)
 }
 
@@ -73,6 +89,18 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+func (b *lockedBuffer) panics() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.npanic
+}
+
+func (b *lockedBuffer) lastPanic() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.last
 }
 
 // harness is a Server that is never started: requests go straight to the
@@ -103,6 +131,15 @@ func newHarness(t testing.TB) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Every panic is logged: each reading of the clock is an interval later.
+	var clock sync.Mutex
+	now := time.Unix(0, 0)
+	s.panics = newPanicLog(logger, func() time.Time {
+		clock.Lock()
+		defer clock.Unlock()
+		now = now.Add(panicLogEvery)
+		return now
+	})
 	h := &harness{s: s, other: s.guarded(s.onOtherMethod), log: logs,
 		routes: map[gosip.RequestMethod]func(*gosip.Request, gosip.ServerTransaction){}}
 	for m, f := range s.routes() {

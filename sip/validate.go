@@ -6,6 +6,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"strings"
+	"time"
 
 	"github.com/emiago/sipgo"
 	gosip "github.com/emiago/sipgo/sip"
@@ -100,6 +101,10 @@ func (s *Server) refuseRequest(req *gosip.Request, tx gosip.ServerTransaction, r
 //     (§11, §16.3 step 3);
 //   - 416 for a Request-URI that is not sip: or sips: (§8.2.2.1), 400 for
 //     a From or To that is not sip:, sips: or tel: (RFC 4475 §3.3.3);
+//   - 400 for a Request-URI with headers (§19.1.5), two Content-Lengths,
+//     a Date not in GMT (§20.17);
+//   - 406 for an INVITE whose Accept leaves out application/sdp, the type
+//     of every answer Parley gives (§21.4.7, RFC 4475 §3.3.15);
 //   - 420 with Unsupported for a Require that lists an option Parley does
 //     not support (§8.2.2.3; ACK and CANCEL are exempt);
 //   - for an INVITE, UPDATE or ACK with a body: 400 without Content-Type
@@ -126,7 +131,8 @@ func validateRequest(req *gosip.Request) *refusal {
 	if req.From() == nil || req.To() == nil || req.CallID() == nil || req.CSeq() == nil || req.Via() == nil {
 		return badRequest("Malformed mandatory header")
 	}
-	if req.CSeq().MethodName != req.Method {
+	// sipgo upper-cases the request method, so the case is not compared.
+	if !strings.EqualFold(string(req.CSeq().MethodName), string(req.Method)) {
 		return badRequest("CSeq method does not match the request method")
 	}
 	mf := req.MaxForwards()
@@ -138,6 +144,17 @@ func validateRequest(req *gosip.Request) *refusal {
 	}
 	if !isSIPScheme(req.Recipient.Scheme) {
 		return &refusal{code: 416, reason: "Unsupported URI Scheme"} // sipgo names 416 after HTTP
+	}
+	if req.Recipient.Headers != nil && req.Recipient.Headers.Length() > 0 {
+		return badRequest("Request-URI with headers") // §19.1.5, RFC 4475 §3.1.2.11
+	}
+	if countHeader(req, "Content-Length", "l") > 1 {
+		return badRequest("Multiple Content-Length headers")
+	}
+	if d := req.GetHeader("Date"); d != nil {
+		if _, err := time.Parse(sipDate, d.Value()); err != nil {
+			return badRequest("Invalid Date header") // §20.17: GMT only, RFC 4475 §3.1.2.13
+		}
 	}
 	for name, uri := range map[string]gosip.Uri{"From": req.From().Address, "To": req.To().Address} {
 		if !isSIPScheme(uri.Scheme) && !strings.EqualFold(uri.Scheme, "tel") {
@@ -154,6 +171,9 @@ func validateRequest(req *gosip.Request) *refusal {
 			return badRequest("Invalid Contact header")
 		}
 	}
+	if req.IsInvite() && !acceptsSDP(req) {
+		return &refusal{code: gosip.StatusNotAcceptable, reason: "Not Acceptable"}
+	}
 	if !req.IsAck() && !req.IsCancel() {
 		if tags := unsupportedOptions(req); len(tags) > 0 {
 			return &refusal{code: gosip.StatusBadExtension, reason: "Bad Extension",
@@ -165,6 +185,28 @@ func validateRequest(req *gosip.Request) *refusal {
 		return validateSDPBody(req)
 	}
 	return nil
+}
+
+// sipDate is the one form of the Date header (RFC 3261 §20.17).
+const sipDate = "Mon, 02 Jan 2006 15:04:05 GMT"
+
+// acceptsSDP reports whether req's Accept headers, if any, take
+// application/sdp (§20.1: none means application/sdp).
+func acceptsSDP(req *gosip.Request) bool {
+	accepts := req.GetHeaders("Accept")
+	if len(accepts) == 0 {
+		return true
+	}
+	for _, h := range accepts {
+		for _, r := range strings.Split(h.Value(), ",") {
+			mt, _, _ := strings.Cut(r, ";")
+			switch strings.ToLower(strings.TrimSpace(mt)) {
+			case "application/sdp", "application/*", "*/*":
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func badRequest(reason string) *refusal {

@@ -1,0 +1,122 @@
+package sip
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	gosip "github.com/emiago/sipgo/sip"
+)
+
+// FuzzRequest drives whole SIP requests through Parley's handlers: the
+// bytes are parsed by sipgo's parser, as the UDP transport does, and the
+// request goes to the handler Start registers for its method, with a fake
+// transaction. Nothing may panic (a recovered panic fails the target too)
+// and every request but ACK must get a final response. The seed corpus in
+// testdata/fuzz/FuzzRequest holds the RFC 4475 torture messages, the
+// requests of the hardening issue and every crasher found.
+func FuzzRequest(f *testing.F) {
+	h := newHarness(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		msg, err := gosip.NewParser().ParseSIP(data)
+		if err != nil {
+			return // the transport drops what does not parse
+		}
+		req, ok := msg.(*gosip.Request)
+		if !ok {
+			return
+		}
+		before := h.log.panics()
+		tx := h.dispatch(req)
+		if h.log.panics() != before {
+			t.Fatalf("a handler panicked on\n%q\n%s", data, h.log.lastPanic())
+		}
+		if !req.IsAck() && tx.final() == nil {
+			t.Fatalf("no final response to\n%q", data)
+		}
+	})
+}
+
+// TestTortureMessages runs the RFC 4475 torture messages through the
+// handlers: the well-formed ones are taken (answered, not 400: an unknown
+// room's 404 or an unsupported method's 405 is an answer), the others are
+// refused (the parser drops them, or they get 4xx to 6xx), responses are
+// only parsed, and nothing panics.
+func TestTortureMessages(t *testing.T) {
+	const (
+		accept   = "accept"
+		refuse   = "refuse"
+		response = "response"
+	)
+	cases := map[string]string{
+		// RFC 4475 §3.1.1, valid messages.
+		"valid/dblreq": accept, "valid/esc01": accept, "valid/esc02": accept, "valid/escnull": accept,
+		"valid/intmeth": accept, "valid/longreq": accept, "valid/lwsdisp": accept, "valid/mpart01": accept,
+		"valid/noreason": response, "valid/semiuri": accept, "valid/transports": accept,
+		"valid/unreason": response, "valid/wsinv": accept,
+		// §3.1.2, invalid messages.
+		"invalid/badaspec": refuse, "invalid/baddate": refuse, "invalid/baddn": refuse, "invalid/badinv01": refuse,
+		"invalid/badvers": refuse, "invalid/bigcode": refuse, "invalid/clerr": refuse, "invalid/escruri": refuse,
+		"invalid/ltgtruri": refuse, "invalid/lwsruri": refuse, "invalid/lwsstart": refuse,
+		"invalid/mismatch01": refuse, "invalid/mismatch02": refuse, "invalid/ncl": refuse,
+		"invalid/quotbal": refuse, "invalid/regbadct": refuse, "invalid/scalar02": refuse,
+		"invalid/scalarlg": refuse, "invalid/test": refuse, "invalid/trws": refuse,
+		// §3.2, transaction layer: a pre-RFC 3261 branch is still a request.
+		"invalid/badbranch": accept,
+		// §3.3, application layer semantics.
+		"invalid/insuf": refuse, "invalid/unkscm": refuse, "invalid/novelsc": refuse, "invalid/unksm2": refuse,
+		"invalid/bext01": refuse, "invalid/invut": refuse, "invalid/regaut01": refuse, "invalid/multi01": refuse,
+		"invalid/mcl01": refuse, "invalid/bcast": response, "invalid/zeromf": accept, "invalid/cparam01": accept,
+		"invalid/cparam02": accept, "invalid/regescrt": refuse, "invalid/sdp01": refuse,
+		// §3.4: an RFC 2543 INVITE (no Max-Forwards, no Contact); Parley
+		// keeps no backward compatibility with it.
+		"invalid/inv2543": refuse,
+	}
+	files, err := filepath.Glob("testdata/torture/*/*.dat")
+	if err != nil || len(files) != len(cases) {
+		t.Fatalf("%d torture files (%v), %d cases", len(files), err, len(cases))
+	}
+	h := newHarness(t)
+	for _, file := range files {
+		name := filepath.Base(filepath.Dir(file)) + "/" + filepath.Base(file[:len(file)-len(".dat")])
+		want, ok := cases[name]
+		if !ok {
+			t.Errorf("%s: no expectation", name)
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg, err := gosip.NewParser().ParseSIP(data)
+			if err != nil {
+				if want != refuse {
+					t.Fatalf("parse error %v, want %s", err, want)
+				}
+				return
+			}
+			req, isReq := msg.(*gosip.Request)
+			if want == response || !isReq {
+				if want != response || isReq {
+					t.Fatalf("parsed as a request: %v, want %s", isReq, want)
+				}
+				return
+			}
+			res := h.dispatch(req).final()
+			if res == nil {
+				t.Fatal("no final response")
+			}
+			switch {
+			case want == accept && res.StatusCode == 400:
+				t.Errorf("refused %d %s, want it taken", res.StatusCode, res.Reason)
+			case want == refuse && res.StatusCode < 400:
+				t.Errorf("answered %d %s, want it refused", res.StatusCode, res.Reason)
+			}
+			t.Logf("%d %s", res.StatusCode, res.Reason)
+		})
+	}
+	if h.log.panics() != 0 {
+		t.Errorf("a handler panicked:\n%s", h.log.lastPanic())
+	}
+}
