@@ -3,7 +3,9 @@ package sip
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
+	"time"
 
 	gosip "github.com/emiago/sipgo/sip"
 )
@@ -11,10 +13,16 @@ import (
 // FuzzRequest drives whole SIP requests through Parley's handlers: the
 // bytes are parsed by sipgo's parser, as the UDP transport does, and the
 // request goes to the handler Start registers for its method, with a fake
-// transaction. Nothing may panic (a recovered panic fails the target too)
-// and every request but ACK must get a final response. The seed corpus in
+// transaction. Nothing may panic (a recovered panic fails the target too),
+// every handler must return within handlerTimeout (a request that holds
+// its goroutine is a denial of service) and every request but ACK must get
+// a final response. The seed corpus in
 // testdata/fuzz/FuzzRequest holds the RFC 4475 torture messages, the
 // requests of the hardening issue and every crasher found.
+// handlerTimeout bounds how long a handler may take on a fuzzed request:
+// nothing Parley does on a request waits for the network in the harness.
+const handlerTimeout = 5 * time.Second
+
 func FuzzRequest(f *testing.F) {
 	h := newHarness(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -27,7 +35,16 @@ func FuzzRequest(f *testing.F) {
 			return
 		}
 		before := h.log.panics()
-		tx := h.dispatch(req)
+		done := make(chan *fakeTx, 1)
+		go func() { done <- h.dispatch(req) }()
+		var tx *fakeTx
+		select {
+		case tx = <-done:
+		case <-time.After(handlerTimeout):
+			stacks := make([]byte, 1<<20)
+			stacks = stacks[:runtime.Stack(stacks, true)]
+			t.Fatalf("no handler return within %v on\n%q\n%s", handlerTimeout, data, stacks)
+		}
 		if h.log.panics() != before {
 			t.Fatalf("a handler panicked on\n%q\n%s", data, h.log.lastPanic())
 		}
