@@ -185,8 +185,9 @@ func offer(addr string) string {
 // TestMalformedSIPKeepsCallUp: while two baresip phones talk in a room
 // (one sends a 1000 Hz tone, the other records), a script sends every
 // malformed or unsupported request of the hardening issue from a raw UDP
-// socket, then sipvicious's svmap and svwar scan the port. Each request
-// gets its RFC 3261 answer, parley stays up, neither call drops, and the
+// socket, then sipvicious's svmap and svwar scan the port, then 50
+// datagrams of garbage. Each request gets its RFC 3261 answer, parley
+// stays up and logs the garbage at most twice, neither call drops, and the
 // listener still hears the tone after the barrage.
 func TestMalformedSIPKeepsCallUp(t *testing.T) {
 	srv := startParley(t, malformedConfig)
@@ -298,6 +299,12 @@ func TestMalformedSIPKeepsCallUp(t *testing.T) {
 			t.Errorf("svmap did not find parley's SIP port")
 		}
 	}
+	// Garbage: each datagram fails to parse; the log says so once per
+	// interval, not 50 times with 8 KB each.
+	garbage := "GARBAGE " + strings.Repeat("\x01not sip ", 800)
+	for range 50 {
+		r.send(t, garbage)
+	}
 	barrage := time.Since(joined)
 	t.Logf("the barrage took %v", barrage.Round(time.Millisecond))
 
@@ -311,6 +318,9 @@ func TestMalformedSIPKeepsCallUp(t *testing.T) {
 	}
 	if lines := srv.logged("recovered from panic"); len(lines) > 0 {
 		t.Errorf("a handler panicked: %v", lines)
+	}
+	if lines := srv.logged("failed to parse"); len(lines) > 2 {
+		t.Errorf("%d log lines for 50 unparsable datagrams, want at most 2", len(lines))
 	}
 	if ended := srv.logged("call ended"); len(ended) > 0 {
 		srv.dumpLogs(t)

@@ -133,15 +133,20 @@ func New(b *bridge.Bridge, opts Options) (*Server, error) {
 // Start binds every listen address and serves SIP on them in the
 // background until Close.
 func (s *Server) Start() error {
-	ua, err := sipgo.NewUA(sipgo.WithUserAgent("Parley"))
+	// sipgo logs every packet that does not parse, whole: its warnings
+	// and errors are rate limited and cut (siplog.go).
+	sipgoLog := slog.New(newLimitedHandler(s.log.Handler(), time.Now))
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent("Parley"),
+		sipgo.WithUserAgentTransportLayerOptions(gosip.WithTransportLayerLogger(sipgoLog)),
+		sipgo.WithUserAgentTransactionLayerOptions(gosip.WithTransactionLayerLogger(sipgoLog)))
 	if err != nil {
 		return fmt.Errorf("sip: %w", err)
 	}
-	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(s.log))
+	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(sipgoLog))
 	if err != nil {
 		return fmt.Errorf("sip: %w", err)
 	}
-	client, err := sipgo.NewClient(ua, sipgo.WithClientLogger(s.log))
+	client, err := sipgo.NewClient(ua, sipgo.WithClientLogger(sipgoLog))
 	if err != nil {
 		return fmt.Errorf("sip: %w", err)
 	}
