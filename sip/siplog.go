@@ -38,7 +38,9 @@ func newLimitedHandler(next slog.Handler, now func() time.Time) *limitedHandler 
 }
 
 // Enabled implements slog.Handler.
-func (h *limitedHandler) Enabled(ctx context.Context, l slog.Level) bool { return h.next.Enabled(ctx, l) }
+func (h *limitedHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return h.next.Enabled(ctx, l)
+}
 
 // Handle implements slog.Handler.
 func (h *limitedHandler) Handle(ctx context.Context, r slog.Record) error {
