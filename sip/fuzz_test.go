@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,7 +14,9 @@ import (
 // FuzzRequest drives whole SIP requests through Parley's handlers: the
 // bytes are parsed by sipgo's parser, as the UDP transport does, and the
 // request goes to the handler Start registers for its method, with a fake
-// transaction. Nothing may panic (a recovered panic fails the target too),
+// transaction. An answered call is in place for each input (establish),
+// so that requests in its dialog reach the re-INVITE, UPDATE, INFO and BYE
+// handlers. Nothing may panic (a recovered panic fails the target too),
 // every handler must return within handlerTimeout (a request that holds
 // its goroutine is a denial of service) and every request but ACK must get
 // a final response. The seed corpus in
@@ -35,6 +38,8 @@ func FuzzRequest(f *testing.F) {
 			return
 		}
 		before := h.log.panics()
+		release := h.establish(t)
+		defer release()
 		done := make(chan *fakeTx, 1)
 		go func() { done <- h.dispatch(req) }()
 		var tx *fakeTx
@@ -132,6 +137,47 @@ func TestTortureMessages(t *testing.T) {
 			}
 			t.Logf("%d %s", res.StatusCode, res.Reason)
 		})
+	}
+	if h.log.panics() != 0 {
+		t.Errorf("a handler panicked:\n%s", h.log.lastPanic())
+	}
+}
+
+// inDialog is request for the call establish sets up, with CSeq seq.
+func inDialog(method, body string, seq int, edit ...string) string {
+	raw := request(method, body, append([]string{"CSeq: " + itoa(seq) + " " + method}, edit...)...)
+	return strings.NewReplacer("Call-ID: validate-"+method+"@127.0.0.1", "Call-ID: "+dialogCallID,
+		"tag=a1", "tag="+dialogFromTag,
+		"To: <sip:1000@127.0.0.1>", "To: <sip:1000@127.0.0.1>;tag="+dialogToTag).Replace(raw)
+}
+
+// TestInDialogRequests: requests in the dialog of an answered call reach
+// its handlers: a hold with c=0.0.0.0 is answered inactive, a multicast
+// c= is refused with 488 and the call goes on, INFO and UPDATE are taken,
+// BYE ends the call.
+func TestInDialogRequests(t *testing.T) {
+	h := newHarness(t)
+	release := h.establish(t)
+	defer release()
+	hold := strings.Replace(sdpOffer, "c=IN IP4 127.0.0.1", "c=IN IP4 0.0.0.0", 1)
+	multicast := strings.Replace(sdpOffer, "c=IN IP4 127.0.0.1", "c=IN IP4 232.1.1.1", 1)
+	steps := []struct {
+		name, raw string
+		code      int
+		body      string // in the answer's SDP
+	}{
+		{"hold", inDialog("INVITE", hold, 2), 200, "a=inactive"},
+		{"multicast", inDialog("INVITE", multicast, 3), 488, ""},
+		{"resume", inDialog("INVITE", sdpOffer, 4), 200, "a=sendrecv"},
+		{"info", inDialog("INFO", "Signal=5\r\nDuration=160\r\n", 5, "Content-Type: application/dtmf-relay"), 200, ""},
+		{"update", inDialog("UPDATE", "", 6), 200, ""},
+		{"bye", inDialog("BYE", "", 7), 200, ""},
+	}
+	for _, st := range steps {
+		res := h.send(t, st.raw)
+		if res.StatusCode != st.code || !strings.Contains(string(res.Body()), st.body) {
+			t.Fatalf("%s: %d %s\n%s, want %d with %q", st.name, res.StatusCode, res.Reason, res.Body(), st.code, st.body)
+		}
 	}
 	if h.log.panics() != 0 {
 		t.Errorf("a handler panicked:\n%s", h.log.lastPanic())

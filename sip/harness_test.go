@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"log/slog"
+	"net/netip"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/emiago/sipgo"
 	gosip "github.com/emiago/sipgo/sip"
 
 	"github.com/parleyhq/parley/bridge"
@@ -188,4 +191,57 @@ func (h *harness) send(t testing.TB, raw string) *gosip.Response {
 		t.Fatalf("no final response to\n%s", raw)
 	}
 	return res
+}
+
+// The dialog of the call that establish sets up: in-dialog requests that
+// carry these reach it (re-INVITE, UPDATE, INFO, BYE).
+const (
+	dialogCallID  = "fuzz-dialog@127.0.0.1"
+	dialogFromTag = "caller1"
+	dialogToTag   = "parley1"
+)
+
+// establish puts an answered call in the server, as after INVITE and
+// ACK, with its media on a port of the range sending to 127.0.0.1:9. It
+// is in no room and runs no IVR, so nothing sends RTP on it whatever a
+// re-INVITE says. The returned func ends and releases it.
+func (h *harness) establish(t testing.TB) func() {
+	t.Helper()
+	s := h.s
+	body := strings.Replace(sdpOffer, "m=audio 49170", "m=audio 9", 1)
+	raw := strings.NewReplacer("Call-ID: validate-INVITE@127.0.0.1", "Call-ID: "+dialogCallID,
+		"tag=a1", "tag="+dialogFromTag).Replace(request("INVITE", body))
+	req := parse(t, raw).(*gosip.Request)
+	req.SetSource("127.0.0.1:5062")
+	req.SetTransport("UDP")
+	neg, err := Negotiate(req.Body())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ua := sipgo.DialogUA{ContactHDR: *s.contact(req)}
+	dialog, err := ua.ReadInvite(req, &fakeTx{req: req})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dialog.InviteRequest.To().Params.Add("tag", dialogToTag)
+	dialog.ID = gosip.DialogIDMake(dialogCallID, dialogToTag, dialogFromTag)
+	c := newCall(s, s.log)
+	c.uas, c.id, c.local = dialog, dialog.ID, netip.MustParseAddr("127.0.0.1")
+	port, err := s.newPort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream, err := s.openMedia(port, neg, c.onDigit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.setMedia(stream)
+	if !s.addCall(c) {
+		t.Fatal("server closed")
+	}
+	return func() {
+		c.end("fuzz input done")
+		c.release()
+		s.wg.Done()
+	}
 }
