@@ -185,7 +185,7 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 		req.SetDestination(t.dest)
 	}
 	s.addIdentity(req, out, local)
-	req.AppendHeader(gosip.NewHeader("Allow", allowed))
+	req.AppendHeader(gosip.NewHeader("Allow", s.allowed()))
 	req.AppendHeader(gosip.NewHeader("Supported", "100rel, timer"))
 	contact := s.contactFor(transport, local)
 	ua := sipgo.DialogUA{Client: s.client, ContactHDR: *contact}

@@ -395,7 +395,7 @@ func (s *Server) contactFor(transport string, local netip.Addr) *gosip.ContactHe
 
 func (s *Server) onOptions(req *gosip.Request, tx gosip.ServerTransaction) {
 	res := gosip.NewResponseFromRequest(req, gosip.StatusOK, "OK", nil)
-	res.AppendHeader(gosip.NewHeader("Allow", allowed))
+	res.AppendHeader(gosip.NewHeader("Allow", s.allowed()))
 	res.AppendHeader(gosip.NewHeader("Supported", "timer"))
 	res.AppendHeader(gosip.NewHeader("Accept", "application/sdp"))
 	if err := tx.Respond(res); err != nil {

@@ -117,7 +117,7 @@ func TestValidateRequest(t *testing.T) {
 		{"no from", request("INVITE", sdpOffer, "-From"), 400, "Missing From header", ""},
 		{"no from bye", request("BYE", "", "-From"), 400, "Missing From header", ""},
 		{"no contact", request("INVITE", sdpOffer, "-Contact"), 400, "Missing Contact header", ""},
-		{"no contact options", request("OPTIONS", "", "-Contact"), 200, "", ""},
+		{"no contact options", request("OPTIONS", "", "-Contact"), 200, "", "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO"},
 		{"no max-forwards", request("INVITE", sdpOffer, "-Max-Forwards"), 400, "Missing Max-Forwards header", ""},
 		{"two call-ids", request("INVITE", sdpOffer, "+Call-ID: other@127.0.0.1"), 400, "Multiple Call-ID headers", ""},
 		{"cseq mismatch", request("OPTIONS", "", "CSeq: 8 INVITE"), 400, "CSeq method does not match the request method", ""},
