@@ -85,7 +85,8 @@ type Server struct {
 	srv    *sipgo.Server
 	client *sipgo.Client
 
-	panics    *panicLog // recovered panics, logged rate limited
+	panics    *panicLog    // recovered panics, logged rate limited
+	refusals  *slog.Logger // requests refused by validation, logged rate limited
 	listeners []listener
 	registrar *Registrar         // nil without extensions
 	stopBg    context.CancelFunc // ends the registrar's goroutine
@@ -127,7 +128,9 @@ func New(b *bridge.Bridge, opts Options) (*Server, error) {
 		opts.MinSE = defaultMinSE
 	}
 	return &Server{bridge: b, opts: opts, log: opts.Logger, prompts: opts.Prompts, keys: opts.Keys,
-		panics: newPanicLog(opts.Logger, time.Now), calls: make(map[string]*call)}, nil
+		panics:   newPanicLog(opts.Logger, time.Now),
+		refusals: slog.New(newLimitedHandler(opts.Logger.Handler(), time.Now, slog.LevelInfo)),
+		calls:    make(map[string]*call)}, nil
 }
 
 // Start binds every listen address and serves SIP on them in the
@@ -135,7 +138,7 @@ func New(b *bridge.Bridge, opts Options) (*Server, error) {
 func (s *Server) Start() error {
 	// sipgo logs every packet that does not parse, whole: its warnings
 	// and errors are rate limited and cut (siplog.go).
-	sipgoLog := slog.New(newLimitedHandler(s.log.Handler(), time.Now))
+	sipgoLog := slog.New(newLimitedHandler(s.log.Handler(), time.Now, slog.LevelWarn))
 	ua, err := sipgo.NewUA(sipgo.WithUserAgent("Parley"),
 		sipgo.WithUserAgentTransportLayerOptions(gosip.WithTransportLayerLogger(sipgoLog)),
 		sipgo.WithUserAgentTransactionLayerOptions(gosip.WithTransactionLayerLogger(sipgoLog)))

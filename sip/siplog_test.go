@@ -13,7 +13,7 @@ import (
 func TestLimitedHandler(t *testing.T) {
 	logs := &lockedBuffer{}
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	log := slog.New(newLimitedHandler(slog.NewTextHandler(logs, nil), func() time.Time { return now })).
+	log := slog.New(newLimitedHandler(slog.NewTextHandler(logs, nil), func() time.Time { return now }, slog.LevelWarn)).
 		With("caller", "Transport<UDP>")
 	packet := strings.Repeat("X", 60000)
 	for range 100 {
@@ -36,5 +36,20 @@ func TestLimitedHandler(t *testing.T) {
 	log.Error("failed to parse", "data", packet)
 	if !strings.Contains(logs.String(), "left_out_since_last=99") {
 		t.Errorf("the next line does not count the 99 left out:\n%s", logs.String()[len(out):])
+	}
+}
+
+// TestRefusalsLogLimited: a flood of the same bad request is answered
+// every time but logged once; another reason gets its own line.
+func TestRefusalsLogLimited(t *testing.T) {
+	h := newHarness(t)
+	for i := range 20 {
+		if res := h.send(t, noFromInvite); res.StatusCode != 400 {
+			t.Fatalf("request %d: %d, want 400", i, res.StatusCode)
+		}
+	}
+	h.send(t, request("INVITE", sdpOffer, "Require: foobar"))
+	if n := strings.Count(h.log.String(), "sip request refused"); n != 2 {
+		t.Errorf("%d refusal lines for 20 alike and one other, want 2:\n%s", n, h.log)
 	}
 }

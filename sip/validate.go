@@ -70,10 +70,11 @@ func (s *Server) routes() map[gosip.RequestMethod]sipgo.RequestHandler {
 	return r
 }
 
-// refuseRequest answers req with r and logs why at info level, one line
-// per request (the transport layer's own limits bound how many come).
+// refuseRequest answers req with r and logs why at info level, at most
+// one line per reason every sipgoLogEvery (a flood of bad requests does not
+// flood the log; the next line counts those left out).
 func (s *Server) refuseRequest(req *gosip.Request, tx gosip.ServerTransaction, r *refusal) {
-	s.log.Info("sip request refused", "method", string(req.Method), "status", r.code, "reason", r.reason,
+	s.refusals.Info("sip request refused", "method", string(req.Method), "status", r.code, "reason", r.reason,
 		"call_id", callID(req), "source", req.Source())
 	if req.IsAck() {
 		return
