@@ -116,7 +116,9 @@ type harness struct {
 }
 
 // newHarness serves rooms 1000 and "user" (the user part of most RFC 4475
-// requests) with RTP ports from a small range.
+// requests) with RTP ports from a small range, and a registrar for
+// extension 2001. Nothing registers (that takes the digest answer to the
+// registrar's own nonce), so its keep-alive never sends anything.
 func newHarness(t testing.TB) *harness {
 	t.Helper()
 	logs := &lockedBuffer{}
@@ -130,10 +132,15 @@ func newHarness(t testing.TB) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(b, Options{Listen: []string{"udp://127.0.0.1:0"}, Ports: ports, Logger: logger})
+	s, err := New(b, Options{Listen: []string{"udp://127.0.0.1:0"}, Ports: ports, Logger: logger,
+		Extensions: []Extension{{Number: "2001", Password: "secret"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := s.startRegistrar(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.stopBg)
 	// Every panic is logged: each reading of the clock is an interval later.
 	var clock sync.Mutex
 	now := time.Unix(0, 0)

@@ -117,7 +117,7 @@ func TestValidateRequest(t *testing.T) {
 		{"no from", request("INVITE", sdpOffer, "-From"), 400, "Missing From header", ""},
 		{"no from bye", request("BYE", "", "-From"), 400, "Missing From header", ""},
 		{"no contact", request("INVITE", sdpOffer, "-Contact"), 400, "Missing Contact header", ""},
-		{"no contact options", request("OPTIONS", "", "-Contact"), 200, "", "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO"},
+		{"no contact options", request("OPTIONS", "", "-Contact"), 200, "", "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, REGISTER"},
 		{"no max-forwards", request("INVITE", sdpOffer, "-Max-Forwards"), 400, "Missing Max-Forwards header", ""},
 		{"two call-ids", request("INVITE", sdpOffer, "+Call-ID: other@127.0.0.1"), 400, "Multiple Call-ID headers", ""},
 		{"cseq mismatch", request("OPTIONS", "", "CSeq: 8 INVITE"), 400, "CSeq method does not match the request method", ""},
@@ -139,9 +139,10 @@ func TestValidateRequest(t *testing.T) {
 		{"ipv6 multicast c=", request("INVITE", strings.Replace(sdpOffer, "c=IN IP4 127.0.0.1", "c=IN IP6 ff0e::1", 1)), 488, "", ""},
 		{"hold c=0.0.0.0", request("INVITE", strings.Replace(sdpOffer, "c=IN IP4 127.0.0.1", "c=IN IP4 0.0.0.0", 1)), 200, "", ""},
 		{"tel request-uri", request("OPTIONS", "", "OPTIONS tel:+15551234 SIP/2.0"), 416, "", ""},
-		{"unknown method", request("FOO", ""), 501, "", "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO"},
-		{"subscribe", request("SUBSCRIBE", ""), 405, "", "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO"},
-		{"register without registrar", request("REGISTER", ""), 405, "", ""},
+		{"unknown method", request("FOO", ""), 501, "", "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, REGISTER"},
+		{"subscribe", request("SUBSCRIBE", ""), 405, "", "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, REGISTER"},
+		{"register unauthenticated", request("REGISTER", "", "REGISTER sip:127.0.0.1 SIP/2.0",
+			"To: <sip:2001@127.0.0.1>", "From: <sip:2001@127.0.0.1>;tag=r1"), 401, "", ""},
 		{"unknown room", request("INVITE", sdpOffer, "INVITE sip:9999@127.0.0.1 SIP/2.0"), 404, "", ""},
 	}
 	h := newHarness(t)
@@ -171,5 +172,13 @@ func TestValidateRequest(t *testing.T) {
 	}
 	if !strings.Contains(h.log.String(), "224.2.1.1 is a multicast address") {
 		t.Errorf("the multicast refusal does not say why:\n%s", h.log)
+	}
+}
+
+// TestAllowedWithoutRegistrar: without extensions REGISTER is not in Allow
+// (it gets 405 like any method Parley does not take).
+func TestAllowedWithoutRegistrar(t *testing.T) {
+	if got := (&Server{}).allowed(); got != "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO" {
+		t.Errorf("Allow %q", got)
 	}
 }
