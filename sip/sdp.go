@@ -150,9 +150,10 @@ func negotiateAudio(sd *sdp.SessionDescription, md *sdp.MediaDescription) (*Nego
 	formats := rtpmaps(md)
 	n := &Negotiation{Remote: netip.AddrPortFrom(addr, uint16(port)), Direction: directionOf(sd, md).answerTo()}
 	if addr.IsUnspecified() {
-		// c=0.0.0.0: the offerer cannot take media yet, the hold of RFC 2543
-		// that RFC 3264 §8.4 says an answerer MUST accept. Nothing is sent to
-		// it, and nothing is expected from the peer, until a new offer.
+		// c=0.0.0.0: the offerer cannot take media there: the hold of
+		// RFC 2543, or an initial offer whose address is not known yet, both
+		// still allowed by RFC 3264 §8.4. Nothing is sent to it, and nothing
+		// is expected from the peer, until a new offer.
 		n.Direction = Inactive
 	}
 	var offered []string
