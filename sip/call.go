@@ -182,6 +182,7 @@ func (c *call) Hangup(reason string) {
 		c.log.Info("hanging up", "reason", reason)
 		c.end(reason)
 		go func() {
+			defer c.server.recoverErr("bye", new(error))
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			var err error

@@ -31,7 +31,8 @@ var _ bridge.Dialer = (*Server)(nil)
 // to one URI through a trunk (with its digest credentials) or directly. It
 // returns when the call is answered, has failed, or ctx ends (the ring
 // timeout: the INVITE is then cancelled).
-func (s *Server) Dial(ctx context.Context, out bridge.Outbound) (bridge.Leg, error) {
+func (s *Server) Dial(ctx context.Context, out bridge.Outbound) (_ bridge.Leg, err error) {
+	defer s.recoverErr("dial", &err)
 	switch out.Route.Via {
 	case bridge.ViaExtension:
 		ext := out.Route.Target.Number
@@ -99,8 +100,10 @@ func (s *Server) fork(ctx context.Context, out bridge.Outbound, bindings []Bindi
 			t.dest = ap.String()
 		}
 		go func() {
-			c, err := s.invite(ctx, out, t, TrunkAuth{})
-			results <- result{c, err}
+			var r result
+			defer func() { results <- r }()
+			defer s.recoverErr("dial branch", &r.err)
+			r.c, r.err = s.invite(ctx, out, t, TrunkAuth{})
 		}()
 	}
 	var winner *call
@@ -199,7 +202,7 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 		req.SetDestination(t.dest)
 	}
 	s.addIdentity(req, out, local)
-	req.AppendHeader(gosip.NewHeader("Allow", allowed))
+	req.AppendHeader(gosip.NewHeader("Allow", s.allowed()))
 	req.AppendHeader(gosip.NewHeader("Supported", "100rel, timer"))
 	contact := s.contactFor(transport, local)
 	ua := sipgo.DialogUA{Client: s.client, ContactHDR: *contact}

@@ -69,7 +69,7 @@ func statusOf(err error) (int, string) {
 	switch {
 	case errors.Is(err, bridge.ErrUnknownRoom):
 		return gosip.StatusNotFound, "Not Found"
-	case errors.Is(err, ErrNoCommonCodec):
+	case errors.Is(err, ErrNoCommonCodec), errors.Is(err, ErrRefusedAddress):
 		return gosip.StatusNotAcceptableHere, "Not Acceptable Here"
 	case errors.Is(err, ErrBadSDP):
 		return gosip.StatusBadRequest, "Bad Request"
@@ -242,6 +242,7 @@ func (s *Server) runCall(c *call, room *bridge.Room) {
 	go func() {
 		defer s.wg.Done()
 		defer c.release()
+		defer s.recoverCall(c, "call")
 		c.run(room)
 	}()
 }

@@ -108,8 +108,8 @@ func (c *call) renegotiate(offer []byte) ([]byte, int, string) {
 		}
 		port = stream.LocalPort()
 		c.log.Info("codec changed", "codec", neg.Format.String())
-	} else if m.Session().Remote() != neg.Remote {
-		m.Session().SetRemote(neg.Remote)
+	} else if m.Session().Remote() != neg.Remote && !neg.Remote.Addr().IsUnspecified() {
+		m.Session().SetRemote(neg.Remote) // not to c=0.0.0.0, the hold of RFC 3264 §8.4
 	}
 	c.setDirection(neg.Direction)
 	if v := c.video.Load(); v != nil && neg.Video != nil {
@@ -174,6 +174,7 @@ func (c *call) addTimerHeaders(res *gosip.Response) {
 // an UPDATE without SDP. A refresh that fails with 481 or 408 ends the call;
 // 491 (glare) is retried on the next period.
 func (c *call) refreshSession() {
+	defer c.server.recoverCall(c, "session refresh")
 	if !c.beginUpdate() {
 		return
 	}

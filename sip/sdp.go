@@ -20,6 +20,10 @@ var (
 	// ErrNoCommonCodec means no audio format of the offer is one Parley
 	// supports. It maps to 488 Not Acceptable Here (RFC 3261 §21.4.26).
 	ErrNoCommonCodec = errors.New("no common codec")
+	// ErrRefusedAddress means the offer's audio connection address is one
+	// Parley never sends media to: multicast, broadcast or "this network".
+	// It maps to 488 Not Acceptable Here.
+	ErrRefusedAddress = errors.New("connection address refused")
 )
 
 // Direction is an SDP media direction attribute (RFC 3264 §5.1).
@@ -136,12 +140,22 @@ func negotiateAudio(sd *sdp.SessionDescription, md *sdp.MediaDescription) (*Nego
 	if err != nil {
 		return nil, err
 	}
+	if err := checkMediaAddr(addr); err != nil {
+		return nil, err
+	}
 	port := md.MediaName.Port.Value
 	if port < 0 || port > 65535 {
 		return nil, fmt.Errorf("%w: audio port %d out of range", ErrBadSDP, port)
 	}
 	formats := rtpmaps(md)
 	n := &Negotiation{Remote: netip.AddrPortFrom(addr, uint16(port)), Direction: directionOf(sd, md).answerTo()}
+	if addr.IsUnspecified() {
+		// c=0.0.0.0: the offerer cannot take media there: the hold of
+		// RFC 2543, or an initial offer whose address is not known yet, both
+		// still allowed by RFC 3264 §8.4. Nothing is sent to it, and nothing
+		// is expected from the peer, until a new offer.
+		n.Direction = Inactive
+	}
 	var offered []string
 	for _, f := range md.MediaName.Formats {
 		pt, err := strconv.ParseUint(f, 10, 7)
@@ -188,7 +202,7 @@ func negotiateVideo(sd *sdp.SessionDescription) (*VideoNegotiation, int) {
 			continue
 		}
 		addr, err := connectionAddr(sd, md)
-		if err != nil {
+		if err != nil || checkMediaAddr(addr) != nil || addr.IsUnspecified() {
 			continue
 		}
 		formats, fmtps := rtpmaps(md), fmtpLines(md)
@@ -329,11 +343,31 @@ func connectionAddr(sd *sdp.SessionDescription, md *sdp.MediaDescription) (netip
 	if ci == nil || ci.Address == nil {
 		return netip.Addr{}, fmt.Errorf("%w: no c= line for audio", ErrBadSDP)
 	}
-	addr, err := netip.ParseAddr(ci.Address.Address)
+	// A multicast address may carry /TTL and /count (RFC 8866 §5.7): the
+	// address alone is what checkMediaAddr judges.
+	host, _, _ := strings.Cut(ci.Address.Address, "/")
+	addr, err := netip.ParseAddr(host)
 	if err != nil {
 		return netip.Addr{}, fmt.Errorf("%w: connection address %q is not an IP address", ErrBadSDP, ci.Address.Address)
 	}
 	return addr.Unmap(), nil
+}
+
+// checkMediaAddr refuses a connection address that Parley must never send
+// RTP to: a multicast group (Parley is a unicast endpoint, RFC 3264 §6.2),
+// the IPv4 limited broadcast, and the rest of 0.0.0.0/8 ("this network",
+// RFC 1122 §3.2.1.3). The unspecified address itself is the hold of
+// RFC 3264 §8.4, handled by the caller.
+func checkMediaAddr(addr netip.Addr) error {
+	switch {
+	case addr.IsMulticast():
+		return fmt.Errorf("%w: %s is a multicast address", ErrRefusedAddress, addr)
+	case addr == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
+		return fmt.Errorf("%w: %s is the broadcast address", ErrRefusedAddress, addr)
+	case addr.Is4() && addr.As4()[0] == 0 && !addr.IsUnspecified():
+		return fmt.Errorf("%w: %s is in 0.0.0.0/8", ErrRefusedAddress, addr)
+	}
+	return nil
 }
 
 // directionOf reads the media-level direction, else the session-level one,

@@ -94,6 +94,8 @@ type Server struct {
 	srv    *sipgo.Server
 	client *sipgo.Client
 
+	panics    *panicLog    // recovered panics, logged rate limited
+	refusals  *slog.Logger // requests refused by validation, logged rate limited
 	listeners []listener
 	registrar *Registrar         // nil without extensions
 	stopBg    context.CancelFunc // ends the registrar's goroutine
@@ -147,21 +149,28 @@ func New(b *bridge.Bridge, opts Options) (*Server, error) {
 		}
 	}
 	return &Server{bridge: b, opts: opts, log: opts.Logger, prompts: opts.Prompts, keys: opts.Keys,
-		calls: make(map[string]*call)}, nil
+		panics:   newPanicLog(opts.Logger, time.Now),
+		refusals: slog.New(newLimitedHandler(opts.Logger.Handler(), time.Now, slog.LevelInfo)),
+		calls:    make(map[string]*call)}, nil
 }
 
 // Start binds every listen address and serves SIP on them in the
 // background until Close.
 func (s *Server) Start() error {
-	ua, err := sipgo.NewUA(sipgo.WithUserAgent("Parley"))
+	// sipgo logs every packet that does not parse, whole: its warnings
+	// and errors are rate limited and cut (siplog.go).
+	sipgoLog := slog.New(newLimitedHandler(s.log.Handler(), time.Now, slog.LevelWarn))
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent("Parley"),
+		sipgo.WithUserAgentTransportLayerOptions(gosip.WithTransportLayerLogger(sipgoLog)),
+		sipgo.WithUserAgentTransactionLayerOptions(gosip.WithTransactionLayerLogger(sipgoLog)))
 	if err != nil {
 		return fmt.Errorf("sip: %w", err)
 	}
-	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(s.log))
+	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(sipgoLog))
 	if err != nil {
 		return fmt.Errorf("sip: %w", err)
 	}
-	client, err := sipgo.NewClient(ua, sipgo.WithClientLogger(s.log))
+	client, err := sipgo.NewClient(ua, sipgo.WithClientLogger(sipgoLog))
 	if err != nil {
 		return fmt.Errorf("sip: %w", err)
 	}
@@ -169,12 +178,11 @@ func (s *Server) Start() error {
 	if err := s.startRegistrar(); err != nil {
 		return err
 	}
-	srv.OnInvite(s.onInvite)
-	srv.OnAck(s.onAck)
-	srv.OnBye(s.onBye)
-	srv.OnOptions(s.onOptions)
-	srv.OnUpdate(s.onUpdate)
-	srv.OnInfo(s.onInfo)
+	// Every request is validated first and fails alone (validate.go).
+	for method, h := range s.routes() {
+		srv.OnRequest(method, h)
+	}
+	srv.OnNoRoute(s.guarded(s.onOtherMethod))
 	for _, l := range s.opts.Listen {
 		if err := s.listen(l); err != nil {
 			s.Close()
@@ -322,7 +330,6 @@ func (s *Server) startRegistrar() error {
 		return fmt.Errorf("sip: %w", err)
 	}
 	s.registrar = reg
-	s.srv.OnRegister(reg.HandleRegister)
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stopBg = cancel
 	s.wg.Add(1)
@@ -360,12 +367,13 @@ func (s *Server) sendFromListener(req *gosip.Request, transport string, local ne
 
 // sendOptions pings a registered device (the registrar's keep-alive): any
 // final response means it is alive.
-func (s *Server) sendOptions(ctx context.Context, b Binding) error {
+func (s *Server) sendOptions(ctx context.Context, b Binding) (err error) {
+	defer s.recoverErr("options ping", &err)
 	req := gosip.NewRequest(gosip.OPTIONS, b.Contact)
 	req.SetDestination(b.Destination)
 	req.SetTransport(strings.ToUpper(b.Transport))
 	s.sendFromListener(req, strings.ToLower(b.Transport), s.localAddr(b.Destination))
-	_, err := s.client.Do(ctx, req)
+	_, err = s.client.Do(ctx, req)
 	return err
 }
 
@@ -414,7 +422,7 @@ func (s *Server) contactFor(transport string, local netip.Addr) *gosip.ContactHe
 
 func (s *Server) onOptions(req *gosip.Request, tx gosip.ServerTransaction) {
 	res := gosip.NewResponseFromRequest(req, gosip.StatusOK, "OK", nil)
-	res.AppendHeader(gosip.NewHeader("Allow", allowed))
+	res.AppendHeader(gosip.NewHeader("Allow", s.allowed()))
 	res.AppendHeader(gosip.NewHeader("Supported", "timer"))
 	res.AppendHeader(gosip.NewHeader("Accept", "application/sdp"))
 	if err := tx.Respond(res); err != nil {
