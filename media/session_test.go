@@ -20,12 +20,13 @@ type received struct {
 }
 
 // newTestSession returns a started session on 127.0.0.1:0 whose handler
-// copies packets into the returned channel.
+// copies packets into the returned channel; its SDP address is remote and
+// its signalling source IP 127.0.0.1, so every test socket may latch.
 func newTestSession(t *testing.T, remote netip.AddrPort) (*Session, chan received) {
 	t.Helper()
 	conn := listenLocal(t)
 	ch := make(chan received, 100)
-	s, err := NewSession(conn, remote, func(p *rtp.Packet) {
+	s, err := NewSession(conn, Peer{SDP: remote, Signalling: localhost}, func(p *rtp.Packet) {
 		ch <- received{p.Header.Clone(), bytes.Clone(p.Payload)}
 	})
 	if err != nil {
@@ -220,7 +221,7 @@ func TestSessionDropsRTCPAndJunk(t *testing.T) {
 
 func TestSessionTimeout(t *testing.T) {
 	conn := listenLocal(t)
-	s, err := NewSession(conn, netip.AddrPort{}, func(*rtp.Packet) {})
+	s, err := NewSession(conn, Peer{Signalling: localhost}, func(*rtp.Packet) {})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +284,7 @@ func (c *trackingConn) ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error
 func TestSessionCloseStopsReader(t *testing.T) {
 	before := runtime.NumGoroutine()
 	conn := &trackingConn{UDPConn: listenLocal(t)}
-	s, err := NewSession(conn, netip.AddrPort{}, func(*rtp.Packet) {})
+	s, err := NewSession(conn, Peer{Signalling: localhost}, func(*rtp.Packet) {})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,7 +323,7 @@ func TestSessionPortRange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := NewSession(p, netip.AddrPort{}, func(*rtp.Packet) {})
+	s, err := NewSession(p, Peer{Signalling: localhost}, func(*rtp.Packet) {})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,7 +349,7 @@ func BenchmarkWritePayload(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s, err := NewSession(conn, sink.LocalAddr().(*net.UDPAddr).AddrPort(), func(*rtp.Packet) {})
+	s, err := NewSession(conn, Peer{SDP: sink.LocalAddr().(*net.UDPAddr).AddrPort(), Signalling: localhost}, func(*rtp.Packet) {})
 	if err != nil {
 		b.Fatal(err)
 	}
