@@ -105,7 +105,8 @@ type Session struct {
 	err     error // Close's result
 
 	addrMu sync.Mutex
-	latch  Latch // guarded by addrMu
+	latch  Latch                          // guarded by addrMu
+	send   atomic.Pointer[netip.AddrPort] // the latch's target, nil while none: read per packet without the lock
 
 	// Owned by the one goroutine that sends (see WritePayload).
 	ssrc    uint32
@@ -144,6 +145,7 @@ func NewSession(conn UDPConn, peer Peer, handler func(pkt *rtp.Packet)) (*Sessio
 		ts:      rand.Uint32(),
 		sendBuf: make([]byte, MaxPacketSize),
 	}
+	s.publish()
 	return s, nil
 }
 
@@ -215,13 +217,17 @@ func (s *Session) SetRemote(addr netip.AddrPort) {
 	s.addrMu.Lock()
 	defer s.addrMu.Unlock()
 	s.latch.SetSDP(addr)
+	s.publish()
 }
 
-// target returns where to send, and false while nothing may be sent.
-func (s *Session) target() (netip.AddrPort, bool) {
-	s.addrMu.Lock()
-	defer s.addrMu.Unlock()
-	return s.latch.Target()
+// publish makes the latch's target the one WritePayload reads. addrMu is
+// held (or the session not yet shared).
+func (s *Session) publish() {
+	if to, ok := s.latch.Target(); ok {
+		s.send.Store(&to)
+		return
+	}
+	s.send.Store(nil)
 }
 
 // SSRC returns the synchronization source identifier of the packets the
@@ -271,8 +277,8 @@ func (s *Session) Stats() SessionStats {
 // address is verified (see Latch) nothing is sent, the sequence number and
 // timestamp do not advance, and the result is ErrNoRemote.
 //
-// WritePayload takes no lock, so that nothing is held across the socket
-// write: it must be called from one goroutine at a time (the mixer's tick
+// WritePayload takes no lock (it reads the verified address atomically),
+// so that nothing is held across the socket write: it must be called from one goroutine at a time (the mixer's tick
 // goroutine, through Stream.WriteAudio). It may run concurrently with every
 // other method.
 func (s *Session) WritePayload(pt uint8, payload []byte, samples uint32, marker bool) error {
@@ -285,11 +291,12 @@ func (s *Session) WritePayload(pt uint8, payload []byte, samples uint32, marker 
 	if s.closing.Load() {
 		return ErrSessionClosed
 	}
-	to, ok := s.target()
-	if !ok {
+	dst := s.send.Load()
+	if dst == nil {
 		s.stats.withheld.Add(1)
 		return ErrNoRemote
 	}
+	to := *dst
 
 	h := rtp.Header{
 		Version:        2,
@@ -368,7 +375,12 @@ func (s *Session) read() {
 func (s *Session) accept(from netip.AddrPort) bool {
 	s.addrMu.Lock()
 	defer s.addrMu.Unlock()
-	return s.latch.Accept(from)
+	was := s.latch.Latched()
+	ok := s.latch.Accept(from)
+	if ok && !was {
+		s.publish()
+	}
+	return ok
 }
 
 // looksLikeRTCP reports whether b, received on the RTP port, is RTCP

@@ -360,3 +360,30 @@ func BenchmarkWritePayload(b *testing.B) {
 		s.WritePayload(0, payload, 160, false)
 	}
 }
+
+// discardConn is a UDPConn whose writes go nowhere, to measure what
+// WritePayload costs besides the system call.
+type discardConn struct{ *net.UDPConn }
+
+func (discardConn) WriteToUDPAddrPort(b []byte, _ netip.AddrPort) (int, error) { return len(b), nil }
+
+// BenchmarkWritePayloadNoSyscall is WritePayload to a latched (verified)
+// address without the socket write: the header, the send gate and the
+// counters.
+func BenchmarkWritePayloadNoSyscall(b *testing.B) {
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	to := netip.MustParseAddrPort("127.0.0.1:9")
+	s, err := NewSession(discardConn{conn}, Peer{SDP: to, Signalling: to.Addr()}, func(*rtp.Packet) {})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	payload := make([]byte, 160)
+	b.ReportAllocs()
+	for b.Loop() {
+		s.WritePayload(0, payload, 160, false)
+	}
+}
