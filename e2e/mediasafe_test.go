@@ -122,6 +122,13 @@ func TestMediaHijack(t *testing.T) {
 	if n := got.Load(); n != 0 {
 		t.Errorf("the attacker received %d bytes of the room's media", n)
 	}
+	srv.waitLog(t, "rtp dropped by the source check", 2, 5*time.Second)
+	for _, rec := range srv.logged("rtp dropped by the source check") {
+		t.Logf("parley dropped %v packets of a call's port from the attacker", rec["rtp_ignored"])
+		if n, _ := rec["rtp_ignored"].(float64); n == 0 {
+			t.Errorf("a call ignored no RTP although the attacker sprayed its port: %v", rec)
+		}
+	}
 
 	for i, tn := range tones {
 		other := tones[1-i]

@@ -2,6 +2,7 @@ package sip
 
 import (
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"slices"
 
@@ -17,6 +18,18 @@ type callStream struct {
 
 // LocalPort is the RTP port to write into the SDP answer.
 func (c *callStream) LocalPort() int { return c.port }
+
+// logDropped logs, once the stream has ended, the RTP it dropped from
+// sources the latch did not accept and the packets it withheld for want of
+// a verified address (media.Latch): the trace of a hijack or reflection
+// attempt.
+func (c *callStream) logDropped(log *slog.Logger) {
+	st := c.Stats().Session
+	if st.Ignored > 0 || st.Withheld > 0 {
+		log.Info("rtp dropped by the source check", "rtp_ignored", st.Ignored, "rtp_withheld", st.Withheld,
+			"rtp_accepted", st.PacketsIn, "rtp_sent", st.PacketsOut)
+	}
+}
 
 // openMedia binds an RTP port from the range and starts a stream for the
 // negotiated audio. Its media comes only from the offer's IP or sig, the
