@@ -234,3 +234,60 @@ func TestSessionNoReflection(t *testing.T) {
 		t.Errorf("the third party received %d bytes", n)
 	}
 }
+
+// FuzzLatch drives a Latch with a peer and a sequence of packet sources and
+// SDP changes taken from the input, and checks the rule's invariants after
+// every step: nothing is sent to a reserved address; what is sent to is the
+// latched source or an SDP address whose IP is the signalling IP; a source
+// is accepted only from the SDP's or the signalling IP; once latched, only
+// the latched source is.
+func FuzzLatch(f *testing.F) {
+	f.Add([]byte{1, 2, 3, 4, 0x0f, 0xa0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0x0f, 0xa2, 5, 6, 7, 8, 0x10, 0})
+	f.Add([]byte{10, 0, 0, 1, 0x10, 0, 203, 0, 113, 9, 0, 1, 10, 0, 0, 1, 0x20, 0, 255, 255, 255, 255, 0, 9})
+	f.Add([]byte{224, 0, 0, 1, 0, 9, 224, 0, 0, 1, 224, 0, 0, 1, 0, 9})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		addr := func() (netip.AddrPort, bool) {
+			if len(b) < 6 {
+				return netip.AddrPort{}, false
+			}
+			a := netip.AddrPortFrom(netip.AddrFrom4([4]byte(b[:4])), uint16(b[4])<<8|uint16(b[5]))
+			b = b[6:]
+			return a, true
+		}
+		sdp, _ := addr()
+		sigAP, _ := addr()
+		sig := sigAP.Addr()
+		l := NewLatch(Peer{SDP: sdp, Signalling: sig})
+		for {
+			a, ok := addr()
+			if !ok {
+				return
+			}
+			if a.Port()%7 == 0 { // now and then, a re-INVITE
+				l.SetSDP(a)
+			} else {
+				before, wasLatched := l.Remote(), l.Latched()
+				allowed := !Reserved(a.Addr()) && a.Port() != 0 &&
+					(a.Addr() == l.Peer().SDP.Addr() || a.Addr() == sig)
+				got := l.Accept(a)
+				switch {
+				case wasLatched && got != (a == before):
+					t.Fatalf("latched to %v: accepted %v = %v", before, a, got)
+				case !wasLatched && got != allowed:
+					t.Fatalf("not latched (peer %+v): accepted %v = %v, want %v", l.Peer(), a, got, allowed)
+				}
+			}
+			if to, ok := l.Target(); ok {
+				if Reserved(to.Addr()) || to.Port() == 0 {
+					t.Fatalf("sends to %v", to)
+				}
+				if !l.Latched() && to.Addr() != sig {
+					t.Fatalf("sends to %v before latching, signalling IP %v", to, sig)
+				}
+				if l.Latched() && to != l.Remote() {
+					t.Fatalf("sends to %v, latched %v", to, l.Remote())
+				}
+			}
+		}
+	})
+}
