@@ -105,6 +105,15 @@ type SIP struct {
 	Keys map[string]string `yaml:"keys"`
 	// TCP bounds connections on tcp:// and tls:// listen addresses.
 	TCP SIPTCP `yaml:"tcp"`
+	// MaxUnackedPerSource is how many calls from one source IP (IPv6: one
+	// /64) may have been answered 200 and not yet ACKed at a time; more
+	// are refused with 503 and Retry-After, so that INVITEs never ACKed
+	// cannot hold every RTP port. At least 1. Default: 10.
+	MaxUnackedPerSource int `yaml:"max_unacked_per_source"`
+	// AckTimeout ends a call whose 200 got no ACK for this long and frees
+	// its RTP and video ports (RFC 3261 allows 32 s; an ACK takes a round
+	// trip). Between 1s and 32s. Default: 8s.
+	AckTimeout time.Duration `yaml:"ack_timeout"`
 }
 
 // TLS names a PEM certificate and key on disk.
@@ -120,6 +129,10 @@ type RTP struct {
 	// Ports is the UDP range RTP and RTCP ports are taken from, written
 	// "10000-20000". Min must be even; both ends lie within 1024-65535.
 	Ports PortRange `yaml:"ports"`
+	// ListenIP is the address RTP (and video) sockets bind to. Empty: the
+	// host of sip.listen when every listen address names the same specific
+	// IP, else every address (0.0.0.0).
+	ListenIP string `yaml:"listen_ip"`
 }
 
 // HTTP configures the HTTP server.

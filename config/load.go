@@ -216,6 +216,12 @@ func applyDefaults(c *Config, src *source) {
 	if !src.has("sip.keys") {
 		c.SIP.Keys = map[string]string{"*6": "mute", "*1": "count", "*0": "help", "*2": "lock", "*3": "mute_all", "*9": "end"}
 	}
+	if !src.has("sip.max_unacked_per_source") {
+		c.SIP.MaxUnackedPerSource = defaultMaxUnacked
+	}
+	if !src.has("sip.ack_timeout") {
+		c.SIP.AckTimeout = defaultAckTimeout
+	}
 	if !src.has("prompts.announce_join_leave") {
 		c.Prompts.AnnounceJoinLeave = true
 	}

@@ -23,6 +23,7 @@ func (c *Config) Validate() error {
 	}
 	v.sip(&c.SIP)
 	v.rtp(&c.RTP)
+	v.mediaSafety(c)
 	v.http(&c.HTTP)
 	v.transport(c)
 	v.webrtc(&c.WebRTC)

@@ -3,9 +3,11 @@ package media
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/netip"
 	"sync"
+	"time"
 )
 
 // Errors returned by NewPortRange and PortRange.Listen.
@@ -23,13 +25,29 @@ var (
 // multiplexed). It binds each port before handing it out, so a port taken
 // by another process is skipped, and takes it back when the returned Port
 // is closed. It is safe for concurrent use.
+//
+// Ports are picked at random among the free ones (RFC 3550 §10 in spirit:
+// an attacker who cannot guess a call's port cannot spray it before the
+// phone sends; math/rand is enough, the source check of Latch is the
+// guard), and a port just released rests for Quarantine before it is
+// handed out again, so that the late packets of a call do not land in the
+// next. When every free port is resting, the one released longest ago is
+// handed out rather than none.
 type PortRange struct {
 	min, max int // even bounds of the range, inclusive
+	now      func() time.Time
 
-	mu   sync.Mutex
-	used map[int]struct{} // guarded by mu: ports handed out and not yet closed
-	next int              // guarded by mu: where the next search starts
+	mu      sync.Mutex
+	used    map[int]struct{}  // guarded by mu: ports handed out and not yet closed
+	resting map[int]time.Time // guarded by mu: released ports, until when they rest
 }
+
+// Quarantine is how long a released port rests before it is handed out
+// again: longer than any jitter buffer holds a late packet.
+const Quarantine = 5 * time.Second
+
+// randomProbes is how many random ports reserve tries before it scans.
+const randomProbes = 32
 
 // NewPortRange returns an allocator for the even ports from min to max,
 // inclusive. An odd min is rounded up.
@@ -39,7 +57,8 @@ func NewPortRange(min, max int) (*PortRange, error) {
 		return nil, fmt.Errorf("%w: %d-%d", ErrInvalidPortRange, min, max)
 	}
 	hi := max - max%2
-	return &PortRange{min: lo, max: hi, used: make(map[int]struct{}), next: lo}, nil
+	return &PortRange{min: lo, max: hi, now: time.Now, used: make(map[int]struct{}),
+		resting: make(map[int]time.Time)}, nil
 }
 
 // Size returns how many even ports the range holds.
@@ -53,8 +72,8 @@ func (r *PortRange) InUse() int {
 }
 
 // Listen binds a UDP socket on ip (the unspecified address binds every
-// interface) at the next even port of the range that is neither handed out
-// nor bound by someone else, trying each port at most once. It returns
+// interface) at a random even port of the range that is neither handed out
+// nor bound by someone else, nor resting if another is free. It returns
 // ErrNoFreePort when none is left. Closing the Port returns it to the range.
 func (r *PortRange) Listen(ip netip.Addr) (*Port, error) {
 	var lastErr error
@@ -77,30 +96,67 @@ func (r *PortRange) Listen(ip netip.Addr) (*Port, error) {
 	return nil, fmt.Errorf("%w %d-%d", ErrNoFreePort, r.min, r.max)
 }
 
-// reserve marks the next port that is not handed out as used, round robin
-// so that a port just released is not reused at once (late packets of the
-// previous call would land in the next one).
+// reserve marks a random free port that is not resting as used: a few
+// random probes, then a scan from a random start; failing that, the free
+// port that has rested longest.
 func (r *PortRange) reserve() (int, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for range r.Size() {
-		p := r.next
-		r.next += 2
-		if r.next > r.max {
-			r.next = r.min
+	now := r.now()
+	size := r.Size()
+	take := func(p int) (int, bool) {
+		r.used[p] = struct{}{}
+		delete(r.resting, p)
+		return p, true
+	}
+	for range min(randomProbes, size) {
+		if p := r.min + 2*rand.IntN(size); r.usable(p, now) {
+			return take(p)
 		}
-		if _, taken := r.used[p]; !taken {
-			r.used[p] = struct{}{}
-			return p, true
+	}
+	start := rand.IntN(size)
+	oldest, oldestUntil := 0, time.Time{}
+	for i := range size {
+		p := r.min + 2*((start+i)%size)
+		if r.usable(p, now) {
+			return take(p)
 		}
+		if _, taken := r.used[p]; taken {
+			continue
+		}
+		if until := r.resting[p]; oldest == 0 || until.Before(oldestUntil) {
+			oldest, oldestUntil = p, until
+		}
+	}
+	if oldest != 0 {
+		return take(oldest)
 	}
 	return 0, false
 }
 
+// usable reports whether p is neither handed out nor resting at now; a
+// rest that is over is forgotten. r.mu is held.
+func (r *PortRange) usable(p int, now time.Time) bool {
+	if _, taken := r.used[p]; taken {
+		return false
+	}
+	until, resting := r.resting[p]
+	if !resting {
+		return true
+	}
+	if now.Before(until) {
+		return false
+	}
+	delete(r.resting, p)
+	return true
+}
+
+// release takes a port back; it rests for Quarantine.
 func (r *PortRange) release(port int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	delete(r.used, port)
+	r.resting[port] = r.now().Add(Quarantine)
 }
 
 // Port is a UDP socket bound to a port handed out by a PortRange. Close

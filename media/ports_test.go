@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"sync"
 	"testing"
+	"time"
 )
 
 var localhost = netip.MustParseAddr("127.0.0.1")
@@ -125,5 +126,79 @@ func TestPortRangeSkipsBound(t *testing.T) {
 	}
 	if r.InUse() != 1 {
 		t.Errorf("InUse = %d, want 1", r.InUse())
+	}
+}
+
+// TestPortRangeRandom: ports come in no guessable order: over 40 picks
+// from a range of 1000, the next port is seldom the previous one plus two,
+// and the picks spread over the range.
+func TestPortRangeRandom(t *testing.T) {
+	r, err := NewPortRange(40000, 41999)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var picks []int
+	for range 40 {
+		p, ok := r.reserve()
+		if !ok {
+			t.Fatal("no port")
+		}
+		if p%2 != 0 || p < 40000 || p > 41998 {
+			t.Fatalf("port %d odd or out of range", p)
+		}
+		picks = append(picks, p)
+	}
+	sequential, low := 0, 0
+	for i, p := range picks {
+		if i > 0 && p == picks[i-1]+2 {
+			sequential++
+		}
+		if p < 41000 {
+			low++
+		}
+	}
+	if sequential > 3 || low < 5 || low > 35 {
+		t.Errorf("picks look predictable (%d sequential, %d of 40 in the lower half): %v", sequential, low, picks)
+	}
+}
+
+// TestPortRangeQuarantine: a released port rests for Quarantine while
+// other ports are free, is handed out when it is the only free one, and
+// is free again after its rest.
+func TestPortRangeQuarantine(t *testing.T) {
+	now := time.Unix(1000, 0)
+	r, err := NewPortRange(50000, 50004) // three ports
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.now = func() time.Time { return now }
+	a, _ := r.reserve()
+	r.release(a)
+	for range 50 { // another is free: a rests
+		p, ok := r.reserve()
+		if !ok || p == a {
+			t.Fatalf("got %d, %v: the port just released, or none", p, ok)
+		}
+		delete(r.used, p) // back without a rest
+	}
+	// Every port rests: the one released longest ago is handed out.
+	now = time.Unix(2000, 0)
+	for _, p := range []int{50000, 50002, 50004} {
+		r.used[p] = struct{}{}
+	}
+	r.release(50002)
+	now = now.Add(time.Second)
+	r.release(50000)
+	r.release(50004)
+	if p, _ := r.reserve(); p != 50002 {
+		t.Errorf("all resting: got %d, want 50002, released first", p)
+	}
+	// After the rest, any of them.
+	now = now.Add(Quarantine)
+	if _, ok := r.reserve(); !ok {
+		t.Error("no port after the rest")
+	}
+	if len(r.resting) > 2 {
+		t.Errorf("%d ports still resting", len(r.resting))
 	}
 }

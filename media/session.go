@@ -19,9 +19,10 @@ var (
 	ErrSessionClosed = errors.New("media: session closed")
 	// ErrSessionStarted is returned by a second call to Start.
 	ErrSessionStarted = errors.New("media: session already started")
-	// ErrNoRemote is returned by WritePayload while the session knows no
-	// address to send to: none came with the SDP and no RTP has arrived.
-	ErrNoRemote = errors.New("media: no remote RTP address")
+	// ErrNoRemote is returned by WritePayload while the session may send
+	// nowhere: no RTP has arrived, and the SDP named no address or one whose
+	// IP is not the signalling source IP (see Latch).
+	ErrNoRemote = errors.New("media: no verified remote RTP address")
 	// ErrPayloadType is returned by WritePayload for a payload type above
 	// 127, which the 7-bit RTP header field cannot carry.
 	ErrPayloadType = errors.New("media: invalid RTP payload type")
@@ -59,8 +60,12 @@ type SessionStats struct {
 	// BytesOut counts the bytes of those packets, headers included.
 	BytesOut uint64
 	// Ignored counts the RTP packets dropped because they came from a
-	// source other than the latched one.
+	// source the Latch does not accept: another IP than the SDP's and the
+	// signalling's, or, once latched, another source than the latched one.
 	Ignored uint64
+	// Withheld counts the packets not sent because no address was verified
+	// yet (ErrNoRemote).
+	Withheld uint64
 	// RTCP counts the RTCP packets, multiplexed on the RTP port, that were
 	// dropped unread.
 	RTCP uint64
@@ -75,11 +80,15 @@ type SessionStats struct {
 // remote party's packets on one reader goroutine and sends ours.
 //
 // The session does symmetric RTP (RFC 4961) with latching, as a bridge
-// behind or facing NAT must: it first sends to the address the SDP gave,
-// then latches on to the first source that sends it valid RTP and sends
-// there from then on. Packets from any other source are then dropped and
-// counted as Ignored. SetRemote, on a re-INVITE, sets a new address and
-// unlatches.
+// behind or facing NAT must, under the rule of Latch: it accepts RTP only
+// from the SDP's IP or the SIP signalling source IP (any port, for NAT),
+// and latches on to the first such source that sends it valid RTP;
+// packets from any other IP, and once latched from any other source, are
+// dropped and counted as Ignored. It sends to the latched source; before
+// that, to the SDP address only if its IP is the signalling source IP, so
+// that a c= naming a third party is never sent to (no reflection), and
+// never to a Reserved address. SetRemote, on a re-INVITE, sets a new SDP
+// address and unlatches.
 //
 // It records when the last packet arrived so that the signalling layer can
 // end a call whose media has gone silent (see TimedOut).
@@ -95,9 +104,9 @@ type Session struct {
 	once    sync.Once
 	err     error // Close's result
 
-	addrMu  sync.Mutex
-	remote  netip.AddrPort // guarded by addrMu: where packets are sent
-	latched bool           // guarded by addrMu: remote is the latched source
+	addrMu sync.Mutex
+	latch  Latch                          // guarded by addrMu
+	send   atomic.Pointer[netip.AddrPort] // the latch's target, nil while none: read per packet without the lock
 
 	// Owned by the one goroutine that sends (see WritePayload).
 	ssrc    uint32
@@ -109,17 +118,18 @@ type Session struct {
 	stats struct {
 		packetsIn, bytesIn, packetsOut, bytesOut atomic.Uint64
 		ignored, rtcp, invalid, writeErrors      atomic.Uint64
+		withheld                                 atomic.Uint64
 	}
 }
 
 // NewSession returns a session on conn, which it owns from then on and
-// closes in Close. remote is the address from the SDP (RFC 8866 c= and m=
-// lines); it may be the zero AddrPort if the SDP gave none, and the session
-// then sends nothing until a packet arrives. handler receives every
+// closes in Close. peer names the SDP's address (RFC 8866 c= and m=
+// lines; the zero AddrPort if the SDP gave none) and the signalling source
+// IP: the only sources accepted, as Latch says. handler receives every
 // accepted RTP packet (see Start). The SSRC, the first sequence number and
 // the first timestamp are random, as RFC 3550 §5.1 asks. NewSession starts
 // nothing; call Start. If NewSession fails, conn stays the caller's.
-func NewSession(conn UDPConn, remote netip.AddrPort, handler func(pkt *rtp.Packet)) (*Session, error) {
+func NewSession(conn UDPConn, peer Peer, handler func(pkt *rtp.Packet)) (*Session, error) {
 	if conn == nil {
 		return nil, errors.New("media: new session: nil conn")
 	}
@@ -129,12 +139,13 @@ func NewSession(conn UDPConn, remote netip.AddrPort, handler func(pkt *rtp.Packe
 	s := &Session{
 		conn:    conn,
 		handler: handler,
-		remote:  unmap(remote),
+		latch:   NewLatch(peer),
 		ssrc:    rand.Uint32(),
 		seq:     uint16(rand.Uint32()),
 		ts:      rand.Uint32(),
 		sendBuf: make([]byte, MaxPacketSize),
 	}
+	s.publish()
 	return s, nil
 }
 
@@ -183,21 +194,40 @@ func (s *Session) LocalAddr() netip.AddrPort {
 	return netip.AddrPort{}
 }
 
-// Remote returns where the session sends: the latched source once RTP has
-// arrived, else the address from the SDP.
+// Remote returns the latched source once RTP has arrived, else the
+// address from the SDP (which is sent to only if verified: see Latch).
 func (s *Session) Remote() netip.AddrPort {
 	s.addrMu.Lock()
 	defer s.addrMu.Unlock()
-	return s.remote
+	return s.latch.Remote()
 }
 
-// SetRemote sets the address to send to, as a new SDP offer or answer gives
-// it, and unlatches: the next source to send valid RTP is latched again.
+// Peer returns the SDP address (as last set) and signalling source IP the
+// session accepts media from.
+func (s *Session) Peer() Peer {
+	s.addrMu.Lock()
+	defer s.addrMu.Unlock()
+	return s.latch.Peer()
+}
+
+// SetRemote sets the SDP address, as a new SDP offer or answer gives it,
+// and unlatches: the next valid RTP from that IP or the signalling source
+// IP is latched again (see Latch).
 func (s *Session) SetRemote(addr netip.AddrPort) {
 	s.addrMu.Lock()
 	defer s.addrMu.Unlock()
-	s.remote = unmap(addr)
-	s.latched = false
+	s.latch.SetSDP(addr)
+	s.publish()
+}
+
+// publish makes the latch's target the one WritePayload reads. addrMu is
+// held (or the session not yet shared).
+func (s *Session) publish() {
+	if to, ok := s.latch.Target(); ok {
+		s.send.Store(&to)
+		return
+	}
+	s.send.Store(nil)
 }
 
 // SSRC returns the synchronization source identifier of the packets the
@@ -230,6 +260,7 @@ func (s *Session) Stats() SessionStats {
 		PacketsOut:  s.stats.packetsOut.Load(),
 		BytesOut:    s.stats.bytesOut.Load(),
 		Ignored:     s.stats.ignored.Load(),
+		Withheld:    s.stats.withheld.Load(),
 		RTCP:        s.stats.rtcp.Load(),
 		Invalid:     s.stats.invalid.Load(),
 		WriteErrors: s.stats.writeErrors.Load(),
@@ -242,10 +273,12 @@ func (s *Session) Stats() SessionStats {
 // timestamp, which then advances by samples, the number of RTP clock ticks
 // the payload covers (160 for 20 ms of PCMU, 960 for 20 ms of Opus); the
 // sequence number advances by one (RFC 3550 §5.1). A UDP write does not
-// wait for the peer: the kernel queues the datagram or drops it.
+// wait for the peer: the kernel queues the datagram or drops it. While no
+// address is verified (see Latch) nothing is sent, the sequence number and
+// timestamp do not advance, and the result is ErrNoRemote.
 //
-// WritePayload takes no lock, so that nothing is held across the socket
-// write: it must be called from one goroutine at a time (the mixer's tick
+// WritePayload takes no lock (it reads the verified address atomically),
+// so that nothing is held across the socket write: it must be called from one goroutine at a time (the mixer's tick
 // goroutine, through Stream.WriteAudio). It may run concurrently with every
 // other method.
 func (s *Session) WritePayload(pt uint8, payload []byte, samples uint32, marker bool) error {
@@ -258,10 +291,12 @@ func (s *Session) WritePayload(pt uint8, payload []byte, samples uint32, marker 
 	if s.closing.Load() {
 		return ErrSessionClosed
 	}
-	to := s.Remote()
-	if !to.IsValid() {
+	dst := s.send.Load()
+	if dst == nil {
+		s.stats.withheld.Add(1)
 		return ErrNoRemote
 	}
+	to := *dst
 
 	h := rtp.Header{
 		Version:        2,
@@ -335,16 +370,17 @@ func (s *Session) read() {
 	}
 }
 
-// accept latches on to from if no source is latched yet, and reports
-// whether a packet from it is to be accepted.
+// accept reports whether a packet from from is to be accepted, latching
+// on to it if it is the first (see Latch).
 func (s *Session) accept(from netip.AddrPort) bool {
 	s.addrMu.Lock()
 	defer s.addrMu.Unlock()
-	if !s.latched {
-		s.remote, s.latched = from, true
-		return true
+	was := s.latch.Latched()
+	ok := s.latch.Accept(from)
+	if ok && !was {
+		s.publish()
 	}
-	return from == s.remote
+	return ok
 }
 
 // looksLikeRTCP reports whether b, received on the RTP port, is RTCP

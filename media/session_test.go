@@ -20,12 +20,13 @@ type received struct {
 }
 
 // newTestSession returns a started session on 127.0.0.1:0 whose handler
-// copies packets into the returned channel.
+// copies packets into the returned channel; its SDP address is remote and
+// its signalling source IP 127.0.0.1, so every test socket may latch.
 func newTestSession(t *testing.T, remote netip.AddrPort) (*Session, chan received) {
 	t.Helper()
 	conn := listenLocal(t)
 	ch := make(chan received, 100)
-	s, err := NewSession(conn, remote, func(p *rtp.Packet) {
+	s, err := NewSession(conn, Peer{SDP: remote, Signalling: localhost}, func(p *rtp.Packet) {
 		ch <- received{p.Header.Clone(), bytes.Clone(p.Payload)}
 	})
 	if err != nil {
@@ -220,7 +221,7 @@ func TestSessionDropsRTCPAndJunk(t *testing.T) {
 
 func TestSessionTimeout(t *testing.T) {
 	conn := listenLocal(t)
-	s, err := NewSession(conn, netip.AddrPort{}, func(*rtp.Packet) {})
+	s, err := NewSession(conn, Peer{Signalling: localhost}, func(*rtp.Packet) {})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +284,7 @@ func (c *trackingConn) ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error
 func TestSessionCloseStopsReader(t *testing.T) {
 	before := runtime.NumGoroutine()
 	conn := &trackingConn{UDPConn: listenLocal(t)}
-	s, err := NewSession(conn, netip.AddrPort{}, func(*rtp.Packet) {})
+	s, err := NewSession(conn, Peer{Signalling: localhost}, func(*rtp.Packet) {})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,7 +323,7 @@ func TestSessionPortRange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := NewSession(p, netip.AddrPort{}, func(*rtp.Packet) {})
+	s, err := NewSession(p, Peer{Signalling: localhost}, func(*rtp.Packet) {})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,7 +349,34 @@ func BenchmarkWritePayload(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s, err := NewSession(conn, sink.LocalAddr().(*net.UDPAddr).AddrPort(), func(*rtp.Packet) {})
+	s, err := NewSession(conn, Peer{SDP: sink.LocalAddr().(*net.UDPAddr).AddrPort(), Signalling: localhost}, func(*rtp.Packet) {})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	payload := make([]byte, 160)
+	b.ReportAllocs()
+	for b.Loop() {
+		s.WritePayload(0, payload, 160, false)
+	}
+}
+
+// discardConn is a UDPConn whose writes go nowhere, to measure what
+// WritePayload costs besides the system call.
+type discardConn struct{ *net.UDPConn }
+
+func (discardConn) WriteToUDPAddrPort(b []byte, _ netip.AddrPort) (int, error) { return len(b), nil }
+
+// BenchmarkWritePayloadNoSyscall is WritePayload to a latched (verified)
+// address without the socket write: the header, the send gate and the
+// counters.
+func BenchmarkWritePayloadNoSyscall(b *testing.B) {
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	to := netip.MustParseAddrPort("127.0.0.1:9")
+	s, err := NewSession(discardConn{conn}, Peer{SDP: to, Signalling: to.Addr()}, func(*rtp.Packet) {})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package media
 import (
 	"errors"
 	"fmt"
-	"net/netip"
 	"sync/atomic"
 	"time"
 
@@ -70,7 +69,9 @@ type StreamStats struct {
 	// DecodeErrors counts the payloads the decoder rejected (each frame is
 	// concealed instead).
 	DecodeErrors uint64
-	// WriteErrors counts the payloads WriteAudio could not send.
+	// WriteErrors counts the payloads WriteAudio could not send (those
+	// withheld for want of a verified address are counted in
+	// Session.Withheld instead).
 	WriteErrors uint64
 }
 
@@ -119,10 +120,10 @@ type Stream struct {
 }
 
 // NewStream returns a stream on conn (which it owns from then on, and
-// closes in Close) that sends to remote, the address from the SDP (see
-// NewSession for latching). It starts nothing; call Start. If NewStream
+// closes in Close) whose media comes from and goes to peer (see NewSession
+// and Latch). It starts nothing; call Start. If NewStream
 // fails, conn stays open and the caller's to close.
-func NewStream(conn UDPConn, remote netip.AddrPort, cfg StreamConfig) (*Stream, error) {
+func NewStream(conn UDPConn, peer Peer, cfg StreamConfig) (*Stream, error) {
 	if cfg.PayloadType > 127 || cfg.EventPayloadType > 127 {
 		return nil, fmt.Errorf("%w: payload types %d and %d", ErrStreamConfig, cfg.PayloadType, cfg.EventPayloadType)
 	}
@@ -155,7 +156,7 @@ func NewStream(conn UDPConn, remote netip.AddrPort, cfg StreamConfig) (*Stream, 
 		}
 		s.found = make([]rune, 0, 4)
 	}
-	s.sess, err = NewSession(conn, remote, s.handle)
+	s.sess, err = NewSession(conn, peer, s.handle)
 	if err != nil {
 		return nil, err
 	}
@@ -292,7 +293,9 @@ func (s *Stream) detect(pcm []int16) {
 func (s *Stream) WriteAudio(payload []byte) {
 	err := s.sess.WritePayload(s.pt, payload, s.samples, !s.sentAny)
 	if err != nil {
-		s.writeErrors.Add(1)
+		if !errors.Is(err, ErrNoRemote) { // withheld, counted by the session
+			s.writeErrors.Add(1)
+		}
 		return
 	}
 	s.sentAny = true

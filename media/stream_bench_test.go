@@ -2,7 +2,6 @@ package media
 
 import (
 	"net"
-	"net/netip"
 	"strconv"
 	"testing"
 
@@ -19,7 +18,7 @@ func BenchmarkStreamTick(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			s, err := NewStream(c, netip.AddrPort{}, StreamConfig{Format: PCMU})
+			s, err := NewStream(c, Peer{}, StreamConfig{Format: PCMU})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -48,7 +48,7 @@ func FuzzStreamRTP(f *testing.F) {
 			{Format: PCMU, PayloadType: 0, EventPayloadType: 101, InbandDTMF: true, OnDigit: func(rune) {}},
 			{Format: Opus, PayloadType: 111, EventPayloadType: 101, OnDigit: func(rune) {}},
 		} {
-			s, err := NewStream(idleConn{}, netip.AddrPort{}, cfg)
+			s, err := NewStream(idleConn{}, Peer{}, cfg)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -111,7 +111,7 @@ func newStream(t *testing.T, f media.Format, pt uint8, to netip.AddrPort, onDigi
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := media.NewStream(c, to, media.StreamConfig{
+	s, err := media.NewStream(c, media.Peer{SDP: to, Signalling: to.Addr()}, media.StreamConfig{
 		Format: f, PayloadType: pt, EventPayloadType: eventPT, OnDigit: onDigit,
 	})
 	if err != nil {
@@ -324,7 +324,7 @@ func TestStreamInbandDTMF(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, err := media.NewStream(c, ph.addr(), media.StreamConfig{
+			s, err := media.NewStream(c, media.Peer{SDP: ph.addr(), Signalling: ph.addr().Addr()}, media.StreamConfig{
 				Format: tt.f, PayloadType: tt.pt, EventPayloadType: eventPT,
 				InbandDTMF: tt.inband, OnDigit: func(d rune) { digits <- d },
 			})
@@ -423,10 +423,10 @@ func TestStreamNothingBeforeAudio(t *testing.T) {
 	if s.ReadAudio(make([]int16, 100), 8000) {
 		t.Error("audio into a frame of the wrong size")
 	}
-	// WriteAudio with nowhere to send drops and counts.
+	// WriteAudio with nowhere to send withholds and counts, not as an error.
 	s.WriteAudio([]byte{1})
-	if st := s.Stats(); st.WriteErrors != 1 {
-		t.Errorf("write errors = %d, want 1", st.WriteErrors)
+	if st := s.Stats(); st.WriteErrors != 0 || st.Session.Withheld != 1 {
+		t.Errorf("write errors = %d, withheld = %d, want 0 and 1", st.WriteErrors, st.Session.Withheld)
 	}
 }
 
@@ -441,7 +441,7 @@ func TestNewStreamInvalid(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := media.NewStream(c, netip.AddrPort{}, cfg); err == nil {
+		if _, err := media.NewStream(c, media.Peer{}, cfg); err == nil {
 			t.Errorf("NewStream(%+v) succeeded", cfg)
 		}
 		c.Close()
@@ -454,7 +454,7 @@ func TestStreamCloseStopsReader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := media.NewStream(c, netip.AddrPort{}, media.StreamConfig{Format: media.PCMU})
+	s, err := media.NewStream(c, media.Peer{}, media.StreamConfig{Format: media.PCMU})
 	if err != nil {
 		t.Fatal(err)
 	}

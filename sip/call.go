@@ -237,6 +237,7 @@ func (c *call) timedOut(now, started time.Time) bool {
 func (c *call) release() {
 	if m := c.media.Load(); m != nil {
 		m.Close()
+		m.logDropped(c.log)
 	}
 	if v := c.video.Load(); v != nil {
 		v.close()

@@ -262,7 +262,8 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 	}
 	c := newCall(s, log)
 	c.uac, c.id, c.local, c.sdpID, c.sdpVersion = dlg, dlg.ID, local, sdpID, sdpID
-	stream, err := s.openMedia(port, neg, c.onDigit)
+	peerIP := c.signallingIP() // whence the 2xx came: the media must come from there or the SDP's IP
+	stream, err := s.openMedia(port, neg, peerIP, c.onDigit)
 	if err != nil {
 		_ = dlg.Bye(context.Background())
 		return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: err.Error()}
@@ -270,7 +271,7 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 	c.setMedia(stream)
 	c.setDirection(neg.Direction)
 	if vid != nil && neg.Video != nil {
-		vid.start(neg.Video)
+		vid.start(neg.Video, s.peerOf(neg.Video.Remote, peerIP))
 		c.video.Store(vid)
 		calling = true
 	}

@@ -17,11 +17,11 @@ import (
 	"github.com/parleyhq/parley/media"
 )
 
-// errNoAck is what the fake transaction returns for a 2xx to an INVITE:
+// errTxNoAck is what the fake transaction returns for a 2xx to an INVITE:
 // the caller never ACKs, so the call is torn down before any media flows
 // and nothing is sent anywhere (the addresses in fuzzed requests are not
 // ours to send to).
-var errNoAck = errors.New("test transaction: 2xx not delivered")
+var errTxNoAck = errors.New("test transaction: 2xx not delivered")
 
 // fakeTx is a sipgo server transaction that records the responses.
 type fakeTx struct {
@@ -38,7 +38,7 @@ func (tx *fakeTx) Respond(res *gosip.Response) error {
 	tx.res = append(tx.res, res)
 	tx.mu.Unlock()
 	if res.IsSuccess() && tx.req.IsInvite() {
-		return errNoAck
+		return errTxNoAck
 	}
 	return nil
 }
@@ -238,7 +238,7 @@ func (h *harness) establish(t testing.TB) func() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stream, err := s.openMedia(port, neg, c.onDigit)
+	stream, err := s.openMedia(port, neg, netip.MustParseAddr("127.0.0.1"), c.onDigit)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ func (s *Server) refuseWithPrompt(req *gosip.Request, tx gosip.ServerTransaction
 			local := s.localAddr(req.Source())
 			sdpID := rand.Uint64N(1 << 62)
 			body, err := neg.Answer(local, port.Number(), 0, sdpID, sdpID)
-			stream, serr := s.openMedia(port, neg, func(rune) {})
+			stream, serr := s.openMedia(port, neg, sourceIP(req.Source()), func(rune) {})
 			if err == nil && serr == nil {
 				c := newCall(s, log)
 				c.setMedia(stream)
@@ -75,7 +75,7 @@ func statusOf(err error) (int, string) {
 		return gosip.StatusBadRequest, "Bad Request"
 	case errors.Is(err, errIntervalTooSmall):
 		return 422, "Session Interval Too Small"
-	case errors.Is(err, bridge.ErrClosed), errors.Is(err, media.ErrNoFreePort):
+	case errors.Is(err, bridge.ErrClosed), errors.Is(err, media.ErrNoFreePort), errors.Is(err, errTooManyUnacked):
 		return gosip.StatusServiceUnavailable, "Service Unavailable"
 	}
 	return gosip.StatusInternalServerError, "Server Internal Error"
@@ -120,6 +120,13 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 			return
 		}
 	}
+	peerIP := sourceIP(req.Source())
+	release, err := s.unacked.take(peerIP) // until the ACK (pending.go)
+	if err != nil {
+		refuse(err, s.retryAfter())
+		return
+	}
+	defer release()
 	if room.Full() {
 		s.refuseWithPrompt(req, tx, neg, prompts.RoomFull, gosip.StatusBusyHere, "Busy Here", log)
 		return
@@ -132,7 +139,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	}
 	var vid *videoStream
 	if neg != nil && neg.Video != nil {
-		if vid, err = s.openVideo(neg.Video, log); err != nil {
+		if vid, err = s.openVideo(neg.Video, peerIP, log); err != nil {
 			log.Warn("video refused: no port", "err", err) // the call goes on without
 		}
 	}
@@ -183,7 +190,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	res := gosip.NewSDPResponseFromRequest(dialog.InviteRequest, body)
 	res.AppendHeader(s.contact(req))
 	timer.addHeaders(res)
-	err = dialog.WriteResponse(res)
+	err = s.answer(dialog, tx, res, func() { port.Close(); dropVideo(); release() })
 	if err == nil {
 		s.countIn(gosip.StatusOK)
 	}
@@ -204,7 +211,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 			return
 		}
 	}
-	stream, err := s.openMedia(port, neg, c.onDigit)
+	stream, err := s.openMedia(port, neg, peerIP, c.onDigit)
 	if err != nil {
 		log.Info("call failed after answer", "reason", err.Error())
 		c.Hangup("media failed")

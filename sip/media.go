@@ -2,7 +2,9 @@ package sip
 
 import (
 	"fmt"
+	"log/slog"
 	"net/netip"
+	"slices"
 
 	"github.com/parleyhq/parley/media"
 )
@@ -17,13 +19,26 @@ type callStream struct {
 // LocalPort is the RTP port to write into the SDP answer.
 func (c *callStream) LocalPort() int { return c.port }
 
+// logDropped logs, once the stream has ended, the RTP it dropped from
+// sources the latch did not accept and the packets it withheld for want of
+// a verified address (media.Latch): the trace of a hijack or reflection
+// attempt.
+func (c *callStream) logDropped(log *slog.Logger) {
+	st := c.Stats().Session
+	if st.Ignored > 0 || st.Withheld > 0 {
+		log.Info("rtp dropped by the source check", "rtp_ignored", st.Ignored, "rtp_withheld", st.Withheld,
+			"rtp_accepted", st.PacketsIn, "rtp_sent", st.PacketsOut)
+	}
+}
+
 // openMedia binds an RTP port from the range and starts a stream for the
-// negotiated audio, sending to the offer's address until the peer's real
-// source is latched (symmetric RTP). Digits are handed to onDigit on the
-// stream's reader goroutine.
-// The stream owns port from then on; on error, port is closed.
-func (s *Server) openMedia(port *media.Port, neg *Negotiation, onDigit func(rune)) (*callStream, error) {
-	stream, err := media.NewStream(port, neg.Remote, media.StreamConfig{
+// negotiated audio. Its media comes only from the offer's IP or sig, the
+// signalling source IP (any port, for NAT), and goes to the latched source,
+// or before that to the offer's address only if its IP is sig (see
+// media.Latch). Digits are handed to onDigit on the stream's reader
+// goroutine. The stream owns port from then on; on error, port is closed.
+func (s *Server) openMedia(port *media.Port, neg *Negotiation, sig netip.Addr, onDigit func(rune)) (*callStream, error) {
+	stream, err := media.NewStream(port, s.peerOf(neg.Remote, sig), media.StreamConfig{
 		Format: neg.Format, PayloadType: neg.PayloadType, EventPayloadType: neg.EventPayloadType,
 		OnDigit: onDigit,
 		// Phones that negotiate no telephone-event send DTMF as tones.
@@ -40,8 +55,32 @@ func (s *Server) openMedia(port *media.Port, neg *Negotiation, onDigit func(rune
 	return &callStream{Stream: stream, port: port.Number(), neg: neg}, nil
 }
 
-// rtpBindAddr is the address RTP sockets bind to: every interface.
-func (s *Server) rtpBindAddr() netip.Addr { return netip.IPv4Unspecified() }
+// peerOf is the media.Peer of a stream whose SDP names sdp and whose
+// signalling came from sig, with any address that is a directed broadcast
+// of one of our networks left out (media.Latch leaves out the reserved
+// ones): media never goes there.
+func (s *Server) peerOf(sdp netip.AddrPort, sig netip.Addr) media.Peer {
+	bcast, err := media.LocalBroadcasts()
+	if err != nil {
+		s.log.Warn("cannot read the interfaces' broadcast addresses", "err", err)
+	}
+	if slices.Contains(bcast, sdp.Addr().Unmap()) {
+		sdp = netip.AddrPort{}
+	}
+	if slices.Contains(bcast, sig.Unmap()) {
+		sig = netip.Addr{}
+	}
+	return media.Peer{SDP: sdp, Signalling: sig}
+}
+
+// rtpBindAddr is the address RTP sockets bind to: Options.RTPListenIP, or
+// every interface when it is not set.
+func (s *Server) rtpBindAddr() netip.Addr {
+	if s.opts.RTPListenIP.IsValid() {
+		return s.opts.RTPListenIP
+	}
+	return netip.IPv4Unspecified()
+}
 
 // newPort binds an RTP port from the range.
 func (s *Server) newPort() (*media.Port, error) {
@@ -50,4 +89,22 @@ func (s *Server) newPort() (*media.Port, error) {
 		return nil, fmt.Errorf("rtp: %w", err)
 	}
 	return port, nil
+}
+
+// signallingIP is the IP the call's signalling peer uses: the source of
+// the INVITE of a call in; for a call out, the source of the 2xx, else the
+// address the INVITE was sent to.
+func (c *call) signallingIP() netip.Addr {
+	switch {
+	case c.uas != nil:
+		return sourceIP(c.uas.InviteRequest.Source())
+	case c.uac != nil:
+		if c.uac.InviteResponse != nil {
+			if ip := sourceIP(c.uac.InviteResponse.Source()); ip.IsValid() {
+				return ip
+			}
+		}
+		return sourceIP(c.uac.InviteRequest.Destination())
+	}
+	return netip.Addr{}
 }

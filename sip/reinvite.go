@@ -2,6 +2,7 @@ package sip
 
 import (
 	"context"
+	"net/netip"
 	"time"
 
 	gosip "github.com/emiago/sipgo/sip"
@@ -92,7 +93,7 @@ func (c *call) renegotiate(offer []byte) ([]byte, int, string) {
 		if err != nil {
 			return nil, gosip.StatusServiceUnavailable, "Service Unavailable"
 		}
-		stream, err := c.server.openMedia(p, neg, c.onDigit)
+		stream, err := c.server.openMedia(p, neg, c.signallingIP(), c.onDigit)
 		if err != nil {
 			return nil, gosip.StatusNotAcceptableHere, "Not Acceptable Here"
 		}
@@ -108,12 +109,15 @@ func (c *call) renegotiate(offer []byte) ([]byte, int, string) {
 		}
 		port = stream.LocalPort()
 		c.log.Info("codec changed", "codec", neg.Format.String())
-	} else if m.Session().Remote() != neg.Remote && !neg.Remote.Addr().IsUnspecified() {
-		m.Session().SetRemote(neg.Remote) // not to c=0.0.0.0, the hold of RFC 3264 §8.4
+	} else if neg.Remote != m.neg.Remote && !neg.Remote.Addr().IsUnspecified() {
+		// A new address, not c=0.0.0.0 (the hold of RFC 3264 §8.4): media
+		// must come from it (or the signalling IP) before anything is sent
+		// there (media.Latch).
+		m.Session().SetRemote(c.server.peerOf(neg.Remote, netip.Addr{}).SDP)
 	}
 	c.setDirection(neg.Direction)
 	if v := c.video.Load(); v != nil && neg.Video != nil {
-		v.apply(neg.Video)
+		v.apply(neg.Video, c.server.peerOf(neg.Video.Remote, netip.Addr{}).SDP)
 	}
 	c.log.Info("session updated", "direction", string(neg.Direction), "remote_rtp", neg.Remote.String())
 	c.media.Load().neg = neg

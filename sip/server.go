@@ -40,6 +40,18 @@ type Options struct {
 	PublicIP netip.Addr
 	// Ports hands out RTP ports.
 	Ports *media.PortRange
+	// RTPListenIP is the address RTP and video sockets bind to; the zero
+	// Addr binds every interface.
+	RTPListenIP netip.Addr
+	// MaxUnacked is how many INVITEs from one source IP (IPv6: one /64)
+	// may be answered 200 and not yet ACKed at a time; more are refused
+	// with 503 and Retry-After (see pending.go). Zero means
+	// DefaultMaxUnacked; negative means no limit.
+	MaxUnacked int
+	// AckTimeout ends a call whose 200 has had no ACK for this long and
+	// frees its ports (RFC 3261 §13.3.1.4 allows 64*T1, 32 s; a legitimate
+	// ACK comes within a round trip). Zero means DefaultAckTimeout.
+	AckTimeout time.Duration
 	// RTPTimeout hangs up a call that has sent no RTP for this long; zero
 	// never hangs up.
 	RTPTimeout time.Duration
@@ -97,6 +109,7 @@ type Server struct {
 	panics    *panicLog    // recovered panics, logged rate limited
 	refusals  *slog.Logger // requests refused by validation, logged rate limited
 	listeners []listener
+	unacked   *unacked           // calls in awaiting the ACK of their 200, per source
 	registrar *Registrar         // nil without extensions
 	stopBg    context.CancelFunc // ends the registrar's goroutine
 
@@ -151,6 +164,7 @@ func New(b *bridge.Bridge, opts Options) (*Server, error) {
 	return &Server{bridge: b, opts: opts, log: opts.Logger, prompts: opts.Prompts, keys: opts.Keys,
 		panics:   newPanicLog(opts.Logger, time.Now),
 		refusals: slog.New(newLimitedHandler(opts.Logger.Handler(), time.Now, slog.LevelInfo)),
+		unacked:  newUnacked(opts.MaxUnacked),
 		calls:    make(map[string]*call)}, nil
 }
 

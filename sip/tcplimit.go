@@ -88,14 +88,14 @@ type limitListener struct {
 
 	mu      sync.Mutex
 	total   int                  // open connections; guarded by mu
-	perIP   map[netip.Addr]int   // open connections per source; guarded by mu
+	perIP   map[netip.Prefix]int // open connections per source; guarded by mu
 	lastLog map[string]time.Time // the last line per kind of event; guarded by mu
 	dropped map[string]int       // events not logged since, per kind; guarded by mu
 }
 
 func newLimitListener(ln net.Listener, limits TCPLimits, log *slog.Logger, busy func(string) bool) *limitListener {
 	return &limitListener{Listener: ln, limits: limits.withDefaults(), log: log, busy: busy,
-		closed: make(chan struct{}), perIP: make(map[netip.Addr]int),
+		closed: make(chan struct{}), perIP: make(map[netip.Prefix]int),
 		lastLog: make(map[string]time.Time), dropped: make(map[string]int)}
 }
 
@@ -129,7 +129,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 // admit counts conn against the caps and wraps it, or closes it and
 // returns nil when a cap is reached.
 func (l *limitListener) admit(conn net.Conn) net.Conn {
-	ip := sourceKey(conn.RemoteAddr())
+	ip := sourceKey(connSource(conn.RemoteAddr()))
 	l.mu.Lock()
 	switch {
 	case l.total >= l.limits.MaxConns:
@@ -150,7 +150,7 @@ func (l *limitListener) admit(conn net.Conn) net.Conn {
 }
 
 // release forgets a closed connection from ip.
-func (l *limitListener) release(ip netip.Addr) {
+func (l *limitListener) release(ip netip.Prefix) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.total--
@@ -182,19 +182,13 @@ func (l *limitListener) note(kind, msg string, args ...any) {
 	l.log.Warn(msg, append(args, "not_logged_since_last", n)...)
 }
 
-// sourceKey is the address a connection counts against: the IP, or its
-// /64 for IPv6 (one subscriber's usual allocation).
-func sourceKey(a net.Addr) netip.Addr {
+// connSource is the IP a connection comes from, or the zero Addr.
+func connSource(a net.Addr) netip.Addr {
 	ap, err := netip.ParseAddrPort(a.String())
 	if err != nil {
 		return netip.Addr{}
 	}
-	ip := ap.Addr().Unmap()
-	if ip.Is6() {
-		p, _ := ip.Prefix(64)
-		return p.Addr()
-	}
-	return ip
+	return ap.Addr()
 }
 
 // limitConn is an accepted connection that closes itself when its peer
@@ -203,7 +197,7 @@ func sourceKey(a net.Addr) netip.Addr {
 type limitConn struct {
 	net.Conn
 	l        *limitListener
-	ip       netip.Addr
+	ip       netip.Prefix
 	accepted time.Time
 
 	frame     framer

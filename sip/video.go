@@ -33,6 +33,12 @@ var h264 = video.Codec{MimeType: "video/H264", ClockRate: 90000}
 // the layer it gets, and the room's keyframe requests for its own track
 // go to it as PLIs.
 //
+// Its media follows the rule of media.Latch, as audio does: RTP and RTCP
+// are taken only from the video SDP's IP or the signalling source IP (any
+// port, for NAT), the first such RTP source is latched, and nothing is
+// sent before media has arrived unless the SDP's IP is the signalling
+// source IP; RTCP goes only to a verified IP.
+//
 // The reader goroutines hand packets to the published track; the room's
 // publishers' goroutines call WriteRTP; mu guards the sending side.
 type videoStream struct {
@@ -41,7 +47,8 @@ type videoStream struct {
 	rtcp *net.UDPConn // nil with rtcp-mux
 	ssrc uint32       // ours, for what we send and our RTCP
 
-	remote     atomic.Pointer[netip.AddrPort] // where RTP goes: the offer's, then the latched source
+	latchMu    sync.Mutex
+	latch      media.Latch // guarded by latchMu: who may send to us, where we send
 	rtcpRemote atomic.Pointer[netip.AddrPort]
 	pt         atomic.Uint32 // the negotiated payload type (a re-INVITE may change it)
 	peerSSRC   atomic.Uint32 // the room system's SSRC, once it sent
@@ -73,13 +80,14 @@ type source struct {
 const layerCheck = 250 * time.Millisecond
 
 // openVideo binds a port pair and starts a room system's video as neg
-// says. The stream joins a room with join.
-func (s *Server) openVideo(neg *VideoNegotiation, log *slog.Logger) (*videoStream, error) {
+// says, with sig the signalling source IP. The stream joins a room with
+// join.
+func (s *Server) openVideo(neg *VideoNegotiation, sig netip.Addr, log *slog.Logger) (*videoStream, error) {
 	v, err := s.bindVideo(neg.Mux, log)
 	if err != nil {
 		return nil, err
 	}
-	v.start(neg)
+	v.start(neg, s.peerOf(neg.Remote, sig))
 	return v, nil
 }
 
@@ -104,11 +112,15 @@ func (s *Server) bindVideo(mux bool, log *slog.Logger) (*videoStream, error) {
 	return v, nil
 }
 
-// start takes the negotiated stream and starts the readers.
-func (v *videoStream) start(neg *VideoNegotiation) {
+// start takes the negotiated stream and its peer (media.Latch) and starts
+// the readers.
+func (v *videoStream) start(neg *VideoNegotiation, peer media.Peer) {
 	v.pt.Store(uint32(neg.PayloadType))
 	v.rw = video.NewRewriter(v.ssrc, neg.PayloadType, h264.ClockRate, h264.MimeType, time.Now)
-	v.apply(neg)
+	v.latchMu.Lock()
+	v.latch = media.NewLatch(peer)
+	v.latchMu.Unlock()
+	v.apply(neg, peer.SDP)
 	v.wg.Add(1)
 	go v.readRTP()
 	if v.rtcp != nil {
@@ -117,11 +129,17 @@ func (v *videoStream) start(neg *VideoNegotiation) {
 	}
 }
 
-// apply takes a (re)negotiation: addresses, payload type and directions.
-func (v *videoStream) apply(neg *VideoNegotiation) {
-	remote, rtcpRemote := neg.Remote, neg.RTCP
-	v.remote.Store(&remote)
+// apply takes a (re)negotiation: addresses, payload type and directions;
+// sdp is neg.Remote unless it is one of our broadcast addresses. A new
+// address unlatches (media.Latch.SetSDP).
+func (v *videoStream) apply(neg *VideoNegotiation, sdp netip.AddrPort) {
+	rtcpRemote := neg.RTCP
 	v.rtcpRemote.Store(&rtcpRemote)
+	v.latchMu.Lock()
+	if sdp != v.latch.Peer().SDP {
+		v.latch.SetSDP(sdp)
+	}
+	v.latchMu.Unlock()
 	v.sends.Store(neg.Direction == SendRecv || neg.Direction == RecvOnly)
 	v.receives.Store(neg.Direction == SendRecv || neg.Direction == SendOnly)
 	v.mu.Lock()
@@ -179,7 +197,6 @@ func (v *videoStream) readRTP() {
 	defer v.wg.Done()
 	buf := make([]byte, 1500)
 	var pkt rtp.Packet
-	latched := false
 	for {
 		n, from, err := v.rtp.ReadFromUDPAddrPort(buf)
 		if err != nil {
@@ -189,17 +206,18 @@ func (v *videoStream) readRTP() {
 			continue
 		}
 		b := buf[:n]
+		from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
 		if len(b) >= 2 && b[1] >= 192 && b[1] <= 223 {
-			v.onRTCP(b)
+			if v.allowed(from.Addr()) {
+				v.onRTCP(b)
+			}
 			continue
 		}
 		if pkt.Unmarshal(b) != nil || uint32(pkt.PayloadType) != v.pt.Load() {
 			continue
 		}
-		if !latched { // symmetric RTP: answer where it sends from, behind NAT too
-			from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
-			v.remote.Store(&from)
-			latched = true
+		if !v.accept(from) { // symmetric RTP, latched as media.Latch says
+			continue
 		}
 		v.peerSSRC.Store(pkt.SSRC)
 		if t := v.published.Load(); t != nil {
@@ -213,14 +231,16 @@ func (v *videoStream) readRTCP() {
 	defer v.wg.Done()
 	buf := make([]byte, 1500)
 	for {
-		n, _, err := v.rtcp.ReadFromUDPAddrPort(buf)
+		n, from, err := v.rtcp.ReadFromUDPAddrPort(buf)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
 			}
 			continue
 		}
-		v.onRTCP(buf[:n])
+		if v.allowed(from.Addr().Unmap()) {
+			v.onRTCP(buf[:n])
+		}
 	}
 }
 
@@ -255,13 +275,42 @@ func (v *videoStream) requestKeyframe() {
 	if err != nil {
 		return
 	}
-	to := *v.rtcpRemote.Load()
 	conn := v.rtcp
-	if conn == nil {
-		_, _ = v.rtp.WriteToUDPAddrPort(pkt, to)
+	if conn == nil { // rtcp-mux: where RTP goes
+		if to, ok := v.target(); ok {
+			_, _ = v.rtp.WriteToUDPAddrPort(pkt, to)
+		}
 		return
 	}
-	_, _ = conn.WriteToUDPAddrPort(pkt, to)
+	to := *v.rtcpRemote.Load()
+	v.latchMu.Lock()
+	ok := v.latch.Verified(to.Addr())
+	v.latchMu.Unlock()
+	if ok {
+		_, _ = conn.WriteToUDPAddrPort(pkt, to)
+	}
+}
+
+// accept reports whether RTP from from is taken, latching on to it if it
+// is the first (media.Latch.Accept).
+func (v *videoStream) accept(from netip.AddrPort) bool {
+	v.latchMu.Lock()
+	defer v.latchMu.Unlock()
+	return v.latch.Accept(from)
+}
+
+// allowed reports whether ip may send us RTCP (media.Latch.Allowed).
+func (v *videoStream) allowed(ip netip.Addr) bool {
+	v.latchMu.Lock()
+	defer v.latchMu.Unlock()
+	return v.latch.Allowed(ip)
+}
+
+// target is where RTP goes, and false while nothing may be sent.
+func (v *videoStream) target() (netip.AddrPort, bool) {
+	v.latchMu.Lock()
+	defer v.latchMu.Unlock()
+	return v.latch.Target()
 }
 
 // SetTracks implements video.Subscriber: the room names the speaker's
@@ -332,7 +381,9 @@ func (v *videoStream) WriteRTP(t *video.Track, layer int, pkt *rtp.Packet) {
 	if err != nil {
 		return
 	}
-	_, _ = v.rtp.WriteToUDPAddrPort(v.buf[:n], *v.remote.Load())
+	if to, ok := v.target(); ok {
+		_, _ = v.rtp.WriteToUDPAddrPort(v.buf[:n], to)
+	}
 }
 
 // follow moves the stream, every layerCheck, to the highest layer that

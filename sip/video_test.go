@@ -39,7 +39,7 @@ func TestRoomSystemFollowsTopLayer(t *testing.T) {
 		buf: make([]byte, media.MaxPacketSize+64)}
 	v.rw = video.NewRewriter(v.ssrc, 99, h264.ClockRate, h264.MimeType, nil)
 	remote := sys.LocalAddr().(*net.UDPAddr).AddrPort()
-	v.remote.Store(&remote)
+	v.latch = media.NewLatch(media.Peer{SDP: remote, Signalling: remote.Addr()})
 	v.receives.Store(true)
 
 	// The room system's receiver: the layer (the payload's tag) of each
@@ -122,4 +122,56 @@ func TestRoomSystemFollowsTopLayer(t *testing.T) {
 	}
 	keyMu.Unlock()
 	room.Unsubscribe(v)
+}
+
+// TestVideoLatch: a room system's video takes RTP only from the SDP's IP
+// or the signalling source IP: an attacker on 127.0.0.2 that sends first
+// is not latched and is sent nothing; nothing goes to a c= naming a third
+// party (127.0.0.3) before media came from it; the phone's RTP latches.
+func TestVideoLatch(t *testing.T) {
+	att, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 2)})
+	if err != nil {
+		t.Skip("no 127.0.0.2:", err)
+	}
+	defer att.Close()
+	ports, err := media.NewPortRange(46000, 46998)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, err := ports.Listen(netip.MustParseAddr("127.0.0.1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &videoStream{log: slog.New(slog.DiscardHandler), rtp: port, ssrc: 0xabc, done: make(chan struct{}),
+		buf: make([]byte, media.MaxPacketSize+64)}
+	thirdParty := netip.MustParseAddrPort("127.0.0.3:9")
+	v.start(&VideoNegotiation{PayloadType: 99, Remote: thirdParty, RTCP: thirdParty, Mux: true, Direction: SendRecv},
+		media.Peer{SDP: thirdParty, Signalling: netip.MustParseAddr("127.0.0.1")})
+	defer v.close()
+	if _, ok := v.target(); ok {
+		t.Fatal("video would be sent to a c= naming a third party")
+	}
+	to := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port.Number()))
+	pkt, _ := (&rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 99, SSRC: 7}, Payload: []byte{0x65}}).Marshal()
+	for range 5 {
+		att.WriteToUDPAddrPort(pkt, to)
+	}
+	phone, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer phone.Close()
+	phone.WriteToUDPAddrPort(pkt, to)
+	want := phone.LocalAddr().(*net.UDPAddr).AddrPort()
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if got, ok := v.target(); ok {
+			if got != want {
+				t.Fatalf("video latched %v, want the phone %v", got, want)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the phone's video was not latched")
+		}
+	}
 }

@@ -127,6 +127,7 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	sipServer, err = sip.New(b, sip.Options{
 		TLS:    tlsConfig,
 		Listen: cfg.SIP.Listen, PublicIP: publicIP, Ports: ports, Domain: cfg.SIP.Domain,
+		RTPListenIP: cfg.RTPListenIP(), MaxUnacked: cfg.SIP.MaxUnackedPerSource, AckTimeout: cfg.SIP.AckTimeout,
 		RTPTimeout: cfg.Media.RTPTimeout, Logger: log,
 		Extensions: sipExtensions(cfg.Extensions), Trunks: trunkAuth(cfg.Trunks),
 		AuthAlgorithms: algs, Keys: keys, Prompts: voice,
