@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -74,6 +75,9 @@ type SessionStats struct {
 	Invalid uint64
 	// WriteErrors counts the packets the socket refused to send.
 	WriteErrors uint64
+	// Panics counts the packets whose handler panicked; each was dropped
+	// and the session read on (see FirstPanic).
+	Panics uint64
 }
 
 // Session is one RTP session (RFC 3550) over a UDP socket: it receives the
@@ -118,8 +122,9 @@ type Session struct {
 	stats struct {
 		packetsIn, bytesIn, packetsOut, bytesOut atomic.Uint64
 		ignored, rtcp, invalid, writeErrors      atomic.Uint64
-		withheld                                 atomic.Uint64
+		withheld, panics                         atomic.Uint64
 	}
+	firstPanic atomic.Pointer[string] // the first handler panic and its stack
 }
 
 // NewSession returns a session on conn, which it owns from then on and
@@ -261,6 +266,7 @@ func (s *Session) Stats() SessionStats {
 		BytesOut:    s.stats.bytesOut.Load(),
 		Ignored:     s.stats.ignored.Load(),
 		Withheld:    s.stats.withheld.Load(),
+		Panics:      s.stats.panics.Load(),
 		RTCP:        s.stats.rtcp.Load(),
 		Invalid:     s.stats.invalid.Load(),
 		WriteErrors: s.stats.writeErrors.Load(),
@@ -366,8 +372,33 @@ func (s *Session) read() {
 		s.last.Store(time.Now().UnixNano())
 		s.stats.packetsIn.Add(1)
 		s.stats.bytesIn.Add(uint64(n))
-		s.handler(&pkt)
+		s.deliver(&pkt)
 	}
+}
+
+// deliver hands pkt to the handler. A panic there (a packet that trips a
+// bug in a decoder, say) costs that packet only: it is counted in
+// Stats.Panics and the first one is kept for the edge to log (FirstPanic),
+// so no packet a peer sends can end the process or the call.
+func (s *Session) deliver(pkt *rtp.Packet) {
+	defer func() {
+		if v := recover(); v != nil {
+			if s.stats.panics.Add(1) == 1 {
+				msg := fmt.Sprintf("%v\n%s", v, debug.Stack())
+				s.firstPanic.Store(&msg)
+			}
+		}
+	}()
+	s.handler(pkt)
+}
+
+// FirstPanic returns the value and stack of the first panic of the packet
+// handler, or "" if it never panicked.
+func (s *Session) FirstPanic() string {
+	if p := s.firstPanic.Load(); p != nil {
+		return *p
+	}
+	return ""
 }
 
 // accept reports whether a packet from from is to be accepted, latching

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -385,5 +386,47 @@ func BenchmarkWritePayloadNoSyscall(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		s.WritePayload(0, payload, 160, false)
+	}
+}
+
+// A handler that panics on a packet costs that packet only: the session
+// counts it, keeps the first panic for the log, and reads on.
+func TestSessionHandlerPanic(t *testing.T) {
+	got := make(chan byte, 4)
+	conn := listenLocal(t)
+	peer := listenLocal(t)
+	s, err := NewSession(conn, Peer{SDP: addrOf(peer), Signalling: localhost}, func(p *rtp.Packet) {
+		if p.Payload[0] == 0xee {
+			panic("decoder bug")
+		}
+		got <- p.Payload[0]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for i, b := range []byte{1, 0xee, 2} {
+		if _, err := peer.WriteToUDPAddrPort(rawRTP(t, 0, uint16(i), 0, []byte{b}), s.LocalAddr()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, want := range []byte{1, 2} {
+		select {
+		case b := <-got:
+			if b != want {
+				t.Fatalf("handler got %d, want %d", b, want)
+			}
+		case <-time.After(2 * time.Second):
+			t.Fatalf("packet %d never reached the handler", want)
+		}
+	}
+	if st := s.Stats(); st.Panics != 1 {
+		t.Errorf("Panics = %d, want 1", st.Panics)
+	}
+	if fp := s.FirstPanic(); !strings.Contains(fp, "decoder bug") || !strings.Contains(fp, "goroutine") {
+		t.Errorf("FirstPanic = %q, want the value and a stack", fp)
 	}
 }
