@@ -1,6 +1,8 @@
 package webrtc
 
 import (
+	"fmt"
+	"runtime/debug"
 	"strings"
 
 	"github.com/pion/rtp"
@@ -17,6 +19,7 @@ func (c *call) onTrack(t *pion.TrackRemote, r *pion.RTPReceiver) {
 		return
 	}
 	defer c.wg.Done()
+	defer c.recoverMedia()
 	if t.Kind() == pion.RTPCodecTypeVideo {
 		c.onVideo(t, r)
 		return
@@ -85,6 +88,18 @@ func (c *call) goMedia(f func()) {
 	}
 	go func() {
 		defer c.wg.Done()
+		defer c.recoverMedia()
 		f()
 	}()
+}
+
+// recoverMedia, deferred by every goroutine that reads what the browser
+// sends, turns a panic into the end of this guest's call alone: one log
+// line with the stack, then the leg hangs up; the process and the other
+// calls go on.
+func (c *call) recoverMedia() {
+	if v := recover(); v != nil {
+		c.log.Error("guest media panicked: call ended", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		c.leg.Hangup("internal error")
+	}
 }
