@@ -26,6 +26,12 @@
 // sender stopped, or uses silence suppression) and Pop returns None until
 // packets arrive again, which restarts playout with the learned delay.
 //
+// A packet without payload (padding only, RFC 3550 §5.1: Chromium sends one
+// after its first audio packet, and bursts of them to probe bandwidth)
+// carries no audio and no playout time: its sequence number is skipped
+// without a frame, so it is neither played (as an undecodable frame) nor
+// reported Lost, and it neither starts a stream nor grows the delay.
+//
 // Sequence numbers are compared modulo 2^16 (RFC 3550 §5.1). A packet far
 // outside the window around the playout point is only trusted, and the
 // buffer resynchronised to it, when the packet after it confirms the jump,
@@ -116,6 +122,7 @@ const (
 	slotBuffered           // holds a packet waiting for its slot
 	slotPlayed             // its packet was played (a copy is a duplicate)
 	slotMissed             // reported lost (the packet is late if it comes)
+	slotSkip               // a padding-only packet: no audio, no playout time
 )
 
 type slot struct {
@@ -228,6 +235,10 @@ func (b *Buffer) Push(pkt *rtp.Packet) {
 	b.stats.Received++
 	seq := pkt.SequenceNumber
 
+	if len(pkt.Payload) == 0 {
+		b.skip(pkt)
+		return
+	}
 	if !b.started || pkt.SSRC != b.ssrc {
 		b.resync(seq, pkt.Timestamp, pkt.SSRC, pkt.Payload)
 		return
@@ -285,6 +296,21 @@ func (b *Buffer) Push(pkt *rtp.Packet) {
 	}
 	b.store(s, seq, pkt.Timestamp, pkt.Payload)
 	b.minAhead = min(b.minAhead, d+b.prefill)
+}
+
+// skip marks the sequence number of a padding-only packet of the stream
+// being played, so that Pop passes over it without spending a tick.
+func (b *Buffer) skip(pkt *rtp.Packet) {
+	if !b.started || pkt.SSRC != b.ssrc || b.state != statePlaying {
+		return
+	}
+	seq := pkt.SequenceNumber
+	if d := int(int16(seq - b.next)); d < 0 || d >= b.half {
+		return
+	}
+	if s := &b.slots[seq&b.mask]; s.state != slotBuffered || s.seq != seq {
+		s.state, s.seq = slotSkip, seq
+	}
 }
 
 // store puts a packet in s and updates the count and highest sequence
@@ -349,6 +375,12 @@ func (b *Buffer) Pop(buf []byte) Frame {
 	b.capLatency()
 
 	s := &b.slots[b.next&b.mask]
+	for s.state == slotSkip && s.seq == b.next {
+		// Padding: the next packet's timestamp is still nextTS.
+		s.state = slotPlayed
+		b.next++
+		s = &b.slots[b.next&b.mask]
+	}
 	if s.state == slotBuffered && s.seq == b.next {
 		if b.delay > b.target {
 			// Shrink: discard this frame if the following one is here.
@@ -418,13 +450,35 @@ func (b *Buffer) adapt() {
 	b.window, b.minAhead = 0, math.MaxInt
 }
 
+// skipped reports whether seq is a padding-only packet's.
+func (b *Buffer) skipped(seq uint16) bool {
+	s := &b.slots[seq&b.mask]
+	return s.state == slotSkip && s.seq == seq
+}
+
 // capLatency skips ahead when a burst has queued far more than the largest
 // delay, so that the participant is not heard seconds late.
 func (b *Buffer) capLatency() {
 	if b.count == 0 || int(int16(b.highest-b.next)) < 2*b.maxFrames {
 		return
 	}
-	to := b.highest - uint16(b.target) + 1
+	// Count frames, not sequence numbers: padding takes no time.
+	frames := 0
+	for q := b.next; q != b.highest+1; q++ {
+		if !b.skipped(q) {
+			frames++
+		}
+	}
+	if frames <= 2*b.maxFrames {
+		return
+	}
+	to := b.highest // keep the last target frames, to..highest
+	for kept := 1; kept < b.target; {
+		to--
+		if !b.skipped(to) {
+			kept++
+		}
+	}
 	for b.next != to {
 		s := &b.slots[b.next&b.mask]
 		if s.state == slotBuffered && s.seq == b.next {

@@ -406,3 +406,72 @@ func BenchmarkPushPop(b *testing.B) {
 		buf.Pop(out)
 	}
 }
+
+// TestPaddingTakesNoSlot: packets without payload (padding only, as
+// Chromium sends one after its first audio packet and bursts of them to
+// probe bandwidth) share the audio's sequence numbers but carry no frame.
+// The buffer must pass over them: no tick plays an empty payload or
+// reports a loss for them, the audio keeps its timing, a burst longer
+// than the latency cap does not make the buffer skip real audio, and a
+// padding packet alone starts no stream.
+func TestPaddingTakesNoSlot(t *testing.T) {
+	const ts0 = 5000
+	audio := func(seq uint16, frame int) *rtp.Packet {
+		return &rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: seq, Timestamp: ts0 + uint32(frame)*960, SSRC: 9},
+			Payload: []byte{byte(frame), byte(frame >> 8), 0xAA}}
+	}
+	padding := func(seq uint16, frame int) *rtp.Packet {
+		return &rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: seq, Timestamp: ts0 + uint32(frame)*960, SSRC: 9, Padding: true}}
+	}
+	b, err := New(48000, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 0, 64)
+	if f := b.Pop(buf); f.Kind != None {
+		t.Fatalf("before any packet: %v", f.Kind)
+	}
+	b.Push(padding(99, 0)) // padding first: no stream yet
+	if f := b.Pop(buf); f.Kind != None {
+		t.Fatalf("after a padding packet alone: %v, want none", f.Kind)
+	}
+	// Frame 0, then one padding packet, then a frame per tick, with a
+	// probe burst of 30 padding packets after frame 5.
+	seq, frame := uint16(100), 0
+	var got []string
+	for tick := range 40 {
+		b.Push(audio(seq, frame))
+		seq++
+		switch frame {
+		case 0:
+			b.Push(padding(seq, frame))
+			seq++
+		case 5:
+			for range 30 {
+				b.Push(padding(seq, frame))
+				seq++
+			}
+		}
+		frame++
+		f := b.Pop(buf)
+		switch f.Kind {
+		case Packet:
+			if len(f.Payload) == 0 {
+				t.Fatalf("tick %d played an empty payload (seq %d)", tick, f.Seq)
+			}
+			got = append(got, fmt.Sprint(int(f.Payload[0])|int(f.Payload[1])<<8))
+		default:
+			got = append(got, f.Kind.String())
+		}
+	}
+	want := "none none none"
+	for i := range 37 {
+		want += fmt.Sprintf(" %d", i)
+	}
+	if g := strings.Join(got, " "); g != want {
+		t.Errorf("played\n%s\nwant\n%s", g, want)
+	}
+	if st := b.Stats(); st.Lost != 0 || st.Dropped != 0 || st.Late != 0 || st.Resyncs != 0 || st.Delay != DefaultInitialDelay {
+		t.Errorf("stats %+v: want no loss, drop, late packet or resync, and the initial delay", st)
+	}
+}
