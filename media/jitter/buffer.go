@@ -9,7 +9,8 @@
 // (first packet, SSRC change, sequence or timestamp jump, or the first packet
 // after a long underrun) Pop returns None for as many ticks as the playout
 // delay (60 ms, three frames, by default) so that packets arriving up to that
-// much late relative to the first one are still in time.
+// much late relative to the first one are still in time, unless that much is
+// queued already (a burst after a stall): then playout starts at once.
 //
 // A packet that arrives after its slot has been played or concealed is late:
 // it is dropped and counted, and the target delay grows by how late it was
@@ -368,8 +369,16 @@ func (b *Buffer) Pop(buf []byte) Frame {
 		return Frame{}
 	}
 	if b.prefill > 0 {
-		b.prefill--
-		return Frame{}
+		if b.count == 0 || b.queued() <= b.delay {
+			b.prefill--
+			return Frame{}
+		}
+		// More than a playout delay's worth queued (a burst after a
+		// stall, or packets that waited for the first read): waiting
+		// would only add silence, and the oldest are stale. Play at once,
+		// the playout delay behind the newest packet.
+		b.prefill = 0
+		b.trim(b.delay)
 	}
 	b.adapt()
 	b.capLatency()
@@ -450,6 +459,18 @@ func (b *Buffer) adapt() {
 	b.window, b.minAhead = 0, math.MaxInt
 }
 
+// queued is the number of frames from next to the highest buffered packet,
+// missing ones included and padding excluded; count must be above 0.
+func (b *Buffer) queued() int {
+	frames := 0
+	for q := b.next; q != b.highest+1; q++ {
+		if !b.skipped(q) {
+			frames++
+		}
+	}
+	return frames
+}
+
 // skipped reports whether seq is a padding-only packet's.
 func (b *Buffer) skipped(seq uint16) bool {
 	s := &b.slots[seq&b.mask]
@@ -462,18 +483,17 @@ func (b *Buffer) capLatency() {
 	if b.count == 0 || int(int16(b.highest-b.next)) < 2*b.maxFrames {
 		return
 	}
-	// Count frames, not sequence numbers: padding takes no time.
-	frames := 0
-	for q := b.next; q != b.highest+1; q++ {
-		if !b.skipped(q) {
-			frames++
-		}
-	}
-	if frames <= 2*b.maxFrames {
+	if b.queued() <= 2*b.maxFrames {
 		return
 	}
-	to := b.highest // keep the last target frames, to..highest
-	for kept := 1; kept < b.target; {
+	b.trim(b.target)
+}
+
+// trim discards the buffered frames but the last keep (count must be above
+// 0), and makes keep the realised delay.
+func (b *Buffer) trim(keep int) {
+	to := b.highest // keep the last frames, to..highest
+	for kept := 1; kept < keep; {
 		to--
 		if !b.skipped(to) {
 			kept++
@@ -494,5 +514,5 @@ func (b *Buffer) capLatency() {
 	if s := &b.slots[b.next&b.mask]; s.state == slotBuffered && s.seq == b.next {
 		b.nextTS = s.ts
 	}
-	b.delay = b.target
+	b.delay = keep
 }

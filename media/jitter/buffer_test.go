@@ -336,9 +336,8 @@ func TestLatencyCapped(t *testing.T) {
 	for i := 0; i < 40; i++ {
 		b.Push(packet(0, in{i: i}))
 	}
-	for i := 0; i < 3; i++ {
-		b.Pop(buf)
-	}
+	// The burst holds far more than the playout delay: playout starts at
+	// once, the last three frames behind the newest.
 	f := b.Pop(buf)
 	if f.Kind != Packet || f.Seq != 37 {
 		t.Errorf("after a 40-packet burst got %s, want P37", describe(0, f))
@@ -473,5 +472,42 @@ func TestPaddingTakesNoSlot(t *testing.T) {
 	}
 	if st := b.Stats(); st.Lost != 0 || st.Dropped != 0 || st.Late != 0 || st.Resyncs != 0 || st.Delay != DefaultInitialDelay {
 		t.Errorf("stats %+v: want no loss, drop, late packet or resync, and the initial delay", st)
+	}
+}
+
+// TestBurstAfterStallPlaysAtOnce: the sender (or the machine) stalls for
+// 300 ms while the ticks go on: the buffer conceals, then goes quiet. The
+// stalled packets then arrive in one burst, more than the playout delay:
+// playout must resume at the next tick, not after another playout delay of
+// silence, with the delay it has learned behind the newest packet (the
+// older ones are stale).
+func TestBurstAfterStallPlaysAtOnce(t *testing.T) {
+	b, err := New(8000, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 0, 64)
+	i := 0
+	for ; i < 50; i++ { // one second of a steady stream
+		b.Push(packet(0, in{i: i}))
+		b.Pop(buf)
+	}
+	var got []string
+	for range 15 { // 300 ms stall of the packets
+		got = append(got, describe(0, b.Pop(buf)))
+	}
+	for ; i < 65; i++ { // they all come at once
+		b.Push(packet(0, in{i: i}))
+	}
+	for range 4 {
+		got = append(got, describe(0, b.Pop(buf)))
+		b.Push(packet(0, in{i: i}))
+		i++
+	}
+	// The three buffered frames, 100 ms of concealment, quiet; then the
+	// newest frames, three behind the last one received, at once.
+	want := "P47 P48 P49 L50 L51 L52 L53 L54 - - - - - - - P62 P63 P64 P65"
+	if g := strings.Join(got, " "); g != want {
+		t.Errorf("pops:\n got %s\nwant %s", g, want)
 	}
 }
