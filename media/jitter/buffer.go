@@ -375,10 +375,9 @@ func (b *Buffer) Pop(buf []byte) Frame {
 		}
 		// More than a playout delay's worth queued (a burst after a
 		// stall, or packets that waited for the first read): waiting
-		// would only add silence, and the oldest are stale. Play at once,
-		// the playout delay behind the newest packet.
+		// would only add silence. A burst is jitter: its frames are
+		// played, not dropped (capLatency bounds a long one).
 		b.prefill = 0
-		b.trim(b.delay)
 	}
 	b.adapt()
 	b.capLatency()
