@@ -575,11 +575,18 @@ type dialogCapture struct {
 // dumpcap captures.
 func startDialogCapture(t *testing.T, port int) *dialogCapture {
 	t.Helper()
+	return startCapture(t, fmt.Sprintf("udp port %d", port))
+}
+
+// startCapture captures the packets on lo that the capture filter
+// selects; it returns once dumpcap captures.
+func startCapture(t *testing.T, filter string) *dialogCapture {
+	t.Helper()
 	if _, err := exec.LookPath("dumpcap"); err != nil {
 		t.Fatal("dumpcap is not installed; run `make test`, which installs it (package tshark)")
 	}
 	c := &dialogCapture{path: filepath.Join(t.TempDir(), "rtp.pcap"), done: make(chan error, 1)}
-	c.cmd = exec.Command("dumpcap", "-i", "lo", "-f", fmt.Sprintf("udp port %d", port), "-P", "-w", c.path)
+	c.cmd = exec.Command("dumpcap", "-i", "lo", "-f", filter, "-P", "-w", c.path)
 	stderr, err := c.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
