@@ -72,6 +72,8 @@ func TestBrowserToPhoneRepeated(t *testing.T) {
 // hearing is what phoneHears found in the RTP sent to a phone.
 type hearing struct {
 	frames, heard int     // 20 ms frames due in the span; those holding the tone
+	packets       int     // packets sent in the span
+	without       []int   // when the packets without the tone came, ms into the span
 	level         float64 // median level of the tone in those, dB relative to toneAmplitude
 	pcm           []float64
 }
@@ -97,9 +99,12 @@ func phoneHears(ps []dialogPacket, from, to time.Time, freq float64) hearing {
 			x[i] = float64(int16(binary.LittleEndian.Uint16(raw[2*i:]))) / 32768
 		}
 		h.pcm = append(h.pcm, x...)
+		h.packets++
 		if len(x) > 0 && toneInFrame(x, 8000, freq, toneAmplitude) {
 			h.heard++
 			levels = append(levels, dB(newSpectrum(x, 8000).amplitude(freq)/toneAmplitude))
+		} else {
+			h.without = append(h.without, int(p.at.Sub(from).Milliseconds()))
 		}
 	}
 	h.heard = min(h.heard, h.frames)
