@@ -251,18 +251,26 @@ func TestLateOffer(t *testing.T) {
 type dialogRoom struct {
 	srv       *server
 	phone     *phone
-	mediaPort int    // sipp's RTP port (-mp): it streams from it and gets RTP on it
-	ulaw      string // 1 kHz raw µ-law for sipp's rtp_stream
-	alaw      string // the same in A-law
+	mediaPort int               // sipp's RTP port (-mp): it streams from it and gets RTP on it
+	ulaw      string            // 1 kHz raw µ-law for sipp's rtp_stream
+	alaw      string            // the same in A-law
+	sipTarget string            // where sipp sends its SIP; "" is parley's UDP listener
+	replace   map[string]string // more words to replace in scenarios
 }
 
 // newDialogRoom starts parley and the phone, which stays in the room for
 // seconds and records; it returns once the phone has joined.
 func newDialogRoom(t *testing.T, name string, rtpMin, seconds int) *dialogRoom {
 	t.Helper()
+	return newDialogRoomWith(t, roomConfig, name, rtpMin, seconds)
+}
+
+// newDialogRoomWith is newDialogRoom with parley started on config.
+func newDialogRoomWith(t *testing.T, config, name string, rtpMin, seconds int) *dialogRoom {
+	t.Helper()
 	dir := t.TempDir()
 	d := &dialogRoom{
-		srv:       startParley(t, roomConfig),
+		srv:       startParley(t, config),
 		mediaPort: dialogFreePort(t),
 		ulaw:      filepath.Join(dir, "tone1k.ulaw"),
 		alaw:      filepath.Join(dir, "tone1k.alaw"),
@@ -309,11 +317,11 @@ type dialogSipp struct {
 	waited           bool       // wait has taken done
 }
 
-// startSipp starts a scenario from testdata/sipp against the room for one
-// call, with TONE_FILE and ALAW_FILE replaced by the absolute paths of the
-// tone files (rtp_stream reads paths relative to sipp's working
-// directory), sipp's RTP on mediaPort, and a message trace. sipp gives up
-// after limit.
+// startSipp starts a scenario from testdata/sipp against the room (or
+// sipTarget) for one call, with TONE_FILE and ALAW_FILE replaced by the
+// absolute paths of the tone files (rtp_stream reads paths relative to
+// sipp's working directory) and each key of replace by its value, sipp's
+// RTP on mediaPort, and a message trace. sipp gives up after limit.
 func (d *dialogRoom) startSipp(t *testing.T, scenario string, limit time.Duration) *dialogSipp {
 	t.Helper()
 	if _, err := exec.LookPath("sipp"); err != nil {
@@ -325,6 +333,13 @@ func (d *dialogRoom) startSipp(t *testing.T, scenario string, limit time.Duratio
 		t.Fatal(err)
 	}
 	s := strings.NewReplacer("TONE_FILE", d.ulaw, "ALAW_FILE", d.alaw).Replace(string(text))
+	for k, v := range d.replace {
+		s = strings.ReplaceAll(s, k, v)
+	}
+	target := d.sipTarget
+	if target == "" {
+		target = d.srv.sipUDP
+	}
 	path := filepath.Join(dir, scenario)
 	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
 		t.Fatal(err)
@@ -335,7 +350,7 @@ func (d *dialogRoom) startSipp(t *testing.T, scenario string, limit time.Duratio
 		"-mi", "127.0.0.1", "-mp", fmt.Sprint(d.mediaPort), "-m", "1", "-nostdin",
 		"-timeout", fmt.Sprintf("%ds", int(limit/time.Second)), "-timeout_error",
 		"-trace_err", "-error_file", p.errFile, "-trace_msg", "-message_file", p.msgFile,
-		d.srv.sipUDP)
+		target)
 	p.cmd.Dir = dir
 	p.cmd.Stdout, p.cmd.Stderr = &p.out, &p.out
 	if err := p.cmd.Start(); err != nil {
@@ -560,11 +575,18 @@ type dialogCapture struct {
 // dumpcap captures.
 func startDialogCapture(t *testing.T, port int) *dialogCapture {
 	t.Helper()
+	return startCapture(t, fmt.Sprintf("udp port %d", port))
+}
+
+// startCapture captures the packets on lo that the capture filter
+// selects; it returns once dumpcap captures.
+func startCapture(t *testing.T, filter string) *dialogCapture {
+	t.Helper()
 	if _, err := exec.LookPath("dumpcap"); err != nil {
 		t.Fatal("dumpcap is not installed; run `make test`, which installs it (package tshark)")
 	}
 	c := &dialogCapture{path: filepath.Join(t.TempDir(), "rtp.pcap"), done: make(chan error, 1)}
-	c.cmd = exec.Command("dumpcap", "-i", "lo", "-f", fmt.Sprintf("udp port %d", port), "-P", "-w", c.path)
+	c.cmd = exec.Command("dumpcap", "-i", "lo", "-f", filter, "-P", "-w", c.path)
 	stderr, err := c.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

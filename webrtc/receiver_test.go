@@ -119,6 +119,54 @@ func TestReceiverDecodesAndResamples(t *testing.T) {
 	}
 }
 
+// TestReceiverChromiumStart: Chromium follows its first audio packet with
+// a padding-only packet (no payload, the same timestamp, level extension
+// absent), and pads so again to probe bandwidth. Those packets must not
+// cost a frame: every tick after the buffer fills decodes a packet, none
+// is concealed or fails to decode, and the tone comes through.
+func TestReceiverChromiumStart(t *testing.T) {
+	var st counters
+	r, err := newReceiver(&st, DefaultSilenceLevel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.levelID = 1
+	loud := opusPackets(t, 60, 1000, 0x80|15) // as Chromium marks a -12 dBFS tone
+	padding := func(after *rtp.Packet, seq uint16) *rtp.Packet {
+		return &rtp.Packet{Header: rtp.Header{Version: 2, Padding: true, PayloadType: 111, SequenceNumber: seq,
+			Timestamp: after.Timestamp, SSRC: after.SSRC}}
+	}
+	seq := uint16(500)
+	var heard []int16
+	frame := make([]int16, 160)
+	for i, p := range loud {
+		p.SequenceNumber = seq
+		seq++
+		r.push(p)
+		pads := 0
+		switch i {
+		case 0:
+			pads = 1 // as Chromium starts
+		case 30:
+			pads = 12 // a probe
+		}
+		for range pads {
+			r.push(padding(p, seq))
+			seq++
+		}
+		if r.read(frame, 8000) {
+			heard = append(heard, frame...)
+		}
+	}
+	if c, e := st.concealed.Load(), st.decodeErrors.Load(); c != 0 || e != 0 {
+		t.Errorf("%d frames concealed and %d decode errors for a stream without loss", c, e)
+	}
+	if got := st.decoded.Load(); got != 57 {
+		t.Errorf("decoded %d frames in 60 ticks, want 57 (all but the 60 ms of the buffer's start)", got)
+	}
+	checkTone(t, "receiver", heard[len(heard)/2:], 8000, 1000, 440, 0.05)
+}
+
 func TestReceiverRejectsBadFrame(t *testing.T) {
 	var st counters
 	r, err := newReceiver(&st, DefaultSilenceLevel)

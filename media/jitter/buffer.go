@@ -9,7 +9,8 @@
 // (first packet, SSRC change, sequence or timestamp jump, or the first packet
 // after a long underrun) Pop returns None for as many ticks as the playout
 // delay (60 ms, three frames, by default) so that packets arriving up to that
-// much late relative to the first one are still in time.
+// much late relative to the first one are still in time, unless that much is
+// queued already (a burst after a stall): then playout starts at once.
 //
 // A packet that arrives after its slot has been played or concealed is late:
 // it is dropped and counted, and the target delay grows by how late it was
@@ -25,6 +26,12 @@
 // buffer stays empty for MaxConceal the stream is considered paused (the
 // sender stopped, or uses silence suppression) and Pop returns None until
 // packets arrive again, which restarts playout with the learned delay.
+//
+// A packet without payload (padding only, RFC 3550 §5.1: Chromium sends one
+// after its first audio packet, and bursts of them to probe bandwidth)
+// carries no audio and no playout time: its sequence number is skipped
+// without a frame, so it is neither played (as an undecodable frame) nor
+// reported Lost, and it neither starts a stream nor grows the delay.
 //
 // Sequence numbers are compared modulo 2^16 (RFC 3550 §5.1). A packet far
 // outside the window around the playout point is only trusted, and the
@@ -116,6 +123,7 @@ const (
 	slotBuffered           // holds a packet waiting for its slot
 	slotPlayed             // its packet was played (a copy is a duplicate)
 	slotMissed             // reported lost (the packet is late if it comes)
+	slotSkip               // a padding-only packet: no audio, no playout time
 )
 
 type slot struct {
@@ -228,6 +236,10 @@ func (b *Buffer) Push(pkt *rtp.Packet) {
 	b.stats.Received++
 	seq := pkt.SequenceNumber
 
+	if len(pkt.Payload) == 0 {
+		b.skip(pkt)
+		return
+	}
 	if !b.started || pkt.SSRC != b.ssrc {
 		b.resync(seq, pkt.Timestamp, pkt.SSRC, pkt.Payload)
 		return
@@ -287,6 +299,21 @@ func (b *Buffer) Push(pkt *rtp.Packet) {
 	b.minAhead = min(b.minAhead, d+b.prefill)
 }
 
+// skip marks the sequence number of a padding-only packet of the stream
+// being played, so that Pop passes over it without spending a tick.
+func (b *Buffer) skip(pkt *rtp.Packet) {
+	if !b.started || pkt.SSRC != b.ssrc || b.state != statePlaying {
+		return
+	}
+	seq := pkt.SequenceNumber
+	if d := int(int16(seq - b.next)); d < 0 || d >= b.half {
+		return
+	}
+	if s := &b.slots[seq&b.mask]; s.state != slotBuffered || s.seq != seq {
+		s.state, s.seq = slotSkip, seq
+	}
+}
+
 // store puts a packet in s and updates the count and highest sequence
 // number.
 func (b *Buffer) store(s *slot, seq uint16, ts uint32, payload []byte) {
@@ -342,13 +369,26 @@ func (b *Buffer) Pop(buf []byte) Frame {
 		return Frame{}
 	}
 	if b.prefill > 0 {
-		b.prefill--
-		return Frame{}
+		if b.count == 0 || b.queued() <= b.delay {
+			b.prefill--
+			return Frame{}
+		}
+		// More than a playout delay's worth queued (a burst after a
+		// stall, or packets that waited for the first read): waiting
+		// would only add silence. A burst is jitter: its frames are
+		// played, not dropped (capLatency bounds a long one).
+		b.prefill = 0
 	}
 	b.adapt()
 	b.capLatency()
 
 	s := &b.slots[b.next&b.mask]
+	for s.state == slotSkip && s.seq == b.next {
+		// Padding: the next packet's timestamp is still nextTS.
+		s.state = slotPlayed
+		b.next++
+		s = &b.slots[b.next&b.mask]
+	}
 	if s.state == slotBuffered && s.seq == b.next {
 		if b.delay > b.target {
 			// Shrink: discard this frame if the following one is here.
@@ -418,13 +458,46 @@ func (b *Buffer) adapt() {
 	b.window, b.minAhead = 0, math.MaxInt
 }
 
+// queued is the number of frames from next to the highest buffered packet,
+// missing ones included and padding excluded; count must be above 0.
+func (b *Buffer) queued() int {
+	frames := 0
+	for q := b.next; q != b.highest+1; q++ {
+		if !b.skipped(q) {
+			frames++
+		}
+	}
+	return frames
+}
+
+// skipped reports whether seq is a padding-only packet's.
+func (b *Buffer) skipped(seq uint16) bool {
+	s := &b.slots[seq&b.mask]
+	return s.state == slotSkip && s.seq == seq
+}
+
 // capLatency skips ahead when a burst has queued far more than the largest
 // delay, so that the participant is not heard seconds late.
 func (b *Buffer) capLatency() {
 	if b.count == 0 || int(int16(b.highest-b.next)) < 2*b.maxFrames {
 		return
 	}
-	to := b.highest - uint16(b.target) + 1
+	if b.queued() <= 2*b.maxFrames {
+		return
+	}
+	b.trim(b.target)
+}
+
+// trim discards the buffered frames but the last keep (count must be above
+// 0), and makes keep the realised delay.
+func (b *Buffer) trim(keep int) {
+	to := b.highest // keep the last frames, to..highest
+	for kept := 1; kept < keep; {
+		to--
+		if !b.skipped(to) {
+			kept++
+		}
+	}
 	for b.next != to {
 		s := &b.slots[b.next&b.mask]
 		if s.state == slotBuffered && s.seq == b.next {
@@ -440,5 +513,5 @@ func (b *Buffer) capLatency() {
 	if s := &b.slots[b.next&b.mask]; s.state == slotBuffered && s.seq == b.next {
 		b.nextTS = s.ts
 	}
-	b.delay = b.target
+	b.delay = keep
 }

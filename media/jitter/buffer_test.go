@@ -336,9 +336,8 @@ func TestLatencyCapped(t *testing.T) {
 	for i := 0; i < 40; i++ {
 		b.Push(packet(0, in{i: i}))
 	}
-	for i := 0; i < 3; i++ {
-		b.Pop(buf)
-	}
+	// The burst holds far more than the playout delay: playout starts at
+	// once, the last three frames behind the newest.
 	f := b.Pop(buf)
 	if f.Kind != Packet || f.Seq != 37 {
 		t.Errorf("after a 40-packet burst got %s, want P37", describe(0, f))
@@ -404,5 +403,141 @@ func BenchmarkPushPop(b *testing.B) {
 		p.Timestamp = uint32(i) * 160
 		buf.Push(p)
 		buf.Pop(out)
+	}
+}
+
+// TestPaddingTakesNoSlot: packets without payload (padding only, as
+// Chromium sends one after its first audio packet and bursts of them to
+// probe bandwidth) share the audio's sequence numbers but carry no frame.
+// The buffer must pass over them: no tick plays an empty payload or
+// reports a loss for them, the audio keeps its timing, a burst longer
+// than the latency cap does not make the buffer skip real audio, and a
+// padding packet alone starts no stream.
+func TestPaddingTakesNoSlot(t *testing.T) {
+	const ts0 = 5000
+	audio := func(seq uint16, frame int) *rtp.Packet {
+		return &rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: seq, Timestamp: ts0 + uint32(frame)*960, SSRC: 9},
+			Payload: []byte{byte(frame), byte(frame >> 8), 0xAA}}
+	}
+	padding := func(seq uint16, frame int) *rtp.Packet {
+		return &rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: seq, Timestamp: ts0 + uint32(frame)*960, SSRC: 9, Padding: true}}
+	}
+	b, err := New(48000, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 0, 64)
+	if f := b.Pop(buf); f.Kind != None {
+		t.Fatalf("before any packet: %v", f.Kind)
+	}
+	b.Push(padding(99, 0)) // padding first: no stream yet
+	if f := b.Pop(buf); f.Kind != None {
+		t.Fatalf("after a padding packet alone: %v, want none", f.Kind)
+	}
+	// Frame 0, then one padding packet, then a frame per tick, with a
+	// probe burst of 30 padding packets after frame 5.
+	seq, frame := uint16(100), 0
+	var got []string
+	for tick := range 40 {
+		b.Push(audio(seq, frame))
+		seq++
+		switch frame {
+		case 0:
+			b.Push(padding(seq, frame))
+			seq++
+		case 5:
+			for range 30 {
+				b.Push(padding(seq, frame))
+				seq++
+			}
+		}
+		frame++
+		f := b.Pop(buf)
+		switch f.Kind {
+		case Packet:
+			if len(f.Payload) == 0 {
+				t.Fatalf("tick %d played an empty payload (seq %d)", tick, f.Seq)
+			}
+			got = append(got, fmt.Sprint(int(f.Payload[0])|int(f.Payload[1])<<8))
+		default:
+			got = append(got, f.Kind.String())
+		}
+	}
+	want := "none none none"
+	for i := range 37 {
+		want += fmt.Sprintf(" %d", i)
+	}
+	if g := strings.Join(got, " "); g != want {
+		t.Errorf("played\n%s\nwant\n%s", g, want)
+	}
+	if st := b.Stats(); st.Lost != 0 || st.Dropped != 0 || st.Late != 0 || st.Resyncs != 0 || st.Delay != DefaultInitialDelay {
+		t.Errorf("stats %+v: want no loss, drop, late packet or resync, and the initial delay", st)
+	}
+}
+
+// TestBurstAfterStallPlaysAtOnce: the sender (or the machine) stalls for
+// 300 ms while the ticks go on: the buffer conceals, then goes quiet. The
+// stalled packets then arrive in one burst, more than the playout delay:
+// playout must resume at the next tick, not after another playout delay of
+// silence.
+func TestBurstAfterStallPlaysAtOnce(t *testing.T) {
+	b, err := New(8000, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 0, 64)
+	i := 0
+	for ; i < 50; i++ { // one second of a steady stream
+		b.Push(packet(0, in{i: i}))
+		b.Pop(buf)
+	}
+	var got []string
+	for range 15 { // 300 ms stall of the packets
+		got = append(got, describe(0, b.Pop(buf)))
+	}
+	for ; i < 65; i++ { // they all come at once
+		b.Push(packet(0, in{i: i}))
+	}
+	for range 4 {
+		got = append(got, describe(0, b.Pop(buf)))
+		b.Push(packet(0, in{i: i}))
+		i++
+	}
+	// The three buffered frames, 100 ms of concealment, quiet; then the
+	// burst, at once.
+	want := "P47 P48 P49 L50 L51 L52 L53 L54 - - - - - - - P50 P51 P52 P53"
+	if g := strings.Join(got, " "); g != want {
+		t.Errorf("pops:\n got %s\nwant %s", g, want)
+	}
+}
+
+// TestBurstySender: a sender starved of CPU sends its packets in bursts,
+// all those of the last 80 to 400 ms at once. Nearly every frame must
+// still be played (the old buffer played half of them with 400 ms bursts,
+// and a restart that dropped the burst's older frames played 30% with
+// 200 ms ones).
+func TestBurstySender(t *testing.T) {
+	for _, period := range []int{4, 8, 10, 15, 20} {
+		b, err := New(48000, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 0, 16)
+		i, played := 0, 0
+		const ticks = 1000
+		for tick := range ticks {
+			if tick%period == 0 {
+				for ; i <= tick; i++ {
+					b.Push(&rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: uint16(i), Timestamp: uint32(i) * 960, SSRC: 1},
+						Payload: []byte{1}})
+				}
+			}
+			if b.Pop(buf).Kind == Packet {
+				played++
+			}
+		}
+		if played < ticks*97/100 {
+			t.Errorf("bursts every %d ms: %d of %d frames played (%+v), want 97%%", 20*period, played, ticks, b.Stats())
+		}
 	}
 }
