@@ -3,7 +3,7 @@
 GO ?= go
 export CGO_ENABLED := 1
 
-.PHONY: build run test bench deps-build deps-test clean
+.PHONY: build run test bench soak deps-build deps-test clean
 
 build: deps-build
 	$(GO) build -o bin/parley ./cmd/parley
@@ -17,6 +17,15 @@ test: deps-test
 
 bench: deps-build
 	$(GO) test -run '^$$' -bench . -benchmem ./media/... ./mixer/... ./video/... ./webrtc/...
+
+# Holds SOAK_LEGS G.711 calls from sipp on a real `parley serve` for
+# SOAK_DURATION and judges RSS and goroutines flat (cmd/soak); results in
+# bin/soak/ (samples.csv, summary.txt, logs). Not part of `make test`, which
+# runs a 20 s smoke of it (TestSoakSmoke).
+SOAK_DURATION ?= 1h
+SOAK_LEGS ?= 500
+soak: deps-test build
+	$(GO) run ./cmd/soak -parley bin/parley -legs $(SOAK_LEGS) -duration $(SOAK_DURATION) -dir bin/soak
 
 deps-build:
 	@scripts/deps.sh build
