@@ -21,7 +21,7 @@ bench: deps-build
 # Holds SOAK_LEGS G.711 calls from sipp on a real `parley serve` for
 # SOAK_DURATION and judges RSS and goroutines flat (cmd/soak); results in
 # bin/soak/ (samples.csv, summary.txt, logs). Not part of `make test`, which
-# runs a 20 s smoke of it (TestSoakSmoke).
+# runs a 30 s smoke of it (TestSoakSmoke).
 SOAK_DURATION ?= 1h
 SOAK_LEGS ?= 500
 soak: deps-test build

@@ -37,6 +37,7 @@ type verdict struct {
 	rss        series
 	goroutines series
 	fds        series
+	heap       series
 	calls      series
 	cpuMean    float64 // % of one core over the judged window
 	cpuMax     float64
@@ -53,9 +54,10 @@ func (v *verdict) fail(format string, args ...any) {
 
 // judge decides from the samples whether every leg stayed up and RSS and
 // goroutines stayed flat: after the warm-up that follows the moment all
-// legs are up, and until the first leg is due to hang up, every sample must
-// have all legs active and RSS and goroutines within the tolerance of
-// their median over that window.
+// legs are up (its time, then until the next garbage collection), and
+// until the first leg is due to hang up, every sample must have all legs
+// active and RSS and goroutines within the tolerance of their median over
+// that window.
 func judge(samples []sample, j judgement) verdict {
 	v := verdict{legs: j.legs}
 	up := slices.IndexFunc(samples, func(s sample) bool { return s.callsActive >= int64(j.legs) })
@@ -68,10 +70,27 @@ func judge(samples []sample, j judgement) verdict {
 		return v
 	}
 	v.allUpAt = samples[up].at
-	v.judgedFrom, v.judgedTo = v.allUpAt+j.warmup, j.holdEnd
+	v.judgedTo = j.holdEnd
+	// The warm-up lasts its time and then until the Go heap has been
+	// collected once more: the heap grows to twice what is live before a
+	// collection, and the process's RSS with it, so RSS before that first
+	// collection is the rising edge of the sawtooth, not a leak.
+	warm := slices.IndexFunc(samples[up:], func(s sample) bool { return s.at >= v.allUpAt+j.warmup })
+	if warm < 0 {
+		v.fail("no sample after the warm-up ended at %s: run longer", (v.allUpAt + j.warmup).Round(time.Second))
+		return v
+	}
+	warm += up
+	gc := slices.IndexFunc(samples[warm:], func(s sample) bool { return s.gcs > samples[warm].gcs })
+	if gc < 0 {
+		v.fail("no garbage collection after the warm-up ended at %s: RSS cannot be judged yet (run longer)",
+			samples[warm].at.Round(time.Second))
+		return v
+	}
+	v.judgedFrom = samples[warm+gc].at
 	var steady []sample
-	for _, s := range samples[up:] {
-		if s.at >= v.judgedFrom && s.at <= v.judgedTo {
+	for _, s := range samples[warm+gc:] {
+		if s.at <= v.judgedTo {
 			steady = append(steady, s)
 		}
 	}
@@ -84,6 +103,7 @@ func judge(samples []sample, j judgement) verdict {
 	v.rss = summarise("RSS KiB", samples[up], steady, func(s sample) int64 { return s.rssKiB })
 	v.goroutines = summarise("goroutines", samples[up], steady, func(s sample) int64 { return s.goroutines })
 	v.fds = summarise("open fds", samples[up], steady, func(s sample) int64 { return s.fds })
+	v.heap = summarise("heap KiB", samples[up], steady, func(s sample) int64 { return s.heapKiB })
 	v.calls = summarise("calls active", samples[up], steady, func(s sample) int64 { return s.callsActive })
 	for _, s := range []*series{&v.rss, &v.goroutines} {
 		s.judged = true
@@ -133,7 +153,7 @@ func (v *verdict) print(w io.Writer) {
 		v.legs, v.allUpAt.Round(time.Second), v.judgedFrom.Round(time.Second), v.judgedTo.Round(time.Second), v.judged)
 	if v.judged > 0 {
 		fmt.Fprintf(w, "  %-13s %10s %10s %10s %10s %10s %10s %8s\n", "", "all up", "warm", "median", "end", "min", "max", "±")
-		for _, s := range []series{v.rss, v.goroutines, v.fds, v.calls} {
+		for _, s := range []series{v.rss, v.goroutines, v.heap, v.fds, v.calls} {
 			bound := ""
 			if s.judged {
 				bound = " judged"

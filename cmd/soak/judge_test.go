@@ -7,14 +7,22 @@ import (
 )
 
 // run10 is ten samples 10 s apart with every leg up from the first, RSS
-// and goroutines given per sample.
+// and goroutines given per sample, and a garbage collection between each.
 func run10(legs int, rss, goroutines func(i int) int64, calls func(i int) int64) []sample {
 	out := make([]sample, 10)
 	for i := range out {
 		out[i] = sample{at: time.Duration(i+1) * 10 * time.Second, rssKiB: rss(i), goroutines: goroutines(i),
-			fds: 100, cpuPercent: 20, callsActive: calls(i)}
+			fds: 100, cpuPercent: 20, callsActive: calls(i), gcs: int64(i)}
 	}
 	return out
+}
+
+// noGC sets every sample's collection count to the first's.
+func noGC(s []sample) []sample {
+	for i := range s {
+		s[i].gcs = 0
+	}
+	return s
 }
 
 func flat(v int64) func(int) int64 { return func(int) int64 { return v } }
@@ -29,11 +37,13 @@ func TestJudge(t *testing.T) {
 		{"flat", run10(500, flat(100_000), flat(2000), flat(500)), ""},
 		{"noise within 5%", run10(500, func(i int) int64 { return 100_000 + int64(i%3)*2000 }, flat(2000), flat(500)), ""},
 		{"RSS grows 2% a sample", run10(500, func(i int) int64 { return 100_000 + int64(i)*2000 }, flat(2000), flat(500)), "RSS KiB not flat"},
-		{"goroutine leak", run10(500, flat(100_000), func(i int) int64 { return 2000 + int64(i)*30 }, flat(500)), "goroutines not flat"},
+		{"goroutine leak", run10(500, flat(100_000), func(i int) int64 { return 2000 + int64(i)*50 }, flat(500)), "goroutines not flat"},
 		{"growth only in warm-up is not judged", run10(500, func(i int) int64 { return min(100_000, 50_000+int64(i)*25_000) }, flat(2000), flat(500)), ""},
 		{"a leg drops", run10(500, flat(100_000), flat(2000), func(i int) int64 { return 500 - int64(i/7) }), "499 of 500 legs active at 1m20s"},
 		{"never all up", run10(500, flat(100_000), flat(2000), flat(498)), "only 498 of 500"},
-		{"too short", run10(500, flat(100_000), flat(2000), flat(500))[:3], "too few to judge"},
+		{"too short", run10(500, flat(100_000), flat(2000), flat(500))[:5], "too few to judge"},
+		{"no collection after the warm-up", noGC(run10(500, flat(100_000), flat(2000), flat(500))), "no garbage collection after the warm-up ended at 30s"},
+		{"no sample after the warm-up", run10(500, flat(100_000), flat(2000), flat(500))[:2], "no sample after the warm-up"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,16 +59,24 @@ func TestJudge(t *testing.T) {
 }
 
 func TestJudgeWindow(t *testing.T) {
-	// Legs come up at 30 s; the warm-up ends at 50 s; the first hang-up is
-	// due at 90 s: samples at 50..90 s are judged, and a spike outside
-	// that is not.
+	// Legs come up at 30 s; the warm-up's time ends at 50 s and the next
+	// garbage collection is seen at 60 s; the first hang-up is due at
+	// 90 s: samples at 60..90 s are judged. RSS rising until the
+	// collection, and a spike after the hold, are not.
 	var s []sample
 	for i := 1; i <= 12; i++ {
-		smp := sample{at: time.Duration(i) * 10 * time.Second, rssKiB: 100_000, goroutines: 2000, callsActive: 500, cpuPercent: float64(i)}
+		smp := sample{at: time.Duration(i) * 10 * time.Second, rssKiB: 100_000, goroutines: 2000, callsActive: 500,
+			cpuPercent: float64(i), gcs: 3}
 		if i < 3 {
 			smp.callsActive = int64(i * 200)
 		}
-		if i == 4 || i == 10 {
+		if i <= 5 {
+			smp.rssKiB = 50_000 + int64(i)*10_000
+		}
+		if i >= 6 {
+			smp.gcs = 4
+		}
+		if i == 10 {
 			smp.rssKiB = 200_000
 		}
 		s = append(s, smp)
@@ -67,11 +85,12 @@ func TestJudgeWindow(t *testing.T) {
 	if !v.ok() {
 		t.Fatalf("failed: %v", v.failures)
 	}
-	if v.allUpAt != 30*time.Second || v.judged != 5 || v.rss.first != 100_000 || v.rss.upValue != 100_000 {
-		t.Errorf("all up at %s, %d judged, RSS first %d: want 30s, 5 (50..90 s), 100000", v.allUpAt, v.judged, v.rss.first)
+	if v.allUpAt != 30*time.Second || v.judgedFrom != 60*time.Second || v.judged != 4 || v.rss.upValue != 80_000 || v.rss.first != 100_000 {
+		t.Errorf("all up at %s, judged from %s, %d judged, RSS at all up %d, first judged %d: want 30s, 1m0s, 4, 80000, 100000",
+			v.allUpAt, v.judgedFrom, v.judged, v.rss.upValue, v.rss.first)
 	}
-	if v.cpuMean != 7 || v.cpuMax != 9 {
-		t.Errorf("CPU mean %.1f max %.1f, want 7 and 9 (samples 5..9)", v.cpuMean, v.cpuMax)
+	if v.cpuMean != 7.5 || v.cpuMax != 9 {
+		t.Errorf("CPU mean %.1f max %.1f, want 7.5 and 9 (samples 6..9)", v.cpuMean, v.cpuMax)
 	}
 }
 

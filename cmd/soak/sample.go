@@ -25,12 +25,14 @@ type sample struct {
 	fds         int64         // entries of /proc/PID/fd
 	cpuPercent  float64       // user+system CPU over the last interval, % of one core
 	callsActive int64         // parley_calls_active of /metrics
+	heapKiB     int64         // go_memstats_heap_inuse_bytes of /metrics, in KiB
+	gcs         int64         // go_gc_duration_seconds_count of /metrics: collections so far
 	scrape      time.Duration // how long /metrics took to answer
 	cpuTicks    int64         // utime+stime of /proc/PID/stat, cumulative
 }
 
 // csvHeader names the columns that writeCSV writes.
-var csvHeader = []string{"seconds", "rss_kib", "goroutines", "open_fds", "cpu_percent", "calls_active", "scrape_ms"}
+var csvHeader = []string{"seconds", "rss_kib", "goroutines", "open_fds", "cpu_percent", "calls_active", "heap_inuse_kib", "gc_cycles", "scrape_ms"}
 
 // record is the sample as a CSV row.
 func (s sample) record() []string {
@@ -41,6 +43,8 @@ func (s sample) record() []string {
 		strconv.FormatInt(s.fds, 10),
 		strconv.FormatFloat(s.cpuPercent, 'f', 1, 64),
 		strconv.FormatInt(s.callsActive, 10),
+		strconv.FormatInt(s.heapKiB, 10),
+		strconv.FormatInt(s.gcs, 10),
 		strconv.FormatInt(s.scrape.Milliseconds(), 10),
 	}
 }
@@ -72,12 +76,13 @@ func (s *sampler) read(ctx context.Context) (sample, error) {
 	}
 	smp.fds = int64(len(fds))
 	begun := time.Now()
-	values, err := s.scrape(ctx, "go_goroutines", "parley_calls_active")
+	values, err := s.scrape(ctx, "go_goroutines", "parley_calls_active", "go_memstats_heap_inuse_bytes", "go_gc_duration_seconds_count")
 	smp.scrape = time.Since(begun)
 	if err != nil {
 		return smp, err
 	}
 	smp.goroutines, smp.callsActive = int64(values[0]), int64(values[1])
+	smp.heapKiB, smp.gcs = int64(values[2])/1024, int64(values[3])
 	if s.last != nil && smp.at > s.last.at {
 		cpu := float64(smp.cpuTicks-s.last.cpuTicks) / clockTicks
 		smp.cpuPercent = 100 * cpu / (smp.at - s.last.at).Seconds()

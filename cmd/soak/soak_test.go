@@ -11,7 +11,7 @@ import (
 )
 
 // TestSoakSmoke is `make soak` in small, so that it cannot rot: 10 G.711
-// legs from a real sipp on a real `parley serve` for 20 s, judged as the
+// legs from a real sipp on a real `parley serve` for 30 s, judged as the
 // long run is but with a looser bound (RSS moves by a few per cent while a
 // small process settles).
 func TestSoakSmoke(t *testing.T) {
@@ -28,7 +28,7 @@ func TestSoakSmoke(t *testing.T) {
 	var progress strings.Builder
 	v, err := soak(context.Background(), options{
 		parley: bin, sipp: "sipp", dir: filepath.Join(dir, "soak"),
-		legs: 10, perRoom: 5, duration: 20 * time.Second, warmup: 5 * time.Second,
+		legs: 10, perRoom: 5, duration: 30 * time.Second, warmup: 5 * time.Second,
 		interval: time.Second, tolerance: 0.2, rate: 10, rtpPorts: "45000-45998",
 	}, &progress)
 	if err != nil {
@@ -40,8 +40,8 @@ func TestSoakSmoke(t *testing.T) {
 	if !v.ok() {
 		t.Fatal("the smoke soak failed")
 	}
-	if v.judged < 10 || v.calls.min != 10 {
-		t.Errorf("%d samples judged with at least %d legs up, want ≥ 10 with 10", v.judged, v.calls.min)
+	if v.judged < 5 || v.calls.min != 10 {
+		t.Errorf("%d samples judged with at least %d legs up, want ≥ 5 with 10", v.judged, v.calls.min)
 	}
 }
 
