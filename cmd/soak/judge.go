@@ -30,6 +30,7 @@ type series struct {
 type verdict struct {
 	legs       int
 	allUpAt    time.Duration // first sample with every leg up; 0 if never
+	warmedAt   time.Duration // the warm-up's time is over; the judging waits for a collection
 	judgedFrom time.Duration
 	judgedTo   time.Duration
 	judged     int // samples in the judged window
@@ -81,6 +82,7 @@ func judge(samples []sample, j judgement) verdict {
 		return v
 	}
 	warm += up
+	v.warmedAt = samples[warm].at
 	gc := slices.IndexFunc(samples[warm:], func(s sample) bool { return s.gcs > samples[warm].gcs })
 	if gc < 0 {
 		v.fail("no garbage collection after the warm-up ended at %s: RSS cannot be judged yet (run longer)",
@@ -149,8 +151,8 @@ func summarise(name string, up sample, steady []sample, value func(sample) int64
 
 // print writes the summary a person reads at the end of a run.
 func (v *verdict) print(w io.Writer) {
-	fmt.Fprintf(w, "soak: %d legs; all up at %s; judged %s..%s (%d samples)\n",
-		v.legs, v.allUpAt.Round(time.Second), v.judgedFrom.Round(time.Second), v.judgedTo.Round(time.Second), v.judged)
+	fmt.Fprintf(w, "soak: %d legs; all up at %s; warm at %s; judged from the next garbage collection, %s..%s (%d samples)\n",
+		v.legs, v.allUpAt.Round(time.Second), v.warmedAt.Round(time.Second), v.judgedFrom.Round(time.Second), v.judgedTo.Round(time.Second), v.judged)
 	if v.judged > 0 {
 		fmt.Fprintf(w, "  %-13s %10s %10s %10s %10s %10s %10s %8s\n", "", "all up", "warm", "median", "end", "min", "max", "±")
 		for _, s := range []series{v.rss, v.goroutines, v.heap, v.fds, v.calls} {

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -49,6 +51,11 @@ func soak(ctx context.Context, o options, progress io.Writer) (verdict, error) {
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return verdict{}, fmt.Errorf("output directory: %w", err)
+	}
+	for _, f := range []string{"parley.db", "parley.db-wal", "parley.db-shm"} { // a fresh store each run
+		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return verdict{}, fmt.Errorf("output directory: %w", err)
+		}
 	}
 	tone, err := makeTone(dir)
 	if err != nil {
