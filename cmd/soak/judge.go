@@ -30,7 +30,7 @@ type series struct {
 type verdict struct {
 	legs       int
 	allUpAt    time.Duration // first sample with every leg up; 0 if never
-	warmedAt   time.Duration // the warm-up's time is over; the judging waits for a collection
+	rssFrom    time.Duration // RSS is judged from here: the first collection after judgedFrom
 	judgedFrom time.Duration
 	judgedTo   time.Duration
 	judged     int // samples in the judged window
@@ -54,11 +54,10 @@ func (v *verdict) fail(format string, args ...any) {
 }
 
 // judge decides from the samples whether every leg stayed up and RSS and
-// goroutines stayed flat: after the warm-up that follows the moment all
-// legs are up (its time, then until the next garbage collection), and
-// until the first leg is due to hang up, every sample must have all legs
-// active and RSS and goroutines within the tolerance of their median over
-// that window.
+// goroutines stayed flat: from the moment all legs are up until the first
+// is due to hang up, every sample must have all legs active; after the
+// warm-up, goroutines, and after the next garbage collection, RSS, must
+// stay within the tolerance of their median.
 func judge(samples []sample, j judgement) verdict {
 	v := verdict{legs: j.legs}
 	up := slices.IndexFunc(samples, func(s sample) bool { return s.callsActive >= int64(j.legs) })
@@ -72,37 +71,36 @@ func judge(samples []sample, j judgement) verdict {
 	}
 	v.allUpAt = samples[up].at
 	v.judgedTo = j.holdEnd
-	// The warm-up lasts its time and then until the Go heap has been
-	// collected once more: the heap grows to twice what is live before a
-	// collection, and the process's RSS with it, so RSS before that first
-	// collection is the rising edge of the sawtooth, not a leak.
-	warm := slices.IndexFunc(samples[up:], func(s sample) bool { return s.at >= v.allUpAt+j.warmup })
-	if warm < 0 {
-		v.fail("no sample after the warm-up ended at %s: run longer", (v.allUpAt + j.warmup).Round(time.Second))
-		return v
+	for _, s := range samples[up:] {
+		if s.at <= v.judgedTo && s.callsActive != int64(j.legs) {
+			v.fail("%d of %d legs active at %s: a leg dropped", s.callsActive, j.legs, s.at.Round(time.Second))
+			break
+		}
 	}
-	warm += up
-	v.warmedAt = samples[warm].at
-	gc := slices.IndexFunc(samples[warm:], func(s sample) bool { return s.gcs > samples[warm].gcs })
-	if gc < 0 {
-		v.fail("no garbage collection after the warm-up ended at %s: RSS cannot be judged yet (run longer)",
-			samples[warm].at.Round(time.Second))
-		return v
-	}
-	v.judgedFrom = samples[warm+gc].at
 	var steady []sample
-	for _, s := range samples[warm+gc:] {
-		if s.at <= v.judgedTo {
+	for _, s := range samples[up:] {
+		if s.at >= v.allUpAt+j.warmup && s.at <= v.judgedTo {
 			steady = append(steady, s)
 		}
 	}
 	v.judged = len(steady)
 	if len(steady) < 3 {
 		v.fail("%d samples between %s and %s: too few to judge (run longer or sample more often)",
-			len(steady), v.judgedFrom.Round(time.Second), v.judgedTo.Round(time.Second))
+			len(steady), (v.allUpAt + j.warmup).Round(time.Second), v.judgedTo.Round(time.Second))
 		return v
 	}
-	v.rss = summarise("RSS KiB", samples[up], steady, func(s sample) int64 { return s.rssKiB })
+	v.judgedFrom = steady[0].at
+	// RSS is judged from the next garbage collection: the heap grows to
+	// twice what is live before a collection, and RSS with it, so RSS
+	// before that is the rising edge of the sawtooth, not a leak. With no
+	// collection in the window (or too late to leave three samples), RSS
+	// is judged from the warm-up's end, which is only stricter.
+	rss := steady
+	if gc := slices.IndexFunc(steady, func(s sample) bool { return s.gcs > steady[0].gcs }); gc >= 0 && len(steady)-gc >= 3 {
+		rss = steady[gc:]
+	}
+	v.rssFrom = rss[0].at
+	v.rss = summarise("RSS KiB", samples[up], rss, func(s sample) int64 { return s.rssKiB })
 	v.goroutines = summarise("goroutines", samples[up], steady, func(s sample) int64 { return s.goroutines })
 	v.fds = summarise("open fds", samples[up], steady, func(s sample) int64 { return s.fds })
 	v.heap = summarise("heap KiB", samples[up], steady, func(s sample) int64 { return s.heapKiB })
@@ -112,12 +110,6 @@ func judge(samples []sample, j judgement) verdict {
 		if s.maxDeviation > j.tolerance {
 			v.fail("%s not flat: %d..%d around a median of %d is ±%.1f%%, over the ±%.1f%% allowed",
 				s.name, s.min, s.max, s.median, 100*s.maxDeviation, 100*j.tolerance)
-		}
-	}
-	for _, s := range steady {
-		if s.callsActive != int64(j.legs) {
-			v.fail("%d of %d legs active at %s: a leg dropped", s.callsActive, j.legs, s.at.Round(time.Second))
-			break
 		}
 	}
 	for _, s := range steady {
@@ -151,8 +143,12 @@ func summarise(name string, up sample, steady []sample, value func(sample) int64
 
 // print writes the summary a person reads at the end of a run.
 func (v *verdict) print(w io.Writer) {
-	fmt.Fprintf(w, "soak: %d legs; all up at %s; warm at %s; judged from the next garbage collection, %s..%s (%d samples)\n",
-		v.legs, v.allUpAt.Round(time.Second), v.warmedAt.Round(time.Second), v.judgedFrom.Round(time.Second), v.judgedTo.Round(time.Second), v.judged)
+	rssFrom := fmt.Sprintf("from the next garbage collection, at %s", v.rssFrom.Round(time.Second))
+	if v.rssFrom == v.judgedFrom {
+		rssFrom = "from the warm-up's end (no collection in time)"
+	}
+	fmt.Fprintf(w, "soak: %d legs; all up at %s; judged %s..%s (%d samples), RSS %s\n",
+		v.legs, v.allUpAt.Round(time.Second), v.judgedFrom.Round(time.Second), v.judgedTo.Round(time.Second), v.judged, rssFrom)
 	if v.judged > 0 {
 		fmt.Fprintf(w, "  %-13s %10s %10s %10s %10s %10s %10s %8s\n", "", "all up", "warm", "median", "end", "min", "max", "±")
 		for _, s := range []series{v.rss, v.goroutines, v.heap, v.fds, v.calls} {

@@ -41,9 +41,11 @@ func TestJudge(t *testing.T) {
 		{"growth only in warm-up is not judged", run10(500, func(i int) int64 { return min(100_000, 50_000+int64(i)*25_000) }, flat(2000), flat(500)), ""},
 		{"a leg drops", run10(500, flat(100_000), flat(2000), func(i int) int64 { return 500 - int64(i/7) }), "499 of 500 legs active at 1m20s"},
 		{"never all up", run10(500, flat(100_000), flat(2000), flat(498)), "only 498 of 500"},
-		{"too short", run10(500, flat(100_000), flat(2000), flat(500))[:5], "too few to judge"},
-		{"no collection after the warm-up", noGC(run10(500, flat(100_000), flat(2000), flat(500))), "no garbage collection after the warm-up ended at 30s"},
-		{"no sample after the warm-up", run10(500, flat(100_000), flat(2000), flat(500))[:2], "no sample after the warm-up"},
+		{"a leg drops in the warm-up", run10(500, flat(100_000), flat(2000), func(i int) int64 { return 500 - int64(i%2) }), "499 of 500 legs active at 20s"},
+		{"too short", run10(500, flat(100_000), flat(2000), flat(500))[:4], "too few to judge"},
+		{"no sample after the warm-up", run10(500, flat(100_000), flat(2000), flat(500))[:2], "0 samples between 30s and 1m40s"},
+		{"no collection: RSS judged from the warm-up", noGC(run10(500, flat(100_000), flat(2000), flat(500))), ""},
+		{"no collection and RSS rising", noGC(run10(500, func(i int) int64 { return 100_000 + int64(i)*2000 }, flat(2000), flat(500))), "RSS KiB not flat"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,10 +61,10 @@ func TestJudge(t *testing.T) {
 }
 
 func TestJudgeWindow(t *testing.T) {
-	// Legs come up at 30 s; the warm-up's time ends at 50 s and the next
-	// garbage collection is seen at 60 s; the first hang-up is due at
-	// 90 s: samples at 60..90 s are judged. RSS rising until the
-	// collection, and a spike after the hold, are not.
+	// Legs come up at 30 s; the warm-up ends at 50 s and the next garbage
+	// collection is seen at 60 s; the first hang-up is due at 90 s:
+	// samples at 50..90 s are judged, RSS from 60 s. RSS rising until the
+	// collection, and a spike after the hold, are not judged.
 	var s []sample
 	for i := 1; i <= 12; i++ {
 		smp := sample{at: time.Duration(i) * 10 * time.Second, rssKiB: 100_000, goroutines: 2000, callsActive: 500,
@@ -71,7 +73,7 @@ func TestJudgeWindow(t *testing.T) {
 			smp.callsActive = int64(i * 200)
 		}
 		if i <= 5 {
-			smp.rssKiB = 50_000 + int64(i)*10_000
+			smp.rssKiB = 60_000 + int64(i)*6_000
 		}
 		if i >= 6 {
 			smp.gcs = 4
@@ -85,12 +87,15 @@ func TestJudgeWindow(t *testing.T) {
 	if !v.ok() {
 		t.Fatalf("failed: %v", v.failures)
 	}
-	if v.allUpAt != 30*time.Second || v.judgedFrom != 60*time.Second || v.judged != 4 || v.rss.upValue != 80_000 || v.rss.first != 100_000 {
-		t.Errorf("all up at %s, judged from %s, %d judged, RSS at all up %d, first judged %d: want 30s, 1m0s, 4, 80000, 100000",
-			v.allUpAt, v.judgedFrom, v.judged, v.rss.upValue, v.rss.first)
+	if v.allUpAt != 30*time.Second || v.judgedFrom != 50*time.Second || v.rssFrom != 60*time.Second || v.judged != 5 {
+		t.Errorf("all up at %s, judged from %s, RSS from %s, %d judged: want 30s, 50s, 1m0s, 5",
+			v.allUpAt, v.judgedFrom, v.rssFrom, v.judged)
 	}
-	if v.cpuMean != 7.5 || v.cpuMax != 9 {
-		t.Errorf("CPU mean %.1f max %.1f, want 7.5 and 9 (samples 6..9)", v.cpuMean, v.cpuMax)
+	if v.rss.upValue != 78_000 || v.rss.first != 100_000 || v.rss.max != 100_000 {
+		t.Errorf("RSS at all up %d, first judged %d, max %d: want 78000, 100000, 100000", v.rss.upValue, v.rss.first, v.rss.max)
+	}
+	if v.cpuMean != 7 || v.cpuMax != 9 {
+		t.Errorf("CPU mean %.1f max %.1f, want 7 and 9 (samples 5..9)", v.cpuMean, v.cpuMax)
 	}
 }
 
