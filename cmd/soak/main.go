@@ -24,6 +24,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"time"
 )
 
@@ -63,7 +64,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	v.print(stdout)
-	if f, err := os.Create(o.dir + "/summary.txt"); err == nil {
+	if f, err := os.Create(filepath.Join(o.dir, "summary.txt")); err != nil {
+		fmt.Fprintf(stderr, "soak: %v\n", err)
+	} else {
 		v.print(f)
 		f.Close()
 	}

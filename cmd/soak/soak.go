@@ -96,61 +96,16 @@ func soak(ctx context.Context, o options, progress io.Writer) (verdict, error) {
 	defer c.stop()
 	holdEnd := started + hold - 2*time.Second
 
-	var samples []sample
-	tick := time.NewTicker(o.interval)
-	defer tick.Stop()
-	lastReport, missed := time.Duration(0), 0
-sampling:
-	for {
-		select {
-		case <-ctx.Done():
-			return verdict{}, fmt.Errorf("interrupted: %w", ctx.Err())
-		case <-p.exited:
-			return verdict{}, fmt.Errorf("parley exited during the soak: %v", p.err)
-		case <-c.exited:
-			break sampling
-		case <-tick.C:
-		}
-		s, err := smp.read(ctx)
-		if err != nil {
-			// A loaded machine can make one scrape late; the verdict
-			// counts the samples missed.
-			missed++
-			fmt.Fprintf(progress, "  %6s  sample missed: %v\n", time.Since(smp.start).Round(time.Second), err)
-			continue
-		}
-		samples = append(samples, s)
-		if err := out.write(s); err != nil {
-			return verdict{}, err
-		}
-		if s.at-lastReport >= time.Minute || s.at < started+ramp+o.interval {
-			lastReport = s.at
-			fmt.Fprintf(progress, "  %6s  calls %4d  RSS %7d KiB  goroutines %5d  fds %5d  CPU %5.1f%%  scrape %s\n",
-				s.at.Round(time.Second), s.callsActive, s.rssKiB, s.goroutines, s.fds, s.cpuPercent, s.scrape.Round(time.Millisecond))
-		}
+	samples, missed, err := sampleCalls(ctx, smp, out, p, c, o.interval, started+ramp, progress)
+	if err != nil {
+		return verdict{}, err
 	}
-
 	v := judge(samples, judgement{legs: o.legs, warmup: o.warmup, holdEnd: holdEnd, tolerance: o.tolerance})
 	v.missed = missed
 	if missed > len(samples)/10 {
 		v.fail("%d samples missed, %d taken: more than one in ten", missed, len(samples))
 	}
-	if c.err != nil {
-		v.fail("sipp: %v (see %s)", c.err, filepath.Join(dir, "sipp-errors.log"))
-	}
-	if st, err := readStats(c.stats); err != nil {
-		v.fail("%v", err)
-	} else if st.successful != o.legs || st.failed != 0 {
-		v.fail("sipp completed %d of %d calls, %d failed", st.successful, o.legs, st.failed)
-	}
-	if n := p.count("hanging up"); n > 0 {
-		v.fail("the bridge hung up %d calls itself (see parley.log)", n)
-	}
-	for _, m := range []string{"call refused", "call failed after answer"} {
-		if n := p.count(m); n > 0 {
-			v.fail("%d × %q in parley.log", n, m)
-		}
-	}
+	checkCalls(&v, p, c, o.legs, dir)
 	after, err := settle(ctx, smp, before)
 	if err != nil {
 		return verdict{}, err
@@ -165,6 +120,69 @@ sampling:
 		v.fail("parley did not exit cleanly: %v", err)
 	}
 	return v, nil
+}
+
+// sampleCalls samples every interval until sipp is done, writing each
+// sample to out and a line to progress each minute (and each interval
+// until rampEnd). A sample that cannot be taken is counted, not fatal.
+func sampleCalls(ctx context.Context, smp *sampler, out *csvWriter, p *parley, c *callers,
+	interval, rampEnd time.Duration, progress io.Writer) ([]sample, int, error) {
+	var samples []sample
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	lastReport, missed := time.Duration(0), 0
+sampling:
+	for {
+		select {
+		case <-ctx.Done():
+			return nil, 0, fmt.Errorf("interrupted: %w", ctx.Err())
+		case <-p.exited:
+			return nil, 0, fmt.Errorf("parley exited during the soak: %v", p.err)
+		case <-c.exited:
+			break sampling
+		case <-tick.C:
+		}
+		s, err := smp.read(ctx)
+		if err != nil {
+			// A loaded machine can make one scrape late; the verdict
+			// counts the samples missed.
+			missed++
+			fmt.Fprintf(progress, "  %6s  sample missed: %v\n", time.Since(smp.start).Round(time.Second), err)
+			continue
+		}
+		samples = append(samples, s)
+		if err := out.write(s); err != nil {
+			return nil, 0, err
+		}
+		if s.at-lastReport >= time.Minute || s.at < rampEnd+interval {
+			lastReport = s.at
+			fmt.Fprintf(progress, "  %6s  calls %4d  RSS %7d KiB  goroutines %5d  fds %5d  CPU %5.1f%%  scrape %s\n",
+				s.at.Round(time.Second), s.callsActive, s.rssKiB, s.goroutines, s.fds, s.cpuPercent, s.scrape.Round(time.Millisecond))
+		}
+	}
+	return samples, missed, nil
+}
+
+// checkCalls fails v for what sipp and the bridge's log say of the calls:
+// a call sipp did not complete or saw fail, a BYE from the bridge, a call
+// refused or lost after answering.
+func checkCalls(v *verdict, p *parley, c *callers, legs int, dir string) {
+	if c.err != nil {
+		v.fail("sipp: %v (see %s)", c.err, filepath.Join(dir, "sipp-errors.log"))
+	}
+	if st, err := readStats(c.stats); err != nil {
+		v.fail("%v", err)
+	} else if st.successful != legs || st.failed != 0 {
+		v.fail("sipp completed %d of %d calls, %d failed", st.successful, legs, st.failed)
+	}
+	if n := p.count("hanging up"); n > 0 {
+		v.fail("the bridge hung up %d calls itself (see parley.log)", n)
+	}
+	for _, m := range []string{"call refused", "call failed after answer"} {
+		if n := p.count(m); n > 0 {
+			v.fail("%d × %q in parley.log", n, m)
+		}
+	}
 }
 
 // settleSlack is how many goroutines or fds more than before the first
