@@ -3,7 +3,7 @@
 GO ?= go
 export CGO_ENABLED := 1
 
-.PHONY: build run test bench fuzz deps-build deps-test clean
+.PHONY: build run test bench fuzz soak deps-build deps-test clean
 
 build: deps-build
 	$(GO) build -o bin/parley ./cmd/parley
@@ -22,6 +22,15 @@ bench: deps-build
 # replays their seed corpora (testdata/fuzz) on every run.
 fuzz: deps-build
 	FUZZTIME=$(or $(FUZZTIME),30s) scripts/fuzz.sh
+
+# Holds SOAK_LEGS G.711 calls from sipp on a real `parley serve` for
+# SOAK_DURATION and judges RSS and goroutines flat (cmd/soak); results in
+# bin/soak/ (samples.csv, summary.txt, logs). Not part of `make test`, which
+# runs a 30 s smoke of it (TestSoakSmoke).
+SOAK_DURATION ?= 1h
+SOAK_LEGS ?= 500
+soak: deps-test build
+	$(GO) run ./cmd/soak -parley bin/parley -legs $(SOAK_LEGS) -duration $(SOAK_DURATION) -dir bin/soak
 
 deps-build:
 	@scripts/deps.sh build
