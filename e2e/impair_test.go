@@ -55,9 +55,8 @@ func newImpairProxy(t *testing.T, parleySIP string, im impairment, seed uint64) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &impairProxy{rtp: newUDPRelay(t, nil, im, seed)}
-	p.sip = newUDPRelay(t, target, impairment{}, seed)
-	p.sip.rewrite = p.relayMedia
+	p := &impairProxy{rtp: newUDPRelay(t, nil, im, seed, nil)}
+	p.sip = newUDPRelay(t, target, impairment{}, seed, p.relayMedia)
 	return p
 }
 
@@ -95,8 +94,8 @@ func (p *impairProxy) relayMedia(msg []byte) []byte {
 type udpRelay struct {
 	conn    *net.UDPConn
 	im      impairment
-	rng     *rand.Rand // used by the reader goroutine only
-	rewrite func([]byte) []byte
+	rng     *rand.Rand          // used by the reader goroutine only
+	rewrite func([]byte) []byte // what goes back out, edited; nil: as is; set before run
 
 	mu               sync.Mutex
 	inside, outside  *net.UDPAddr
@@ -106,13 +105,13 @@ type udpRelay struct {
 	pending          sync.WaitGroup
 }
 
-func newUDPRelay(t *testing.T, inside *net.UDPAddr, im impairment, seed uint64) *udpRelay {
+func newUDPRelay(t *testing.T, inside *net.UDPAddr, im impairment, seed uint64, rewrite func([]byte) []byte) *udpRelay {
 	t.Helper()
 	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &udpRelay{conn: conn, im: im, inside: inside, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	r := &udpRelay{conn: conn, im: im, inside: inside, rewrite: rewrite, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -221,7 +220,7 @@ func TestImpairProxy(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer inside.Close()
-		r := newUDPRelay(t, inside.LocalAddr().(*net.UDPAddr), im, seed)
+		r := newUDPRelay(t, inside.LocalAddr().(*net.UDPAddr), im, seed, nil)
 		peer, err := net.DialUDP("udp", nil, r.conn.LocalAddr().(*net.UDPAddr))
 		if err != nil {
 			t.Fatal(err)
