@@ -3,8 +3,10 @@ package e2e
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net"
+	"net/http"
 	"net/netip"
 	"path/filepath"
 	"strconv"
@@ -128,6 +130,9 @@ func TestMediaHijack(t *testing.T) {
 		if n, _ := rec["rtp_ignored"].(float64); n == 0 {
 			t.Errorf("a call ignored no RTP although the attacker sprayed its port: %v", rec)
 		}
+	}
+	if n := metricValue(t, srv, "parley_rtp_packets_ignored_total"); n == 0 {
+		t.Error("parley_rtp_packets_ignored_total is 0 after the spray")
 	}
 
 	for i, tn := range tones {
@@ -428,4 +433,26 @@ func (u *mediasafeUA) ack(t *testing.T, r sipResponse) {
 		"Content-Length: 0\r\n\r\n",
 		u.target, u.ip, port, id, r.header("From"), r.header("To"), id)
 	u.send(t, msg)
+}
+
+// metricValue reads one unlabelled metric from parley's /metrics.
+func metricValue(t *testing.T, srv *server, name string) float64 {
+	t.Helper()
+	res, err := http.Get("http://" + srv.http + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			return f
+		}
+	}
+	t.Fatalf("/metrics has no %s", name)
+	return 0
 }

@@ -32,12 +32,13 @@ type collector struct {
 
 	roomsActive, participants, talkers  *prometheus.Desc
 	callsActive, rtpIn, rtpOut, rtpLost *prometheus.Desc
+	rtpIgnored, rtpWithheld             *prometheus.Desc
 	jitterDelayMean, jitterDelayMax     *prometheus.Desc
 
 	mu    sync.Mutex
 	rooms RoomSource // guarded by mu
 	rtp   RTPSource  // guarded by mu
-	last  [3]uint64  // guarded by mu; the RTP counters last reported: in, out, lost
+	last  [5]uint64  // guarded by mu; the RTP counters last reported: in, out, lost, ignored, withheld
 }
 
 var _ prometheus.Collector = (*collector)(nil)
@@ -59,6 +60,10 @@ func newCollector(ended *rtpTotals) *collector {
 			"RTP packets sent to callers.", nil, nil),
 		rtpLost: prometheus.NewDesc("parley_rtp_packets_lost_total",
 			"RTP packets the jitter buffers found missing at playout time, each concealed.", nil, nil),
+		rtpIgnored: prometheus.NewDesc("parley_rtp_packets_ignored_total",
+			"RTP packets dropped because they came from an address the call's signalling does not name (hijack attempts, scans).", nil, nil),
+		rtpWithheld: prometheus.NewDesc("parley_rtp_packets_withheld_total",
+			"RTP packets not sent because no address of the call was verified yet (reflection attempts, peers silent until they hear us).", nil, nil),
 		jitterDelayMean: prometheus.NewDesc("parley_jitter_buffer_delay_mean_seconds",
 			"Mean over the live calls of their jitter buffer's current playout delay (it grows with the network's interarrival jitter).", nil, nil),
 		jitterDelayMax: prometheus.NewDesc("parley_jitter_buffer_delay_max_seconds",
@@ -76,7 +81,7 @@ func (c *collector) setSources(rooms RoomSource, rtp RTPSource) {
 // Describe implements prometheus.Collector.
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.roomsActive, c.participants, c.talkers, c.callsActive,
-		c.rtpIn, c.rtpOut, c.rtpLost, c.jitterDelayMean, c.jitterDelayMax} {
+		c.rtpIn, c.rtpOut, c.rtpLost, c.rtpIgnored, c.rtpWithheld, c.jitterDelayMean, c.jitterDelayMax} {
 		ch <- d
 	}
 }
@@ -138,12 +143,15 @@ func (c *collector) collectRooms(ch chan<- prometheus.Metric, stats []bridge.Roo
 // collectRTP reports the RTP counters and, with a source, the live calls'
 // gauges. rtp may be nil: the counters then hold what the hook reported.
 func (c *collector) collectRTP(ch chan<- prometheus.Metric, rtp RTPSource) {
-	total := [3]uint64{c.ended.in.Load(), c.ended.out.Load(), c.ended.lost.Load()} // before the live ones
+	total := [5]uint64{c.ended.in.Load(), c.ended.out.Load(), c.ended.lost.Load(), // before the live ones
+		c.ended.ignored.Load(), c.ended.withheld.Load()}
 	if rtp != nil {
 		live := rtp.RTPStats()
 		total[0] += live.PacketsIn
 		total[1] += live.PacketsOut
 		total[2] += live.PacketsLost
+		total[3] += live.PacketsIgnored
+		total[4] += live.PacketsWithheld
 		mean := 0.0
 		if live.Streams > 0 {
 			mean = live.JitterDelaySum.Seconds() / float64(live.Streams)
@@ -161,4 +169,6 @@ func (c *collector) collectRTP(ch chan<- prometheus.Metric, rtp RTPSource) {
 	ch <- prometheus.MustNewConstMetric(c.rtpIn, prometheus.CounterValue, float64(total[0]))
 	ch <- prometheus.MustNewConstMetric(c.rtpOut, prometheus.CounterValue, float64(total[1]))
 	ch <- prometheus.MustNewConstMetric(c.rtpLost, prometheus.CounterValue, float64(total[2]))
+	ch <- prometheus.MustNewConstMetric(c.rtpIgnored, prometheus.CounterValue, float64(total[3]))
+	ch <- prometheus.MustNewConstMetric(c.rtpWithheld, prometheus.CounterValue, float64(total[4]))
 }

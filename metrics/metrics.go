@@ -250,13 +250,15 @@ func resultOf(r string) string {
 
 // rtpTotals are the RTP counters of the streams that have ended.
 type rtpTotals struct {
-	in, out, lost atomic.Uint64
+	in, out, lost, ignored, withheld atomic.Uint64
 }
 
 func (t *rtpTotals) add(s sip.RTPStats) {
 	t.in.Add(s.PacketsIn)
 	t.out.Add(s.PacketsOut)
 	t.lost.Add(s.PacketsLost)
+	t.ignored.Add(s.PacketsIgnored)
+	t.withheld.Add(s.PacketsWithheld)
 }
 
 // errorLog adapts a *slog.Logger to promhttp.Logger.

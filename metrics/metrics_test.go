@@ -124,7 +124,7 @@ func TestScrapeFakeSources(t *testing.T) {
 	}
 	rooms[0].Mixer.Talkers = 2
 	rtp := &fakeRTP{s: sip.RTPStats{Streams: 2, PacketsIn: 100, PacketsOut: 90, PacketsLost: 3,
-		JitterDelaySum: 100 * time.Millisecond, JitterDelayMax: 60 * time.Millisecond}}
+		PacketsIgnored: 7, PacketsWithheld: 11, JitterDelaySum: 100 * time.Millisecond, JitterDelayMax: 60 * time.Millisecond}}
 	if err := m.Start(Sources{Rooms: rooms, RTP: rtp}); err != nil {
 		t.Fatal(err)
 	}
@@ -146,6 +146,8 @@ func TestScrapeFakeSources(t *testing.T) {
 	wantValue(t, f, "parley_rtp_packets_received_total", nil, 100)
 	wantValue(t, f, "parley_rtp_packets_sent_total", nil, 90)
 	wantValue(t, f, "parley_rtp_packets_lost_total", nil, 3)
+	wantValue(t, f, "parley_rtp_packets_ignored_total", nil, 7)
+	wantValue(t, f, "parley_rtp_packets_withheld_total", nil, 11)
 	wantValue(t, f, "parley_jitter_buffer_delay_mean_seconds", nil, 0.05)
 	wantValue(t, f, "parley_jitter_buffer_delay_max_seconds", nil, 0.06)
 	wantValue(t, f, "parley_calls_total", map[string]string{"direction": "in", "result": "answered"}, 2)
@@ -206,11 +208,13 @@ func TestRTPCountersMonotonic(t *testing.T) {
 	wantValue(t, f, "parley_rtp_packets_lost_total", nil, 4)
 	wantValue(t, f, "parley_calls_active", nil, 1)
 
-	m.MediaEnded(sip.RTPStats{Streams: 1, PacketsIn: 60, PacketsOut: 55, PacketsLost: 3})
+	m.MediaEnded(sip.RTPStats{Streams: 1, PacketsIn: 60, PacketsOut: 55, PacketsLost: 3, PacketsIgnored: 9, PacketsWithheld: 2})
 	f = scrape(t, m.Handler())
 	wantValue(t, f, "parley_rtp_packets_received_total", nil, 105)
 	wantValue(t, f, "parley_rtp_packets_sent_total", nil, 105)
 	wantValue(t, f, "parley_rtp_packets_lost_total", nil, 4)
+	wantValue(t, f, "parley_rtp_packets_ignored_total", nil, 9) // the ended stream's, none live
+	wantValue(t, f, "parley_rtp_packets_withheld_total", nil, 2)
 
 	rtp.set(sip.RTPStats{})
 	m.MediaEnded(sip.RTPStats{Streams: 1, PacketsIn: 50, PacketsOut: 52, PacketsLost: 2})

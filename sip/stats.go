@@ -20,6 +20,13 @@ type RTPStats struct {
 	// PacketsLost counts the packets the jitter buffers found missing at
 	// playout, each of which was concealed.
 	PacketsLost uint64
+	// PacketsIgnored counts the RTP packets dropped because they came from
+	// an address the source rule does not accept (media.Latch): hijack
+	// attempts, scans, or a peer whose media comes from an unsignalled IP.
+	PacketsIgnored uint64
+	// PacketsWithheld counts the packets not sent because no address was
+	// verified yet: reflection attempts, or a peer silent until it hears us.
+	PacketsWithheld uint64
 	// JitterDelaySum is the sum of the streams' current jitter-buffer
 	// playout delays; divided by Streams it is their mean.
 	JitterDelaySum time.Duration
@@ -34,6 +41,8 @@ func (s *RTPStats) Add(o RTPStats) {
 	s.PacketsIn += o.PacketsIn
 	s.PacketsOut += o.PacketsOut
 	s.PacketsLost += o.PacketsLost
+	s.PacketsIgnored += o.PacketsIgnored
+	s.PacketsWithheld += o.PacketsWithheld
 	s.JitterDelaySum += o.JitterDelaySum
 	s.JitterDelayMax = max(s.JitterDelayMax, o.JitterDelayMax)
 }
@@ -69,12 +78,14 @@ func rtpStatsOf(m *callStream) RTPStats {
 	}
 	st := m.Stats()
 	return RTPStats{
-		Streams:        1,
-		PacketsIn:      st.Session.PacketsIn,
-		PacketsOut:     st.Session.PacketsOut,
-		PacketsLost:    st.Jitter.Lost,
-		JitterDelaySum: st.Jitter.Delay,
-		JitterDelayMax: st.Jitter.Delay,
+		Streams:         1,
+		PacketsIn:       st.Session.PacketsIn,
+		PacketsOut:      st.Session.PacketsOut,
+		PacketsLost:     st.Jitter.Lost,
+		PacketsIgnored:  st.Session.Ignored,
+		PacketsWithheld: st.Session.Withheld,
+		JitterDelaySum:  st.Jitter.Delay,
+		JitterDelayMax:  st.Jitter.Delay,
 	}
 }
 
