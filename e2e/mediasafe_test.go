@@ -280,6 +280,15 @@ func TestMediaUnackedBudget(t *testing.T) {
 		srv.dumpLogs(t)
 		t.Fatalf("the flood got %v of %d, want 10×200 and 20×503", codes, len(first))
 	}
+	budgetLines := 0
+	for _, rec := range srv.logged("call refused") {
+		if rec["reason"] == "too many calls from this source await their ack" {
+			budgetLines++
+		}
+	}
+	if budgetLines < 1 || budgetLines > 2 {
+		t.Errorf("the 20 refusals were logged in %d lines, want 1 (at most 2): once per 10 s, with a count", budgetLines)
+	}
 	answeredAt := time.Now()
 
 	if out, err := runSipp(t, "mediasafe_call.xml", "1000", srv.sipUDP); err != nil {

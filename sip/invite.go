@@ -123,7 +123,14 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	peerIP := sourceIP(req.Source())
 	release, err := s.unacked.take(peerIP) // until the ACK (pending.go)
 	if err != nil {
-		refuse(err, s.retryAfter())
+		// A flood: logged once per 10 s with a count, not once per INVITE.
+		code, reason := statusOf(err)
+		s.refusals.Info("call refused", "status", code, "reason", errTooManyUnacked.Error(),
+			"source", peerIP.String(), "call_id", callID(req))
+		s.countIn(code)
+		res := gosip.NewResponseFromRequest(req, code, reason, nil)
+		res.AppendHeader(s.retryAfter())
+		_ = tx.Respond(res)
 		return
 	}
 	defer release()
