@@ -10,6 +10,7 @@ import (
 	gosip "github.com/emiago/sipgo/sip"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/guard"
 	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/prompts"
 )
@@ -33,7 +34,7 @@ func (s *Server) refuseWithPrompt(req *gosip.Request, tx gosip.ServerTransaction
 			local := s.localAddr(req.Source())
 			sdpID := rand.Uint64N(1 << 62)
 			body, err := neg.Answer(local, port.Number(), 0, sdpID, sdpID)
-			stream, serr := s.openMedia(port, neg, sourceIP(req.Source()), func(rune) {})
+			stream, serr := s.openMedia(port, neg, guard.SourceOf(req.Source()), func(rune) {})
 			if err == nil && serr == nil {
 				c := newCall(s, log)
 				c.setMedia(stream)
@@ -120,7 +121,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 			return
 		}
 	}
-	peerIP := sourceIP(req.Source())
+	peerIP := guard.SourceOf(req.Source())
 	release, err := s.unacked.take(peerIP) // until the ACK (pending.go)
 	if err != nil {
 		// A flood: logged once per 10 s with a count, not once per INVITE.

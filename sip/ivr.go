@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/guard"
 	"github.com/parleyhq/parley/prompts"
 )
 
@@ -90,7 +91,7 @@ func (c *call) admit(room *bridge.Room) (bridge.Role, bool) {
 		return "", true // the owner and members need no PIN
 	}
 	c.prompt.Clear()
-	src, key := sourceIP(c.uas.InviteRequest.Source()), room.Number()
+	src, key := guard.SourceOf(c.uas.InviteRequest.Source()), room.Number()
 	lim := c.server.opts.PINGuard
 	var notBefore time.Time // pinPenalty after the last wrong PIN
 	for try := 1; try <= pinTries; try++ {

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/parleyhq/parley/guard"
 	"github.com/parleyhq/parley/media"
 )
 
@@ -100,14 +101,14 @@ func (s *Server) newPort() (*media.Port, error) {
 func (c *call) signallingIP() netip.Addr {
 	switch {
 	case c.uas != nil:
-		return sourceIP(c.uas.InviteRequest.Source())
+		return guard.SourceOf(c.uas.InviteRequest.Source())
 	case c.uac != nil:
 		if c.uac.InviteResponse != nil {
-			if ip := sourceIP(c.uac.InviteResponse.Source()); ip.IsValid() {
+			if ip := guard.SourceOf(c.uac.InviteResponse.Source()); ip.IsValid() {
 				return ip
 			}
 		}
-		return sourceIP(c.uac.InviteRequest.Destination())
+		return guard.SourceOf(c.uac.InviteRequest.Destination())
 	}
 	return netip.Addr{}
 }

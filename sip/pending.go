@@ -10,6 +10,8 @@ import (
 
 	"github.com/emiago/sipgo"
 	gosip "github.com/emiago/sipgo/sip"
+
+	"github.com/parleyhq/parley/guard"
 )
 
 // Defaults of the budget for INVITEs answered and not yet ACKed.
@@ -52,25 +54,11 @@ func newUnacked(max int) *unacked {
 	return &unacked{max: max, count: make(map[netip.Prefix]int)}
 }
 
-// sourceKey is the budget's key for ip: the IPv4 address, or the IPv6 /64.
-func sourceKey(ip netip.Addr) netip.Prefix {
-	ip = ip.Unmap()
-	bits := 32
-	if ip.Is6() {
-		bits = 64
-	}
-	p, err := ip.Prefix(bits)
-	if err != nil {
-		return netip.Prefix{} // not an IP: all such share one budget
-	}
-	return p
-}
-
 // take counts one more call from ip, or returns errTooManyUnacked if ip
 // has its budget's worth. The release function it returns gives the slot
 // back; it may be called any number of times.
 func (u *unacked) take(ip netip.Addr) (release func(), err error) {
-	key := sourceKey(ip)
+	key := guard.Source(ip)
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if u.max > 0 && u.count[key] >= u.max {
@@ -93,7 +81,7 @@ func (u *unacked) take(ip netip.Addr) (release func(), err error) {
 func (u *unacked) pending(ip netip.Addr) int {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	return u.count[sourceKey(ip)]
+	return u.count[guard.Source(ip)]
 }
 
 // ackTimeout is how long a 200 waits for its ACK.

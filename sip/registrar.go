@@ -271,7 +271,7 @@ func (r *Registrar) register(req *gosip.Request) *gosip.Response {
 	}
 	ext := to.Address.User
 	log := r.log.With("extension", ext, "source", source)
-	srcIP := sourceIP(source)
+	srcIP := guard.SourceOf(source)
 
 	if reqs := req.GetHeaders("Require"); len(reqs) > 0 {
 		res := r.response(req, gosip.StatusBadExtension, "Bad Extension")
@@ -378,7 +378,7 @@ func (r *Registrar) challenge(req *gosip.Request, stale bool) *gosip.Response {
 func (r *Registrar) response(req *gosip.Request, code int, reason string) *gosip.Response {
 	res := gosip.NewResponseFromRequest(req, code, reason, nil)
 	if via := res.Via(); via != nil && !via.Params.Has("received") {
-		if ip := sourceIP(req.Source()); ip.IsValid() {
+		if ip := guard.SourceOf(req.Source()); ip.IsValid() {
 			if h, err := netip.ParseAddr(strings.Trim(via.Host, "[]")); err != nil || h.Unmap() != ip {
 				via.Params.Add("received", ip.String())
 			}
@@ -725,15 +725,6 @@ func contactTarget(u gosip.Uri) (hostport, transport string) {
 		}
 	}
 	return net.JoinHostPort(strings.Trim(u.Host, "[]"), strconv.Itoa(port)), transport
-}
-
-// sourceIP returns the IP of a host:port, or the zero Addr.
-func sourceIP(hostport string) netip.Addr {
-	ap, err := netip.ParseAddrPort(hostport)
-	if err != nil {
-		return netip.Addr{}
-	}
-	return ap.Addr().Unmap()
 }
 
 // CallerExtension returns the extension a request comes from, when its

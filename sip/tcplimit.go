@@ -8,6 +8,8 @@ import (
 	"net/netip"
 	"sync"
 	"time"
+
+	"github.com/parleyhq/parley/guard"
 )
 
 // TCPLimits bound what SIP over TCP and TLS (RFC 3261 §18.3) may cost us:
@@ -129,7 +131,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 // admit counts conn against the caps and wraps it, or closes it and
 // returns nil when a cap is reached.
 func (l *limitListener) admit(conn net.Conn) net.Conn {
-	ip := sourceKey(connSource(conn.RemoteAddr()))
+	ip := guard.Source(guard.SourceOf(conn.RemoteAddr().String()))
 	l.mu.Lock()
 	switch {
 	case l.total >= l.limits.MaxConns:
@@ -180,15 +182,6 @@ func (l *limitListener) note(kind, msg string, args ...any) {
 	l.dropped[kind] = 0
 	l.mu.Unlock()
 	l.log.Warn(msg, append(args, "not_logged_since_last", n)...)
-}
-
-// connSource is the IP a connection comes from, or the zero Addr.
-func connSource(a net.Addr) netip.Addr {
-	ap, err := netip.ParseAddrPort(a.String())
-	if err != nil {
-		return netip.Addr{}
-	}
-	return ap.Addr()
 }
 
 // limitConn is an accepted connection that closes itself when its peer
