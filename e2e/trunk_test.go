@@ -152,13 +152,7 @@ func TestTollFraudGuardRefusesBeforeInvite(t *testing.T) {
 		t.Errorf("parley logged %q for a refused number", "calling out")
 	}
 
-	// With no call at all, sipp's global timeout ends it with 97; an
-	// INVITE would have failed the scenario (exit 1).
-	err := uas.wait(t)
-	if code := sippExitCode(err); code != 97 || strings.Contains(uas.trace(), "INVITE") {
-		uas.dump(t)
-		t.Fatalf("the trunk was reached: sipp exited %d (%v), want 97 with no INVITE", code, err)
-	}
+	uas.waitNoInvite(t)
 }
 
 // TestDirectSIPDial calls a SIP endpoint directly with #sip:@HOST:PORT and
@@ -508,4 +502,16 @@ func checkDigestMD5(header, method, requestURI, user, password, realm, nonce str
 		return fmt.Errorf("response %s does not match the password (want %s)", p["response"], want)
 	}
 	return nil
+}
+
+// waitNoInvite waits for the sipp UAS to end and fails the test if a call
+// reached it: with none, sipp's global timeout ends it with 97; an INVITE
+// would have failed the scenario (exit 1).
+func (u *sippUAS) waitNoInvite(t *testing.T) {
+	t.Helper()
+	err := u.wait(t)
+	if code := sippExitCode(err); code != 97 || strings.Contains(u.trace(), "INVITE") {
+		u.dump(t)
+		t.Fatalf("the trunk was reached: sipp exited %d (%v), want 97 with no INVITE", code, err)
+	}
 }
