@@ -8,7 +8,6 @@
 package api
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -17,7 +16,6 @@ import (
 
 	"github.com/parleyhq/parley/bridge"
 	"github.com/parleyhq/parley/guard"
-	"github.com/parleyhq/parley/store"
 )
 
 // Readiness reports whether the bridge takes calls.
@@ -26,73 +24,6 @@ type Readiness interface {
 	Ready() error
 }
 
-// Store is what the API keeps in the database: rooms made through the API,
-// the room tokens it mints, scheduled conferences, and the attendance the
-// bridge records. *store.DB implements it; the methods have the contracts
-// documented there.
-type Store interface {
-	// CreateRoom stores a new room (store.ErrExists if the number is taken).
-	CreateRoom(ctx context.Context, r store.Room) error
-	// UpdateRoom changes a room in one transaction (store.ErrReadOnly for
-	// config-owned rooms).
-	UpdateRoom(ctx context.Context, number string, update func(*store.Room) error) (store.Room, error)
-	// DeleteRoom deletes a room with its tokens (store.ErrReadOnly for
-	// config-owned rooms).
-	DeleteRoom(ctx context.Context, number string) error
-	// CreateToken stores a token minted for a room.
-	CreateToken(ctx context.Context, t store.Token) (store.Token, error)
-	// TokenByHash finds a token by store.HashToken of its secret.
-	TokenByHash(ctx context.Context, hash []byte) (store.Token, error)
-	// Tokens lists a room's tokens.
-	Tokens(ctx context.Context, room string) ([]store.Token, error)
-	// DeleteToken revokes a token.
-	DeleteToken(ctx context.Context, id int64) error
-	// CreateSchedule stores a scheduled conference and returns it with its
-	// ID (store.ErrNotFound if the room is not stored).
-	CreateSchedule(ctx context.Context, s store.Schedule) (store.Schedule, error)
-	// Schedule returns a scheduled conference by ID (store.ErrNotFound).
-	Schedule(ctx context.Context, id int64) (store.Schedule, error)
-	// Schedules lists a room's scheduled conferences by start time.
-	Schedules(ctx context.Context, room string) ([]store.Schedule, error)
-	// UpdateSchedule changes a scheduled conference in one transaction
-	// (store.ErrStarted for a participant change after its start).
-	UpdateSchedule(ctx context.Context, id int64, update func(*store.Schedule) error) (store.Schedule, error)
-	// DeleteSchedule deletes a scheduled conference (store.ErrNotFound).
-	DeleteSchedule(ctx context.Context, id int64) error
-	// Attendance lists the visits to a room by join time.
-	Attendance(ctx context.Context, room string) ([]store.Attendance, error)
-	// CreateLink stores a new guest or group link (store.ErrNotFound if
-	// the room is not stored, store.ErrExists if the token is taken).
-	CreateLink(ctx context.Context, l store.Link) (store.Link, error)
-	// Link returns a link by ID (store.ErrNotFound).
-	Link(ctx context.Context, id int64) (store.Link, error)
-	// Links lists a room's links by ID.
-	Links(ctx context.Context, room string) ([]store.Link, error)
-	// UpdateLink changes a link in one transaction (store.ErrNotFound).
-	UpdateLink(ctx context.Context, id int64, update func(*store.Link) error) (store.Link, error)
-	// DeleteLink deletes a link and its invitations (store.ErrNotFound).
-	DeleteLink(ctx context.Context, id int64) error
-	// ImportLinks stores links all or none (*store.ImportError names the
-	// first refused).
-	ImportLinks(ctx context.Context, links []store.Link) ([]store.Link, error)
-	// RecordInvitation notes an invitation sent, or tried, for a link.
-	RecordInvitation(ctx context.Context, inv store.Invitation) (int64, error)
-	// Invitations lists the invitations sent for a room's links.
-	Invitations(ctx context.Context, room string) ([]store.Invitation, error)
-	// CreateContact stores an address book entry (store.ErrExists if the
-	// owner has one of that name).
-	CreateContact(ctx context.Context, c store.Contact) (store.Contact, error)
-	// Contacts lists the contacts an owner sees, matching query.
-	Contacts(ctx context.Context, owner, query string) ([]store.Contact, error)
-	// ContactByName returns the contact called name that owner sees: its
-	// own, else the global one (store.ErrNotFound).
-	ContactByName(ctx context.Context, owner, name string) (store.Contact, error)
-	// DeleteContact deletes a contact (store.ErrNotFound).
-	DeleteContact(ctx context.Context, id int64) error
-}
-
-var _ Store = (*store.DB)(nil)
-
 // Options configure the handler NewHandler returns.
 type Options struct {
 	// Ready answers /healthz; nil means always ready.
@@ -100,13 +31,16 @@ type Options struct {
 	// Bridge serves the rooms the API acts on; nil answers every /api/v1
 	// call that needs it with 503.
 	Bridge *bridge.Bridge
-	// Store keeps the rooms made through the API, the room tokens, the
-	// schedules and the attendance; nil answers the calls that need it
-	// with 503, and only admin tokens authenticate.
-	Store Store
+	// Stores keep the rooms made through the API, the room tokens, the
+	// schedules, links, invitations, attendance and address book, one
+	// small interface per job (StoresOf fills them all from a *store.DB);
+	// a nil one answers the calls that need it with 503, and without
+	// Stores.Tokens only admin tokens authenticate.
+	Stores Stores
 	// AdminTokens are the bearer tokens that grant admin rights on
-	// /api/v1. Empty strings are ignored; none at all (and no Store)
-	// refuses every call with 401, saying admin_tokens is empty.
+	// /api/v1. Empty strings are ignored; none at all (and no
+	// Stores.Tokens) refuses every call with 401, saying admin_tokens is
+	// empty.
 	AdminTokens []string
 	// PhoneCountry is the country (ISO 3166 alpha-2) national phone numbers
 	// of links are read in: sms.default_country. Empty accepts E.164 only.
@@ -155,27 +89,35 @@ func NewHandler(opts Options) http.Handler {
 	return newServer(opts).mux
 }
 
-// server holds what the handlers share. Its fields are set by newServer
-// and only read afterwards.
+// server is the assembly: the route table's handler types, each holding
+// only what its job needs, and the guard in front of them (authentication,
+// authorisation, the log of refusals). Its fields are set by newServer and
+// only read afterwards, but for the clock, which tests may set before the
+// first request.
 type server struct {
-	bridge       *bridge.Bridge
-	store        Store
-	log          *slog.Logger
-	auth         authenticator
-	ready        Readiness
-	done         <-chan struct{}
-	pingInterval time.Duration // between WebSocket pings on the event stream
-	now          func() time.Time
-	mux          *http.ServeMux
-	publicURL    string // Options.PublicURL without a trailing slash
-	dialIn       []DialInNumber
-	mailer       Mailer // nil: email is not configured
-	sms          SMS    // nil: SMS is not configured
-	operators    map[string]bool
-	phoneCountry string
-	console      Limiter       // console PIN sign-ins, by room
-	tokenTTL     time.Duration // Options.TokenTTL with its default
-	tokenMaxTTL  time.Duration // Options.TokenMaxTTL with its default
+	shared    // the clock here is the one the handler types read
+	auth      authenticator
+	operators map[string]bool
+	mux       *http.ServeMux
+
+	health       *health
+	rooms        *roomsAPI
+	participants *participantsAPI
+	tokens       *tokensAPI
+	console      *consoleLogin
+	schedules    *schedulesAPI
+	attendance   *attendanceAPI
+	links        *linksAPI
+	contacts     *contactsAPI
+	events       *eventsAPI
+}
+
+// shared is what the handler types have in common: the bridge whose rooms
+// they act on (nil answers errNoBridge), the log and the clock.
+type shared struct {
+	bridge *bridge.Bridge
+	log    *slog.Logger
+	now    func() time.Time
 }
 
 // pingInterval is how often an event stream pings its client, so that
@@ -183,36 +125,49 @@ type server struct {
 const pingInterval = 30 * time.Second
 
 func newServer(opts Options) *server {
-	s := &server{bridge: opts.Bridge, store: opts.Store, log: opts.Logger, ready: opts.Ready, done: opts.Done,
-		pingInterval: pingInterval, now: time.Now, publicURL: strings.TrimRight(opts.PublicURL, "/"),
-		dialIn: slices.Clone(opts.DialIn), mailer: opts.Mailer, sms: opts.SMS, operators: make(map[string]bool),
-		phoneCountry: opts.PhoneCountry}
+	s := &server{shared: shared{bridge: opts.Bridge, log: opts.Logger, now: time.Now}, operators: make(map[string]bool)}
 	for _, ext := range opts.Operators {
 		s.operators[ext] = true
 	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	s.tokenTTL, s.tokenMaxTTL = opts.TokenTTL, opts.TokenMaxTTL
-	if s.tokenTTL <= 0 {
-		s.tokenTTL = defaultTokenTTL
+	tokenTTL, tokenMaxTTL := opts.TokenTTL, opts.TokenMaxTTL
+	if tokenTTL <= 0 {
+		tokenTTL = defaultTokenTTL
 	}
-	if s.tokenMaxTTL < s.tokenTTL {
-		s.tokenMaxTTL = max(s.tokenTTL, defaultTokenMaxTTL)
+	if tokenMaxTTL < tokenTTL {
+		tokenMaxTTL = max(tokenTTL, defaultTokenMaxTTL)
 	}
-	s.console = opts.ConsoleGuard
-	authGuard := opts.AuthGuard
-	if s.console == nil || authGuard == nil {
+	console, authGuard := opts.ConsoleGuard, opts.AuthGuard
+	if console == nil || authGuard == nil {
 		// guard.New fails only on bad options; its defaults are good.
 		g, _ := guard.New(guard.Options{Logger: s.log, Clock: func() time.Time { return s.now() }})
-		if s.console == nil {
-			s.console = g.For(guard.Console)
+		if console == nil {
+			console = g.For(guard.Console)
 		}
 		if authGuard == nil {
 			authGuard = g.For(guard.API)
 		}
 	}
-	s.auth = newAuthenticator(opts.AdminTokens, opts.Store, func() time.Time { return s.now() }, authGuard)
+	st := opts.Stores
+	// The handler types read the server's clock, so that a test that sets
+	// it reaches them all.
+	sh := shared{bridge: s.bridge, log: s.log, now: func() time.Time { return s.now() }}
+	s.auth = newAuthenticator(opts.AdminTokens, st.Tokens, sh.now, authGuard)
+	inv := &inviter{shared: sh, linkURLs: linkURLs{publicURL: strings.TrimRight(opts.PublicURL, "/")},
+		mailer: opts.Mailer, sms: opts.SMS, records: st.Invitations, links: st.Links, schedules: st.Schedules,
+		dialIn: slices.Clone(opts.DialIn)}
+	s.health = &health{ready: opts.Ready}
+	s.rooms = &roomsAPI{shared: sh, store: st.Rooms}
+	s.participants = &participantsAPI{shared: sh, contacts: st.Contacts}
+	s.tokens = &tokensAPI{shared: sh, store: st.Tokens, tokenTTL: tokenTTL, tokenMaxTTL: tokenMaxTTL}
+	s.console = &consoleLogin{shared: sh, store: st.Tokens, guard: console, tokenTTL: tokenTTL}
+	s.schedules = &schedulesAPI{shared: sh, store: st.Schedules}
+	s.attendance = &attendanceAPI{shared: sh, store: st.Attendance, links: st.Links}
+	s.links = &linksAPI{inviter: inv, store: st.Links, phoneCountry: opts.PhoneCountry}
+	s.contacts = &contactsAPI{store: st.Contacts, log: s.log}
+	s.events = &eventsAPI{shared: sh, done: opts.Done, pingInterval: pingInterval}
 	s.mux = s.buildMux()
 	return s
 }
@@ -281,8 +236,13 @@ func (s *server) buildMux() *http.ServeMux {
 	return mux
 }
 
+// health answers /healthz from the bridge's readiness.
+type health struct {
+	ready Readiness // nil: always ready
+}
+
 // healthz serves GET /healthz: "ok", or 503 and why not.
-func (s *server) healthz(w http.ResponseWriter, r *http.Request) error {
+func (s *health) healthz(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	if s.ready != nil {
 		if err := s.ready.Ready(); err != nil {
@@ -296,21 +256,22 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) error {
 }
 
 // room returns the room named by the {number} path segment.
-func (s *server) room(r *http.Request) (*bridge.Room, error) {
+func (s shared) room(r *http.Request) (*bridge.Room, error) {
 	if s.bridge == nil {
 		return nil, errNoBridge
 	}
 	return s.bridge.Room(r.PathValue("number"))
 }
 
-// storedRoom is room for the handlers that also need the store: the room
-// of the path, or its error first, then errNoStore without a store.
-func (s *server) storedRoom(r *http.Request) (*bridge.Room, error) {
+// storedRoom is room for the handlers that also need their store: the
+// room of the path, or its error first, then errNoStore when stored is
+// false (the handler's store is nil).
+func (s shared) storedRoom(r *http.Request, stored bool) (*bridge.Room, error) {
 	room, err := s.room(r)
 	if err != nil {
 		return nil, err
 	}
-	if s.store == nil {
+	if !stored {
 		return nil, errNoStore
 	}
 	return room, nil

@@ -32,8 +32,8 @@ const csvTime = "2006-01-02 15:04:05"
 // link has an email address or phone number) and never came by their
 // link. RFC 4180 with CRLF line ends, UTF-8 with a BOM so that
 // spreadsheets open it as is; times in UTC.
-func (s *server) attendeesCSV(w http.ResponseWriter, r *http.Request) error {
-	room, err := s.storedRoom(r)
+func (s *attendanceAPI) attendeesCSV(w http.ResponseWriter, r *http.Request) error {
+	room, err := s.storedRoom(r, s.store != nil && s.links != nil)
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func (s *server) attendeesCSV(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	links, err := s.store.Links(r.Context(), room.Number())
+	links, err := s.links.Links(r.Context(), room.Number())
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
@@ -14,6 +15,13 @@ import (
 	"github.com/parleyhq/parley/store"
 )
 
+// TokenFinder finds room tokens for authentication: *store.DB.
+type TokenFinder interface {
+	// TokenByHash finds a token by store.HashToken of its secret
+	// (store.ErrNotFound).
+	TokenByHash(ctx context.Context, hash []byte) (store.Token, error)
+}
+
 // authenticator checks bearer tokens (RFC 6750 §2.1): admin tokens from
 // the config, and room tokens minted through the API and kept in the store
 // as their SHA-256. Of admin tokens it keeps only the SHA-256 and compares
@@ -26,12 +34,12 @@ import (
 // is not counted: it was right once, it guesses nothing.
 type authenticator struct {
 	sums  [][sha256.Size]byte
-	store Store // nil: admin tokens only
+	store TokenFinder // nil: admin tokens only
 	now   func() time.Time
 	lim   Limiter
 }
 
-func newAuthenticator(tokens []string, st Store, now func() time.Time, lim Limiter) authenticator {
+func newAuthenticator(tokens []string, st TokenFinder, now func() time.Time, lim Limiter) authenticator {
 	a := authenticator{store: st, now: now, lim: lim}
 	for _, t := range tokens {
 		if t != "" { // an unset ${VAR} must never authenticate

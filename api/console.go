@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/parleyhq/parley/bridge"
 	"github.com/parleyhq/parley/store"
@@ -29,12 +30,13 @@ const (
 )
 
 // consoleLogin serves POST /api/v1/rooms/{number}/console-login, its
-// guessing limited by the server's console Limiter.
+// guessing limited by the console Limiter.
 type consoleLogin struct {
-	s *server
+	shared
+	store    TokenStore // nil: 503 once the PIN is right
+	guard    Limiter    // Options.ConsoleGuard: PIN guesses, by room
+	tokenTTL time.Duration
 }
-
-func newConsoleLogin(s *server) *consoleLogin { return &consoleLogin{s: s} }
 
 // serve checks the PIN against the room's moderator PIN and answers 201 with
 // a new moderator room token (NewToken, as POST …/tokens does) that expires
@@ -44,7 +46,7 @@ func newConsoleLogin(s *server) *consoleLogin { return &consoleLogin{s: s} }
 // that has no moderator PIN, and 404 an unknown room. Each wrong PIN counts
 // against the client's address and the room. The route is public: the PIN
 // is the credential.
-func (c *consoleLogin) serve(w http.ResponseWriter, r *http.Request) error {
+func (s *consoleLogin) serve(w http.ResponseWriter, r *http.Request) error {
 	var req ConsoleLoginRequest
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
@@ -52,9 +54,8 @@ func (c *consoleLogin) serve(w http.ResponseWriter, r *http.Request) error {
 	if req.PIN == "" {
 		return &Error{Status: http.StatusBadRequest, Field: "pin", Message: "pin is required: the room's moderator PIN"}
 	}
-	s := c.s
 	src, key := clientIP(r), r.PathValue("number")
-	if wait, banned := s.console.Check(src, key); banned || wait > 0 {
+	if wait, banned := s.guard.Check(src, key); banned || wait > 0 {
 		return tooMany("pin", wait)
 	}
 	room, err := s.room(r)
@@ -70,11 +71,11 @@ func (c *consoleLogin) serve(w http.ResponseWriter, r *http.Request) error {
 	// guess first differs nor on its length.
 	got, sum := sha256.Sum256([]byte(req.PIN)), sha256.Sum256([]byte(want))
 	if subtle.ConstantTimeCompare(got[:], sum[:]) != 1 {
-		s.console.Fail(src, key)
+		s.guard.Fail(src, key)
 		s.log.Warn("api console login refused", "room", room.Number(), "remote", r.RemoteAddr, "reason", "wrong PIN")
 		return &Error{Status: http.StatusForbidden, Field: "pin", Message: "wrong moderator PIN"}
 	}
-	s.console.Succeed(src, key)
+	s.guard.Succeed(src, key)
 	if s.store == nil {
 		return errNoStore
 	}

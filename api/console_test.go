@@ -24,7 +24,7 @@ func newConsoleEnv(t *testing.T) *consoleEnv {
 	t.Helper()
 	e := &consoleEnv{storeEnv: newStoreEnv(t)}
 	e.clock.Store(time.Now().UnixNano())
-	s := newServer(Options{Bridge: e.bridge, Store: e.db, AdminTokens: []string{testToken}, Logger: slog.New(slog.DiscardHandler)})
+	s := newServer(Options{Bridge: e.bridge, Stores: StoresOf(e.db), AdminTokens: []string{testToken}, Logger: slog.New(slog.DiscardHandler)})
 	s.now = func() time.Time { return time.Unix(0, e.clock.Load()) }
 	s.mux = s.buildMux() // again, so that the console login reads the test's clock
 	e.srv = httptest.NewServer(s.mux)

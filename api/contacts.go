@@ -1,8 +1,10 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,11 +13,30 @@ import (
 	"github.com/parleyhq/parley/store"
 )
 
+// ContactStore keeps the address book: *store.DB, whose methods have the
+// contracts documented there.
+type ContactStore interface {
+	ContactFinder
+	// CreateContact stores an address book entry (store.ErrExists if the
+	// owner has one of that name).
+	CreateContact(ctx context.Context, c store.Contact) (store.Contact, error)
+	// Contacts lists the contacts an owner sees, matching query.
+	Contacts(ctx context.Context, owner, query string) ([]store.Contact, error)
+	// DeleteContact deletes a contact (store.ErrNotFound).
+	DeleteContact(ctx context.Context, id int64) error
+}
+
+// contactsAPI serves the address book.
+type contactsAPI struct {
+	store ContactStore // nil: 503
+	log   *slog.Logger
+}
+
 // listContacts serves GET /api/v1/contacts?q=&owner=: the address book
 // entries an owner sees (its own and the global ones; only the global
 // ones without owner) whose name or target contains q, ignoring case, by
 // name.
-func (s *server) listContacts(w http.ResponseWriter, r *http.Request) error {
+func (s *contactsAPI) listContacts(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	for k := range q {
 		if k != "q" && k != "owner" {
@@ -45,7 +66,7 @@ func (s *server) listContacts(w http.ResponseWriter, r *http.Request) error {
 // global or an extension's own. The target must parse as a dial target
 // (#sip:@IP and #h323:@IP included); the name must not, or dialling it
 // would call the name rather than the contact. 201.
-func (s *server) createContact(w http.ResponseWriter, r *http.Request) error {
+func (s *contactsAPI) createContact(w http.ResponseWriter, r *http.Request) error {
 	var req ContactRequest
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
@@ -97,7 +118,7 @@ func (s *server) createContact(w http.ResponseWriter, r *http.Request) error {
 }
 
 // deleteContact serves DELETE /api/v1/contacts/{id}. 204.
-func (s *server) deleteContact(w http.ResponseWriter, r *http.Request) error {
+func (s *contactsAPI) deleteContact(w http.ResponseWriter, r *http.Request) error {
 	notFound := &Error{Status: http.StatusNotFound, Field: "id", Message: fmt.Sprintf("no contact %q", r.PathValue("id"))}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
@@ -142,16 +163,16 @@ func contactState(c store.Contact) Contact {
 // that name that the room's owner sees (the owner's own, else a global
 // one). contact is the entry's name, "" when to was a target; a name
 // that is in no address book returns the target's parse error.
-func (s *server) resolveContact(r *http.Request, number, to string) (target, contact string, err error) {
+func (s *participantsAPI) resolveContact(r *http.Request, number, to string) (target, contact string, err error) {
 	_, perr := bridge.ParseTarget(to)
-	if perr == nil || s.store == nil || s.bridge == nil {
+	if perr == nil || s.contacts == nil || s.bridge == nil {
 		return to, "", perr
 	}
 	owner := ""
 	if room, err := s.bridge.Room(number); err == nil {
 		owner = room.Settings().Owner
 	}
-	c, err := s.store.ContactByName(r.Context(), owner, strings.TrimSpace(to))
+	c, err := s.contacts.ContactByName(r.Context(), owner, strings.TrimSpace(to))
 	if errors.Is(err, store.ErrNotFound) {
 		return to, "", fmt.Errorf("%w; nor is it a name in the address book", perr)
 	}

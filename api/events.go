@@ -16,6 +16,13 @@ import (
 // eventWriteTimeout bounds the write of one event or ping to a client.
 const eventWriteTimeout = 10 * time.Second
 
+// eventsAPI serves the bridge's event stream.
+type eventsAPI struct {
+	shared
+	done         <-chan struct{} // Options.Done: closes every stream
+	pingInterval time.Duration   // between WebSocket pings
+}
+
 // events serves GET /api/v1/events: a WebSocket (RFC 6455) that streams
 // the bridge's events (bridge.Event) as JSON text messages. A room token
 // sees its own room's events; an admin sees every room's, or one room's
@@ -23,7 +30,7 @@ const eventWriteTimeout = 10 * time.Second
 // not expected (a data message closes the stream with 1008). The handler
 // returns when the client goes, the request's context ends, or Options.Done
 // closes (status 1001, going away).
-func (s *server) events(w http.ResponseWriter, r *http.Request) error {
+func (s *eventsAPI) events(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r)
 	q := r.URL.Query()
 	for k := range q {

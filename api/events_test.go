@@ -59,7 +59,7 @@ func nextEvent(t *testing.T, c *websocket.Conn, typ bridge.EventType) bridge.Eve
 
 func TestEvents(t *testing.T) {
 	e := newStoreEnv(t)
-	e.s.pingInterval = 10 * time.Millisecond // pings go on while events flow
+	e.s.events.pingInterval = 10 * time.Millisecond // pings go on while events flow
 	admin, _, err := dialEvents(t, e.srv.URL, "Bearer "+testToken, "")
 	if err != nil {
 		t.Fatal(err)

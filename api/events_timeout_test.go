@@ -14,7 +14,7 @@ import (
 // connection keeps the request's deadlines).
 func TestEventsOutliveHTTPTimeouts(t *testing.T) {
 	e := newStoreEnv(t)
-	e.s.pingInterval = 20 * time.Millisecond
+	e.s.events.pingInterval = 20 * time.Millisecond
 	const limit = 150 * time.Millisecond
 	srv := httptest.NewUnstartedServer(e.s.mux)
 	srv.Config.ReadTimeout, srv.Config.WriteTimeout, srv.Config.IdleTimeout = limit, limit, limit

@@ -67,7 +67,7 @@ func TestAuthGuard(t *testing.T) {
 // admin may still mint one that never expires.
 func TestTokenTTL(t *testing.T) {
 	e := newStoreEnv(t)
-	e.s.tokenTTL, e.s.tokenMaxTTL = time.Hour, 2*time.Hour
+	e.s.tokens.tokenTTL, e.s.tokens.tokenMaxTTL = time.Hour, 2*time.Hour
 	mod := "Bearer " + e.mint(t, "2000", "moderator")
 	now := time.Now()
 	code, body := callAs(t, e.srv, mod, "POST", "/api/v1/rooms/2000/tokens", `{"role": "moderator"}`)

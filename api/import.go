@@ -25,7 +25,7 @@ var importColumns = []string{"name", "email", "role", "language"}
 // allowed, at most MaxImportRows rows) becomes one guest link each, all or
 // none. Every bad row is reported in one 400 with its line number; with
 // ?send_email=true each guest is mailed afterwards. 201.
-func (s *server) importLinks(w http.ResponseWriter, r *http.Request) error {
+func (s *linksAPI) importLinks(w http.ResponseWriter, r *http.Request) error {
 	sendEmail := false
 	for k, v := range r.URL.Query() {
 		switch {
@@ -49,7 +49,7 @@ func (s *server) importLinks(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	room, err := s.storedRoom(r)
+	room, err := s.storedRoom(r, s.store != nil)
 	if err != nil {
 		return err
 	}

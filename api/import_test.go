@@ -193,7 +193,7 @@ func BenchmarkImport5000HTTP(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		h := NewHandler(Options{Bridge: br, Store: db, AdminTokens: []string{testToken}, Logger: slog.New(slog.DiscardHandler)})
+		h := NewHandler(Options{Bridge: br, Stores: StoresOf(db), AdminTokens: []string{testToken}, Logger: slog.New(slog.DiscardHandler)})
 		req := httptest.NewRequest("POST", "/api/v1/rooms/2000/links/import", strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+testToken)
 		req.Header.Set("Content-Type", "text/csv")

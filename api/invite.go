@@ -44,13 +44,43 @@ const sendTimeout = 30 * time.Second
 // languages returns the languages Parley speaks (i18n.Languages).
 func languages() []string { return i18n.Languages() }
 
+// InvitationStore records the invitations sent for links: *store.DB.
+type InvitationStore interface {
+	// RecordInvitation notes an invitation sent, or tried, for a link.
+	RecordInvitation(ctx context.Context, inv store.Invitation) (int64, error)
+}
+
+// ScheduleLister lists a room's scheduled conferences: *store.DB.
+type ScheduleLister interface {
+	// Schedules lists a room's scheduled conferences by start time.
+	Schedules(ctx context.Context, room string) ([]store.Schedule, error)
+}
+
+// inviter mails and texts invitations to links, records each attempt,
+// and makes the URLs and dial-in numbers they carry.
+type inviter struct {
+	shared
+	linkURLs
+	mailer    Mailer // nil: email is not configured
+	sms       SMS    // nil: SMS is not configured
+	records   InvitationStore
+	links     LinkLister     // the room's guest link; nil: none
+	schedules ScheduleLister // the next conference, for the calendar file
+	dialIn    []DialInNumber
+}
+
+// linkURLs makes the URLs of links and invitations from the public URL.
+type linkURLs struct {
+	publicURL string // Options.PublicURL without a trailing slash
+}
+
 // invite mails (email) and texts (sms) the invitation for l, records each
 // attempt in the store, and returns what happened. The sends outlive a
 // client that goes away mid-request, so that an invitation is recorded
 // whenever it was sent. The same link always gets the same calendar UID,
 // "invitation-ID@HOST", so that a resend updates the calendar entry rather
 // than adding one.
-func (s *server) invite(r *http.Request, room *bridge.Room, l store.Link, email, sms bool) []SentInvitation {
+func (s *inviter) invite(r *http.Request, room *bridge.Room, l store.Link, email, sms bool) []SentInvitation {
 	if !email && !sms {
 		return nil
 	}
@@ -82,7 +112,7 @@ func (s *server) invite(r *http.Request, room *bridge.Room, l store.Link, email,
 
 // recordInvitation stores one attempt to send an invitation and returns
 // its outcome for the API.
-func (s *server) recordInvitation(ctx context.Context, l store.Link, channel, to string, sendErr error) SentInvitation {
+func (s *inviter) recordInvitation(ctx context.Context, l store.Link, channel, to string, sendErr error) SentInvitation {
 	out := SentInvitation{LinkID: strconv.FormatInt(l.ID, 10), Channel: channel, To: to, Sent: sendErr == nil, err: sendErr}
 	if sendErr != nil {
 		out.Error = sendErr.Error()
@@ -90,7 +120,10 @@ func (s *server) recordInvitation(ctx context.Context, l store.Link, channel, to
 	} else {
 		s.log.Info("api invitation sent", "room", l.Room, "link", l.ID, "channel", channel)
 	}
-	if _, err := s.store.RecordInvitation(ctx, store.Invitation{LinkID: l.ID, Room: l.Room, Channel: channel, To: to,
+	if s.records == nil {
+		return out
+	}
+	if _, err := s.records.RecordInvitation(ctx, store.Invitation{LinkID: l.ID, Room: l.Room, Channel: channel, To: to,
 		SentAt: s.now(), Error: out.Error}); err != nil {
 		s.log.Error("api invitation not recorded", "room", l.Room, "link", l.ID, "channel", channel, "err", err)
 	}
@@ -108,7 +141,7 @@ func pinFor(set bridge.RoomSettings, role bridge.Role) string {
 }
 
 // notifyDialIn is Options.DialIn in notify's form.
-func (s *server) notifyDialIn() []notify.DialIn {
+func (s *inviter) notifyDialIn() []notify.DialIn {
 	out := make([]notify.DialIn, len(s.dialIn))
 	for i, d := range s.dialIn {
 		out[i] = notify.DialIn{Number: d.Number, Label: d.Label}
@@ -118,7 +151,7 @@ func (s *server) notifyDialIn() []notify.DialIn {
 
 // uidHost is the host part of invitation UIDs: the public URL's host, or
 // the host the request came to.
-func (s *server) uidHost(r *http.Request) string {
+func (s linkURLs) uidHost(r *http.Request) string {
 	if u, err := url.Parse(s.baseURL(r)); err == nil && u.Hostname() != "" {
 		return u.Hostname()
 	}
@@ -129,11 +162,11 @@ func (s *server) uidHost(r *http.Request) string {
 // carry besides a personal link: the URL of the room's first group link
 // (by ID) that admits now, while the room has guest access on; "" when
 // there is none.
-func (s *server) roomGuestLink(r *http.Request, room *bridge.Room) string {
-	if !room.Settings().GuestAccess || s.store == nil {
+func (s *inviter) roomGuestLink(r *http.Request, room *bridge.Room) string {
+	if !room.Settings().GuestAccess || s.links == nil {
 		return ""
 	}
-	links, err := s.store.Links(r.Context(), room.Number())
+	links, err := s.links.Links(r.Context(), room.Number())
 	if err != nil {
 		s.log.Warn("api links not read", "room", room.Number(), "err", err)
 		return ""
@@ -150,8 +183,11 @@ func (s *server) roomGuestLink(r *http.Request, room *bridge.Room) string {
 // nextSchedule is the room's scheduled conference that has not ended,
 // earliest first, for the invitation's calendar file; nil when there is
 // none.
-func (s *server) nextSchedule(ctx context.Context, room string) *notify.Schedule {
-	list, err := s.store.Schedules(ctx, room)
+func (s *inviter) nextSchedule(ctx context.Context, room string) *notify.Schedule {
+	if s.schedules == nil {
+		return nil
+	}
+	list, err := s.schedules.Schedules(ctx, room)
 	if err != nil {
 		s.log.Warn("api schedules not read", "room", room, "err", err)
 		return nil

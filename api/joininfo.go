@@ -16,7 +16,7 @@ import (
 // none. The room number and PIN are shown to admins and the room's
 // moderators only. The text is in lang, else the link's language, else
 // the default.
-func (s *server) joinInfo(w http.ResponseWriter, r *http.Request) error {
+func (s *linksAPI) joinInfo(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	for k, v := range q {
 		if k != "link" && k != "lang" && k != "format" {

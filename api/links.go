@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -17,6 +18,32 @@ import (
 	"github.com/parleyhq/parley/notify"
 	"github.com/parleyhq/parley/store"
 )
+
+// LinkStore keeps the guest and group links: *store.DB, whose methods
+// have the contracts documented there.
+type LinkStore interface {
+	LinkLister
+	// CreateLink stores a new guest or group link (store.ErrNotFound if
+	// the room is not stored, store.ErrExists if the token is taken).
+	CreateLink(ctx context.Context, l store.Link) (store.Link, error)
+	// Link returns a link by ID (store.ErrNotFound).
+	Link(ctx context.Context, id int64) (store.Link, error)
+	// UpdateLink changes a link in one transaction (store.ErrNotFound).
+	UpdateLink(ctx context.Context, id int64, update func(*store.Link) error) (store.Link, error)
+	// DeleteLink deletes a link and its invitations (store.ErrNotFound).
+	DeleteLink(ctx context.Context, id int64) error
+	// ImportLinks stores links all or none (*store.ImportError names the
+	// first refused).
+	ImportLinks(ctx context.Context, links []store.Link) ([]store.Link, error)
+}
+
+// linksAPI serves a room's guest and group links, their import from CSV
+// and their join info; the inviter it embeds mails and texts them.
+type linksAPI struct {
+	*inviter
+	store        LinkStore // nil: 503
+	phoneCountry string    // Options.PhoneCountry
+}
 
 // linkTokenBytes is how many random bytes a link's token has: 144 bits,
 // 24 characters of base64url, above the 128 bits the issue asks for and
@@ -65,7 +92,7 @@ func newLinkToken() string {
 // answer is 503 and no link is made. A mail that the server refuses does
 // not undo the link: the answer is still 201, and the invitation shows
 // the error (resend it later).
-func (s *server) createLink(w http.ResponseWriter, r *http.Request) error {
+func (s *linksAPI) createLink(w http.ResponseWriter, r *http.Request) error {
 	var req LinkRequest
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
@@ -74,7 +101,7 @@ func (s *server) createLink(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	room, err := s.storedRoom(r)
+	room, err := s.storedRoom(r, s.store != nil)
 	if err != nil {
 		return err
 	}
@@ -98,7 +125,7 @@ func (s *server) createLink(w http.ResponseWriter, r *http.Request) error {
 // checkLinkRequest checks everything in a create request that needs no
 // stored state and returns the link to store, without room or token. Every
 // error names its field.
-func (s *server) checkLinkRequest(req LinkRequest) (store.Link, error) {
+func (s *linksAPI) checkLinkRequest(req LinkRequest) (store.Link, error) {
 	bad := func(field, format string, args ...any) error {
 		return &Error{Status: http.StatusBadRequest, Field: field, Message: fmt.Sprintf(format, args...)}
 	}
@@ -183,8 +210,8 @@ func (s *server) checkLinkRequest(req LinkRequest) (store.Link, error) {
 
 // listLinks serves GET /api/v1/rooms/{number}/links: the room's links by
 // ID, expired and inactive ones included.
-func (s *server) listLinks(w http.ResponseWriter, r *http.Request) error {
-	room, err := s.storedRoom(r)
+func (s *linksAPI) listLinks(w http.ResponseWriter, r *http.Request) error {
+	room, err := s.storedRoom(r, s.store != nil)
 	if err != nil {
 		return err
 	}
@@ -201,7 +228,7 @@ func (s *server) listLinks(w http.ResponseWriter, r *http.Request) error {
 }
 
 // getLink serves GET /api/v1/rooms/{number}/links/{id}.
-func (s *server) getLink(w http.ResponseWriter, r *http.Request) error {
+func (s *linksAPI) getLink(w http.ResponseWriter, r *http.Request) error {
 	l, _, err := s.roomLink(r)
 	if err != nil {
 		return err
@@ -214,7 +241,7 @@ func (s *server) getLink(w http.ResponseWriter, r *http.Request) error {
 // fields change in one store transaction; a role change then applies at
 // once to everyone in the room who came by the link (no_access hangs them
 // up).
-func (s *server) patchLink(w http.ResponseWriter, r *http.Request) error {
+func (s *linksAPI) patchLink(w http.ResponseWriter, r *http.Request) error {
 	var req LinkPatch
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
@@ -336,7 +363,7 @@ func (s *server) patchLink(w http.ResponseWriter, r *http.Request) error {
 // deleteLink serves DELETE /api/v1/rooms/{number}/links/{id}: the link
 // stops working at once, and everyone in the room who came by it is hung
 // up. 204.
-func (s *server) deleteLink(w http.ResponseWriter, r *http.Request) error {
+func (s *linksAPI) deleteLink(w http.ResponseWriter, r *http.Request) error {
 	l, room, err := s.roomLink(r)
 	if err != nil {
 		return err
@@ -363,7 +390,7 @@ func (s *server) deleteLink(w http.ResponseWriter, r *http.Request) error {
 // when the link has a phone number. 200 when at least one went out; when
 // every one was refused, 400 naming phone for a number the gateway cannot
 // text, else 502.
-func (s *server) resendLink(w http.ResponseWriter, r *http.Request) error {
+func (s *linksAPI) resendLink(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeOptionalJSON(w, r, &struct{}{}); err != nil {
 		return err
 	}
@@ -404,7 +431,7 @@ func (s *server) resendLink(w http.ResponseWriter, r *http.Request) error {
 // roomLink returns the link named by the {id} path segment if it belongs
 // to the room named by {number}; another room's link is 404, as if it did
 // not exist.
-func (s *server) roomLink(r *http.Request) (store.Link, *bridge.Room, error) {
+func (s *linksAPI) roomLink(r *http.Request) (store.Link, *bridge.Room, error) {
 	room, err := s.room(r)
 	if err != nil {
 		return store.Link{}, nil, err
@@ -440,7 +467,7 @@ func linkPath(l store.Link) string {
 }
 
 // linkState describes a stored link for the API.
-func (s *server) linkState(r *http.Request, l store.Link) Link {
+func (s *linksAPI) linkState(r *http.Request, l store.Link) Link {
 	return Link{ID: strconv.FormatInt(l.ID, 10), Room: l.Room, Kind: l.Kind, Token: l.Token, URL: s.joinURL(r, l.Token),
 		Name: l.Name, Email: l.Email, Phone: l.Phone, Language: l.Language, Description: l.Description, Role: l.Role,
 		Active: l.Active, ValidFrom: l.ValidFrom, ValidUntil: l.ValidUntil, State: linkState(l, s.now()),
@@ -449,13 +476,13 @@ func (s *server) linkState(r *http.Request, l store.Link) Link {
 
 // joinURL is the join page of token: PUBLIC_URL/join/TOKEN. Without a
 // public URL it is made from the request, as the client reached the API.
-func (s *server) joinURL(r *http.Request, token string) string {
+func (s linkURLs) joinURL(r *http.Request, token string) string {
 	return s.baseURL(r) + "/join/" + token
 }
 
 // baseURL is Options.PublicURL without a trailing slash, or, when none is
 // configured, the scheme and host the request came to.
-func (s *server) baseURL(r *http.Request) string {
+func (s linkURLs) baseURL(r *http.Request) string {
 	if s.publicURL != "" {
 		return s.publicURL
 	}
@@ -561,7 +588,7 @@ func parseLinkTime(field, s string) (*time.Time, error) {
 
 // checkWindow refuses a validity window that ends before it starts, or
 // that has already ended (use expire_now for that), naming field.
-func (s *server) checkWindow(field string, from, until *time.Time) error {
+func (s *linksAPI) checkWindow(field string, from, until *time.Time) error {
 	if until == nil {
 		return nil
 	}

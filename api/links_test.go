@@ -78,7 +78,7 @@ func newLinkEnv(t *testing.T) *linkEnv {
 	t.Helper()
 	e := newStoreEnv(t)
 	le := &linkEnv{storeEnv: e, mail: &fakeMailer{}, sms: &fakeSMS{}}
-	e.s = newServer(Options{Bridge: e.bridge, Store: e.db, AdminTokens: []string{testToken}, Logger: slog.New(slog.DiscardHandler),
+	e.s = newServer(Options{Bridge: e.bridge, Stores: StoresOf(e.db), AdminTokens: []string{testToken}, Logger: slog.New(slog.DiscardHandler),
 		PublicURL: testPublicURL + "/", DialIn: []DialInNumber{{Number: "+441632960000", Label: "UK"}},
 		Mailer: le.mail, SMS: le.sms})
 	e.srv = httptest.NewServer(e.s.mux)

@@ -12,7 +12,7 @@ import (
 var openAPIDoc []byte
 
 // openAPI serves GET /api/v1/openapi.json, without a token.
-func (s *server) openAPI(w http.ResponseWriter, r *http.Request) error {
+func serveOpenAPI(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("X-Content-Type-Options", "nosniff")

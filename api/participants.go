@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,13 +11,29 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/store"
 )
+
+// ContactFinder finds address book entries by name, for dial and route:
+// *store.DB.
+type ContactFinder interface {
+	// ContactByName returns the contact called name that owner sees: its
+	// own, else the global one (store.ErrNotFound).
+	ContactByName(ctx context.Context, owner, name string) (store.Contact, error)
+}
+
+// participantsAPI serves the people in a room and the calls out: dial,
+// route, and the participants' list, state and removal.
+type participantsAPI struct {
+	shared
+	contacts ContactFinder // nil: only dial targets, no names
+}
 
 // dial serves POST /api/v1/rooms/{number}/dial: it checks, routes and
 // places the call, and answers 202 while it rings. A "to" that is not a
 // dial target is looked up as a name in the address book (the room
 // owner's contacts, then the global ones) and its target is called.
-func (s *server) dial(w http.ResponseWriter, r *http.Request) error {
+func (s *participantsAPI) dial(w http.ResponseWriter, r *http.Request) error {
 	var req DialRequest
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
@@ -65,7 +82,7 @@ func (s *server) dial(w http.ResponseWriter, r *http.Request) error {
 // listParticipants serves GET /api/v1/rooms/{number}/participants: the
 // people in the room, then the calls out that are not (ringing or failed),
 // in ID order.
-func (s *server) listParticipants(w http.ResponseWriter, r *http.Request) error {
+func (s *participantsAPI) listParticipants(w http.ResponseWriter, r *http.Request) error {
 	room, err := s.room(r)
 	if err != nil {
 		return err
@@ -96,7 +113,7 @@ func (s *server) listParticipants(w http.ResponseWriter, r *http.Request) error 
 
 // getParticipant serves GET /api/v1/rooms/{number}/participants/{id}: a
 // participant, or the state of the call out that reserved the ID.
-func (s *server) getParticipant(w http.ResponseWriter, r *http.Request) error {
+func (s *participantsAPI) getParticipant(w http.ResponseWriter, r *http.Request) error {
 	room, err := s.room(r)
 	if err != nil {
 		return err
@@ -119,7 +136,7 @@ func (s *server) getParticipant(w http.ResponseWriter, r *http.Request) error {
 
 // patchParticipant serves PATCH /api/v1/rooms/{number}/participants/{id}:
 // role and mute change at once; role no_access hangs up and removes.
-func (s *server) patchParticipant(w http.ResponseWriter, r *http.Request) error {
+func (s *participantsAPI) patchParticipant(w http.ResponseWriter, r *http.Request) error {
 	var req ParticipantPatch
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
@@ -154,7 +171,7 @@ func (s *server) patchParticipant(w http.ResponseWriter, r *http.Request) error 
 
 // deleteParticipant serves DELETE /api/v1/rooms/{number}/participants/{id}:
 // it hangs up the participant and answers 204.
-func (s *server) deleteParticipant(w http.ResponseWriter, r *http.Request) error {
+func (s *participantsAPI) deleteParticipant(w http.ResponseWriter, r *http.Request) error {
 	p, room, err := s.member(r)
 	if err != nil {
 		return err
@@ -167,7 +184,7 @@ func (s *server) deleteParticipant(w http.ResponseWriter, r *http.Request) error
 
 // member returns the participant named by the path. A call out that is
 // still ringing is not one yet: 409.
-func (s *server) member(r *http.Request) (*bridge.Participant, *bridge.Room, error) {
+func (s *participantsAPI) member(r *http.Request) (*bridge.Participant, *bridge.Room, error) {
 	room, err := s.room(r)
 	if err != nil {
 		return nil, nil, err

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,9 +13,29 @@ import (
 	"github.com/parleyhq/parley/store"
 )
 
+// RoomStore keeps the rooms made through the API: *store.DB, whose
+// methods have the contracts documented there.
+type RoomStore interface {
+	// CreateRoom stores a new room (store.ErrExists if the number is taken).
+	CreateRoom(ctx context.Context, r store.Room) error
+	// UpdateRoom changes a room in one transaction (store.ErrReadOnly for
+	// config-owned rooms).
+	UpdateRoom(ctx context.Context, number string, update func(*store.Room) error) (store.Room, error)
+	// DeleteRoom deletes a room with its tokens (store.ErrReadOnly for
+	// config-owned rooms).
+	DeleteRoom(ctx context.Context, number string) error
+}
+
+// roomsAPI serves the rooms: their list, their settings, and the acts on a
+// whole room (mute all, promote).
+type roomsAPI struct {
+	shared
+	store RoomStore // nil: 503 for the calls that change settings
+}
+
 // listRooms serves GET /api/v1/rooms: every room the token may see (a
 // room token sees its own), by number.
-func (s *server) listRooms(w http.ResponseWriter, r *http.Request) error {
+func (s *roomsAPI) listRooms(w http.ResponseWriter, r *http.Request) error {
 	if s.bridge == nil {
 		return errNoBridge
 	}
@@ -30,7 +51,7 @@ func (s *server) listRooms(w http.ResponseWriter, r *http.Request) error {
 }
 
 // getRoom serves GET /api/v1/rooms/{number}.
-func (s *server) getRoom(w http.ResponseWriter, r *http.Request) error {
+func (s *roomsAPI) getRoom(w http.ResponseWriter, r *http.Request) error {
 	room, err := s.room(r)
 	if err != nil {
 		return err
@@ -41,7 +62,7 @@ func (s *server) getRoom(w http.ResponseWriter, r *http.Request) error {
 
 // createRoom serves POST /api/v1/rooms: it checks the room as the config
 // loader would, stores it, starts serving it and answers 201.
-func (s *server) createRoom(w http.ResponseWriter, r *http.Request) error {
+func (s *roomsAPI) createRoom(w http.ResponseWriter, r *http.Request) error {
 	var req RoomRequest
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
@@ -96,7 +117,7 @@ func (s *server) createRoom(w http.ResponseWriter, r *http.Request) error {
 // patchRoom serves PATCH /api/v1/rooms/{number}: the given settings change
 // in the store and then in the live room (from the next admission on);
 // locked acts on the live room at once.
-func (s *server) patchRoom(w http.ResponseWriter, r *http.Request) error {
+func (s *roomsAPI) patchRoom(w http.ResponseWriter, r *http.Request) error {
 	var req RoomPatch
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
@@ -145,7 +166,7 @@ func (s *server) patchRoom(w http.ResponseWriter, r *http.Request) error {
 // deleteRoom serves DELETE /api/v1/rooms/{number}: the room leaves the
 // store (with its tokens and schedules), then the bridge, which hangs up
 // everyone in it. 204.
-func (s *server) deleteRoom(w http.ResponseWriter, r *http.Request) error {
+func (s *roomsAPI) deleteRoom(w http.ResponseWriter, r *http.Request) error {
 	room, err := s.room(r)
 	if err != nil {
 		return err
@@ -174,7 +195,7 @@ func (s *server) deleteRoom(w http.ResponseWriter, r *http.Request) error {
 
 // muteAll serves POST /api/v1/rooms/{number}/mute-all: everyone but the
 // optional "except" participant is muted at once.
-func (s *server) muteAll(w http.ResponseWriter, r *http.Request) error {
+func (s *roomsAPI) muteAll(w http.ResponseWriter, r *http.Request) error {
 	var req MuteAllRequest
 	if err := decodeOptionalJSON(w, r, &req); err != nil {
 		return err
@@ -204,7 +225,7 @@ func (s *server) muteAll(w http.ResponseWriter, r *http.Request) error {
 // promote serves POST /api/v1/rooms/{number}/promote: the spectator who
 // has waited longest among those the quota made spectators becomes an
 // attendee. 409 if there is none, or if the room is still at its quota.
-func (s *server) promote(w http.ResponseWriter, r *http.Request) error {
+func (s *roomsAPI) promote(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeOptionalJSON(w, r, &struct{}{}); err != nil {
 		return err
 	}

@@ -52,7 +52,7 @@ func newStoreEnv(t *testing.T) *storeEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { b.Close() })
-	s := newServer(Options{Bridge: b, Store: db, AdminTokens: []string{testToken}, Logger: slog.New(slog.DiscardHandler)})
+	s := newServer(Options{Bridge: b, Stores: StoresOf(db), AdminTokens: []string{testToken}, Logger: slog.New(slog.DiscardHandler)})
 	srv := httptest.NewServer(s.mux)
 	t.Cleanup(srv.Close)
 	return &storeEnv{srv: srv, s: s, bridge: b, db: db}

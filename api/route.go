@@ -17,7 +17,7 @@ import (
 // room, malformed target or caller_id) is an error. A "to" that is a
 // contact's name rather than a dial target is looked up in the address
 // book, as dial does, and the first explain line says so.
-func (s *server) route(w http.ResponseWriter, r *http.Request) error {
+func (s *participantsAPI) route(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	for k := range q {
 		if k != "to" && k != "caller_id" {

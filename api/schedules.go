@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -17,16 +18,39 @@ import (
 // such a conference at its next check.
 const startGrace = time.Minute
 
+// ScheduleStore keeps the scheduled conferences: *store.DB, whose methods
+// have the contracts documented there.
+type ScheduleStore interface {
+	// CreateSchedule stores a scheduled conference and returns it with its
+	// ID (store.ErrNotFound if the room is not stored).
+	CreateSchedule(ctx context.Context, s store.Schedule) (store.Schedule, error)
+	// Schedule returns a scheduled conference by ID (store.ErrNotFound).
+	Schedule(ctx context.Context, id int64) (store.Schedule, error)
+	// Schedules lists a room's scheduled conferences by start time.
+	Schedules(ctx context.Context, room string) ([]store.Schedule, error)
+	// UpdateSchedule changes a scheduled conference in one transaction
+	// (store.ErrStarted for a participant change after its start).
+	UpdateSchedule(ctx context.Context, id int64, update func(*store.Schedule) error) (store.Schedule, error)
+	// DeleteSchedule deletes a scheduled conference (store.ErrNotFound).
+	DeleteSchedule(ctx context.Context, id int64) error
+}
+
+// schedulesAPI serves a room's scheduled conferences.
+type schedulesAPI struct {
+	shared
+	store ScheduleStore // nil: 503
+}
+
 // createSchedule serves POST /api/v1/rooms/{number}/schedules: it checks
 // the schedule, stores it and answers 201 with it. The bridge's scheduler
 // (bridge.RunSchedules) reads the store, so the conference is called at
 // its start without more ado.
-func (s *server) createSchedule(w http.ResponseWriter, r *http.Request) error {
+func (s *schedulesAPI) createSchedule(w http.ResponseWriter, r *http.Request) error {
 	var req ScheduleRequest
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	room, err := s.storedRoom(r)
+	room, err := s.storedRoom(r, s.store != nil)
 	if err != nil {
 		return err
 	}
@@ -62,8 +86,8 @@ func (s *server) createSchedule(w http.ResponseWriter, r *http.Request) error {
 
 // listSchedules serves GET /api/v1/rooms/{number}/schedules: the room's
 // scheduled conferences, past ones included, by start time.
-func (s *server) listSchedules(w http.ResponseWriter, r *http.Request) error {
-	room, err := s.storedRoom(r)
+func (s *schedulesAPI) listSchedules(w http.ResponseWriter, r *http.Request) error {
+	room, err := s.storedRoom(r, s.store != nil)
 	if err != nil {
 		return err
 	}
@@ -80,7 +104,7 @@ func (s *server) listSchedules(w http.ResponseWriter, r *http.Request) error {
 }
 
 // getSchedule serves GET /api/v1/rooms/{number}/schedules/{id}.
-func (s *server) getSchedule(w http.ResponseWriter, r *http.Request) error {
+func (s *schedulesAPI) getSchedule(w http.ResponseWriter, r *http.Request) error {
 	sc, err := s.roomSchedule(r)
 	if err != nil {
 		return err
@@ -93,12 +117,12 @@ func (s *server) getSchedule(w http.ResponseWriter, r *http.Request) error {
 // given fields change, in one store transaction. Once the conference has
 // started its participant list is frozen: a different list is refused
 // with 409 (the same list again is not a change).
-func (s *server) patchSchedule(w http.ResponseWriter, r *http.Request) error {
+func (s *schedulesAPI) patchSchedule(w http.ResponseWriter, r *http.Request) error {
 	var req SchedulePatch
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	room, err := s.storedRoom(r)
+	room, err := s.storedRoom(r, s.store != nil)
 	if err != nil {
 		return err
 	}
@@ -171,7 +195,7 @@ func (s *server) patchSchedule(w http.ResponseWriter, r *http.Request) error {
 // deleteSchedule serves DELETE /api/v1/rooms/{number}/schedules/{id}: the
 // schedule and its participant list are forgotten, so nobody is called.
 // A conference already under way goes on without a scheduled end. 204.
-func (s *server) deleteSchedule(w http.ResponseWriter, r *http.Request) error {
+func (s *schedulesAPI) deleteSchedule(w http.ResponseWriter, r *http.Request) error {
 	sc, err := s.roomSchedule(r)
 	if err != nil {
 		return err
@@ -191,7 +215,7 @@ func (s *server) deleteSchedule(w http.ResponseWriter, r *http.Request) error {
 // roomSchedule returns the schedule named by the {id} path segment if it
 // belongs to the room named by {number}; another room's schedule is 404,
 // as if it did not exist, so that a room token learns nothing of it.
-func (s *server) roomSchedule(r *http.Request) (store.Schedule, error) {
+func (s *schedulesAPI) roomSchedule(r *http.Request) (store.Schedule, error) {
 	room, err := s.room(r)
 	if err != nil {
 		return store.Schedule{}, err
@@ -244,7 +268,7 @@ func parseScheduleTime(field, s string) (time.Time, error) {
 }
 
 // checkStart refuses a start more than startGrace in the past.
-func (s *server) checkStart(start time.Time) error {
+func (s *schedulesAPI) checkStart(start time.Time) error {
 	if now := s.now(); start.Before(now.Add(-startGrace)) {
 		return &Error{Status: http.StatusBadRequest, Field: "start",
 			Message: fmt.Sprintf("start %s is in the past: a conference may start at most a minute ago (it is %s now)",

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -22,13 +23,36 @@ const maxTokenLife = 10 * 365 * 24 * time.Hour
 // maxLabelLen is the longest token label the API takes.
 const maxLabelLen = 200
 
+// TokenStore keeps the room tokens minted through the API and by console
+// sign-ins, and finds them for authentication: *store.DB, whose methods
+// have the contracts documented there.
+type TokenStore interface {
+	TokenFinder
+	// CreateToken stores a token minted for a room.
+	CreateToken(ctx context.Context, t store.Token) (store.Token, error)
+	// Tokens lists a room's tokens.
+	Tokens(ctx context.Context, room string) ([]store.Token, error)
+	// DeleteToken revokes a token.
+	DeleteToken(ctx context.Context, id int64) error
+}
+
+// tokensAPI serves a room's tokens: minting, listing, revoking.
+type tokensAPI struct {
+	shared
+	store TokenStore // nil: 503
+	// tokenTTL is the life of a token minted with a room token that asks
+	// for none, tokenMaxTTL the longest it may ask for (Options.TokenTTL
+	// and TokenMaxTTL with their defaults).
+	tokenTTL, tokenMaxTTL time.Duration
+}
+
 // createToken serves POST /api/v1/rooms/{number}/tokens: it mints a
 // moderator or attendee token for the room and answers 201 with the secret,
 // which is shown this once; the store keeps only its SHA-256. A token
 // minted with a room token (a moderator's, perhaps got by a guessed PIN)
 // always expires: expires_in 0 means the server's token TTL, and more than
 // its maximum TTL is refused with 400. An admin's may live for ever.
-func (s *server) createToken(w http.ResponseWriter, r *http.Request) error {
+func (s *tokensAPI) createToken(w http.ResponseWriter, r *http.Request) error {
 	var req TokenRequest
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
@@ -61,7 +85,7 @@ func (s *server) createToken(w http.ResponseWriter, r *http.Request) error {
 			life = s.tokenTTL
 		}
 	}
-	room, err := s.storedRoom(r)
+	room, err := s.storedRoom(r, s.store != nil)
 	if err != nil {
 		return err
 	}
@@ -86,8 +110,8 @@ func (s *server) createToken(w http.ResponseWriter, r *http.Request) error {
 
 // listTokens serves GET /api/v1/rooms/{number}/tokens: the room's tokens,
 // expired ones included, without their secrets.
-func (s *server) listTokens(w http.ResponseWriter, r *http.Request) error {
-	room, err := s.storedRoom(r)
+func (s *tokensAPI) listTokens(w http.ResponseWriter, r *http.Request) error {
+	room, err := s.storedRoom(r, s.store != nil)
 	if err != nil {
 		return err
 	}
@@ -107,8 +131,8 @@ func (s *server) listTokens(w http.ResponseWriter, r *http.Request) error {
 
 // deleteToken serves DELETE /api/v1/rooms/{number}/tokens/{id}: it revokes
 // one of the room's tokens at once. 204.
-func (s *server) deleteToken(w http.ResponseWriter, r *http.Request) error {
-	room, err := s.storedRoom(r)
+func (s *tokensAPI) deleteToken(w http.ResponseWriter, r *http.Request) error {
+	room, err := s.storedRoom(r, s.store != nil)
 	if err != nil {
 		return err
 	}

@@ -40,7 +40,7 @@ func newStoreAPIServer(t *testing.T) (string, *bridge.Bridge) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.NewHandler(api.Options{Bridge: b, Store: db, AdminTokens: []string{cliToken},
+	srv := httptest.NewServer(api.NewHandler(api.Options{Bridge: b, Stores: api.StoresOf(db), AdminTokens: []string{cliToken},
 		Logger: slog.New(slog.DiscardHandler)}))
 	t.Cleanup(func() {
 		srv.Close()

@@ -162,7 +162,7 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 		tokens[i] = t.Reveal()
 	}
 	apiDone := make(chan struct{}) // closed on shutdown: ends the API's event streams (WebSockets)
-	apiOpts := api.Options{Ready: readyFunc(func() error { return nil }), Bridge: b, Store: db,
+	apiOpts := api.Options{Ready: readyFunc(func() error { return nil }), Bridge: b, Stores: api.StoresOf(db),
 		AdminTokens: tokens, Operators: operators(cfg.Extensions), Done: apiDone, Logger: log,
 		ConsoleGuard: grd.For(guard.Console), AuthGuard: grd.For(guard.API),
 		TokenTTL: cfg.API.TokenTTL, TokenMaxTTL: cfg.API.TokenMaxTTL}
