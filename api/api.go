@@ -5,6 +5,12 @@
 // errors as {"error": "...", "field": "..."}; errors.go is the one place
 // that turns an error into an HTTP status, routes.go the one table of
 // routes that the mux, the authorisation and the OpenAPI test share.
+//
+// The handlers are grouped by job into small types (roomsAPI,
+// participantsAPI, tokensAPI, schedulesAPI, attendanceAPI, linksAPI,
+// contactsAPI, eventsAPI, consoleLogin), each holding only what its job
+// uses; each job's store is a small interface declared beside its
+// handlers, and Stores (stores.go) gathers them for Options.
 package api
 
 import (

@@ -21,6 +21,15 @@
 // Times are stored as UTC Unix milliseconds and returned in UTC, truncated to
 // the millisecond. Durations are stored in milliseconds.
 //
+// DB is the one handle; its methods are grouped by job, one file each:
+// rooms (room.go) and their lock (roomstate.go), scheduled conferences
+// (schedule.go), attendance (attendance.go), call records (callrecord.go),
+// room tokens (token.go), links (link.go) and the invitations sent for
+// them (invitation.go), the address book (contact.go). Its consumers see
+// it only through small interfaces of their own, one job each (the
+// bridge's Records, RoomState and Schedules, the API's Stores, the join
+// page's Links), so that another backend can stand behind any one job.
+//
 // Methods are safe for concurrent use. Errors are wrapped with %w; test them
 // with errors.Is against ErrNotFound, ErrExists, ErrReadOnly, ErrInvalid,
 // ErrStarted and ErrEnded.
