@@ -26,7 +26,6 @@ func newConsoleEnv(t *testing.T) *consoleEnv {
 	e.clock.Store(time.Now().UnixNano())
 	s := newServer(Options{Bridge: e.bridge, Stores: StoresOf(e.db), AdminTokens: []string{testToken}, Logger: slog.New(slog.DiscardHandler)})
 	s.now = func() time.Time { return time.Unix(0, e.clock.Load()) }
-	s.mux = s.buildMux() // again, so that the console login reads the test's clock
 	e.srv = httptest.NewServer(s.mux)
 	t.Cleanup(e.srv.Close)
 	return e
