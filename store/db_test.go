@@ -214,14 +214,6 @@ func TestPersistence(t *testing.T) {
 	if err := db.RecordLeave(ctx, aid, t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	cid, err := db.AddCallRecord(ctx, CallRecord{CallID: "abc@host", Direction: "in", Room: "1000",
-		From: "sip:2002@pbx", To: "sip:1000@pbx", StartedAt: t0})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.FinishCallRecord(ctx, cid, "answered", 200, "OK", t0.Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
 	tok, err := db.CreateToken(ctx, Token{Hash: HashToken("secret"), Room: "1000", Role: "moderator", Label: "ops"})
 	if err != nil {
 		t.Fatal(err)
@@ -230,7 +222,6 @@ func TestPersistence(t *testing.T) {
 	wantRooms, _ := db.Rooms(ctx)
 	wantSched, _ := db.Schedules(ctx, "")
 	wantAtt, _ := db.Attendance(ctx, "")
-	wantCDR, _ := db.CallRecords(ctx, "", 0)
 	wantTok, _ := db.Tokens(ctx, "")
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
@@ -253,8 +244,6 @@ func TestPersistence(t *testing.T) {
 	mustEqual(t, "schedules", s, wantSched)
 	a, _ := db.Attendance(ctx, "")
 	mustEqual(t, "attendance", a, wantAtt)
-	cdr, _ := db.CallRecords(ctx, "", 0)
-	mustEqual(t, "call records", cdr, wantCDR)
 	toks, _ := db.Tokens(ctx, "")
 	mustEqual(t, "tokens", toks, wantTok)
 	got, err := db.TokenByHash(ctx, HashToken("secret"))

@@ -1,5 +1,5 @@
 // Package store persists what must survive a restart of Parley: rooms, their
-// scheduled conferences, attendance records, call detail records, the
+// scheduled conferences, attendance records, the
 // per-room API tokens, guest and group links with the invitations sent for
 // them, and the address book. It is a leaf package: it imports nothing of
 // Parley, and the rest of the bridge reaches shared state only through it, so
@@ -23,7 +23,7 @@
 //
 // DB is the one handle; its methods are grouped by job, one file each:
 // rooms (room.go) and their lock (roomstate.go), scheduled conferences
-// (schedule.go), attendance (attendance.go), call records (callrecord.go),
+// (schedule.go), attendance (attendance.go),
 // room tokens (token.go), links (link.go) and the invitations sent for
 // them (invitation.go), the address book (contact.go). Its consumers see
 // it only through small interfaces of their own, one job each (the

@@ -183,7 +183,7 @@ func (db *DB) UpdateRoom(ctx context.Context, number string, update func(*Room) 
 }
 
 // DeleteRoom deletes a room made through the API together with its schedules
-// and tokens. Attendance and call records are history and are kept. It returns
+// and tokens. Attendance is history and is kept. It returns
 // ErrNotFound if there is no such room and ErrReadOnly if it is config-owned.
 func (db *DB) DeleteRoom(ctx context.Context, number string) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
