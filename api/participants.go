@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/dialplan"
 )
 
 // dial serves POST /api/v1/rooms/{number}/dial: it checks, routes and
@@ -46,7 +47,7 @@ func (s *server) dial(w http.ResponseWriter, r *http.Request) error {
 		RingTimeout: time.Duration(req.RingTimeout * float64(time.Second)),
 	})
 	if err != nil {
-		if req.CallerID == "" && errors.Is(err, bridge.ErrBadCallerID) {
+		if req.CallerID == "" && errors.Is(err, dialplan.ErrBadCallerID) {
 			// The caller ID came from the room or trunk config, not from
 			// the request: the client cannot fix it.
 			return &Error{Status: http.StatusInternalServerError, Message: "configured caller ID refused: " + err.Error()}
@@ -208,7 +209,7 @@ func dialState(d *bridge.Dial) Participant {
 }
 
 // routeInfo is the wire form of a route.
-func routeInfo(rt bridge.Route) RouteInfo {
+func routeInfo(rt dialplan.Route) RouteInfo {
 	return RouteInfo{Via: rt.Via, Trunk: rt.Trunk, Destination: rt.Destination, CallerID: rt.CallerID}
 }
 
