@@ -133,9 +133,6 @@ func (r *Room) announce(id string) {
 	}
 }
 
-// Prompts returns the voice prompts the room speaks with.
-func (r *Room) Prompts() *prompts.Set { return r.prompts }
-
 // close hangs up everyone and stops the mixer.
 func (r *Room) close() {
 	r.mu.Lock()
