@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/dialplan"
 	"github.com/parleyhq/parley/media"
 )
 
@@ -107,9 +108,9 @@ func newTestBridge(t *testing.T, d bridge.Dialer) *bridge.Bridge {
 			{Number: "1000", Name: "Test", CallerID: "+441632960100"},
 			{Number: "1001", Name: "Broken", CallerID: "not-a-number"},
 		},
-		Router: &bridge.Router{
+		Router: &dialplan.Router{
 			Extensions: map[string]string{"2001": "Alice"},
-			Trunks: []bridge.TrunkRoute{{Name: "pstn", Proxy: "sip:127.0.0.1:5099", CallerID: "+441632960000",
+			Trunks: []dialplan.TrunkRoute{{Name: "pstn", Proxy: "sip:127.0.0.1:5099", CallerID: "+441632960000",
 				Allow: []*regexp.Regexp{regexp.MustCompile(`^\+44[0-9]{10}$`)}}},
 		},
 		Logger: slog.New(slog.DiscardHandler),

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/dialplan"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -84,7 +84,7 @@ func (s *contactsAPI) createContact(w http.ResponseWriter, r *http.Request) erro
 	if strings.ContainsRune(c.Name, '\n') {
 		return &Error{Status: http.StatusBadRequest, Field: "name", Message: "name has a line break"}
 	}
-	if _, err := bridge.ParseTarget(c.Name); err == nil {
+	if _, err := dialplan.ParseTarget(c.Name); err == nil {
 		return &Error{Status: http.StatusBadRequest, Field: "name",
 			Message: fmt.Sprintf("name %q is itself a dial target, so dialling it would never reach the contact: give a name such as \"Reception\"", c.Name)}
 	}
@@ -92,7 +92,7 @@ func (s *contactsAPI) createContact(w http.ResponseWriter, r *http.Request) erro
 		return &Error{Status: http.StatusBadRequest, Field: "target",
 			Message: "target is required: an extension (2001), a phone number (+441632960123), #sip:@HOST, sip:USER@HOST or #h323:@HOST"}
 	}
-	if _, err := bridge.ParseTarget(c.Target); err != nil {
+	if _, err := dialplan.ParseTarget(c.Target); err != nil {
 		return &Error{Status: http.StatusBadRequest, Field: "target", Message: "target: " + err.Error()}
 	}
 	if s.store == nil {
@@ -150,10 +150,10 @@ func checkOwner(owner string) error {
 // contactState describes a stored contact for the API.
 func contactState(c store.Contact) Contact {
 	out := Contact{ID: strconv.FormatInt(c.ID, 10), Owner: c.Owner, Name: c.Name, Target: c.Target, CreatedAt: c.CreatedAt}
-	if t, err := bridge.ParseTarget(c.Target); err == nil {
+	if t, err := dialplan.ParseTarget(c.Target); err == nil {
 		out.Kind = t.Kind.String()
 	} else {
-		out.Kind = bridge.KindUnknown.String()
+		out.Kind = dialplan.KindUnknown.String()
 	}
 	return out
 }
@@ -164,7 +164,7 @@ func contactState(c store.Contact) Contact {
 // one). contact is the entry's name, "" when to was a target; a name
 // that is in no address book returns the target's parse error.
 func (s *participantsAPI) resolveContact(r *http.Request, number, to string) (target, contact string, err error) {
-	_, perr := bridge.ParseTarget(to)
+	_, perr := dialplan.ParseTarget(to)
 	if perr == nil || s.contacts == nil || s.bridge == nil {
 		return to, "", perr
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/dialplan"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -57,16 +58,16 @@ func statusOf(err error) *Error {
 		return &Error{Status: http.StatusNotFound, Message: msg, Field: "number"}
 	case errors.Is(err, bridge.ErrNoParticipant):
 		return &Error{Status: http.StatusNotFound, Message: msg, Field: "id"}
-	case errors.Is(err, bridge.ErrBadTarget):
+	case errors.Is(err, dialplan.ErrBadTarget):
 		return &Error{Status: http.StatusBadRequest, Message: msg, Field: "to"}
 	case errors.Is(err, bridge.ErrBadRole):
 		return &Error{Status: http.StatusBadRequest, Message: msg, Field: "role"}
-	case errors.Is(err, bridge.ErrBadCallerID):
+	case errors.Is(err, dialplan.ErrBadCallerID):
 		return &Error{Status: http.StatusBadRequest, Message: msg, Field: "caller_id"}
-	case errors.Is(err, bridge.ErrNotAllowed):
+	case errors.Is(err, dialplan.ErrNotAllowed):
 		return &Error{Status: http.StatusForbidden, Field: "to",
 			Message: "toll-fraud guard: no trunk allows this number, so no call was placed: " + msg}
-	case errors.Is(err, bridge.ErrH323Unsupported):
+	case errors.Is(err, dialplan.ErrH323Unsupported):
 		return &Error{Status: http.StatusNotImplemented, Message: msg, Field: "to"}
 	case errors.Is(err, bridge.ErrNoDialer), errors.Is(err, bridge.ErrClosed):
 		return &Error{Status: http.StatusServiceUnavailable, Message: msg}

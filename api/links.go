@@ -542,7 +542,7 @@ func checkEmail(field, s string) error {
 }
 
 // checkPhone reads a phone number for SMS: E.164 or national digits, with
-// spaces and dashes allowed (bridge.ParseTarget); it returns it as the
+// spaces and dashes allowed (dialplan.ParseTarget); it returns it as the
 // digits, with the "+" of an E.164 number. The SMS gateway checks the
 // number against its country rules when it sends.
 //

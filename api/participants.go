@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/dialplan"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -63,7 +64,7 @@ func (s *participantsAPI) dial(w http.ResponseWriter, r *http.Request) error {
 		RingTimeout: time.Duration(req.RingTimeout * float64(time.Second)),
 	})
 	if err != nil {
-		if req.CallerID == "" && errors.Is(err, bridge.ErrBadCallerID) {
+		if req.CallerID == "" && errors.Is(err, dialplan.ErrBadCallerID) {
 			// The caller ID came from the room or trunk config, not from
 			// the request: the client cannot fix it.
 			return &Error{Status: http.StatusInternalServerError, Message: "configured caller ID refused: " + err.Error()}
@@ -225,7 +226,7 @@ func dialState(d *bridge.Dial) Participant {
 }
 
 // routeInfo is the wire form of a route.
-func routeInfo(rt bridge.Route) RouteInfo {
+func routeInfo(rt dialplan.Route) RouteInfo {
 	return RouteInfo{Via: rt.Via, Trunk: rt.Trunk, Destination: rt.Destination, CallerID: rt.CallerID}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/dialplan"
 )
 
 // route serves GET /api/v1/rooms/{number}/route?to=X&caller_id=Y: how a
@@ -39,9 +40,9 @@ func (s *participantsAPI) route(w http.ResponseWriter, r *http.Request) error {
 	rt, err := s.bridge.Route(r.PathValue("number"), to, callerID)
 	switch {
 	case err == nil:
-	case errors.Is(err, bridge.ErrUnknownRoom), errors.Is(err, bridge.ErrClosed), errors.Is(err, bridge.ErrBadTarget):
+	case errors.Is(err, bridge.ErrUnknownRoom), errors.Is(err, bridge.ErrClosed), errors.Is(err, dialplan.ErrBadTarget):
 		return err
-	case errors.Is(err, bridge.ErrBadCallerID) && callerID != "":
+	case errors.Is(err, dialplan.ErrBadCallerID) && callerID != "":
 		return err
 	}
 	resp := RouteResponse{

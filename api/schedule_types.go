@@ -11,7 +11,7 @@ const MaxScheduledParticipants = 500
 type ScheduledParticipant struct {
 	// Target is the dial target as typed: an extension, a phone number,
 	// #sip: or sip: (DESIGN.md, "Dial targets"). Required; it must parse
-	// (bridge.ParseTarget).
+	// (dialplan.ParseTarget).
 	Target string `json:"target"`
 	// Role is the role they join with: owner, moderator, presenter,
 	// attendee or spectator. A request may leave it out for attendee; the

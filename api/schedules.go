@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/dialplan"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -320,12 +321,12 @@ func checkParticipants(list []ScheduledParticipant) ([]store.ScheduledParticipan
 		if target == "" {
 			return nil, bad("target", "is required: an extension, a phone number or a #sip: address")
 		}
-		t, err := bridge.ParseTarget(target)
+		t, err := dialplan.ParseTarget(target)
 		if err != nil {
 			field := fmt.Sprintf("participants[%d].target", i)
 			return nil, &Error{Status: http.StatusBadRequest, Field: field, Message: field + ": " + err.Error()}
 		}
-		if t.Kind == bridge.KindH323 {
+		if t.Kind == dialplan.KindH323 {
 			return nil, bad("target", "%q: H.323 endpoints cannot be called yet; give a SIP address", target)
 		}
 		if j, ok := seen[t.String()]; ok {

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/parleyhq/parley/dialplan"
 	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/mixer"
 	"github.com/parleyhq/parley/prompts"
@@ -92,7 +93,7 @@ type Options struct {
 	// embedded ones (prompts.Default).
 	Prompts *prompts.Set
 	// Router routes dial targets; nil routes only direct SIP targets.
-	Router *Router
+	Router *dialplan.Router
 	// Dialer places calls out; nil refuses dial-out.
 	Dialer Dialer
 	// Records keeps attendance; nil keeps none.
@@ -133,7 +134,7 @@ type Bridge struct {
 	log        *slog.Logger
 	newEncoder func(f media.Format, inputRate int) (media.Encoder, error)
 	prompts    *prompts.Set
-	router     *Router
+	router     *dialplan.Router
 	dialer     Dialer
 	records    Records
 	state      RoomState
@@ -173,7 +174,7 @@ func New(opts Options) (*Bridge, error) {
 		b.prompts = set
 	}
 	if b.router == nil {
-		b.router = &Router{}
+		b.router = &dialplan.Router{}
 	}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	for _, rs := range opts.Rooms {

@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"sync"
 	"time"
+
+	"github.com/parleyhq/parley/dialplan"
 )
 
 // DialStatus is where a call out stands.
@@ -51,14 +53,14 @@ func (e *DialError) Error() string {
 // Outbound is a call for a Dialer to place.
 type Outbound struct {
 	// Route says where: the destination URI, or an extension's devices.
-	Route Route
+	Route dialplan.Route
 	// Room is the room the callee will join.
 	Room RoomSettings
 	// OnProgress, if set, is told of provisional responses (180, 183).
 	OnProgress func(code int)
 	// ContactAddr, if set, vets each address the Dialer finds itself (a
 	// registered device of an extension, "host:port") and returns the
-	// address to send to instead (Router.ContactAddr); a device it refuses
+	// address to send to instead (dialplan.Router.ContactAddr); a device it refuses
 	// is not rung.
 	ContactAddr func(ctx context.Context, hostport string) (netip.AddrPort, error)
 }
@@ -95,7 +97,7 @@ type Dial struct {
 	// ParticipantID is the ID the callee gets in the room.
 	ParticipantID string
 	// Route is how the target was routed.
-	Route Route
+	Route dialplan.Route
 	// Role is the role the callee joins with.
 	Role Role
 
@@ -125,9 +127,9 @@ func (d *Dial) finish(status DialStatus, code int, reason string) {
 }
 
 // Dial calls req.To into room roomNumber. It parses and routes the target
-// at once, so a bad target (ErrBadTarget) or a number no trunk allows
-// (ErrNotAllowed) is refused before anything is sent; then it places the
-// call in the background and returns the Dial to follow it.
+// at once, so a bad target (dialplan.ErrBadTarget) or a number no trunk
+// allows (dialplan.ErrNotAllowed) is refused before anything is sent; then
+// it places the call in the background and returns the Dial to follow it.
 func (b *Bridge) Dial(roomNumber string, req DialRequest) (*Dial, error) {
 	room, err := b.Room(roomNumber)
 	if err != nil {
@@ -140,7 +142,7 @@ func (b *Bridge) Dial(roomNumber string, req DialRequest) (*Dial, error) {
 	if role == RoleNoAccess {
 		return nil, fmt.Errorf("%w: cannot call someone in as no_access", ErrBadRole)
 	}
-	target, err := ParseTarget(req.To)
+	target, err := dialplan.ParseTarget(req.To)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +193,7 @@ func (b *Bridge) Dial(roomNumber string, req DialRequest) (*Dial, error) {
 			return
 		}
 		join := JoinOptions{Name: req.To, Role: role, Via: "sip", ID: d.ParticipantID, Source: sourceOf(route), Address: req.To}
-		if route.Via == ViaExtension {
+		if route.Via == dialplan.ViaExtension {
 			join.Extension = route.Target.Number
 		}
 		if _, err := room.Join(leg, join); err != nil {
@@ -218,18 +220,18 @@ func (r *Room) Dial(id string) (*Dial, bool) {
 
 // Route routes a dial target for room roomNumber without calling, for
 // `parley route` and the API: the Route's Explain says why.
-func (b *Bridge) Route(roomNumber, to, callerID string) (Route, error) {
+func (b *Bridge) Route(roomNumber, to, callerID string) (dialplan.Route, error) {
 	roomCallerID := ""
 	if roomNumber != "" {
 		room, err := b.Room(roomNumber)
 		if err != nil {
-			return Route{}, err
+			return dialplan.Route{}, err
 		}
 		roomCallerID = room.Settings().CallerID
 	}
-	target, err := ParseTarget(to)
+	target, err := dialplan.ParseTarget(to)
 	if err != nil {
-		return Route{}, err
+		return dialplan.Route{}, err
 	}
 	return b.router.Route(b.ctx, target, callerID, roomCallerID)
 }
@@ -241,11 +243,11 @@ type DialerFunc func(ctx context.Context, call Outbound) (Leg, error)
 func (f DialerFunc) Dial(ctx context.Context, call Outbound) (Leg, error) { return f(ctx, call) }
 
 // sourceOf says how a called-out participant came, for attendance.
-func sourceOf(r Route) string {
+func sourceOf(r dialplan.Route) string {
 	switch {
-	case r.Via == ViaExtension:
+	case r.Via == dialplan.ViaExtension:
 		return "extension"
-	case r.Via == ViaTrunk:
+	case r.Via == dialplan.ViaTrunk:
 		return "number"
 	}
 	return "sip_address"

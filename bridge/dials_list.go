@@ -1,5 +1,10 @@
 package bridge
 
+import (
+	"sort"
+	"strconv"
+)
+
 // Dials returns the room's calls out in the order they were placed: those
 // still ringing, those that failed, and those that were answered (whose
 // callee is, or was, a participant with the same ID). The API lists the
@@ -15,4 +20,33 @@ func (r *Room) Dials() []*Dial {
 	r.mu.Unlock()
 	sortByID(out, func(d *Dial) string { return d.ParticipantID })
 	return out
+}
+
+// maxDials is how many calls out a room remembers; past it, the oldest
+// finished ones are forgotten.
+const maxDials = 200
+
+// forgetOldDials drops the oldest finished calls out past maxDials, so that
+// they do not pile up over the room's life. r.mu must be held.
+func (r *Room) forgetOldDials() {
+	if len(r.dials) <= maxDials {
+		return
+	}
+	ids := make([]int, 0, len(r.dials))
+	for id := range r.dials {
+		n, _ := strconv.Atoi(id)
+		ids = append(ids, n)
+	}
+	sort.Ints(ids)
+	for _, n := range ids {
+		if len(r.dials) <= maxDials {
+			return
+		}
+		id := strconv.Itoa(n)
+		select {
+		case <-r.dials[id].Done():
+			delete(r.dials, id)
+		default:
+		}
+	}
 }

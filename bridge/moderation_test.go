@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleyhq/parley/dialplan"
 	"github.com/parleyhq/parley/video"
 )
 
@@ -98,9 +99,9 @@ func newDialBridge(t *testing.T, d Dialer) *Bridge {
 	t.Helper()
 	b, err := New(Options{
 		Rooms: []RoomSettings{{Number: "1000", CallerID: "+441632960100"}},
-		Router: &Router{
+		Router: &dialplan.Router{
 			Extensions: map[string]string{"2001": "Alice"},
-			Trunks:     []TrunkRoute{{Name: "pstn", Proxy: "sip:192.0.2.99:5099", CallerID: "+441632960000", Allow: []*regexp.Regexp{regexp.MustCompile(`^\+44[0-9]{10}$`)}}},
+			Trunks:     []dialplan.TrunkRoute{{Name: "pstn", Proxy: "sip:192.0.2.99:5099", CallerID: "+441632960000", Allow: []*regexp.Regexp{regexp.MustCompile(`^\+44[0-9]{10}$`)}}},
 		},
 		Dialer: d,
 	})
@@ -140,7 +141,7 @@ func TestDialAnsweredJoinsWithRole(t *testing.T) {
 	if p.Role() != RoleModerator {
 		t.Errorf("role %s, want moderator", p.Role())
 	}
-	if got := fd.calls[0].Route; got.Via != ViaTrunk || got.CallerID != "+441632960100" {
+	if got := fd.calls[0].Route; got.Via != dialplan.ViaTrunk || got.CallerID != "+441632960100" {
 		t.Errorf("route via %s caller ID %s, want trunk with the room's caller ID", got.Via, got.CallerID)
 	}
 }
@@ -153,7 +154,7 @@ func TestDialRefusedBeforeAnyCall(t *testing.T) {
 			t.Errorf("dial %q was accepted", to)
 		}
 	}
-	if _, err := b.Dial("1000", DialRequest{To: "+19005551234"}); !errors.Is(err, ErrNotAllowed) {
+	if _, err := b.Dial("1000", DialRequest{To: "+19005551234"}); !errors.Is(err, dialplan.ErrNotAllowed) {
 		t.Errorf("toll-fraud dial: %v, want ErrNotAllowed", err)
 	}
 	if len(fd.calls) != 0 {

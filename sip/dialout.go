@@ -13,6 +13,7 @@ import (
 	gosip "github.com/emiago/sipgo/sip"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/dialplan"
 )
 
 // TrunkAuth holds the digest credentials Parley answers a trunk's
@@ -34,7 +35,7 @@ var _ bridge.Dialer = (*Server)(nil)
 func (s *Server) Dial(ctx context.Context, out bridge.Outbound) (_ bridge.Leg, err error) {
 	defer s.recoverErr("dial", &err)
 	switch out.Route.Via {
-	case bridge.ViaExtension:
+	case dialplan.ViaExtension:
 		ext := out.Route.Target.Number
 		var bindings []Binding
 		if s.registrar != nil {
@@ -44,7 +45,7 @@ func (s *Server) Dial(ctx context.Context, out bridge.Outbound) (_ bridge.Leg, e
 			return nil, &bridge.DialError{Status: bridge.DialNotFound, Reason: "extension " + ext + " has no registered device"}
 		}
 		return s.fork(ctx, out, bindings)
-	case bridge.ViaTrunk, bridge.ViaDirect:
+	case dialplan.ViaTrunk, dialplan.ViaDirect:
 		uri, err := parseURI(out.Route.Destination)
 		if err != nil {
 			return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: err.Error()}
@@ -170,7 +171,7 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 	// Video is offered to endpoints and extensions, which may be room
 	// systems; never through a trunk, where no one has a camera.
 	var vid *videoStream
-	if out.Route.Via != bridge.ViaTrunk {
+	if out.Route.Via != dialplan.ViaTrunk {
 		if vid, err = s.bindVideo(false, log); err != nil {
 			log.Warn("video not offered: no port", "err", err)
 		}

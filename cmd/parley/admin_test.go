@@ -16,6 +16,7 @@ import (
 
 	"github.com/parleyhq/parley/api"
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/dialplan"
 	"github.com/parleyhq/parley/media"
 )
 
@@ -49,7 +50,7 @@ func newAPIServer(t *testing.T) string {
 	t.Helper()
 	b, err := bridge.New(bridge.Options{
 		Rooms: []bridge.RoomSettings{{Number: "1000", CallerID: "+441632960100"}},
-		Router: &bridge.Router{Trunks: []bridge.TrunkRoute{{Name: "pstn", Proxy: "sip:127.0.0.1:5099",
+		Router: &dialplan.Router{Trunks: []dialplan.TrunkRoute{{Name: "pstn", Proxy: "sip:127.0.0.1:5099",
 			Allow: []*regexp.Regexp{regexp.MustCompile(`^\+44[0-9]{10}$`)}}}},
 		Dialer: fakeDialer{},
 		Logger: slog.New(slog.DiscardHandler),

@@ -10,6 +10,7 @@ import (
 	"github.com/parleyhq/parley/api"
 	"github.com/parleyhq/parley/bridge"
 	"github.com/parleyhq/parley/config"
+	"github.com/parleyhq/parley/dialplan"
 )
 
 // routeCmd runs `parley route TARGET [--room R] [--caller-id N] [--config
@@ -62,7 +63,7 @@ func routeCmd(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	target, err := bridge.ParseTarget(pos[0])
+	target, err := dialplan.ParseTarget(pos[0])
 	if err != nil {
 		fmt.Fprintf(stderr, "parley: %v\n", err)
 		return 1

@@ -6,8 +6,8 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/parleyhq/parley/bridge"
 	"github.com/parleyhq/parley/config"
+	"github.com/parleyhq/parley/dialplan"
 )
 
 // routerFromConfig builds the dial-out router from the extensions, trunks
@@ -15,18 +15,18 @@ import (
 // `parley serve` runs; names resolve through the system's resolver. The
 // Router shares cfg's compiled patterns, which nothing modifies. Self is
 // left for serve to set once the SIP listeners are bound.
-func routerFromConfig(cfg *config.Config) (*bridge.Router, error) {
-	r := &bridge.Router{Extensions: make(map[string]string, len(cfg.Extensions)), Resolver: net.DefaultResolver}
+func routerFromConfig(cfg *config.Config) (*dialplan.Router, error) {
+	r := &dialplan.Router{Extensions: make(map[string]string, len(cfg.Extensions)), Resolver: net.DefaultResolver}
 	for _, e := range cfg.Extensions {
 		r.Extensions[e.Number] = e.Name
 	}
 	for _, t := range cfg.Trunks {
-		r.Trunks = append(r.Trunks, bridge.TrunkRoute{
+		r.Trunks = append(r.Trunks, dialplan.TrunkRoute{
 			Name: t.Name, Proxy: t.Proxy, CallerID: t.CallerID, Allow: t.Allow,
 		})
 	}
 	for i, e := range cfg.Dialout.DirectAllow {
-		p, err := bridge.ParseHostPattern(e)
+		p, err := dialplan.ParseHostPattern(e)
 		if err != nil {
 			return nil, fmt.Errorf("dialout.direct_allow[%d]: %w", i, err)
 		}
