@@ -43,10 +43,15 @@ const answerTimeout = 15 * time.Second
 // sdpPeer is what negotiation needs of the call's PeerConnection:
 // *pion.PeerConnection.
 type sdpPeer interface {
+	// SignalingState is the JSEP state (RFC 8829 §3.2).
 	SignalingState() pion.SignalingState
+	// SetRemoteDescription applies the page's offer or answer.
 	SetRemoteDescription(pion.SessionDescription) error
+	// SetLocalDescription applies the server's offer or answer.
 	SetLocalDescription(pion.SessionDescription) error
+	// CreateOffer makes an offer for the PeerConnection as it is now.
 	CreateOffer(*pion.OfferOptions) (pion.SessionDescription, error)
+	// CreateAnswer answers the remote offer.
 	CreateAnswer(*pion.AnswerOptions) (pion.SessionDescription, error)
 }
 
