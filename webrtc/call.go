@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -83,63 +82,37 @@ func (s *Server) Handle(ctx context.Context, conn Signaller, join JoinRequest) e
 
 // call is one guest's signalling state machine. Its loop (run) owns the
 // PeerConnection and is the only goroutine that changes the call's state;
-// pion's callbacks only hand it events.
+// pion's callbacks and the room only hand it events.
+//
+// Which guard protects what: call has no lock of its own. Its first group
+// of fields is set by newCall and never changed; the second is shared with
+// other goroutines and each guards itself (a type with its own lock, an
+// atomic, or the leg's channels); the third belongs to the loop, and what
+// of it the media goroutines read (pc, room) is set before any media
+// starts and not changed after.
 type call struct {
+	// Set by newCall, then read-only.
 	s    *Server
-	sig  Signaller
 	join JoinRequest
 	log  *slog.Logger
-	leg  *leg
 
-	in        chan inbound  // reader goroutine → loop
-	stateNote chan struct{} // pion → loop: pcState changed (capacity 1)
-	pcState   atomic.Int32  // the latest pion.PeerConnectionState
-	broken    chan struct{} // closed when a write fails
-	brokeOnce sync.Once
-	writeErr  error         // set before broken is closed
-	audio     atomic.Bool   // an audio track feeds the receiver; later ones are drained
-	negNote   chan struct{} // hub → loop: the wanted video tracks changed (capacity 1)
-	codecNote chan struct{} // room → loop: the codec to send changed (capacity 1)
-	codec     atomic.Value  // string: the MIME type the room last asked this guest to send
-
-	vmu  sync.Mutex
-	want []*video.Track // guarded by vmu: the forwarded tracks the guest should receive
-
-	pmu  sync.Mutex
-	pubs map[*pion.RTPReceiver]*publication // guarded by pmu: the guest's video, by m-line (video.go)
-	down *downlink                          // the guest's bandwidth estimate, set before any media (bwe.go)
-
-	participant atomic.Pointer[string] // the guest's participant ID, once in the room
-
-	mu        sync.Mutex
-	out       chan Message   // guarded by mu: sent to only while !outClosed
-	outClosed bool           // guarded by mu
-	answered  bool           // guarded by mu: an answer is queued; candidates may follow
-	early     []Message      // guarded by mu: candidates gathered before the answer was queued
-	closing   bool           // guarded by mu; no media goroutine starts once set
-	wg        sync.WaitGroup // media goroutines: track and RTCP readers
+	// Shared; each guards itself.
+	leg         *leg                              // the guest as the bridge sees it; its receiver and sender
+	sig         *signalQueue                      // the page's messages, both ways (queue.go)
+	neg         *negotiation                      // offer/answer with the page (renegotiate.go); the loop's but for setTracks, setCodec
+	state       *latest[pion.PeerConnectionState] // pion → loop: the connection state
+	audio       atomic.Bool                       // an audio track feeds the receiver; later ones are drained
+	participant atomic.Pointer[string]            // the guest's participant ID, once in the room
+	pubs        publications                      // the guest's video, by m-line (video.go)
+	media       mediaGroup                        // the media goroutines: track and RTCP readers
 
 	// Owned by the loop.
-	pc         *pion.PeerConnection
-	room       *bridge.Room
-	added      bool // the audio track is on the PeerConnection
-	joined     bool
-	part       *bridge.Participant // the guest in the room, once joined
-	askedCodec string              // the video codec the page was last asked to send (answer or "codec")
-	roster     *roster             // the page's participant list (roster.go), once joined
-
-	// Video forwarding, owned by the loop (renegotiate.go).
-	sending   map[*video.Track]*forward // forwarded tracks on the PeerConnection
-	fresh     []*video.Track            // added in the offer that is out: keyframe when answered
-	offering  bool                      // the server's offer is out, awaiting the answer
-	answerDue <-chan time.Time          // fires when the browser is too slow to answer; nil when no offer is out
-	dirty     bool                      // tracks changed since the last offer
-}
-
-// inbound is one message, or the error that ended reading.
-type inbound struct {
-	msg Message
-	err error
+	pc     *pion.PeerConnection
+	fwd    *forwards // the video forwarded to the guest (forwards.go), with pc
+	room   *bridge.Room
+	added  bool                // the audio track is on the PeerConnection
+	part   *bridge.Participant // the guest in the room, once joined
+	roster *roster             // the page's participant list (roster.go), once joined
 }
 
 // newCall builds a call and its leg; it starts nothing.
@@ -153,47 +126,29 @@ func (s *Server) newCall(conn Signaller, join JoinRequest) (*call, error) {
 		return nil, fmt.Errorf("webrtc: audio track: %w", err)
 	}
 	id := s.nextID.Add(1)
+	log := s.log.With("room", join.Room, "call", "webrtc-"+strconv.FormatUint(id, 10))
+	sig := newSignalQueue(conn, queueSize, log)
 	return &call{
-		s:         s,
-		sig:       conn,
-		join:      join,
-		log:       s.log.With("room", join.Room, "call", "webrtc-"+strconv.FormatUint(id, 10)),
-		leg:       newLeg(rx, newSender(track, &s.stats)),
-		in:        make(chan inbound),
-		stateNote: make(chan struct{}, 1),
-		negNote:   make(chan struct{}, 1),
-		codecNote: make(chan struct{}, 1),
-		sending:   make(map[*video.Track]*forward),
-		pubs:      make(map[*pion.RTPReceiver]*publication),
-		broken:    make(chan struct{}),
-		out:       make(chan Message, 64),
+		s:     s,
+		join:  join,
+		log:   log,
+		leg:   newLeg(rx, newSender(track, &s.stats)),
+		sig:   sig,
+		neg:   newNegotiation(sig, s.answerTimeout, log),
+		state: newLatest[pion.PeerConnectionState](),
 	}, nil
 }
 
 // run is the call from start to end; it returns once everything the call
 // started has stopped.
 func (c *call) run(ctx context.Context) error {
-	wctx, wcancel := context.WithCancel(context.WithoutCancel(ctx))
-	defer wcancel()
-	rctx, rcancel := context.WithCancel(ctx)
-	defer rcancel()
-	writerDone, readerDone := make(chan struct{}), make(chan struct{})
-	go c.writeLoop(wctx, writerDone)
-	go c.readLoop(rctx, readerDone)
-
+	finish := c.sig.start(ctx, flushTimeout)
 	final, err := c.loop(ctx)
 	if final != nil {
-		c.send(*final)
+		c.sig.send(*final)
 	}
 	c.teardown()
-	select { // let the last messages out, within reason
-	case <-writerDone:
-	case <-time.After(flushTimeout):
-		wcancel()
-		<-writerDone
-	}
-	rcancel()
-	<-readerDone
+	finish()
 	if err != nil {
 		c.log.Info("guest call ended", "err", err)
 	} else {
@@ -219,24 +174,25 @@ func (c *call) loop(ctx context.Context) (*Message, error) {
 	if c.pc, err = c.newPeerConnection(); err != nil {
 		return errorMessage("the call could not be set up"), err
 	}
-	c.send(Message{Type: TypeConfig, ICEServers: c.s.iceServers})
+	c.neg.attach(c.pc, c.fwd)
+	c.sig.send(Message{Type: TypeConfig, ICEServers: c.s.iceServers})
 	c.log.Info("guest connecting", "name", c.join.Name)
 
 	timeout := time.NewTimer(c.s.connectTimeout)
 	defer timeout.Stop()
 	for {
 		select {
-		case in := <-c.in:
+		case in := <-c.sig.recv():
 			if in.err != nil {
 				return nil, fmt.Errorf("webrtc: signalling: %w", in.err)
 			}
 			if done, final, err := c.handle(in.msg); done {
 				return final, err
 			}
-		case <-c.stateNote:
-			switch pion.PeerConnectionState(c.pcState.Load()) {
+		case <-c.state.C():
+			switch c.state.get() {
 			case pion.PeerConnectionStateConnected:
-				if !c.joined {
+				if c.part == nil {
 					if final, err := c.enter(role); err != nil {
 						return final, err
 					}
@@ -246,22 +202,19 @@ func (c *call) loop(ctx context.Context) (*Message, error) {
 				return errorMessage("the connection was lost"), ErrConnectionFailed
 			}
 		case <-timeout.C:
-			if !c.joined {
+			if c.part == nil {
 				return errorMessage("the connection could not be established"), ErrConnectTimeout
 			}
-		case <-c.codecNote:
-			if mime, _ := c.codec.Load().(string); mime != "" && c.joined && mime != c.askedCodec {
-				c.askedCodec = mime
-				c.send(Message{Type: TypeCodec, Codec: mime})
-			}
-		case <-c.negNote:
-			c.renegotiate()
-		case <-c.answerDue:
+		case <-c.neg.codecChanged():
+			c.neg.askCodec()
+		case <-c.neg.tracksChanged():
+			c.neg.renegotiate()
+		case <-c.neg.answerDue():
 			return errorMessage("the browser did not answer a change of the call"), ErrNoAnswer
 		case <-c.leg.hangup:
 			return &Message{Type: TypeEnded, Reason: c.leg.reason}, nil
-		case <-c.broken:
-			return nil, fmt.Errorf("webrtc: signalling: %w", c.writeErr)
+		case <-c.sig.failed():
+			return nil, fmt.Errorf("webrtc: signalling: %w", c.sig.err())
 		case <-ctx.Done():
 			return &Message{Type: TypeEnded, Reason: "the server ended the call"}, ctx.Err()
 		}
@@ -272,16 +225,11 @@ func (c *call) loop(ctx context.Context) (*Message, error) {
 func (c *call) handle(m Message) (done bool, final *Message, err error) {
 	switch m.Type {
 	case TypeOffer:
-		if c.offering {
-			c.log.Debug("browser offer crossing the server's ignored")
-			break
+		if err := c.neg.onOffer(m.SDP, c.prepareAnswer); err != nil {
+			return true, errorMessage("the browser's offer could not be answered"), err
 		}
-		if err := c.answer(m.SDP); err != nil {
-			return true, errorMessage("the browser's offer could not be answered"), fmt.Errorf("%w: %w", ErrBadOffer, err)
-		}
-		c.renegotiate()
 	case TypeAnswer:
-		if err := c.applyAnswer(m.SDP); err != nil {
+		if err := c.neg.onAnswer(m.SDP); err != nil {
 			return true, errorMessage("the browser's answer could not be applied"), err
 		}
 	case TypeCandidate:
@@ -310,58 +258,41 @@ func (c *call) newPeerConnection() (*pion.PeerConnection, error) {
 	if err != nil {
 		return nil, fmt.Errorf("webrtc: peer connection: %w", err)
 	}
-	c.down = &downlink{bwe: c.s.estimators.take(pc.ID())}
+	c.fwd = newForwards(c, &downlink{bwe: c.s.estimators.take(pc.ID())})
 	// pion runs these on its own goroutines; none of them blocks.
 	pc.OnICECandidate(func(cand *pion.ICECandidate) {
 		if cand == nil {
 			return // gathering is complete
 		}
 		init := cand.ToJSON()
-		c.sendCandidate(Message{Type: TypeCandidate, Candidate: &init})
+		c.sig.sendCandidate(Message{Type: TypeCandidate, Candidate: &init})
 	})
-	pc.OnConnectionStateChange(func(st pion.PeerConnectionState) {
-		c.pcState.Store(int32(st))
-		select {
-		case c.stateNote <- struct{}{}:
-		default: // the loop has a note pending and reads the latest state
-		}
-	})
+	pc.OnConnectionStateChange(c.state.set)
 	pc.OnTrack(c.onTrack)
 	return pc, nil
 }
 
-// answer answers an offer (the first, or one the browser should not have
-// made); the first adds the track the room's audio goes out on. The
-// browser's video m-line, if any, is accepted as sent: its camera's video
-// comes in on it (onVideo); forwarded video goes out on m-lines of the
-// server's own offers.
-func (c *call) answer(offer string) error {
-	if err := c.pc.SetRemoteDescription(pion.SessionDescription{Type: pion.SDPTypeOffer, SDP: offer}); err != nil {
-		return err
+// prepareAnswer readies the PeerConnection to answer an offer (the
+// first, or one the browser should not have made), once negotiation has
+// set it: the browser's video m-line, if any, is accepted as sent, with
+// codec first (the room's choice if codec is empty), and its camera's
+// video comes in on it (onVideo); forwarded video goes out on m-lines of
+// the server's own offers. The first answer adds the track the room's
+// audio goes out on. It returns the codec put first.
+func (c *call) prepareAnswer(codec string) (string, error) {
+	if codec == "" {
+		codec = c.room.Video().SendCodec().MimeType
 	}
-	mime, _ := c.codec.Load().(string)
-	if mime == "" {
-		mime = c.room.Video().SendCodec().MimeType
-	}
-	preferCodec(c.pc, mime)
-	c.askedCodec = mime
+	preferCodec(c.pc, codec)
 	if !c.added {
 		snd, err := c.pc.AddTrack(c.leg.tx.track)
 		if err != nil {
-			return err
+			return "", err
 		}
 		c.added = true
 		c.goMedia(func() { drainRTCP(snd) })
 	}
-	ans, err := c.pc.CreateAnswer(nil)
-	if err != nil {
-		return err
-	}
-	if err := c.pc.SetLocalDescription(ans); err != nil {
-		return err
-	}
-	c.sendAnswer(Message{Type: TypeAnswer, SDP: ans.SDP})
-	return nil
+	return codec, nil
 }
 
 // enter joins the room, once the guest is connected.
@@ -378,13 +309,14 @@ func (c *call) enter(role bridge.Role) (*Message, error) {
 	if err != nil {
 		return errorMessage(refusal(err)), err
 	}
-	c.joined, c.part = true, p
-	c.send(Message{Type: TypeJoined, Participant: p.ID})
+	c.part = p
+	c.neg.start()
+	c.sig.send(Message{Type: TypeJoined, Participant: p.ID})
 	c.roster = c.startRoster(p.ID)
 	c.participant.Store(&p.ID)
 	c.room.Video().Subscribe(c, p.ID, video.Everyone, receivable(c.pc.RemoteDescription()))
 	if p.OverQuota {
-		c.send(Message{Type: TypeBanner, Text: "The room is full: you are joining as a listener."})
+		c.sig.send(Message{Type: TypeBanner, Text: "The room is full: you are joining as a listener."})
 	}
 	return nil, nil
 }
@@ -406,28 +338,24 @@ func refusal(err error) string {
 
 func errorMessage(text string) *Message { return &Message{Type: TypeError, Error: text} }
 
-// teardown ends the call's roster and media: the room lets the guest go, the
-// PeerConnection closes (which ends the track readers) and the media
-// goroutines are waited for. The signalling queue is closed after the
-// messages already in it.
+// teardown ends the call's roster, negotiation and media: the room lets
+// the guest go, the PeerConnection closes (which ends the track readers)
+// and the media goroutines are waited for. The signalling queue is closed
+// after the messages already in it.
 func (c *call) teardown() {
 	c.roster.close()
 	if c.room != nil {
 		c.room.Video().Unsubscribe(c)
 	}
-	for t, f := range c.sending {
-		t.RemoveSink(f)
-	}
+	c.neg.close()
+	c.fwd.close()
 	c.leg.end()
-	c.mu.Lock()
-	c.closing = true
-	c.outClosed = true
-	close(c.out)
-	c.mu.Unlock()
+	c.sig.close()
+	c.media.close()
 	if c.pc != nil {
 		if err := c.pc.GracefulClose(); err != nil {
 			c.log.Debug("peer connection close", "err", err)
 		}
 	}
-	c.wg.Wait()
+	c.media.wait()
 }

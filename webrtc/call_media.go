@@ -15,10 +15,10 @@ import (
 // forwarded to the room's other guests (onVideo); any other track is read
 // and dropped.
 func (c *call) onTrack(t *pion.TrackRemote, r *pion.RTPReceiver) {
-	if !c.startMedia() {
+	if !c.media.add() {
 		return
 	}
-	defer c.wg.Done()
+	defer c.media.done()
 	defer c.recoverMedia()
 	if t.Kind() == pion.RTPCodecTypeVideo {
 		c.onVideo(t, r)
@@ -70,24 +70,14 @@ func drainRTCP(s *pion.RTPSender) {
 	}
 }
 
-// startMedia counts a media goroutine in, unless the call is tearing down.
-func (c *call) startMedia() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closing {
-		return false
-	}
-	c.wg.Add(1)
-	return true
-}
-
-// goMedia runs f on a media goroutine the call waits for.
+// goMedia runs f on a media goroutine the call waits for, unless the call
+// is tearing down.
 func (c *call) goMedia(f func()) {
-	if !c.startMedia() {
+	if !c.media.add() {
 		return
 	}
 	go func() {
-		defer c.wg.Done()
+		defer c.media.done()
 		defer c.recoverMedia()
 		f()
 	}()

@@ -14,7 +14,7 @@ func TestMediaPanicEndsOnlyThatCall(t *testing.T) {
 	var logs bytes.Buffer
 	c := &call{log: slog.New(slog.NewTextHandler(&logs, nil)), leg: newLeg(nil, nil)}
 	c.goMedia(func() { panic("bad packet") })
-	c.wg.Wait()
+	c.media.wait()
 	select {
 	case <-c.leg.hangup:
 	case <-time.After(2 * time.Second):

@@ -30,7 +30,7 @@ type eventSource interface {
 // spare (sendIfRoom): it never blocks the call's loop, and a roster
 // message that could not go out is replaced by the next one.
 type roster struct {
-	c    *call
+	out  *signalQueue // the call's
 	room *bridge.Room
 	self string               // the guest's own participant ID
 	sub  *bridge.Subscription // nil when the bridge publishes no events
@@ -51,7 +51,7 @@ type roster struct {
 // without events (no Subscribe method) gets that first roster only. The
 // call stops the roster with close when it ends.
 func (c *call) startRoster(self string) *roster {
-	r := &roster{c: c, room: c.room, self: self, stop: make(chan struct{}), done: make(chan struct{})}
+	r := &roster{out: c.sig, room: c.room, self: self, stop: make(chan struct{}), done: make(chan struct{})}
 	if src, ok := c.s.rooms.(eventSource); ok {
 		r.sub = src.Subscribe()
 	}
@@ -104,7 +104,7 @@ func (r *roster) run() {
 				flush = timer.C
 			}
 		case <-flush:
-			if r.c.sendIfRoom(r.message()) {
+			if r.out.sendIfRoom(r.message()) {
 				flush = nil
 			} else {
 				timer.Reset(rosterInterval)
@@ -182,19 +182,6 @@ func (r *roster) message() Message {
 		return cmp.Or(cmp.Compare(x, y), strings.Compare(a.ID, b.ID))
 	})
 	return Message{Type: TypeRoster, Roster: list}
-}
-
-// sendIfRoom queues m unless the signalling queue is closed or half full,
-// and reports whether it did: the roster leaves the other half to the
-// messages the call cannot do without (offers, answers, candidates).
-func (c *call) sendIfRoom(m Message) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.outClosed || len(c.out) >= cap(c.out)/2 {
-		return false
-	}
-	c.sendLocked(m)
-	return true
 }
 
 // publicName is the name guests see of a participant: a browser guest's

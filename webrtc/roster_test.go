@@ -36,7 +36,7 @@ func TestPublicName(t *testing.T) {
 // rosterCall is a call reduced to what its roster uses: the server, the
 // room and the signalling queue, which the test reads.
 func rosterCall(f *fixture) *call {
-	return &call{s: f.srv, room: f.room, log: testLogger(), out: make(chan Message, 64)}
+	return &call{s: f.srv, room: f.room, log: testLogger(), sig: newSignalQueue(nil, 64, testLogger())}
 }
 
 // join puts a fake phone that sends freq Hz (0: silence) into room.
@@ -102,13 +102,13 @@ func TestRosterFollowsRoom(t *testing.T) {
 		{ID: alice.ID, Name: "Alice", Role: "attendee", Via: "sip"},
 		{ID: grace.ID, Name: "Grace", Role: "presenter", Via: "webrtc", Self: true},
 	}
-	if got := nextRoster(t, c.out, time.Second, "the first list", func([]RosterEntry) bool { return true }); !slices.Equal(got, want) {
+	if got := nextRoster(t, c.sig.out, time.Second, "the first list", func([]RosterEntry) bool { return true }); !slices.Equal(got, want) {
 		t.Errorf("first roster %+v, want %+v", got, want)
 	}
 
 	// A newcomer who talks: listed, then talking; silent Alice is not.
 	bobLeg, bob := join(t, f.room, bridge.JoinOptions{Name: "Bob", Via: "sip"}, 440)
-	got := nextRoster(t, c.out, 2*time.Second, "Bob talking", func(l []RosterEntry) bool {
+	got := nextRoster(t, c.sig.out, 2*time.Second, "Bob talking", func(l []RosterEntry) bool {
 		e, ok := entry(l, bob.ID)
 		return ok && e.Talking
 	})
@@ -129,15 +129,15 @@ func TestRosterFollowsRoom(t *testing.T) {
 	elsewhere.SetRole(bridge.RoleModerator)
 	elsewhereLeg.Hangup("bye")
 	bobLeg.Hangup("bye")
-	got = nextRoster(t, c.out, 2*time.Second, "Bob gone", func(l []RosterEntry) bool { _, ok := entry(l, bob.ID); return !ok })
+	got = nextRoster(t, c.sig.out, 2*time.Second, "Bob gone", func(l []RosterEntry) bool { _, ok := entry(l, bob.ID); return !ok })
 	if !slices.Equal(got, want) {
 		t.Errorf("roster after Bob left %+v, want %+v", got, want)
 	}
 
 	alice.SetMuted(true)
-	nextRoster(t, c.out, time.Second, "Alice muted", func(l []RosterEntry) bool { e, _ := entry(l, alice.ID); return e.Muted })
+	nextRoster(t, c.sig.out, time.Second, "Alice muted", func(l []RosterEntry) bool { e, _ := entry(l, alice.ID); return e.Muted })
 	alice.SetRole(bridge.RoleModerator)
-	nextRoster(t, c.out, time.Second, "Alice moderator", func(l []RosterEntry) bool {
+	nextRoster(t, c.sig.out, time.Second, "Alice moderator", func(l []RosterEntry) bool {
 		e, _ := entry(l, alice.ID)
 		return e.Role == "moderator"
 	})
@@ -146,9 +146,9 @@ func TestRosterFollowsRoom(t *testing.T) {
 	for i := range 20 {
 		alice.SetMuted(i%2 == 0)
 	}
-	nextRoster(t, c.out, time.Second, "Alice unmuted", func(l []RosterEntry) bool { e, _ := entry(l, alice.ID); return !e.Muted })
+	nextRoster(t, c.sig.out, time.Second, "Alice unmuted", func(l []RosterEntry) bool { e, _ := entry(l, alice.ID); return !e.Muted })
 	time.Sleep(3 * rosterInterval)
-	if n := len(c.out); n > 1 {
+	if n := len(c.sig.out); n > 1 {
 		t.Errorf("%d more rosters after a burst of 20 changes, want them in one or two", n)
 	}
 }
@@ -160,20 +160,20 @@ func TestRosterLeavesRoomForSignalling(t *testing.T) {
 	f := newFixture(t, bridge.RoomSettings{})
 	_, grace := join(t, f.room, bridge.JoinOptions{Name: "Grace", Via: "webrtc"}, 0)
 	c := rosterCall(f)
-	for range cap(c.out) / 2 {
-		c.out <- Message{Type: TypeCandidate}
+	for range cap(c.sig.out) / 2 {
+		c.sig.out <- Message{Type: TypeCandidate}
 	}
 	r := c.startRoster(grace.ID)
 	defer r.close()
 	join(t, f.room, bridge.JoinOptions{Name: "Alice", Via: "sip"}, 0)
 	time.Sleep(3 * rosterInterval)
-	if n := len(c.out); n != cap(c.out)/2 {
-		t.Fatalf("the roster queued %d messages behind a half full queue", n-cap(c.out)/2)
+	if n := len(c.sig.out); n != cap(c.sig.out)/2 {
+		t.Fatalf("the roster queued %d messages behind a half full queue", n-cap(c.sig.out)/2)
 	}
-	for range cap(c.out) / 2 {
-		<-c.out
+	for range cap(c.sig.out) / 2 {
+		<-c.sig.out
 	}
-	if got := nextRoster(t, c.out, time.Second, "both", func([]RosterEntry) bool { return true }); len(got) != 2 {
+	if got := nextRoster(t, c.sig.out, time.Second, "both", func([]RosterEntry) bool { return true }); len(got) != 2 {
 		t.Errorf("roster after the queue drained %+v, want Grace and Alice", got)
 	}
 }
@@ -185,7 +185,7 @@ func TestRosterClose(t *testing.T) {
 	_, grace := join(t, f.room, bridge.JoinOptions{Name: "Grace", Via: "webrtc"}, 0)
 	c := rosterCall(f)
 	r := c.startRoster(grace.ID)
-	nextRoster(t, c.out, time.Second, "the first list", func([]RosterEntry) bool { return true })
+	nextRoster(t, c.sig.out, time.Second, "the first list", func([]RosterEntry) bool { return true })
 	r.close()
 	r.close()
 	(*roster)(nil).close()
@@ -206,7 +206,7 @@ func TestRosterClose(t *testing.T) {
 	}
 	join(t, f.room, bridge.JoinOptions{Name: "Late", Via: "sip"}, 0)
 	time.Sleep(3 * rosterInterval)
-	if n := len(c.out); n != 0 {
+	if n := len(c.sig.out); n != 0 {
 		t.Errorf("%d messages after close", n)
 	}
 }

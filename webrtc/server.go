@@ -9,6 +9,11 @@
 // guests goes through one UDP port (pion's ICE UDP mux), so an admin opens
 // one port in the firewall; DTLS-SRTP protects it, as WebRTC requires.
 //
+// Each guest's call (call.go) is a loop that owns the call's state, with
+// its parts in types of their own: the signalling queue, both ways
+// (queue.go), the offer/answer with the page (renegotiate.go), the video
+// forwarded to the guest (forwards.go) and the media goroutines (group.go).
+//
 // The package is an edge: it meets the rest of Parley only through the
 // bridge's Room and Leg, and never imports the SIP edge.
 package webrtc

@@ -115,7 +115,15 @@ type publication struct {
 	track   atomic.Pointer[video.Track] // once published
 	mime    atomic.Value                // string: codec.MimeType in lower case, read per packet
 	mu      sync.Mutex                  // serialises publishing, closing and codec changes; guards codec
-	readers int                         // guarded by c.pmu: the layers' goroutines running
+	readers int                         // guarded by publications.mu: the layers' goroutines running
+}
+
+// publications are a guest's video publications, by the RTPReceiver of
+// their m-line. The zero publications is ready; it is safe for concurrent
+// use.
+type publications struct {
+	mu sync.Mutex
+	m  map[*pion.RTPReceiver]*publication // guarded by mu
 }
 
 // publication returns the publication of r's m-line, made by the first
@@ -123,19 +131,28 @@ type publication struct {
 // offer does not list. The caller runs t's loop and calls unpublish when
 // it ends.
 func (c *call) publication(t *pion.TrackRemote, r *pion.RTPReceiver) (*publication, int) {
-	c.pmu.Lock()
-	defer c.pmu.Unlock()
-	p := c.pubs[r]
+	return c.pubs.open(t, r, func() []string { return sendRIDs(c.pc.RemoteDescription(), r) })
+}
+
+// open is publication; rids returns the m-line's simulcast RIDs, for the
+// first of its layers.
+func (ps *publications) open(t *pion.TrackRemote, r *pion.RTPReceiver, rids func() []string) (*publication, int) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	p := ps.m[r]
 	if p == nil {
-		var rids []string
+		var list []string
 		if t.RID() != "" {
-			if rids = sendRIDs(c.pc.RemoteDescription(), r); rids == nil {
-				rids = []string{t.RID()} // RIDs without simulcast: the first is the stream
+			if list = rids(); list == nil {
+				list = []string{t.RID()} // RIDs without simulcast: the first is the stream
 			}
 		}
-		p = &publication{codec: t.Codec(), rids: rids, ssrcs: make([]atomic.Uint32, max(len(rids), 1))}
+		p = &publication{codec: t.Codec(), rids: list, ssrcs: make([]atomic.Uint32, max(len(list), 1))}
 		p.mime.Store(strings.ToLower(p.codec.MimeType))
-		c.pubs[r] = p
+		if ps.m == nil {
+			ps.m = make(map[*pion.RTPReceiver]*publication)
+		}
+		ps.m[r] = p
 	}
 	layer := 0
 	if len(p.rids) > 0 {
@@ -149,20 +166,27 @@ func (c *call) publication(t *pion.TrackRemote, r *pion.RTPReceiver) (*publicati
 
 // unpublish counts a layer's goroutine out; the last closes the track.
 func (c *call) unpublish(p *publication, r *pion.RTPReceiver) {
-	c.pmu.Lock()
+	if !c.pubs.leave(p, r) {
+		return
+	}
+	p.mu.Lock()
+	if t := p.track.Swap(nil); t != nil {
+		t.Close()
+	}
+	p.mu.Unlock()
+}
+
+// leave counts one of p's layers out, and reports whether it was the last
+// (p is then forgotten).
+func (ps *publications) leave(p *publication, r *pion.RTPReceiver) bool {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
 	p.readers--
-	last := p.readers == 0
-	if last {
-		delete(c.pubs, r)
+	if p.readers > 0 {
+		return false
 	}
-	c.pmu.Unlock()
-	if last {
-		p.mu.Lock()
-		if t := p.track.Swap(nil); t != nil {
-			t.Close()
-		}
-		p.mu.Unlock()
-	}
+	delete(ps.m, r)
+	return true
 }
 
 // publish returns the room's track, publishing it when the guest is in
