@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -112,30 +111,6 @@ func (s *server) inviteLinks(t *testing.T, room string) []inviteLink {
 	return list
 }
 
-// raw sends a request with the admin token and the given body and content
-// type, and returns the status, the headers and the body.
-func (s *server) inviteRaw(t *testing.T, method, path, contentType string, body []byte) (int, http.Header, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, "http://"+s.http+path, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+adminToken)
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	data, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.StatusCode, res.Header, data
-}
-
 // joinPage gets the join page of token, as a guest's browser would (no
 // token, English), and returns the status and the HTML.
 func (s *server) inviteJoinPage(t *testing.T, token string) (int, string) {
@@ -145,15 +120,7 @@ func (s *server) inviteJoinPage(t *testing.T, token string) (int, string) {
 		t.Fatal(err)
 	}
 	req.Header.Set("Accept-Language", "en-GB,en;q=0.8")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	data, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, data := httpDo(t, req)
 	return res.StatusCode, string(data)
 }
 
@@ -573,7 +540,7 @@ func TestLinkCSVImport(t *testing.T) {
 		"Charles Babbage,not-an-email,attendee,en\r\n" + // line 3
 		"Grace Hopper,grace@example.com,moderator,fr\r\n" +
 		"Alan Turing,alan@example.com,,de\r\n"
-	code, _, body := srv.inviteRaw(t, "POST", path, "text/csv; charset=utf-8", []byte(bad))
+	code, _, body := srv.apiRaw(t, "POST", path, "text/csv; charset=utf-8", []byte(bad))
 	var e inviteLink
 	if err := json.Unmarshal(body, &e); err != nil {
 		t.Fatalf("import: %d %q: %v", code, body, err)
@@ -589,7 +556,7 @@ func TestLinkCSVImport(t *testing.T) {
 	}
 
 	good := strings.Replace(bad, "not-an-email", "charles@example.com", 1)
-	code, hdr, body := srv.inviteRaw(t, "POST", path, "text/csv", []byte("\ufeff"+good)) // a BOM, as spreadsheets write
+	code, hdr, body := srv.apiRaw(t, "POST", path, "text/csv", []byte("\ufeff"+good)) // a BOM, as spreadsheets write
 	var res struct {
 		Imported int          `json:"imported"`
 		Links    []inviteLink `json:"links"`
@@ -656,7 +623,7 @@ func TestAttendeeCSVAfterACall(t *testing.T) {
 	}
 	after := time.Now().UTC()
 
-	code, hdr, data := srv.inviteRaw(t, "GET", "/api/v1/rooms/1000/attendees.csv", "", nil)
+	code, hdr, data := srv.apiRaw(t, "GET", "/api/v1/rooms/1000/attendees.csv", "", nil)
 	if code != http.StatusOK {
 		t.Fatalf("GET attendees.csv: %d %s", code, data)
 	}
@@ -745,7 +712,7 @@ func TestJoinInfoInFrench(t *testing.T) {
 	t.Parallel()
 	srv := startParley(t, inviteConfig(`  - {number: "1000", name: Comité de pilotage, pin: "4321"}
 `, ""))
-	code, hdr, body := srv.inviteRaw(t, "GET", "/api/v1/rooms/1000/join-info?lang=fr", "", nil)
+	code, hdr, body := srv.apiRaw(t, "GET", "/api/v1/rooms/1000/join-info?lang=fr", "", nil)
 	if code != http.StatusOK || !strings.HasPrefix(hdr.Get("Content-Type"), "text/plain") {
 		t.Fatalf("join-info: %d %s", code, hdr.Get("Content-Type"))
 	}

@@ -23,22 +23,8 @@ func runSipp(t *testing.T, scenario, service, target string, extra ...string) (s
 // such as an expected response code).
 func runSippWith(t *testing.T, scenario string, replace map[string]string, service, target string, extra ...string) (string, error) {
 	t.Helper()
-	if _, err := exec.LookPath("sipp"); err != nil {
-		t.Fatal("sipp is not installed; run `make test`, which installs it (package sip-tester)")
-	}
 	dir := t.TempDir()
-	text, err := os.ReadFile(filepath.Join("testdata", "sipp", scenario))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := string(text)
-	for k, v := range replace {
-		s = strings.ReplaceAll(s, k, v)
-	}
-	path := filepath.Join(dir, scenario)
-	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := sippScenario(t, dir, scenario, replace)
 	args := []string{"-sf", path, "-s", service,
 		"-i", "127.0.0.1", "-m", "1", "-nostdin", "-timeout", "40s", "-trace_err",
 		"-error_file", filepath.Join(dir, "errors.log")}
@@ -66,6 +52,31 @@ func runSippWith(t *testing.T, scenario string, replace map[string]string, servi
 		t.Fatalf("sipp %s did not finish in 60 s", scenario)
 	}
 	return "", nil
+}
+
+// sippScenario writes scenario from testdata/sipp into dir, with each key
+// of each replace map replaced by its value (map after map), and returns
+// the copy's path. It fails the test if sipp is not installed.
+func sippScenario(t *testing.T, dir, scenario string, replace ...map[string]string) string {
+	t.Helper()
+	if _, err := exec.LookPath("sipp"); err != nil {
+		t.Fatal("sipp is not installed; run `make test`, which installs it (package sip-tester)")
+	}
+	text, err := os.ReadFile(filepath.Join("testdata", "sipp", scenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(text)
+	for _, r := range replace {
+		for k, v := range r {
+			s = strings.ReplaceAll(s, k, v)
+		}
+	}
+	path := filepath.Join(dir, scenario)
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // A sipp call into a dialogRoom (dialog_test.go), run in the background
@@ -103,25 +114,11 @@ type dialogSipp struct {
 // RTP on mediaPort, and a message trace. sipp gives up after limit.
 func (d *dialogRoom) startSipp(t *testing.T, scenario string, limit time.Duration) *dialogSipp {
 	t.Helper()
-	if _, err := exec.LookPath("sipp"); err != nil {
-		t.Fatal("sipp is not installed; run `make test`, which installs it (package sip-tester)")
-	}
 	dir := t.TempDir()
-	text, err := os.ReadFile(filepath.Join("testdata", "sipp", scenario))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := strings.NewReplacer("TONE_FILE", d.ulaw, "ALAW_FILE", d.alaw).Replace(string(text))
-	for k, v := range d.replace {
-		s = strings.ReplaceAll(s, k, v)
-	}
+	path := sippScenario(t, dir, scenario, map[string]string{"TONE_FILE": d.ulaw, "ALAW_FILE": d.alaw}, d.replace)
 	target := d.sipTarget
 	if target == "" {
 		target = d.srv.sipUDP
-	}
-	path := filepath.Join(dir, scenario)
-	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
-		t.Fatal(err)
 	}
 	p := &dialogSipp{scenario: scenario, limit: limit, done: make(chan error, 1),
 		errFile: filepath.Join(dir, "errors.log"), msgFile: filepath.Join(dir, "messages.log")}

@@ -280,26 +280,11 @@ type sippUAS struct {
 // returns once sipp listens. sipp ends after one call or after timeout.
 func startUAS(t *testing.T, scenario string, replace map[string]string, timeout time.Duration) *sippUAS {
 	t.Helper()
-	if _, err := exec.LookPath("sipp"); err != nil {
-		t.Fatal("sipp is not installed; run `make test`, which installs it (package sip-tester)")
-	}
-	text, err := os.ReadFile(filepath.Join("testdata", "sipp", scenario))
-	if err != nil {
-		t.Fatal(err)
-	}
 	// The port is free when chosen but not held: another process may take
 	// it before sipp binds it, so a failed bind is retried on a new port.
 	for attempt := 0; ; attempt++ {
 		u := &sippUAS{scenario: scenario, port: freeUDPPort(t), dir: t.TempDir(), timeout: timeout, done: make(chan struct{})}
-		s := string(text)
-		for k, v := range replace {
-			s = strings.ReplaceAll(s, k, v)
-		}
-		s = strings.ReplaceAll(s, "UAS_PORT", strconv.Itoa(u.port))
-		path := filepath.Join(u.dir, scenario)
-		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		path := sippScenario(t, u.dir, scenario, replace, map[string]string{"UAS_PORT": strconv.Itoa(u.port)})
 		u.cmd = exec.Command("sipp", "-sf", path, "-i", "127.0.0.1", "-p", strconv.Itoa(u.port),
 			"-m", "1", "-nostdin", "-timeout", fmt.Sprintf("%ds", int(timeout.Seconds())),
 			"-trace_err", "-error_file", filepath.Join(u.dir, "errors.log"),
