@@ -55,10 +55,6 @@ func Default() *Config {
 	return c
 }
 
-// DefaultYAML returns the text of the embedded default config, for printing
-// as an example.
-func DefaultYAML() []byte { return []byte(defaultYAML) }
-
 // noEnv is an environment in which no variable is set.
 func noEnv(string) (string, bool) { return "", false }
 

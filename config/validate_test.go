@@ -69,7 +69,7 @@ func TestValidateInCode(t *testing.T) {
 func TestValidateKeepsLines(t *testing.T) {
 	c := Default()
 	c.Rooms[2].GuestRole = "boss"
-	line := 1 + strings.Count(string(DefaultYAML()[:strings.Index(string(DefaultYAML()), `number: "1002"`)]), "\n")
+	line := 1 + strings.Count(defaultYAML[:strings.Index(defaultYAML, `number: "1002"`)], "\n")
 	want := fmt.Sprintf(`default.yaml:%d: rooms[2].guest_role: "boss": must be owner, moderator, presenter, attendee or spectator`, line)
 	if err := c.Validate(); err == nil || err.Error() != want {
 		t.Errorf("Validate() = %v, want %s", err, want)

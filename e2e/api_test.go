@@ -17,32 +17,52 @@ const adminToken = "e2e-admin-token-6f1d2a9c0b7e4c3d8a5f"
 // decodes the JSON answer into out (when not nil); it returns the status.
 func (s *server) apiCall(t *testing.T, method, path string, body, out any) int {
 	t.Helper()
-	var r io.Reader
+	var b []byte
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
+		var err error
+		if b, err = json.Marshal(body); err != nil {
 			t.Fatal(err)
 		}
-		r = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, "http://"+s.http+path, r)
+	code, _, data := s.apiRaw(t, method, path, "application/json", b)
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			t.Fatalf("%s %s: %d %q: %v", method, path, code, data, err)
+		}
+	}
+	return code
+}
+
+// apiRaw sends a request with the admin token and the given body and content
+// type, and returns the status, the headers and the body.
+func (s *server) apiRaw(t *testing.T, method, path, contentType string, body []byte) (int, http.Header, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, "http://"+s.http+path, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer "+adminToken)
-	req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	res, data := httpDo(t, req)
+	return res.StatusCode, res.Header, data
+}
+
+// httpDo sends req with the default client and returns the response and
+// its body, read whole and closed.
+func httpDo(t *testing.T, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	data, _ := io.ReadAll(res.Body)
-	if out != nil {
-		if err := json.Unmarshal(data, out); err != nil {
-			t.Fatalf("%s %s: %d %q: %v", method, path, res.StatusCode, data, err)
-		}
+	data, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return res.StatusCode
+	return res, data
 }
 
 // dialResult is what the tests read of a call out's state.

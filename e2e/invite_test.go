@@ -1,17 +1,12 @@
 package e2e
 
 import (
-	"bytes"
-	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/mail"
@@ -24,7 +19,6 @@ import (
 	"time"
 
 	ics "github.com/arran4/golang-ical"
-	"github.com/emersion/go-smtp"
 )
 
 // This file checks issue 5's invitations end to end, against a real
@@ -117,30 +111,6 @@ func (s *server) inviteLinks(t *testing.T, room string) []inviteLink {
 	return list
 }
 
-// raw sends a request with the admin token and the given body and content
-// type, and returns the status, the headers and the body.
-func (s *server) inviteRaw(t *testing.T, method, path, contentType string, body []byte) (int, http.Header, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, "http://"+s.http+path, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+adminToken)
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	data, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.StatusCode, res.Header, data
-}
-
 // joinPage gets the join page of token, as a guest's browser would (no
 // token, English), and returns the status and the HTML.
 func (s *server) inviteJoinPage(t *testing.T, token string) (int, string) {
@@ -150,238 +120,8 @@ func (s *server) inviteJoinPage(t *testing.T, token string) (int, string) {
 		t.Fatal(err)
 	}
 	req.Header.Set("Accept-Language", "en-GB,en;q=0.8")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	data, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, data := httpDo(t, req)
 	return res.StatusCode, string(data)
-}
-
-// --- a real SMTP server -------------------------------------------------
-
-// smtpMail is one message the test SMTP server accepted.
-type smtpMail struct {
-	from string   // MAIL FROM
-	to   []string // RCPT TO
-	data []byte   // the message as sent
-}
-
-// mailSink is a real SMTP server (emersion/go-smtp) on 127.0.0.1:0 that
-// hands every message it accepts to mails.
-type mailSink struct {
-	port  int
-	mails chan smtpMail
-}
-
-// startMailSink starts a mail sink, closed when the test ends.
-func startMailSink(t *testing.T) *mailSink {
-	t.Helper()
-	m := &mailSink{mails: make(chan smtpMail, 16)}
-	srv := smtp.NewServer(sinkBackend{m})
-	srv.Domain = "localhost"
-	srv.ReadTimeout = 10 * time.Second
-	srv.WriteTimeout = 10 * time.Second
-	srv.MaxMessageBytes = 1 << 20
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.port = l.Addr().(*net.TCPAddr).Port
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(l) }()
-	t.Cleanup(func() {
-		srv.Close()
-		l.Close() // Close misses a listener that Serve has not registered yet
-		if err := <-done; err != nil && !errors.Is(err, smtp.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
-			t.Errorf("smtp server: %v", err)
-		}
-	})
-	return m
-}
-
-// next waits for the next mail.
-func (m *mailSink) next(t *testing.T, within time.Duration) smtpMail {
-	t.Helper()
-	select {
-	case got := <-m.mails:
-		return got
-	case <-time.After(within):
-		t.Fatalf("no mail arrived within %v", within)
-		return smtpMail{}
-	}
-}
-
-// sinkBackend makes the sink's sessions.
-type sinkBackend struct{ m *mailSink }
-
-// NewSession implements smtp.Backend.
-func (b sinkBackend) NewSession(*smtp.Conn) (smtp.Session, error) {
-	return &sinkSession{m: b.m}, nil
-}
-
-// sinkSession is one SMTP session of the sink.
-type sinkSession struct {
-	m   *mailSink
-	msg smtpMail
-}
-
-// Mail implements smtp.Session.
-func (s *sinkSession) Mail(from string, _ *smtp.MailOptions) error {
-	s.msg = smtpMail{from: from}
-	return nil
-}
-
-// Rcpt implements smtp.Session.
-func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.msg.to = append(s.msg.to, to)
-	return nil
-}
-
-// Data implements smtp.Session.
-func (s *sinkSession) Data(r io.Reader) error {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.msg.data = data
-	select {
-	case s.m.mails <- s.msg:
-		return nil
-	default:
-		return errors.New("test mailbox full")
-	}
-}
-
-// Reset implements smtp.Session.
-func (s *sinkSession) Reset() { s.msg = smtpMail{} }
-
-// Logout implements smtp.Session.
-func (s *sinkSession) Logout() error { return nil }
-
-// --- reading a mail ------------------------------------------------------
-
-// mailPart is one leaf of a MIME message, its body decoded.
-type mailPart struct {
-	mediaType   string
-	params      map[string]string
-	disposition string
-	filename    string
-	body        string
-}
-
-// readMail is a received message: its headers and its leaves.
-type readMail struct {
-	header  mail.Header
-	subject string
-	parts   []mailPart
-}
-
-// part returns the first leaf of mediaType that is (attachment) or is not
-// an attachment.
-func (m readMail) part(t *testing.T, mediaType string, attachment bool) mailPart {
-	t.Helper()
-	for _, p := range m.parts {
-		if p.mediaType == mediaType && (p.disposition == "attachment") == attachment {
-			return p
-		}
-	}
-	var have []string
-	for _, p := range m.parts {
-		have = append(have, p.mediaType+" "+p.disposition)
-	}
-	t.Fatalf("the mail has no %s part (attachment %v); it has %q", mediaType, attachment, have)
-	return mailPart{}
-}
-
-// parseMail reads a message with net/mail and walks its MIME tree with
-// mime/multipart, decoding quoted-printable and base64 bodies.
-func parseMail(t *testing.T, data []byte) readMail {
-	t.Helper()
-	msg, err := mail.ReadMessage(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("the mail does not parse: %v\n%s", err, data)
-	}
-	subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
-	if err != nil {
-		t.Fatalf("Subject %q: %v", msg.Header.Get("Subject"), err)
-	}
-	out := readMail{header: msg.Header, subject: subject}
-	var walk func(h inviteHeader, body io.Reader)
-	walk = func(h inviteHeader, body io.Reader) {
-		mt, params, err := mime.ParseMediaType(h.Get("Content-Type"))
-		if err != nil {
-			mt, params = "text/plain", map[string]string{}
-		}
-		if strings.HasPrefix(mt, "multipart/") {
-			mr := multipart.NewReader(body, params["boundary"])
-			for {
-				p, err := mr.NextRawPart()
-				if err == io.EOF {
-					return
-				}
-				if err != nil {
-					t.Fatalf("%s: %v", mt, err)
-				}
-				walk(inviteHeader(p.Header), p)
-			}
-		}
-		var r io.Reader = body
-		switch strings.ToLower(h.Get("Content-Transfer-Encoding")) {
-		case "quoted-printable":
-			r = quotedprintable.NewReader(body)
-		case "base64":
-			r = base64.NewDecoder(base64.StdEncoding, body)
-		}
-		b, err := io.ReadAll(r)
-		if err != nil {
-			t.Fatalf("%s part: %v", mt, err)
-		}
-		p := mailPart{mediaType: mt, params: params, body: string(b)}
-		if d, dp, err := mime.ParseMediaType(h.Get("Content-Disposition")); err == nil {
-			p.disposition, p.filename = d, dp["filename"]
-		}
-		out.parts = append(out.parts, p)
-	}
-	walk(inviteHeader(msg.Header), msg.Body)
-	return out
-}
-
-// inviteHeader is a MIME header of either the message or a part.
-type inviteHeader map[string][]string
-
-// Get returns the first value of key, canonicalised as net/textproto does.
-func (h inviteHeader) Get(key string) string {
-	return http.Header(h).Get(key)
-}
-
-// invitationEvent parses the calendar text with golang-ical and returns
-// the calendar and its one event.
-func invitationEvent(t *testing.T, text string) (*ics.Calendar, *ics.VEvent) {
-	t.Helper()
-	cal, err := ics.ParseCalendar(strings.NewReader(text))
-	if err != nil {
-		t.Fatalf("invite.ics does not parse: %v\n%s", err, text)
-	}
-	events := cal.Events()
-	if len(events) != 1 {
-		t.Fatalf("invite.ics has %d events, want 1:\n%s", len(events), text)
-	}
-	return cal, events[0]
-}
-
-// calendarProperty returns the value of the calendar-level property name.
-func calendarProperty(cal *ics.Calendar, name string) string {
-	for _, p := range cal.CalendarProperties {
-		if p.IANAToken == name {
-			return p.Value
-		}
-	}
-	return ""
 }
 
 // --- 1. email -------------------------------------------------------------
@@ -800,7 +540,7 @@ func TestLinkCSVImport(t *testing.T) {
 		"Charles Babbage,not-an-email,attendee,en\r\n" + // line 3
 		"Grace Hopper,grace@example.com,moderator,fr\r\n" +
 		"Alan Turing,alan@example.com,,de\r\n"
-	code, _, body := srv.inviteRaw(t, "POST", path, "text/csv; charset=utf-8", []byte(bad))
+	code, _, body := srv.apiRaw(t, "POST", path, "text/csv; charset=utf-8", []byte(bad))
 	var e inviteLink
 	if err := json.Unmarshal(body, &e); err != nil {
 		t.Fatalf("import: %d %q: %v", code, body, err)
@@ -816,7 +556,7 @@ func TestLinkCSVImport(t *testing.T) {
 	}
 
 	good := strings.Replace(bad, "not-an-email", "charles@example.com", 1)
-	code, hdr, body := srv.inviteRaw(t, "POST", path, "text/csv", []byte("\ufeff"+good)) // a BOM, as spreadsheets write
+	code, hdr, body := srv.apiRaw(t, "POST", path, "text/csv", []byte("\ufeff"+good)) // a BOM, as spreadsheets write
 	var res struct {
 		Imported int          `json:"imported"`
 		Links    []inviteLink `json:"links"`
@@ -883,7 +623,7 @@ func TestAttendeeCSVAfterACall(t *testing.T) {
 	}
 	after := time.Now().UTC()
 
-	code, hdr, data := srv.inviteRaw(t, "GET", "/api/v1/rooms/1000/attendees.csv", "", nil)
+	code, hdr, data := srv.apiRaw(t, "GET", "/api/v1/rooms/1000/attendees.csv", "", nil)
 	if code != http.StatusOK {
 		t.Fatalf("GET attendees.csv: %d %s", code, data)
 	}
@@ -972,7 +712,7 @@ func TestJoinInfoInFrench(t *testing.T) {
 	t.Parallel()
 	srv := startParley(t, inviteConfig(`  - {number: "1000", name: Comité de pilotage, pin: "4321"}
 `, ""))
-	code, hdr, body := srv.inviteRaw(t, "GET", "/api/v1/rooms/1000/join-info?lang=fr", "", nil)
+	code, hdr, body := srv.apiRaw(t, "GET", "/api/v1/rooms/1000/join-info?lang=fr", "", nil)
 	if code != http.StatusOK || !strings.HasPrefix(hdr.Get("Content-Type"), "text/plain") {
 		t.Fatalf("join-info: %d %s", code, hdr.Get("Content-Type"))
 	}

@@ -154,10 +154,6 @@ func New(opts Options) (*Metrics, error) {
 // scraper accepts gzip.
 func (m *Metrics) Handler() http.Handler { return m.handler }
 
-// Registry returns the registry the metrics are on, for another component
-// to add its own collectors to.
-func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
-
 // Start makes the scrape-time gauges read s.Rooms and s.RTP, and counts
 // the calls out from s.Events on a goroutine of its own, which Close stops
 // and waits for. It returns ErrStarted if called twice or after Close.

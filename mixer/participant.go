@@ -34,7 +34,7 @@ type Participant interface {
 	WriteAudio(payload []byte)
 }
 
-// MinGainDB and MaxGainDB bound the gain SetGain and WithGain accept, in dB.
+// MinGainDB and MaxGainDB bound the gain SetGain accepts, in dB.
 const (
 	MinGainDB = -60
 	MaxGainDB = 20
@@ -50,10 +50,6 @@ type settings struct {
 	listenOnly bool
 	sendOnly   bool
 }
-
-// WithGain makes the participant join with a gain of dB decibels applied to
-// what it says (see SetGain).
-func WithGain(dB float64) AddOption { return func(s *settings) { s.gainDB = dB } }
 
 // WithMuted makes the participant join muted (see SetMuted).
 func WithMuted(muted bool) AddOption { return func(s *settings) { s.muted = muted } }

@@ -77,13 +77,6 @@ func (u *unacked) take(ip netip.Addr) (release func(), err error) {
 	}, nil
 }
 
-// pending returns how many calls from ip await their ACK.
-func (u *unacked) pending(ip netip.Addr) int {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	return u.count[guard.Source(ip)]
-}
-
 // ackTimeout is how long a 200 waits for its ACK.
 func (s *Server) ackTimeout() time.Duration {
 	if s.opts.AckTimeout > 0 {

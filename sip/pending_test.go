@@ -11,6 +11,8 @@ import (
 	"github.com/emiago/sipgo"
 	gosip "github.com/emiago/sipgo/sip"
 	"github.com/emiago/sipgo/siptest"
+
+	"github.com/parleyhq/parley/guard"
 )
 
 // TestUnackedBudget: at most max calls per source await their ACK; IPv6
@@ -135,4 +137,11 @@ func TestAnswerAcked(t *testing.T) {
 	if freed.Load() {
 		t.Error("an ACKed call was freed")
 	}
+}
+
+// pending returns how many calls from ip await their ACK.
+func (u *unacked) pending(ip netip.Addr) int {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.count[guard.Source(ip)]
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	gosip "github.com/emiago/sipgo/sip"
+	icdigest "github.com/icholy/digest"
 
 	"github.com/parleyhq/parley/sip/digest"
 )
@@ -195,11 +196,17 @@ func (f *regFixture) creds(t *testing.T, alg digest.Algorithm, user, password st
 	}
 	for _, h := range res.GetHeaders("WWW-Authenticate") {
 		if strings.Contains(h.Value(), "algorithm="+string(alg)+",") {
-			a, err := digest.Answer(h.Value(), "REGISTER", "sip:parley.test", user, password)
+			// icholy/digest, the client sipgo answers challenges with.
+			ch, err := icdigest.ParseChallenge(h.Value())
 			if err != nil {
 				t.Fatal(err)
 			}
-			return a
+			cred, err := icdigest.Digest(ch, icdigest.Options{Method: "REGISTER", URI: "sip:parley.test",
+				Username: user, Password: password})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return cred.String()
 		}
 	}
 	t.Fatalf("no %s challenge in %v", alg, res)

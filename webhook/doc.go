@@ -43,7 +43,7 @@
 // retried after Options.Backoff, up to Options.MaxAttempts attempts in all;
 // any other status (3xx included: redirects are not followed by the default
 // client) fails the delivery at once. A delivery that fails is logged once
-// and counted in Stats.
+// and counted.
 //
 // Each hook has its own queue and worker goroutine, so a slow or dead
 // endpoint delays only its own events and never the bridge: when its queue

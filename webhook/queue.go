@@ -65,10 +65,3 @@ func (q *queue) pop() (d delivery, ok bool) {
 	q.n--
 	return d, true
 }
-
-// len returns how many entries are queued.
-func (q *queue) len() int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.n
-}

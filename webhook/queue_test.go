@@ -27,3 +27,10 @@ func TestQueueDropsOldest(t *testing.T) {
 		t.Errorf("pop() after wrap = %q, want f", d.id)
 	}
 }
+
+// len returns how many entries are queued.
+func (q *queue) len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.n
+}

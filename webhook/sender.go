@@ -91,23 +91,8 @@ func DefaultBackoff(attempt int) time.Duration {
 	return min(d, maxBackoff)
 }
 
-// Stats counts deliveries over a Sender's life; each event sent to a hook
-// is one delivery.
-type Stats struct {
-	// Delivered is how many deliveries a hook answered with 2xx.
-	Delivered uint64
-	// Failed is how many were given up: refused with a status that is not
-	// retried, or out of attempts.
-	Failed uint64
-	// Dropped is how many were dropped from a full queue.
-	Dropped uint64
-	// Abandoned is how many were still queued or being retried when the
-	// drain at shutdown ran out of time.
-	Abandoned uint64
-}
-
 // Sender delivers events to a fixed set of hooks. Create it with New and
-// start it with Run; Stats may be called from any goroutine.
+// start it with Run.
 type Sender struct {
 	hooks       []*hook
 	client      *http.Client
@@ -119,6 +104,7 @@ type Sender struct {
 
 	running atomic.Bool
 
+	// Deliveries over the Sender's life, as the tests read them (stats_test.go).
 	delivered, failed, dropped, abandoned atomic.Uint64
 }
 
@@ -204,12 +190,6 @@ func New(hooks []Hook, opts Options) (*Sender, error) {
 		s.hooks = append(s.hooks, hk)
 	}
 	return s, nil
-}
-
-// Stats returns the counts so far. It is safe to call from any goroutine.
-func (s *Sender) Stats() Stats {
-	return Stats{Delivered: s.delivered.Load(), Failed: s.failed.Load(),
-		Dropped: s.dropped.Load(), Abandoned: s.abandoned.Load()}
 }
 
 // Run delivers the events read from events until ctx ends or events is

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -31,17 +32,19 @@ func newHTTPServer(h http.Handler, t httpTimeouts, log *slog.Logger) *http.Serve
 }
 
 // serveMetrics serves GET /metrics alone on addr until the returned
-// server is shut down; done receives Serve's error.
-func serveMetrics(addr string, h http.Handler, log *slog.Logger) (*http.Server, <-chan error, error) {
-	ln, err := net.Listen("tcp", addr)
+// server is shut down; bound is the address it listens on, and done
+// receives Serve's error. ctx bounds the binding only.
+func serveMetrics(ctx context.Context, addr string, h http.Handler, log *slog.Logger) (_ *http.Server, bound net.Addr, done <-chan error, _ error) {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
-		return nil, nil, fmt.Errorf("metrics.listen: %w", err)
+		return nil, nil, nil, fmt.Errorf("metrics.listen: %w", err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", h)
 	srv := newHTTPServer(mux, defaultHTTPTimeouts(), log)
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
 	log.Info("metrics listening", "addr", ln.Addr().String())
-	return srv, done, nil
+	return srv, ln.Addr(), served, nil
 }

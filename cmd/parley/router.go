@@ -14,7 +14,7 @@ import (
 // and dialout.direct_allow of cfg, for `parley route` and for the bridge
 // `parley serve` runs; names resolve through the system's resolver. The
 // Router shares cfg's compiled patterns, which nothing modifies. Self is
-// left for serve to set once the SIP listeners are bound.
+// left for newApp to set: it reads the SIP listeners once they are bound.
 func routerFromConfig(cfg *config.Config) (*dialplan.Router, error) {
 	r := &dialplan.Router{Extensions: make(map[string]string, len(cfg.Extensions)), Resolver: net.DefaultResolver}
 	for _, e := range cfg.Extensions {

@@ -56,18 +56,6 @@ func (a Algorithm) valid() bool {
 // nonce and cnonce (RFC 7616 §3.4.2).
 func (a Algorithm) sess() bool { return a == MD5Sess || a == SHA256Sess }
 
-// strength orders algorithms for RFC 8760 §2.4 ("strongest first"):
-// the SHA-256 family before the MD5 family; 0 for anything else.
-func (a Algorithm) strength() int {
-	switch a {
-	case SHA256, SHA256Sess:
-		return 2
-	case MD5, MD5Sess:
-		return 1
-	}
-	return 0
-}
-
 func (a Algorithm) newHash() hash.Hash {
 	if a == SHA256 || a == SHA256Sess {
 		return sha256.New()

@@ -23,13 +23,13 @@
 // state. Run SIP over TLS, keep the lifetime short, or track (nonce, nc)
 // pairs above this package if replay matters.
 //
-// The client side ([Answer], [AnswerBest]) answers a challenge from a trunk
-// or a proxy, preferring the strongest algorithm offered (RFC 8760 §2.4).
+// There is no client side here: Parley answers a trunk's or a proxy's
+// challenge through sipgo.
 package digest
 
 import "errors"
 
-// Sentinel errors. Verify, Answer and AnswerBest wrap ErrMalformed and
+// Sentinel errors. Verify and ParseParams wrap ErrMalformed and
 // ErrUnsupported with detail; test them with errors.Is.
 var (
 	// ErrUnauthorized means the credentials were not accepted: unknown user,

@@ -47,9 +47,9 @@ func lookup(u string) (string, bool) {
 
 func mustAnswer(t *testing.T, challenge, method, uri, user, pass string) string {
 	t.Helper()
-	h, err := Answer(challenge, method, uri, user, pass)
+	h, err := clientAnswer(challenge, method, uri, user, pass)
 	if err != nil {
-		t.Fatalf("Answer(%q): %v", challenge, err)
+		t.Fatalf("clientAnswer(%q): %v", challenge, err)
 	}
 	return h
 }
@@ -98,9 +98,9 @@ func TestChallengesOrder(t *testing.T) {
 			t.Errorf("stale challenge %q", ch)
 		}
 	}
-	auth, err := AnswerBest(chs, "REGISTER", "sip:parley.example", "bob", "zanzibar")
+	auth, err := clientAnswerBest(chs, "REGISTER", "sip:parley.example", "bob", "zanzibar")
 	if err != nil || !strings.Contains(auth, "algorithm=SHA-256,") {
-		t.Fatalf("AnswerBest = %q, %v; want SHA-256", auth, err)
+		t.Fatalf("clientAnswerBest = %q, %v; want SHA-256", auth, err)
 	}
 	if user, err := s.Verify("REGISTER", auth, lookup); err != nil || user != "bob" {
 		t.Errorf("Verify = %q, %v", user, err)
@@ -405,7 +405,7 @@ func TestVerifyConcurrent(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Go(func() {
-			auth, err := Answer(s.Challenge(SHA256, false), "INVITE", "sip:r", "alice", "wonderland")
+			auth, err := clientAnswer(s.Challenge(SHA256, false), "INVITE", "sip:r", "alice", "wonderland")
 			if err != nil {
 				t.Error(err)
 				return
@@ -423,7 +423,7 @@ func BenchmarkVerify(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	auth, err := Answer(s.Challenge(SHA256, false), "INVITE", "sip:r@parley.example", "alice", "wonderland")
+	auth, err := clientAnswer(s.Challenge(SHA256, false), "INVITE", "sip:r@parley.example", "alice", "wonderland")
 	if err != nil {
 		b.Fatal(err)
 	}

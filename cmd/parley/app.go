@@ -1,0 +1,333 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"sync"
+	"time"
+
+	gosip "github.com/emiago/sipgo/sip"
+
+	"github.com/parleyhq/parley/api"
+	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/config"
+	"github.com/parleyhq/parley/guard"
+	"github.com/parleyhq/parley/media"
+	"github.com/parleyhq/parley/metrics"
+	"github.com/parleyhq/parley/prompts"
+	"github.com/parleyhq/parley/sip"
+	"github.com/parleyhq/parley/sip/digest"
+	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/web"
+	"github.com/parleyhq/parley/webrtc"
+)
+
+// app is Parley assembled from a config: the store, the bridge, the SIP
+// and WebRTC edges, the HTTP server (API, join page, console, metrics),
+// the webhooks and the schedule loop. newApp builds it and binds nothing;
+// Start binds the listeners and starts the work; Shutdown ends the calls
+// politely and releases everything. `parley serve` runs one until a
+// signal, and the tests run one in the process.
+//
+// Start and Shutdown are called once each, from one goroutine; the
+// address methods may be called from any goroutine once Start returned.
+type app struct {
+	cfg *config.Config
+	log *slog.Logger
+
+	// Built by newApp.
+	db       *store.DB
+	rooms    int // stored rooms handed to the bridge, for the ready line
+	b        *bridge.Bridge
+	mtr      *metrics.Metrics
+	sip      *sip.Server
+	apiOpts  api.Options
+	apiDone  chan struct{} // closed on shutdown: ends the API's event streams (WebSockets)
+	console  http.Handler
+	httpLn   net.Listener // bound by Start
+	httpSrv  *http.Server
+	httpDone chan error // receives the HTTP server's Serve error
+	guests   *webrtc.Server
+	metrics  net.Addr // the separate metrics listener, if any
+	stopHook func()   // stops the webhooks; idempotent
+
+	// closers release what is acquired, in order; closeAll runs them
+	// last first, as deferred calls would.
+	closers []func()
+}
+
+// newApp builds Parley from cfg, logging to logOut. It opens the store
+// and syncs the config's rooms into it, but binds no port and starts no
+// goroutine; on error it has released what it opened.
+func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
+	log := newLogger(cfg.Log, logOut)
+	gosip.SetDefaultLogger(log) // sipgo's own warnings go to our log, in its format
+	a := &app{cfg: cfg, log: log, apiDone: make(chan struct{})}
+	defer func() {
+		if err != nil {
+			a.closeAll()
+		}
+	}()
+	ports, err := media.NewPortRange(cfg.RTP.Ports.Min, cfg.RTP.Ports.Max)
+	if err != nil {
+		return nil, err
+	}
+	// The bridge dials out through the SIP server, which needs the bridge:
+	// the dialer reaches the server once it exists.
+	var sipServer *sip.Server
+	dialer := bridge.DialerFunc(func(ctx context.Context, out bridge.Outbound) (bridge.Leg, error) {
+		return sipServer.Dial(ctx, out)
+	})
+	db, err := store.Open(cfg.Store.Path)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	a.db = db
+	a.closers = append(a.closers, func() { db.Close() })
+	rooms, err := loadRooms(db, cfg.Rooms)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	a.rooms = len(rooms)
+	voice, err := prompts.Load(cfg.Prompts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("prompts.dir: %w", err)
+	}
+	mtr, err := metrics.New(metrics.Options{Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	a.mtr = mtr
+	// One guard against guessing, shared by the registrar, the PIN prompt,
+	// the console sign-in and the API's bearer tokens.
+	g := cfg.Guard
+	grd, err := guard.New(guard.Options{FreeFailures: g.FreeFailures, BaseDelay: g.BaseDelay, MaxDelay: g.MaxDelay,
+		BanAfter: g.BanAfter, BanFor: g.BanFor, Window: g.Window, KeyFreeFailures: g.KeyFreeFailures,
+		GlobalFreeFailures: g.GlobalFreeFailures, MaxEntries: g.MaxEntries, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("guard: %w", err)
+	}
+	if err := mtr.WatchGuard(grd); err != nil {
+		return nil, err
+	}
+	router, err := routerFromConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	// A direct target may not reach Parley itself: the SIP server's bound
+	// addresses, known once it exists (before any dial can be requested).
+	router.Self = func() []netip.AddrPort {
+		if sipServer == nil {
+			return nil
+		}
+		return selfAddrs(sipServer.Addrs())
+	}
+	b, err := bridge.New(bridge.Options{Rooms: rooms, Logger: log, Records: db, State: db,
+		Router: router, Dialer: dialer, Prompts: voice, OnMixerTick: mtr.ObserveTick,
+		AnnounceJoinLeave: cfg.Prompts.AnnounceJoinLeave})
+	if err != nil {
+		return nil, err
+	}
+	a.b = b
+	a.closers = append(a.closers, func() { b.Close() })
+	var publicIP netip.Addr
+	if cfg.SIP.PublicIP != "" {
+		if publicIP, err = netip.ParseAddr(cfg.SIP.PublicIP); err != nil {
+			return nil, fmt.Errorf("sip.public_ip: %w", err)
+		}
+	}
+	algs := make([]digest.Algorithm, len(cfg.SIP.AuthAlgorithms))
+	for i, alg := range cfg.SIP.AuthAlgorithms {
+		if algs[i], err = digest.ParseAlgorithm(alg); err != nil {
+			return nil, fmt.Errorf("sip.auth_algorithms: %w", err)
+		}
+	}
+	keys, err := sip.ParseKeys(cfg.SIP.Keys)
+	if err != nil {
+		return nil, fmt.Errorf("sip.keys: %w", err)
+	}
+	var tlsConfig *tls.Config
+	if cfg.SIP.TLS.Cert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.SIP.TLS.Cert, cfg.SIP.TLS.Key)
+		if err != nil {
+			return nil, fmt.Errorf("sip.tls: %w", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	sipServer, err = sip.New(b, sip.Options{
+		TLS:    tlsConfig,
+		Listen: cfg.SIP.Listen, PublicIP: publicIP, Ports: ports, Domain: cfg.SIP.Domain,
+		RTPListenIP: cfg.RTPListenIP(), MaxUnacked: cfg.SIP.MaxUnackedPerSource, AckTimeout: cfg.SIP.AckTimeout,
+		RTPTimeout: cfg.Media.RTPTimeout, Logger: log,
+		Extensions: sipExtensions(cfg.Extensions), Trunks: trunkAuth(cfg.Trunks),
+		AuthAlgorithms: algs, Keys: keys, Prompts: voice,
+		OnMediaEnded: mtr.MediaEnded, OnCallIn: mtr.CallIn,
+		TCP: sip.TCPLimits{ReadTimeout: cfg.SIP.TCP.ReadTimeout, IdleTimeout: cfg.SIP.TCP.IdleTimeout,
+			MaxConnsPerIP: cfg.SIP.TCP.MaxConnsPerIP, MaxConns: cfg.SIP.TCP.MaxConns},
+		DigestGuard: grd.For(guard.SIPDigest), PINGuard: grd.For(guard.PIN),
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.sip = sipServer
+	tokens := make([]string, len(cfg.AdminTokens))
+	for i, t := range cfg.AdminTokens {
+		tokens[i] = t.Reveal()
+	}
+	a.apiOpts = api.Options{Ready: readyFunc(func() error { return nil }), Bridge: b, Stores: api.StoresOf(db),
+		AdminTokens: tokens, Operators: operators(cfg.Extensions), Done: a.apiDone, Logger: log,
+		ConsoleGuard: grd.For(guard.Console), AuthGuard: grd.For(guard.API),
+		TokenTTL: cfg.API.TokenTTL, TokenMaxTTL: cfg.API.TokenMaxTTL}
+	if err := inviteOptions(cfg, &a.apiOpts); err != nil {
+		return nil, err
+	}
+	if a.console, err = web.NewConsole(web.ConsoleOptions{Rooms: b, Logger: log}); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Start delivers the webhooks, binds the SIP, WebRTC, HTTP and metrics
+// listeners and serves them, and runs the schedule loop. ctx bounds the
+// binding of the HTTP listeners only; it is not kept. On error Start has
+// released everything, newApp's part too, and the app is spent.
+func (a *app) Start(ctx context.Context) (err error) {
+	defer func() {
+		if err != nil {
+			a.closeAll()
+		}
+	}()
+	cfg, log, b, db := a.cfg, a.log, a.b, a.db
+	if a.stopHook, err = startWebhooks(cfg, b, log); err != nil {
+		return err
+	}
+	a.closers = append(a.closers, a.stopHook)
+	if err := a.sip.Start(); err != nil {
+		return err
+	}
+	a.closers = append(a.closers, func() { a.sip.Close() })
+	guests, err := newWebRTC(cfg.WebRTC, b, log)
+	if err != nil {
+		return err
+	}
+	a.guests = guests
+	a.closers = append(a.closers, func() { guests.Close() }) // before the bridge closes: hijacked WebSockets outlive http.Server.Shutdown
+	if err := a.mtr.Start(metrics.Sources{Rooms: b, RTP: a.sip, Events: b}); err != nil {
+		return err
+	}
+	a.closers = append(a.closers, func() { a.mtr.Close() })
+
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", cfg.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("http: %w", err)
+	}
+	a.httpLn = ln
+	join, err := joinPage(db, b, guests, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	handler := api.NewHandler(a.apiOpts)
+	mux := http.NewServeMux()
+	if cfg.Metrics.Listen == "" {
+		mux.Handle("GET /metrics", a.mtr.Handler())
+	} else {
+		metricsServer, metricsLn, metricsDone, err := serveMetrics(ctx, cfg.Metrics.Listen, a.mtr.Handler(), log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		a.metrics = metricsLn
+		a.closers = append(a.closers, func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = metricsServer.Shutdown(ctx)
+			<-metricsDone
+		})
+	}
+	mux.Handle("/join/", join)
+	mux.Handle("/console/", a.console)
+	mux.Handle("/", handler)
+	a.httpSrv = newHTTPServer(mux, defaultHTTPTimeouts(), log)
+	a.httpSrv.RegisterOnShutdown(func() { close(a.apiDone) })
+	a.httpDone = make(chan error, 1)
+	go func() { a.httpDone <- a.httpSrv.Serve(ln) }()
+	log.Info("http listening", "addr", ln.Addr().String())
+	bg, stopBg := context.WithCancel(context.Background())
+	var bgWG sync.WaitGroup
+	bgWG.Add(1)
+	go func() {
+		defer bgWG.Done()
+		b.RunSchedules(bg, db, time.Second)
+	}()
+	a.closers = append(a.closers, func() { stopBg(); bgWG.Wait() })
+	log.Info("parley ready", "rooms", a.rooms, "store", cfg.Store.Path, "rtp_ports", fmt.Sprintf("%d-%d", cfg.RTP.Ports.Min, cfg.RTP.Ports.Max))
+	return nil
+}
+
+// SIPAddrs returns the bound SIP listen addresses as transport://host:port.
+func (a *app) SIPAddrs() []string { return a.sip.Addrs() }
+
+// HTTPAddr returns the bound address of the HTTP server.
+func (a *app) HTTPAddr() net.Addr { return a.httpLn.Addr() }
+
+// MetricsAddr returns the bound address of the metrics listener; nil when
+// /metrics is served by the HTTP server (metrics.listen unset).
+func (a *app) MetricsAddr() net.Addr { return a.metrics }
+
+// WebRTCAddr returns the UDP address of the browser guests' media.
+func (a *app) WebRTCAddr() netip.AddrPort { return a.guests.Addr() }
+
+// Failed receives the HTTP server's error if it stops serving before
+// Shutdown; the caller then releases the app with Close.
+func (a *app) Failed() <-chan error { return a.httpDone }
+
+// httpDrain is how long Shutdown lets HTTP connections finish once the
+// calls have ended.
+const httpDrain = 5 * time.Second
+
+// Shutdown stops the app: the rooms keep their locks (the calls end
+// because Parley stops), every call is hung up with BYE, the HTTP server
+// drains its connections for httpDrain (or until ctx ends) and then cuts
+// them, the webhooks deliver the events of the calls' end, and everything
+// else is released. It returns the HTTP server's error, if any, other
+// than a cut drain.
+func (a *app) Shutdown(ctx context.Context) error {
+	defer a.closeAll()
+	a.b.BeginShutdown() // the calls end now because we stop: rooms keep their locks
+	a.sip.Close()
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, httpDrain)
+	defer cancel()
+	if err := a.httpSrv.Shutdown(ctx); errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		// A client holds a connection open (one it dialled and never used,
+		// say): the calls are over, so cut it rather than fail the stop.
+		a.log.Warn("http connections still open at shutdown: closed", "after", time.Since(start).Round(time.Second).String())
+		a.httpSrv.Close()
+	} else if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http: %w", err)
+	}
+	a.stopHook() // after the calls ended, so their left and ended events go out
+	a.log.Info("stopped")
+	return nil
+}
+
+// Close releases the app without the polite part of Shutdown, for when
+// serving failed (Failed). It is idempotent.
+func (a *app) Close() { a.closeAll() }
+
+// closeAll runs the closers, last first, and forgets them.
+func (a *app) closeAll() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+	a.closers = nil
+}
