@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/rules"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -119,7 +120,7 @@ func (s *server) deleteContact(w http.ResponseWriter, r *http.Request) error {
 
 // checkOwner accepts "" (global) or an extension number.
 func checkOwner(owner string) error {
-	if owner != "" && (!isDigits(owner) || len(owner) > 32) {
+	if owner != "" && rules.Number(owner) != nil {
 		return &Error{Status: http.StatusBadRequest, Field: "owner",
 			Message: fmt.Sprintf("owner %q: must be an extension number, digits only, or empty for the global address book", owner)}
 	}

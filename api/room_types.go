@@ -1,6 +1,10 @@
 package api
 
-import "time"
+import (
+	"time"
+
+	"github.com/parleyhq/parley/rules"
+)
 
 // Room is a room as GET /api/v1/rooms and GET /api/v1/rooms/{number} show
 // it: its settings (from the store, as the bridge serves them) and its
@@ -108,7 +112,7 @@ type RoomPatch struct {
 }
 
 // MaxGuestWait is the longest guest_wait a room may have.
-const MaxGuestWait = 24 * time.Hour
+const MaxGuestWait = rules.MaxGuestWait
 
 // TokenRequest is the body of POST /api/v1/rooms/{number}/tokens.
 type TokenRequest struct {
