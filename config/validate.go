@@ -372,10 +372,6 @@ func roomRules(r Room) rules.Room {
 		GuestRole: cmp.Or(r.GuestRole, "attendee"), GuestWait: r.GuestWait, CallerID: r.CallerID}
 }
 
-// minWebhookSecret is the shortest webhook secret accepted: a shorter key
-// makes the HMAC guessable.
-const minWebhookSecret = 16
-
 // webhooks checks each hook's URL, secret and event filter. Messages never
 // contain the secret.
 func (v *validator) webhooks(hooks []Webhook) {
@@ -383,16 +379,14 @@ func (v *validator) webhooks(hooks []Webhook) {
 		p := index("webhooks", i)
 		if h.URL == "" {
 			v.add(p+".url", "required")
-		} else if u, err := url.Parse(h.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
-			v.add(p+".url", "%q: want an http:// or https:// URL", h.URL)
-		} else if u.Fragment != "" {
-			v.add(p+".url", "%q: must not have a fragment", h.URL)
+		} else if err := rules.WebhookURL(h.URL); err != nil {
+			v.add(p+".url", "%q: %v", h.URL, err)
 		}
 		switch n := len(h.Secret.Reveal()); {
 		case n == 0:
 			v.add(p+".secret", "required")
-		case n < minWebhookSecret:
-			v.add(p+".secret", "too short: %d characters, want at least %d", n, minWebhookSecret)
+		case n < rules.MinWebhookSecret:
+			v.add(p+".secret", "too short: %d characters, want at least %d", n, rules.MinWebhookSecret)
 		}
 		for j, e := range h.Events {
 			if !rules.IsEvent(e) {
