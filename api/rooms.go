@@ -314,9 +314,9 @@ func parseGuestWait(s string) (time.Duration, error) {
 // contact's or a scheduled participant's.
 const maxNameLen = rules.MaxNameLen
 
-// validateRoom checks a room's settings by the rules the config loader
-// checks a room of the config file by (rules.Room), and answers the first
-// problem as a 400 naming its field.
+// validateRoom checks a room's settings by rules.Room, the rules a room of
+// the config file follows too, and answers the first problem as a 400
+// naming its field.
 func validateRoom(r *store.Room) error {
 	if r.Number == "" {
 		return &Error{Status: http.StatusBadRequest, Field: "number", Message: "number is required"}
