@@ -31,6 +31,12 @@ func TestCallerID(t *testing.T) {
 		{"+44163296000\x00", false},              //
 		{"+４４1632960000", false},                 // fullwidth digits are not ASCII
 		{"tel:+441632960000", false},             //
+		// the cases of the dial plan's test of its copy of the rule
+		{"+44", true},
+		{"+4", false},
+		{"12a", false},
+		{" 1", false},
+		{"+44 1632", false},
 	}
 	for _, tt := range tests {
 		err := CallerID(tt.in)
