@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parleyhq/parley/rules"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -105,7 +106,7 @@ func cell(v string) string {
 	if v == "" || !strings.ContainsRune("=+-@\t\r", rune(v[0])) {
 		return v
 	}
-	if v[0] == '+' && len(v) > 1 && isDigits(v[1:]) {
+	if v[0] == '+' && rules.IsDigits(v[1:]) {
 		return v
 	}
 	return "'" + v

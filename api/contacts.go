@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley/dialplan"
+	"github.com/parleyhq/parley/rules"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -140,7 +141,7 @@ func (s *contactsAPI) deleteContact(w http.ResponseWriter, r *http.Request) erro
 
 // checkOwner accepts "" (global) or an extension number.
 func checkOwner(owner string) error {
-	if owner != "" && (!isDigits(owner) || len(owner) > 32) {
+	if owner != "" && rules.Number(owner) != nil {
 		return &Error{Status: http.StatusBadRequest, Field: "owner",
 			Message: fmt.Sprintf("owner %q: must be an extension number, digits only, or empty for the global address book", owner)}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/parleyhq/parley/bridge"
 	"github.com/parleyhq/parley/i18n"
 	"github.com/parleyhq/parley/notify"
+	"github.com/parleyhq/parley/rules"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -173,7 +174,7 @@ func (s *inviter) roomGuestLink(r *http.Request, room *bridge.Room) string {
 	}
 	now := s.now()
 	for _, l := range links {
-		if l.Kind == store.LinkGroup && linkState(l, now) == linkValid {
+		if l.Kind == store.LinkGroup && linkState(l, now) == string(rules.LinkValid) {
 			return s.joinURL(r, l.Token)
 		}
 	}

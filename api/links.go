@@ -16,6 +16,7 @@ import (
 
 	"github.com/parleyhq/parley/bridge"
 	"github.com/parleyhq/parley/notify"
+	"github.com/parleyhq/parley/rules"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -53,28 +54,11 @@ const linkTokenBytes = 18
 // maxDescriptionLen is the longest group link description the API takes.
 const maxDescriptionLen = 2000
 
-// Link states, as Link.State shows them and the join page explains them.
-const (
-	linkValid       = "valid"
-	linkInactive    = "inactive"
-	linkNotYetValid = "not_yet_valid"
-	linkExpired     = "expired"
-	linkNoAccess    = "no_access"
-)
-
-// linkState says what l does at now: admit (valid), or why not.
+// linkState says what l does at now: admit ("valid"), or why not
+// (rules.LinkState, which the join page follows too).
 func linkState(l store.Link, now time.Time) string {
-	switch {
-	case !l.Active:
-		return linkInactive
-	case l.Role == string(bridge.RoleNoAccess):
-		return linkNoAccess
-	case l.ValidUntil != nil && !now.Before(*l.ValidUntil):
-		return linkExpired
-	case l.ValidFrom != nil && now.Before(*l.ValidFrom):
-		return linkNotYetValid
-	}
-	return linkValid
+	return string(rules.Link{Active: l.Active, NoAccess: l.Role == string(bridge.RoleNoAccess),
+		ValidFrom: l.ValidFrom, ValidUntil: l.ValidUntil}.State(now))
 }
 
 // newLinkToken returns a fresh link token: linkTokenBytes random bytes in

@@ -1,6 +1,10 @@
 package api
 
-import "time"
+import (
+	"time"
+
+	"github.com/parleyhq/parley/rules"
+)
 
 // Room is a room as GET /api/v1/rooms and GET /api/v1/rooms/{number} show
 // it: its settings (from the store, as the bridge serves them) and its
@@ -47,17 +51,19 @@ type Room struct {
 // RoomRequest is the body of POST /api/v1/rooms. Number is required; the
 // rest have the defaults a room in the config file has.
 type RoomRequest struct {
-	// Number is what callers dial: digits only, required, unique.
+	// Number is what callers dial: 1 to 32 digits, required, unique.
 	Number string `json:"number"`
-	// Name is the display name.
+	// Name is the display name, at most 200 bytes.
 	Name string `json:"name,omitempty"`
-	// PIN is the attendee PIN, digits; empty means none.
+	// PIN is the attendee PIN, 1 to 32 digits; empty means none.
 	PIN string `json:"pin,omitempty"`
-	// ModeratorPIN lets a caller in as moderator; digits, not equal to PIN.
+	// ModeratorPIN lets a caller in as moderator; 1 to 32 digits, not equal
+	// to PIN.
 	ModeratorPIN string `json:"moderator_pin,omitempty"`
-	// Owner is the extension that owns the room; digits.
+	// Owner is the extension that owns the room; 1 to 32 digits.
 	Owner string `json:"owner,omitempty"`
-	// Members are extensions that belong to the room; digits, no repeats.
+	// Members are extensions that belong to the room; 1 to 32 digits each,
+	// no repeats.
 	Members []string `json:"members,omitempty"`
 	// Quota is how many active participants the room takes; 0 means no
 	// quota. At most Capacity when Capacity is set.
@@ -108,7 +114,7 @@ type RoomPatch struct {
 }
 
 // MaxGuestWait is the longest guest_wait a room may have.
-const MaxGuestWait = 24 * time.Hour
+const MaxGuestWait = rules.MaxGuestWait
 
 // TokenRequest is the body of POST /api/v1/rooms/{number}/tokens.
 type TokenRequest struct {

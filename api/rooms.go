@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/rules"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -324,84 +325,29 @@ func parseGuestWait(s string) (time.Duration, error) {
 		return 0, &Error{Status: http.StatusBadRequest, Field: "guest_wait",
 			Message: fmt.Sprintf("guest_wait %q: want a duration such as 10m or 45s", s)}
 	}
-	if d < 0 || d > MaxGuestWait {
-		return 0, &Error{Status: http.StatusBadRequest, Field: "guest_wait",
-			Message: fmt.Sprintf("guest_wait %v: must be between 0s and %v", d, MaxGuestWait)}
+	if err := rules.GuestWait(d); err != nil {
+		return 0, &Error{Status: http.StatusBadRequest, Field: "guest_wait", Message: "guest_wait " + err.Error()}
 	}
 	return d.Truncate(time.Millisecond), nil
 }
 
-// maxNameLen is the longest room name the API takes.
-const maxNameLen = 200
+// maxNameLen is the longest name the API takes: a room's, a link's, a
+// contact's or a scheduled participant's.
+const maxNameLen = rules.MaxNameLen
 
-// validateRoom checks a room's settings as the config loader checks a room
-// of the config file (config/validate.go), and answers the first problem
-// as a 400 naming its field.
+// validateRoom checks a room's settings by rules.Room, the rules a room of
+// the config file follows too, and answers the first problem as a 400
+// naming its field.
 func validateRoom(r *store.Room) error {
-	bad := func(field, format string, args ...any) error {
-		return &Error{Status: http.StatusBadRequest, Field: field, Message: field + " " + fmt.Sprintf(format, args...)}
+	if r.Number == "" {
+		return &Error{Status: http.StatusBadRequest, Field: "number", Message: "number is required"}
 	}
-	switch {
-	case r.Number == "":
-		return bad("number", "is required")
-	case !isDigits(r.Number) || len(r.Number) > 32:
-		return bad("number", "%q: must be 1 to 32 digits", r.Number)
-	case len(r.Name) > maxNameLen:
-		return bad("name", "is longer than %d bytes", maxNameLen)
-	case r.PIN != "" && !isDigits(r.PIN):
-		return bad("pin", "must be digits only")
-	case r.ModeratorPIN != "" && !isDigits(r.ModeratorPIN):
-		return bad("moderator_pin", "must be digits only")
-	case r.PIN != "" && r.PIN == r.ModeratorPIN:
-		return bad("moderator_pin", "must differ from pin")
-	case r.Owner != "" && !isDigits(r.Owner):
-		return bad("owner", "%q: must be an extension number, digits only", r.Owner)
-	case r.Quota < 0:
-		return bad("quota", "%d: must not be negative", r.Quota)
-	case r.Capacity < 0:
-		return bad("capacity", "%d: must not be negative", r.Capacity)
-	case r.Quota > 0 && r.Capacity > 0 && r.Quota > r.Capacity:
-		return bad("quota", "%d: must not exceed capacity %d", r.Quota, r.Capacity)
-	case r.CallerID != "" && !validCallerID(r.CallerID):
-		return bad("caller_id", "%q: want E.164 (+441632960000) or digits", r.CallerID)
+	problems := rules.Room{Number: r.Number, Name: r.Name, PIN: r.PIN, ModeratorPIN: r.ModeratorPIN,
+		Owner: r.Owner, Members: r.Members, Quota: r.Quota, Capacity: r.Capacity, GuestRole: r.GuestRole,
+		GuestWait: r.GuestWait, CallerID: r.CallerID}.Check()
+	if len(problems) == 0 {
+		return nil
 	}
-	switch bridge.Role(r.GuestRole) {
-	case bridge.RoleOwner, bridge.RoleModerator, bridge.RolePresenter, bridge.RoleAttendee, bridge.RoleSpectator:
-	default:
-		return bad("guest_role", "%q: must be owner, moderator, presenter, attendee or spectator", r.GuestRole)
-	}
-	seen := make(map[string]bool, len(r.Members))
-	for _, m := range r.Members {
-		switch {
-		case !isDigits(m):
-			return bad("members", "%q: must be an extension number, digits only", m)
-		case seen[m]:
-			return bad("members", "%q: listed twice", m)
-		}
-		seen[m] = true
-	}
-	return nil
-}
-
-// isDigits reports whether s is one or more ASCII digits.
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// validCallerID accepts an E.164 number (ITU-T E.164: "+", a non-zero
-// digit, at most 15 digits in all) or a string of 1 to 32 digits, as the
-// config does.
-func validCallerID(s string) bool {
-	if rest, ok := strings.CutPrefix(s, "+"); ok {
-		return len(rest) >= 2 && len(rest) <= 15 && rest[0] != '0' && isDigits(rest)
-	}
-	return len(s) <= 32 && isDigits(s)
+	p := problems[0]
+	return &Error{Status: http.StatusBadRequest, Field: p.Field, Message: p.Field + " " + p.Msg}
 }

@@ -91,6 +91,13 @@ func TestCreateRoomValidation(t *testing.T) {
 		{"bad owner", `{"number": "3000", "owner": "alice"}`, 400, "owner", "extension"},
 		{"member twice", `{"number": "3000", "members": ["2001", "2001"]}`, 400, "members", "twice"},
 		{"quota not an integer", `{"number": "3000", "quota": 1.5}`, 400, "quota", "integer"},
+		{"number 33 digits", `{"number": "123456789012345678901234567890123"}`, 400, "number", "at most 32 digits"},
+		{"name 201 bytes", `{"number": "3000", "name": "` + strings.Repeat("x", 201) + `"}`, 400, "name", "longer than 200 bytes"},
+		{"pin 33 digits", `{"number": "3000", "pin": "123456789012345678901234567890123"}`, 400, "pin", "at most 32 digits"},
+		{"moderator pin 33 digits", `{"number": "3000", "moderator_pin": "123456789012345678901234567890123"}`, 400, "moderator_pin", "at most 32 digits"},
+		{"owner 33 digits", `{"number": "3000", "owner": "123456789012345678901234567890123"}`, 400, "owner", "1 to 32 digits"},
+		{"member 33 digits", `{"number": "3000", "members": ["123456789012345678901234567890123"]}`, 400, "members", "1 to 32 digits"},
+		{"guest wait over a day", `{"number": "3000", "guest_wait": "25h"}`, 400, "guest_wait", "between 0s and 24h0m0s"},
 		{"unknown field", `{"number": "3000", "locked": true}`, 400, "locked", "unknown field"},
 		{"exists in the store", `{"number": "2000"}`, 409, "number", "exists"},
 		{"config room", `{"number": "1000"}`, 409, "number", "exists"},
@@ -301,6 +308,8 @@ func TestTokens(t *testing.T) {
 		{"bad token role", mod, "POST", "/api/v1/rooms/2000/tokens", `{"role": "owner"}`, 400, "role", "moderator or attendee"},
 		{"no token role", mod, "POST", "/api/v1/rooms/2000/tokens", `{}`, 400, "role", "required"},
 		{"negative expiry", mod, "POST", "/api/v1/rooms/2000/tokens", `{"role": "attendee", "expires_in": -1}`, 400, "expires_in", "between"},
+		{"token extension not digits", mod, "POST", "/api/v1/rooms/2000/tokens", `{"role": "attendee", "extension": "alice"}`, 400, "extension", "digits only"},
+		{"token extension 33 digits", mod, "POST", "/api/v1/rooms/2000/tokens", `{"role": "attendee", "extension": "123456789012345678901234567890123"}`, 400, "extension", "at most 32 digits"},
 		{"unknown token", "Bearer nope", "GET", "/api/v1/rooms/2000", "", 401, "Authorization", "neither an admin token nor a room token"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

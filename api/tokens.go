@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/rules"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -65,8 +66,10 @@ func (s *tokensAPI) createToken(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusBadRequest, Field: "role",
 			Message: fmt.Sprintf("role %q: a room token is moderator or attendee", req.Role)}
 	}
-	if req.Extension != "" && !isDigits(req.Extension) {
-		return &Error{Status: http.StatusBadRequest, Field: "extension", Message: fmt.Sprintf("extension %q: digits only", req.Extension)}
+	if req.Extension != "" {
+		if err := rules.Number(req.Extension); err != nil {
+			return &Error{Status: http.StatusBadRequest, Field: "extension", Message: "extension " + err.Error()}
+		}
 	}
 	if len(req.Label) > maxLabelLen {
 		return &Error{Status: http.StatusBadRequest, Field: "label", Message: fmt.Sprintf("label is longer than %d bytes", maxLabelLen)}

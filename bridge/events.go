@@ -3,29 +3,33 @@ package bridge
 import (
 	"sync"
 	"time"
+
+	"github.com/parleyhq/parley/rules"
 )
 
 // EventType names what happened in a room.
 type EventType string
 
-// The events a room publishes.
+// The events a room publishes; their names are package rules' (the one
+// list that webhooks, the config file's webhook filters and the OpenAPI
+// document follow too).
 const (
 	// EventJoined: a participant entered the room.
-	EventJoined EventType = "joined"
+	EventJoined EventType = rules.EventJoined
 	// EventLeft: a participant left the room.
-	EventLeft EventType = "left"
+	EventLeft EventType = rules.EventLeft
 	// EventTalking: a participant started or stopped talking.
-	EventTalking EventType = "talking"
+	EventTalking EventType = rules.EventTalking
 	// EventMuted: a participant was muted or unmuted.
-	EventMuted EventType = "muted"
+	EventMuted EventType = rules.EventMuted
 	// EventRole: a participant's role changed.
-	EventRole EventType = "role"
+	EventRole EventType = rules.EventRole
 	// EventDial: a call out progressed (ringing, answered, busy, …).
-	EventDial EventType = "dial"
+	EventDial EventType = rules.EventDial
 	// EventLocked: the room was locked or unlocked.
-	EventLocked EventType = "locked"
+	EventLocked EventType = rules.EventLocked
 	// EventEnded: the conference was ended for everyone.
-	EventEnded EventType = "ended"
+	EventEnded EventType = rules.EventEnded
 )
 
 // Event is one thing that happened in a room, as the events stream and the

@@ -207,8 +207,9 @@ type Prompts struct {
 
 // Extension is a desk phone that registers with Parley.
 type Extension struct {
-	// Number is the extension number, digits only, unique among extensions
-	// and rooms; it is the SIP user name the phone registers as.
+	// Number is the extension number, 1 to 32 digits (rules.Number),
+	// unique among extensions and rooms; it is the SIP user name the phone
+	// registers as.
 	Number string `yaml:"number"`
 	// Name is the display name shown to other participants.
 	Name string `yaml:"name"`
@@ -241,17 +242,20 @@ type Trunk struct {
 
 // Room is a conference room defined in the config file.
 type Room struct {
-	// Number is what callers dial, digits only, unique.
+	// Number is what callers dial, 1 to 32 digits (rules.Number), unique.
 	Number string `yaml:"number"`
-	// Name is the room's display name.
+	// Name is the room's display name, at most 200 bytes.
 	Name string `yaml:"name"`
-	// PIN is the attendee PIN, digits; empty means none.
+	// PIN is the attendee PIN, 1 to 32 digits (rules.PIN); empty means
+	// none.
 	PIN Secret `yaml:"pin"`
-	// ModeratorPIN, digits, lets a caller in as moderator; empty means none.
+	// ModeratorPIN, 1 to 32 digits and not the PIN, lets a caller in as
+	// moderator; empty means none.
 	ModeratorPIN Secret `yaml:"moderator_pin"`
 	// Owner is the extension number that owns the room.
 	Owner string `yaml:"owner"`
-	// Members are extension numbers that may join without a PIN.
+	// Members are extension numbers that may join without a PIN, none
+	// listed twice.
 	Members []string `yaml:"members"`
 	// Quota is how many active participants the room takes; past it
 	// newcomers join as spectators. 0 means no quota.
@@ -266,7 +270,7 @@ type Room struct {
 	// GuestWait is how long guests (callers who are neither the owner nor
 	// members) may wait for the owner or a member, written like "10m" or
 	// "45s"; then their calls end. Only rooms with an owner or members have
-	// guests. Default: 10m.
+	// guests. At most 24h; default: 10m.
 	GuestWait time.Duration `yaml:"guest_wait"`
 	// CallerID is presented on calls out of this room: E.164 or digits.
 	// Empty uses the trunk's.

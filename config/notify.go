@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"text/template"
+
+	"github.com/parleyhq/parley/rules"
 )
 
 // This file checks the sections package notify uses: dial_in, smtp and sms.
@@ -17,8 +19,8 @@ func (v *validator) dialIn(nums []DialIn) {
 		p := index("dial_in", i)
 		if d.Number == "" {
 			v.add(p+".number", "required")
-		} else if !validCallerID(d.Number) {
-			v.add(p+".number", "%q: want E.164 (+441632960000) or digits", d.Number)
+		} else if err := rules.CallerID(d.Number); err != nil {
+			v.add(p+".number", "%v", err)
 		}
 	}
 }
@@ -77,7 +79,7 @@ func (v *validator) sms(s *SMS) {
 	}
 	if h := s.AuthHeader.Reveal(); strings.ContainsAny(h, "\r\n") {
 		v.add("sms.auth_header", "must be one line")
-	} else if name, value, ok := strings.Cut(h, ":"); ok && isToken(name) && strings.TrimSpace(value) == "" {
+	} else if name, value, ok := strings.Cut(h, ":"); ok && rules.IsHTTPToken(name) && strings.TrimSpace(value) == "" {
 		v.add("sms.auth_header", "%s: no value after the header name", name)
 	}
 	if c := s.DefaultCountry; c != "" && (len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z') {
@@ -98,18 +100,4 @@ func checkSMSTemplate(s string) error {
 		return fmt.Errorf("bad template: line %s", strings.TrimPrefix(err.Error(), "template: :"))
 	}
 	return nil
-}
-
-// isToken reports whether s is an HTTP field name (RFC 9110 §5.1: a token).
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
-			return false
-		}
-	}
-	return true
 }

@@ -1,14 +1,16 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"net/mail"
 	"net/netip"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/parleyhq/parley/rules"
 )
 
 // Validate checks c as a whole: addresses parse, ranges hold, numbers are
@@ -263,11 +265,11 @@ func (v *validator) extensions(exts []Extension) map[string]bool {
 	known := make(map[string]bool, len(exts))
 	for i, e := range exts {
 		p := index("extensions", i)
-		switch {
+		switch err := rules.Number(e.Number); {
 		case e.Number == "":
 			v.add(p+".number", "required")
-		case !isDigits(e.Number):
-			v.add(p+".number", "%q: must be digits only", e.Number)
+		case err != nil:
+			v.add(p+".number", "%v", err)
 		default:
 			if first, dup := numbers[e.Number]; dup {
 				v.add(p+".number", "%q: duplicate of %s", e.Number, first)
@@ -310,8 +312,10 @@ func (v *validator) trunks(trunks []Trunk) {
 		} else if !validSIPURI(t.Proxy) {
 			v.add(p+".proxy", "%q: want a SIP URI like sip:host:port", t.Proxy)
 		}
-		if t.CallerID != "" && !validCallerID(t.CallerID) {
-			v.add(p+".caller_id", "%q: want E.164 (+441632960000) or digits", t.CallerID)
+		if t.CallerID != "" {
+			if err := rules.CallerID(t.CallerID); err != nil {
+				v.add(p+".caller_id", "%v", err)
+			}
 		}
 		if t.Password != "" && t.Username == "" {
 			v.add(p+".username", "required with a password")
@@ -324,74 +328,49 @@ func (v *validator) trunks(trunks []Trunk) {
 	}
 }
 
-// rooms checks rooms against each other and against the extensions.
+// rooms checks each room by the rules every room follows (rules.Room, as
+// the API checks them), then against each other and against the
+// extensions.
 func (v *validator) rooms(rooms []Room, exts map[string]bool) {
 	numbers := make(map[string]string, len(rooms))
 	for i, r := range rooms {
 		p := index("rooms", i)
-		switch {
-		case r.Number == "":
-			v.add(p+".number", "required")
-		case !isDigits(r.Number):
-			v.add(p+".number", "%q: must be digits only", r.Number)
-		case exts[r.Number]:
-			v.add(p+".number", "%q: also an extension number", r.Number)
-		default:
-			if first, dup := numbers[r.Number]; dup {
+		broken := make(map[string]bool)
+		for _, pr := range roomRules(r).Check() {
+			v.add(p+"."+pr.Path, "%s", pr.Msg)
+			broken[pr.Path] = true
+		}
+		if !broken["number"] {
+			switch first, dup := numbers[r.Number]; {
+			case exts[r.Number]:
+				v.add(p+".number", "%q: also an extension number", r.Number)
+			case dup:
 				v.add(p+".number", "%q: duplicate of %s", r.Number, first)
-			} else {
+			default:
 				numbers[r.Number] = p
 			}
 		}
-		if r.PIN != "" && !isDigits(r.PIN.Reveal()) {
-			v.add(p+".pin", "must be digits only")
+		if len(exts) == 0 {
+			continue
 		}
-		if r.ModeratorPIN != "" && !isDigits(r.ModeratorPIN.Reveal()) {
-			v.add(p+".moderator_pin", "must be digits only")
+		if r.Owner != "" && !broken["owner"] && !exts[r.Owner] {
+			v.add(p+".owner", "%q: no such extension", r.Owner)
 		}
-		if r.PIN != "" && r.PIN == r.ModeratorPIN {
-			v.add(p+".moderator_pin", "must differ from pin")
-		}
-		if len(exts) > 0 {
-			if r.Owner != "" && !exts[r.Owner] {
-				v.add(p+".owner", "%q: no such extension", r.Owner)
+		for j, m := range r.Members {
+			if mp := index("members", j); !broken[mp] && !exts[m] {
+				v.add(p+"."+mp, "%q: no such extension", m)
 			}
-			for j, m := range r.Members {
-				if !exts[m] {
-					v.add(index(p+".members", j), "%q: no such extension", m)
-				}
-			}
-		}
-		if r.Quota < 0 {
-			v.add(p+".quota", "%d: must not be negative", r.Quota)
-		}
-		if r.GuestWait < 0 {
-			v.add(p+".guest_wait", "%v: must not be negative", r.GuestWait)
-		}
-		if r.Capacity < 0 {
-			v.add(p+".capacity", "%d: must not be negative", r.Capacity)
-		}
-		if r.Quota > 0 && r.Capacity > 0 && r.Quota > r.Capacity {
-			v.add(p+".quota", "%d: must not exceed capacity %d", r.Quota, r.Capacity)
-		}
-		switch r.GuestRole {
-		case "", "owner", "moderator", "presenter", "attendee", "spectator":
-		default:
-			v.add(p+".guest_role", "%q: must be owner, moderator, presenter, attendee or spectator", r.GuestRole)
-		}
-		if r.CallerID != "" && !validCallerID(r.CallerID) {
-			v.add(p+".caller_id", "%q: want E.164 (+441632960000) or digits", r.CallerID)
 		}
 	}
 }
 
-// minWebhookSecret is the shortest webhook secret accepted: a shorter key
-// makes the HMAC guessable.
-const minWebhookSecret = 16
-
-// webhookEvents are the event types a webhook may ask for, as the bridge
-// names them.
-var webhookEvents = []string{"joined", "left", "talking", "muted", "role", "dial", "locked", "ended"}
+// roomRules is r as package rules checks it; an empty guest_role is the
+// default, attendee.
+func roomRules(r Room) rules.Room {
+	return rules.Room{Number: r.Number, Name: r.Name, PIN: r.PIN.Reveal(), ModeratorPIN: r.ModeratorPIN.Reveal(),
+		Owner: r.Owner, Members: r.Members, Quota: r.Quota, Capacity: r.Capacity,
+		GuestRole: cmp.Or(r.GuestRole, "attendee"), GuestWait: r.GuestWait, CallerID: r.CallerID}
+}
 
 // webhooks checks each hook's URL, secret and event filter. Messages never
 // contain the secret.
@@ -400,45 +379,21 @@ func (v *validator) webhooks(hooks []Webhook) {
 		p := index("webhooks", i)
 		if h.URL == "" {
 			v.add(p+".url", "required")
-		} else if u, err := url.Parse(h.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
-			v.add(p+".url", "%q: want an http:// or https:// URL", h.URL)
-		} else if u.Fragment != "" {
-			v.add(p+".url", "%q: must not have a fragment", h.URL)
+		} else if err := rules.WebhookURL(h.URL); err != nil {
+			v.add(p+".url", "%q: %v", h.URL, err)
 		}
 		switch n := len(h.Secret.Reveal()); {
 		case n == 0:
 			v.add(p+".secret", "required")
-		case n < minWebhookSecret:
-			v.add(p+".secret", "too short: %d characters, want at least %d", n, minWebhookSecret)
+		case n < rules.MinWebhookSecret:
+			v.add(p+".secret", "too short: %d characters, want at least %d", n, rules.MinWebhookSecret)
 		}
 		for j, e := range h.Events {
-			if !slices.Contains(webhookEvents, e) {
-				v.add(index(p+".events", j), "%q: unknown event (%s)", e, strings.Join(webhookEvents, ", "))
+			if !rules.IsEvent(e) {
+				v.add(index(p+".events", j), "%q: unknown event (%s)", e, strings.Join(rules.Events(), ", "))
 			}
 		}
 	}
-}
-
-// isDigits reports whether s is one or more ASCII digits.
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// validCallerID accepts an E.164 number (ITU-T E.164: "+", a non-zero digit,
-// at most 15 digits in all) or a string of 1 to 32 digits.
-func validCallerID(s string) bool {
-	if rest, ok := strings.CutPrefix(s, "+"); ok {
-		return len(rest) >= 2 && len(rest) <= 15 && rest[0] != '0' && isDigits(rest)
-	}
-	return len(s) <= 32 && isDigits(s)
 }
 
 // validSIPURI accepts "sip:HOST[:PORT]" or "sips:…", with an optional user

@@ -18,6 +18,7 @@ import (
 
 	"github.com/parleyhq/parley/config"
 	"github.com/parleyhq/parley/i18n"
+	"github.com/parleyhq/parley/rules"
 )
 
 // ErrBadNumber is returned, wrapped with the reason, for a phone number
@@ -134,7 +135,7 @@ func NewSMS(cfg SMSConfig) (*SMS, error) {
 			return nil, errors.New("notify: sms: auth header must be one line")
 		}
 		name, value, ok := strings.Cut(h, ":")
-		if ok && isToken(name) {
+		if ok && rules.IsHTTPToken(name) {
 			s.header, s.value = name, strings.TrimSpace(value)
 		} else {
 			s.header, s.value = "Authorization", strings.TrimSpace(h)
@@ -292,18 +293,4 @@ func SMSText(lang, name, room, link string) string {
 func jsonEscape(v string) string {
 	b, _ := json.Marshal(v) // a string always marshals
 	return string(b[1 : len(b)-1])
-}
-
-// isToken reports whether s is an HTTP field name (RFC 9110 §5.1).
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
-			return false
-		}
-	}
-	return true
 }

@@ -47,6 +47,7 @@ import (
 
 	"github.com/parleyhq/parley/bridge"
 	"github.com/parleyhq/parley/i18n"
+	"github.com/parleyhq/parley/rules"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -192,13 +193,14 @@ func (h *Handler) judge(r *http.Request) verdict {
 		return notValid()
 	}
 	v.room = room
-	now := h.now()
+	state := rules.Link{Active: l.Active, NoAccess: l.Role == string(bridge.RoleNoAccess),
+		ValidFrom: l.ValidFrom, ValidUntil: l.ValidUntil}.State(h.now())
 	switch {
-	case !l.Active || l.Role == string(bridge.RoleNoAccess):
+	case state == rules.LinkInactive || state == rules.LinkNoAccess:
 		v.status, v.message = http.StatusForbidden, v.lang.T(i18n.PageInactive, nil)
-	case l.ValidUntil != nil && !now.Before(*l.ValidUntil):
+	case state == rules.LinkExpired:
 		v.status, v.message = http.StatusGone, v.lang.T(i18n.PageExpired, nil)
-	case l.ValidFrom != nil && now.Before(*l.ValidFrom):
+	case state == rules.LinkNotYetValid:
 		v.status = http.StatusForbidden
 		v.message = v.lang.T(i18n.PageOpensAt, map[string]string{"time": l.ValidFrom.UTC().Format("2006-01-02 15:04 MST")})
 	case l.Kind == store.LinkGroup && !room.Settings().GuestAccess:
@@ -239,14 +241,11 @@ func (h *Handler) join(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, v, name)
 }
 
-// maxNameLen bounds a guest's name, in bytes.
-const maxNameLen = 200
-
 // guestName trims s and reports whether it is a name a guest may use: not
-// empty, at most maxNameLen bytes, no control characters.
+// empty, at most rules.MaxNameLen bytes, no control characters.
 func guestName(s string) (string, bool) {
 	s = strings.TrimSpace(s)
-	if s == "" || len(s) > maxNameLen || strings.ContainsFunc(s, unicode.IsControl) {
+	if s == "" || len(s) > rules.MaxNameLen || strings.ContainsFunc(s, unicode.IsControl) {
 		return s, false
 	}
 	return s, true

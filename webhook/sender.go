@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/rules"
 )
 
 // Defaults for Options left zero.
@@ -29,7 +30,7 @@ const (
 	// DefaultTimeout bounds one attempt of the default client.
 	DefaultTimeout = 10 * time.Second
 	// MinSecretLen is the shortest secret New accepts.
-	MinSecretLen = 16
+	MinSecretLen = rules.MinWebhookSecret
 )
 
 // maxBackoff caps DefaultBackoff.
@@ -41,13 +42,14 @@ const dropLogEvery = 10 * time.Second
 
 // Hook is an endpoint that receives events.
 type Hook struct {
-	// URL is the http:// or https:// address events are POSTed to.
+	// URL is the http:// or https:// address events are POSTed to, without
+	// a fragment (rules.WebhookURL).
 	URL string
 	// Secret keys the HMAC-SHA256 signature; at least MinSecretLen bytes.
 	// It is never logged.
 	Secret string
-	// Events are the event types (bridge.EventType values: "joined",
-	// "left", …) sent to this hook; empty sends all.
+	// Events are the event types (bridge.EventType values, named by
+	// rules.Events: "joined", "left", …) sent to this hook; empty sends all.
 	Events []string
 }
 
@@ -124,12 +126,6 @@ type hook struct {
 	lastDropLog   time.Time
 }
 
-// knownEvents are the event types a hook may filter on.
-var knownEvents = map[bridge.EventType]bool{
-	bridge.EventJoined: true, bridge.EventLeft: true, bridge.EventTalking: true, bridge.EventMuted: true,
-	bridge.EventRole: true, bridge.EventDial: true, bridge.EventLocked: true, bridge.EventEnded: true,
-}
-
 // New checks hooks and opts and returns a Sender for them; it starts
 // nothing. It fails on a URL that is not http:// or https://, a secret
 // shorter than MinSecretLen, an unknown event type or a negative option.
@@ -168,10 +164,10 @@ func New(hooks []Hook, opts Options) (*Sender, error) {
 		size = DefaultQueueSize
 	}
 	for i, h := range hooks {
-		u, err := url.Parse(h.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("webhook: hooks[%d]: url: want an http:// or https:// URL", i)
+		if err := rules.WebhookURL(h.URL); err != nil {
+			return nil, fmt.Errorf("webhook: hooks[%d]: url: %w", i, err)
 		}
+		u, _ := url.Parse(h.URL) // WebhookURL parsed it
 		if len(h.Secret) < MinSecretLen {
 			return nil, fmt.Errorf("webhook: hooks[%d]: secret: want at least %d characters", i, MinSecretLen)
 		}
@@ -179,7 +175,7 @@ func New(hooks []Hook, opts Options) (*Sender, error) {
 			secret: []byte(h.Secret), q: newQueue(size)}
 		for _, e := range h.Events {
 			t := bridge.EventType(e)
-			if !knownEvents[t] {
+			if !rules.IsEvent(e) {
 				return nil, fmt.Errorf("webhook: hooks[%d]: events: unknown event %q", i, e)
 			}
 			if hk.events == nil {

@@ -520,6 +520,8 @@ func TestNewErrors(t *testing.T) {
 		{"ok", Hook{URL: "https://h.example.com/x", Secret: testSecret, Events: []string{"dial"}}, Options{}, ""},
 		{"scheme", Hook{URL: "ftp://h.example.com/", Secret: testSecret}, Options{}, "webhook: hooks[0]: url: want an http:// or https:// URL"},
 		{"no host", Hook{URL: "http:///x", Secret: testSecret}, Options{}, "webhook: hooks[0]: url: want an http:// or https:// URL"},
+		{"fragment", Hook{URL: "https://h.example.com/#x", Secret: testSecret}, Options{}, "webhook: hooks[0]: url: must not have a fragment"},
+		{"opaque", Hook{URL: "http:h.example.com", Secret: testSecret}, Options{}, "webhook: hooks[0]: url: want an http:// or https:// URL"},
 		{"short secret", Hook{URL: "http://h/", Secret: "hunter2"}, Options{}, "webhook: hooks[0]: secret: want at least 16 characters"},
 		{"unknown event", Hook{URL: "http://h/", Secret: testSecret, Events: []string{"kicked"}}, Options{}, `webhook: hooks[0]: events: unknown event "kicked"`},
 		{"negative attempts", Hook{URL: "http://h/", Secret: testSecret}, Options{MaxAttempts: -1}, "webhook: negative MaxAttempts, QueueSize or DrainTimeout"},

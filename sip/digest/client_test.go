@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/parleyhq/parley/rules"
 )
 
 // clientAnswer computes the Authorization or Proxy-Authorization header value
@@ -122,7 +124,7 @@ func parseChallenge(challenge string) (*challengeParams, error) {
 
 // answer builds the credentials with the given cnonce (ignored without qop).
 func (c *challengeParams) answer(method, uri, username, password, cnonce string) (string, error) {
-	if method == "" || !isToken(method) {
+	if method == "" || !rules.IsSIPToken(method) {
 		return "", fmt.Errorf("%w: method %q is not a token", ErrMalformed, method)
 	}
 	e := exchange{
@@ -156,15 +158,6 @@ func (c *challengeParams) answer(method, uri, username, password, cnonce string)
 		return "", err
 	}
 	return h, nil
-}
-
-func isToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !isTokenChar(s[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 // newCnonce returns 128 random bits in hex (RFC 7616 §3.4: the cnonce

@@ -3,6 +3,8 @@ package digest
 import (
 	"fmt"
 	"strings"
+
+	"github.com/parleyhq/parley/rules"
 )
 
 // ParseParams parses one challenge or credentials header value,
@@ -122,7 +124,7 @@ func (p *paramParser) fold() bool {
 // token reads an RFC 3261 §25.1 token; it returns "" if none starts at i.
 func (p *paramParser) token() string {
 	start := p.i
-	for !p.eof() && isTokenChar(p.peek()) {
+	for !p.eof() && rules.IsSIPTokenChar(p.peek()) {
 		p.i++
 	}
 	return p.s[start:p.i]
@@ -181,16 +183,6 @@ func (p *paramParser) unquoted() (string, error) {
 		return "", p.errorf("empty value")
 	}
 	return p.s[start:p.i], nil
-}
-
-// isTokenChar reports whether c may appear in an RFC 3261 §25.1 token:
-// alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~".
-func isTokenChar(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
-	}
-	return strings.IndexByte("-.!%*_+`'~", c) >= 0
 }
 
 func isCTL(c byte) bool { return c < 0x20 || c == 0x7f }
