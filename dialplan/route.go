@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/parleyhq/parley/rules"
 )
 
 // Errors of routing. The edges turn them into a SIP or HTTP status.
@@ -140,7 +142,7 @@ func (rt *Route) explain(format string, args ...any) {
 // Explain lines written so far. Route's only I/O is name resolution.
 func (r *Router) Route(ctx context.Context, t Target, callerID, roomCallerID string) (Route, error) {
 	rt := Route{Target: t}
-	if callerID != "" && !validCallerID(callerID) {
+	if callerID != "" && rules.CallerID(callerID) != nil {
 		return rt, fmt.Errorf("%w %q from the request: want E.164 (+441632960000) or digits", ErrBadCallerID, callerID)
 	}
 	switch t.Kind {
@@ -343,7 +345,7 @@ func (rt *Route) pickCallerID(request, room string, tr *TrunkRoute) error {
 		rt.explain("caller ID: none set by the request, the room or a trunk")
 		return nil
 	}
-	if !validCallerID(id) {
+	if rules.CallerID(id) != nil {
 		rt.explain("caller ID %q from %s: not E.164 or digits", id, from)
 		return fmt.Errorf("%w %q from %s: want E.164 (+441632960000) or digits", ErrBadCallerID, id, from)
 	}
@@ -376,23 +378,4 @@ func trunkDestination(proxy, number string) (string, error) {
 		dest += ";transport=" + p.Transport
 	}
 	return dest, nil
-}
-
-// validCallerID accepts an E.164 number ("+", a non-zero digit, at most 15
-// digits in all) or 1 to 32 digits. It is the rule config applies to
-// caller_id, so a value config accepts is accepted here.
-func validCallerID(s string) bool {
-	rest, plus := strings.CutPrefix(s, "+")
-	if plus && (len(rest) < 2 || len(rest) > 15 || rest[0] == '0') {
-		return false
-	}
-	if rest == "" || len(rest) > 32 {
-		return false
-	}
-	for i := 0; i < len(rest); i++ {
-		if rest[i] < '0' || rest[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/parleyhq/parley/rules"
 )
 
 // testRouter is a router with three extensions and four trunks: a UK
@@ -261,13 +263,13 @@ func TestRouteCallerIDRefused(t *testing.T) {
 		})
 	}
 	for _, ok := range []string{"+44", "+441632960000", "+123456789012345", "0", "01632960000", strings.Repeat("9", 32)} {
-		if !validCallerID(ok) {
-			t.Errorf("validCallerID(%q) = false", ok)
+		if err := rules.CallerID(ok); err != nil {
+			t.Errorf("rules.CallerID(%q) = %v", ok, err)
 		}
 	}
 	for _, no := range []string{"", "+", "+4", "+0123", "+1234567890123456", strings.Repeat("9", 33), "12a", " 1", "+44 1632"} {
-		if validCallerID(no) {
-			t.Errorf("validCallerID(%q) = true", no)
+		if rules.CallerID(no) == nil {
+			t.Errorf("rules.CallerID(%q) = nil", no)
 		}
 	}
 }
