@@ -232,8 +232,8 @@ func (h *harness) establish(t testing.TB) func() {
 	}
 	dialog.InviteRequest.To().Params.Add("tag", dialogToTag)
 	dialog.ID = gosip.DialogIDMake(dialogCallID, dialogToTag, dialogFromTag)
-	c := newCall(s, s.log)
-	c.uas, c.id, c.local = dialog, dialog.ID, netip.MustParseAddr("127.0.0.1")
+	c := newCall(s, s.log, newDialogState(netip.MustParseAddr("127.0.0.1"), 0, nil, time.Now()))
+	c.uas, c.id = dialog, dialog.ID
 	port, err := s.newPort()
 	if err != nil {
 		t.Fatal(err)
@@ -243,6 +243,7 @@ func (h *harness) establish(t testing.TB) func() {
 		t.Fatal(err)
 	}
 	c.setMedia(stream)
+	c.dlg.agree(neg, time.Now())
 	if !s.addCall(c) {
 		t.Fatal("server closed")
 	}
