@@ -228,12 +228,12 @@ func (c *call) pump(done func(now time.Time, digit rune) bool) bool {
 func (c *call) serve(started time.Time) {
 	check := time.NewTicker(250 * time.Millisecond)
 	defer check.Stop()
-	var session <-chan time.Time // the session timer's deadline (RFC 4028)
-	var sessionTimer *time.Timer
+	var due <-chan time.Time // the session timer's deadline (RFC 4028)
+	var dueTimer *time.Timer
 	if wait, ok := c.dlg.startTimer(time.Now()); ok {
-		sessionTimer = time.NewTimer(wait)
-		session = sessionTimer.C
-		defer sessionTimer.Stop()
+		dueTimer = time.NewTimer(wait)
+		due = dueTimer.C
+		defer dueTimer.Stop()
 	}
 	keys := newKeypad(c.server.keys)
 	for {
@@ -244,7 +244,7 @@ func (c *call) serve(started time.Time) {
 			if action, ok := keys.press(d, time.Now()); ok {
 				c.act(action)
 			}
-		case now := <-session:
+		case now := <-due:
 			switch c.dlg.sessionDue(now) {
 			case sessionRefresh:
 				go c.refreshSession()
@@ -252,7 +252,7 @@ func (c *call) serve(started time.Time) {
 				c.Hangup("session timer expired without refresh")
 			}
 			if wait, ok := c.dlg.untilDue(now); ok { // a refresh moved it, or the next one of ours
-				sessionTimer.Reset(wait)
+				dueTimer.Reset(wait)
 			}
 		case now := <-check.C:
 			if c.dlg.rtpTimedOut(now, started, c.media.Load().LastReceived(), c.server.opts.RTPTimeout) {

@@ -12,7 +12,7 @@ import (
 // hold and resume (the direction answered per RFC 3264 §8.4), a new remote
 // address, a codec change, a session refresh. An INVITE without SDP gets
 // our current session as an offer. A re-INVITE while ours is pending gets
-// 491 (glare, §14.2).
+// 491 (glare, §14.2), one after the call has ended 481 (§12.2.2).
 func (c *call) onReinvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	if err := c.dlg.begin(); err != nil {
 		code, reason := statusOf(err)
