@@ -25,8 +25,8 @@ var (
 // guards it all.
 //
 // Its methods are the transitions. They take the time as an argument, do no
-// I/O, never block and call nothing outside the dialog while they hold the
-// lock (except install's func), so any goroutine may call them: sipgo's
+// I/O and wait for nothing but the lock, which they hold only for their own
+// computation (and install's func), so any goroutine may call them: sipgo's
 // request goroutines, the call's own, the mixer's for every frame. The call
 // keeps the goroutines, the network and the media. The CSeq numbers are
 // sipgo's (sipgo.Dialog checks the peer's order and numbers ours).
