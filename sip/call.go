@@ -3,8 +3,6 @@ package sip
 import (
 	"context"
 	"log/slog"
-	"net/netip"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -23,32 +21,16 @@ type call struct {
 	id     string                     // dialog ID, the key in Server.calls
 	uas    *sipgo.DialogServerSession // the dialog of a call in, else nil
 	uac    *sipgo.DialogClientSession // the dialog of a call out, else nil
+	dlg    *dialogState               // offer/answer, direction, session timer, end: under one lock
 
 	media       atomic.Pointer[callStream]  // replaced by a re-INVITE that changes codec
 	video       atomic.Pointer[videoStream] // a room system's H.264 video; nil for audio-only calls
-	sendAllowed atomic.Bool                 // our direction lets us send (not held, RFC 3264 §8.4)
-	peerSends   atomic.Bool                 // the peer's direction lets it send, so RTP must come
-	directedAt  atomic.Int64                // when the direction last changed, Unix ns
 	participant atomic.Pointer[bridge.Participant]
-
-	local      netip.Addr    // our address in SDP
-	sdpID      uint64        // o= session ID of our SDP
-	sdpVersion uint64        // o= version of our last SDP; guarded by mu
-	timer      *sessionTimer // RFC 4028 session timer, nil when none
-	callerExt  string        // the caller's extension, when it calls from its registered address
-	refreshed  chan struct{} // a session refresh (re-INVITE, UPDATE) came in
-
-	mu       sync.Mutex
-	ack      []byte // body of the ACK to our 2xx (late offer's answer); guarded by mu
-	updating bool   // we have a re-INVITE or UPDATE out (glare, RFC 3261 §14.1); guarded by mu
+	callerExt   string // the caller's extension, when it calls from its registered address
 
 	digits chan rune       // DTMF from every source: RFC 4733, INFO, in-band
 	prompt *prompts.Player // private prompts, heard instead of the room while they play
 	penc   atomic.Pointer[promptEncoder]
-
-	hangupOnce sync.Once
-	endOnce    sync.Once
-	ended      chan struct{} // closed when the call is over, by either side
 }
 
 var _ bridge.Leg = (*call)(nil)
@@ -60,25 +42,9 @@ type promptEncoder struct {
 	buf []byte
 }
 
-func newCall(s *Server, log *slog.Logger) *call {
-	c := &call{server: s, log: log, digits: make(chan rune, 32), prompt: prompts.NewPlayer(),
-		refreshed: make(chan struct{}, 1), ended: make(chan struct{})}
-	c.setDirection(SendRecv)
-	return c
-}
-
-// setAck keeps the body of the ACK to our 2xx.
-func (c *call) setAck(body []byte) {
-	c.mu.Lock()
-	c.ack = body
-	c.mu.Unlock()
-}
-
-// ackBody returns the body of the ACK to our 2xx.
-func (c *call) ackBody() []byte {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.ack
+// newCall returns a call of s in dialog d, logging to log.
+func newCall(s *Server, log *slog.Logger, d *dialogState) *call {
+	return &call{server: s, log: log, dlg: d, digits: make(chan rune, 32), prompt: prompts.NewPlayer()}
 }
 
 // setMedia installs stream as the call's media and prepares the prompt
@@ -115,7 +81,7 @@ func (c *call) WriteAudio(payload []byte) {
 	if c.sendPrompt() {
 		return
 	}
-	if c.sendAllowed.Load() {
+	if c.dlg.sending() {
 		c.media.Load().WriteAudio(payload)
 	}
 }
@@ -132,7 +98,7 @@ func (c *call) sendPrompt() bool {
 		return false
 	}
 	n, err := pe.enc.Encode(pe.pcm, pe.buf)
-	if err == nil && c.sendAllowed.Load() {
+	if err == nil && c.dlg.sending() {
 		c.media.Load().WriteAudio(pe.buf[:n])
 	}
 	return true
@@ -173,63 +139,37 @@ func (c *call) videoPort() int {
 }
 
 // Done implements bridge.Leg.
-func (c *call) Done() <-chan struct{} { return c.ended }
+func (c *call) Done() <-chan struct{} { return c.dlg.Done() }
 
 // Hangup ends the call from our side with a BYE (RFC 3261 §15.1.1). It
 // returns at once; the BYE goes out on its own goroutine.
 func (c *call) Hangup(reason string) {
-	c.hangupOnce.Do(func() {
-		c.log.Info("hanging up", "reason", reason)
-		c.end(reason)
-		go func() {
-			defer c.server.recoverErr("bye", new(error))
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			var err error
-			if c.uas != nil {
-				err = c.uas.Bye(ctx)
-			} else {
-				err = c.uac.Bye(ctx)
-			}
-			if err != nil {
-				c.log.Debug("bye failed", "err", err)
-			}
-		}()
-	})
+	if !c.dlg.hangup() {
+		return
+	}
+	c.log.Info("hanging up", "reason", reason)
+	c.end(reason)
+	go func() {
+		defer c.server.recoverErr("bye", new(error))
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		var err error
+		if c.uas != nil {
+			err = c.uas.Bye(ctx)
+		} else {
+			err = c.uac.Bye(ctx)
+		}
+		if err != nil {
+			c.log.Debug("bye failed", "err", err)
+		}
+	}()
 }
 
 // end marks the call over; its goroutine then releases it.
 func (c *call) end(reason string) {
-	c.endOnce.Do(func() {
+	if c.dlg.end() {
 		c.log.Info("call ended", "reason", reason)
-		close(c.ended)
-	})
-}
-
-// setDirection applies the direction of our side of the session (what
-// our SDP says): sendonly and inactive stop what we send, recvonly and
-// inactive mean the peer sends nothing (hold, RFC 3264 §8.4).
-func (c *call) setDirection(d Direction) {
-	c.sendAllowed.Store(d == SendRecv || d == SendOnly)
-	c.peerSends.Store(d == SendRecv || d == RecvOnly)
-	c.directedAt.Store(time.Now().UnixNano())
-}
-
-// timedOut reports whether no RTP has come for the RTP timeout. A peer on
-// hold may send nothing, so the timeout waits while it does not send.
-func (c *call) timedOut(now, started time.Time) bool {
-	timeout := c.server.opts.RTPTimeout
-	if timeout <= 0 || !c.peerSends.Load() {
-		return false
 	}
-	last := c.media.Load().LastReceived()
-	if last.Before(started) {
-		last = started
-	}
-	if resumed := time.Unix(0, c.directedAt.Load()); last.Before(resumed) {
-		last = resumed // the peer had no need to send before it resumed
-	}
-	return now.Sub(last) >= timeout
 }
 
 // release frees the call's media and forgets it. The bridge lets the

@@ -261,8 +261,8 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 		port.Close()
 		return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: "ack: " + err.Error()}
 	}
-	c := newCall(s, log)
-	c.uac, c.id, c.local, c.sdpID, c.sdpVersion = dlg, dlg.ID, local, sdpID, sdpID
+	c := newCall(s, log, newDialogState(local, sdpID, nil, time.Now()))
+	c.uac, c.id = dlg, dlg.ID
 	peerIP := c.signallingIP() // whence the 2xx came: the media must come from there or the SDP's IP
 	stream, err := s.openMedia(port, neg, peerIP, c.onDigit)
 	if err != nil {
@@ -270,7 +270,7 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 		return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: err.Error()}
 	}
 	c.setMedia(stream)
-	c.setDirection(neg.Direction)
+	c.dlg.agree(neg, time.Now())
 	if vid != nil && neg.Video != nil {
 		vid.start(neg.Video, s.peerOf(neg.Video.Remote, peerIP))
 		c.video.Store(vid)

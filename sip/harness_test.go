@@ -214,8 +214,17 @@ const (
 // re-INVITE says. The returned func ends and releases it.
 func (h *harness) establish(t testing.TB) func() {
 	t.Helper()
+	_, release := h.establishCall(t, sdpOffer)
+	return release
+}
+
+// establishCall is establish for a call answered with offer (its audio
+// port replaced with 9), which it returns with the func that ends and
+// releases it.
+func (h *harness) establishCall(t testing.TB, offer string) (*call, func()) {
+	t.Helper()
 	s := h.s
-	body := strings.Replace(sdpOffer, "m=audio 49170", "m=audio 9", 1)
+	body := strings.Replace(offer, "m=audio 49170", "m=audio 9", 1)
 	raw := strings.NewReplacer("Call-ID: validate-INVITE@127.0.0.1", "Call-ID: "+dialogCallID,
 		"tag=a1", "tag="+dialogFromTag).Replace(request("INVITE", body))
 	req := parse(t, raw).(*gosip.Request)
@@ -232,8 +241,8 @@ func (h *harness) establish(t testing.TB) func() {
 	}
 	dialog.InviteRequest.To().Params.Add("tag", dialogToTag)
 	dialog.ID = gosip.DialogIDMake(dialogCallID, dialogToTag, dialogFromTag)
-	c := newCall(s, s.log)
-	c.uas, c.id, c.local = dialog, dialog.ID, netip.MustParseAddr("127.0.0.1")
+	c := newCall(s, s.log, newDialogState(netip.MustParseAddr("127.0.0.1"), 0, nil, time.Now()))
+	c.uas, c.id = dialog, dialog.ID
 	port, err := s.newPort()
 	if err != nil {
 		t.Fatal(err)
@@ -243,10 +252,18 @@ func (h *harness) establish(t testing.TB) func() {
 		t.Fatal(err)
 	}
 	c.setMedia(stream)
+	c.dlg.agree(neg, time.Now())
+	if neg.Video != nil {
+		vid, err := s.openVideo(neg.Video, netip.MustParseAddr("127.0.0.1"), s.log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.video.Store(vid) // released with the call
+	}
 	if !s.addCall(c) {
 		t.Fatal("server closed")
 	}
-	return func() {
+	return c, func() {
 		c.end("fuzz input done")
 		c.release()
 		s.wg.Done()

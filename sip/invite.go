@@ -36,7 +36,7 @@ func (s *Server) refuseWithPrompt(req *gosip.Request, tx gosip.ServerTransaction
 			body, err := neg.Answer(local, port.Number(), 0, sdpID, sdpID)
 			stream, serr := s.openMedia(port, neg, guard.SourceOf(req.Source()), func(rune) {})
 			if err == nil && serr == nil {
-				c := newCall(s, log)
+				c := newCall(s, log, newDialogState(local, sdpID, nil, time.Now()))
 				c.setMedia(stream)
 				progress := gosip.NewSDPResponseFromRequest(dialog.InviteRequest, body)
 				progress.StatusCode, progress.Reason = gosip.StatusSessionInProgress, "Session Progress"
@@ -76,6 +76,10 @@ func statusOf(err error) (int, string) {
 		return gosip.StatusBadRequest, "Bad Request"
 	case errors.Is(err, errIntervalTooSmall):
 		return 422, "Session Interval Too Small"
+	case errors.Is(err, errGlare):
+		return gosip.StatusRequestPending, "Request Pending"
+	case errors.Is(err, errDialogEnded):
+		return gosip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist"
 	case errors.Is(err, bridge.ErrClosed), errors.Is(err, media.ErrNoFreePort), errors.Is(err, errTooManyUnacked):
 		return gosip.StatusServiceUnavailable, "Service Unavailable"
 	}
@@ -181,8 +185,8 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		refuse(err)
 		return
 	}
-	c := newCall(s, log)
-	c.uas, c.id, c.local, c.sdpID, c.sdpVersion, c.timer = dialog, dialog.ID, local, sdpID, sdpID, timer
+	c := newCall(s, log, newDialogState(local, sdpID, timer, time.Now()))
+	c.uas, c.id = dialog, dialog.ID
 	if s.registrar != nil {
 		c.callerExt, _ = s.registrar.CallerExtension(req)
 	}
@@ -211,7 +215,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		return
 	}
 	if neg == nil { // late offer: the answer came in the ACK
-		if neg, err = Negotiate(c.ackBody()); err != nil {
+		if neg, err = c.dlg.lateAnswer(); err != nil {
 			port.Close()
 			log.Info("call failed after answer", "reason", errNoAnswerSDP.Error()+": "+err.Error())
 			c.Hangup("no sdp answer in ack")
@@ -227,7 +231,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		return
 	}
 	c.setMedia(stream)
-	c.setDirection(neg.Direction)
+	c.dlg.agree(neg, time.Now())
 	log.Info("call answered", "codec", neg.Format.String(), "remote_rtp", neg.Remote.String(), "late_offer", len(req.Body()) == 0,
 		"video", vid != nil)
 	s.runCall(c, room)

@@ -37,7 +37,7 @@ func (c *call) run(room *bridge.Room) {
 	started := time.Now()
 	if room != nil {
 		select {
-		case <-c.ended:
+		case <-c.Done():
 			return
 		default:
 		}
@@ -205,7 +205,7 @@ func (c *call) pump(done func(now time.Time, digit rune) bool) bool {
 	buf := make([]int16, 960)
 	for {
 		select {
-		case <-c.ended:
+		case <-c.Done():
 			return false
 		case d := <-c.digits:
 			if done(time.Now(), d) {
@@ -228,39 +228,34 @@ func (c *call) pump(done func(now time.Time, digit rune) bool) bool {
 func (c *call) serve(started time.Time) {
 	check := time.NewTicker(250 * time.Millisecond)
 	defer check.Stop()
-	var refresh, expire <-chan time.Time
-	var refreshTimer, expireTimer *time.Timer
-	if c.timer != nil {
-		if c.timer.weRefresh {
-			refreshTimer = time.NewTimer(c.timer.refreshEvery())
-			refresh = refreshTimer.C
-			defer refreshTimer.Stop()
-		} else {
-			expireTimer = time.NewTimer(c.timer.expiresAfter())
-			expire = expireTimer.C
-			defer expireTimer.Stop()
-		}
+	var due <-chan time.Time // the session timer's deadline (RFC 4028)
+	var dueTimer *time.Timer
+	if wait, ok := c.dlg.startTimer(time.Now()); ok {
+		dueTimer = time.NewTimer(wait)
+		due = dueTimer.C
+		defer dueTimer.Stop()
 	}
 	keys := newKeypad(c.server.keys)
 	for {
 		select {
-		case <-c.ended:
+		case <-c.Done():
 			return
 		case d := <-c.digits:
 			if action, ok := keys.press(d, time.Now()); ok {
 				c.act(action)
 			}
-		case <-c.refreshed:
-			if expireTimer != nil {
-				expireTimer.Reset(c.timer.expiresAfter())
+		case now := <-due:
+			switch c.dlg.sessionDue(now) {
+			case sessionRefresh:
+				go c.refreshSession()
+			case sessionExpired:
+				c.Hangup("session timer expired without refresh")
 			}
-		case <-refresh:
-			go c.refreshSession()
-			refreshTimer.Reset(c.timer.refreshEvery())
-		case <-expire:
-			c.Hangup("session timer expired without refresh")
+			if wait, ok := c.dlg.untilDue(now); ok { // a refresh moved it, or the next one of ours
+				dueTimer.Reset(wait)
+			}
 		case now := <-check.C:
-			if c.timedOut(now, started) {
+			if c.dlg.rtpTimedOut(now, started, c.media.Load().LastReceived(), c.server.opts.RTPTimeout) {
 				c.Hangup("rtp timeout")
 			}
 		}

@@ -14,7 +14,6 @@ import (
 type callStream struct {
 	*media.Stream
 	port int
-	neg  *Negotiation // what was agreed; re-INVITE handling reads and replaces it on its goroutine
 }
 
 // LocalPort is the RTP port to write into the SDP answer.
@@ -56,7 +55,7 @@ func (s *Server) openMedia(port *media.Port, neg *Negotiation, sig netip.Addr, o
 		stream.Close()
 		return nil, err
 	}
-	return &callStream{Stream: stream, port: port.Number(), neg: neg}, nil
+	return &callStream{Stream: stream, port: port.Number()}, nil
 }
 
 // peerOf is the media.Peer of a stream whose SDP names sdp and whose

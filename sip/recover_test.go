@@ -1,6 +1,7 @@
 package sip
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -74,7 +75,7 @@ func TestRecoverAnsweredNoSecondResponse(t *testing.T) {
 // (it hangs up) and the server goes on.
 func TestRecoverCallGoroutine(t *testing.T) {
 	h := newHarness(t)
-	c := newCall(h.s, h.s.log)
+	c := newCall(h.s, h.s.log, newDialogState(netip.Addr{}, 0, nil, time.Now()))
 	c.id = "panicking-call"
 	done := make(chan struct{})
 	go func() {

@@ -12,13 +12,14 @@ import (
 // hold and resume (the direction answered per RFC 3264 §8.4), a new remote
 // address, a codec change, a session refresh. An INVITE without SDP gets
 // our current session as an offer. A re-INVITE while ours is pending gets
-// 491 (glare, §14.2).
+// 491 (glare, §14.2), one after the call has ended 481 (§12.2.2).
 func (c *call) onReinvite(req *gosip.Request, tx gosip.ServerTransaction) {
-	if !c.beginUpdate() {
-		respond(tx, req, gosip.StatusRequestPending, "Request Pending")
+	if err := c.dlg.begin(); err != nil {
+		code, reason := statusOf(err)
+		respond(tx, req, code, reason)
 		return
 	}
-	defer c.endUpdate()
+	defer c.dlg.finish()
 	if c.uas != nil {
 		if err := c.uas.ReadRequest(req, tx); err != nil {
 			respond(tx, req, gosip.StatusInternalServerError, err.Error())
@@ -32,25 +33,26 @@ func (c *call) onReinvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	}
 	res := gosip.NewSDPResponseFromRequest(req, body)
 	res.AppendHeader(c.server.contact(req))
-	c.addTimerHeaders(res)
+	c.dlg.timer.addHeaders(res)
 	if err := tx.Respond(res); err != nil {
 		c.log.Debug("re-INVITE response failed", "err", err)
 		return
 	}
-	c.noteRefresh()
+	c.dlg.refreshed(time.Now())
 	// The ACK to a re-INVITE's 2xx goes to onAck; no state waits on it.
 }
 
 // onUpdate handles UPDATE (RFC 3311): a session refresh, with or without a
 // new offer.
 func (c *call) onUpdate(req *gosip.Request, tx gosip.ServerTransaction) {
-	if len(req.Body()) > 0 && !c.beginUpdate() {
-		respond(tx, req, gosip.StatusRequestPending, "Request Pending")
-		return
-	}
 	var res *gosip.Response
 	if len(req.Body()) > 0 {
-		defer c.endUpdate()
+		if err := c.dlg.begin(); err != nil {
+			code, reason := statusOf(err)
+			respond(tx, req, code, reason)
+			return
+		}
+		defer c.dlg.finish()
 		body, code, reason := c.renegotiate(req.Body())
 		if code != gosip.StatusOK {
 			respond(tx, req, code, reason)
@@ -60,21 +62,22 @@ func (c *call) onUpdate(req *gosip.Request, tx gosip.ServerTransaction) {
 	} else {
 		res = gosip.NewResponseFromRequest(req, gosip.StatusOK, "OK", nil)
 	}
-	c.addTimerHeaders(res)
+	c.dlg.timer.addHeaders(res)
 	if err := tx.Respond(res); err != nil {
 		c.log.Debug("UPDATE response failed", "err", err)
 		return
 	}
-	c.noteRefresh()
+	c.dlg.refreshed(time.Now())
 }
 
 // renegotiate answers a new offer in the dialog and applies it; an empty
 // offer gets our current session as the offer. It returns the SDP to send
-// and the status (200, or the refusal).
+// and the status (200, or the refusal). The caller has begun the exchange
+// (dialog.begin).
 func (c *call) renegotiate(offer []byte) ([]byte, int, string) {
 	m := c.media.Load()
 	if len(offer) == 0 {
-		body, err := c.currentOffer()
+		body, err := c.dlg.offer(m.LocalPort(), c.videoPort())
 		if err != nil {
 			return nil, gosip.StatusInternalServerError, err.Error()
 		}
@@ -87,7 +90,9 @@ func (c *call) renegotiate(offer []byte) ([]byte, int, string) {
 		return nil, code, reason
 	}
 	port := m.LocalPort()
-	if !neg.Format.Is(m.Format()) || neg.PayloadType != m.neg.PayloadType || neg.EventPayloadType != m.neg.EventPayloadType {
+	newStream, newRemote := c.dlg.reoffer(neg)
+	switch {
+	case newStream:
 		// A codec change: new media on a new port, taken into the mix anew.
 		p, err := c.server.newPort()
 		if err != nil {
@@ -97,7 +102,11 @@ func (c *call) renegotiate(offer []byte) ([]byte, int, string) {
 		if err != nil {
 			return nil, gosip.StatusNotAcceptableHere, "Not Acceptable Here"
 		}
-		c.setMedia(stream)
+		if !c.dlg.install(func() { c.setMedia(stream) }) {
+			stream.Close() // a BYE came meanwhile: the call's release has the old media
+			code, reason := statusOf(errDialogEnded)
+			return nil, code, reason
+		}
 		if part := c.participant.Load(); part != nil {
 			if err := part.MediaChanged(); err != nil {
 				c.log.Warn("media change not taken by the mixer", "err", err)
@@ -109,69 +118,21 @@ func (c *call) renegotiate(offer []byte) ([]byte, int, string) {
 		}
 		port = stream.LocalPort()
 		c.log.Info("codec changed", "codec", neg.Format.String())
-	} else if neg.Remote != m.neg.Remote && !neg.Remote.Addr().IsUnspecified() {
+	case newRemote:
 		// A new address, not c=0.0.0.0 (the hold of RFC 3264 §8.4): media
 		// must come from it (or the signalling IP) before anything is sent
 		// there (media.Latch).
 		m.Session().SetRemote(c.server.peerOf(neg.Remote, netip.Addr{}).SDP)
 	}
-	c.setDirection(neg.Direction)
 	if v := c.video.Load(); v != nil && neg.Video != nil {
 		v.apply(neg.Video, c.server.peerOf(neg.Video.Remote, netip.Addr{}).SDP)
 	}
 	c.log.Info("session updated", "direction", string(neg.Direction), "remote_rtp", neg.Remote.String())
-	c.media.Load().neg = neg
-	body, err := neg.Answer(c.local, port, c.videoPort(), c.sdpID, c.nextVersion())
+	body, err := c.dlg.answer(neg, port, c.videoPort(), time.Now())
 	if err != nil {
 		return nil, gosip.StatusInternalServerError, err.Error()
 	}
 	return body, gosip.StatusOK, "OK"
-}
-
-// currentOffer describes the session as it stands, as an offer for a
-// re-INVITE that brought none (RFC 3261 §14.2).
-func (c *call) currentOffer() ([]byte, error) {
-	m := c.media.Load()
-	return m.neg.Answer(c.local, m.LocalPort(), c.videoPort(), c.sdpID, c.nextVersion())
-}
-
-// nextVersion returns the o= version for a new SDP of ours.
-func (c *call) nextVersion() uint64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.sdpVersion++
-	return c.sdpVersion
-}
-
-// beginUpdate marks an offer/answer exchange in progress; false if one
-// already is (glare).
-func (c *call) beginUpdate() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.updating {
-		return false
-	}
-	c.updating = true
-	return true
-}
-
-func (c *call) endUpdate() {
-	c.mu.Lock()
-	c.updating = false
-	c.mu.Unlock()
-}
-
-// noteRefresh tells the call's goroutine that the session was refreshed.
-func (c *call) noteRefresh() {
-	select {
-	case c.refreshed <- struct{}{}:
-	default:
-	}
-}
-
-// addTimerHeaders repeats the session timer in a refresh's 2xx.
-func (c *call) addTimerHeaders(res *gosip.Response) {
-	c.timer.addHeaders(res)
 }
 
 // refreshSession refreshes the session as its refresher (RFC 4028 §10):
@@ -179,16 +140,16 @@ func (c *call) addTimerHeaders(res *gosip.Response) {
 // 491 (glare) is retried on the next period.
 func (c *call) refreshSession() {
 	defer c.server.recoverCall(c, "session refresh")
-	if !c.beginUpdate() {
-		return
+	if c.dlg.begin() != nil {
+		return // ours waits for the next period: an exchange is in progress, or the call is over
 	}
-	defer c.endUpdate()
+	defer c.dlg.finish()
 	ctx, cancel := context.WithTimeout(context.Background(), 32*time.Second)
 	defer cancel()
 	req := gosip.NewRequest(gosip.UPDATE, c.remoteTarget())
 	// We send the refresh, so in this transaction we are the UAC and stay
 	// the refresher (RFC 4028 §7.4: the roles are the transaction's).
-	req.AppendHeader(gosip.NewHeader("Session-Expires", itoa(int(c.timer.interval/time.Second))+";refresher=uac"))
+	req.AppendHeader(gosip.NewHeader("Session-Expires", itoa(int(c.dlg.timer.interval/time.Second))+";refresher=uac"))
 	req.AppendHeader(gosip.NewHeader("Supported", "timer"))
 	var res *gosip.Response
 	var err error

@@ -450,7 +450,7 @@ func (s *Server) onAck(req *gosip.Request, tx gosip.ServerTransaction) {
 		return
 	}
 	if body := req.Body(); len(body) > 0 {
-		c.setAck(body) // the answer of a late offer (RFC 3261 §13.2.1)
+		c.dlg.acked(body) // the answer of a late offer (RFC 3261 §13.2.1)
 	}
 	if err := c.uas.ReadAck(req, tx); err != nil {
 		c.log.Debug("ack not for this dialog", "err", err)

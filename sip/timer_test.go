@@ -102,17 +102,3 @@ func TestParseKeys(t *testing.T) {
 		}
 	}
 }
-
-func TestGlare(t *testing.T) {
-	c := &call{}
-	if !c.beginUpdate() {
-		t.Fatal("first offer refused")
-	}
-	if c.beginUpdate() {
-		t.Error("a second offer while one is pending was accepted; want 491 glare")
-	}
-	c.endUpdate()
-	if !c.beginUpdate() {
-		t.Error("an offer after the first completed was refused")
-	}
-}
