@@ -10,6 +10,7 @@ import (
 	"github.com/parleyhq/parley/bridge"
 	"github.com/parleyhq/parley/guard"
 	"github.com/parleyhq/parley/prompts"
+	"github.com/parleyhq/parley/rules"
 )
 
 // pinTries is how many PINs a caller may get wrong before goodbye.
@@ -175,7 +176,7 @@ func (c *call) collect() (string, bool) {
 			if d == '#' {
 				return true
 			}
-			if len(pin) < 32 {
+			if len(pin) < rules.MaxPINLen {
 				pin = append(pin, d)
 			}
 			deadline = now.Add(pinTimeout)
