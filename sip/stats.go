@@ -119,3 +119,45 @@ func (s *Server) countIn(code int) {
 		f(inboundResult(code))
 	}
 }
+
+// Message is one SIP message as the metrics count it: a request (Status
+// 0) or a response (Status its code) to a request of Method, which Parley
+// received (Sent false) or sent.
+type Message struct {
+	// Sent is true for a message Parley sent, false for one it received.
+	Sent bool
+	// Method is the request's method, or for a response the method of the
+	// request it answers (from its CSeq).
+	Method string
+	// Status is the response's status code, 0 for a request.
+	Status int
+}
+
+// countMessage reports one message to OnMessage. Every request a guarded
+// handler receives and every response it sends are reported (validate.go,
+// recover.go); of the requests Parley sends, the calls out's INVITEs, the
+// session refreshes and the registrar's keep-alive OPTIONS are, with the
+// responses they get.
+func (s *Server) countMessage(sent bool, method gosip.RequestMethod, status int) {
+	if f := s.opts.OnMessage; f != nil {
+		f(Message{Sent: sent, Method: string(method), Status: status})
+	}
+}
+
+// countExchange reports a request Parley sent and, if one came, the final
+// response it got (res may be nil).
+func (s *Server) countExchange(method gosip.RequestMethod, res *gosip.Response) {
+	s.countMessage(true, method, 0)
+	if res != nil {
+		s.countMessage(false, method, res.StatusCode)
+	}
+}
+
+// Bindings returns how many registrations (an extension's contacts) are
+// live now, 0 without a registrar. It may be called from any goroutine.
+func (s *Server) Bindings() int {
+	if s.registrar == nil {
+		return 0
+	}
+	return s.registrar.count()
+}
