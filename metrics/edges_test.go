@@ -119,6 +119,7 @@ func TestSIPMessages(t *testing.T) {
 		{Sent: true, Method: "REGISTER", Status: 401}, // challenge
 		{Sent: true, Method: "REGISTER", Status: 200},
 		{Sent: true, Method: "REGISTER", Status: 403},
+		{Sent: true, Method: "REGISTER", Status: 401, Credentials: true}, // wrong password
 		{Sent: true, Method: "OPTIONS"},
 		{Method: "OPTIONS", Status: 200},
 		{Method: "REGISTER", Status: 200},      // received: a REGISTER Parley sent, not its registrar's
@@ -140,11 +141,11 @@ func TestSIPMessages(t *testing.T) {
 		{"parley_sip_responses_total", map[string]string{"direction": "sent", "method": "INVITE", "class": "1xx", "code": "100"}, 1},
 		{"parley_sip_responses_total", map[string]string{"direction": "sent", "method": "INVITE", "class": "2xx", "code": "200"}, 1},
 		{"parley_sip_responses_total", map[string]string{"direction": "sent", "method": "INVITE", "class": "4xx", "code": "486"}, 1},
-		{"parley_sip_responses_total", map[string]string{"direction": "sent", "method": "REGISTER", "class": "4xx", "code": "401"}, 1},
+		{"parley_sip_responses_total", map[string]string{"direction": "sent", "method": "REGISTER", "class": "4xx", "code": "401"}, 2},
 		{"parley_sip_responses_total", map[string]string{"direction": "received", "method": "OPTIONS", "class": "2xx", "code": "200"}, 1},
 		{"parley_sip_responses_total", map[string]string{"direction": "sent", "method": "BYE", "class": "other", "code": "other"}, 1},
 		{"parley_registrations_total", map[string]string{"result": "success"}, 1},
-		{"parley_registrations_total", map[string]string{"result": "failure"}, 1},
+		{"parley_registrations_total", map[string]string{"result": "failure"}, 2},
 	}
 	for _, tt := range tests {
 		wantValue(t, f, tt.name, tt.labels, tt.want)

@@ -39,7 +39,7 @@ func newSIPCounters() *sipCounters {
 		}, []string{"direction", "method", "class", "code"}),
 		registrations: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "parley_registrations_total",
-			Help: "REGISTER requests answered, by result: success (2xx) or failure (any other final answer but a digest challenge, 401 or 407).",
+			Help: "REGISTER requests answered, by result: success (2xx) or failure (a wrong password challenged again, or any other final answer but the first digest challenge).",
 		}, []string{"result"}),
 	}
 	for _, d := range directions { // every request series exists from the start, at 0
@@ -59,8 +59,10 @@ func (c *sipCounters) collectors() []prometheus.Collector {
 }
 
 // SIPMessage counts one SIP message: the SIP server's message hook
-// (sip.Options.OnMessage). A response Parley sends to a REGISTER also
-// counts in parley_registrations_total. It may be called from any
+// (sip.Options.OnMessage). A final response Parley sends to a REGISTER
+// also counts in parley_registrations_total: 2xx as a success, anything
+// else as a failure but a 401 or 407 challenge to a REGISTER without
+// credentials (a 401 to one with credentials refuses them). It may be called from any
 // goroutine and does not block.
 func (m *Metrics) SIPMessage(msg sip.Message) {
 	dir := "received"
@@ -83,7 +85,7 @@ func (m *Metrics) SIPMessage(msg sip.Message) {
 	switch {
 	case msg.Status < 300:
 		m.sip.registrations.WithLabelValues("success").Inc()
-	case msg.Status != 401 && msg.Status != 407:
+	case msg.Credentials || (msg.Status != 401 && msg.Status != 407):
 		m.sip.registrations.WithLabelValues("failure").Inc()
 	}
 }

@@ -131,6 +131,10 @@ type Message struct {
 	Method string
 	// Status is the response's status code, 0 for a request.
 	Status int
+	// Credentials is true when the request (or the one the response
+	// answers) carried Authorization or Proxy-Authorization: a 401 or 407
+	// to it refuses those credentials rather than asking for them.
+	Credentials bool
 }
 
 // countMessage reports one message to OnMessage. Every request a guarded
@@ -138,18 +142,34 @@ type Message struct {
 // recover.go); of the requests Parley sends, the calls out's INVITEs, the
 // session refreshes and the registrar's keep-alive OPTIONS are, with the
 // responses they get.
-func (s *Server) countMessage(sent bool, method gosip.RequestMethod, status int) {
+func (s *Server) countMessage(m Message) {
 	if f := s.opts.OnMessage; f != nil {
-		f(Message{Sent: sent, Method: string(method), Status: status})
+		f(m)
+	}
+}
+
+// countReceived reports a request a guarded handler received and returns
+// how to report each response sent to it.
+func (s *Server) countReceived(req *gosip.Request) (sent func(code int)) {
+	if s.opts.OnMessage == nil {
+		return nil
+	}
+	m := Message{Method: string(req.Method),
+		Credentials: req.GetHeader("Authorization") != nil || req.GetHeader("Proxy-Authorization") != nil}
+	s.countMessage(m)
+	return func(code int) {
+		r := m
+		r.Sent, r.Status = true, code
+		s.countMessage(r)
 	}
 }
 
 // countExchange reports a request Parley sent and, if one came, the final
 // response it got (res may be nil).
 func (s *Server) countExchange(method gosip.RequestMethod, res *gosip.Response) {
-	s.countMessage(true, method, 0)
+	s.countMessage(Message{Sent: true, Method: string(method)})
 	if res != nil {
-		s.countMessage(false, method, res.StatusCode)
+		s.countMessage(Message{Method: string(method), Status: res.StatusCode})
 	}
 }
 

@@ -36,8 +36,7 @@ type refusal struct {
 // part as the body.
 func (s *Server) guarded(h sipgo.RequestHandler) sipgo.RequestHandler {
 	return func(req *gosip.Request, tx gosip.ServerTransaction) {
-		s.countMessage(false, req.Method, 0)
-		atx := &answerTx{ServerTransaction: tx, sent: func(code int) { s.countMessage(true, req.Method, code) }}
+		atx := &answerTx{ServerTransaction: tx, sent: s.countReceived(req)}
 		defer s.recoverRequest(req, atx)
 		if r := validateRequest(req); r != nil {
 			s.refuseRequest(req, atx, r)
