@@ -51,12 +51,14 @@ func TestAlertRulesPromtool(t *testing.T) {
 // parley_tls_cert_expiry_seconds).
 func observabilityConfig(cert, key string) string {
 	return strings.Replace(registrarConfig, "listen: [udp://127.0.0.1:0, tcp://127.0.0.1:0]",
-		fmt.Sprintf("listen: [udp://127.0.0.1:0, tcp://127.0.0.1:0, tls://127.0.0.1:0]\n  tls: {cert: %s, key: %s}", cert, key), 1)
+		fmt.Sprintf("listen: [udp://127.0.0.1:0, tcp://127.0.0.1:0, tls://127.0.0.1:0]\n  tls: {cert: %s, key: %s}", cert, key), 1) +
+		"admin_tokens: [\"" + adminToken + "\"]\n"
 }
 
 // TestObservability makes real SIP traffic with sipp (two answered calls
 // over TCP, one to an unknown room, a registration with the right password
-// and one with a wrong password) and checks that /metrics moved by exactly
+// and one with a wrong password, a call out that the callee refuses busy)
+// and checks that /metrics moved by exactly
 // that; then that every metric the Grafana dashboard and the alert rules
 // name is one this Parley exports.
 func TestObservability(t *testing.T) {
@@ -81,6 +83,16 @@ func TestObservability(t *testing.T) {
 	if out, err := runSipp(t, "register_refused.xml", "2001", srv.sipUDP, "-au", "2001", "-ap", "wrong"); err != nil {
 		t.Fatalf("REGISTER with a wrong password: %v\n%s", err, out)
 	}
+	uas := startUAS(t, "uas_reject.xml", map[string]string{"STATUS": "486 Busy Here"}, 10*time.Second)
+	id := srv.dial(t, "1000", fmt.Sprintf("#sip:alice@127.0.0.1:%d", uas.port), nil)
+	if d := srv.waitDial(t, "1000", id, 10*time.Second); d.Status != "busy" {
+		uas.dump(t)
+		t.Fatalf("dial: %+v, want busy", d)
+	}
+	if err := uas.wait(t); err != nil {
+		uas.dump(t)
+		t.Fatalf("the callee's scenario failed: %v", err)
+	}
 
 	counters := []struct {
 		series string
@@ -101,6 +113,9 @@ func TestObservability(t *testing.T) {
 		{`parley_calls_total{direction="in",result="answered"}`, 2},
 		{`parley_calls_total{direction="in",result="not_found"}`, 1},
 		{`parley_calls_total{direction="in",result="failed"}`, 0},
+		{`parley_sip_requests_total{direction="sent",method="INVITE"}`, 1},
+		{`parley_sip_responses_total{class="4xx",code="486",direction="received",method="INVITE"}`, 1},
+		{`parley_calls_total{direction="out",result="busy"}`, 1},
 		{`parley_store_errors_total`, 0},
 	}
 	// The last counts (a call's result) may trail sipp's exit by a moment:
