@@ -174,7 +174,8 @@ func (s *Server) countExchange(method gosip.RequestMethod, res *gosip.Response) 
 }
 
 // Bindings returns how many registrations (an extension's contacts) are
-// live now, 0 without a registrar. It may be called from any goroutine.
+// live now, 0 without a registrar. It may be called from any goroutine
+// once Start has returned.
 func (s *Server) Bindings() int {
 	if s.registrar == nil {
 		return 0
