@@ -100,8 +100,8 @@ var tickBuckets = []float64{0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.
 var ErrStarted = errors.New("metrics: already started")
 
 // Metrics holds Parley's metrics and serves them. Its hooks (ObserveTick,
-// CallIn, MediaEnded) and Handler may be used from any goroutine, before
-// Start and after Close.
+// CallIn, MediaEnded, SIPMessage, SetCertExpiry, CertLoaded) and Handler
+// may be used from any goroutine, before Start and after Close.
 type Metrics struct {
 	log     *slog.Logger
 	reg     *prometheus.Registry
