@@ -178,7 +178,7 @@ func TestCallByeDuringReinvite(t *testing.T) {
 		default:
 			t.Errorf("round %d: re-INVITE answered %d", i, code)
 		}
-		h.waitReleased(t, inUse) // a re-INVITE after the release is a new call, soon over
+		h.waitReleased(t, inUse) // a re-INVITE after the release gets 481 and opens nothing
 		select {
 		case <-c.Done():
 		default:
@@ -370,6 +370,32 @@ func TestCallSessionTimer(t *testing.T) {
 		}
 		if left, _ := c.dlg.untilDue(time.Now()); left < expiry-100*time.Millisecond {
 			t.Errorf("refresh %d: expiry in %v after it, want %v", i, left, expiry)
+		}
+	}
+}
+
+// TestReinviteAfterEnd: a re-INVITE of a dialog that has ended, or of one
+// that never was, gets 481 and opens no port; it is not a new call
+// (RFC 3261 §12.2.2).
+func TestReinviteAfterEnd(t *testing.T) {
+	h := newHarness(t)
+	inUse := h.s.opts.Ports.InUse()
+	c, release := h.establishCall(t, sdpOffer)
+	if res := h.send(t, inDialog("BYE", "", 2)); res.StatusCode != 200 {
+		t.Fatalf("BYE answered %d", res.StatusCode)
+	}
+	release()
+	<-c.Done()
+	h.waitReleased(t, inUse)
+	for _, raw := range []string{
+		inDialog("INVITE", sdpOffer, 3),
+		inDialog("INVITE", "", 3, "Call-ID: never-was@127.0.0.1"),
+	} {
+		if res := h.send(t, raw); res.StatusCode != 481 {
+			t.Errorf("re-INVITE after the end answered %d, want 481", res.StatusCode)
+		}
+		if n := h.s.opts.Ports.InUse(); n != inUse {
+			t.Errorf("%d ports in use after a re-INVITE of no call, want %d", n, inUse)
 		}
 	}
 }
