@@ -67,6 +67,9 @@ func TestCallReinvite(t *testing.T) {
 		{"BYE", "BYE", "", 200, nil, false, media.PCMA, false},
 		{"re-INVITE after the BYE", "INVITE", edited(pcma...), 481, nil, false, media.PCMA, false},
 	}
+	// Whether video flows both ways after the step: m=video 0 stops it
+	// (RFC 3264 §8.2).
+	videoFlows := map[string]bool{"resume": true, "offerless re-INVITE gets our session": true, "video dropped": false}
 	port, version := c.media.Load().LocalPort(), 0
 	for i, st := range steps {
 		res := h.send(t, inDialog(st.method, st.body, i+2))
@@ -99,6 +102,12 @@ func TestCallReinvite(t *testing.T) {
 		}
 		if n := ports.InUse(); n != inUse {
 			t.Errorf("%s: %d ports in use, want %d", st.name, n, inUse)
+		}
+		if want, ok := videoFlows[st.name]; ok {
+			v := c.video.Load()
+			if got := v.sends.Load() && v.receives.Load(); got != want {
+				t.Errorf("%s: video flows %v, want %v", st.name, got, want)
+			}
 		}
 	}
 	select {
