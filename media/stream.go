@@ -103,8 +103,7 @@ type Stream struct {
 	dtmfSSRC uint32
 
 	// Owned by the tick goroutine (WriteAudio).
-	sentAny bool // WriteAudio has sent a packet (the next has no marker)
-	samples uint32
+	out *Packetizer
 
 	digits, inbandDigits, otherPT, badEvents, decodeErrors, writeErrors atomic.Uint64
 }
@@ -125,7 +124,6 @@ func NewStream(conn UDPConn, peer Peer, cfg StreamConfig) (*Stream, error) {
 		pt:      cfg.PayloadType,
 		eventPT: cfg.EventPayloadType,
 		onDigit: cfg.OnDigit,
-		samples: uint32(cfg.Format.ClockRate / FramesPerSecond),
 	}
 	icfg := InboundConfig{Format: cfg.Format, Jitter: cfg.Jitter, Counters: DecodeCounters{Errors: &s.decodeErrors}}
 	if cfg.InbandDTMF {
@@ -140,6 +138,7 @@ func NewStream(conn UDPConn, peer Peer, cfg StreamConfig) (*Stream, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.out = NewPacketizer(s.sess, cfg.PayloadType, cfg.Format)
 	return s, nil
 }
 
@@ -200,19 +199,15 @@ func (s *Stream) inbandDigit(d rune) {
 	}
 }
 
-// WriteAudio sends one encoded 20 ms payload of Format() to the leg, with
-// the marker bit on the first packet (RFC 3551 §4.1). It is called on the
-// mixer's tick goroutine and does not block: a payload the socket refuses
-// is counted in WriteErrors and dropped.
+// WriteAudio sends one encoded 20 ms payload of Format() to the leg
+// through its Packetizer, with the marker bit on the first packet (RFC
+// 3551 §4.1). It is called on the mixer's tick goroutine and does not
+// block: a payload the socket refuses is counted in WriteErrors and
+// dropped.
 func (s *Stream) WriteAudio(payload []byte) {
-	err := s.sess.WritePayload(s.pt, payload, s.samples, !s.sentAny)
-	if err != nil {
-		if !errors.Is(err, ErrNoRemote) { // withheld, counted by the session
-			s.writeErrors.Add(1)
-		}
-		return
+	if err := s.out.WritePayload(payload); err != nil && !errors.Is(err, ErrNoRemote) { // withheld: counted by the session
+		s.writeErrors.Add(1)
 	}
-	s.sentAny = true
 }
 
 // handle sorts one received packet; it runs on the session's reader
