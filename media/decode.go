@@ -36,8 +36,8 @@ type DecodeCounters struct {
 	Errors *atomic.Uint64
 }
 
-// add adds one to c unless c is nil.
-func add(c *atomic.Uint64) {
+// inc adds one to c unless c is nil.
+func inc(c *atomic.Uint64) {
 	if c != nil {
 		c.Add(1)
 	}
@@ -74,20 +74,20 @@ func (d *FrameDecoder) Decode(f jitter.Frame) ([]int16, Outcome) {
 	switch f.Kind {
 	case jitter.Packet:
 		if n, err = d.dec.Decode(f.Payload, d.pcm); err == nil {
-			add(d.counters.Decoded)
+			inc(d.counters.Decoded)
 			out = Decoded
 		} else {
-			add(d.counters.Errors)
+			inc(d.counters.Errors)
 			n, err = d.dec.Conceal(nil, d.pcm)
 		}
 	case jitter.Lost:
 		n, err = d.dec.Conceal(f.Next, d.pcm)
-		add(d.counters.Concealed)
+		inc(d.counters.Concealed)
 	default:
 		return nil, Silent
 	}
 	if err != nil {
-		add(d.counters.Errors)
+		inc(d.counters.Errors)
 		return nil, Failed
 	}
 	if n < len(d.pcm) {

@@ -110,7 +110,7 @@ func (in *Inbound) ReadAudio(frame []int16, rate int) bool {
 		}
 	}
 	if !in.rate.Convert(pcm, frame, rate, in.quiet) {
-		add(in.dec.counters.Errors)
+		inc(in.dec.counters.Errors)
 		return false
 	}
 	in.quiet = false

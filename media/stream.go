@@ -75,11 +75,12 @@ type StreamStats struct {
 }
 
 // Stream is the audio of one RTP/UDP leg (SIP, and H.323 to come), as the
-// mixer sees it: the edge's assembly of the pipeline stages around an RTP
-// Session. Inbound, the session's packets go through the Inbound chain
-// (jitter buffer, decoder with loss concealment, in-band DTMF tap,
-// resampler), telephone events (RFC 4733) to a DTMF receiver; outbound,
-// payloads go through a Packetizer to the session. It implements the mixer's Participant contract (ReadAudio, Format,
+// mixer sees it: the assembly of the pipeline stages around an RTP
+// Session. Inbound, the session's audio packets go through the Inbound
+// chain (jitter buffer, decoder with loss concealment, in-band DTMF tap,
+// resampler) and telephone events (RFC 4733) to a DTMF receiver;
+// outbound, payloads go through a Packetizer to the session. It
+// implements the mixer's Participant contract (ReadAudio, Format,
 // WriteAudio), which the mixer calls on its tick goroutine. A leg that is
 // not in a room yet (during the PIN prompt) has its ReadAudio called by the
 // IVR loop instead, so in-band digits are detected there too; nothing
