@@ -10,7 +10,8 @@ import (
 // fakePrompt is a PromptSource of a number of 20 ms frames of tone.
 type fakePrompt struct {
 	frames atomic.Int32
-	rate   int // the rate of the last ReadFrame
+	rate   int     // the rate of the last ReadFrame
+	tone   []int16 // 20 ms at 48 kHz, made by the first ReadFrame
 }
 
 func (p *fakePrompt) Idle() bool { return p.frames.Load() == 0 }
@@ -22,7 +23,10 @@ func (p *fakePrompt) ReadFrame(frame []int16, rate int) bool {
 		return false
 	}
 	p.frames.Add(-1)
-	copy(frame, sine(len(frame), 0, rate, 440, 8000))
+	if p.tone == nil {
+		p.tone = sine(960, 0, 48000, 440, 8000)
+	}
+	copy(frame, p.tone) // a tone at 48 kHz, another at lower rates: not heard, only encoded
 	return true
 }
 

@@ -1,6 +1,7 @@
 package media
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -269,8 +270,10 @@ func (s *Session) Stats() SessionStats {
 	}
 }
 
-// WriteRTP sends pkt with the session's SSRC in place of its own (see
-// Packetizer, which numbers the packets). A UDP write does not wait for
+// WriteRTP sends pkt's payload behind a fixed RTP header (RFC 3550 §5.1)
+// with pkt's marker, payload type, sequence number and timestamp and the
+// session's SSRC; a Packetizer numbers the packets. pkt's CSRCs, header
+// extensions and padding, which Parley never sends, are not sent. A UDP write does not wait for
 // the peer: the kernel queues the datagram or drops it. While no address
 // is verified (see Latch) nothing is sent and the result is ErrNoRemote.
 //
@@ -295,16 +298,16 @@ func (s *Session) WriteRTP(pkt *rtp.Packet) error {
 		return ErrNoRemote
 	}
 	to := *dst
-	h := pkt.Header
-	h.SSRC = s.ssrc
-	n, err := h.MarshalTo(s.sendBuf)
-	if err != nil {
-		return fmt.Errorf("media: marshal rtp header: %w", err)
+	b := s.sendBuf
+	b[0] = 2 << 6 // version 2; no padding, extension or CSRC
+	b[1] = pkt.PayloadType
+	if pkt.Marker {
+		b[1] |= 0x80
 	}
-	if n+len(pkt.Payload) > len(s.sendBuf) {
-		return fmt.Errorf("%w: %d bytes after a %d-byte header", ErrPayloadTooLarge, len(pkt.Payload), n)
-	}
-	n += copy(s.sendBuf[n:], pkt.Payload)
+	binary.BigEndian.PutUint16(b[2:4], pkt.SequenceNumber)
+	binary.BigEndian.PutUint32(b[4:8], pkt.Timestamp)
+	binary.BigEndian.PutUint32(b[8:12], s.ssrc)
+	n := rtpHeaderSize + copy(b[rtpHeaderSize:], pkt.Payload)
 	if _, err := s.conn.WriteToUDPAddrPort(s.sendBuf[:n], to); err != nil {
 		s.stats.writeErrors.Add(1)
 		if errors.Is(err, net.ErrClosed) {
