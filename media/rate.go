@@ -20,10 +20,15 @@ func NewRateConverter(inRate int) *RateConverter { return &RateConverter{in: inR
 // Convert reports false, with frame untouched, if no resampler joins the
 // two rates. It does not allocate in steady state.
 func (c *RateConverter) Convert(pcm, frame []int16, rate int, fresh bool) bool {
-	if rate == c.in {
+	if rate == c.in { // kept apart from resample so that callers inline it
 		copy(frame, pcm)
 		return true
 	}
+	return c.resample(pcm, frame, rate, fresh)
+}
+
+// resample is Convert between different rates.
+func (c *RateConverter) resample(pcm, frame []int16, rate int, fresh bool) bool {
 	if c.rs == nil || c.rs.OutRate() != rate {
 		rs, err := resample.New(c.in, rate)
 		if err != nil {
