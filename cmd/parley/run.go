@@ -90,6 +90,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return joinInfoCmd(args[1:], stdout, stderr)
 	case "contacts":
 		return contactsCmd(args[1:], stdout, stderr)
+	case "version", "--version":
+		return versionCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
