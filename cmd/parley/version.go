@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"runtime"
@@ -84,10 +85,16 @@ func (b buildInfo) String() string {
 	return fmt.Sprintf("parley %s (%s; %s %s/%s)", b.Version, strings.Join(parts, ", "), b.GoVersion, runtime.GOOS, runtime.GOARCH)
 }
 
-// versionCmd is `parley version` and `parley --version`.
-func versionCmd(_ []string, stdout, _ io.Writer) int {
-	fmt.Fprintln(stdout, readBuildInfo())
-	return 0
+// versionCmd is `parley version` and `parley --version`: one line with
+// the version, the commit and the Go version.
+func versionCmd(*flag.FlagSet) action {
+	return func(pos []string, stdout, _ io.Writer) int {
+		if len(pos) != 0 {
+			return exitUsage
+		}
+		fmt.Fprintln(stdout, readBuildInfo())
+		return 0
+	}
 }
 
 // metric is b as the parley_build_info metric's labels.
