@@ -25,8 +25,7 @@ type command struct {
 }
 
 // apiHelp is the help of the commands that talk to the REST API.
-const apiHelp = "Asks the running Parley's REST API: --api URL (default $PARLEY_API or " + defaultAPI + "),\n" +
-	"--token TOKEN (default $PARLEY_TOKEN: an admin token, or a room token where it is enough)."
+const apiHelp = "It asks a running Parley's REST API (--api), with an admin token or a room token (--token)."
 
 // commands returns the command table, in the order `parley help` lists
 // it. A new command is one row here; its setup func lives in a file of

@@ -33,11 +33,15 @@ func helpCmd(*flag.FlagSet) action {
 }
 
 // synopsis returns cmd's usage lines: "parley dial ROOM TARGET [flags]",
-// one per form of its arguments.
+// one per form of its arguments ("[flags]" when it has some).
 func synopsis(cmd command) []string {
+	fs := newFlagSet(cmd.name)
+	cmd.setup(fs)
+	flags := ""
+	fs.VisitAll(func(*flag.Flag) { flags = " [flags]" })
 	var out []string
 	for _, form := range strings.Split(cmd.args, "\n") {
-		out = append(out, strings.Join(strings.Fields("parley "+cmd.name+" "+form+" [flags]"), " "))
+		out = append(out, strings.Join(strings.Fields("parley "+cmd.name+" "+form), " ")+flags)
 	}
 	return out
 }
