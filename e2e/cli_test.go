@@ -58,10 +58,10 @@ func headCommit(t *testing.T) string {
 	return strings.TrimSpace(string(out))
 }
 
-// TestVersion: `parley --version` and `parley version` name the commit the
+// TestVersionAndBuildInfo: `parley --version` and `parley version` name the commit the
 // binary was built from; `parley serve` logs it, with the config file, and
 // /metrics exports it as parley_build_info.
-func TestVersion(t *testing.T) {
+func TestVersionAndBuildInfo(t *testing.T) {
 	head := headCommit(t)
 	out, stderr, code := runCLI(t, nil, "--version")
 	if code != 0 || !strings.HasPrefix(out, "parley ") || stderr != "" {
