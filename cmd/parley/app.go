@@ -105,6 +105,9 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 		return nil, err
 	}
 	a.mtr = mtr
+	if err := mtr.SetBuildInfo(readBuildInfo().metric()); err != nil {
+		return nil, err
+	}
 	// One guard against guessing, shared by the registrar, the PIN prompt,
 	// the console sign-in and the API's bearer tokens.
 	g := cfg.Guard
@@ -269,7 +272,8 @@ func (a *app) Start(ctx context.Context) (err error) {
 		b.RunSchedules(bg, db, time.Second)
 	}()
 	a.closers = append(a.closers, func() { stopBg(); bgWG.Wait() })
-	log.Info("parley ready", "rooms", a.rooms, "store", cfg.Store.Path, "rtp_ports", fmt.Sprintf("%d-%d", cfg.RTP.Ports.Min, cfg.RTP.Ports.Max))
+	build := readBuildInfo()
+	log.Info("parley ready", "version", build.Version, "commit", build.Commit, "rooms", a.rooms, "store", cfg.Store.Path, "rtp_ports", fmt.Sprintf("%d-%d", cfg.RTP.Ports.Min, cfg.RTP.Ports.Max))
 	return nil
 }
 
