@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 )
@@ -39,42 +38,19 @@ func startPebble(t *testing.T, ca *testCA) (directory string, issued *x509.CertP
 	}
 	cmd := exec.Command("pebble", "-config", path)
 	cmd.Env = append(os.Environ(), "PEBBLE_VA_ALWAYS_VALID=1", "PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0")
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
-		if t.Failed() {
-			t.Logf("pebble:\n%s", out.String())
-		}
-	})
+	d := startDaemon(t, cmd, "")
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.pool}, DisableKeepAlives: true}, Timeout: 5 * time.Second}
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	issued = x509.NewCertPool()
+	d.waitReady(t, 15*time.Second, func() bool {
 		res, err := client.Get("https://" + mgmt + "/roots/0")
-		if err == nil {
-			pemRoot, _ := io.ReadAll(res.Body)
-			res.Body.Close()
-			issued = x509.NewCertPool()
-			if res.StatusCode == 200 && issued.AppendCertsFromPEM(pemRoot) {
-				return "https://" + wfe + "/dir", issued
-			}
+		if err != nil {
+			return false
 		}
-		select {
-		case <-exited:
-			t.Fatalf("pebble exited:\n%s", out.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("pebble's root not readable after 15 s: %v\n%s", err, out.String())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		defer res.Body.Close()
+		root, _ := io.ReadAll(res.Body)
+		return res.StatusCode == 200 && issued.AppendCertsFromPEM(root)
+	})
+	return "https://" + wfe + "/dir", issued
 }
 
 // TestHTTPSACMEPebble: with http.tls.acme pointed at a local Pebble,

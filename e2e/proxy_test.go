@@ -72,39 +72,16 @@ http {
 	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("nginx", "-p", dir, "-e", filepath.Join(dir, "error.log"), "-c", path)
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
-		if t.Failed() {
-			log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
-			t.Logf("nginx: %s\n%s", out.String(), log)
-		}
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	errLog := filepath.Join(dir, "error.log")
+	d := startDaemon(t, exec.Command("nginx", "-p", dir, "-e", errLog, "-c", path), errLog)
+	d.waitReady(t, 10*time.Second, func() bool {
 		c, err := net.Dial("tcp", addr)
 		if err == nil {
 			c.Close()
-			return addr
 		}
-		select {
-		case <-exited:
-			t.Fatalf("nginx exited: %s", out.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("nginx not listening on %s after 10 s: %v", addr, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return err == nil
+	})
+	return addr
 }
 
 // clientFrom is an HTTP client whose connections come from the loopback
