@@ -13,6 +13,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/parleyhq/parley/internal/testcert"
 )
 
 // startPebble runs Pebble, Let's Encrypt's ACME test server (Debian's
@@ -21,13 +23,14 @@ import (
 // (PEBBLE_VA_ALWAYS_VALID), since the test names are not in DNS. It
 // returns the directory URL and a pool trusting the CA Pebble issues from
 // (its roots, read from the management interface).
-func startPebble(t *testing.T, ca *testCA) (directory string, issued *x509.CertPool) {
+func startPebble(t *testing.T, ca *testcert.CA) (directory string, issued *x509.CertPool) {
 	t.Helper()
 	if _, err := exec.LookPath("pebble"); err != nil {
 		t.Fatal("pebble is not installed; run `make test`, which installs it")
 	}
 	dir := t.TempDir()
-	cert, key, _ := ca.issue(t, dir, "localhost", "127.0.0.1")
+	cert, key := filepath.Join(dir, "wfe.pem"), filepath.Join(dir, "wfe.key")
+	ca.Issue(t, cert, key, "localhost", "127.0.0.1")
 	wfe, mgmt := fmt.Sprintf("127.0.0.1:%d", freeTCPPort(t)), fmt.Sprintf("127.0.0.1:%d", freeTCPPort(t))
 	conf := fmt.Sprintf(`{"pebble": {"listenAddress": %q, "managementListenAddress": %q, "certificate": %q, "privateKey": %q,
   "httpPort": %d, "tlsPort": %d, "ocspResponderURL": "", "externalAccountBindingRequired": false}}`,
@@ -39,7 +42,7 @@ func startPebble(t *testing.T, ca *testCA) (directory string, issued *x509.CertP
 	cmd := exec.Command("pebble", "-config", path)
 	cmd.Env = append(os.Environ(), "PEBBLE_VA_ALWAYS_VALID=1", "PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0")
 	d := startDaemon(t, cmd, "")
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.pool}, DisableKeepAlives: true}, Timeout: 5 * time.Second}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool}, DisableKeepAlives: true}, Timeout: 5 * time.Second}
 	issued = x509.NewCertPool()
 	d.waitReady(t, 15*time.Second, func() bool {
 		res, err := client.Get("https://" + mgmt + "/roots/0")
@@ -59,9 +62,9 @@ func startPebble(t *testing.T, ca *testCA) (directory string, issued *x509.CertP
 // root verifies it), keeps it in cache_dir, and refuses names it was not
 // configured for. Parley trusts Pebble's API through SSL_CERT_FILE.
 func TestHTTPSACMEPebble(t *testing.T) {
-	ca := newTestCA(t)
+	ca := testcert.NewCA(t, "Parley test CA")
 	directory, issued := startPebble(t, ca)
-	t.Setenv("SSL_CERT_FILE", ca.pemFile) // inherited by parley serve
+	t.Setenv("SSL_CERT_FILE", ca.PEMFile) // inherited by parley serve
 	cache := filepath.Join(t.TempDir(), "acme")
 	srv := startParley(t, fmt.Sprintf(`
 sip:

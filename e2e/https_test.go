@@ -10,11 +10,14 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/parleyhq/parley/internal/testcert"
 )
 
 // httpsBrowserConfig is browserConfig's room 1000 served over HTTPS with
@@ -108,13 +111,15 @@ func (a httpsAPI) call(t *testing.T, method, path string, body, out any) *http.R
 // context, joins room 1000 and hears the baresip phone's 440 Hz. The API
 // answers over HTTPS with HSTS.
 func TestBrowserHTTPSGuestHearsPhone(t *testing.T) {
-	ca := newTestCA(t)
-	certFile, keyFile, spki := ca.issue(t, t.TempDir(), testHost)
+	ca := testcert.NewCA(t, "Parley test CA")
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "http.pem"), filepath.Join(dir, "http.key")
+	spki := ca.Issue(t, certFile, keyFile, testHost)
 	srv := startParley(t, fmt.Sprintf(httpsBrowserConfig, certFile, keyFile))
 	if recs := srv.logged("http listening"); len(recs) != 1 || recs[0]["https"] != true {
 		t.Fatalf("http listening lines %v, want one with https true", recs)
 	}
-	api := newHTTPSAPI(t, srv, ca.pool)
+	api := newHTTPSAPI(t, srv, ca.Pool)
 	var l link
 	res := api.call(t, "POST", "/api/v1/rooms/1000/links", map[string]any{"kind": "group", "role": "attendee", "description": "E2E"}, &l)
 	if res.StatusCode != 201 || l.Token == "" {

@@ -2,41 +2,26 @@ package keypair
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"log/slog"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parleyhq/parley/internal/testcert"
 )
 
-// writePair writes a self-signed certificate for cn and its key to
+// writePair writes a certificate for cn signed by ca, and its key, to
 // cert and key, with modification time at.
-func writePair(t *testing.T, cert, key, cn string, at time.Time) {
+func writePair(t *testing.T, ca *testcert.CA, cert, key, cn string, at time.Time) {
 	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
+	ca.Issue(t, cert, key, cn)
+	for _, name := range []string{cert, key} {
+		if err := os.Chtimes(name, at, at); err != nil {
+			t.Fatal(err)
+		}
 	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), DNSNames: []string{cn}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalECPrivateKey(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	write(t, cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), at)
-	write(t, key, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), at)
 }
 
 func write(t *testing.T, name string, data []byte, at time.Time) {
@@ -63,7 +48,8 @@ func TestHolder(t *testing.T) {
 	dir := t.TempDir()
 	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
 	t0 := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
-	writePair(t, cert, key, "one.test", t0)
+	ca := testcert.NewCA(t, "keypair test CA")
+	writePair(t, ca, cert, key, "one.test", t0)
 	var logs bytes.Buffer
 	h, err := Load(cert, key, slog.New(slog.NewTextHandler(&logs, nil)))
 	if err != nil {
@@ -76,7 +62,7 @@ func TestHolder(t *testing.T) {
 	}
 
 	// A new pair on disk: served once CheckEvery has passed, not before.
-	writePair(t, cert, key, "two.test", t0.Add(time.Minute))
+	writePair(t, ca, cert, key, "two.test", t0.Add(time.Minute))
 	now = now.Add(CheckEvery / 2)
 	if got := served(t, h); got != "one.test" {
 		t.Errorf("within CheckEvery serves %s, want one.test still", got)
@@ -89,7 +75,7 @@ func TestHolder(t *testing.T) {
 	// A key that does not match: Reload fails, the pair in use stays, and
 	// the handshake path logs it once.
 	other := filepath.Join(dir, "other")
-	writePair(t, other+".crt", other+".key", "three.test", t0)
+	writePair(t, ca, other+".crt", other+".key", "three.test", t0)
 	data, err := os.ReadFile(other + ".crt")
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +95,7 @@ func TestHolder(t *testing.T) {
 	}
 
 	// Fixed on disk: Reload takes it.
-	writePair(t, cert, key, "four.test", t0.Add(3*time.Minute))
+	writePair(t, ca, cert, key, "four.test", t0.Add(3*time.Minute))
 	if err := h.Reload(); err != nil {
 		t.Fatal(err)
 	}

@@ -2,15 +2,9 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -20,47 +14,17 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/config"
+	"github.com/parleyhq/parley/internal/testcert"
 )
-
-// writeCert writes a self-signed certificate for 127.0.0.1 named cn, and
-// its key, into dir, and returns a pool that trusts it.
-func writeCert(t *testing.T, dir, cn string) (certFile, keyFile string, pool *x509.CertPool) {
-	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, BasicConstraintsValid: true, IsCA: true,
-		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalECPrivateKey(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certFile, keyFile = filepath.Join(dir, "http.pem"), filepath.Join(dir, "http.key")
-	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	pool = x509.NewCertPool()
-	cert, _ := x509.ParseCertificate(der)
-	pool.AddCert(cert)
-	return certFile, keyFile, pool
-}
 
 // TestAppHTTPS starts Parley with http.tls from files and a redirect
 // listener: HTTPS serves with HSTS, plain HTTP redirects but for
 // /healthz, and a SIGHUP-style reload swaps in a new certificate.
 func TestAppHTTPS(t *testing.T) {
 	dir := t.TempDir()
-	certFile, keyFile, pool := writeCert(t, dir, "first")
+	certFile, keyFile := filepath.Join(dir, "http.pem"), filepath.Join(dir, "http.key")
+	first, second := testcert.NewCA(t, "first"), testcert.NewCA(t, "second")
+	first.Issue(t, certFile, keyFile, "127.0.0.1")
 	path := filepath.Join(dir, "parley.yaml")
 	yaml := fmt.Sprintf(`sip:
   listen: [udp://127.0.0.1:0]
@@ -116,10 +80,10 @@ store:
 		res.Body.Close()
 		return res
 	}
-	res := get(pool, "https://"+httpsAddr+"/healthz")
-	if res.StatusCode != 200 || res.Header.Get("Strict-Transport-Security") != "max-age=86400" || res.TLS.PeerCertificates[0].Subject.CommonName != "first" {
-		t.Errorf("GET https /healthz: %d, HSTS %q, certificate %q; want 200, max-age=86400, first",
-			res.StatusCode, res.Header.Get("Strict-Transport-Security"), res.TLS.PeerCertificates[0].Subject.CommonName)
+	res := get(first.Pool, "https://"+httpsAddr+"/healthz")
+	if res.StatusCode != 200 || res.Header.Get("Strict-Transport-Security") != "max-age=86400" || res.TLS.PeerCertificates[0].Issuer.CommonName != "first" {
+		t.Errorf("GET https /healthz: %d, HSTS %q, issuer %q; want 200, max-age=86400, first",
+			res.StatusCode, res.Header.Get("Strict-Transport-Security"), res.TLS.PeerCertificates[0].Issuer.CommonName)
 	}
 
 	// The redirect listener.
@@ -137,12 +101,12 @@ store:
 	}
 
 	// A new pair on disk, then a reload: the new certificate is served.
-	_, _, pool2 := writeCert(t, dir, "second")
+	second.Issue(t, certFile, keyFile, "127.0.0.1")
 	if err := a.front.reloadCert(); err != nil {
 		t.Fatal(err)
 	}
-	if res = get(pool2, "https://"+httpsAddr+"/healthz"); res.TLS.PeerCertificates[0].Subject.CommonName != "second" {
-		t.Errorf("after reload the certificate is %q, want second", res.TLS.PeerCertificates[0].Subject.CommonName)
+	if res = get(second.Pool, "https://"+httpsAddr+"/healthz"); res.TLS.PeerCertificates[0].Issuer.CommonName != "second" {
+		t.Errorf("after reload the certificate is issued by %q, want second", res.TLS.PeerCertificates[0].Issuer.CommonName)
 	}
 	// A broken key: the reload fails and the pair in use stays.
 	if err := os.WriteFile(keyFile, []byte("broken"), 0o600); err != nil {
@@ -151,8 +115,8 @@ store:
 	if err := a.front.reloadCert(); err == nil {
 		t.Error("reload of a broken key succeeded")
 	}
-	if res = get(pool2, "https://"+httpsAddr+"/healthz"); res.StatusCode != 200 || res.TLS.PeerCertificates[0].Subject.CommonName != "second" {
-		t.Errorf("after a failed reload: %d with %q, want 200 with second", res.StatusCode, res.TLS.PeerCertificates[0].Subject.CommonName)
+	if res = get(second.Pool, "https://"+httpsAddr+"/healthz"); res.StatusCode != 200 || res.TLS.PeerCertificates[0].Issuer.CommonName != "second" {
+		t.Errorf("after a failed reload: %d with %q, want 200 with second", res.StatusCode, res.TLS.PeerCertificates[0].Issuer.CommonName)
 	}
 }
 
