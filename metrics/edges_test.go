@@ -7,7 +7,9 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"errors"
 	"math/big"
+	"sync"
 	"testing"
 	"time"
 
@@ -181,6 +183,27 @@ func TestCertExpiry(t *testing.T) {
 	wantValue(t, f, "parley_tls_cert_expiry_seconds", map[string]string{"listener": "sip"}, float64(certNotAfter.Unix()))
 	if _, ok := value(f, "parley_tls_cert_expiry_seconds", map[string]string{"listener": "bad"}); ok {
 		t.Error("a refused certificate was recorded")
+	}
+	// A watched listener is read at each scrape: a reload shows at once,
+	// and it wins over a value set before; a failing source is left out.
+	var mu sync.Mutex
+	current := selfSigned(t, certNotAfter)
+	m.SetCertExpiry("http", notAfter)
+	m.WatchCert("http", func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return &current, nil
+	})
+	m.WatchCert("broken", func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return nil, errors.New("no cert") })
+	wantValue(t, scrape(t, m.Handler()), "parley_tls_cert_expiry_seconds", map[string]string{"listener": "http"}, float64(certNotAfter.Unix()))
+	renewed := certNotAfter.AddDate(0, 3, 0)
+	mu.Lock()
+	current = selfSigned(t, renewed)
+	mu.Unlock()
+	f = scrape(t, m.Handler())
+	wantValue(t, f, "parley_tls_cert_expiry_seconds", map[string]string{"listener": "http"}, float64(renewed.Unix()))
+	if _, ok := value(f, "parley_tls_cert_expiry_seconds", map[string]string{"listener": "broken"}); ok {
+		t.Error("a failing source was reported")
 	}
 }
 

@@ -100,21 +100,22 @@ var tickBuckets = []float64{0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.
 var ErrStarted = errors.New("metrics: already started")
 
 // Metrics holds Parley's metrics and serves them. Its hooks (ObserveTick,
-// CallIn, MediaEnded, SIPMessage, SetCertExpiry, CertLoaded) and Handler
-// may be used from any goroutine, before Start and after Close.
+// CallIn, MediaEnded, SIPMessage, SetCertExpiry, CertLoaded, WatchCert)
+// and Handler may be used from any goroutine, before Start and after
+// Close.
 type Metrics struct {
 	log     *slog.Logger
 	reg     *prometheus.Registry
 	handler http.Handler
 
-	calls      *prometheus.CounterVec // parley_calls_total{direction, result}
-	tick       prometheus.Histogram   // parley_mixer_tick_seconds
-	lateTick   prometheus.Counter     // parley_mixer_late_ticks_total
-	ended      rtpTotals              // what ended streams had, for the RTP counters
-	col        *collector
-	sip        *sipCounters
-	edges      *edgeCollector
-	certExpiry *prometheus.GaugeVec // parley_tls_cert_expiry_seconds{listener}
+	calls    *prometheus.CounterVec // parley_calls_total{direction, result}
+	tick     prometheus.Histogram   // parley_mixer_tick_seconds
+	lateTick prometheus.Counter     // parley_mixer_late_ticks_total
+	ended    rtpTotals              // what ended streams had, for the RTP counters
+	col      *collector
+	sip      *sipCounters
+	edges    *edgeCollector
+	certs    *certCollector // parley_tls_cert_expiry_seconds{listener}
 
 	mu      sync.Mutex
 	started bool                 // guarded by mu
@@ -147,14 +148,14 @@ func New(opts Options) (*Metrics, error) {
 	m.col = newCollector(&m.ended)
 	m.sip = newSIPCounters()
 	m.edges = newEdgeCollector()
-	m.certExpiry = newCertExpiry()
+	m.certs = newCertCollector()
 	for _, dir := range []string{"in", "out"} { // every series exists from the start, at 0
 		for _, r := range results {
 			m.calls.WithLabelValues(dir, r)
 		}
 	}
 	for _, c := range append([]prometheus.Collector{
-		m.calls, m.tick, m.lateTick, m.col, m.edges, m.certExpiry,
+		m.calls, m.tick, m.lateTick, m.col, m.edges, m.certs,
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewGoCollector(),
 	}, m.sip.collectors()...) {

@@ -201,6 +201,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 	if a.front, err = newHTTPFront(cfg.HTTP, log); err != nil {
 		return nil, err
 	}
+	a.watchCerts()
 	return a, nil
 }
 

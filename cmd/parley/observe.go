@@ -22,3 +22,14 @@ func (a *app) metricsSources(hooks *webhook.Sender) metrics.Sources {
 	}
 	return s
 }
+
+// watchCerts makes parley_tls_cert_expiry_seconds{listener="http"} read
+// the HTTPS certificate in use at each scrape, when it comes from files
+// (reloaded on SIGHUP or when they change). ACME's certificates are left
+// out: autocert renews them itself. sip.tls's is recorded once, when
+// newApp loads it.
+func (a *app) watchCerts() {
+	if a.front.cert != nil {
+		a.mtr.WatchCert("http", a.front.cert.GetCertificate)
+	}
+}
