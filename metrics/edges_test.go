@@ -1,18 +1,14 @@
 package metrics
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
-	"math/big"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/parleyhq/parley/internal/testcert"
 	"github.com/parleyhq/parley/notify"
 	"github.com/parleyhq/parley/sip"
 	"github.com/parleyhq/parley/webhook"
@@ -207,23 +203,16 @@ func TestCertExpiry(t *testing.T) {
 	}
 }
 
-// selfSigned returns a self-signed certificate for localhost that expires
-// at notAfter, with its Leaf set.
+// selfSigned returns a certificate for localhost that expires at
+// notAfter, as tls.LoadX509KeyPair reads it (Leaf set).
 func selfSigned(t *testing.T, notAfter time.Time) tls.Certificate {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	testcert.NewCA(t, "metrics").IssueUntil(t, certFile, keyFile, notAfter, "localhost")
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "localhost"},
-		NotBefore: notAfter.AddDate(-1, 0, 0), NotAfter: notAfter, DNSNames: []string{"localhost"}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}
+	return cert
 }

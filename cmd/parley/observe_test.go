@@ -2,14 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -21,6 +14,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/parleyhq/parley/config"
+	"github.com/parleyhq/parley/internal/testcert"
 )
 
 // TestCertExpiryMetric starts Parley with http.tls and sip.tls from files
@@ -33,8 +27,9 @@ func TestCertExpiryMetric(t *testing.T) {
 	sipCert, sipKey := filepath.Join(dir, "sip.pem"), filepath.Join(dir, "sip.key")
 	httpExpiry := time.Date(2031, 1, 2, 3, 4, 5, 0, time.UTC)
 	sipExpiry := time.Date(2030, 6, 7, 8, 9, 10, 0, time.UTC)
-	writePair(t, httpCert, httpKey, httpExpiry)
-	writePair(t, sipCert, sipKey, sipExpiry)
+	ca := testcert.NewCA(t, "obs")
+	ca.IssueUntil(t, httpCert, httpKey, httpExpiry, "127.0.0.1")
+	ca.IssueUntil(t, sipCert, sipKey, sipExpiry, "127.0.0.1")
 	path := filepath.Join(dir, "parley.yaml")
 	yaml := fmt.Sprintf(`sip:
   listen: [udp://127.0.0.1:0, tls://127.0.0.1:0]
@@ -79,7 +74,7 @@ store:
 	checkExpiry(t, a.MetricsAddr(), want)
 
 	renewed := httpExpiry.AddDate(0, 3, 0)
-	writePair(t, httpCert, httpKey, renewed)
+	ca.IssueUntil(t, httpCert, httpKey, renewed, "127.0.0.1")
 	if err := a.front.reloadCert(); err != nil {
 		t.Fatal(err)
 	}
@@ -116,31 +111,5 @@ func checkExpiry(t *testing.T, addr net.Addr, want map[string]time.Time) {
 		if !got[l].Equal(w) {
 			t.Errorf("parley_tls_cert_expiry_seconds{listener=%q} = %v, want %v", l, got[l], w)
 		}
-	}
-}
-
-// writePair writes a self-signed certificate for 127.0.0.1 that expires at
-// notAfter, and its key, as PEM.
-func writePair(t *testing.T, certFile, keyFile string, notAfter time.Time) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(notAfter.Unix()), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: notAfter, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
-		t.Fatal(err)
 	}
 }
