@@ -45,6 +45,8 @@ const usage = `usage:
                                  the text to paste into a message
   parley contacts [--q TEXT] [--owner EXT] | add NAME TARGET | delete ID
                                  the address book (admin token)
+  parley trace on --source IP|CIDR | --call-id ID [--for D] [--follow] | off [ID] | list | --follow
+                                 trace SIP messages to sip.trace.file or the log (admin token)
 
 these commands use the REST API: --api URL (default $PARLEY_API or
 http://127.0.0.1:8080), --token TOKEN (default $PARLEY_TOKEN; an admin or room
@@ -90,6 +92,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return joinInfoCmd(args[1:], stdout, stderr)
 	case "contacts":
 		return contactsCmd(args[1:], stdout, stderr)
+	case "trace":
+		return traceCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
