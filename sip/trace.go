@@ -170,17 +170,19 @@ func startsMessage(data []byte) bool {
 // keepAlive tells whether data is only CR and LF (RFC 5626 keep-alives).
 func keepAlive(data []byte) bool { return len(bytes.Trim(data, "\r\n")) == 0 }
 
-// addrPortOf converts a socket address; an unknown kind gives the zero
-// AddrPort.
+// addrPortOf converts a socket address, an IPv4-mapped one to IPv4; an
+// unknown kind gives the zero AddrPort.
 func addrPortOf(a net.Addr) netip.AddrPort {
+	var ap netip.AddrPort
 	switch a := a.(type) {
 	case *net.UDPAddr:
-		return a.AddrPort()
+		ap = a.AddrPort()
 	case *net.TCPAddr:
-		return a.AddrPort()
+		ap = a.AddrPort()
 	case nil:
-		return netip.AddrPort{}
+		return ap
+	default:
+		ap, _ = netip.ParseAddrPort(a.String())
 	}
-	ap, _ := netip.ParseAddrPort(a.String())
-	return ap
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 }
