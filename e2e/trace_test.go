@@ -337,3 +337,49 @@ func TestTraceByCallIDToLog(t *testing.T) {
 		}
 	}
 }
+
+// TestTraceTCP: a call over TCP is traced whole, each message once,
+// however the stream carries it.
+func TestTraceTCP(t *testing.T) {
+	traceFile := filepath.Join(t.TempDir(), "sip-trace.log")
+	srv := startParley(t, strings.Replace(traceConfig, "  domain: 127.0.0.1\n",
+		"  domain: 127.0.0.1\n  trace:\n    file: "+traceFile+"\n", 1))
+	parleyCLI(t, srv, "trace", "on", "--source", "127.0.0.0/8")
+	out, err := runSipp(t, "call_bye.xml", "1000", srv.sipTCP, "-t", "t1", "-cid_str", "tcp-%u@%s")
+	if err != nil {
+		t.Fatalf("sipp over tcp: %v\n%s", err, out)
+	}
+	waitLogged(t, srv, "call ended", "call_id", "tcp-1@127.0.0.1")
+	data, err := os.ReadFile(traceFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := tracedMessages(string(data))
+	call := `call-id="tcp-1@127.0.0.1"`
+	for _, want := range []struct {
+		n     int
+		parts []string
+	}{
+		{1, []string{"recv tcp 127.0.0.1:", call, "| INVITE sip:1000@"}},
+		{1, []string{"recv tcp 127.0.0.1:", call, "| ACK sip:"}},
+		{1, []string{"recv tcp 127.0.0.1:", call, "| BYE sip:"}},
+		{2, []string{"sent tcp 127.0.0.1:", call, "| SIP/2.0 200 OK"}},
+	} {
+		n := 0
+		for _, m := range msgs {
+			if hasMessage([]string{m}, want.parts...) {
+				n++
+			}
+		}
+		if n != want.n {
+			t.Errorf("trace file has %d of %q, want %d", n, want.parts, want.n)
+		}
+	}
+	// Each message whole: the INVITE's SDP ends the INVITE.
+	if !strings.Contains(string(data), "a=sendrecv\r\n\n") {
+		t.Error("the INVITE's body is not traced whole")
+	}
+	if t.Failed() {
+		t.Logf("trace file:\n%s", data)
+	}
+}

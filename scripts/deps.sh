@@ -4,7 +4,7 @@
 #   scripts/deps.sh test    that plus the real peers the end-to-end tests drive
 #                           (baresip with FFmpeg codecs for H.264 video, sipp,
 #                           headless Chromium and Firefox ESR for
-#                           the join page, sngrep as a HEP collector)
+#                           the join page)
 set -euo pipefail
 build_pkgs=(gcc pkg-config libopus-dev libopusfile-dev)
 test_pkgs=(sip-tester baresip baresip-core baresip-ffmpeg sox openssl tshark chromium fonts-liberation firefox-esr sipvicious iproute2 python3 sngrep)
