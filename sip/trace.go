@@ -30,7 +30,7 @@ func (s *Server) traceablePacket(c net.PacketConn) net.PacketConn {
 	if s.opts.Trace == nil {
 		return c
 	}
-	return &tracePacketConn{PacketConn: c, t: s.opts.Trace, local: addrPortOf(c.LocalAddr())}
+	return &tracePacketConn{PacketConn: c, t: s.opts.Trace, local: addrPortOf(c.LocalAddr()), localIP: s.localIPTowards}
 }
 
 func (s *Server) traceableListener(ln net.Listener, transport string) net.Listener {
@@ -40,11 +40,18 @@ func (s *Server) traceableListener(ln net.Listener, transport string) net.Listen
 	return &traceListener{Listener: ln, t: s.opts.Trace, transport: transport}
 }
 
+// localIPTowards is our address towards remote (the public IP if set),
+// for a trace of a socket bound to every interface.
+func (s *Server) localIPTowards(remote netip.AddrPort) netip.Addr {
+	return s.localAddr(remote.String())
+}
+
 // tracePacketConn is a UDP listening socket whose datagrams are traced.
 type tracePacketConn struct {
 	net.PacketConn
-	t     Tracer
-	local netip.AddrPort
+	t       Tracer
+	local   netip.AddrPort
+	localIP func(netip.AddrPort) netip.Addr // for a local address that is unspecified
 }
 
 // ReadFrom implements net.PacketConn.
@@ -52,7 +59,7 @@ func (c *tracePacketConn) ReadFrom(b []byte) (int, net.Addr, error) {
 	n, addr, err := c.PacketConn.ReadFrom(b)
 	if n > 0 && c.t.On() && !keepAlive(b[:n]) {
 		c.t.Observe(trace.Message{Dir: trace.Received, Transport: "udp", Local: c.local,
-			Remote: addrPortOf(addr), Data: b[:n]})
+			Remote: addrPortOf(addr), Data: b[:n], LocalIP: c.localIP})
 	}
 	return n, addr, err
 }
@@ -62,7 +69,7 @@ func (c *tracePacketConn) WriteTo(b []byte, addr net.Addr) (int, error) {
 	n, err := c.PacketConn.WriteTo(b, addr)
 	if n > 0 && c.t.On() && !keepAlive(b[:n]) {
 		c.t.Observe(trace.Message{Dir: trace.Sent, Transport: "udp", Local: c.local,
-			Remote: addrPortOf(addr), Data: b[:n]})
+			Remote: addrPortOf(addr), Data: b[:n], LocalIP: c.localIP})
 	}
 	return n, err
 }

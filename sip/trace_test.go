@@ -2,6 +2,7 @@ package sip
 
 import (
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -94,7 +95,7 @@ func TestTraceWrappers(t *testing.T) {
 	tr.on.Store(true)
 	s := &Server{opts: Options{Trace: tr}}
 
-	udp, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	udp, err := net.ListenPacket("udp4", "0.0.0.0:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +106,8 @@ func TestTraceWrappers(t *testing.T) {
 	}
 	defer peer.Close()
 	pc := s.traceablePacket(udp)
-	peer.WriteTo([]byte(traceOptions), udp.LocalAddr())
+	port := udp.LocalAddr().(*net.UDPAddr).Port
+	peer.WriteTo([]byte(traceOptions), &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port})
 	buf := make([]byte, 2048)
 	pc.SetReadDeadline(time.Now().Add(5 * time.Second))
 	if _, _, err := pc.ReadFrom(buf); err != nil {
@@ -148,6 +150,9 @@ func TestTraceWrappers(t *testing.T) {
 			m.Remote.String() != w.remote || string(m.Data) != w.data {
 			t.Errorf("message %d: %s %s %s %s %q, want %+v", i, m.Dir, m.Transport, m.Local, m.Remote, m.Data, w)
 		}
+	}
+	if lip := tr.msgs[0].LocalIP; lip == nil || lip(tr.msgs[0].Remote) != netip.MustParseAddr("127.0.0.1") {
+		t.Error("no LocalIP towards the peer for a socket on every interface")
 	}
 	plain := &Server{}
 	if plain.traceablePacket(udp) != udp || plain.traceableListener(ln, "tcp") != ln {

@@ -63,6 +63,10 @@ type Message struct {
 	Local     netip.AddrPort // Parley's end
 	Remote    netip.AddrPort // the peer's end
 	Data      []byte         // the whole message; Observe does not keep it
+	// LocalIP, if set, is Parley's address towards remote, for a socket
+	// bound to every interface (Local's address unspecified); Observe
+	// calls it only for a message it traces.
+	LocalIP func(remote netip.AddrPort) netip.Addr
 }
 
 // src and dst are the message's source and destination.
@@ -294,6 +298,9 @@ func (s *Switch) Observe(m Message) {
 		if set.rules[i].matches(&m, callID) {
 			if callID == "" {
 				callID = CallID(m.Data)
+			}
+			if m.LocalIP != nil && m.Local.Addr().IsUnspecified() {
+				m.Local = netip.AddrPortFrom(m.LocalIP(m.Remote), m.Local.Port())
 			}
 			s.outs.write(now, &m, callID)
 			return

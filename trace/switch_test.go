@@ -143,6 +143,26 @@ func TestFormat(t *testing.T) {
 }
 
 // TestExpiry: a rule stops at its expiry, and with it the switch.
+// TestLocalIP: a socket bound to every interface is traced with the
+// address towards the peer, asked only for a message that is traced.
+func TestLocalIP(t *testing.T) {
+	s, _, path := newSwitch(t, Options{})
+	s.Start(Filter{Source: netip.MustParsePrefix("192.0.2.10/32")})
+	asked := 0
+	m := msg(Received, "192.0.2.10:5070", invite)
+	m.Local = netip.MustParseAddrPort("0.0.0.0:5060")
+	m.LocalIP = func(remote netip.AddrPort) netip.Addr {
+		asked++
+		return netip.MustParseAddr("198.51.100.1")
+	}
+	s.Observe(m)
+	m.Remote = netip.MustParseAddrPort("192.0.2.11:5060")
+	s.Observe(m)
+	if got := read(t, path); asked != 1 || !strings.Contains(got, "192.0.2.10:5070 -> 198.51.100.1:5060") {
+		t.Errorf("asked %d times, traced %q", asked, got)
+	}
+}
+
 func TestExpiry(t *testing.T) {
 	s, clk, path := newSwitch(t, Options{})
 	r, err := s.Start(Filter{Source: netip.MustParsePrefix("192.0.2.10/32"), TTL: time.Minute})
