@@ -383,3 +383,35 @@ func TestTraceTCP(t *testing.T) {
 		t.Logf("trace file:\n%s", data)
 	}
 }
+
+// TestTraceDialOut: the requests Parley originates are traced too: a call
+// out to a sipp callee (INVITE and ACK sent, 200 received), from the
+// listening socket.
+func TestTraceDialOut(t *testing.T) {
+	traceFile := filepath.Join(t.TempDir(), "sip-trace.log")
+	srv := startParley(t, strings.Replace(dialConfig, "  domain: 127.0.0.1\n",
+		"  domain: 127.0.0.1\n  trace:\n    file: "+traceFile+"\n", 1))
+	uas := startUAS(t, "uas_answer.xml", map[string]string{"RURI": `bob@127\.0\.0\.1:UAS_PORT`, "HOLD": "1000"}, 20*time.Second)
+	parleyCLI(t, srv, "trace", "on", "--source", "127.0.0.1")
+	srv.dial(t, "1000", fmt.Sprintf("#sip:bob@127.0.0.1:%d", uas.port), nil)
+	if err := uas.wait(t); err != nil {
+		uas.dump(t)
+		t.Fatalf("callee: %v", err)
+	}
+	data, err := os.ReadFile(traceFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := tracedMessages(string(data))
+	to := fmt.Sprintf(" -> 127.0.0.1:%d ", uas.port)
+	from := fmt.Sprintf("udp 127.0.0.1:%d -> %s ", uas.port, srv.sipUDP)
+	for _, want := range [][]string{
+		{"sent udp " + srv.sipUDP + to, "| INVITE sip:bob@127.0.0.1:"},
+		{"recv " + from, "| SIP/2.0 200 OK"},
+		{"sent udp " + srv.sipUDP + to, "| ACK sip:"},
+	} {
+		if !hasMessage(msgs, want...) {
+			t.Errorf("trace file lacks %q; has\n%s", want, strings.Join(msgs, "\n"))
+		}
+	}
+}
