@@ -132,8 +132,9 @@ type Switch struct {
 
 // Options configure a Switch.
 type Options struct {
-	// Logger gets a line when a rule starts, stops or expires, and each
-	// traced message when File is empty; nil means slog.Default().
+	// Logger gets a line when a rule expires (whoever starts or stops
+	// one logs that), and each traced message when File is empty; nil
+	// means slog.Default().
 	Logger *slog.Logger
 	// File, if set, is appended each traced message as text instead of
 	// the log; it is created mode 0600.
@@ -197,7 +198,6 @@ func (s *Switch) Start(f Filter) (Rule, error) {
 	s.nextID++
 	r := Rule{ID: strconv.Itoa(s.nextID), Source: f.Source.Masked(), CallID: f.CallID, Expires: s.now().Add(f.TTL)}
 	s.publishLocked(append(rules, r))
-	s.log.Info("sip trace on", ruleAttrs(r)...)
 	return r, nil
 }
 
@@ -209,7 +209,6 @@ func (s *Switch) Stop(id string) error {
 	for i, r := range rules {
 		if r.ID == id {
 			s.publishLocked(append(rules[:i:i], rules[i+1:]...))
-			s.log.Info("sip trace off", ruleAttrs(r)...)
 			return nil
 		}
 	}
@@ -222,9 +221,6 @@ func (s *Switch) StopAll() int {
 	defer s.mu.Unlock()
 	rules := s.liveLocked()
 	s.publishLocked(nil)
-	for _, r := range rules {
-		s.log.Info("sip trace off", ruleAttrs(r)...)
-	}
 	return len(rules)
 }
 
