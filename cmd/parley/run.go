@@ -93,7 +93,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "contacts":
 		return contactsCmd(args[1:], stdout, stderr)
 	case "trace":
-		return traceCmd(args[1:], stdout, stderr)
+		return traceMain(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

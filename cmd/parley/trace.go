@@ -39,43 +39,57 @@ const traceUsage = `usage: parley trace on (--source IP|CIDR | --call-id ID) [--
 a trace lasts --for (default 10m, at most 1h); with on --follow it stops on Ctrl-C
 `
 
-// traceCmd runs `parley trace`: the SIP message trace switch (admin token).
-func traceCmd(args []string, stdout, stderr io.Writer) int {
+// traceMain runs `parley trace` from its arguments: run's switch calls it
+// (where commands are a table of setup funcs, traceCmd is the row's).
+func traceMain(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("trace", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, traceUsage); fs.PrintDefaults() }
+	act := traceCmd(fs)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return 2
+	}
+	code := act(pos, stdout, stderr)
+	if code == 2 {
+		fmt.Fprint(stderr, traceUsage)
+	}
+	return code
+}
+
+// traceCmd defines the flags of `parley trace`, the SIP message trace
+// switch (admin token), and returns what runs it: exit 2 for a bad
+// command line.
+func traceCmd(fs *flag.FlagSet) func(pos []string, stdout, stderr io.Writer) int {
 	af := addAPIFlags(fs)
 	source := fs.String("source", "", "trace the messages from and to this `IP` address or CIDR prefix")
 	callID := fs.String("call-id", "", "trace the messages of the call with this Call-ID")
 	life := fs.Duration("for", trace.DefaultTTL, "how long the trace lasts, at most 1h")
 	follow := fs.Bool("follow", false, "print the traced messages as they come, until Ctrl-C")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	return func(pos []string, stdout, stderr io.Writer) int {
+		c := af.client()
+		verb := ""
+		if len(pos) > 0 {
+			verb = pos[0]
+		}
+		switch {
+		case verb == "on" && len(pos) == 1:
+			return traceOn(c, af.json, *follow, api.TraceRequest{Source: *source, CallID: *callID,
+				ExpiresIn: int64(life.Round(time.Second) / time.Second)}, stdout, stderr)
+		case verb == "off" && len(pos) <= 2:
+			return traceOff(c, pos[1:], stdout, stderr)
+		case verb == "list" && len(pos) == 1:
+			return traceList(c, af.json, stdout, stderr)
+		case verb == "" && *follow:
+			return traceFollow(c, nil, stdout, stderr)
+		}
 		return 2
 	}
-	c := af.client()
-	verb := ""
-	if len(pos) > 0 {
-		verb = pos[0]
-	}
-	switch {
-	case verb == "on" && len(pos) == 1:
-		return traceOn(c, af.json, *follow, api.TraceRequest{Source: *source, CallID: *callID,
-			ExpiresIn: int64(life.Round(time.Second) / time.Second)}, stdout, stderr)
-	case verb == "off" && len(pos) <= 2:
-		return traceOff(c, pos[1:], stdout, stderr)
-	case verb == "list" && len(pos) == 1:
-		return traceList(c, af.json, stdout, stderr)
-	case verb == "" && *follow:
-		return traceFollow(c, nil, stdout, stderr)
-	}
-	fmt.Fprint(stderr, traceUsage)
-	return 2
 }
 
 func traceOn(c *client, asJSON, follow bool, req api.TraceRequest, stdout, stderr io.Writer) int {
 	if req.Source == "" && req.CallID == "" {
-		fmt.Fprint(stderr, "parley: trace on needs --source or --call-id\n"+traceUsage)
+		fmt.Fprintln(stderr, "parley: trace on needs --source or --call-id")
 		return 2
 	}
 	var out api.Trace
