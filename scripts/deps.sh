@@ -7,7 +7,8 @@
 #                           the join page)
 set -euo pipefail
 build_pkgs=(gcc pkg-config libopus-dev libopusfile-dev)
-test_pkgs=(sip-tester baresip baresip-core baresip-ffmpeg sox openssl tshark chromium fonts-liberation firefox-esr sipvicious iproute2 python3 sngrep)
+test_pkgs=(sip-tester baresip baresip-core baresip-ffmpeg sox openssl tshark chromium fonts-liberation firefox-esr sipvicious iproute2 python3)
+test_pkgs+=(sngrep) # SIP trace tests: a HEP collector
 pkgs=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && pkgs+=("${test_pkgs[@]}")
 
