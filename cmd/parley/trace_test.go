@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/api"
+	"github.com/parleyhq/parley/config"
 	"github.com/parleyhq/parley/trace"
 )
 
@@ -64,5 +65,22 @@ func TestTraceCommand(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil && ctx.Err() == nil {
 		t.Errorf("stream: %v", err)
+	}
+}
+
+// TestAppTraceFileRefused: a trace file that cannot be opened stops serve
+// before anything binds, naming sip.trace.
+func TestAppTraceFileRefused(t *testing.T) {
+	cfg := config.Default()
+	cfg.Store.Path = filepath.Join(t.TempDir(), "parley.db")
+	cfg.SIP.Trace.File = filepath.Join(t.TempDir(), "no", "such", "dir", "trace.log")
+	var logs syncBuffer
+	a, err := newApp(cfg, &logs)
+	if err == nil {
+		a.Close()
+		t.Fatal("newApp with an unwritable trace file: no error")
+	}
+	if !strings.Contains(err.Error(), "sip.trace: ") || !strings.Contains(err.Error(), "no such file or directory") {
+		t.Errorf("error %q, want it to name sip.trace and why", err)
 	}
 }
