@@ -173,6 +173,7 @@ func (s *traceAPI) followTraces(w http.ResponseWriter, r *http.Request) error {
 	}
 	texts, stop := s.sw.Follow()
 	defer stop()
+	s.log.Info("api sip trace followed", "by", principalOf(r).String(), "remote", r.RemoteAddr)
 	rc := http.NewResponseController(w)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
