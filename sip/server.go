@@ -92,6 +92,9 @@ type Options struct {
 	// phone, keyed by room number and counted per caller IP. Nil makes
 	// one guard of the package guard's defaults for both.
 	DigestGuard, PINGuard Limiter
+	// Trace, if set, sees every SIP message on the listening sockets
+	// (trace.go); nil traces nothing and wraps nothing.
+	Trace Tracer
 }
 
 // allowed lists the methods Parley handles, for Allow headers.
@@ -227,7 +230,8 @@ func (s *Server) listen(rawURL string) error {
 			return fmt.Errorf("sip: %w", err)
 		}
 		l = listener{transport: "udp", addr: conn.LocalAddr().(*net.UDPAddr).AddrPort(), closer: conn}
-		serve = func() error { return s.srv.ServeUDP(conn) }
+		traced := s.traceablePacket(conn)
+		serve = func() error { return s.srv.ServeUDP(traced) }
 	case "tcp":
 		ln, err := net.Listen("tcp"+family, u.Host)
 		if err != nil {
@@ -235,7 +239,8 @@ func (s *Server) listen(rawURL string) error {
 		}
 		lim := s.limitListener(ln)
 		l = listener{transport: "tcp", addr: ln.Addr().(*net.TCPAddr).AddrPort(), closer: lim}
-		serve = func() error { return s.srv.ServeTCP(lim) }
+		traced := s.traceableListener(lim, "tcp")
+		serve = func() error { return s.srv.ServeTCP(traced) }
 	case "tls":
 		if s.opts.TLS == nil {
 			return fmt.Errorf("sip: listen address %q: tls needs a certificate (sip.tls.cert and key)", rawURL)
@@ -246,7 +251,8 @@ func (s *Server) listen(rawURL string) error {
 		}
 		lim := s.limitListener(ln)
 		l = listener{transport: "tls", addr: ln.Addr().(*net.TCPAddr).AddrPort(), closer: lim}
-		serve = func() error { return s.srv.ServeTLS(lim) }
+		traced := s.traceableListener(lim, "tls")
+		serve = func() error { return s.srv.ServeTLS(traced) }
 	default:
 		return fmt.Errorf("sip: listen address %q: transport %q is not supported (udp, tcp, tls)", rawURL, u.Scheme)
 	}

@@ -168,7 +168,13 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
+	tr, err := newTrace(cfg.SIP.Trace, log)
+	if err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, func() { tr.Close() })
 	sipServer, err = sip.New(b, sip.Options{
+		Trace:  tr,
 		TLS:    tlsConfig,
 		Listen: cfg.SIP.Listen, PublicIP: publicIP, Ports: ports, Domain: cfg.SIP.Domain,
 		RTPListenIP: cfg.RTPListenIP(), MaxUnacked: cfg.SIP.MaxUnackedPerSource, AckTimeout: cfg.SIP.AckTimeout,
@@ -192,6 +198,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 		AdminTokens: tokens, Operators: operators(cfg.Extensions), Done: a.apiDone, Logger: log,
 		ConsoleGuard: grd.For(guard.Console), AuthGuard: grd.For(guard.API),
 		TokenTTL: cfg.API.TokenTTL, TokenMaxTTL: cfg.API.TokenMaxTTL}
+	a.apiOpts.Trace = tr
 	if err := inviteOptions(cfg, &a.apiOpts); err != nil {
 		return nil, err
 	}

@@ -27,6 +27,10 @@
 //	parley contacts                   the address book (admin token)
 //	parley contacts add NAME TARGET
 //	parley contacts delete ID
+//	parley trace on                   trace SIP messages by source address or Call-ID (admin token)
+//	parley trace off [ID]
+//	parley trace list
+//	parley trace --follow
 //	parley version                    the version and VCS commit of this binary (also: parley --version)
 //	parley completion bash            print the bash completion script
 //	parley help [COMMAND]             the list of commands, or a command's flags and examples
