@@ -15,6 +15,11 @@ import (
 const usage = `usage:
   parley serve [--config FILE]   run the bridge (the embedded default config without --config)
   parley check-config FILE       check a config file; errors are printed as FILE:LINE: message
+  parley migrate [--dry-run] [--config FILE]
+                                 the schema migrations store.path needs (stop the server
+                                 first); --dry-run only prints them
+  parley backup FILE [--config FILE]
+                                 online copy of store.path to the new FILE (SQLite backup)
   parley route TARGET [--room R] [--caller-id N] [--config FILE] [--json]
                                  how a dial to TARGET would go, from the config, without
                                  calling; exit 1 if it would be refused
@@ -90,6 +95,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return joinInfoCmd(args[1:], stdout, stderr)
 	case "contacts":
 		return contactsCmd(args[1:], stdout, stderr)
+	case "migrate":
+		return migrateCmd(args[1:], stdout, stderr)
+	case "backup":
+		return backupCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
