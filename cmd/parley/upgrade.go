@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 
 	"github.com/parleyhq/parley/config"
@@ -128,4 +129,14 @@ func storePath(path string, stderr io.Writer) (string, bool) {
 		return "", false
 	}
 	return cfg.Store.Path, true
+}
+
+// openStore opens the database at path for serve, first logging the
+// migrations it is about to apply and where the file is copied before.
+func openStore(path string, log *slog.Logger) (*store.DB, error) {
+	if plan, err := store.PlanMigrations(context.Background(), path); err == nil && plan.Exists && len(plan.Pending) > 0 {
+		log.Info("migrating the database schema", "path", path, "from", plan.Current, "to", plan.Latest,
+			"copy", plan.CopyAside)
+	}
+	return store.Open(path)
 }

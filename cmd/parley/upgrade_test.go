@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -138,5 +139,23 @@ func TestMigrateAndBackupCommands(t *testing.T) {
 	defer restored.Close()
 	if r, err := restored.Room(context.Background(), "4242"); err != nil || r.Name != "Old room" {
 		t.Errorf("room in the restored backup: %+v, %v", r, err)
+	}
+}
+
+// TestServeLogsMigration: serve's store opening says what it migrates and
+// where the old file went, and says nothing when there is nothing to do.
+func TestServeLogsMigration(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "parley.db")
+	olderStore(t, path)
+	for _, want := range []string{"migrating the database schema", ""} {
+		var out bytes.Buffer
+		db, err := openStore(path, slog.New(slog.NewTextHandler(&out, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		if want == "" && out.Len() > 0 || !strings.Contains(out.String(), want) || want != "" && !strings.Contains(out.String(), "copy="+path+".pre-") {
+			t.Errorf("log %q, want %q with the copy's path", out.String(), want)
+		}
 	}
 }
