@@ -5,11 +5,14 @@
 #                           (baresip with FFmpeg codecs for H.264 video, sipp,
 #                           headless Chromium and Firefox ESR for
 #                           the join page)
+#   scripts/deps.sh deb     build's plus dpkg-dev for `make deb`
 set -euo pipefail
 build_pkgs=(gcc pkg-config libopus-dev libopusfile-dev)
-test_pkgs=(sip-tester baresip baresip-core baresip-ffmpeg sox openssl tshark chromium fonts-liberation firefox-esr sipvicious iproute2 python3)
+test_pkgs=(sip-tester baresip baresip-core baresip-ffmpeg sox openssl tshark chromium fonts-liberation firefox-esr sipvicious iproute2 python3 dpkg-dev systemd)
+deb_pkgs=(dpkg-dev)
 pkgs=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && pkgs+=("${test_pkgs[@]}")
+[ "${1:-build}" = deb ] && pkgs+=("${deb_pkgs[@]}")
 
 missing=()
 for p in "${pkgs[@]}"; do
