@@ -76,6 +76,10 @@ func TestOpenCopiesAsideBeforeMigrating(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "parley.db")
 			old := olderDatabase(t, path, latest-1, journal)
 			aside := path + ".pre-" + itoa(latest-1)
+			// A copy left by an earlier attempt is replaced.
+			if err := os.WriteFile(aside, []byte("stale"), 0o600); err != nil {
+				t.Fatal(err)
+			}
 
 			db, err := Open(path)
 			if err != nil {
