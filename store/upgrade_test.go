@@ -387,3 +387,21 @@ func versionsFrom(a, b int) []int {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestOpenWithoutCopyDoesNotMigrate: when the copy cannot be made (here a
+// directory holds its name), Open fails and leaves the file as it was.
+func TestOpenWithoutCopyDoesNotMigrate(t *testing.T) {
+	latest := latestVersion(t)
+	path := filepath.Join(t.TempDir(), "parley.db")
+	old := olderDatabase(t, path, latest-1, "wal")
+	if err := os.Mkdir(path+".pre-"+itoa(latest-1), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(path); err == nil || !strings.Contains(err.Error(), "copy aside") {
+		t.Fatalf("Open: %v, want a failed copy", err)
+	}
+	if now, _ := os.ReadFile(path); !bytes.Equal(now, old) {
+		t.Error("the file changed although it was not copied")
+	}
+	onlyFiles(t, filepath.Dir(path), "parley.db", "parley.db.pre-"+itoa(latest-1))
+}
