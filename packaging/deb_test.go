@@ -115,6 +115,11 @@ func TestDeb(t *testing.T) {
 		if out := cmd(t, filepath.Join(root, "usr/bin/parley"), "check-config", conf); !strings.Contains(out, ": ok") {
 			t.Errorf("check-config: %s", out)
 		}
+		// make deb's binary carries the commit (scripts/ldflags.sh), stripped or not.
+		head := strings.TrimSpace(cmd(t, "git", "rev-parse", "--short=12", "HEAD"))
+		if out := cmd(t, filepath.Join(root, "usr/bin/parley"), "version"); !strings.Contains(out, head) {
+			t.Errorf("parley version = %q, want the commit %s", out, head)
+		}
 		if b, _ := os.ReadFile(conf); !strings.Contains(string(b), "\n  path: /var/lib/parley/parley.db\n") {
 			t.Error("the installed config does not keep the store in /var/lib/parley")
 		}

@@ -12,48 +12,44 @@ import (
 	"github.com/parleyhq/parley/store"
 )
 
-// migrateCmd runs `parley migrate [--dry-run] [--config FILE]`: it prints
+// migrateCmd is `parley migrate [--dry-run] [--config FILE]`: it prints
 // the schema migrations that opening the config's store.path would apply,
 // and where the file would be copied first, and unless --dry-run applies
 // them (the copy included) as `parley serve` would at start. The server
 // should be stopped: a running Parley does not expect its schema to change.
-func migrateCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	path := fs.String("config", "", "config `FILE` whose store.path is migrated (default: the embedded default config)")
+func migrateCmd(fs *flag.FlagSet) action {
+	path := fs.String("config", "", "config `FILE` whose store.path is migrated (default: "+defaultConfigPath+" if it exists, else the embedded default)")
 	dryRun := fs.Bool("dry-run", false, "print what would be done and change nothing")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return 2
-	}
-	if len(pos) != 0 {
-		fmt.Fprint(stderr, "usage: parley migrate [--dry-run] [--config FILE]\n")
-		return 2
-	}
-	dbPath, ok := storePath(*path, stderr)
-	if !ok {
-		return 1
-	}
-	plan, err := store.PlanMigrations(context.Background(), dbPath)
-	if err != nil {
-		fmt.Fprintf(stderr, "parley: %v\n", err)
-		return 1
-	}
-	printPlan(stdout, plan, *dryRun)
-	if *dryRun || len(plan.Pending) == 0 {
+	return func(pos []string, stdout, stderr io.Writer) int {
+		if len(pos) != 0 {
+			fmt.Fprintf(stderr, "parley: migrate takes no arguments, not %q\n", pos)
+			return exitUsage
+		}
+		dbPath, ok := storePath(*path, stderr)
+		if !ok {
+			return 1
+		}
+		plan, err := store.PlanMigrations(context.Background(), dbPath)
+		if err != nil {
+			fmt.Fprintf(stderr, "parley: %v\n", err)
+			return 1
+		}
+		printPlan(stdout, plan, *dryRun)
+		if *dryRun || len(plan.Pending) == 0 {
+			return 0
+		}
+		db, err := store.Open(dbPath)
+		if err != nil {
+			fmt.Fprintf(stderr, "parley: %v\n", err)
+			return 1
+		}
+		if err := db.Close(); err != nil {
+			fmt.Fprintf(stderr, "parley: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "%s: now at schema version %d\n", dbPath, plan.Latest)
 		return 0
 	}
-	db, err := store.Open(dbPath)
-	if err != nil {
-		fmt.Fprintf(stderr, "parley: %v\n", err)
-		return 1
-	}
-	if err := db.Close(); err != nil {
-		fmt.Fprintf(stderr, "parley: %v\n", err)
-		return 1
-	}
-	fmt.Fprintf(stdout, "%s: now at schema version %d\n", dbPath, plan.Latest)
-	return 0
 }
 
 // printPlan says what migrating plan's file does (would do, if dryRun).
@@ -82,38 +78,36 @@ func printPlan(w io.Writer, plan store.Plan, dryRun bool) {
 	}
 }
 
-// backupCmd runs `parley backup FILE [--config FILE]`: an online copy of
+// backupCmd is `parley backup FILE [--config FILE]`: an online copy of
 // the config's store.path to the new FILE with SQLite's backup API,
 // consistent while the server runs; it never migrates.
-func backupCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	path := fs.String("config", "", "config `FILE` whose store.path is copied (default: the embedded default config)")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return 2
+func backupCmd(fs *flag.FlagSet) action {
+	path := fs.String("config", "", "config `FILE` whose store.path is copied (default: "+defaultConfigPath+" if it exists, else the embedded default)")
+	return func(pos []string, stdout, stderr io.Writer) int {
+		if len(pos) != 1 {
+			fmt.Fprintf(stderr, "parley: backup takes one FILE to write, not %d arguments\n", len(pos))
+			return exitUsage
+		}
+		dbPath, ok := storePath(*path, stderr)
+		if !ok {
+			return 1
+		}
+		version, err := store.Backup(context.Background(), dbPath, pos[0])
+		if err != nil {
+			fmt.Fprintf(stderr, "parley: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "%s: copied to %s (schema version %d)\n", dbPath, pos[0], version)
+		return 0
 	}
-	if len(pos) != 1 {
-		fmt.Fprint(stderr, "usage: parley backup FILE [--config FILE]   (FILE must not exist)\n")
-		return 2
-	}
-	dbPath, ok := storePath(*path, stderr)
-	if !ok {
-		return 1
-	}
-	version, err := store.Backup(context.Background(), dbPath, pos[0])
-	if err != nil {
-		fmt.Fprintf(stderr, "parley: %v\n", err)
-		return 1
-	}
-	fmt.Fprintf(stdout, "%s: copied to %s (schema version %d)\n", dbPath, pos[0], version)
-	return 0
 }
 
-// storePath returns the store.path of the config file at path (the
-// embedded default's when path is ""), or prints why it cannot. The store
-// needs no secrets, so a ${VAR} not set here is left as written.
-func storePath(path string, stderr io.Writer) (string, bool) {
+// storePath returns the store.path of the config file given (or, as for
+// serve, defaultConfigPath if it exists, else the embedded default), or
+// prints why it cannot. The store needs no secrets, so a ${VAR} not set
+// here is left as written.
+func storePath(given string, stderr io.Writer) (string, bool) {
+	path := configPath(given, defaultConfigPath)
 	if path == "" {
 		return config.Default().Store.Path, true
 	}
