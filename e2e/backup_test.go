@@ -3,7 +3,6 @@ package e2e
 import (
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,20 +24,6 @@ rooms:
 store:
   path: STORE
 `
-
-// parleyCLI runs the parley binary with args and returns its exit code
-// and output (stdout and stderr together).
-func parleyCLI(t *testing.T, args ...string) (int, string) {
-	t.Helper()
-	out, err := exec.Command(parleyBin, args...).CombinedOutput()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return ee.ExitCode(), string(out)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return 0, string(out)
-}
 
 // TestOnlineBackupAndRestore: `parley backup` copies the store of a running
 // `parley serve`; what is written afterwards is not in the copy; a server
@@ -62,18 +47,18 @@ func TestOnlineBackupAndRestore(t *testing.T) {
 		t.Fatalf("POST room 2000: %d", code)
 	}
 
-	code, out := parleyCLI(t, "backup", backup, "--config", liveConfig)
+	out, errOut, code := runCLI(t, nil, "backup", backup, "--config", liveConfig)
 	if code != 0 || !strings.Contains(out, "copied to "+backup) {
-		t.Fatalf("parley backup while serving: exit %d: %s", code, out)
+		t.Fatalf("parley backup while serving: exit %d: %s%s", code, out, errOut)
 	}
-	if code, out := parleyCLI(t, "backup", backup, "--config", liveConfig); code != 1 || !strings.Contains(out, "exists") {
-		t.Errorf("a second backup to the same file: exit %d: %s; want 1 and a refusal", code, out)
+	if _, errOut, code := runCLI(t, nil, "backup", backup, "--config", liveConfig); code != 1 || !strings.Contains(errOut, "exists") {
+		t.Errorf("a second backup to the same file: exit %d: %s; want 1 and a refusal", code, errOut)
 	}
 	if code := srv.apiCall(t, "POST", "/api/v1/rooms", map[string]any{"number": "2001", "name": "After the backup"}, nil); code != http.StatusCreated {
 		t.Fatalf("POST room 2001: %d", code)
 	}
-	if code, out := parleyCLI(t, "migrate", "--dry-run", "--config", restoredConfig); code != 0 || !strings.Contains(out, "up to date") {
-		t.Errorf("migrate --dry-run on the backup: exit %d: %s", code, out)
+	if out, errOut, code := runCLI(t, nil, "migrate", "--dry-run", "--config", restoredConfig); code != 0 || !strings.Contains(out, "up to date") {
+		t.Errorf("migrate --dry-run on the backup: exit %d: %s%s", code, out, errOut)
 	}
 	srv.stop(t)
 

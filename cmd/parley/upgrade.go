@@ -111,13 +111,7 @@ func storePath(given string, stderr io.Writer) (string, bool) {
 	if path == "" {
 		return config.Default().Store.Path, true
 	}
-	keep := func(name string) (string, bool) {
-		if v, ok := os.LookupEnv(name); ok {
-			return v, true
-		}
-		return "${" + name + "}", true
-	}
-	cfg, err := config.Load(path, config.WithLookupEnv(keep))
+	cfg, err := config.Load(path, config.WithLookupEnv(keepUnsetVars))
 	if err != nil {
 		printConfigError(stderr, err)
 		return "", false
@@ -133,4 +127,15 @@ func openStore(path string, log *slog.Logger) (*store.DB, error) {
 			"copy", plan.CopyAside)
 	}
 	return store.Open(path)
+}
+
+// keepUnsetVars looks ${VAR} up in the environment for config.Load, and
+// leaves one that is not set as written rather than refused: for commands
+// that read no secrets (route, migrate, backup), so that the admin's shell
+// need not hold the passwords.
+func keepUnsetVars(name string) (string, bool) {
+	if v, ok := os.LookupEnv(name); ok {
+		return v, true
+	}
+	return "${" + name + "}", true
 }
