@@ -405,3 +405,52 @@ func TestOpenWithoutCopyDoesNotMigrate(t *testing.T) {
 	}
 	onlyFiles(t, filepath.Dir(path), "parley.db", "parley.db.pre-"+itoa(latest-1))
 }
+
+// TestCopyAsideIncludesTheWAL: a file left by a crash, with rows still only
+// in its write-ahead log, is copied aside with those rows (a copy of the
+// main file alone would lose them).
+func TestCopyAsideIncludesTheWAL(t *testing.T) {
+	latest := latestVersion(t)
+	dir := t.TempDir()
+	live := filepath.Join(dir, "live", "parley.db")
+	if err := os.Mkdir(filepath.Dir(live), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	olderDatabase(t, live, latest-1, "wal")
+	raw := openRaw(t, live)
+	for _, q := range []string{`PRAGMA wal_autocheckpoint=0`,
+		`INSERT INTO rooms (number, name, created_at, updated_at) VALUES ('7777', 'Only in the WAL', 1, 1)`} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The "crash": the files as they are while the connection is open.
+	path := filepath.Join(dir, "parley.db")
+	for _, suffix := range []string{"", "-wal"} {
+		b, err := os.ReadFile(live + suffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if suffix == "-wal" && len(b) == 0 {
+			t.Fatal("the WAL is empty: nothing to test")
+		}
+		if err := os.WriteFile(path+suffix, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw.Close()
+
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	aside, err := Open(path + ".pre-" + itoa(latest-1)) // migrates the copy, in turn
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer aside.Close()
+	if r, err := aside.Room(context.Background(), "7777"); err != nil || r.Name != "Only in the WAL" {
+		t.Errorf("the row that was only in the WAL, in the copy: %+v, %v", r, err)
+	}
+}
