@@ -78,6 +78,9 @@ type Options struct {
 	// OnCallIn, if set, is told the result of every call in: answered,
 	// refused, busy, … (metrics). It must not block.
 	OnCallIn func(result string)
+	// OnMessage, if set, is told of SIP messages received and sent
+	// (metrics; see Server.countMessage for which). It must not block.
+	OnMessage func(Message)
 	// TCP bounds connections and their timeouts on tcp:// and tls://
 	// listeners; zero fields take the defaults (TCPLimits).
 	TCP TCPLimits
@@ -387,7 +390,8 @@ func (s *Server) sendOptions(ctx context.Context, b Binding) (err error) {
 	req.SetDestination(b.Destination)
 	req.SetTransport(strings.ToUpper(b.Transport))
 	s.sendFromListener(req, strings.ToLower(b.Transport), s.localAddr(b.Destination))
-	_, err = s.client.Do(ctx, req)
+	res, err := s.client.Do(ctx, req)
+	s.countExchange(gosip.OPTIONS, res)
 	return err
 }
 

@@ -163,6 +163,9 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 		if err != nil {
 			return nil, fmt.Errorf("sip.tls: %w", err)
 		}
+		if err := mtr.CertLoaded("sip", &cert); err != nil {
+			return nil, fmt.Errorf("sip.tls: %w", err)
+		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	sipServer, err = sip.New(b, sip.Options{
@@ -172,7 +175,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 		RTPTimeout: cfg.Media.RTPTimeout, Logger: log,
 		Extensions: sipExtensions(cfg.Extensions), Trunks: trunkAuth(cfg.Trunks),
 		AuthAlgorithms: algs, Keys: keys, Prompts: voice,
-		OnMediaEnded: mtr.MediaEnded, OnCallIn: mtr.CallIn,
+		OnMediaEnded: mtr.MediaEnded, OnCallIn: mtr.CallIn, OnMessage: mtr.SIPMessage,
 		TCP: sip.TCPLimits{ReadTimeout: cfg.SIP.TCP.ReadTimeout, IdleTimeout: cfg.SIP.TCP.IdleTimeout,
 			MaxConnsPerIP: cfg.SIP.TCP.MaxConnsPerIP, MaxConns: cfg.SIP.TCP.MaxConns},
 		DigestGuard: grd.For(guard.SIPDigest), PINGuard: grd.For(guard.PIN),
@@ -198,6 +201,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 	if a.front, err = newHTTPFront(cfg.HTTP, log); err != nil {
 		return nil, err
 	}
+	a.watchCerts()
 	return a, nil
 }
 
@@ -212,9 +216,11 @@ func (a *app) Start(ctx context.Context) (err error) {
 		}
 	}()
 	cfg, log, b, db := a.cfg, a.log, a.b, a.db
-	if a.stopHook, err = startWebhooks(cfg, b, log); err != nil {
+	hooks, stopHook, err := startWebhooks(cfg, b, log)
+	if err != nil {
 		return err
 	}
+	a.stopHook = stopHook
 	a.closers = append(a.closers, a.stopHook)
 	if err := a.sip.Start(); err != nil {
 		return err
@@ -226,7 +232,7 @@ func (a *app) Start(ctx context.Context) (err error) {
 	}
 	a.guests = guests
 	a.closers = append(a.closers, func() { guests.Close() }) // before the bridge closes: hijacked WebSockets outlive http.Server.Shutdown
-	if err := a.mtr.Start(metrics.Sources{Rooms: b, RTP: a.sip, Events: b}); err != nil {
+	if err := a.mtr.Start(a.metricsSources(hooks)); err != nil {
 		return err
 	}
 	a.closers = append(a.closers, func() { a.mtr.Close() })
