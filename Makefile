@@ -3,7 +3,7 @@
 GO ?= go
 export CGO_ENABLED := 1
 
-.PHONY: build run test bench fuzz soak deps-build deps-test clean
+.PHONY: build run test bench fuzz soak deb deps-build deps-test clean
 
 build: deps-build
 	$(GO) build -ldflags "$$(scripts/ldflags.sh)" -o bin/parley ./cmd/parley
@@ -31,6 +31,13 @@ SOAK_DURATION ?= 1h
 SOAK_LEGS ?= 500
 soak: deps-test build
 	$(GO) run ./cmd/soak -parley bin/parley -legs $(SOAK_LEGS) -duration $(SOAK_DURATION) -dir bin/soak
+
+# The Debian package (packaging/mkdeb.sh, with dpkg-deb): binary, systemd
+# unit, /etc/parley/parley.yaml, /var/lib/parley; written to DEB_OUT
+# (default bin/), version DEB_VERSION (default 0.0~gitDATE.COMMIT).
+deb: build
+	@scripts/deps.sh deb
+	packaging/mkdeb.sh bin/parley $(or $(DEB_OUT),bin)
 
 deps-build:
 	@scripts/deps.sh build

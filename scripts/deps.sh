@@ -5,14 +5,18 @@
 #                           (baresip with FFmpeg codecs for H.264 video, sipp,
 #                           headless Chromium and Firefox ESR for
 #                           the join page)
+#   scripts/deps.sh deb     build's plus dpkg-dev for `make deb`
 set -euo pipefail
 build_pkgs=(gcc pkg-config libopus-dev libopusfile-dev)
 test_pkgs=(sip-tester baresip baresip-core baresip-ffmpeg sox openssl tshark chromium fonts-liberation firefox-esr sipvicious iproute2 python3)
 test_pkgs+=(pebble nginx-light) # HTTPS tests: a local ACME CA, a reverse proxy in front
 test_pkgs+=(prometheus) # promtool: checks and unit-tests the alert rules (e2e/observability_test.go)
 test_pkgs+=(sngrep) # SIP trace tests: a HEP collector
+test_pkgs+=(dpkg-dev systemd)       # make deb and systemd-analyze (packaging/deb_test.go)
+deb_pkgs=(dpkg-dev)
 pkgs=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && pkgs+=("${test_pkgs[@]}")
+[ "${1:-build}" = deb ] && pkgs+=("${deb_pkgs[@]}")
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -76,7 +76,10 @@ func WithBusyTimeout(d time.Duration) Option {
 
 // Open opens the SQLite database at path, creating the file and its directory
 // if they do not exist, and brings its schema up to date by applying the
-// embedded migrations that it has not seen yet, all in one transaction. It
+// embedded migrations that it has not seen yet, all in one transaction.
+// Before it migrates a file that holds a schema already, it copies the file
+// to path.pre-VERSION (VERSION: the schema version the file had; see
+// PlanMigrations), replacing an older copy of that name. It
 // fails if the file was written by a newer Parley whose schema this binary does
 // not know. path may be MemoryPath for a throwaway database. The caller must
 // Close the DB.
@@ -87,15 +90,19 @@ func Open(path string, opts ...Option) (*DB, error) {
 			return nil, fmt.Errorf("store: open: %w", err)
 		}
 	}
-	// The driver reads what follows '?' as its own parameters, and SQLite
-	// reads a name that begins with "file:" as a URI: refuse both, so that a
-	// path always means a file of that name.
-	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") {
-		return nil, fmt.Errorf("store: open %q: %w: path must be a plain file name, without '?', '#' or a file: prefix", path, ErrInvalid)
+	if err := plainPath(path); err != nil {
+		return nil, fmt.Errorf("store: open %q: %w", path, err)
 	}
 	ms := strconv.FormatInt(o.busyTimeout.Milliseconds(), 10)
 	common := "_pragma=busy_timeout(" + ms + ")&_pragma=foreign_keys(1)"
 
+	ctx := context.Background()
+	if path != MemoryPath {
+		// Before anything, the writer's switch to WAL included, touches it.
+		if _, err := copyAside(ctx, path, migrations); err != nil {
+			return nil, fmt.Errorf("store: open %q: %w", path, err)
+		}
+	}
 	db := &DB{now: o.now}
 	if path == MemoryPath {
 		w, err := sql.Open("sqlite", path+"?"+common)
@@ -126,7 +133,6 @@ func Open(path string, opts ...Option) (*DB, error) {
 		db.w = w
 	}
 
-	ctx := context.Background()
 	if err := migrate(ctx, db.w, migrations, o.now()); err != nil {
 		db.w.Close()
 		return nil, fmt.Errorf("store: open %q: %w", path, err)
@@ -247,4 +253,14 @@ func whereRoom(col, room string) (string, []any) {
 		return "", nil
 	}
 	return " WHERE " + col + " = ?", []any{room}
+}
+
+// plainPath refuses a database path that SQLite or the driver would not read
+// as a plain file name: the driver reads what follows '?' as its own
+// parameters, and SQLite reads a name that begins with "file:" as a URI.
+func plainPath(path string) error {
+	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") {
+		return fmt.Errorf("%w: path must be a plain file name, without '?', '#' or a file: prefix", ErrInvalid)
+	}
+	return nil
 }

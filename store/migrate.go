@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -81,17 +82,15 @@ func migrate(ctx context.Context, db *sql.DB, fsys fs.FS, now time.Time) error {
 	) STRICT`); err != nil {
 		return fmt.Errorf("migrate: schema_version: %w", err)
 	}
-	var current int
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&current); err != nil {
-		return fmt.Errorf("migrate: read version: %w", err)
+	current, err := schemaVersion(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
 	}
-	if n := len(ms); n > 0 && current > ms[n-1].version || n == 0 && current > 0 {
-		return fmt.Errorf("migrate: database schema version %d is newer than this binary knows; upgrade Parley", current)
+	todo, err := pendingAfter(current, ms)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
 	}
-	for _, m := range ms {
-		if m.version <= current {
-			continue
-		}
+	for _, m := range todo {
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 			return fmt.Errorf("migrate: %s: %w", m.name, err)
 		}
@@ -104,4 +103,85 @@ func migrate(ctx context.Context, db *sql.DB, fsys fs.FS, now time.Time) error {
 		return fmt.Errorf("migrate: commit: %w", err)
 	}
 	return nil
+}
+
+// queryer is what schemaVersion reads through: a *sql.DB, *sql.Conn or
+// *sql.Tx.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// schemaVersion returns the highest version recorded in q's schema_version
+// table, or 0 when the table does not exist (a new or foreign file). It
+// only reads.
+func schemaVersion(ctx context.Context, q queryer) (int, error) {
+	var tables int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'`).Scan(&tables); err != nil {
+		return 0, fmt.Errorf("read version: %w", err)
+	}
+	if tables == 0 {
+		return 0, nil
+	}
+	var current int
+	if err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&current); err != nil {
+		return 0, fmt.Errorf("read version: %w", err)
+	}
+	return current, nil
+}
+
+// pendingAfter returns the migrations of ms (sorted) newer than current, or
+// an error if current is newer than every migration ms knows.
+func pendingAfter(current int, ms []migration) ([]migration, error) {
+	if n := len(ms); n > 0 && current > ms[n-1].version || n == 0 && current > 0 {
+		return nil, fmt.Errorf("database schema version %d is newer than this binary knows; upgrade Parley", current)
+	}
+	i := 0
+	for i < len(ms) && ms[i].version <= current {
+		i++
+	}
+	return ms[i:], nil
+}
+
+// copyAsidePath is where the copy of the database file at path is kept
+// before migrations lift it from schema version current.
+func copyAsidePath(path string, current int) string {
+	return path + ".pre-" + strconv.Itoa(current)
+}
+
+// copyAside copies the database file at path to path.pre-VERSION with
+// SQLite's backup API when a migration of fsys is pending and the file
+// already holds a schema (VERSION > 0), replacing an older copy of that
+// name. It reads the file on a connection of its own and changes nothing in
+// it. It returns the copy's path, or "" when the file does not exist, is
+// new or has nothing to migrate; it fails when the file's schema is newer
+// than fsys knows.
+func copyAside(ctx context.Context, path string, fsys fs.FS) (string, error) {
+	ms, err := loadMigrations(fsys)
+	if err != nil {
+		return "", fmt.Errorf("migrate: %w", err)
+	}
+	db, err := openReadOnly(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("migrate: %w", err)
+	}
+	defer db.Close()
+	current, err := schemaVersion(ctx, db)
+	if err != nil {
+		return "", fmt.Errorf("migrate: %w", err)
+	}
+	todo, err := pendingAfter(current, ms)
+	if err != nil {
+		return "", fmt.Errorf("migrate: %w", err)
+	}
+	if current == 0 || len(todo) == 0 {
+		return "", nil
+	}
+	dst := copyAsidePath(path, current)
+	if err := backupTo(ctx, db, dst, true); err != nil {
+		return "", fmt.Errorf("migrate: copy aside before migrating from version %d: %w", current, err)
+	}
+	return dst, nil
 }

@@ -86,7 +86,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 	dialer := bridge.DialerFunc(func(ctx context.Context, out bridge.Outbound) (bridge.Leg, error) {
 		return sipServer.Dial(ctx, out)
 	})
-	db, err := store.Open(cfg.Store.Path)
+	db, err := openStore(cfg.Store.Path, log)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}

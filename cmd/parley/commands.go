@@ -107,6 +107,16 @@ func commands() []command {
 			examples: []string{"parley trace on --source 192.0.2.10", "parley trace on --call-id 3848276298@192.0.2.10 --for 30m --follow",
 				"parley trace list", "parley trace off", "parley trace --follow"},
 			setup: traceCmd},
+		{name: "migrate", summary: "apply the schema migrations store.path needs (--dry-run: print them)",
+			help: "It reads store.path from --config FILE (default as for serve). Before migrating, the\n" +
+				"database is copied to PATH.pre-VERSION, as serve does at start. Stop the server first,\n" +
+				"and run it as the server's user (docs/OPERATIONS.md).",
+			examples: []string{"parley migrate --dry-run --config " + defaultConfigPath, "sudo -u parley parley migrate"},
+			setup:    migrateCmd},
+		{name: "backup", args: "FILE", summary: "copy store.path to the new FILE, online (SQLite backup API)",
+			help:     "It reads store.path from --config FILE (default as for serve); it never migrates.\nRestore: stop the server and put FILE in store.path's place (docs/OPERATIONS.md).",
+			examples: []string{"sudo -u parley parley backup /var/backups/parley/parley-$(date +%F).db"},
+			setup:    backupCmd},
 		{name: "version", summary: "the version and VCS commit of this binary (also: parley --version)",
 			examples: []string{"parley version"}, setup: versionCmd},
 		{name: "completion", args: "bash", summary: "print the bash completion script",

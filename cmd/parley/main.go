@@ -31,6 +31,8 @@
 //	parley trace off [ID]
 //	parley trace list
 //	parley trace --follow
+//	parley migrate                    apply the schema migrations store.path needs (--dry-run: print them)
+//	parley backup FILE                copy store.path to the new FILE, online (SQLite backup API)
 //	parley version                    the version and VCS commit of this binary (also: parley --version)
 //	parley completion bash            print the bash completion script
 //	parley help [COMMAND]             the list of commands, or a command's flags and examples

@@ -70,17 +70,9 @@ func routeCmd(fs *flag.FlagSet) action {
 func routeOffline(path, roomNumber, to, callerID string, stderr io.Writer) (api.RouteResponse, int) {
 	cfg := config.Default()
 	if path != "" {
-		// Routing needs no secrets: a ${VAR} not set here is left as
-		// written rather than refused, so the admin's shell need not hold
-		// the trunk passwords.
-		keep := func(name string) (string, bool) {
-			if v, ok := os.LookupEnv(name); ok {
-				return v, true
-			}
-			return "${" + name + "}", true
-		}
+		// Routing needs no secrets: the trunk passwords may stay unset.
 		var err error
-		if cfg, err = config.Load(path, config.WithLookupEnv(keep)); err != nil {
+		if cfg, err = config.Load(path, config.WithLookupEnv(keepUnsetVars)); err != nil {
 			printConfigError(stderr, err)
 			return api.RouteResponse{}, 1
 		}
