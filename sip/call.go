@@ -113,7 +113,7 @@ func (c *call) Say(clips ...prompts.Clip) { c.say(clips...) }
 
 // sayID queues the prompts with the given IDs.
 func (c *call) sayID(ids ...string) {
-	set := c.server.prompts
+	set := c.server.voice()
 	for _, id := range ids {
 		if clip, ok := set.Get(id); ok {
 			c.prompt.Enqueue(clip)
