@@ -52,4 +52,3 @@ func TestSetHooks(t *testing.T) {
 		t.Errorf("SetHooks after Run: %v", err)
 	}
 }
-
