@@ -66,7 +66,12 @@ func Load(path string, opts ...Option) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	return Parse(path, data, opts...)
+	c, err := Parse(path, data, opts...)
+	if err != nil {
+		return nil, err
+	}
+	c.src.path = path
+	return c, nil
 }
 
 // Parse parses a YAML config, reporting errors under the file name name.

@@ -512,3 +512,25 @@ func TestParseAliasBomb(t *testing.T) {
 		t.Fatalf("Parse(alias bomb) = %v, want document too large", err)
 	}
 }
+
+// TestFile: a config read by Load knows its file, for a reload; one from
+// Parse or Default does not.
+func TestFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "parley.yaml")
+	if err := os.WriteFile(path, []byte("rooms: [{number: \"1000\"}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.File() != path {
+		t.Errorf("File() = %q, want %q", c.File(), path)
+	}
+	if f := Default().File(); f != "" {
+		t.Errorf("Default().File() = %q, want none", f)
+	}
+	if f := (&Config{}).File(); f != "" {
+		t.Errorf("File() of a Config built in code = %q", f)
+	}
+}
