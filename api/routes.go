@@ -77,6 +77,8 @@ func (s *server) endpoints() []endpoint {
 		{Method: "GET", Path: "/api/v1/contacts", Access: accessAdmin, Action: "read the address book", h: s.contacts.listContacts},
 		{Method: "POST", Path: "/api/v1/contacts", Access: accessAdmin, Action: "add contacts", h: s.contacts.createContact},
 		{Method: "DELETE", Path: "/api/v1/contacts/{id}", Access: accessAdmin, Action: "delete contacts", h: s.contacts.deleteContact},
+
+		{Method: "POST", Path: "/api/v1/reload", Access: accessAdmin, Action: "reload the config", h: s.reload.reload},
 	}
 }
 
