@@ -26,6 +26,7 @@ import (
 	"github.com/parleyhq/parley/sip/digest"
 	"github.com/parleyhq/parley/store"
 	"github.com/parleyhq/parley/web"
+	"github.com/parleyhq/parley/webhook"
 	"github.com/parleyhq/parley/webrtc"
 )
 
@@ -57,6 +58,11 @@ type app struct {
 	guests   *webrtc.Server
 	metrics  net.Addr // the separate metrics listener, if any
 	stopHook func()   // stops the webhooks; idempotent
+	hooks    *webhook.Sender
+
+	// Reload (reload.go): one at a time, under reloadMu.
+	reloadMu sync.Mutex
+	reloader
 
 	// closers release what is acquired, in order; closeAll runs them
 	// last first, as deferred calls would.
@@ -69,7 +75,7 @@ type app struct {
 func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 	log := newLogger(cfg.Log, logOut)
 	gosip.SetDefaultLogger(log) // sipgo's own warnings go to our log, in its format
-	a := &app{cfg: cfg, log: log, apiDone: make(chan struct{})}
+	a := &app{cfg: cfg, log: log, apiDone: make(chan struct{}), reloader: reloader{running: cfg}}
 	defer func() {
 		if err != nil {
 			a.closeAll()
@@ -184,7 +190,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 	a.apiOpts = api.Options{Ready: readyFunc(func() error { return nil }), Bridge: b, Stores: api.StoresOf(db),
 		AdminTokens: tokens, Operators: operators(cfg.Extensions), Done: a.apiDone, Logger: log,
 		ConsoleGuard: grd.For(guard.Console), AuthGuard: grd.For(guard.API),
-		TokenTTL: cfg.API.TokenTTL, TokenMaxTTL: cfg.API.TokenMaxTTL}
+		TokenTTL: cfg.API.TokenTTL, TokenMaxTTL: cfg.API.TokenMaxTTL, Reload: a}
 	if err := inviteOptions(cfg, &a.apiOpts); err != nil {
 		return nil, err
 	}
@@ -205,7 +211,7 @@ func (a *app) Start(ctx context.Context) (err error) {
 		}
 	}()
 	cfg, log, b, db := a.cfg, a.log, a.b, a.db
-	if a.stopHook, err = startWebhooks(cfg, b, log); err != nil {
+	if a.hooks, a.stopHook, err = startWebhooks(cfg, b, log); err != nil {
 		return err
 	}
 	a.closers = append(a.closers, a.stopHook)

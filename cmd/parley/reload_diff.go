@@ -136,6 +136,36 @@ func restartNeeded(o, n reflect.Value, prefix string) []string {
 	return out
 }
 
+// withLive returns a copy of the running config old in which the liveKeys
+// are next's: what runs once a reload has applied next, the settings that
+// need a restart staying as they were (so that the next reload still
+// reports them). It is pure.
+func withLive(old, next *config.Config) *config.Config {
+	out := *old
+	ov, nv := reflect.ValueOf(&out).Elem(), reflect.ValueOf(next).Elem()
+	for _, key := range liveKeys {
+		o, n := ov, nv
+		for _, k := range strings.Split(key, ".") {
+			o, n = fieldByYAML(o, k), fieldByYAML(n, k)
+		}
+		o.Set(n)
+	}
+	return &out
+}
+
+// fieldByYAML returns the field of struct value v whose yaml key is key;
+// it panics on a key that is not there, which TestWithLive rules out for
+// liveKeys.
+func fieldByYAML(v reflect.Value, key string) reflect.Value {
+	t := v.Type()
+	for i := range t.NumField() {
+		if k, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); k == key {
+			return v.Field(i)
+		}
+	}
+	panic("reload: no config key " + key)
+}
+
 // diffBy compares two lists of items keyed by key.
 func diffBy[T any](old, new []T, key func(T) string, equal func(a, b T) bool) changeSet {
 	was := make(map[string]T, len(old))

@@ -140,3 +140,33 @@ func TestDiffConfigPure(t *testing.T) {
 		t.Errorf("rooms %d and %d after diff, want 3 and 1", len(old.Rooms), len(new.Rooms))
 	}
 }
+
+// TestWithLive: the live keys come from the new config, the others stay
+// as they run, so that the next reload still reports them.
+func TestWithLive(t *testing.T) {
+	old := mustParse(t, reloadBase)
+	next := mustParse(t, `
+sip:
+  listen: [udp://127.0.0.1:5, tcp://127.0.0.1:5]
+http:
+  listen: 127.0.0.1:0
+prompts:
+  announce_join_leave: false
+rooms:
+  - {number: "4000"}
+`)
+	got := withLive(old, next)
+	if len(got.Rooms) != 1 || got.Rooms[0].Number != "4000" || len(got.Extensions) != 0 || len(got.Trunks) != 0 ||
+		got.Prompts.AnnounceJoinLeave {
+		t.Errorf("live keys not taken: rooms %v, extensions %v, trunks %v, prompts %+v", got.Rooms, got.Extensions, got.Trunks, got.Prompts)
+	}
+	if !slices.Equal(got.SIP.Listen, old.SIP.Listen) {
+		t.Errorf("sip.listen = %v, want the running %v", got.SIP.Listen, old.SIP.Listen)
+	}
+	if len(old.Rooms) != 3 {
+		t.Errorf("old changed: %d rooms", len(old.Rooms))
+	}
+	if d := diffConfig(got, next); !slices.Equal(d.Restart, []string{"sip.listen changed: restart needed"}) || d.Summary() != "no changes" {
+		t.Errorf("diff after the reload: %q, %q; want only the listen change", d.Summary(), d.Restart)
+	}
+}

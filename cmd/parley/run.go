@@ -114,8 +114,8 @@ func serveCmd(args []string, stderr io.Writer) int {
 		}
 	}
 	stop := make(chan os.Signal, 1)
-	// SIGHUP is caught too, so that it does not kill the process (its
-	// default action): serve logs and ignores it until reload exists.
+	// SIGHUP reloads the config file (and must not kill the process, its
+	// default action).
 	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(stop)
 	if err := serve(cfg, stderr, stop); err != nil {
