@@ -22,6 +22,7 @@
 //	parley attendees ROOM            the attendee list as CSV
 //	parley join-info ROOM            the text to paste into a message
 //	parley contacts [add|delete]     the address book
+//	parley reload                    the server re-reads its config file
 //	parley help                      the full usage
 package main
 

@@ -45,6 +45,9 @@ const usage = `usage:
                                  the text to paste into a message
   parley contacts [--q TEXT] [--owner EXT] | add NAME TARGET | delete ID
                                  the address book (admin token)
+  parley reload                  the server re-reads its config file (admin token; the
+                                 same as kill -HUP): prints what changed, or the file's
+                                 problems as FILE:LINE: message and exit 1
 
 these commands use the REST API: --api URL (default $PARLEY_API or
 http://127.0.0.1:8080), --token TOKEN (default $PARLEY_TOKEN; an admin or room
@@ -90,6 +93,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return joinInfoCmd(args[1:], stdout, stderr)
 	case "contacts":
 		return contactsCmd(args[1:], stdout, stderr)
+	case "reload":
+		return reloadCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
