@@ -52,12 +52,12 @@ type app struct {
 	apiOpts  api.Options
 	apiDone  chan struct{} // closed on shutdown: ends the API's event streams (WebSockets)
 	console  http.Handler
-	httpLn   net.Listener // bound by Start
+	httpLn   *swapListener // bound by Start; a reload may rebind it
 	httpSrv  *http.Server
 	httpDone chan error // receives the HTTP server's Serve error
 	guests   *webrtc.Server
-	metrics  net.Addr // the separate metrics listener, if any
-	stopHook func()   // stops the webhooks; idempotent
+	metrics  *swapListener // the separate metrics listener, if any; a reload may rebind it
+	stopHook func()        // stops the webhooks; idempotent
 	hooks    *webhook.Sender
 
 	// Reload (reload.go): one at a time, under reloadMu.
@@ -231,10 +231,11 @@ func (a *app) Start(ctx context.Context) (err error) {
 	a.closers = append(a.closers, func() { a.mtr.Close() })
 
 	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", cfg.HTTP.Listen)
+	bound, err := lc.Listen(ctx, "tcp", cfg.HTTP.Listen)
 	if err != nil {
 		return fmt.Errorf("http: %w", err)
 	}
+	ln := newSwapListener(bound)
 	a.httpLn = ln
 	join, err := joinPage(db, b, guests, log)
 	if err != nil {
@@ -287,7 +288,12 @@ func (a *app) HTTPAddr() net.Addr { return a.httpLn.Addr() }
 
 // MetricsAddr returns the bound address of the metrics listener; nil when
 // /metrics is served by the HTTP server (metrics.listen unset).
-func (a *app) MetricsAddr() net.Addr { return a.metrics }
+func (a *app) MetricsAddr() net.Addr {
+	if a.metrics == nil {
+		return nil
+	}
+	return a.metrics.Addr()
+}
 
 // WebRTCAddr returns the UDP address of the browser guests' media.
 func (a *app) WebRTCAddr() netip.AddrPort { return a.guests.Addr() }

@@ -58,7 +58,9 @@ func (a *app) Reload(ctx context.Context) (api.ReloadResult, error) {
 		a.log.Error("reload failed: the running config stays", "err", err.Error())
 		return api.ReloadResult{}, err
 	}
-	a.running = withLive(old, next)
+	running := withLive(old, next)
+	a.rebindListeners(running, next, &d)
+	a.running = running
 	a.log.Info("config reloaded", "file", path, "changes", d.Summary(), "restart_needed", len(d.Restart))
 	for _, r := range d.Restart {
 		a.log.Warn("reload: " + r)

@@ -49,13 +49,9 @@ type reloadDiff struct {
 	// Restart lists the settings that changed and are not applied live,
 	// each as "sip.listen changed: restart needed", in file order.
 	Restart []string
-}
-
-// empty reports whether the reload changes nothing live and nothing that
-// needs a restart.
-func (d reloadDiff) empty() bool {
-	return d.Rooms.empty() && d.Extensions.empty() && d.Trunks.empty() && d.Webhooks.empty() &&
-		!d.Prompts && !d.DirectAllow && len(d.Restart) == 0
+	// Rebound lists the listeners a reload moved, each as "http.listen
+	// 127.0.0.1:8081" (set by the app's rebindListeners, not by diffConfig).
+	Rebound []string
 }
 
 // Summary is the one line that says what changed, such as
@@ -77,6 +73,7 @@ func (d reloadDiff) Summary() string {
 	if d.DirectAllow {
 		parts = append(parts, "dialout.direct_allow")
 	}
+	parts = append(parts, d.Rebound...)
 	if len(parts) == 0 {
 		return "no changes"
 	}

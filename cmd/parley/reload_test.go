@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -201,3 +203,54 @@ func (l *reloadLeg) Format() media.Format                   { return media.PCMU 
 func (l *reloadLeg) WriteAudio(payload []byte)              {}
 func (l *reloadLeg) Hangup(string)                          { l.once.Do(func() { close(l.done) }) }
 func (l *reloadLeg) Done() <-chan struct{}                  { return l.done }
+
+// TestAppReloadRebindsListeners: a changed http.listen and metrics.listen
+// move without stopping their servers; one that cannot bind stays where
+// it is and says why.
+func TestAppReloadRebindsListeners(t *testing.T) {
+	const base = `sip:
+  listen: [udp://127.0.0.1:0]
+http:
+  listen: %s
+metrics:
+  listen: %s
+webrtc:
+  udp_port: 0
+  listen_ip: 127.0.0.1
+store:
+  path: %%s
+`
+	a, path, _ := reloadApp(t, fmt.Sprintf(base, "127.0.0.1:0", "127.0.0.1:0"))
+	oldHTTP, oldMetrics := a.HTTPAddr().String(), a.MetricsAddr().String()
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	writeConfig(t, path, fmt.Sprintf(fmt.Sprintf(base, "localhost:0", busy.Addr().String()), a.cfg.Store.Path))
+	res, err := a.Reload(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	newHTTP := a.HTTPAddr().String()
+	if newHTTP == oldHTTP || res.Changes != "http.listen "+newHTTP {
+		t.Errorf("http on %s (was %s), changes %q", newHTTP, oldHTTP, res.Changes)
+	}
+	if a.MetricsAddr().String() != oldMetrics || len(res.RestartNeeded) != 1 ||
+		!strings.HasPrefix(res.RestartNeeded[0], "metrics.listen changed: cannot bind "+busy.Addr().String()) {
+		t.Errorf("metrics on %s (was %s), restart needed %q", a.MetricsAddr(), oldMetrics, res.RestartNeeded)
+	}
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	if code, _ := httpGet(t, client, "http://"+newHTTP+"/healthz"); code != http.StatusOK {
+		t.Errorf("GET /healthz on the new address: %d", code)
+	}
+	if c, err := net.DialTimeout("tcp", oldHTTP, time.Second); err == nil {
+		c.Close()
+		t.Errorf("the old http address %s still accepts", oldHTTP)
+	}
+	// The next reload still reports the metrics change it could not make.
+	res, err = a.Reload(context.Background())
+	if err != nil || res.Changes != "no changes" || len(res.RestartNeeded) != 1 {
+		t.Errorf("second reload: %+v, %v", res, err)
+	}
+}
