@@ -89,7 +89,7 @@ func TestDefaultsInStep(t *testing.T) {
 	}
 	def := Default()
 	def.Rooms, def.AdminTokens, def.Extensions, def.Trunks, def.Webhooks, def.DialIn = nil, nil, nil, nil, nil, nil
-	def.WebRTC.ICEServers = nil
+	def.WebRTC.ICEServers, def.HTTP.TrustedProxies = nil, nil
 	empty.src, def.src = nil, nil
 	if !reflect.DeepEqual(empty, def) {
 		t.Errorf("empty file gives\n%+v\ndefault.yaml gives\n%+v", empty, def)
@@ -331,7 +331,7 @@ func TestParseErrors(t *testing.T) {
 		{"webhook secret unset variable", "webhooks:\n  - url: https://h.example.com/\n    secret: \"${HOOK_SECRET}\"\n", nil,
 			`f.yaml:3: webhooks[0].secret: environment variable HOOK_SECRET is not set`},
 		{"webhook unknown event", "webhooks:\n  - url: https://h.example.com/\n    secret: 0123456789abcdef\n    events:\n      - joined\n      - kicked\n", nil,
-			`f.yaml:6: webhooks[0].events[1]: "kicked": unknown event (joined, left, talking, muted, role, dial, locked, ended)`},
+			`f.yaml:6: webhooks[0].events[1]: "kicked": unknown event (joined, left, talking, muted, role, dial, locked, ended, reloaded)`},
 		{"webhook events not a list", "webhooks:\n  - url: https://h.example.com/\n    secret: 0123456789abcdef\n    events: joined\n", nil,
 			`f.yaml:4: webhooks[0].events: expected a list, got a string`},
 		{"webhook unknown key", "webhooks:\n  - url: https://h.example.com/\n    secret: 0123456789abcdef\n    event: [joined]\n", nil,

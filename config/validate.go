@@ -27,6 +27,7 @@ func (c *Config) Validate() error {
 	v.rtp(&c.RTP)
 	v.mediaSafety(c)
 	v.http(&c.HTTP)
+	v.https(&c.HTTP)
 	v.transport(c)
 	v.webrtc(&c.WebRTC)
 	if c.Store.Path == "" {

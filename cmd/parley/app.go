@@ -55,6 +55,7 @@ type app struct {
 	httpLn   *swapListener // bound by Start; a reload may rebind it
 	httpSrv  *http.Server
 	httpDone chan error // receives the HTTP server's Serve error
+	front    *httpFront // HTTPS, the redirect, trusted proxies (https.go)
 	guests   *webrtc.Server
 	metrics  *swapListener // the separate metrics listener, if any; a reload may rebind it
 	stopHook func()        // stops the webhooks; idempotent
@@ -111,6 +112,9 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 		return nil, err
 	}
 	a.mtr = mtr
+	if err := mtr.SetBuildInfo(readBuildInfo().metric()); err != nil {
+		return nil, err
+	}
 	// One guard against guessing, shared by the registrar, the PIN prompt,
 	// the console sign-in and the API's bearer tokens.
 	g := cfg.Guard
@@ -197,6 +201,10 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 	if a.console, err = web.NewConsole(web.ConsoleOptions{Rooms: b, Logger: log}); err != nil {
 		return nil, err
 	}
+	if a.front, err = newHTTPFront(cfg.HTTP, log); err != nil {
+		return nil, err
+	}
+	a.onReload = append(a.onReload, func(*config.Config) error { return a.front.reloadCert() })
 	return a, nil
 }
 
@@ -263,11 +271,15 @@ func (a *app) Start(ctx context.Context) (err error) {
 	mux.Handle("/join/", join)
 	mux.Handle("/console/", a.console)
 	mux.Handle("/", handler)
-	a.httpSrv = newHTTPServer(mux, defaultHTTPTimeouts(), log)
+	if err := a.startRedirect(ctx, mux); err != nil {
+		ln.Close()
+		return err
+	}
+	a.httpSrv = newHTTPServer(a.front.handler(mux), defaultHTTPTimeouts(), log)
 	a.httpSrv.RegisterOnShutdown(func() { close(a.apiDone) })
 	a.httpDone = make(chan error, 1)
-	go func() { a.httpDone <- a.httpSrv.Serve(ln) }()
-	log.Info("http listening", "addr", ln.Addr().String())
+	go func() { a.httpDone <- a.front.serve(a.httpSrv, ln) }()
+	log.Info("http listening", "addr", ln.Addr().String(), "https", a.front.tls != nil)
 	bg, stopBg := context.WithCancel(context.Background())
 	var bgWG sync.WaitGroup
 	bgWG.Add(1)
@@ -276,7 +288,8 @@ func (a *app) Start(ctx context.Context) (err error) {
 		b.RunSchedules(bg, db, time.Second)
 	}()
 	a.closers = append(a.closers, func() { stopBg(); bgWG.Wait() })
-	log.Info("parley ready", "rooms", a.rooms, "store", cfg.Store.Path, "rtp_ports", fmt.Sprintf("%d-%d", cfg.RTP.Ports.Min, cfg.RTP.Ports.Max))
+	build := readBuildInfo()
+	log.Info("parley ready", "version", build.Version, "commit", build.Commit, "rooms", a.rooms, "store", cfg.Store.Path, "rtp_ports", fmt.Sprintf("%d-%d", cfg.RTP.Ports.Min, cfg.RTP.Ports.Max))
 	return nil
 }
 
