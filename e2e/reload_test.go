@@ -2,8 +2,11 @@ package e2e
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
 	"math"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -12,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 )
 
 // reloadBefore is the config `parley serve` starts with in the reload
@@ -210,16 +215,27 @@ func TestReloadKeepsCalls(t *testing.T) {
 }
 
 // TestReloadCommandAndAPI: `parley reload` against the running server
-// reloads and prints what changed; POST /api/v1/reload with a room's
+// reloads and prints what changed, here a renamed room and http.listen,
+// which moves while the events stream opened on the old address goes on
+// and brings the reloaded event; POST /api/v1/reload with a room's
 // moderator token is refused with 403 and reloads nothing; a broken file
-// makes both say where it is broken.
+// makes the command say where it is broken.
 func TestReloadCommandAndAPI(t *testing.T) {
 	srv := startParley(t, reloadBefore)
 	apiURL := "http://" + srv.http
 	after := strings.Replace(reloadBefore, `  - {number: "2000", name: Going away}`, `  - {number: "2000", name: Renamed}`, 1)
+	after = strings.Replace(after, "http:\n  listen: 127.0.0.1:0\n", "http:\n  listen: localhost:0\n", 1)
 	if err := os.WriteFile(srv.config, []byte(after), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	events, _, err := websocket.Dial(ctx, "ws://"+srv.http+"/api/v1/events",
+		&websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + adminToken}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer events.CloseNow()
 
 	var tok struct {
 		Token string `json:"token"`
@@ -242,10 +258,36 @@ func TestReloadCommandAndAPI(t *testing.T) {
 	}
 
 	out, code := parleyCLI(t, "reload", "--api", apiURL, "--token", adminToken)
-	if code != 0 || !strings.Contains(out, "reloaded: rooms ~2000") {
-		t.Errorf("parley reload: exit %d, %q; want 0 and rooms ~2000", code, out)
+	if code != 0 || !strings.Contains(out, "reloaded: rooms ~2000, http.listen ") {
+		t.Fatalf("parley reload: exit %d, %q; want 0, rooms ~2000 and the new http.listen", code, out)
 	}
 	srv.waitLog(t, "config reloaded", 1, 5*time.Second)
+	var ev struct {
+		Type, Room, Changes string
+	}
+	for ev.Type != "reloaded" {
+		_, data, err := events.Read(ctx)
+		if err != nil {
+			t.Fatalf("the events stream opened before http.listen moved: %v", err)
+		}
+		if err := json.Unmarshal(data, &ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, newAddr, _ := strings.Cut(ev.Changes, "http.listen ")
+	if ev.Room != "" || !strings.HasPrefix(ev.Changes, "rooms ~2000, http.listen ") || newAddr == srv.http {
+		t.Fatalf("reloaded event %+v", ev)
+	}
+	resp, err = http.Get("http://" + newAddr + "/healthz")
+	if err != nil {
+		t.Fatalf("GET /healthz on the new http.listen: %v", err)
+	}
+	resp.Body.Close()
+	if c, err := net.DialTimeout("tcp", srv.http, time.Second); err == nil {
+		c.Close()
+		t.Errorf("the old http.listen %s still accepts", srv.http)
+	}
+	apiURL = "http://" + newAddr
 
 	if err := os.WriteFile(srv.config, []byte("rooms:\n  - {number: abc}\n"), 0o600); err != nil {
 		t.Fatal(err)
