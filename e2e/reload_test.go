@@ -19,10 +19,8 @@ import (
 	"github.com/coder/websocket"
 )
 
-// reloadBefore is the config `parley serve` starts with in the reload
-// tests: room 1000 where two phones talk, room 2000 that the reload
-// removes, extension 2001; no trunk.
-const reloadBefore = `
+// reloadHeader is what the reload tests' configs share.
+const reloadHeader = `
 sip:
   listen: [udp://127.0.0.1:0]
   domain: 127.0.0.1
@@ -34,7 +32,12 @@ http:
 log:
   format: json
 admin_tokens: ["` + adminToken + `"]
-extensions:
+`
+
+// reloadBefore is the config `parley serve` starts with in the reload
+// tests: room 1000 where two phones talk, room 2000 that the reload
+// removes, extension 2001; no trunk.
+const reloadBefore = reloadHeader + `extensions:
   - {number: "2001", name: Alice, password: secret-alice-1}
 rooms:
   - {number: "1000", name: E2E room}
@@ -44,19 +47,7 @@ rooms:
 // reloadAfter is the config the reload reads: room 3000, extension 2005
 // and the trunk pstn (its proxy a sipp UAS on port %d) added, room 2000
 // removed.
-const reloadAfter = `
-sip:
-  listen: [udp://127.0.0.1:0]
-  domain: 127.0.0.1
-  auth_algorithms: [MD5] # baresip 1.0 fails when offered two
-rtp:
-  ports: 42000-42998
-http:
-  listen: 127.0.0.1:0
-log:
-  format: json
-admin_tokens: ["` + adminToken + `"]
-extensions:
+const reloadAfter = reloadHeader + `extensions:
   - {number: "2001", name: Alice, password: secret-alice-1}
   - {number: "2005", name: Eve, password: secret-eve-5}
 trunks:

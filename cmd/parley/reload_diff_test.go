@@ -7,23 +7,29 @@ import (
 	"github.com/parleyhq/parley/config"
 )
 
-// reloadBase is the running config the table's reloads start from.
-const reloadBase = `
+// The running config the table's reloads start from, in sections that
+// the cases replace one at a time.
+const (
+	reloadHead = `
 sip:
   listen: [udp://127.0.0.1:0]
 http:
   listen: 127.0.0.1:0
-rooms:
+`
+	reloadRooms = `rooms:
   - {number: "1000", name: Standup}
   - {number: "2000", name: Board}
   - {number: "3000", name: Sales, quota: 5}
-extensions:
+`
+	reloadRest = `extensions:
   - {number: "2001", name: Alice, password: alicepass}
 trunks:
   - {name: pstn, proxy: "sip:127.0.0.1:5070", allow: ["^\\+44"]}
 webhooks:
   - {url: "http://127.0.0.1:9/hook", secret: "0123456789abcdef"}
 `
+	reloadBase = reloadHead + reloadRooms + reloadRest
+)
 
 func mustParse(t *testing.T, yaml string) *config.Config {
 	t.Helper()
@@ -42,32 +48,12 @@ func TestDiffConfig(t *testing.T) {
 		wantRestart []string
 	}{
 		{"same file", reloadBase, "no changes", nil},
-		{"rooms added, removed, changed", `
-sip:
-  listen: [udp://127.0.0.1:0]
-http:
-  listen: 127.0.0.1:0
-rooms:
+		{"rooms added, removed, changed", reloadHead + `rooms:
   - {number: "1000", name: Standup}
   - {number: "3000", name: Sales, quota: 6}
   - {number: "4000", name: New}
-extensions:
-  - {number: "2001", name: Alice, password: alicepass}
-trunks:
-  - {name: pstn, proxy: "sip:127.0.0.1:5070", allow: ["^\\+44"]}
-webhooks:
-  - {url: "http://127.0.0.1:9/hook", secret: "0123456789abcdef"}
-`, "rooms +4000 -2000 ~3000", nil},
-		{"extension added, trunk pattern and password changed", `
-sip:
-  listen: [udp://127.0.0.1:0]
-http:
-  listen: 127.0.0.1:0
-rooms:
-  - {number: "1000", name: Standup}
-  - {number: "2000", name: Board}
-  - {number: "3000", name: Sales, quota: 5}
-extensions:
+` + reloadRest, "rooms +4000 -2000 ~3000", nil},
+		{"extension added, trunk pattern and password changed", reloadHead + reloadRooms + `extensions:
   - {number: "2001", name: Alice, password: alicepass}
   - {number: "2005", name: Eve, password: evepass1}
 trunks:
@@ -90,29 +76,14 @@ dialout:
   direct_allow: ["*.example.com"]
 log:
   level: debug
-rooms:
-  - {number: "1000", name: Standup}
-  - {number: "2000", name: Board}
-  - {number: "3000", name: Sales, quota: 5}
-extensions:
-  - {number: "2001", name: Alice, password: alicepass}
-trunks:
-  - {name: pstn, proxy: "sip:127.0.0.1:5070", allow: ["^\\+44"]}
-webhooks:
-  - {url: "http://127.0.0.1:9/hook", secret: "0123456789abcdef"}
-`, "prompts, dialout.direct_allow", []string{
+` + reloadRooms + reloadRest, "prompts, dialout.direct_allow", []string{
 			"sip.listen changed: restart needed",
 			"sip.max_unacked_per_source changed: restart needed",
 			"http.listen changed: restart needed",
 			"metrics.listen changed: restart needed",
 			"log.level changed: restart needed",
 		}},
-		{"everything removed", `
-sip:
-  listen: [udp://127.0.0.1:0]
-http:
-  listen: 127.0.0.1:0
-`, "rooms -1000 -2000 -3000, extensions -2001, trunks -pstn, webhooks -http://127.0.0.1:9/hook", nil},
+		{"everything removed", reloadHead, "rooms -1000 -2000 -3000, extensions -2001, trunks -pstn, webhooks -http://127.0.0.1:9/hook", nil},
 	}
 	old := mustParse(t, reloadBase)
 	for _, tt := range tests {
