@@ -67,8 +67,8 @@ type Options struct {
 	Domain string
 	// Trunks are the credentials of each trunk, by trunk name.
 	Trunks map[string]TrunkAuth
-	// Extensions may register (RFC 3261 §10); none means no registrar and
-	// REGISTER is refused.
+	// Extensions may register (RFC 3261 §10); while there are none
+	// (SetExtensions may add some) REGISTER is refused with 405.
 	Extensions []Extension
 	// AuthAlgorithms are the digest algorithms REGISTER challenges offer,
 	// in order; nil means MD5 then SHA-256.
