@@ -27,6 +27,11 @@ type ReloadResult struct {
 	RestartNeeded []string `json:"restart_needed"`
 }
 
+// ErrNoConfigFile is the error of a Reloader whose server was started
+// without a config file (the embedded default): there is nothing to read
+// again. The API answers it with 409.
+var ErrNoConfigFile = errors.New("reload: started without a config file (the embedded default): nothing to re-read")
+
 // ReloadRefused is the error of a reload whose config file has problems,
 // each as "FILE:LINE: message"; the API answers it with 422.
 type ReloadRefused struct {
@@ -44,7 +49,7 @@ type reloadAPI struct {
 }
 
 // reload re-reads the config file: 200 with a ReloadResult, 422 with the
-// problems of a bad file, 503 without a reloader.
+// problems of a bad file, 409 without a file, 503 without a reloader.
 func (s *reloadAPI) reload(w http.ResponseWriter, r *http.Request) error {
 	if s.reloader == nil {
 		return &Error{Status: http.StatusServiceUnavailable, Message: "this server cannot reload its config"}
@@ -54,8 +59,10 @@ func (s *reloadAPI) reload(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case errors.As(err, &refused):
 		return &Error{Status: http.StatusUnprocessableEntity, Field: "config", Message: refused.Error(), Problems: refused.Problems}
-	case err != nil:
+	case errors.Is(err, ErrNoConfigFile):
 		return &Error{Status: http.StatusConflict, Message: err.Error()}
+	case err != nil:
+		return err // 500, logged
 	}
 	if res.RestartNeeded == nil {
 		res.RestartNeeded = []string{}

@@ -50,8 +50,12 @@ func TestReload(t *testing.T) {
 		!slices.Equal(got.Problems, f.err.(*ReloadRefused).Problems) {
 		t.Errorf("bad file: %d %s", code, body)
 	}
-	f.err = errors.New("reload: started without a config file")
+	f.err = ErrNoConfigFile
 	if code, body := call(t, e.srv, "POST", "/api/v1/reload", ""); code != http.StatusConflict {
 		t.Errorf("no file: %d %s", code, body)
+	}
+	f.err = errors.New("store: disk I/O error")
+	if code, body := call(t, e.srv, "POST", "/api/v1/reload", ""); code != http.StatusInternalServerError {
+		t.Errorf("a failed reload: %d %s", code, body)
 	}
 }

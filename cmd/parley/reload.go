@@ -46,8 +46,8 @@ func (a *app) Reload(ctx context.Context) (api.ReloadResult, error) {
 	old := a.running
 	path := old.File()
 	if path == "" {
-		a.log.Warn("reload refused", "reason", errNoConfigFile.Error())
-		return api.ReloadResult{}, errNoConfigFile
+		a.log.Warn("reload refused", "reason", api.ErrNoConfigFile.Error())
+		return api.ReloadResult{}, api.ErrNoConfigFile
 	}
 	next, err := config.Load(path)
 	if err != nil {

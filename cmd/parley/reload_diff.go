@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"reflect"
 	"slices"
 	"sort"
@@ -212,7 +211,3 @@ func trunkEqual(a, b config.Trunk) bool {
 	return a.Name == b.Name && a.Proxy == b.Proxy && a.Username == b.Username && a.Password == b.Password &&
 		a.CallerID == b.CallerID && slices.Equal(pattern(a), pattern(b))
 }
-
-// errNoConfigFile refuses a reload of a server started without a config
-// file (the embedded default): there is nothing to read again.
-var errNoConfigFile = errors.New("reload: started without a config file (the embedded default): nothing to re-read")

@@ -187,8 +187,8 @@ func TestAppReloadConcurrent(t *testing.T) {
 // to re-read.
 func TestAppReloadWithoutFile(t *testing.T) {
 	a := &app{reloader: reloader{running: &config.Config{}}, log: newLogger(config.Log{}, &syncBuffer{})}
-	if _, err := a.Reload(context.Background()); !errors.Is(err, errNoConfigFile) {
-		t.Errorf("Reload = %v, want errNoConfigFile", err)
+	if _, err := a.Reload(context.Background()); !errors.Is(err, api.ErrNoConfigFile) {
+		t.Errorf("Reload = %v, want api.ErrNoConfigFile", err)
 	}
 }
 
