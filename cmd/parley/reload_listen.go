@@ -14,7 +14,8 @@ import (
 // Restart list: a moved one goes to d.Rebound, one that cannot bind is
 // reported in Restart with the reason and keeps its address. It returns
 // running with the addresses that now serve. metrics.listen set or unset
-// (moving /metrics between servers) still needs a restart, and so does
+// (moving /metrics between servers) still needs a restart, and so do
+// http.listen while http.redirect_listen redirects to its port, and
 // sip.listen: sipgo's listeners carry the calls' dialogs.
 func (a *app) rebindListeners(running, next *config.Config, d *reloadDiff) {
 	type move struct {
@@ -22,7 +23,10 @@ func (a *app) rebindListeners(running, next *config.Config, d *reloadDiff) {
 		ln       *swapListener
 		from, to *string
 	}
-	moves := []move{{"http.listen", a.httpLn, &running.HTTP.Listen, &next.HTTP.Listen}}
+	var moves []move
+	if running.HTTP.RedirectListen == "" { // the redirect names http.listen's port, taken at start
+		moves = append(moves, move{"http.listen", a.httpLn, &running.HTTP.Listen, &next.HTTP.Listen})
+	}
 	if a.metrics != nil && next.Metrics.Listen != "" {
 		moves = append(moves, move{"metrics.listen", a.metrics, &running.Metrics.Listen, &next.Metrics.Listen})
 	}
