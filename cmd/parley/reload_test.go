@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -252,5 +254,35 @@ store:
 	res, err = a.Reload(context.Background())
 	if err != nil || res.Changes != "no changes" || len(res.RestartNeeded) != 1 {
 		t.Errorf("second reload: %+v, %v", res, err)
+	}
+}
+
+// TestAppReloadWebhook: a webhook the reload adds gets the reload's own
+// event, signed, with what changed.
+func TestAppReloadWebhook(t *testing.T) {
+	got := make(chan *http.Request, 10)
+	bodies := make(chan string, 10)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- r
+		bodies <- string(b)
+	}))
+	defer hook.Close()
+	a, path, _ := reloadApp(t, reloadAppBase)
+	url := hook.URL + "/parley"
+	writeConfig(t, path, fmt.Sprintf(reloadAppBase+`webhooks:
+  - {url: "%s", secret: "0123456789abcdef", events: [reloaded]}
+`, a.cfg.Store.Path, url))
+	if _, err := a.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-got:
+		body := <-bodies
+		if r.Header.Get("X-Parley-Event") != "reloaded" || !strings.Contains(body, `"changes":"webhooks +`+url+`"`) {
+			t.Errorf("webhook got %s %s", r.Header.Get("X-Parley-Event"), body)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the new webhook got no reloaded event")
 	}
 }
