@@ -89,6 +89,9 @@ type Options struct {
 	// Reload re-reads the config file for POST /api/v1/reload (admin
 	// tokens only); nil answers it with 503.
 	Reload Reloader
+	// Trace is the SIP message trace that admins switch on and off
+	// (trace.go); nil answers its calls with 503.
+	Trace TraceSwitch
 }
 
 // NewHandler returns the HTTP handler for every route Parley serves. It has
@@ -120,6 +123,7 @@ type server struct {
 	contacts     *contactsAPI
 	events       *eventsAPI
 	reload       *reloadAPI
+	trace        *traceAPI
 }
 
 // shared is what the handler types have in common: the bridge whose rooms
@@ -179,6 +183,7 @@ func newServer(opts Options) *server {
 	s.contacts = &contactsAPI{store: st.Contacts, log: s.log}
 	s.events = &eventsAPI{shared: sh, done: opts.Done, pingInterval: pingInterval}
 	s.reload = &reloadAPI{reloader: opts.Reload}
+	s.trace = &traceAPI{shared: sh, sw: opts.Trace, done: opts.Done}
 	s.mux = s.buildMux()
 	return s
 }

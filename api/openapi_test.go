@@ -178,6 +178,7 @@ func TestOpenAPISchemas(t *testing.T) {
 		"SentInvitation": SentInvitation{}, "ResendResponse": ResendResponse{}, "ImportResponse": ImportResponse{},
 		"DialInNumber": DialInNumber{}, "JoinInfo": JoinInfo{}, "ContactRequest": ContactRequest{}, "Contact": Contact{},
 		"ReloadResult": ReloadResult{},
+		"TraceRequest": TraceRequest{}, "Trace": Trace{}, "TracesStopped": TracesStopped{},
 	}
 	for name := range doc.Comps.Schemas {
 		if _, ok := types[name]; !ok {

@@ -114,6 +114,8 @@ type SIP struct {
 	// its RTP and video ports (RFC 3261 allows 32 s; an ACK takes a round
 	// trip). Between 1s and 32s. Default: 8s.
 	AckTimeout time.Duration `yaml:"ack_timeout"`
+	// Trace is where the SIP message trace goes (trace.go).
+	Trace Trace `yaml:"trace"`
 }
 
 // TLS names a PEM certificate and key on disk.

@@ -24,6 +24,7 @@ func (c *Config) Validate() error {
 		v.file = v.src.file
 	}
 	v.sip(&c.SIP)
+	v.trace(&c.SIP.Trace)
 	v.rtp(&c.RTP)
 	v.mediaSafety(c)
 	v.http(&c.HTTP)

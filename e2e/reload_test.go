@@ -248,7 +248,7 @@ func TestReloadCommandAndAPI(t *testing.T) {
 		t.Errorf("a refused caller reloaded %d times", n)
 	}
 
-	out, code := parleyCLI(t, "reload", "--api", apiURL, "--token", adminToken)
+	out, code := runParley(t, "reload", "--api", apiURL, "--token", adminToken)
 	if code != 0 || !strings.Contains(out, "reloaded: rooms ~2000, http.listen ") {
 		t.Fatalf("parley reload: exit %d, %q; want 0, rooms ~2000 and the new http.listen", code, out)
 	}
@@ -283,15 +283,15 @@ func TestReloadCommandAndAPI(t *testing.T) {
 	if err := os.WriteFile(srv.config, []byte("rooms:\n  - {number: abc}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, code = parleyCLI(t, "reload", "--api", apiURL, "--token", adminToken)
+	out, code = runParley(t, "reload", "--api", apiURL, "--token", adminToken)
 	if code != 1 || !strings.Contains(out, "422") || !strings.Contains(out, srv.config+":2: rooms[0].number") {
 		t.Errorf("parley reload of a broken file: exit %d, %q; want 1 with %s:2", code, out, srv.config)
 	}
 }
 
-// parleyCLI runs the parley binary with args and returns its combined
+// runParley runs the parley binary with args and returns its combined
 // output and exit code.
-func parleyCLI(t *testing.T, args ...string) (string, int) {
+func runParley(t *testing.T, args ...string) (string, int) {
 	t.Helper()
 	cmd := exec.Command(parleyBin, args...)
 	var out bytes.Buffer

@@ -162,6 +162,7 @@ func (c *call) refreshSession() {
 	} else {
 		res, err = c.uac.Do(ctx, req)
 	}
+	c.server.countExchange(gosip.UPDATE, res)
 	switch {
 	case err != nil:
 		c.log.Info("session refresh failed", "err", err.Error())

@@ -112,8 +112,8 @@ type Sender struct {
 	hooks []*hook   // guarded by mu; replaced whole by SetHooks
 	run   *runState // guarded by mu; set while Run delivers
 
-	// Deliveries over the Sender's life, as the tests read them (stats_test.go).
-	delivered, failed, dropped, abandoned atomic.Uint64
+	// Deliveries over the Sender's life, read through Stats (stats.go).
+	delivered, failed, retried, dropped, abandoned atomic.Uint64
 }
 
 // runState is what Run shares with SetHooks to start and stop a hook's

@@ -169,16 +169,25 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 		if err != nil {
 			return nil, fmt.Errorf("sip.tls: %w", err)
 		}
+		if err := mtr.CertLoaded("sip", &cert); err != nil {
+			return nil, fmt.Errorf("sip.tls: %w", err)
+		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
+	tr, err := newTrace(cfg.SIP.Trace, log)
+	if err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, func() { tr.Close() })
 	sipServer, err = sip.New(b, sip.Options{
+		Trace:  tr,
 		TLS:    tlsConfig,
 		Listen: cfg.SIP.Listen, PublicIP: publicIP, Ports: ports, Domain: cfg.SIP.Domain,
 		RTPListenIP: cfg.RTPListenIP(), MaxUnacked: cfg.SIP.MaxUnackedPerSource, AckTimeout: cfg.SIP.AckTimeout,
 		RTPTimeout: cfg.Media.RTPTimeout, Logger: log,
 		Extensions: sipExtensions(cfg.Extensions), Trunks: trunkAuth(cfg.Trunks),
 		AuthAlgorithms: algs, Keys: keys, Prompts: voice,
-		OnMediaEnded: mtr.MediaEnded, OnCallIn: mtr.CallIn,
+		OnMediaEnded: mtr.MediaEnded, OnCallIn: mtr.CallIn, OnMessage: mtr.SIPMessage,
 		TCP: sip.TCPLimits{ReadTimeout: cfg.SIP.TCP.ReadTimeout, IdleTimeout: cfg.SIP.TCP.IdleTimeout,
 			MaxConnsPerIP: cfg.SIP.TCP.MaxConnsPerIP, MaxConns: cfg.SIP.TCP.MaxConns},
 		DigestGuard: grd.For(guard.SIPDigest), PINGuard: grd.For(guard.PIN),
@@ -195,6 +204,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 		AdminTokens: tokens, Operators: operators(cfg.Extensions), Done: a.apiDone, Logger: log,
 		ConsoleGuard: grd.For(guard.Console), AuthGuard: grd.For(guard.API),
 		TokenTTL: cfg.API.TokenTTL, TokenMaxTTL: cfg.API.TokenMaxTTL, Reload: a}
+	a.apiOpts.Trace = tr
 	if err := inviteOptions(cfg, &a.apiOpts); err != nil {
 		return nil, err
 	}
@@ -205,6 +215,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 		return nil, err
 	}
 	a.onReload = append(a.onReload, func(*config.Config) error { return a.front.reloadCert() })
+	a.watchCerts()
 	return a, nil
 }
 
@@ -219,9 +230,11 @@ func (a *app) Start(ctx context.Context) (err error) {
 		}
 	}()
 	cfg, log, b, db := a.cfg, a.log, a.b, a.db
-	if a.hooks, a.stopHook, err = startWebhooks(cfg, b, log); err != nil {
+	hooks, stopHook, err := startWebhooks(cfg, b, log)
+	if err != nil {
 		return err
 	}
+	a.hooks, a.stopHook = hooks, stopHook
 	a.closers = append(a.closers, a.stopHook)
 	if err := a.sip.Start(); err != nil {
 		return err
@@ -233,7 +246,7 @@ func (a *app) Start(ctx context.Context) (err error) {
 	}
 	a.guests = guests
 	a.closers = append(a.closers, func() { guests.Close() }) // before the bridge closes: hijacked WebSockets outlive http.Server.Shutdown
-	if err := a.mtr.Start(metrics.Sources{Rooms: b, RTP: a.sip, Events: b}); err != nil {
+	if err := a.mtr.Start(a.metricsSources(hooks)); err != nil {
 		return err
 	}
 	a.closers = append(a.closers, func() { a.mtr.Close() })

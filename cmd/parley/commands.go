@@ -106,6 +106,14 @@ func commands() []command {
 				"It asks a running Parley's REST API (--api), with an admin token (--token).",
 			examples: []string{"parley reload", "parley reload --api http://10.0.0.5:8080 --token secret --json"},
 			setup:    reloadCmd},
+		{name: "trace", args: "on\noff [ID]\nlist\n--follow", summary: "trace SIP messages by source address or Call-ID (admin token)",
+			help: "on needs --source IP|CIDR or --call-id ID; the trace lasts --for (default 10m, at most 1h) and\n" +
+				"goes to sip.trace.file or the log, and to the sip.trace.hep collector. --follow prints the\n" +
+				"traced messages as they come (with on, the trace stops on Ctrl-C). off without ID stops all.\n" +
+				"It asks a running Parley's REST API (--api), with an admin token (--token).",
+			examples: []string{"parley trace on --source 192.0.2.10", "parley trace on --call-id 3848276298@192.0.2.10 --for 30m --follow",
+				"parley trace list", "parley trace off", "parley trace --follow"},
+			setup: traceCmd},
 		{name: "version", summary: "the version and VCS commit of this binary (also: parley --version)",
 			examples: []string{"parley version"}, setup: versionCmd},
 		{name: "completion", args: "bash", summary: "print the bash completion script",

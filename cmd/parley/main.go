@@ -28,6 +28,10 @@
 //	parley contacts add NAME TARGET
 //	parley contacts delete ID
 //	parley reload                     make the running server re-read its config file (as kill -HUP does)
+//	parley trace on                   trace SIP messages by source address or Call-ID (admin token)
+//	parley trace off [ID]
+//	parley trace list
+//	parley trace --follow
 //	parley version                    the version and VCS commit of this binary (also: parley --version)
 //	parley completion bash            print the bash completion script
 //	parley help [COMMAND]             the list of commands, or a command's flags and examples

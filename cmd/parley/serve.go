@@ -104,12 +104,12 @@ func newLogger(c config.Log, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// startWebhooks delivers the bridge's events to the configured webhooks
-// until the returned stop is called (idempotent; it waits for queued
-// deliveries, at most webhook.DefaultDrainTimeout); a reload changes the
-// hooks through the sender.
-func startWebhooks(cfg *config.Config, b *bridge.Bridge, log *slog.Logger) (_ *webhook.Sender, stop func(), err error) {
-	sender, err := webhook.New(webhookHooks(cfg), webhook.Options{Logger: log})
+// startWebhooks delivers the bridge's events to the configured webhooks,
+// through the returned sender (whose counters the metrics read, and whose
+// hooks a reload changes), until the returned stop is called (idempotent;
+// it waits for queued deliveries, at most webhook.DefaultDrainTimeout).
+func startWebhooks(cfg *config.Config, b *bridge.Bridge, log *slog.Logger) (sender *webhook.Sender, stop func(), err error) {
+	sender, err = webhook.New(webhookHooks(cfg), webhook.Options{Logger: log})
 	if err != nil {
 		return nil, nil, fmt.Errorf("webhooks: %w", err)
 	}

@@ -60,9 +60,15 @@ func NewCA(t testing.TB, cn string) *CA {
 // certificate's public key.
 func (ca *CA) Issue(t testing.TB, certFile, keyFile string, names ...string) (spki string) {
 	t.Helper()
+	return ca.IssueUntil(t, certFile, keyFile, time.Now().Add(24*time.Hour), names...)
+}
+
+// IssueUntil is Issue with a certificate that expires at notAfter.
+func (ca *CA) IssueUntil(t testing.TB, certFile, keyFile string, notAfter time.Time, names ...string) (spki string) {
+	t.Helper()
 	key := newKey(t)
 	tmpl := &x509.Certificate{SerialNumber: serial(), Subject: pkix.Name{CommonName: names[0]},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: notAfter,
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
 	for _, n := range names {
 		if ip := net.ParseIP(n); ip != nil {
