@@ -86,6 +86,9 @@ type Options struct {
 	// token may ask for (admin tokens may mint tokens that never expire).
 	// Zero: 12 hours and 7 days.
 	TokenTTL, TokenMaxTTL time.Duration
+	// Reload re-reads the config file for POST /api/v1/reload (admin
+	// tokens only); nil answers it with 503.
+	Reload Reloader
 	// Trace is the SIP message trace that admins switch on and off
 	// (trace.go); nil answers its calls with 503.
 	Trace TraceSwitch
@@ -119,6 +122,7 @@ type server struct {
 	links        *linksAPI
 	contacts     *contactsAPI
 	events       *eventsAPI
+	reload       *reloadAPI
 	trace        *traceAPI
 }
 
@@ -178,6 +182,7 @@ func newServer(opts Options) *server {
 	s.links = &linksAPI{inviter: inv, store: st.Links, phoneCountry: opts.PhoneCountry}
 	s.contacts = &contactsAPI{store: st.Contacts, log: s.log}
 	s.events = &eventsAPI{shared: sh, done: opts.Done, pingInterval: pingInterval}
+	s.reload = &reloadAPI{reloader: opts.Reload}
 	s.trace = &traceAPI{shared: sh, sw: opts.Trace, done: opts.Done}
 	s.mux = s.buildMux()
 	return s

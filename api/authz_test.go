@@ -56,6 +56,7 @@ func TestAuthorize(t *testing.T) {
 		"GET /api/v1/contacts":                            "a",
 		"POST /api/v1/contacts":                           "a",
 		"DELETE /api/v1/contacts/{id}":                    "a",
+		"POST /api/v1/reload":                             "a",
 		"GET /api/v1/trace":                               "a",
 		"POST /api/v1/trace":                              "a",
 		"DELETE /api/v1/trace":                            "a",

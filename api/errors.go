@@ -25,6 +25,9 @@ type Error struct {
 	// Rows lists every bad row of a CSV import (field "csv"), each with
 	// its line number; absent otherwise.
 	Rows []RowError `json:"rows,omitempty"`
+	// Problems lists every problem of a config file a reload refused, each
+	// as "FILE:LINE: message" (field "config"); absent otherwise.
+	Problems []string `json:"problems,omitempty"`
 
 	// bearerError is the RFC 6750 §3 error code of a 401, if any.
 	bearerError string

@@ -96,7 +96,7 @@ func (r *Room) Join(leg Leg, o JoinOptions) (*Participant, error) {
 		p.mu.Unlock()
 	}
 	if s, ok := leg.(sayer); ok && p.OverQuota {
-		if clip, ok := r.prompts.Get(prompts.Spectator); ok {
+		if clip, ok := r.bridge.voice().Get(prompts.Spectator); ok {
 			s.Say(clip)
 		}
 	}
@@ -220,7 +220,7 @@ func (r *Room) checkGuests() {
 
 // sayToGuests plays a prompt to every guest. r.mu must be held.
 func (r *Room) sayToGuests(id string) {
-	clip, ok := r.prompts.Get(id)
+	clip, ok := r.bridge.voice().Get(id)
 	if !ok {
 		return
 	}
@@ -245,7 +245,7 @@ func (r *Room) dropGuests() {
 	r.sayToGuests(prompts.NoHost)
 	r.mu.Unlock()
 	r.log.Info("no host joined: guests dropped", "guests", len(guests))
-	clip, _ := r.prompts.Get(prompts.NoHost)
+	clip, _ := r.bridge.voice().Get(prompts.NoHost)
 	time.AfterFunc(clip.Duration()+300*time.Millisecond, func() {
 		for _, p := range guests {
 			p.Hangup("no host joined")

@@ -133,15 +133,15 @@ func SettingsOf(r store.Room) RoomSettings {
 type Bridge struct {
 	log        *slog.Logger
 	newEncoder func(f media.Format, inputRate int) (media.Encoder, error)
-	prompts    *prompts.Set
-	router     *dialplan.Router
+	prompts    atomic.Pointer[prompts.Set]     // SetPrompts replaces it (reload)
+	router     atomic.Pointer[dialplan.Router] // SetRouter replaces it (reload)
 	dialer     Dialer
 	records    Records
 	state      RoomState
 	onTick     func(d time.Duration, late bool)
 	stopping   atomic.Bool // BeginShutdown was called: rooms that empty keep their lock
 
-	announceJoinLeave bool
+	announceJoinLeave atomic.Bool // SetAnnounceJoinLeave changes it (reload)
 	events            events
 
 	ctx    context.Context // ends when the bridge closes; parent of dial-outs
@@ -156,26 +156,26 @@ type Bridge struct {
 // New returns a bridge serving opts.Rooms. It starts nothing: a room's
 // mixer runs while the room has participants.
 func New(opts Options) (*Bridge, error) {
-	b := &Bridge{log: opts.Logger, newEncoder: opts.NewEncoder, prompts: opts.Prompts,
-		router: opts.Router, dialer: opts.Dialer, records: opts.Records, state: opts.State, onTick: opts.OnMixerTick,
-		announceJoinLeave: opts.AnnounceJoinLeave,
-		rooms:             make(map[string]*Room)}
+	b := &Bridge{log: opts.Logger, newEncoder: opts.NewEncoder,
+		dialer: opts.Dialer, records: opts.Records, state: opts.State, onTick: opts.OnMixerTick,
+		rooms: make(map[string]*Room)}
+	b.announceJoinLeave.Store(opts.AnnounceJoinLeave)
 	if b.log == nil {
 		b.log = slog.Default()
 	}
 	if b.newEncoder == nil {
 		b.newEncoder = media.NewEncoderFrom
 	}
-	if b.prompts == nil {
+	voice := opts.Prompts
+	if voice == nil {
 		set, err := prompts.Default()
 		if err != nil {
 			return nil, fmt.Errorf("prompts: %w", err)
 		}
-		b.prompts = set
+		voice = set
 	}
-	if b.router == nil {
-		b.router = &dialplan.Router{}
-	}
+	b.prompts.Store(voice)
+	b.SetRouter(opts.Router)
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	for _, rs := range opts.Rooms {
 		if _, dup := b.rooms[rs.Number]; dup {

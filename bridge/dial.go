@@ -147,7 +147,8 @@ func (b *Bridge) Dial(roomNumber string, req DialRequest) (*Dial, error) {
 		return nil, err
 	}
 	settings := room.Settings()
-	route, err := b.router.Route(b.ctx, target, req.CallerID, settings.CallerID)
+	router := b.router.Load() // one router for the route and the fork rule, whatever a reload does
+	route, err := router.Route(b.ctx, target, req.CallerID, settings.CallerID)
 	if err != nil {
 		room.log.Info("dial refused", "to", req.To, "reason", err.Error())
 		return nil, err
@@ -177,7 +178,7 @@ func (b *Bridge) Dial(roomNumber string, req DialRequest) (*Dial, error) {
 		defer b.dialWG.Done()
 		ctx, cancel := context.WithTimeout(b.ctx, timeout)
 		defer cancel()
-		leg, err := b.dialer.Dial(ctx, Outbound{Route: route, Room: settings, ContactAddr: b.router.ContactAddr})
+		leg, err := b.dialer.Dial(ctx, Outbound{Route: route, Room: settings, ContactAddr: router.ContactAddr})
 		if err != nil {
 			var de *DialError
 			if !errors.As(err, &de) {
@@ -233,7 +234,7 @@ func (b *Bridge) Route(roomNumber, to, callerID string) (dialplan.Route, error) 
 	if err != nil {
 		return dialplan.Route{}, err
 	}
-	return b.router.Route(b.ctx, target, callerID, roomCallerID)
+	return b.router.Load().Route(b.ctx, target, callerID, roomCallerID)
 }
 
 // DialerFunc adapts a function to a Dialer, as http.HandlerFunc does.

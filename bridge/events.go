@@ -30,6 +30,8 @@ const (
 	EventLocked EventType = rules.EventLocked
 	// EventEnded: the conference was ended for everyone.
 	EventEnded EventType = rules.EventEnded
+	// EventReloaded: the config was reloaded (no room; Changes).
+	EventReloaded EventType = rules.EventReloaded
 )
 
 // Event is one thing that happened in a room, as the events stream and the
@@ -37,7 +39,7 @@ const (
 type Event struct {
 	// Type is what happened.
 	Type EventType `json:"type"`
-	// Room is the room's number.
+	// Room is the room's number; empty for reloaded.
 	Room string `json:"room"`
 	// Participant is the participant's ID, if the event concerns one.
 	Participant string `json:"participant,omitempty"`
@@ -57,6 +59,8 @@ type Event struct {
 	Status DialStatus `json:"status,omitempty"`
 	// Code is the SIP status of a dial event, when one came.
 	Code int `json:"code,omitempty"`
+	// Changes says what a reload changed, for reloaded events.
+	Changes string `json:"changes,omitempty"`
 	// Time is when it happened.
 	Time time.Time `json:"time"`
 }

@@ -27,7 +27,6 @@ type Room struct {
 	bridge     *Bridge
 	log        *slog.Logger
 	newEncoder func(f media.Format, inputRate int) (media.Encoder, error)
-	prompts    *prompts.Set
 	announcer  *announcer
 	number     string
 	video      *video.Room // who publishes and receives video; the edges forward it
@@ -48,7 +47,7 @@ type Room struct {
 
 func newRoom(s RoomSettings, b *Bridge) *Room {
 	return &Room{
-		bridge: b, settings: s, locked: false, log: b.log.With("room", s.Number), newEncoder: b.newEncoder, prompts: b.prompts,
+		bridge: b, settings: s, locked: false, log: b.log.With("room", s.Number), newEncoder: b.newEncoder,
 		announcer: newAnnouncer(), number: s.Number, video: video.NewRoom(nil), members: make(map[string]*Participant), dials: make(map[string]*Dial),
 	}
 }
@@ -69,13 +68,20 @@ func (r *Room) Number() string { return r.number }
 // receivers that show the active speaker.
 func (r *Room) Video() *video.Room { return r.video }
 
-// Update replaces the room's settings; they apply to the next admission.
-// The number cannot change.
+// Update replaces the room's settings; they apply to the next admission
+// (PINs, quota, capacity, owner and members), and a guest wait that runs
+// starts again with a changed length. The number cannot change.
 func (r *Room) Update(s RoomSettings) {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	s.Number = r.number
+	changedWait := s.GuestWait != r.settings.GuestWait
 	r.settings = s
-	r.mu.Unlock()
+	if changedWait && r.guestTimer != nil {
+		r.guestTimer.Stop()
+		r.guestTimer = nil
+		r.checkGuests() // arms it again with the new wait
+	}
 }
 
 // newID hands out the next participant ID. r.mu must be held.
@@ -125,10 +131,10 @@ func (r *Room) Announce(clips ...prompts.Clip) {
 // makes them and others are there to hear it (the newcomer hears its own
 // greeting instead: private prompts replace the room's audio).
 func (r *Room) announce(id string) {
-	if !r.bridge.announceJoinLeave || r.Len() < 2 && id == prompts.Joined {
+	if !r.bridge.announceJoinLeave.Load() || r.Len() < 2 && id == prompts.Joined {
 		return
 	}
-	if clip, ok := r.prompts.Get(id); ok {
+	if clip, ok := r.bridge.voice().Get(id); ok {
 		r.Announce(clip)
 	}
 }

@@ -61,7 +61,7 @@ func (b *Bridge) runDueSchedules(ctx context.Context, s Schedules, warned map[in
 		case sc.StartedAt != nil && sc.EndedAt == nil && !warned[sc.ID] && !now.Before(sc.End.Add(-endWarning)):
 			warned[sc.ID] = true
 			if room, err := b.Room(sc.Room); err == nil {
-				if clip, ok := b.prompts.Get(prompts.EndingSoon); ok {
+				if clip, ok := b.voice().Get(prompts.EndingSoon); ok {
 					room.Announce(clip)
 				}
 			}
@@ -97,6 +97,6 @@ func (b *Bridge) endSchedule(ctx context.Context, s Schedules, sc store.Schedule
 		return
 	}
 	b.log.Info("scheduled conference ending", "room", sc.Room, "schedule", sc.ID)
-	clip, _ := b.prompts.Get(prompts.ConferenceEnding)
+	clip, _ := b.voice().Get(prompts.ConferenceEnding)
 	room.EndWithGoodbye(clip, "scheduled end")
 }

@@ -308,7 +308,7 @@ type Webhook struct {
 	// "${VAR}" to keep it out of the file.
 	Secret Secret `yaml:"secret"`
 	// Events are the event types sent to this hook: joined, left, talking,
-	// muted, role, dial, locked, ended. Empty sends them all.
+	// muted, role, dial, locked, ended, reloaded. Empty sends them all.
 	Events []string `yaml:"events"`
 }
 

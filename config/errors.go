@@ -91,6 +91,8 @@ func (es Errors) dedup() Errors {
 type source struct {
 	// file is the name errors are reported under.
 	file string
+	// path is the file Load read; "" for Parse (File).
+	path string
 	// lines maps a setting's path ("rooms[0].pin") to its line.
 	lines map[string]int
 	// failed holds the paths that could not be decoded; Validate stays

@@ -71,6 +71,7 @@ func Load(path string, opts ...Option) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.src.path = path
 	if err := c.checkHTTPSFiles(); err != nil {
 		return nil, err
 	}

@@ -331,7 +331,7 @@ func TestParseErrors(t *testing.T) {
 		{"webhook secret unset variable", "webhooks:\n  - url: https://h.example.com/\n    secret: \"${HOOK_SECRET}\"\n", nil,
 			`f.yaml:3: webhooks[0].secret: environment variable HOOK_SECRET is not set`},
 		{"webhook unknown event", "webhooks:\n  - url: https://h.example.com/\n    secret: 0123456789abcdef\n    events:\n      - joined\n      - kicked\n", nil,
-			`f.yaml:6: webhooks[0].events[1]: "kicked": unknown event (joined, left, talking, muted, role, dial, locked, ended)`},
+			`f.yaml:6: webhooks[0].events[1]: "kicked": unknown event (joined, left, talking, muted, role, dial, locked, ended, reloaded)`},
 		{"webhook events not a list", "webhooks:\n  - url: https://h.example.com/\n    secret: 0123456789abcdef\n    events: joined\n", nil,
 			`f.yaml:4: webhooks[0].events: expected a list, got a string`},
 		{"webhook unknown key", "webhooks:\n  - url: https://h.example.com/\n    secret: 0123456789abcdef\n    event: [joined]\n", nil,
@@ -510,5 +510,27 @@ func TestParseAliasBomb(t *testing.T) {
 	_, err := Parse("bomb.yaml", []byte(b.String()))
 	if err == nil || !strings.Contains(err.Error(), "document too large") {
 		t.Fatalf("Parse(alias bomb) = %v, want document too large", err)
+	}
+}
+
+// TestFile: a config read by Load knows its file, for a reload; one from
+// Parse or Default does not.
+func TestFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "parley.yaml")
+	if err := os.WriteFile(path, []byte("rooms: [{number: \"1000\"}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.File() != path {
+		t.Errorf("File() = %q, want %q", c.File(), path)
+	}
+	if f := Default().File(); f != "" {
+		t.Errorf("Default().File() = %q, want none", f)
+	}
+	if f := (&Config{}).File(); f != "" {
+		t.Errorf("File() of a Config built in code = %q", f)
 	}
 }

@@ -44,7 +44,7 @@ func TestValidateInCode(t *testing.T) {
 			c.Webhooks = []Webhook{{URL: "mailto:ops@example.com", Secret: "0123456789abcde", Events: []string{"Joined"}}}
 		}, `webhooks[0].url: "mailto:ops@example.com": want an http:// or https:// URL` + "\n" +
 			"webhooks[0].secret: too short: 15 characters, want at least 16\n" +
-			`webhooks[0].events[0]: "Joined": unknown event (joined, left, talking, muted, role, dial, locked, ended)`},
+			`webhooks[0].events[0]: "Joined": unknown event (joined, left, talking, muted, role, dial, locked, ended, reloaded)`},
 		{"two errors", func(c *Config) { c.Store.Path = ""; c.Rooms[9].PIN = "x" }, "store.path: required\nrooms[9].pin: must be digits only"},
 	}
 	for _, tt := range tests {

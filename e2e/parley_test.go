@@ -35,6 +35,7 @@ func TestMain(m *testing.M) {
 // server is a running `parley serve`.
 type server struct {
 	cmd     *exec.Cmd
+	config  string // the config file's path, for a reload to rewrite
 	sipUDP  string // host:port of the UDP listener
 	sipTCP  string // host:port of the TCP listener
 	sipTLS  string // host:port of the TLS listener, if any
@@ -88,7 +89,7 @@ func startParley(t *testing.T, config string, opts ...parleyOption) *server {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &server{cmd: cmd, stopped: make(chan struct{})}
+	s := &server{cmd: cmd, config: path, stopped: make(chan struct{})}
 	ready := make(chan struct{})
 	go func() {
 		defer close(s.stopped)

@@ -2,9 +2,10 @@ package rules
 
 import "slices"
 
-// The names of the events a room publishes (package bridge's EventType
-// values), as the events stream, the webhooks, the config file's webhook
-// filters and the OpenAPI document spell them.
+// The names of the events the bridge publishes, a room's and the
+// reload's (package bridge's EventType values), as the events stream, the
+// webhooks, the config file's webhook filters and the OpenAPI document
+// spell them.
 const (
 	// EventJoined: a participant entered the room.
 	EventJoined = "joined"
@@ -22,12 +23,15 @@ const (
 	EventLocked = "locked"
 	// EventEnded: the conference was ended for everyone.
 	EventEnded = "ended"
+	// EventReloaded: the config file was reloaded; it names no room, and
+	// says what changed ("rooms +1000 -2000, trunks ~pstn").
+	EventReloaded = "reloaded"
 )
 
 // Events returns the name of every event a room publishes, in the order
 // above; the slice is the caller's.
 func Events() []string {
-	return []string{EventJoined, EventLeft, EventTalking, EventMuted, EventRole, EventDial, EventLocked, EventEnded}
+	return []string{EventJoined, EventLeft, EventTalking, EventMuted, EventRole, EventDial, EventLocked, EventEnded, EventReloaded}
 }
 
 // IsEvent reports whether name is the name of an event a room publishes.

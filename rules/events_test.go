@@ -6,7 +6,7 @@ import (
 )
 
 func TestEvents(t *testing.T) {
-	want := []string{"joined", "left", "talking", "muted", "role", "dial", "locked", "ended"}
+	want := []string{"joined", "left", "talking", "muted", "role", "dial", "locked", "ended", "reloaded"}
 	if got := Events(); !slices.Equal(got, want) {
 		t.Errorf("Events() = %q, want %q", got, want)
 	}

@@ -102,7 +102,7 @@ func (c *call) Say(clips ...prompts.Clip) { c.say(clips...) }
 
 // sayID queues the prompts with the given IDs.
 func (c *call) sayID(ids ...string) {
-	set := c.server.prompts
+	set := c.server.voice()
 	clips := make([]prompts.Clip, 0, len(ids))
 	for _, id := range ids {
 		if clip, ok := set.Get(id); ok {

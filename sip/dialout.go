@@ -55,7 +55,7 @@ func (s *Server) Dial(ctx context.Context, out bridge.Outbound) (_ bridge.Leg, e
 		if !out.Route.Addr.IsValid() {
 			return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: "the route carries no checked address"}
 		}
-		return s.invite(ctx, out, dialTarget{uri: uri, dest: out.Route.Addr.String()}, s.opts.Trunks[out.Route.Trunk])
+		return s.invite(ctx, out, dialTarget{uri: uri, dest: out.Route.Addr.String()}, (*s.trunks.Load())[out.Route.Trunk])
 	}
 	return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: "the SIP edge cannot dial via " + out.Route.Via}
 }

@@ -71,7 +71,7 @@ func (c *call) run(room *bridge.Room) {
 		if room.Len() <= 1 {
 			c.sayID(prompts.FirstParticipant)
 		} else {
-			c.say(c.server.prompts.Count(room.Len())...)
+			c.say(c.server.voice().Count(room.Len())...)
 		}
 	}
 	c.serve(started)

@@ -106,7 +106,7 @@ func (c *call) act(a Action) {
 		if n := room.Len(); n <= 1 {
 			c.sayID(prompts.FirstParticipant)
 		} else {
-			c.say(c.server.prompts.Count(n)...)
+			c.say(c.server.voice().Count(n)...)
 		}
 	case ActionHelp:
 		c.sayID(prompts.Help)
@@ -122,7 +122,7 @@ func (c *call) act(a Action) {
 		room.MuteAllExcept(p.ID)
 		c.sayID(prompts.AllMuted)
 	case ActionEnd:
-		clip, _ := c.server.prompts.Get(prompts.ConferenceEnding)
+		clip, _ := c.server.voice().Get(prompts.ConferenceEnding)
 		room.EndWithGoodbye(clip, "ended by a moderator's phone key")
 	}
 }

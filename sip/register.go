@@ -74,7 +74,7 @@ func (r *Registrar) register(req *gosip.Request) *gosip.Response {
 	}
 	known := false
 	user, err := r.auth.Verify(string(req.Method), creds, func(u string) (string, bool) {
-		e, ok := r.exts[u]
+		e, ok := (*r.exts.Load())[u]
 		known = ok
 		return e.Password, ok
 	})

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	gosip "github.com/emiago/sipgo/sip"
@@ -121,7 +122,7 @@ type Registrar struct {
 	opts RegistrarOptions
 	log  *slog.Logger
 	now  func() time.Time
-	exts map[string]Extension // read-only after NewRegistrar
+	exts atomic.Pointer[map[string]Extension] // replaced whole by SetExtensions, never changed
 
 	guard Limiter
 
@@ -196,20 +197,45 @@ func NewRegistrar(exts []Extension, auth *digest.Server, opts RegistrarOptions) 
 		opts:     opts,
 		log:      opts.Logger,
 		now:      opts.Clock,
-		exts:     make(map[string]Extension, len(exts)),
 		bindings: make(map[string][]*binding),
 	}
-	for i, e := range exts {
-		if e.Number == "" || e.Password == "" {
-			return nil, fmt.Errorf("%w: extension %d: number and password are required", ErrBadRegistrarOptions, i)
-		}
-		if _, dup := r.exts[e.Number]; dup {
-			return nil, fmt.Errorf("%w: extension %q given twice", ErrBadRegistrarOptions, e.Number)
-		}
-		r.exts[e.Number] = e
+	if err := r.SetExtensions(exts); err != nil {
+		return nil, err
 	}
 	return r, nil
 }
+
+// SetExtensions replaces the extensions that may register (a config
+// reload): a new one may register at once, a changed password applies to
+// the next REGISTER, and the bindings of a removed one are dropped, so
+// that calls out no longer reach its phones. A call in progress is not
+// touched. On error (an extension without number or password, or one
+// given twice) nothing changes.
+func (r *Registrar) SetExtensions(exts []Extension) error {
+	m := make(map[string]Extension, len(exts))
+	for i, e := range exts {
+		if e.Number == "" || e.Password == "" {
+			return fmt.Errorf("%w: extension %d: number and password are required", ErrBadRegistrarOptions, i)
+		}
+		if _, dup := m[e.Number]; dup {
+			return fmt.Errorf("%w: extension %q given twice", ErrBadRegistrarOptions, e.Number)
+		}
+		m[e.Number] = e
+	}
+	r.mu.Lock()
+	r.exts.Store(&m)
+	for ext := range r.bindings {
+		if _, ok := m[ext]; !ok {
+			delete(r.bindings, ext)
+			r.log.Info("bindings dropped: extension removed", "extension", ext)
+		}
+	}
+	r.mu.Unlock()
+	return nil
+}
+
+// Len returns how many extensions may register.
+func (r *Registrar) Len() int { return len(*r.exts.Load()) }
 
 // Contacts returns the live bindings of extension ext, oldest first, for
 // forking a call to every registered phone (RFC 3261 §10.3, §16.6). The
@@ -248,7 +274,7 @@ func (r *Registrar) CallerExtension(req *gosip.Request) (string, bool) {
 }
 
 // Name returns the configured display name of extension ext, or "".
-func (r *Registrar) Name(ext string) string { return r.exts[ext].Name }
+func (r *Registrar) Name(ext string) string { return (*r.exts.Load())[ext].Name }
 
 // count returns how many bindings are live now, over every extension.
 func (r *Registrar) count() int {

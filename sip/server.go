@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -66,8 +67,8 @@ type Options struct {
 	Domain string
 	// Trunks are the credentials of each trunk, by trunk name.
 	Trunks map[string]TrunkAuth
-	// Extensions may register (RFC 3261 §10); none means no registrar and
-	// REGISTER is refused.
+	// Extensions may register (RFC 3261 §10); while there are none
+	// (SetExtensions may add some) REGISTER is refused with 405.
 	Extensions []Extension
 	// AuthAlgorithms are the digest algorithms REGISTER challenges offer,
 	// in order; nil means MD5 then SHA-256.
@@ -105,7 +106,8 @@ type Server struct {
 	bridge  *bridge.Bridge
 	opts    Options
 	log     *slog.Logger
-	prompts *prompts.Set
+	prompts atomic.Pointer[prompts.Set]          // SetPrompts replaces it (reload)
+	trunks  atomic.Pointer[map[string]TrunkAuth] // SetTrunks replaces it (reload)
 	keys    map[string]Action
 
 	ua     *sipgo.UserAgent
@@ -116,7 +118,7 @@ type Server struct {
 	refusals  *slog.Logger // requests refused by validation, logged rate limited
 	listeners []listener
 	unacked   *unacked           // calls in awaiting the ACK of their 200, per source
-	registrar *Registrar         // nil without extensions
+	registrar *Registrar         // set by Start; REGISTER is refused while it has no extensions
 	stopBg    context.CancelFunc // ends the registrar's goroutine
 
 	mu     sync.Mutex
@@ -167,11 +169,14 @@ func New(b *bridge.Bridge, opts Options) (*Server, error) {
 			opts.PINGuard = g.For(guard.PIN)
 		}
 	}
-	return &Server{bridge: b, opts: opts, log: opts.Logger, prompts: opts.Prompts, keys: opts.Keys,
+	s := &Server{bridge: b, opts: opts, log: opts.Logger, keys: opts.Keys,
 		panics:   newPanicLog(opts.Logger, time.Now),
 		refusals: slog.New(newLimitedHandler(opts.Logger.Handler(), time.Now, slog.LevelInfo)),
 		unacked:  newUnacked(opts.MaxUnacked),
-		calls:    make(map[string]*call)}, nil
+		calls:    make(map[string]*call)}
+	s.prompts.Store(opts.Prompts)
+	s.SetTrunks(opts.Trunks)
+	return s, nil
 }
 
 // Start binds every listen address and serves SIP on them in the
@@ -325,12 +330,10 @@ func (s *Server) wgCalls() {
 	}
 }
 
-// startRegistrar creates the registrar for the configured extensions and
-// runs its expiry and keep-alive loop until Close.
+// startRegistrar creates the registrar for the configured extensions (even
+// none: a reload may add some) and runs its expiry and keep-alive loop
+// until Close.
 func (s *Server) startRegistrar() error {
-	if len(s.opts.Extensions) == 0 {
-		return nil
-	}
 	key := make([]byte, 32)
 	if _, err := cryptorand.Read(key); err != nil {
 		return fmt.Errorf("sip: nonce key: %w", err)

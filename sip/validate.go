@@ -65,7 +65,7 @@ func (s *Server) routes() map[gosip.RequestMethod]sipgo.RequestHandler {
 		gosip.INFO:    s.guarded(s.onInfo),
 	}
 	if s.registrar != nil {
-		r[gosip.REGISTER] = s.guarded(s.registrar.HandleRegister)
+		r[gosip.REGISTER] = s.guarded(s.onRegister)
 	}
 	return r
 }
@@ -349,10 +349,21 @@ func (s *Server) onOtherMethod(req *gosip.Request, tx gosip.ServerTransaction) {
 	_ = tx.Respond(res)
 }
 
+// onRegister hands REGISTER to the registrar while it has extensions (a
+// reload may add or remove them all); without any, REGISTER is a method
+// Parley does not take.
+func (s *Server) onRegister(req *gosip.Request, tx gosip.ServerTransaction) {
+	if s.registrar.Len() == 0 {
+		s.onOtherMethod(req, tx)
+		return
+	}
+	s.registrar.HandleRegister(req, tx)
+}
+
 // allowed lists the methods this server takes, for Allow headers: REGISTER
-// only with a registrar.
+// only with a registrar that has extensions.
 func (s *Server) allowed() string {
-	if s.registrar == nil {
+	if s.registrar == nil || s.registrar.Len() == 0 {
 		return strings.TrimSuffix(allowed, ", REGISTER")
 	}
 	return allowed

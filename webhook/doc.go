@@ -8,7 +8,7 @@
 // object the events WebSocket carries, with these headers:
 //
 //	Content-Type:       application/json
-//	X-Parley-Event:     the event type (joined, left, talking, muted, role, dial, locked, ended)
+//	X-Parley-Event:     the event type (joined, left, talking, muted, role, dial, locked, ended, reloaded)
 //	X-Parley-Delivery:  an ID unique to this event and hook, the same on every retry
 //	X-Parley-Timestamp: the time of this attempt, in Unix seconds
 //	X-Parley-Signature: sha256=HEX

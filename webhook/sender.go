@@ -10,6 +10,8 @@ import (
 	mrand "math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -93,26 +95,42 @@ func DefaultBackoff(attempt int) time.Duration {
 	return min(d, maxBackoff)
 }
 
-// Sender delivers events to a fixed set of hooks. Create it with New and
-// start it with Run.
+// Sender delivers events to a set of hooks, which SetHooks may replace
+// while it runs. Create it with New and start it with Run.
 type Sender struct {
-	hooks       []*hook
 	client      *http.Client
 	ownClient   bool // client was made by New, and its idle connections are closed by Run
 	log         *slog.Logger
 	maxAttempts int
 	backoff     func(int) time.Duration
 	drain       time.Duration
+	queueSize   int
 
 	running atomic.Bool
+
+	mu    sync.Mutex
+	hooks []*hook   // guarded by mu; replaced whole by SetHooks
+	run   *runState // guarded by mu; set while Run delivers
 
 	// Deliveries over the Sender's life, read through Stats (stats.go).
 	delivered, failed, retried, dropped, abandoned atomic.Uint64
 }
 
+// runState is what Run shares with SetHooks to start and stop a hook's
+// worker.
+type runState struct {
+	ctx context.Context // the deliveries' context
+	wg  *sync.WaitGroup // the workers
+}
+
 // hook is a Hook ready to send to.
 type hook struct {
-	url string
+	// key tells whether a hook of a new set is this one unchanged: URL,
+	// secret and events.
+	key string
+	// stop ends the worker once the queue is empty; set when it starts.
+	stop chan struct{}
+	url  string
 	// logURL is url without its query, which may carry a token, for logs.
 	logURL string
 	secret []byte
@@ -159,10 +177,20 @@ func New(hooks []Hook, opts Options) (*Sender, error) {
 	if s.drain == 0 {
 		s.drain = DefaultDrainTimeout
 	}
-	size := opts.QueueSize
-	if size == 0 {
-		size = DefaultQueueSize
+	s.queueSize = opts.QueueSize
+	if s.queueSize == 0 {
+		s.queueSize = DefaultQueueSize
 	}
+	var err error
+	if s.hooks, err = s.parseHooks(hooks); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// parseHooks checks hooks and readies them, each with an empty queue.
+func (s *Sender) parseHooks(hooks []Hook) ([]*hook, error) {
+	out := make([]*hook, 0, len(hooks))
 	for i, h := range hooks {
 		if err := rules.WebhookURL(h.URL); err != nil {
 			return nil, fmt.Errorf("webhook: hooks[%d]: url: %w", i, err)
@@ -171,8 +199,11 @@ func New(hooks []Hook, opts Options) (*Sender, error) {
 		if len(h.Secret) < MinSecretLen {
 			return nil, fmt.Errorf("webhook: hooks[%d]: secret: want at least %d characters", i, MinSecretLen)
 		}
-		hk := &hook{url: h.URL, logURL: u.Scheme + "://" + u.Host + u.EscapedPath(),
-			secret: []byte(h.Secret), q: newQueue(size)}
+		events := slices.Clone(h.Events)
+		slices.Sort(events)
+		hk := &hook{key: strings.Join(append([]string{h.URL, h.Secret}, events...), "\x00"),
+			url: h.URL, logURL: u.Scheme + "://" + u.Host + u.EscapedPath(),
+			secret: []byte(h.Secret), q: newQueue(s.queueSize)}
 		for _, e := range h.Events {
 			t := bridge.EventType(e)
 			if !rules.IsEvent(e) {
@@ -183,9 +214,49 @@ func New(hooks []Hook, opts Options) (*Sender, error) {
 			}
 			hk.events[t] = true
 		}
-		s.hooks = append(s.hooks, hk)
+		out = append(out, hk)
 	}
-	return s, nil
+	return out, nil
+}
+
+// SetHooks replaces the hooks (a config reload), checking them as New
+// does; on error nothing changes. A hook whose URL, secret and events are
+// unchanged keeps its queue; a removed hook still delivers what it had
+// queued; a new one gets the events published from now on. It is safe to
+// call while Run runs, from any goroutine.
+func (s *Sender) SetHooks(hooks []Hook) error {
+	next, err := s.parseHooks(hooks)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := make(map[string]*hook, len(s.hooks))
+	for _, h := range s.hooks {
+		old[h.key] = h
+	}
+	for i, h := range next {
+		if o, ok := old[h.key]; ok {
+			next[i] = o
+			delete(old, h.key)
+		} else if s.run != nil {
+			s.startWorker(h)
+		}
+	}
+	if s.run != nil {
+		for _, h := range old {
+			close(h.stop)
+		}
+	}
+	s.hooks = next
+	return nil
+}
+
+// startWorker starts h's delivery worker. s.mu is held and Run runs.
+func (s *Sender) startWorker(h *hook) {
+	ctx, stop := s.run.ctx, make(chan struct{})
+	h.stop = stop
+	s.run.wg.Go(func() { s.work(ctx, h, stop) })
 }
 
 // Run delivers the events read from events until ctx ends or events is
@@ -204,13 +275,20 @@ func (s *Sender) Run(ctx context.Context, events <-chan bridge.Event) {
 	// the input does.
 	dctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
-	stop := make(chan struct{})
 	var wg sync.WaitGroup
+	s.mu.Lock()
+	s.run = &runState{ctx: dctx, wg: &wg}
 	for _, h := range s.hooks {
-		wg.Go(func() { s.work(dctx, h, stop) })
+		s.startWorker(h)
 	}
+	s.mu.Unlock()
 	s.consume(ctx, events)
-	close(stop)
+	s.mu.Lock()
+	for _, h := range s.hooks {
+		close(h.stop)
+	}
+	s.run = nil
+	s.mu.Unlock()
 	drained := time.AfterFunc(s.drain, cancel)
 	wg.Wait()
 	drained.Stop()
@@ -238,7 +316,10 @@ func (s *Sender) consume(ctx context.Context, events <-chan bridge.Event) {
 // enqueue queues e for every hook that wants it, encoding it once.
 func (s *Sender) enqueue(e bridge.Event) {
 	var body []byte
-	for _, h := range s.hooks {
+	s.mu.Lock()
+	hooks := s.hooks
+	s.mu.Unlock()
+	for _, h := range hooks {
 		if h.events != nil && !h.events[e.Type] {
 			continue
 		}

@@ -26,6 +26,7 @@ import (
 	"github.com/parleyhq/parley/sip/digest"
 	"github.com/parleyhq/parley/store"
 	"github.com/parleyhq/parley/web"
+	"github.com/parleyhq/parley/webhook"
 	"github.com/parleyhq/parley/webrtc"
 )
 
@@ -51,13 +52,18 @@ type app struct {
 	apiOpts  api.Options
 	apiDone  chan struct{} // closed on shutdown: ends the API's event streams (WebSockets)
 	console  http.Handler
-	httpLn   net.Listener // bound by Start
+	httpLn   *swapListener // bound by Start; a reload may rebind it
 	httpSrv  *http.Server
 	httpDone chan error // receives the HTTP server's Serve error
 	front    *httpFront // HTTPS, the redirect, trusted proxies (https.go)
 	guests   *webrtc.Server
-	metrics  net.Addr // the separate metrics listener, if any
-	stopHook func()   // stops the webhooks; idempotent
+	metrics  *swapListener // the separate metrics listener, if any; a reload may rebind it
+	stopHook func()        // stops the webhooks; idempotent
+	hooks    *webhook.Sender
+
+	// Reload (reload.go): one at a time, under reloadMu.
+	reloadMu sync.Mutex
+	reloader
 
 	// closers release what is acquired, in order; closeAll runs them
 	// last first, as deferred calls would.
@@ -70,7 +76,7 @@ type app struct {
 func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 	log := newLogger(cfg.Log, logOut)
 	gosip.SetDefaultLogger(log) // sipgo's own warnings go to our log, in its format
-	a := &app{cfg: cfg, log: log, apiDone: make(chan struct{})}
+	a := &app{cfg: cfg, log: log, apiDone: make(chan struct{}), reloader: reloader{running: cfg}}
 	defer func() {
 		if err != nil {
 			a.closeAll()
@@ -197,7 +203,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 	a.apiOpts = api.Options{Ready: readyFunc(func() error { return nil }), Bridge: b, Stores: api.StoresOf(db),
 		AdminTokens: tokens, Operators: operators(cfg.Extensions), Done: a.apiDone, Logger: log,
 		ConsoleGuard: grd.For(guard.Console), AuthGuard: grd.For(guard.API),
-		TokenTTL: cfg.API.TokenTTL, TokenMaxTTL: cfg.API.TokenMaxTTL}
+		TokenTTL: cfg.API.TokenTTL, TokenMaxTTL: cfg.API.TokenMaxTTL, Reload: a}
 	a.apiOpts.Trace = tr
 	if err := inviteOptions(cfg, &a.apiOpts); err != nil {
 		return nil, err
@@ -208,6 +214,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 	if a.front, err = newHTTPFront(cfg.HTTP, log); err != nil {
 		return nil, err
 	}
+	a.onReload = append(a.onReload, func(*config.Config) error { return a.front.reloadCert() })
 	a.watchCerts()
 	return a, nil
 }
@@ -227,7 +234,7 @@ func (a *app) Start(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	a.stopHook = stopHook
+	a.hooks, a.stopHook = hooks, stopHook
 	a.closers = append(a.closers, a.stopHook)
 	if err := a.sip.Start(); err != nil {
 		return err
@@ -245,10 +252,11 @@ func (a *app) Start(ctx context.Context) (err error) {
 	a.closers = append(a.closers, func() { a.mtr.Close() })
 
 	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", cfg.HTTP.Listen)
+	bound, err := lc.Listen(ctx, "tcp", cfg.HTTP.Listen)
 	if err != nil {
 		return fmt.Errorf("http: %w", err)
 	}
+	ln := newSwapListener(bound)
 	a.httpLn = ln
 	join, err := joinPage(db, b, guests, log)
 	if err != nil {
@@ -306,7 +314,12 @@ func (a *app) HTTPAddr() net.Addr { return a.httpLn.Addr() }
 
 // MetricsAddr returns the bound address of the metrics listener; nil when
 // /metrics is served by the HTTP server (metrics.listen unset).
-func (a *app) MetricsAddr() net.Addr { return a.metrics }
+func (a *app) MetricsAddr() net.Addr {
+	if a.metrics == nil {
+		return nil
+	}
+	return a.metrics.Addr()
+}
 
 // WebRTCAddr returns the UDP address of the browser guests' media.
 func (a *app) WebRTCAddr() netip.AddrPort { return a.guests.Addr() }

@@ -35,7 +35,8 @@ func commands() []command {
 		{name: "serve", args: "[FILE]", summary: "run the bridge",
 			help: "FILE (or --config FILE) is the config; without one, " + defaultConfigPath + " if it exists,\n" +
 				"else the embedded default config. The first log line says which config was loaded.\n" +
-				"SIGTERM or SIGINT stops it: every call is hung up with BYE.",
+				"SIGHUP re-reads FILE (see parley reload). SIGTERM or SIGINT stops it: every call is hung\n" +
+				"up with BYE.",
 			examples: []string{"parley serve " + defaultConfigPath, "parley serve --config ./parley.yaml"},
 			setup:    serveCmd},
 		{name: "check-config", args: "[FILE]", summary: "check a config file; each problem is printed as FILE:LINE: message",
@@ -99,6 +100,12 @@ func commands() []command {
 		{name: "contacts", args: "\nadd NAME TARGET\ndelete ID", summary: "the address book (admin token)",
 			help: apiHelp, examples: []string{"parley contacts --q ann", "parley contacts add 'Ann Lee' +441632960123"},
 			setup: contactsCmd},
+		{name: "reload", summary: "make the running server re-read its config file (as kill -HUP does)",
+			help: "It prints what changed and the settings that need a restart; a file with problems is\n" +
+				"refused (the server keeps its config), each problem printed as FILE:LINE: message, exit 1.\n" +
+				"It asks a running Parley's REST API (--api), with an admin token (--token).",
+			examples: []string{"parley reload", "parley reload --api http://10.0.0.5:8080 --token secret --json"},
+			setup:    reloadCmd},
 		{name: "trace", args: "on\noff [ID]\nlist\n--follow", summary: "trace SIP messages by source address or Call-ID (admin token)",
 			help: "on needs --source IP|CIDR or --call-id ID; the trace lasts --for (default 10m, at most 1h) and\n" +
 				"goes to sip.trace.file or the log, and to the sip.trace.hep collector. --follow prints the\n" +

@@ -32,19 +32,20 @@ func newHTTPServer(h http.Handler, t httpTimeouts, log *slog.Logger) *http.Serve
 }
 
 // serveMetrics serves GET /metrics alone on addr until the returned
-// server is shut down; bound is the address it listens on, and done
-// receives Serve's error. ctx bounds the binding only.
-func serveMetrics(ctx context.Context, addr string, h http.Handler, log *slog.Logger) (_ *http.Server, bound net.Addr, done <-chan error, _ error) {
+// server is shut down; ln is what it listens on (a reload may rebind it),
+// and done receives Serve's error. ctx bounds the binding only.
+func serveMetrics(ctx context.Context, addr string, h http.Handler, log *slog.Logger) (_ *http.Server, ln *swapListener, done <-chan error, _ error) {
 	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", addr)
+	bound, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("metrics.listen: %w", err)
 	}
+	ln = newSwapListener(bound)
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", h)
 	srv := newHTTPServer(mux, defaultHTTPTimeouts(), log)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("metrics listening", "addr", ln.Addr().String())
-	return srv, ln.Addr(), served, nil
+	return srv, ln, served, nil
 }

@@ -27,6 +27,7 @@
 //	parley contacts                   the address book (admin token)
 //	parley contacts add NAME TARGET
 //	parley contacts delete ID
+//	parley reload                     make the running server re-read its config file (as kill -HUP does)
 //	parley trace on                   trace SIP messages by source address or Call-ID (admin token)
 //	parley trace off [ID]
 //	parley trace list

@@ -18,7 +18,8 @@ import (
 )
 
 // serve runs the bridge on cfg until a signal other than SIGHUP arrives
-// on stop, then hangs up every call politely and returns.
+// on stop, then hangs up every call politely and returns. SIGHUP reloads
+// cfg's file (app.Reload).
 func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	a, err := newApp(cfg, logOut)
 	if err != nil {
@@ -27,7 +28,8 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	if err := a.Start(context.Background()); err != nil {
 		return err
 	}
-	if err := waitStop(stop, a.Failed(), a.log); err != nil {
+	reload := func() { _, _ = a.Reload(context.Background()) } // it logs what it did
+	if err := waitStop(stop, a.Failed(), a.log, reload); err != nil {
 		a.Close()
 		return err
 	}
@@ -35,14 +37,15 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 }
 
 // waitStop returns when a signal other than SIGHUP arrives on stop (nil) or
-// the HTTP server fails (its error). SIGHUP is logged and ignored: nothing
-// is reloaded yet, and the calls go on.
-func waitStop(stop <-chan os.Signal, httpDone <-chan error, log *slog.Logger) error {
+// the HTTP server fails (its error). SIGHUP calls reload, and the calls go
+// on.
+func waitStop(stop <-chan os.Signal, httpDone <-chan error, log *slog.Logger, reload func()) error {
 	for {
 		select {
 		case sig := <-stop:
 			if sig == syscall.SIGHUP {
-				log.Warn("SIGHUP: reload is not supported yet; ignored")
+				log.Info("SIGHUP: reloading the config")
+				reload()
 				continue
 			}
 			log.Info("shutting down", "signal", sig.String())
@@ -62,13 +65,7 @@ func (f readyFunc) Ready() error { return f() }
 // bridge.
 func loadRooms(db *store.DB, rooms []config.Room) ([]bridge.RoomSettings, error) {
 	ctx := context.Background()
-	fromConfig := make([]store.Room, len(rooms))
-	for i, r := range rooms {
-		fromConfig[i] = store.Room{Number: r.Number, Name: r.Name, PIN: r.PIN.Reveal(), ModeratorPIN: r.ModeratorPIN.Reveal(),
-			Owner: r.Owner, Members: r.Members, Quota: r.Quota, Capacity: r.Capacity, GuestAccess: r.GuestAccess,
-			GuestRole: r.GuestRole, GuestWait: r.GuestWait, CallerID: r.CallerID, ConfigOwned: true}
-	}
-	if err := db.SyncConfigRooms(ctx, fromConfig); err != nil {
+	if err := db.SyncConfigRooms(ctx, storeRooms(rooms)); err != nil {
 		return nil, err
 	}
 	stored, err := db.Rooms(ctx)
@@ -108,15 +105,11 @@ func newLogger(c config.Log, w io.Writer) *slog.Logger {
 }
 
 // startWebhooks delivers the bridge's events to the configured webhooks,
-// through the returned sender (whose counters the metrics read), until
-// the returned stop is called (idempotent; it waits for queued
-// deliveries, at most webhook.DefaultDrainTimeout).
+// through the returned sender (whose counters the metrics read, and whose
+// hooks a reload changes), until the returned stop is called (idempotent;
+// it waits for queued deliveries, at most webhook.DefaultDrainTimeout).
 func startWebhooks(cfg *config.Config, b *bridge.Bridge, log *slog.Logger) (sender *webhook.Sender, stop func(), err error) {
-	hooks := make([]webhook.Hook, len(cfg.Webhooks))
-	for i, h := range cfg.Webhooks {
-		hooks[i] = webhook.Hook{URL: h.URL, Secret: h.Secret.Reveal(), Events: h.Events}
-	}
-	sender, err = webhook.New(hooks, webhook.Options{Logger: log})
+	sender, err = webhook.New(webhookHooks(cfg), webhook.Options{Logger: log})
 	if err != nil {
 		return nil, nil, fmt.Errorf("webhooks: %w", err)
 	}

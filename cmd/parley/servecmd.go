@@ -62,8 +62,8 @@ func serveCmd(fs *flag.FlagSet) action {
 		build := readBuildInfo()
 		newLogger(cfg.Log, stderr).Info("parley starting", "version", build.Version, "commit", build.Commit, "config", source)
 		stop := make(chan os.Signal, 1)
-		// SIGHUP is caught too, so that it does not kill the process (its
-		// default action): serve logs and ignores it until reload exists.
+		// SIGHUP reloads the config file (and must not kill the process,
+		// its default action).
 		signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 		defer signal.Stop(stop)
 		if err := serve(cfg, stderr, stop); err != nil {
