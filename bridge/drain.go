@@ -21,11 +21,11 @@ const DrainRetryAfter = time.Minute
 // edges refuse new calls when Draining says so. The calls in progress go
 // on; everyone in a room hears the restarting prompt, and so does a call
 // that joins later (one answered before the drain, that was still at its
-// PIN prompt). Only the first call does anything; it reports whether it
-// was the first.
-func (b *Bridge) Drain() bool {
+// PIN prompt). It returns how many rooms were told; only the first call
+// does anything, later ones return 0.
+func (b *Bridge) Drain() int {
 	if !b.draining.CompareAndSwap(false, true) {
-		return false
+		return 0
 	}
 	clip, ok := b.prompts.Get(prompts.Restarting)
 	told := 0
@@ -35,8 +35,7 @@ func (b *Bridge) Drain() bool {
 			told++
 		}
 	}
-	b.log.Info("draining: new calls are refused, calls in progress told", "rooms", told)
-	return true
+	return told
 }
 
 // Draining reports whether Drain was called: new calls are to be refused

@@ -53,11 +53,11 @@ func TestDrainTellsRoomsAndRefusesNewCalls(t *testing.T) {
 		t.Fatal("draining before Drain")
 	}
 
-	if !b.Drain() {
-		t.Fatal("the first Drain says it was not the first")
+	if n := b.Drain(); n != 1 {
+		t.Fatalf("the first Drain told %d rooms, want 1", n)
 	}
-	if b.Drain() {
-		t.Error("a second Drain says it was the first")
+	if n := b.Drain(); n != 0 {
+		t.Errorf("a second Drain told %d rooms, want 0", n)
 	}
 	if !b.Draining() {
 		t.Fatal("not draining after Drain")

@@ -181,7 +181,8 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 	for i, t := range cfg.AdminTokens {
 		tokens[i] = t.Reveal()
 	}
-	a.apiOpts = api.Options{Ready: readyFunc(func() error { return nil }), Bridge: b, Stores: api.StoresOf(db),
+	ready := readiness{draining: b.Draining, sip: sipServer, rtp: ports, store: db}
+	a.apiOpts = api.Options{Ready: ready, Bridge: b, Stores: api.StoresOf(db),
 		AdminTokens: tokens, Operators: operators(cfg.Extensions), Done: a.apiDone, Logger: log,
 		ConsoleGuard: grd.For(guard.Console), AuthGuard: grd.For(guard.API),
 		TokenTTL: cfg.API.TokenTTL, TokenMaxTTL: cfg.API.TokenMaxTTL}
