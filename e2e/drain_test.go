@@ -11,9 +11,10 @@ import (
 	"time"
 )
 
-// drainConfig is roomConfig with a drain of grace (shutdown.grace).
+// drainConfig is roomConfig with the admin token and a drain of grace
+// (shutdown.grace).
 func drainConfig(grace string) string {
-	return roomConfig + "shutdown:\n  grace: " + grace + "\n"
+	return roomConfig + "admin_tokens: [\"" + adminToken + "\"]\nshutdown:\n  grace: " + grace + "\n"
 }
 
 // readyz answers GET /readyz: the status and the body.
@@ -54,9 +55,10 @@ func (p *rtpPeer) lastRunSilent() bool {
 // TestDrainOnSIGTERM: a call is up (sipp signals, the test is its media)
 // and Parley gets SIGTERM with shutdown.grace 3s. /readyz goes 503 before
 // anything else happens; a new INVITE gets 503 with Retry-After: 60;
-// OPTIONS is still answered; the call hears the restarting prompt (a tone
-// here, from prompts.dir), gets Parley's BYE about 3 s after the signal,
-// and the process exits 0.
+// OPTIONS is still answered; a dial through the API and a guest's join
+// page get 503 with Retry-After, the page saying why; the call hears the
+// restarting prompt (a tone here, from prompts.dir), gets Parley's BYE
+// about 3 s after the signal, and the process exits 0.
 func TestDrainOnSIGTERM(t *testing.T) {
 	dir := t.TempDir()
 	for id, freq := range map[string]float64{"first_participant": 700, "restarting": 1200} {
@@ -85,6 +87,10 @@ func TestDrainOnSIGTERM(t *testing.T) {
 	}
 	if code, body := srv.readyz(t); code != http.StatusOK {
 		t.Fatalf("GET /readyz before SIGTERM: %d %q, want 200", code, body)
+	}
+	var link inviteLink
+	if code := srv.apiCall(t, "POST", "/api/v1/rooms/1000/links", map[string]any{"kind": "guest", "name": "Ada"}, &link); code != http.StatusCreated {
+		t.Fatalf("POST link: %d %+v", code, link)
 	}
 
 	signalled := time.Now()
@@ -116,6 +122,21 @@ func TestDrainOnSIGTERM(t *testing.T) {
 	}
 	if out, err := runSipp(t, "options.xml", "1000", srv.sipUDP); err != nil {
 		t.Errorf("OPTIONS while draining not answered 200: %v\n%s", err, out)
+	}
+	code, h, body := srv.apiRaw(t, "POST", "/api/v1/rooms/1000/dial", "application/json", []byte(`{"to": "#sip:bob@127.0.0.1:5099"}`))
+	if code != http.StatusServiceUnavailable || h.Get("Retry-After") != "60" || !strings.Contains(string(body), "restarting") {
+		t.Errorf("dial while draining: %d, Retry-After %q, %s; want 503, 60, restarting", code, h.Get("Retry-After"), body)
+	}
+	res, err := http.Get("http://" + srv.http + "/join/" + link.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") != "60" ||
+		!strings.Contains(string(page), "This service is restarting. Please join again in a minute.") {
+		t.Errorf("join page while draining: %d, Retry-After %q; want 503, 60 and the restarting text:\n%s",
+			res.StatusCode, res.Header.Get("Retry-After"), page)
 	}
 
 	deadline = signalled.Add(3 * time.Second)
