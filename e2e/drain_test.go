@@ -207,3 +207,41 @@ func TestDrainEndsWhenCallsEnd(t *testing.T) {
 		t.Error(`no "drain over" log with reason "calls ended"`)
 	}
 }
+
+// TestDrainSecondSignal: with shutdown.grace 20s and a call up, a second
+// SIGTERM during the drain ends it at once: the call gets BYE and the
+// process exits 0, long before the grace is over.
+func TestDrainSecondSignal(t *testing.T) {
+	srv := startParley(t, drainConfig("20s"))
+	result := make(chan error, 1)
+	var out string
+	go func() {
+		var err error
+		out, err = runSipp(t, "wait_bye.xml", "1000", srv.sipUDP)
+		result <- err
+	}()
+	srv.waitLog(t, "call joined", 1, 10*time.Second)
+	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	srv.waitLog(t, "draining: new calls refused, the calls in progress told", 1, 5*time.Second)
+	second := time.Now()
+	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.waitExit(t, 15*time.Second); err != nil {
+		t.Errorf("parley exited with %v, want status 0", err)
+	}
+	exited := time.Since(second)
+	t.Logf("exited %v after the second SIGTERM (grace 20s)", exited.Round(10*time.Millisecond))
+	if exited > 5*time.Second {
+		t.Errorf("exited %v after the second SIGTERM, want at once", exited)
+	}
+	if err := <-result; err != nil {
+		t.Errorf("the call got no BYE: %v\n%s", err, out)
+	}
+	if !loggedWith(srv, "drain over", "reason", "second signal") {
+		srv.dumpLogs(t)
+		t.Error(`no "drain over" log with reason "second signal"`)
+	}
+}
