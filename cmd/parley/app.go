@@ -32,11 +32,12 @@ import (
 // app is Parley assembled from a config: the store, the bridge, the SIP
 // and WebRTC edges, the HTTP server (API, join page, console, metrics),
 // the webhooks and the schedule loop. newApp builds it and binds nothing;
-// Start binds the listeners and starts the work; Shutdown ends the calls
+// Start binds the listeners and starts the work; Drain (drain.go) refuses
+// new calls and lets those in progress end; Shutdown ends the calls
 // politely and releases everything. `parley serve` runs one until a
 // signal, and the tests run one in the process.
 //
-// Start and Shutdown are called once each, from one goroutine; the
+// Start, Drain and Shutdown are called once each, from one goroutine; the
 // address methods may be called from any goroutine once Start returned.
 type app struct {
 	cfg *config.Config
