@@ -6,7 +6,7 @@ export CGO_ENABLED := 1
 .PHONY: build run test bench fuzz soak deps-build deps-test clean
 
 build: deps-build
-	$(GO) build -o bin/parley ./cmd/parley
+	$(GO) build -ldflags "$$(scripts/ldflags.sh)" -o bin/parley ./cmd/parley
 
 run: build
 	./bin/parley serve

@@ -88,6 +88,9 @@ type Options struct {
 	// token may ask for (admin tokens may mint tokens that never expire).
 	// Zero: 12 hours and 7 days.
 	TokenTTL, TokenMaxTTL time.Duration
+	// Trace is the SIP message trace that admins switch on and off
+	// (trace.go); nil answers its calls with 503.
+	Trace TraceSwitch
 }
 
 // NewHandler returns the HTTP handler for every route Parley serves. It has
@@ -118,6 +121,7 @@ type server struct {
 	links        *linksAPI
 	contacts     *contactsAPI
 	events       *eventsAPI
+	trace        *traceAPI
 }
 
 // shared is what the handler types have in common: the bridge whose rooms
@@ -176,6 +180,7 @@ func newServer(opts Options) *server {
 	s.links = &linksAPI{inviter: inv, store: st.Links, phoneCountry: opts.PhoneCountry}
 	s.contacts = &contactsAPI{store: st.Contacts, log: s.log}
 	s.events = &eventsAPI{shared: sh, done: opts.Done, pingInterval: pingInterval}
+	s.trace = &traceAPI{shared: sh, sw: opts.Trace, done: opts.Done}
 	s.mux = s.buildMux()
 	return s
 }

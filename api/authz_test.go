@@ -57,6 +57,11 @@ func TestAuthorize(t *testing.T) {
 		"GET /api/v1/contacts":                            "a",
 		"POST /api/v1/contacts":                           "a",
 		"DELETE /api/v1/contacts/{id}":                    "a",
+		"GET /api/v1/trace":                               "a",
+		"POST /api/v1/trace":                              "a",
+		"DELETE /api/v1/trace":                            "a",
+		"DELETE /api/v1/trace/rules/{id}":                 "a",
+		"GET /api/v1/trace/stream":                        "a",
 	}
 	table := (&server{}).endpoints()
 	if len(table) != len(want) {

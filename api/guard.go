@@ -31,8 +31,10 @@ const (
 )
 
 // clientIP is the address r's failures are counted under (the guard groups
-// IPv6 by /64). X-Forwarded-For is not read: a client could set it to
-// anything, and Parley does not know which proxies to trust.
+// IPv6 by /64): r.RemoteAddr, which `parley serve` has already set to the
+// client's address when the request came through a trusted proxy
+// (package clientaddr, http.trusted_proxies); the API never reads
+// X-Forwarded-For itself.
 func clientIP(r *http.Request) netip.Addr { return guard.SourceOf(r.RemoteAddr) }
 
 // tooMany is the 429 answer to a client the guard holds off for wait

@@ -78,6 +78,12 @@ func (s *server) endpoints() []endpoint {
 		{Method: "GET", Path: "/api/v1/contacts", Access: accessAdmin, Action: "read the address book", h: s.contacts.listContacts},
 		{Method: "POST", Path: "/api/v1/contacts", Access: accessAdmin, Action: "add contacts", h: s.contacts.createContact},
 		{Method: "DELETE", Path: "/api/v1/contacts/{id}", Access: accessAdmin, Action: "delete contacts", h: s.contacts.deleteContact},
+
+		{Method: "GET", Path: "/api/v1/trace", Access: accessAdmin, Action: "list SIP traces", h: s.trace.listTraces},
+		{Method: "POST", Path: "/api/v1/trace", Access: accessAdmin, Action: "trace SIP messages", h: s.trace.startTrace},
+		{Method: "DELETE", Path: "/api/v1/trace", Access: accessAdmin, Action: "stop SIP traces", h: s.trace.stopTraces},
+		{Method: "DELETE", Path: "/api/v1/trace/rules/{id}", Access: accessAdmin, Action: "stop SIP traces", h: s.trace.stopTrace},
+		{Method: "GET", Path: "/api/v1/trace/stream", Access: accessAdmin, Action: "follow SIP traces", h: s.trace.followTraces},
 	}
 }
 

@@ -116,6 +116,8 @@ type SIP struct {
 	// its RTP and video ports (RFC 3261 allows 32 s; an ACK takes a round
 	// trip). Between 1s and 32s. Default: 8s.
 	AckTimeout time.Duration `yaml:"ack_timeout"`
+	// Trace is where the SIP message trace goes (trace.go).
+	Trace Trace `yaml:"trace"`
 }
 
 // TLS names a PEM certificate and key on disk.
@@ -145,6 +147,23 @@ type HTTP struct {
 	// (/join/TOKEN) are built from it. Empty: links use http://HOST:PORT of
 	// Listen.
 	PublicURL string `yaml:"public_url"`
+	// TLS serves Listen over HTTPS (https.go); nil, the section left out,
+	// serves plain HTTP.
+	TLS *HTTPTLS `yaml:"tls"`
+	// RedirectListen, when set, is a HOST:PORT (usually :80) that answers
+	// every plain-HTTP request with a redirect to HTTPS, /healthz and
+	// /readyz excepted (probes), and ACME's HTTP-01 challenges. Needs TLS.
+	RedirectListen string `yaml:"redirect_listen"`
+	// TrustedProxies are the reverse proxies (CIDRs or IPs) whose
+	// forwarded client address is believed: for a request from one of
+	// them, rate limits and logs use the rightmost address of ProxyHeader
+	// that is not a trusted proxy. None by default: the peer is the client.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// ProxyHeader is the header the trusted proxies put the client's
+	// address in: X-Forwarded-For or Forwarded (RFC 7239). Only that one
+	// is read, so that a client cannot slip in the other. Default:
+	// X-Forwarded-For.
+	ProxyHeader string `yaml:"proxy_header"`
 }
 
 // WebRTC configures browser guests' media (pion/webrtc).

@@ -59,14 +59,22 @@ func Default() *Config {
 func noEnv(string) (string, bool) { return "", false }
 
 // Load reads the config file at path and parses it with Parse, reporting
-// errors under path. An error reading the file is returned wrapped, so
+// errors under path, then checks that the files the config names load
+// (http.tls.cert and key). An error reading the file is returned wrapped, so
 // errors.Is(err, fs.ErrNotExist) works; problems in the file come as Errors.
 func Load(path string, opts ...Option) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	return Parse(path, data, opts...)
+	c, err := Parse(path, data, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.checkHTTPSFiles(); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // Parse parses a YAML config, reporting errors under the file name name.
@@ -242,6 +250,7 @@ func applyDefaults(c *Config, src *source) {
 		c.Media.RTPTimeout = defaultRTPTimeout
 	}
 	applyTransportDefaults(c, src)
+	applyHTTPSDefaults(c, src)
 	if c.SMTP != nil {
 		if !src.has("smtp.port") {
 			c.SMTP.Port = defaultSMTPPort

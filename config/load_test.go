@@ -89,7 +89,7 @@ func TestDefaultsInStep(t *testing.T) {
 	}
 	def := Default()
 	def.Rooms, def.AdminTokens, def.Extensions, def.Trunks, def.Webhooks, def.DialIn = nil, nil, nil, nil, nil, nil
-	def.WebRTC.ICEServers = nil
+	def.WebRTC.ICEServers, def.HTTP.TrustedProxies = nil, nil
 	empty.src, def.src = nil, nil
 	if !reflect.DeepEqual(empty, def) {
 		t.Errorf("empty file gives\n%+v\ndefault.yaml gives\n%+v", empty, def)

@@ -24,9 +24,11 @@ func (c *Config) Validate() error {
 		v.file = v.src.file
 	}
 	v.sip(&c.SIP)
+	v.trace(&c.SIP.Trace)
 	v.rtp(&c.RTP)
 	v.mediaSafety(c)
 	v.http(&c.HTTP)
+	v.https(&c.HTTP)
 	v.transport(c)
 	v.webrtc(&c.WebRTC)
 	if c.Store.Path == "" {

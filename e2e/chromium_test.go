@@ -27,9 +27,9 @@ type browser struct {
 	artifacts string
 }
 
-// newBrowser starts Chromium (PEERS.md's flags, a fresh profile) whose fake
-// microphone plays wav; it is stopped when the test ends.
-func newBrowser(t *testing.T, wav string) *browser {
+// newBrowser starts Chromium (PEERS.md's flags, a fresh profile, and
+// extra) whose fake microphone plays wav; it is stopped when the test ends.
+func newBrowser(t *testing.T, wav string, extra ...chromedp.ExecAllocatorOption) *browser {
 	t.Helper()
 	chromiumPath, err := exec.LookPath("chromium")
 	if err != nil {
@@ -53,6 +53,7 @@ func newBrowser(t *testing.T, wav string) *browser {
 		chromedp.Flag("allow-loopback-in-peer-connection", true),
 		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
 	)
+	opts = append(opts, extra...)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(alloc, chromedp.WithLogf(t.Logf))
 	t.Cleanup(func() { cancel(); cancelAlloc() })

@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	parleyBin = filepath.Join(dir, "parley")
-	build := exec.Command("go", "build", "-o", parleyBin, "../cmd/parley")
+	build := exec.Command("go", "build", "-ldflags", buildStamp(), "-o", parleyBin, "../cmd/parley")
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
 		panic("building parley: " + err.Error())
@@ -49,7 +49,8 @@ type parleyOption func(*parleyRun)
 
 // parleyRun is what parleyOptions set.
 type parleyRun struct {
-	prefix []string // a command that execs parley, e.g. prlimit with its arguments
+	prefix    []string // a command that execs parley, e.g. prlimit with its arguments
+	configArg bool     // pass the config as `serve FILE` rather than --config FILE
 }
 
 // underCommand runs parley through argv, which must exec its last
@@ -81,6 +82,9 @@ func startParley(t *testing.T, config string, opts ...parleyOption) *server {
 		t.Fatal(err)
 	}
 	argv := append(run.prefix, parleyBin, "serve", "--config", path)
+	if run.configArg {
+		argv = append(run.prefix, parleyBin, "serve", path)
+	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = dir
 	stderr, err := cmd.StderrPipe()

@@ -71,6 +71,9 @@ const (
 	PageNeedsJS = "page.needs_js"
 	// PageNoWebRTC says the browser lacks what calls need.
 	PageNoWebRTC = "page.no_webrtc"
+	// PageNeedsHTTPS says the page was opened over plain HTTP, where
+	// browsers refuse the microphone (not a secure context).
+	PageNeedsHTTPS = "page.needs_https"
 	// PageMicrophone labels the microphone picker.
 	PageMicrophone = "page.microphone"
 	// PageMicDefault names a microphone whose label the browser hides.
@@ -333,7 +336,7 @@ var allKeys = []string{
 	EmailWhen, EmailPersonalLink, EmailGuestLink, EmailCalendar,
 	SMSInvite, SMSInviteAnonymous,
 	PageOpensAt, PageExpired, PageInactive, PageNoGuests, PageEnterName, PageJoin,
-	PageNotValid, PageTitle, PageNotReady, PageUnavailable, PageRestarting, PageNeedsJS, PageNoWebRTC, PageMicrophone, PageMicDefault, PageLevel, PageProcessing, PageEchoCancellation, PageNoiseSuppression, PageAutoGain, PageCamera, PageCameraOff, PageCameraDefault, PageCameraAsking, PageCameraDenied, PageCameraFailed, PagePreview, PageVideos, PageVideoOf, PageCameraStart, PageCameraStop, PageCameraOn, PageCameraIsOff, PageMicAsking, PageMicDenied, PageMicMissing, PageMicFailed, PageConnecting, PageInCall, PageParticipants, PageYou, PageParticipantList, PageRoleOwner, PageRoleModerator, PageRolePresenter, PageRoleAttendee, PageRoleSpectator, PageTalking, PageSilent, PageMutedMark, PagePhone, PageSomeone, PageMute, PageUnmute, PageMuted, PageUnmuted, PageLeave, PageLeft, PageEnded, PageLost, PageRoomFull, PageRoomLocked, PageSpectator, PageJoinFailed,
+	PageNotValid, PageTitle, PageNotReady, PageUnavailable, PageRestarting, PageNeedsJS, PageNoWebRTC, PageNeedsHTTPS, PageMicrophone, PageMicDefault, PageLevel, PageProcessing, PageEchoCancellation, PageNoiseSuppression, PageAutoGain, PageCamera, PageCameraOff, PageCameraDefault, PageCameraAsking, PageCameraDenied, PageCameraFailed, PagePreview, PageVideos, PageVideoOf, PageCameraStart, PageCameraStop, PageCameraOn, PageCameraIsOff, PageMicAsking, PageMicDenied, PageMicMissing, PageMicFailed, PageConnecting, PageInCall, PageParticipants, PageYou, PageParticipantList, PageRoleOwner, PageRoleModerator, PageRolePresenter, PageRoleAttendee, PageRoleSpectator, PageTalking, PageSilent, PageMutedMark, PagePhone, PageSomeone, PageMute, PageUnmute, PageMuted, PageUnmuted, PageLeave, PageLeft, PageEnded, PageLost, PageRoomFull, PageRoomLocked, PageSpectator, PageJoinFailed,
 	ConsoleTitle, ConsoleNoRoom, ConsoleNeedsJS, ConsoleLoginIntro, ConsolePIN, ConsoleUseToken, ConsoleToken,
 	ConsoleOpen, ConsoleChecking, ConsoleNeedCredential, ConsoleBadToken, ConsoleExpired, ConsoleLogOut,
 	ConsoleLoggedOut, ConsoleConnecting, ConsoleLive, ConsoleReconnecting, ConsoleRoom, ConsoleLocked,

@@ -195,7 +195,7 @@ func TestSessionHijack(t *testing.T) {
 	}
 	att.WriteToUDPAddrPort(rawRTP(t, 0, 9, 0, []byte{0xEE}), s.LocalAddr())
 	waitFor(t, func() bool { return s.Stats().Ignored == 6 })
-	if err := s.WritePayload(0, []byte{2}, 160, false); err != nil {
+	if err := NewPacketizer(s, 0, PCMU).WritePayload([]byte{2}); err != nil {
 		t.Fatal(err)
 	}
 	if p := readRTP(t, phone); p.Payload[0] != 2 {
@@ -221,8 +221,9 @@ func TestSessionNoReflection(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	p := NewPacketizer(s, 0, PCMU)
 	for range 10 {
-		if err := s.WritePayload(0, make([]byte, 160), 160, false); err != ErrNoRemote {
+		if err := p.WritePayload(make([]byte, 160)); err != ErrNoRemote {
 			t.Fatalf("write to an unverified c=: %v, want ErrNoRemote", err)
 		}
 	}

@@ -1,6 +1,7 @@
 package media
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -16,18 +17,18 @@ import (
 
 // Errors returned by Session.
 var (
-	// ErrSessionClosed is returned by Start and WritePayload after Close.
+	// ErrSessionClosed is returned by Start and WriteRTP after Close.
 	ErrSessionClosed = errors.New("media: session closed")
 	// ErrSessionStarted is returned by a second call to Start.
 	ErrSessionStarted = errors.New("media: session already started")
-	// ErrNoRemote is returned by WritePayload while the session may send
+	// ErrNoRemote is returned by WriteRTP while the session may send
 	// nowhere: no RTP has arrived, and the SDP named no address or one whose
 	// IP is not the signalling source IP (see Latch).
 	ErrNoRemote = errors.New("media: no verified remote RTP address")
-	// ErrPayloadType is returned by WritePayload for a payload type above
+	// ErrPayloadType is returned by WriteRTP for a payload type above
 	// 127, which the 7-bit RTP header field cannot carry.
 	ErrPayloadType = errors.New("media: invalid RTP payload type")
-	// ErrPayloadTooLarge is returned by WritePayload for a payload that does
+	// ErrPayloadTooLarge is returned by WriteRTP for a payload that does
 	// not fit one UDP datagram of MaxPacketSize bytes.
 	ErrPayloadTooLarge = errors.New("media: RTP payload too large")
 )
@@ -112,10 +113,8 @@ type Session struct {
 	latch  Latch                          // guarded by addrMu
 	send   atomic.Pointer[netip.AddrPort] // the latch's target, nil while none: read per packet without the lock
 
-	// Owned by the one goroutine that sends (see WritePayload).
-	ssrc    uint32
-	seq     uint16
-	ts      uint32
+	ssrc uint32
+	// Owned by the one goroutine that sends (see WriteRTP).
 	sendBuf []byte
 
 	last  atomic.Int64 // UnixNano of the last accepted packet, or of Start
@@ -131,8 +130,8 @@ type Session struct {
 // closes in Close. peer names the SDP's address (RFC 8866 c= and m=
 // lines; the zero AddrPort if the SDP gave none) and the signalling source
 // IP: the only sources accepted, as Latch says. handler receives every
-// accepted RTP packet (see Start). The SSRC, the first sequence number and
-// the first timestamp are random, as RFC 3550 §5.1 asks. NewSession starts
+// accepted RTP packet (see Start). The SSRC is random, as RFC 3550 §5.1
+// asks (a Packetizer numbers the packets). NewSession starts
 // nothing; call Start. If NewSession fails, conn stays the caller's.
 func NewSession(conn UDPConn, peer Peer, handler func(pkt *rtp.Packet)) (*Session, error) {
 	if conn == nil {
@@ -146,8 +145,6 @@ func NewSession(conn UDPConn, peer Peer, handler func(pkt *rtp.Packet)) (*Sessio
 		handler: handler,
 		latch:   NewLatch(peer),
 		ssrc:    rand.Uint32(),
-		seq:     uint16(rand.Uint32()),
-		ts:      rand.Uint32(),
 		sendBuf: make([]byte, MaxPacketSize),
 	}
 	s.publish()
@@ -225,7 +222,7 @@ func (s *Session) SetRemote(addr netip.AddrPort) {
 	s.publish()
 }
 
-// publish makes the latch's target the one WritePayload reads. addrMu is
+// publish makes the latch's target the one WriteRTP reads. addrMu is
 // held (or the session not yet shared).
 func (s *Session) publish() {
 	if to, ok := s.latch.Target(); ok {
@@ -273,26 +270,24 @@ func (s *Session) Stats() SessionStats {
 	}
 }
 
-// WritePayload sends one RTP packet with payload type pt carrying payload,
-// with the marker bit set if marker is (RFC 3551 §4.1: the first packet of
-// a talkspurt). The timestamp of the packet is the session's running
-// timestamp, which then advances by samples, the number of RTP clock ticks
-// the payload covers (160 for 20 ms of PCMU, 960 for 20 ms of Opus); the
-// sequence number advances by one (RFC 3550 §5.1). A UDP write does not
-// wait for the peer: the kernel queues the datagram or drops it. While no
-// address is verified (see Latch) nothing is sent, the sequence number and
-// timestamp do not advance, and the result is ErrNoRemote.
+// WriteRTP sends pkt's payload behind a fixed RTP header (RFC 3550 §5.1)
+// with pkt's marker, payload type, sequence number and timestamp and the
+// session's SSRC; a Packetizer numbers the packets. pkt's CSRCs, header
+// extensions and padding, which Parley never sends, are not sent. A UDP write does not wait for
+// the peer: the kernel queues the datagram or drops it. While no address
+// is verified (see Latch) nothing is sent and the result is ErrNoRemote.
 //
-// WritePayload takes no lock (it reads the verified address atomically),
-// so that nothing is held across the socket write: it must be called from one goroutine at a time (the mixer's tick
-// goroutine, through Stream.WriteAudio). It may run concurrently with every
-// other method.
-func (s *Session) WritePayload(pt uint8, payload []byte, samples uint32, marker bool) error {
-	if pt > 127 {
-		return fmt.Errorf("%w: %d", ErrPayloadType, pt)
+// WriteRTP takes no lock (it reads the verified address atomically), so
+// that nothing is held across the socket write: it must be called from
+// one goroutine at a time (the one that drives the leg's output, through
+// Stream.WriteAudio). It may run concurrently with every other method.
+// It does not keep pkt.
+func (s *Session) WriteRTP(pkt *rtp.Packet) error {
+	if pkt.PayloadType > 127 {
+		return fmt.Errorf("%w: %d", ErrPayloadType, pkt.PayloadType)
 	}
-	if len(payload) > MaxPacketSize-rtpHeaderSize {
-		return fmt.Errorf("%w: %d bytes", ErrPayloadTooLarge, len(payload))
+	if len(pkt.Payload) > MaxPacketSize-rtpHeaderSize {
+		return fmt.Errorf("%w: %d bytes", ErrPayloadTooLarge, len(pkt.Payload))
 	}
 	if s.closing.Load() {
 		return ErrSessionClosed
@@ -303,22 +298,16 @@ func (s *Session) WritePayload(pt uint8, payload []byte, samples uint32, marker 
 		return ErrNoRemote
 	}
 	to := *dst
-
-	h := rtp.Header{
-		Version:        2,
-		Marker:         marker,
-		PayloadType:    pt,
-		SequenceNumber: s.seq,
-		Timestamp:      s.ts,
-		SSRC:           s.ssrc,
+	b := s.sendBuf
+	b[0] = 2 << 6 // version 2; no padding, extension or CSRC
+	b[1] = pkt.PayloadType
+	if pkt.Marker {
+		b[1] |= 0x80
 	}
-	n, err := h.MarshalTo(s.sendBuf)
-	if err != nil {
-		return fmt.Errorf("media: marshal rtp header: %w", err)
-	}
-	n += copy(s.sendBuf[n:], payload)
-	s.seq++
-	s.ts += samples
+	binary.BigEndian.PutUint16(b[2:4], pkt.SequenceNumber)
+	binary.BigEndian.PutUint32(b[4:8], pkt.Timestamp)
+	binary.BigEndian.PutUint32(b[8:12], s.ssrc)
+	n := rtpHeaderSize + copy(b[rtpHeaderSize:], pkt.Payload)
 	if _, err := s.conn.WriteToUDPAddrPort(s.sendBuf[:n], to); err != nil {
 		s.stats.writeErrors.Add(1)
 		if errors.Is(err, net.ErrClosed) {

@@ -93,8 +93,9 @@ func TestSessionRoundTrip(t *testing.T) {
 	b, bch := newTestSession(t, a.LocalAddr())
 	a.SetRemote(b.LocalAddr())
 
+	pa := NewPacketizer(a, 0, PCMU)
 	for i := range 3 {
-		if err := a.WritePayload(0, []byte{byte(i), 1, 2, 3}, 160, i == 0); err != nil {
+		if err := pa.WritePayload([]byte{byte(i), 1, 2, 3}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -119,7 +120,7 @@ func TestSessionRoundTrip(t *testing.T) {
 	if got := b.Remote(); got != a.LocalAddr() {
 		t.Errorf("b sends to %v, want %v", got, a.LocalAddr())
 	}
-	if err := b.WritePayload(8, []byte{9}, 160, false); err != nil {
+	if err := NewPacketizer(b, 8, PCMA).WritePayload([]byte{9}); err != nil {
 		t.Fatal(err)
 	}
 	// a's handler is not collected here; check its counters.
@@ -150,7 +151,8 @@ func TestSessionLatching(t *testing.T) {
 	s, ch := newTestSession(t, addrOf(sdp))
 
 	// Before any RTP arrives, packets go to the SDP address.
-	if err := s.WritePayload(0, []byte{1}, 160, true); err != nil {
+	ps := NewPacketizer(s, 0, PCMU)
+	if err := ps.WritePayload([]byte{1}); err != nil {
 		t.Fatal(err)
 	}
 	if p := readRTP(t, sdp); p.Payload[0] != 1 {
@@ -169,7 +171,7 @@ func TestSessionLatching(t *testing.T) {
 	if got := s.Remote(); got != addrOf(peer) {
 		t.Fatalf("remote after latching = %v, want %v", got, addrOf(peer))
 	}
-	if err := s.WritePayload(0, []byte{2}, 160, false); err != nil {
+	if err := ps.WritePayload([]byte{2}); err != nil {
 		t.Fatal(err)
 	}
 	if p := readRTP(t, peer); p.Payload[0] != 2 {
@@ -256,14 +258,14 @@ func TestSessionTimeout(t *testing.T) {
 
 func TestSessionWriteErrors(t *testing.T) {
 	s, _ := newTestSession(t, netip.AddrPort{})
-	if err := s.WritePayload(0, []byte{1}, 160, false); !errors.Is(err, ErrNoRemote) {
+	if err := NewPacketizer(s, 0, PCMU).WritePayload([]byte{1}); !errors.Is(err, ErrNoRemote) {
 		t.Errorf("write with no remote: %v, want ErrNoRemote", err)
 	}
 	s.SetRemote(s.LocalAddr())
-	if err := s.WritePayload(128, []byte{1}, 160, false); !errors.Is(err, ErrPayloadType) {
+	if err := NewPacketizer(s, 128, PCMU).WritePayload([]byte{1}); !errors.Is(err, ErrPayloadType) {
 		t.Errorf("payload type 128: %v, want ErrPayloadType", err)
 	}
-	if err := s.WritePayload(0, make([]byte, MaxPacketSize), 160, false); !errors.Is(err, ErrPayloadTooLarge) {
+	if err := NewPacketizer(s, 0, PCMU).WritePayload(make([]byte, MaxPacketSize)); !errors.Is(err, ErrPayloadTooLarge) {
 		t.Errorf("huge payload: %v, want ErrPayloadTooLarge", err)
 	}
 }
@@ -308,7 +310,7 @@ func TestSessionCloseStopsReader(t *testing.T) {
 		t.Errorf("Start after Close: %v, want ErrSessionClosed", err)
 	}
 	s.SetRemote(netip.MustParseAddrPort("127.0.0.1:9"))
-	if err := s.WritePayload(0, []byte{1}, 160, false); !errors.Is(err, ErrSessionClosed) {
+	if err := NewPacketizer(s, 0, PCMU).WritePayload([]byte{1}); !errors.Is(err, ErrSessionClosed) {
 		t.Errorf("write after Close: %v, want ErrSessionClosed", err)
 	}
 }
@@ -355,22 +357,23 @@ func BenchmarkWritePayload(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
+	p := NewPacketizer(s, 0, PCMU)
 	payload := make([]byte, 160)
 	b.ReportAllocs()
 	for b.Loop() {
-		s.WritePayload(0, payload, 160, false)
+		p.WritePayload(payload)
 	}
 }
 
 // discardConn is a UDPConn whose writes go nowhere, to measure what
-// WritePayload costs besides the system call.
+// a Packetizer's WritePayload to a Session costs besides the system call.
 type discardConn struct{ *net.UDPConn }
 
 func (discardConn) WriteToUDPAddrPort(b []byte, _ netip.AddrPort) (int, error) { return len(b), nil }
 
-// BenchmarkWritePayloadNoSyscall is WritePayload to a latched (verified)
-// address without the socket write: the header, the send gate and the
-// counters.
+// BenchmarkWritePayloadNoSyscall is a Packetizer's WritePayload to a
+// Session latched on a verified address without the socket write: the
+// header, the send gate and the counters.
 func BenchmarkWritePayloadNoSyscall(b *testing.B) {
 	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
@@ -382,10 +385,11 @@ func BenchmarkWritePayloadNoSyscall(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
+	p := NewPacketizer(s, 0, PCMU)
 	payload := make([]byte, 160)
 	b.ReportAllocs()
 	for b.Loop() {
-		s.WritePayload(0, payload, 160, false)
+		p.WritePayload(payload)
 	}
 }
 

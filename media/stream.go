@@ -10,7 +10,6 @@ import (
 
 	"github.com/parleyhq/parley/media/dtmf"
 	"github.com/parleyhq/parley/media/jitter"
-	"github.com/parleyhq/parley/media/resample"
 )
 
 // ErrStreamConfig is returned, wrapped, by NewStream for a configuration it
@@ -75,10 +74,13 @@ type StreamStats struct {
 	WriteErrors uint64
 }
 
-// Stream is the audio of one leg, as the mixer sees it: it ties an RTP
-// Session to a jitter buffer, a decoder with loss concealment, a resampler
-// and DTMF receivers: RFC 4733 telephone events and, optionally, in-band
-// tones. It implements the mixer's Participant contract (ReadAudio, Format,
+// Stream is the audio of one RTP/UDP leg (SIP, and H.323 to come), as the
+// mixer sees it: the assembly of the pipeline stages around an RTP
+// Session. Inbound, the session's audio packets go through the Inbound
+// chain (jitter buffer, decoder with loss concealment, in-band DTMF tap,
+// resampler) and telephone events (RFC 4733) to a DTMF receiver;
+// outbound, payloads go through a Packetizer to the session. It
+// implements the mixer's Participant contract (ReadAudio, Format,
 // WriteAudio), which the mixer calls on its tick goroutine. A leg that is
 // not in a room yet (during the PIN prompt) has its ReadAudio called by the
 // IVR loop instead, so in-band digits are detected there too; nothing
@@ -95,26 +97,14 @@ type Stream struct {
 	pt      uint8
 	eventPT uint8
 	onDigit func(rune)
-	jb      *jitter.Buffer
+	in      *Inbound
 
 	// Owned by the session's reader goroutine.
 	dtmf     dtmf.Receiver
 	dtmfSSRC uint32
 
-	// Owned by the tick goroutine (ReadAudio, WriteAudio).
-	dec     Decoder
-	popBuf  []byte  // payload out of the jitter buffer
-	pcm     []int16 // one decoded frame at the codec's rate
-	rs      *resample.Resampler
-	inband  *dtmf.Detector // nil unless InbandDTMF
-	found   []rune         // the detector's digits of one frame
-	quiet   bool           // the last ReadAudio had no audio
-	sentAny bool           // WriteAudio has sent a packet (the next has no marker)
-	samples uint32
-
-	// Set by the reader goroutine on the first telephone event; stops
-	// in-band detection.
-	sawEvents atomic.Bool
+	// Owned by the tick goroutine (WriteAudio).
+	out *Packetizer
 
 	digits, inbandDigits, otherPT, badEvents, decodeErrors, writeErrors atomic.Uint64
 }
@@ -130,36 +120,26 @@ func NewStream(conn UDPConn, peer Peer, cfg StreamConfig) (*Stream, error) {
 	if cfg.EventPayloadType != 0 && cfg.EventPayloadType == cfg.PayloadType {
 		return nil, fmt.Errorf("%w: audio and telephone-event share payload type %d", ErrStreamConfig, cfg.PayloadType)
 	}
-	dec, err := NewDecoder(cfg.Format)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrStreamConfig, err)
-	}
-	jb, err := jitter.New(cfg.Format.ClockRate, cfg.Jitter)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrStreamConfig, err)
-	}
 	s := &Stream{
 		format:  cfg.Format,
 		pt:      cfg.PayloadType,
 		eventPT: cfg.EventPayloadType,
 		onDigit: cfg.OnDigit,
-		jb:      jb,
-		dec:     dec,
-		popBuf:  make([]byte, 0, MaxPacketSize),
-		pcm:     make([]int16, cfg.Format.FrameSamples()),
-		quiet:   true,
-		samples: uint32(cfg.Format.ClockRate / FramesPerSecond),
 	}
+	icfg := InboundConfig{Format: cfg.Format, Jitter: cfg.Jitter, Counters: DecodeCounters{Errors: &s.decodeErrors}}
 	if cfg.InbandDTMF {
-		if s.inband, err = dtmf.NewDetector(cfg.Format.SampleRate()); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrStreamConfig, err)
-		}
-		s.found = make([]rune, 0, 4)
+		icfg.OnInbandDigit = s.inbandDigit
 	}
+	in, err := NewInbound(icfg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrStreamConfig, err)
+	}
+	s.in = in
 	s.sess, err = NewSession(conn, peer, s.handle)
 	if err != nil {
 		return nil, err
 	}
+	s.out = NewPacketizer(s.sess, cfg.PayloadType, cfg.Format)
 	return s, nil
 }
 
@@ -181,7 +161,7 @@ func (s *Stream) LastReceived() time.Time { return s.sess.LastReceived() }
 func (s *Stream) Stats() StreamStats {
 	return StreamStats{
 		Session:           s.sess.Stats(),
-		Jitter:            s.jb.Stats(),
+		Jitter:            s.in.JitterStats(),
 		Digits:            s.digits.Load(),
 		InbandDigits:      s.inbandDigits.Load(),
 		OtherPayloadTypes: s.otherPT.Load(),
@@ -196,8 +176,8 @@ func (s *Stream) Stats() StreamStats {
 func (s *Stream) Format() Format { return s.format }
 
 // ReadAudio fills frame with the leg's next 20 ms at rate Hz (len(frame)
-// must be rate/50) and reports whether it holds audio. It pops the jitter
-// buffer: a packet is decoded, a lost packet concealed (with the next
+// must be rate/50) and reports whether it holds audio, through the
+// Inbound chain. It pops the jitter buffer: a packet is decoded, a lost packet concealed (with the next
 // packet's payload, when buffered, for Opus FEC), and nothing (before the
 // first packet, or after a long silence) returns false with frame
 // untouched. With InbandDTMF, each decoded (not concealed) frame goes
@@ -208,97 +188,27 @@ func (s *Stream) Format() Format { return s.format }
 // goroutine, or by the IVR loop while the leg is not in a room, never
 // concurrently with itself or WriteAudio, and does not block or, in steady
 // state, allocate.
-func (s *Stream) ReadAudio(frame []int16, rate int) bool {
-	if rate <= 0 || len(frame) != rate/FramesPerSecond {
-		return false
-	}
-	f := s.jb.Pop(s.popBuf)
-	var n int
-	var err error
-	switch f.Kind {
-	case jitter.Packet:
-		if n, err = s.dec.Decode(f.Payload, s.pcm); err != nil {
-			s.decodeErrors.Add(1)
-			n, err = s.dec.Conceal(nil, s.pcm)
-		} else if s.inband != nil {
-			s.detect(s.pcm[:n])
-		}
-	case jitter.Lost:
-		n, err = s.dec.Conceal(f.Next, s.pcm)
-	default:
-		if s.inband != nil && !s.quiet {
-			// A silence ends any key press: the same key after it
-			// is a new one.
-			s.inband.Reset()
-		}
-		s.quiet = true
-		return false
-	}
-	if err != nil {
-		s.decodeErrors.Add(1)
-		return false
-	}
-	pcm := s.pcm
-	if n < len(pcm) {
-		// A short frame (a ptime below 20 ms): pad with silence.
-		clear(pcm[n:])
-	}
-	codecRate := s.format.SampleRate()
-	if rate == codecRate {
-		copy(frame, pcm)
-		s.quiet = false
-		return true
-	}
-	if s.rs == nil || s.rs.OutRate() != rate {
-		rs, err := resample.New(codecRate, rate)
-		if err != nil {
-			s.decodeErrors.Add(1)
-			return false
-		}
-		s.rs = rs
-	} else if s.quiet {
-		// Audio resumes after silence: do not smear the old stream's
-		// tail into it.
-		s.rs.Reset()
-	}
-	s.quiet = false
-	if out := s.rs.Process(pcm, frame[:0]); len(out) != len(frame) || &out[0] != &frame[0] {
-		// Not expected for whole-ratio rates; keep the frame full.
-		m := copy(frame, out)
-		clear(frame[m:])
-	}
-	return true
-}
+func (s *Stream) ReadAudio(frame []int16, rate int) bool { return s.in.ReadAudio(frame, rate) }
 
-// detect runs the in-band detector over one decoded frame and reports its
-// digits; it runs on ReadAudio's goroutine.
-func (s *Stream) detect(pcm []int16) {
-	if s.sawEvents.Load() {
-		return
-	}
-	s.found = s.inband.Process(s.found[:0], pcm)
-	for _, d := range s.found {
-		s.digits.Add(1)
-		s.inbandDigits.Add(1)
-		if s.onDigit != nil {
-			s.onDigit(d)
-		}
+// inbandDigit counts and reports a digit of the in-band tap; it runs on
+// ReadAudio's goroutine.
+func (s *Stream) inbandDigit(d rune) {
+	s.digits.Add(1)
+	s.inbandDigits.Add(1)
+	if s.onDigit != nil {
+		s.onDigit(d)
 	}
 }
 
-// WriteAudio sends one encoded 20 ms payload of Format() to the leg, with
-// the marker bit on the first packet (RFC 3551 §4.1). It is called on the
-// mixer's tick goroutine and does not block: a payload the socket refuses
-// is counted in WriteErrors and dropped.
+// WriteAudio sends one encoded 20 ms payload of Format() to the leg
+// through its Packetizer, with the marker bit on the first packet (RFC
+// 3551 §4.1). It is called on the mixer's tick goroutine and does not
+// block: a payload the socket refuses is counted in WriteErrors and
+// dropped.
 func (s *Stream) WriteAudio(payload []byte) {
-	err := s.sess.WritePayload(s.pt, payload, s.samples, !s.sentAny)
-	if err != nil {
-		if !errors.Is(err, ErrNoRemote) { // withheld, counted by the session
-			s.writeErrors.Add(1)
-		}
-		return
+	if err := s.out.WritePayload(payload); err != nil && !errors.Is(err, ErrNoRemote) { // withheld: counted by the session
+		s.writeErrors.Add(1)
 	}
-	s.sentAny = true
 }
 
 // handle sorts one received packet; it runs on the session's reader
@@ -306,7 +216,7 @@ func (s *Stream) WriteAudio(payload []byte) {
 func (s *Stream) handle(pkt *rtp.Packet) {
 	switch {
 	case pkt.PayloadType == s.pt:
-		s.jb.Push(pkt)
+		s.in.Push(pkt)
 	case s.eventPT != 0 && pkt.PayloadType == s.eventPT:
 		if pkt.SSRC != s.dtmfSSRC {
 			s.dtmf.Reset()
@@ -317,7 +227,7 @@ func (s *Stream) handle(pkt *rtp.Packet) {
 			s.badEvents.Add(1)
 			return
 		}
-		s.sawEvents.Store(true)
+		s.in.StopInband()
 		if ok {
 			s.digits.Add(1)
 			if s.onDigit != nil {

@@ -1,7 +1,9 @@
 // Package metrics exposes Parley's metrics in the Prometheus text format at
 // /metrics: rooms and participants, calls by direction and result, the
 // mixer's tick durations and late ticks, RTP packets and jitter-buffer
-// delay, and the process and Go runtime collectors.
+// delay, SIP requests and responses, registrations, browser guests'
+// sessions, webhook and invitation deliveries, store errors, TLS
+// certificates' expiry, and the process and Go runtime collectors.
 //
 // Everything lives on the Metrics value's own registry, never on
 // prometheus.DefaultRegisterer: two Metrics (two tests) do not meet. Gauges
@@ -49,9 +51,10 @@ type EventSource interface {
 	Subscribe() *bridge.Subscription
 }
 
-// Sources are what Start reads and listens to. Each may be nil; its
-// metrics are then left out (RoomSource) or count only what the hooks
-// report (RTPSource, EventSource).
+// Sources are what Start reads and listens to. Each may be nil (an
+// untyped nil: not a nil pointer in an interface); its metrics are then
+// left out (RoomSource), count only what the hooks report (RTPSource,
+// EventSource) or stay at 0 (the rest).
 type Sources struct {
 	// Rooms gives parley_rooms_active, parley_participants and
 	// parley_talkers.
@@ -62,6 +65,18 @@ type Sources struct {
 	// Events gives parley_calls_total{direction="out"} from the dial
 	// events.
 	Events EventSource
+	// Bindings gives parley_registrations_active.
+	Bindings BindingSource
+	// Guests gives parley_webrtc_sessions_active and _total.
+	Guests GuestSource
+	// Webhooks gives parley_webhook_deliveries_total and
+	// parley_webhook_retries_total.
+	Webhooks WebhookSource
+	// Mail and SMS give parley_notifications_total{channel="email"} and
+	// {channel="sms"}.
+	Mail, SMS SendSource
+	// Store gives parley_store_errors_total.
+	Store StoreSource
 }
 
 // Options configure a Metrics.
@@ -85,8 +100,9 @@ var tickBuckets = []float64{0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.
 var ErrStarted = errors.New("metrics: already started")
 
 // Metrics holds Parley's metrics and serves them. Its hooks (ObserveTick,
-// CallIn, MediaEnded) and Handler may be used from any goroutine, before
-// Start and after Close.
+// CallIn, MediaEnded, SIPMessage, SetCertExpiry, CertLoaded, WatchCert)
+// and Handler may be used from any goroutine, before Start and after
+// Close.
 type Metrics struct {
 	log     *slog.Logger
 	reg     *prometheus.Registry
@@ -97,6 +113,9 @@ type Metrics struct {
 	lateTick prometheus.Counter     // parley_mixer_late_ticks_total
 	ended    rtpTotals              // what ended streams had, for the RTP counters
 	col      *collector
+	sip      *sipCounters
+	edges    *edgeCollector
+	certs    *certCollector // parley_tls_cert_expiry_seconds{listener}
 
 	mu      sync.Mutex
 	started bool                 // guarded by mu
@@ -127,16 +146,19 @@ func New(opts Options) (*Metrics, error) {
 		Help: "Mixer ticks run one 20 ms period or more after they were due, to catch up after a stall.",
 	})
 	m.col = newCollector(&m.ended)
+	m.sip = newSIPCounters()
+	m.edges = newEdgeCollector()
+	m.certs = newCertCollector()
 	for _, dir := range []string{"in", "out"} { // every series exists from the start, at 0
 		for _, r := range results {
 			m.calls.WithLabelValues(dir, r)
 		}
 	}
-	for _, c := range []prometheus.Collector{
-		m.calls, m.tick, m.lateTick, m.col,
+	for _, c := range append([]prometheus.Collector{
+		m.calls, m.tick, m.lateTick, m.col, m.edges, m.certs,
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewGoCollector(),
-	} {
+	}, m.sip.collectors()...) {
 		if err := m.reg.Register(c); err != nil {
 			return nil, fmt.Errorf("metrics: %w", err)
 		}
@@ -165,6 +187,8 @@ func (m *Metrics) Start(s Sources) error {
 	}
 	m.started = true
 	m.col.setSources(s.Rooms, s.RTP)
+	m.edges.setSources(edgeSources{bindings: s.Bindings, guests: s.Guests, webhooks: s.Webhooks,
+		mail: s.Mail, sms: s.SMS, store: s.Store})
 	if s.Events == nil {
 		return nil
 	}

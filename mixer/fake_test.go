@@ -178,7 +178,3 @@ func (c *fakeClock) tick(d time.Duration) {
 	c.c <- now
 	c.c <- now
 }
-
-// WithGain makes the participant join with a gain of dB decibels applied to
-// what it says (see SetGain); only the tests join a leg with a gain.
-func WithGain(dB float64) AddOption { return func(s *settings) { s.gainDB = dB } }

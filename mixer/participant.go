@@ -1,7 +1,6 @@
 package mixer
 
 import (
-	"fmt"
 	"math"
 	"strings"
 	"sync/atomic"
@@ -34,18 +33,11 @@ type Participant interface {
 	WriteAudio(payload []byte)
 }
 
-// MinGainDB and MaxGainDB bound the gain SetGain accepts, in dB.
-const (
-	MinGainDB = -60
-	MaxGainDB = 20
-)
-
 // An AddOption sets a participant's initial state in Add.
 type AddOption func(*settings)
 
 // settings is a participant's mix settings, as the moderator sets them.
 type settings struct {
-	gainDB     float64
 	muted      bool
 	listenOnly bool
 	sendOnly   bool
@@ -85,8 +77,7 @@ type leg struct {
 
 	// Guarded by Room.mu.
 	settings
-	gainQ16 int64 // linear gain in Q16; 1<<16 is unity
-	index   int   // position in Room.order
+	index int // position in Room.order
 
 	// removed is set by Remove; the tick makes no new call to p once set.
 	removed atomic.Bool
@@ -94,30 +85,10 @@ type leg struct {
 	talking atomic.Bool
 
 	// Owned by the tick goroutine (Room.tickMu).
-	pcm         []int16  // what ReadAudio wrote, after gain; then the N-1 mix
+	pcm         []int16  // what ReadAudio wrote; then the N-1 mix
 	tickTalking bool     // talker in the current tick
 	hang        int      // ticks of hangover left
 	own         *encoder // encoder of this talker's N-1 mix; nil unless talking
-}
-
-// checkGain reports whether dB is a gain SetGain accepts.
-func checkGain(dB float64) error {
-	if math.IsNaN(dB) || dB < MinGainDB || dB > MaxGainDB {
-		return fmt.Errorf("%w: %v dB is outside [%d, %d]", ErrGainRange, dB, MinGainDB, MaxGainDB)
-	}
-	return nil
-}
-
-// gainQ16 is the linear factor for dB, in Q16 fixed point.
-func gainQ16(dB float64) int64 {
-	return int64(math.Round(math.Pow(10, dB/20) * (1 << 16)))
-}
-
-// applyGain multiplies pcm by g (Q16) in place, saturating to int16.
-func applyGain(pcm []int16, g int64) {
-	for i, s := range pcm {
-		pcm[i] = sat16(int32((int64(s)*g + 1<<15) >> 16))
-	}
 }
 
 // energy is the sum of the squares of pcm.

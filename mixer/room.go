@@ -6,7 +6,7 @@
 // A Room is driven either by Run, which ticks every 20 ms, or by calling
 // Tick directly (tests step a room one frame at a time that way). All
 // Participant I/O and all callbacks happen on that tick goroutine. The
-// methods that change the room (Add, Remove, SetGain, SetMuted,
+// methods that change the room (Add, Remove, SetMuted,
 // SetListenOnly) and those that read it (Talking, Len, Rate, Stats) may be
 // called from any goroutine at any time; they take effect at the next tick
 // and never wait for one.
@@ -30,9 +30,6 @@ var (
 	ErrDuplicateID = errors.New("mixer: participant id already in room")
 	// ErrNotFound is returned by the Set methods for an id not in the room.
 	ErrNotFound = errors.New("mixer: no such participant")
-	// ErrGainRange is wrapped by the error of SetGain and Add for a gain
-	// outside [MinGainDB, MaxGainDB].
-	ErrGainRange = errors.New("mixer: gain out of range")
 	// ErrFormat is wrapped by the error of Add for a participant whose
 	// format's sample rate does not divide into 20 ms frames.
 	ErrFormat = errors.New("mixer: unsupported format")
@@ -86,7 +83,7 @@ func New(opts Options) (*Room, error) {
 // tick on. Add calls p.Format once, on the caller's goroutine, and
 // recomputes the room rate: the highest sample rate among the participants'
 // formats. It fails with ErrDuplicateID if id is in the room, and with
-// ErrGainRange or ErrFormat for a bad gain option or format.
+// ErrFormat for a bad format.
 func (r *Room) Add(id string, p Participant, opts ...AddOption) error {
 	if p == nil {
 		return fmt.Errorf("mixer: participant %q is nil", id)
@@ -95,15 +92,12 @@ func (r *Room) Add(id string, p Participant, opts ...AddOption) error {
 	for _, o := range opts {
 		o(&s)
 	}
-	if err := checkGain(s.gainDB); err != nil {
-		return fmt.Errorf("participant %q: %w", id, err)
-	}
 	f := p.Format()
 	if sr := f.SampleRate(); sr <= 0 || sr%media.FramesPerSecond != 0 {
 		return fmt.Errorf("%w: participant %q: %v has a sample rate of %d Hz, not a positive multiple of %d",
 			ErrFormat, id, f, sr, media.FramesPerSecond)
 	}
-	l := &leg{id: id, p: p, format: f, key: keyOf(f), settings: s, gainQ16: gainQ16(s.gainDB)}
+	l := &leg{id: id, p: p, format: f, key: keyOf(f), settings: s}
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -143,16 +137,6 @@ func (r *Room) Remove(id string) bool {
 	}
 	r.version++
 	return true
-}
-
-// SetGain sets the gain applied to what participant id says, in dB (0 is
-// unchanged; the result saturates at full scale). It fails with ErrNotFound
-// or, outside [MinGainDB, MaxGainDB], with ErrGainRange.
-func (r *Room) SetGain(id string, dB float64) error {
-	if err := checkGain(dB); err != nil {
-		return err
-	}
-	return r.update(id, func(l *leg) { l.gainDB, l.gainQ16 = dB, gainQ16(dB) })
 }
 
 // SetMuted mutes or unmutes participant id. A muted participant is not read

@@ -87,7 +87,6 @@ func TestRunConcurrentChanges(t *testing.T) {
 					f = media.Opus
 				}
 				_ = r.Add(id, newLeg(f, 3000))
-				_ = r.SetGain(id, -6)
 				_ = r.SetMuted(fmt.Sprint("base", i%10), i%2 == 0)
 				_ = r.SetListenOnly(id, i%3 == 0)
 				_ = r.Talking(id)

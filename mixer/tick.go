@@ -7,9 +7,6 @@ import (
 	"github.com/parleyhq/parley/media"
 )
 
-// unityGain is a gain of 0 dB in Q16.
-const unityGain = 1 << 16
-
 // mixState is what a tick works on. It is owned by whoever holds
 // Room.tickMu; only snapshot reads Room fields, under Room.mu.
 type mixState struct {
@@ -39,8 +36,7 @@ type mixState struct {
 // settings it had when the snapshot was taken.
 type member struct {
 	l      *leg
-	gain   int64 // Q16
-	active bool  // neither muted nor listen-only: read and mixed
+	active bool // neither muted nor listen-only: read and mixed
 }
 
 // change is a participant that started or stopped talking.
@@ -66,7 +62,7 @@ func (m *mixState) init(opts *Options) {
 }
 
 // Tick runs one 20 ms mix cycle: it reads each participant that is neither
-// muted nor listen-only, applies its gain, updates talker detection, sums
+// muted nor listen-only, updates talker detection, sums
 // the talkers, and writes to every participant its mix, encoded once per
 // distinct (format, mix). Then it calls OnTalking for the changes.
 //
@@ -111,7 +107,7 @@ func (r *Room) snapshot() {
 	old := len(m.members)
 	m.members = m.members[:0]
 	for _, l := range r.order {
-		m.members = append(m.members, member{l: l, gain: l.gainQ16, active: !l.muted && !l.listenOnly})
+		m.members = append(m.members, member{l: l, active: !l.muted && !l.listenOnly})
 	}
 	if old > len(m.members) {
 		clear(m.members[len(m.members):old]) // let removed legs go
@@ -140,9 +136,6 @@ func (m *mixState) tick() {
 		if mb.active && !l.removed.Load() {
 			loud := false
 			if l.p.ReadAudio(l.pcm, rate) {
-				if mb.gain != unityGain {
-					applyGain(l.pcm, mb.gain)
-				}
 				loud = energy(l.pcm) >= m.minEnergy
 			} else {
 				clear(l.pcm)

@@ -58,22 +58,6 @@ func TestTickMix(t *testing.T) {
 		legs: []legSpec{{"a", 30000, nil}, {"b", 30000, nil}, {"c", -30000, nil}, {"l", 0, nil}},
 		want: map[string]int16{"a": 0, "b": 0, "c": 32767, "l": 30000},
 	}, {
-		name: "gain +6.02 dB doubles",
-		legs: []legSpec{{"a", 1000, []AddOption{WithGain(6.0206)}}, {"l", 0, nil}},
-		want: map[string]int16{"l": 2000},
-	}, {
-		name: "gain -20 dB divides by ten",
-		legs: []legSpec{{"a", 10000, []AddOption{WithGain(-20)}}, {"b", 1000, nil}, {"l", 0, nil}},
-		want: map[string]int16{"a": 1000, "b": 1000, "l": 2000},
-	}, {
-		name: "gain saturates the input",
-		legs: []legSpec{{"a", 10000, []AddOption{WithGain(20)}}, {"b", -1000, nil}, {"l", 0, nil}},
-		want: map[string]int16{"b": 32767, "l": 31767},
-	}, {
-		name: "gain can take a leg under the threshold",
-		legs: []legSpec{{"a", 1000, []AddOption{WithGain(-60)}}, {"b", 2000, nil}, {"l", 0, nil}},
-		want: map[string]int16{"a": 2000, "l": 2000},
-	}, {
 		name: "a muted talker is not heard but hears",
 		legs: []legSpec{{"a", 1000, []AddOption{WithMuted(true)}}, {"b", 2000, nil}, {"l", 0, nil}},
 		want: map[string]int16{"a": 2000, "b": 0, "l": 2000},
@@ -409,10 +393,6 @@ func TestErrors(t *testing.T) {
 		{"duplicate id", r.Add("a", newLeg(media.PCMU, 0)), ErrDuplicateID},
 		{"rate not a multiple of 50 Hz", r.Add("b", newLeg(media.Format{Name: "x", ClockRate: 8001}, 0)), ErrFormat},
 		{"no rate", r.Add("b", newLeg(media.Format{Name: "x"}, 0)), ErrFormat},
-		{"gain too high on Add", r.Add("b", newLeg(media.PCMU, 0), WithGain(21)), ErrGainRange},
-		{"gain too high", r.SetGain("a", 21), ErrGainRange},
-		{"gain too low", r.SetGain("a", -61), ErrGainRange},
-		{"SetGain unknown", r.SetGain("z", 0), ErrNotFound},
 		{"SetMuted unknown", r.SetMuted("z", true), ErrNotFound},
 		{"SetListenOnly unknown", r.SetListenOnly("z", true), ErrNotFound},
 	}

@@ -116,6 +116,8 @@ type Mailer struct {
 	from *netmail.Address
 	// now gives DTSTAMP and the Date header; tests replace it.
 	now func() time.Time
+	// count counts the deliveries (Stats).
+	count sendCounter
 }
 
 // NewMailer checks cfg and returns a Mailer. It does not contact the
@@ -197,12 +199,12 @@ func (m *Mailer) Send(ctx context.Context, inv Invitation) error {
 	}
 	c, err := m.client()
 	if err != nil {
-		return err
+		return m.count.record(err)
 	}
 	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
-		return fmt.Errorf("notify: mail to %s: %w", inv.To, err)
+		return m.count.record(fmt.Errorf("notify: mail to %s: %w", inv.To, err))
 	}
-	return nil
+	return m.count.record(nil)
 }
 
 // invitationHTML lays out the HTML part; it holds no words, which come from

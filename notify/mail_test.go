@@ -144,6 +144,9 @@ func TestMailerSendsInvitation(t *testing.T) {
 	if len(msgs) != 1 {
 		t.Fatalf("server received %d messages, want 1", len(msgs))
 	}
+	if st := m.Stats(); st != (SendStats{Sent: 1}) {
+		t.Errorf("Stats() = %+v, want 1 sent", st)
+	}
 	got := msgs[0]
 	if got.from != "parley@example.com" || len(got.to) != 1 || got.to[0] != "ann@example.com" {
 		t.Errorf("envelope from %q to %q", got.from, got.to)
@@ -465,6 +468,9 @@ func TestMailerRefusesBadInvitations(t *testing.T) {
 	if n := len(srv.messages()); n != 0 {
 		t.Errorf("server received %d messages", n)
 	}
+	if st := m.Stats(); st != (SendStats{}) {
+		t.Errorf("Stats() = %+v, want nothing counted for bad invitations", st)
+	}
 }
 
 // TestMailerContext checks that a cancelled context stops Send.
@@ -475,6 +481,9 @@ func TestMailerContext(t *testing.T) {
 	cancel()
 	if err := m.Send(ctx, testInvitation(t)); !errors.Is(err, context.Canceled) {
 		t.Errorf("Send(cancelled) = %v, want context.Canceled", err)
+	}
+	if st := m.Stats(); st != (SendStats{Failed: 1}) {
+		t.Errorf("Stats() = %+v, want 1 failed", st)
 	}
 }
 

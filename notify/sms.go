@@ -86,6 +86,8 @@ type SMS struct {
 	header, value string
 	// client makes the requests.
 	client *http.Client
+	// count counts the deliveries (Stats).
+	count sendCounter
 }
 
 // NewSMS checks cfg and returns an SMS. It does not contact the gateway.
@@ -207,15 +209,15 @@ func (s *SMS) Send(ctx context.Context, to, text string) error {
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("notify: sms to %s: %w", e164, err)
+		return s.count.record(fmt.Errorf("notify: sms to %s: %w", e164, err))
 	}
 	defer resp.Body.Close()
 	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // let the connection be reused
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return &GatewayError{StatusCode: resp.StatusCode, Status: resp.Status, Body: string(bytes.ToValidUTF8(snippet, nil))}
+		return s.count.record(&GatewayError{StatusCode: resp.StatusCode, Status: resp.Status, Body: string(bytes.ToValidUTF8(snippet, nil))})
 	}
-	return nil
+	return s.count.record(nil)
 }
 
 // GatewayError is the gateway's answer when it is not 2xx.

@@ -87,6 +87,9 @@ func TestSMSSendJSON(t *testing.T) {
 	if body["recipient"] != "+447911123456" || body["message"] != text || body["sender"] != "Parley" {
 		t.Errorf("body = %q", body)
 	}
+	if st := s.Stats(); st != (SendStats{Sent: 1}) {
+		t.Errorf("Stats() = %+v, want 1 sent", st)
+	}
 }
 
 // TestSMSNationalNumber checks that a UK national mobile number becomes
@@ -177,6 +180,9 @@ func TestSMSBadNumber(t *testing.T) {
 	if n := len(g.requests()); n != 0 {
 		t.Errorf("gateway received %d requests for bad numbers", n)
 	}
+	if st := s.Stats(); st != (SendStats{}) {
+		t.Errorf("Stats() = %+v, want nothing counted for bad numbers", st)
+	}
 }
 
 // TestSMSGatewayError checks that a non-2xx answer is an error with the
@@ -194,6 +200,9 @@ func TestSMSGatewayError(t *testing.T) {
 	}
 	if want := `notify: sms gateway answered 429 Too Many Requests: {"error": "quota exceeded"}`; err.Error() != want {
 		t.Errorf("Error() = %q, want %q", err, want)
+	}
+	if st := s.Stats(); st != (SendStats{Failed: 1}) {
+		t.Errorf("Stats() = %+v, want 1 failed", st)
 	}
 }
 
@@ -214,6 +223,9 @@ func TestSMSTimeout(t *testing.T) {
 	}
 	if err := s.Send(context.Background(), "07911123456", "hi"); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Send() = %v, want context.DeadlineExceeded", err)
+	}
+	if st := s.Stats(); st != (SendStats{Failed: 1}) {
+		t.Errorf("Stats() = %+v, want 1 failed", st)
 	}
 }
 

@@ -8,6 +8,9 @@
 set -euo pipefail
 build_pkgs=(gcc pkg-config libopus-dev libopusfile-dev)
 test_pkgs=(sip-tester baresip baresip-core baresip-ffmpeg sox openssl tshark chromium fonts-liberation firefox-esr sipvicious iproute2 python3)
+test_pkgs+=(pebble nginx-light) # HTTPS tests: a local ACME CA, a reverse proxy in front
+test_pkgs+=(prometheus) # promtool: checks and unit-tests the alert rules (e2e/observability_test.go)
+test_pkgs+=(sngrep) # SIP trace tests: a HEP collector
 pkgs=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && pkgs+=("${test_pkgs[@]}")
 

@@ -28,36 +28,27 @@ type call struct {
 	participant atomic.Pointer[bridge.Participant]
 	callerExt   string // the caller's extension, when it calls from its registered address
 
-	digits chan rune       // DTMF from every source: RFC 4733, INFO, in-band
-	prompt *prompts.Player // private prompts, heard instead of the room while they play
-	penc   atomic.Pointer[promptEncoder]
+	digits  chan rune       // DTMF from every source: RFC 4733, INFO, in-band
+	prompt  *prompts.Player // private prompts, heard instead of the room while they play
+	overlay *media.Overlay  // the outbound stage that plays prompt in the call's format
 }
 
 var _ bridge.Leg = (*call)(nil)
 
-// promptEncoder encodes private prompts in the call's format.
-type promptEncoder struct {
-	enc media.Encoder
-	pcm []int16
-	buf []byte
-}
-
 // newCall returns a call of s in dialog d, logging to log.
 func newCall(s *Server, log *slog.Logger, d *dialogState) *call {
-	return &call{server: s, log: log, dlg: d, digits: make(chan rune, 32), prompt: prompts.NewPlayer()}
+	c := &call{server: s, log: log, dlg: d, digits: make(chan rune, 32), prompt: prompts.NewPlayer()}
+	c.overlay = media.NewOverlay(c.prompt, media.Format{})
+	return c
 }
 
-// setMedia installs stream as the call's media and prepares the prompt
-// encoder for its format.
+// setMedia installs stream as the call's media and gives the prompt
+// overlay its format.
 func (c *call) setMedia(stream *callStream) {
 	c.media.Store(stream)
-	f := stream.Format()
-	enc, err := media.NewEncoder(f)
-	if err != nil {
-		c.log.Warn("no prompt encoder", "format", f.String(), "err", err)
-		return
+	if err := c.overlay.SetFormat(stream.Format()); err != nil {
+		c.log.Warn("no prompt encoder", "format", stream.Format().String(), "err", err)
 	}
-	c.penc.Store(&promptEncoder{enc: enc, pcm: make([]int16, f.FrameSamples()), buf: make([]byte, media.MaxPacketSize)})
 }
 
 // onDigit takes a digit from any DTMF source. It never blocks: if nobody
@@ -75,11 +66,13 @@ func (c *call) ReadAudio(frame []int16, rate int) bool { return c.media.Load().R
 // Format implements mixer.Participant.
 func (c *call) Format() media.Format { return c.media.Load().Format() }
 
-// WriteAudio implements mixer.Participant: the room's mix, unless a private
-// prompt is playing (then the prompt) or the peer holds the call (nothing).
+// WriteAudio implements mixer.Participant: the call's outbound chain
+// (media.Overlay, then the stream's packetiser) sends the room's mix,
+// unless a private prompt is playing (then the prompt) or the peer holds
+// the call (nothing).
 func (c *call) WriteAudio(payload []byte) {
-	if c.sendPrompt() {
-		return
+	if p, ok := c.overlay.Next(); ok {
+		payload = p
 	}
 	if c.dlg.sending() {
 		c.media.Load().WriteAudio(payload)
@@ -87,25 +80,21 @@ func (c *call) WriteAudio(payload []byte) {
 }
 
 // sendPrompt sends the next 20 ms of a private prompt, if one is playing.
-// It runs on whichever goroutine drives the call's output: the IVR before
-// the call joins a room, the room's mixer after.
-func (c *call) sendPrompt() bool {
-	pe := c.penc.Load()
-	if pe == nil || c.prompt.Idle() {
-		return false
+// It runs on the IVR's goroutine, which drives the call's output before
+// the call joins a room (the room's mixer calls WriteAudio after).
+func (c *call) sendPrompt() {
+	if p, ok := c.overlay.Next(); ok && c.dlg.sending() {
+		c.media.Load().WriteAudio(p)
 	}
-	if !c.prompt.ReadFrame(pe.pcm, pe.enc.Format().SampleRate()) {
-		return false
-	}
-	n, err := pe.enc.Encode(pe.pcm, pe.buf)
-	if err == nil && c.dlg.sending() {
-		c.media.Load().WriteAudio(pe.buf[:n])
-	}
-	return true
 }
 
 // say queues prompts for this caller alone.
-func (c *call) say(clips ...prompts.Clip) { c.prompt.Enqueue(clips...) }
+func (c *call) say(clips ...prompts.Clip) {
+	if err := c.overlay.Prepare(); err != nil {
+		c.log.Warn("no prompt encoder", "err", err)
+	}
+	c.prompt.Enqueue(clips...)
+}
 
 // Say implements the bridge's sayer: prompts for this caller alone (the
 // spectator notice, the guests' waiting and goodbye prompts).
@@ -114,10 +103,14 @@ func (c *call) Say(clips ...prompts.Clip) { c.say(clips...) }
 // sayID queues the prompts with the given IDs.
 func (c *call) sayID(ids ...string) {
 	set := c.server.prompts
+	clips := make([]prompts.Clip, 0, len(ids))
 	for _, id := range ids {
 		if clip, ok := set.Get(id); ok {
-			c.prompt.Enqueue(clip)
+			clips = append(clips, clip)
 		}
+	}
+	if len(clips) > 0 {
+		c.say(clips...)
 	}
 }
 

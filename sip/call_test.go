@@ -67,6 +67,9 @@ func TestCallReinvite(t *testing.T) {
 		{"BYE", "BYE", "", 200, nil, false, media.PCMA, false},
 		{"re-INVITE after the BYE", "INVITE", edited(pcma...), 481, nil, false, media.PCMA, false},
 	}
+	// Whether video flows both ways after the step: m=video 0 stops it
+	// (RFC 3264 §8.2).
+	videoFlows := map[string]bool{"resume": true, "offerless re-INVITE gets our session": true, "video dropped": false}
 	port, version := c.media.Load().LocalPort(), 0
 	for i, st := range steps {
 		res := h.send(t, inDialog(st.method, st.body, i+2))
@@ -99,6 +102,12 @@ func TestCallReinvite(t *testing.T) {
 		}
 		if n := ports.InUse(); n != inUse {
 			t.Errorf("%s: %d ports in use, want %d", st.name, n, inUse)
+		}
+		if want, ok := videoFlows[st.name]; ok {
+			v := c.video.Load()
+			if got := v.sends.Load() && v.receives.Load(); got != want {
+				t.Errorf("%s: video flows %v, want %v", st.name, got, want)
+			}
 		}
 	}
 	select {
@@ -178,7 +187,7 @@ func TestCallByeDuringReinvite(t *testing.T) {
 		default:
 			t.Errorf("round %d: re-INVITE answered %d", i, code)
 		}
-		h.waitReleased(t, inUse) // a re-INVITE after the release is a new call, soon over
+		h.waitReleased(t, inUse) // a re-INVITE after the release gets 481 and opens nothing
 		select {
 		case <-c.Done():
 		default:
@@ -370,6 +379,32 @@ func TestCallSessionTimer(t *testing.T) {
 		}
 		if left, _ := c.dlg.untilDue(time.Now()); left < expiry-100*time.Millisecond {
 			t.Errorf("refresh %d: expiry in %v after it, want %v", i, left, expiry)
+		}
+	}
+}
+
+// TestReinviteAfterEnd: a re-INVITE of a dialog that has ended, or of one
+// that never was, gets 481 and opens no port; it is not a new call
+// (RFC 3261 §12.2.2).
+func TestReinviteAfterEnd(t *testing.T) {
+	h := newHarness(t)
+	inUse := h.s.opts.Ports.InUse()
+	c, release := h.establishCall(t, sdpOffer)
+	if res := h.send(t, inDialog("BYE", "", 2)); res.StatusCode != 200 {
+		t.Fatalf("BYE answered %d", res.StatusCode)
+	}
+	release()
+	<-c.Done()
+	h.waitReleased(t, inUse)
+	for _, raw := range []string{
+		inDialog("INVITE", sdpOffer, 3),
+		inDialog("INVITE", "", 3, "Call-ID: never-was@127.0.0.1"),
+	} {
+		if res := h.send(t, raw); res.StatusCode != 481 {
+			t.Errorf("re-INVITE after the end answered %d, want 481", res.StatusCode)
+		}
+		if n := h.s.opts.Ports.InUse(); n != inUse {
+			t.Errorf("%d ports in use after a re-INVITE of no call, want %d", n, inUse)
 		}
 	}
 }

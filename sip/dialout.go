@@ -215,10 +215,12 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 		port.Close()
 		return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: err.Error()}
 	}
+	s.countMessage(Message{Sent: true, Method: string(gosip.INVITE)})
 	var early []byte // SDP of a 183 (early media), the answer if the 2xx has none
 	err = dlg.WaitAnswer(ctx, sipgo.AnswerOptions{
 		Username: auth.Username, Password: auth.Password,
 		OnResponse: func(res *gosip.Response) error {
+			s.countMessage(Message{Method: string(gosip.INVITE), Status: res.StatusCode})
 			if !res.IsProvisional() || res.StatusCode == 100 {
 				return nil
 			}

@@ -88,7 +88,7 @@ func statusOf(err error) (int, string) {
 }
 
 // onInvite answers a new call into a room, or hands a re-INVITE to its
-// call. For a new call it finds the room from the request URI's user part,
+// call; one with a To tag that matches no call gets 481. For a new call it finds the room from the request URI's user part,
 // negotiates the audio (or offers it, when the INVITE has no SDP: late
 // offer, RFC 3261 §13.2.1), answers 200 and, once ACKed, runs the call on
 // its own goroutine: PIN prompt, then the room. Runs on sipgo's
@@ -96,6 +96,13 @@ func statusOf(err error) (int, string) {
 func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	if c := s.callFor(req); c != nil {
 		c.onReinvite(req, tx)
+		return
+	}
+	if tag, _ := req.To().Params.Get("tag"); tag != "" {
+		// A re-INVITE of a dialog that has ended (or never was) is not a
+		// new call (RFC 3261 §12.2.2).
+		s.countIn(gosip.StatusCallTransactionDoesNotExists)
+		respond(tx, req, gosip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
 		return
 	}
 	log := s.log.With("call_id", callID(req), "from", req.From().Address.String(), "room", req.Recipient.User)

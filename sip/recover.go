@@ -53,9 +53,11 @@ func (p *panicLog) report(where string, v any, attrs ...any) {
 
 // answerTx is the server transaction a guarded handler sees: it notes
 // whether a final response went out, so that a handler that panics
-// before answering can still be answered 500 (RFC 3261 §8.2.6).
+// before answering can still be answered 500 (RFC 3261 §8.2.6), and
+// reports each response to sent (for the metrics).
 type answerTx struct {
 	gosip.ServerTransaction
+	sent func(code int) // nil reports nothing
 
 	mu    sync.Mutex
 	final bool // guarded by mu
@@ -68,7 +70,11 @@ func (tx *answerTx) Respond(res *gosip.Response) error {
 		tx.final = true
 		tx.mu.Unlock()
 	}
-	return tx.ServerTransaction.Respond(res)
+	err := tx.ServerTransaction.Respond(res)
+	if err == nil && tx.sent != nil {
+		tx.sent(res.StatusCode)
+	}
+	return err
 }
 
 func (tx *answerTx) answered() bool {

@@ -249,3 +249,19 @@ func (r *Registrar) CallerExtension(req *gosip.Request) (string, bool) {
 
 // Name returns the configured display name of extension ext, or "".
 func (r *Registrar) Name(ext string) string { return r.exts[ext].Name }
+
+// count returns how many bindings are live now, over every extension.
+func (r *Registrar) count() int {
+	now := r.now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, bs := range r.bindings {
+		for _, b := range bs {
+			if b.Expires.After(now) {
+				n++
+			}
+		}
+	}
+	return n
+}

@@ -124,8 +124,12 @@ func (c *call) renegotiate(offer []byte) ([]byte, int, string) {
 		// there (media.Latch).
 		m.Session().SetRemote(c.server.peerOf(neg.Remote, netip.Addr{}).SDP)
 	}
-	if v := c.video.Load(); v != nil && neg.Video != nil {
-		v.apply(neg.Video, c.server.peerOf(neg.Video.Remote, netip.Addr{}).SDP)
+	if v := c.video.Load(); v != nil {
+		if neg.Video != nil {
+			v.apply(neg.Video, c.server.peerOf(neg.Video.Remote, netip.Addr{}).SDP)
+		} else {
+			v.decline() // m=video 0: no video either way (RFC 3264 §8.2)
+		}
 	}
 	c.log.Info("session updated", "direction", string(neg.Direction), "remote_rtp", neg.Remote.String())
 	body, err := c.dlg.answer(neg, port, c.videoPort(), time.Now())
@@ -158,6 +162,7 @@ func (c *call) refreshSession() {
 	} else {
 		res, err = c.uac.Do(ctx, req)
 	}
+	c.server.countExchange(gosip.UPDATE, res)
 	switch {
 	case err != nil:
 		c.log.Info("session refresh failed", "err", err.Error())

@@ -79,6 +79,9 @@ type Options struct {
 	// OnCallIn, if set, is told the result of every call in: answered,
 	// refused, busy, … (metrics). It must not block.
 	OnCallIn func(result string)
+	// OnMessage, if set, is told of SIP messages received and sent
+	// (metrics; see Server.countMessage for which). It must not block.
+	OnMessage func(Message)
 	// TCP bounds connections and their timeouts on tcp:// and tls://
 	// listeners; zero fields take the defaults (TCPLimits).
 	TCP TCPLimits
@@ -90,6 +93,9 @@ type Options struct {
 	// phone, keyed by room number and counted per caller IP. Nil makes
 	// one guard of the package guard's defaults for both.
 	DigestGuard, PINGuard Limiter
+	// Trace, if set, sees every SIP message on the listening sockets
+	// (trace.go); nil traces nothing and wraps nothing.
+	Trace Tracer
 }
 
 // allowed lists the methods Parley handles, for Allow headers.
@@ -229,7 +235,8 @@ func (s *Server) listen(rawURL string) error {
 			return fmt.Errorf("sip: %w", err)
 		}
 		l = listener{transport: "udp", addr: conn.LocalAddr().(*net.UDPAddr).AddrPort(), closer: conn}
-		serve = func() error { return s.srv.ServeUDP(conn) }
+		traced := s.traceablePacket(conn)
+		serve = func() error { return s.srv.ServeUDP(traced) }
 	case "tcp":
 		ln, err := net.Listen("tcp"+family, u.Host)
 		if err != nil {
@@ -237,7 +244,8 @@ func (s *Server) listen(rawURL string) error {
 		}
 		lim := s.limitListener(ln)
 		l = listener{transport: "tcp", addr: ln.Addr().(*net.TCPAddr).AddrPort(), closer: lim}
-		serve = func() error { return s.srv.ServeTCP(lim) }
+		traced := s.traceableListener(lim, "tcp")
+		serve = func() error { return s.srv.ServeTCP(traced) }
 	case "tls":
 		if s.opts.TLS == nil {
 			return fmt.Errorf("sip: listen address %q: tls needs a certificate (sip.tls.cert and key)", rawURL)
@@ -248,7 +256,8 @@ func (s *Server) listen(rawURL string) error {
 		}
 		lim := s.limitListener(ln)
 		l = listener{transport: "tls", addr: ln.Addr().(*net.TCPAddr).AddrPort(), closer: lim}
-		serve = func() error { return s.srv.ServeTLS(lim) }
+		traced := s.traceableListener(lim, "tls")
+		serve = func() error { return s.srv.ServeTLS(traced) }
 	default:
 		return fmt.Errorf("sip: listen address %q: transport %q is not supported (udp, tcp, tls)", rawURL, u.Scheme)
 	}
@@ -393,7 +402,8 @@ func (s *Server) sendOptions(ctx context.Context, b Binding) (err error) {
 	req.SetDestination(b.Destination)
 	req.SetTransport(strings.ToUpper(b.Transport))
 	s.sendFromListener(req, strings.ToLower(b.Transport), s.localAddr(b.Destination))
-	_, err = s.client.Do(ctx, req)
+	res, err := s.client.Do(ctx, req)
+	s.countExchange(gosip.OPTIONS, res)
 	return err
 }
 

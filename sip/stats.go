@@ -119,3 +119,66 @@ func (s *Server) countIn(code int) {
 		f(inboundResult(code))
 	}
 }
+
+// Message is one SIP message as the metrics count it: a request (Status
+// 0) or a response (Status its code) to a request of Method, which Parley
+// received (Sent false) or sent.
+type Message struct {
+	// Sent is true for a message Parley sent, false for one it received.
+	Sent bool
+	// Method is the request's method, or for a response the method of the
+	// request it answers (from its CSeq).
+	Method string
+	// Status is the response's status code, 0 for a request.
+	Status int
+	// Credentials is true when the request (or the one the response
+	// answers) carried Authorization or Proxy-Authorization: a 401 or 407
+	// to it refuses those credentials rather than asking for them.
+	Credentials bool
+}
+
+// countMessage reports one message to OnMessage. Every request a guarded
+// handler receives and every response it sends are reported (validate.go,
+// recover.go); of the requests Parley sends, the calls out's INVITEs, the
+// session refreshes and the registrar's keep-alive OPTIONS are, with the
+// responses they get.
+func (s *Server) countMessage(m Message) {
+	if f := s.opts.OnMessage; f != nil {
+		f(m)
+	}
+}
+
+// countReceived reports a request a guarded handler received and returns
+// how to report each response sent to it.
+func (s *Server) countReceived(req *gosip.Request) (sent func(code int)) {
+	if s.opts.OnMessage == nil {
+		return nil
+	}
+	m := Message{Method: string(req.Method),
+		Credentials: req.GetHeader("Authorization") != nil || req.GetHeader("Proxy-Authorization") != nil}
+	s.countMessage(m)
+	return func(code int) {
+		r := m
+		r.Sent, r.Status = true, code
+		s.countMessage(r)
+	}
+}
+
+// countExchange reports a request Parley sent and, if one came, the final
+// response it got (res may be nil).
+func (s *Server) countExchange(method gosip.RequestMethod, res *gosip.Response) {
+	s.countMessage(Message{Sent: true, Method: string(method)})
+	if res != nil {
+		s.countMessage(Message{Method: string(method), Status: res.StatusCode})
+	}
+}
+
+// Bindings returns how many registrations (an extension's contacts) are
+// live now, 0 without a registrar. It may be called from any goroutine
+// once Start has returned.
+func (s *Server) Bindings() int {
+	if s.registrar == nil {
+		return 0
+	}
+	return s.registrar.count()
+}

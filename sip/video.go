@@ -155,6 +155,15 @@ func (v *videoStream) apply(neg *VideoNegotiation, sdp netip.AddrPort) {
 	}
 }
 
+// decline stops the video both ways, as for an inactive stream, when a
+// re-offer declines it (m=video 0, RFC 3264 §8.2): nothing is sent to the
+// room system and what it still sends reaches no one. A later offer with
+// video takes it up again (apply).
+func (v *videoStream) decline() {
+	v.sends.Store(false)
+	v.receives.Store(false)
+}
+
 // Port is the video RTP port for our SDP.
 func (v *videoStream) Port() int { return v.rtp.Number() }
 
@@ -220,7 +229,7 @@ func (v *videoStream) readRTP() {
 			continue
 		}
 		v.peerSSRC.Store(pkt.SSRC)
-		if t := v.published.Load(); t != nil {
+		if t := v.published.Load(); t != nil && v.sends.Load() {
 			t.Write(0, &pkt)
 		}
 	}

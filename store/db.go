@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -37,7 +38,8 @@ type DB struct {
 	r     *sql.DB // read-only pool; equal to w for MemoryPath
 	now   func() time.Time
 	close sync.Once
-	err   error // result of the first Close; written once under close
+	err   error         // result of the first Close; written once under close
+	errs  atomic.Uint64 // failed reads and writes (Errors)
 }
 
 // Option configures Open.
@@ -167,14 +169,14 @@ func (db *DB) Close() error {
 func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return db.counted(fmt.Errorf("begin: %w", err))
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback() // the error from fn is the one that matters
-		return err
+		return db.counted(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return db.counted(fmt.Errorf("commit: %w", err))
 	}
 	return nil
 }
@@ -184,10 +186,10 @@ func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 func (db *DB) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return db.counted(fmt.Errorf("begin: %w", err))
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only: nothing to commit
-	return fn(tx)
+	return db.counted(fn(tx))
 }
 
 // ms converts t to the stored form: Unix milliseconds.

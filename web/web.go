@@ -339,7 +339,7 @@ func contentSecurityPolicy(r *http.Request) string {
 // language: the template shows some, the script the others.
 func pageTexts(c *i18n.Catalog) map[string]string {
 	keys := []string{
-		i18n.PageEnterName, i18n.PageNoWebRTC, i18n.PageMicDefault, i18n.PageMicAsking, i18n.PageMicDenied,
+		i18n.PageEnterName, i18n.PageNoWebRTC, i18n.PageNeedsHTTPS, i18n.PageMicDefault, i18n.PageMicAsking, i18n.PageMicDenied,
 		i18n.PageMicMissing, i18n.PageMicFailed, i18n.PageConnecting, i18n.PageInCall, i18n.PageMute,
 		i18n.PageUnmute, i18n.PageMuted, i18n.PageUnmuted, i18n.PageLeft, i18n.PageEnded, i18n.PageLost,
 		i18n.PageJoinFailed, i18n.PageNotReady, i18n.PageNeedsJS, i18n.PageMicrophone, i18n.PageLevel,

@@ -65,6 +65,7 @@ func (s *Sender) deliver(ctx context.Context, h *hook, d delivery) bool {
 			s.failed.Add(1) // after the log, so a caller seeing the count sees the line
 			return true
 		}
+		s.retried.Add(1)
 		wait := s.backoff(attempt)
 		s.log.Debug("webhook delivery will be retried", "url", h.logURL, "event", d.typ, "delivery", d.id,
 			"attempt", attempt, "wait", wait, "err", err)

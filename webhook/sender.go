@@ -106,8 +106,8 @@ type Sender struct {
 
 	running atomic.Bool
 
-	// Deliveries over the Sender's life, as the tests read them (stats_test.go).
-	delivered, failed, dropped, abandoned atomic.Uint64
+	// Deliveries over the Sender's life, read through Stats (stats.go).
+	delivered, failed, retried, dropped, abandoned atomic.Uint64
 }
 
 // hook is a Hook ready to send to.

@@ -274,7 +274,7 @@ func TestRetries(t *testing.T) {
 			if tt.attempts == 1 {
 				st := waitStats(t, s, func(st Stats) bool { return st.Failed == 1 })
 				ep.none(t, 50*time.Millisecond)
-				if st.Delivered != 0 || len(bo.calls()) != 0 {
+				if st.Delivered != 0 || st.Retried != 0 || len(bo.calls()) != 0 {
 					t.Errorf("stats %+v, backoff calls %v; want no retry", st, bo.calls())
 				}
 				if n := strings.Count(logs.String(), "webhook delivery failed"); n != 1 {
@@ -290,8 +290,8 @@ func TestRetries(t *testing.T) {
 				t.Error("retry's signature does not verify")
 			}
 			st := waitStats(t, s, func(st Stats) bool { return st.Delivered == 1 })
-			if st.Failed != tt.failed {
-				t.Errorf("stats %+v", st)
+			if st.Failed != tt.failed || st.Retried != 1 {
+				t.Errorf("stats %+v, want %d failed and 1 retried", st, tt.failed)
 			}
 			if got := bo.calls(); len(got) != 1 || got[0] != 1 {
 				t.Errorf("backoff called with %v, want [1]", got)

@@ -68,7 +68,8 @@ type JoinRequest struct {
 // bridge.ErrLocked, bridge.ErrUnknownRoom, ...), ErrConnectTimeout,
 // ErrConnectionFailed, ErrBadOffer, ErrBadAnswer, a signalling error, or
 // ErrClosed.
-func (s *Server) Handle(ctx context.Context, conn Signaller, join JoinRequest) error {
+func (s *Server) Handle(ctx context.Context, conn Signaller, join JoinRequest) (err error) {
+	defer func() { s.stats.sessionEnded(err) }()
 	c, err := s.newCall(conn, join)
 	if err != nil {
 		return err

@@ -1,12 +1,31 @@
 package webrtc
 
 import (
+	"bytes"
 	"testing"
 
+	"github.com/pion/rtp"
 	pion "github.com/pion/webrtc/v4"
 
+	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/prompts"
 )
+
+// recordingTrack keeps what is written to it, as a track's bindings see
+// it: the headers, a copy of each payload, and whether the packet handed
+// over still held its payload after the write returned.
+type recordingTrack struct {
+	hdrs     []rtp.Header
+	payloads [][]byte
+	last     *rtp.Packet
+}
+
+func (r *recordingTrack) WriteRTP(p *rtp.Packet) error {
+	r.hdrs = append(r.hdrs, p.Header)
+	r.payloads = append(r.payloads, bytes.Clone(p.Payload))
+	r.last = p
+	return nil
+}
 
 func newTestSender(t testing.TB) (*sender, *counters) {
 	t.Helper()
@@ -18,33 +37,48 @@ func newTestSender(t testing.TB) (*sender, *counters) {
 	return newSender(track, &st), &st
 }
 
-// TestSenderNumbering checks one packet per payload: the sequence number
-// steps by one and the timestamp by 960 (20 ms at 48 kHz, RFC 7587 §4.1).
-func TestSenderNumbering(t *testing.T) {
+// newRecordingSender is a sender whose packets go to a recordingTrack.
+func newRecordingSender(t testing.TB) (*sender, *counters, *recordingTrack) {
+	t.Helper()
 	s, st := newTestSender(t)
-	seq, ts := s.pkt.SequenceNumber, s.pkt.Timestamp
-	if s.sentAny {
-		t.Fatal("a new sender has sent")
-	}
-	for range 3 {
+	rec := &recordingTrack{}
+	s.out = media.NewPacketizer(rec, opusPayloadType, media.Opus)
+	return s, st, rec
+}
+
+// TestSenderNumbering checks one packet per payload: the sequence number
+// steps by one and the timestamp by 960 (20 ms at 48 kHz, RFC 7587 §4.1);
+// the first packet alone has the marker bit, and the payload is not kept.
+func TestSenderNumbering(t *testing.T) {
+	s, st, rec := newRecordingSender(t)
+	for range 4 {
 		s.write([]byte{0xf8, 0xff, 0xfe})
 	}
-	if got := s.pkt.SequenceNumber - seq; got != 3 {
+	if len(rec.hdrs) != 4 {
+		t.Fatalf("%d packets written, want 4", len(rec.hdrs))
+	}
+	seq, ts := rec.hdrs[0].SequenceNumber, rec.hdrs[0].Timestamp
+	if got := rec.hdrs[3].SequenceNumber - seq; got != 3 {
 		t.Errorf("sequence advanced by %d, want 3", got)
 	}
-	if got := s.pkt.Timestamp - ts; got != 3*960 {
+	if got := rec.hdrs[3].Timestamp - ts; got != 3*960 {
 		t.Errorf("timestamp advanced by %d, want %d", got, 3*960)
 	}
-	if !s.sentAny || st.sent.Load() != 3 || s.pkt.Payload != nil {
-		t.Errorf("sentAny %v, sent %d, payload kept %v", s.sentAny, st.sent.Load(), s.pkt.Payload != nil)
+	for i, h := range rec.hdrs {
+		if h.Marker != (i == 0) {
+			t.Errorf("packet %d: marker %v", i, h.Marker)
+		}
+	}
+	if st.sent.Load() != 4 || rec.last.Payload != nil {
+		t.Errorf("sent %d, payload kept %v", st.sent.Load(), rec.last.Payload != nil)
 	}
 }
 
 // TestSenderPrompt checks that a private prompt replaces the room's audio
 // while it plays, and only then.
 func TestSenderPrompt(t *testing.T) {
-	s, _ := newTestSender(t)
-	if _, ok := s.promptFrame(); ok {
+	s, _, rec := newRecordingSender(t)
+	if _, ok := s.overlay.Next(); ok {
 		t.Fatal("a prompt plays before any was queued")
 	}
 	clip := prompts.Clip{ID: "test", Rate: 8000, Samples: make([]int16, 8000/10)} // 100 ms
@@ -52,16 +86,20 @@ func TestSenderPrompt(t *testing.T) {
 		clip.Samples[i] = int16(4000 * (i % 2))
 	}
 	s.say(clip)
-	frames := 0
+	room := []byte{0xf8, 0xff, 0xfe}
 	for range 20 {
-		p, ok := s.promptFrame()
-		if !ok {
-			break
-		}
+		s.write(room)
+	}
+	frames := 0
+	for i, p := range rec.payloads {
 		if len(p) == 0 {
-			t.Fatal("empty prompt payload")
+			t.Fatal("empty payload")
 		}
-		frames++
+		if prompt := !bytes.Equal(p, room); prompt != (i < 5) {
+			t.Errorf("frame %d: prompt %v", i, prompt)
+		} else if prompt {
+			frames++
+		}
 	}
 	if frames != 5 {
 		t.Errorf("a 100 ms prompt played for %d frames, want 5", frames)

@@ -123,12 +123,16 @@ type Stats struct {
 	VideoPackets uint64
 	// KeyframeRequests counts the PLIs sent to publishing guests.
 	KeyframeRequests uint64
+	// Sessions counts the guests' calls that ended (Handle returned), by
+	// outcome (SessionOutcome).
+	Sessions map[SessionOutcome]uint64
 }
 
 // counters are Stats as atomics, shared by every call.
 type counters struct {
 	packets, silent, decoded, concealed, decodeErrors, sent, sendErrors atomic.Uint64
 	videoPackets, keyframeRequests                                      atomic.Uint64
+	sessions                                                            [len(sessionOutcomes)]atomic.Uint64
 }
 
 // Server admits browser guests into rooms. It is safe for concurrent use.
@@ -243,7 +247,7 @@ func (s *Server) Stats() Stats {
 		Calls: n, Packets: c.packets.Load(), Silent: c.silent.Load(), Decoded: c.decoded.Load(),
 		Concealed: c.concealed.Load(), DecodeErrors: c.decodeErrors.Load(), Sent: c.sent.Load(),
 		SendErrors: c.sendErrors.Load(), VideoPackets: c.videoPackets.Load(),
-		KeyframeRequests: c.keyframeRequests.Load(),
+		KeyframeRequests: c.keyframeRequests.Load(), Sessions: c.sessionCounts(),
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -211,6 +212,12 @@ func TestUnknownRoomAndBadRole(t *testing.T) {
 		if err := waitErr(t, done, 5*time.Second); !errors.Is(err, tc.want) {
 			t.Errorf("%+v: Handle = %v, want %v", tc.join, err, tc.want)
 		}
+	}
+	// Both sessions counted once they ended: the unknown room as refused,
+	// the bad role as failed.
+	want := map[SessionOutcome]uint64{SessionEnded: 0, SessionRefused: 1, SessionConnectFailed: 0, SessionFailed: 1}
+	if got := f.srv.Stats().Sessions; !maps.Equal(got, want) {
+		t.Errorf("Stats().Sessions = %v, want %v", got, want)
 	}
 }
 

@@ -150,6 +150,7 @@ func TestDialAndParticipantsCommands(t *testing.T) {
 }
 
 func TestRouteCommand(t *testing.T) {
+	t.Setenv("PARLEY_API", "") // offline: from the config
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "parley.yaml")
 	os.WriteFile(cfg, []byte(`extensions:

@@ -55,6 +55,7 @@ type app struct {
 	httpLn   net.Listener // bound by Start
 	httpSrv  *http.Server
 	httpDone chan error // receives the HTTP server's Serve error
+	front    *httpFront // HTTPS, the redirect, trusted proxies (https.go)
 	guests   *webrtc.Server
 	metrics  net.Addr // the separate metrics listener, if any
 	stopHook func()   // stops the webhooks; idempotent
@@ -106,6 +107,9 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 		return nil, err
 	}
 	a.mtr = mtr
+	if err := mtr.SetBuildInfo(readBuildInfo().metric()); err != nil {
+		return nil, err
+	}
 	// One guard against guessing, shared by the registrar, the PIN prompt,
 	// the console sign-in and the API's bearer tokens.
 	g := cfg.Guard
@@ -160,16 +164,25 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 		if err != nil {
 			return nil, fmt.Errorf("sip.tls: %w", err)
 		}
+		if err := mtr.CertLoaded("sip", &cert); err != nil {
+			return nil, fmt.Errorf("sip.tls: %w", err)
+		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
+	tr, err := newTrace(cfg.SIP.Trace, log)
+	if err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, func() { tr.Close() })
 	sipServer, err = sip.New(b, sip.Options{
+		Trace:  tr,
 		TLS:    tlsConfig,
 		Listen: cfg.SIP.Listen, PublicIP: publicIP, Ports: ports, Domain: cfg.SIP.Domain,
 		RTPListenIP: cfg.RTPListenIP(), MaxUnacked: cfg.SIP.MaxUnackedPerSource, AckTimeout: cfg.SIP.AckTimeout,
 		RTPTimeout: cfg.Media.RTPTimeout, Logger: log,
 		Extensions: sipExtensions(cfg.Extensions), Trunks: trunkAuth(cfg.Trunks),
 		AuthAlgorithms: algs, Keys: keys, Prompts: voice,
-		OnMediaEnded: mtr.MediaEnded, OnCallIn: mtr.CallIn,
+		OnMediaEnded: mtr.MediaEnded, OnCallIn: mtr.CallIn, OnMessage: mtr.SIPMessage,
 		TCP: sip.TCPLimits{ReadTimeout: cfg.SIP.TCP.ReadTimeout, IdleTimeout: cfg.SIP.TCP.IdleTimeout,
 			MaxConnsPerIP: cfg.SIP.TCP.MaxConnsPerIP, MaxConns: cfg.SIP.TCP.MaxConns},
 		DigestGuard: grd.For(guard.SIPDigest), PINGuard: grd.For(guard.PIN),
@@ -187,12 +200,17 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 		AdminTokens: tokens, Operators: operators(cfg.Extensions), Done: a.apiDone, Logger: log,
 		ConsoleGuard: grd.For(guard.Console), AuthGuard: grd.For(guard.API),
 		TokenTTL: cfg.API.TokenTTL, TokenMaxTTL: cfg.API.TokenMaxTTL}
+	a.apiOpts.Trace = tr
 	if err := inviteOptions(cfg, &a.apiOpts); err != nil {
 		return nil, err
 	}
 	if a.console, err = web.NewConsole(web.ConsoleOptions{Rooms: b, Logger: log}); err != nil {
 		return nil, err
 	}
+	if a.front, err = newHTTPFront(cfg.HTTP, log); err != nil {
+		return nil, err
+	}
+	a.watchCerts()
 	return a, nil
 }
 
@@ -207,9 +225,11 @@ func (a *app) Start(ctx context.Context) (err error) {
 		}
 	}()
 	cfg, log, b, db := a.cfg, a.log, a.b, a.db
-	if a.stopHook, err = startWebhooks(cfg, b, log); err != nil {
+	hooks, stopHook, err := startWebhooks(cfg, b, log)
+	if err != nil {
 		return err
 	}
+	a.stopHook = stopHook
 	a.closers = append(a.closers, a.stopHook)
 	if err := a.sip.Start(); err != nil {
 		return err
@@ -221,7 +241,7 @@ func (a *app) Start(ctx context.Context) (err error) {
 	}
 	a.guests = guests
 	a.closers = append(a.closers, func() { guests.Close() }) // before the bridge closes: hijacked WebSockets outlive http.Server.Shutdown
-	if err := a.mtr.Start(metrics.Sources{Rooms: b, RTP: a.sip, Events: b}); err != nil {
+	if err := a.mtr.Start(a.metricsSources(hooks)); err != nil {
 		return err
 	}
 	a.closers = append(a.closers, func() { a.mtr.Close() })
@@ -258,11 +278,15 @@ func (a *app) Start(ctx context.Context) (err error) {
 	mux.Handle("/join/", join)
 	mux.Handle("/console/", a.console)
 	mux.Handle("/", handler)
-	a.httpSrv = newHTTPServer(mux, defaultHTTPTimeouts(), log)
+	if err := a.startRedirect(ctx, mux); err != nil {
+		ln.Close()
+		return err
+	}
+	a.httpSrv = newHTTPServer(a.front.handler(mux), defaultHTTPTimeouts(), log)
 	a.httpSrv.RegisterOnShutdown(func() { close(a.apiDone) })
 	a.httpDone = make(chan error, 1)
-	go func() { a.httpDone <- a.httpSrv.Serve(ln) }()
-	log.Info("http listening", "addr", ln.Addr().String())
+	go func() { a.httpDone <- a.front.serve(a.httpSrv, ln) }()
+	log.Info("http listening", "addr", ln.Addr().String(), "https", a.front.tls != nil)
 	bg, stopBg := context.WithCancel(context.Background())
 	var bgWG sync.WaitGroup
 	bgWG.Add(1)
@@ -271,7 +295,8 @@ func (a *app) Start(ctx context.Context) (err error) {
 		b.RunSchedules(bg, db, time.Second)
 	}()
 	a.closers = append(a.closers, func() { stopBg(); bgWG.Wait() })
-	log.Info("parley ready", "rooms", a.rooms, "store", cfg.Store.Path, "rtp_ports", fmt.Sprintf("%d-%d", cfg.RTP.Ports.Min, cfg.RTP.Ports.Max))
+	build := readBuildInfo()
+	log.Info("parley ready", "version", build.Version, "commit", build.Commit, "rooms", a.rooms, "store", cfg.Store.Path, "rtp_ports", fmt.Sprintf("%d-%d", cfg.RTP.Ports.Min, cfg.RTP.Ports.Max))
 	return nil
 }
 

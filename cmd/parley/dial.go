@@ -14,45 +14,46 @@ import (
 // pollInterval is how often `parley dial --wait` asks how the call stands.
 const pollInterval = 250 * time.Millisecond
 
-// dialCmd runs `parley dial ROOM TARGET [--role R] [--caller-id N]
+// dialCmd is `parley dial ROOM TARGET [--role R] [--caller-id N]
 // [--ring-timeout S] [--wait]`. It exits 0 when the call was placed (with
 // --wait: answered), 1 when it was refused or not answered, 2 on bad usage.
-func dialCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("dial", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func dialCmd(fs *flag.FlagSet) action {
 	af := addAPIFlags(fs)
 	role := fs.String("role", "", "`ROLE` the callee joins with: owner, moderator, presenter, attendee (default) or spectator")
 	callerID := fs.String("caller-id", "", "caller `NUMBER` to present instead of the room's or trunk's")
 	ring := fs.Duration("ring-timeout", 0, "how long the call rings, e.g. 30s (default: the bridge's, 45s)")
 	wait := fs.Bool("wait", false, "wait until the call is answered or fails; exit 1 unless answered")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return 2
+	return func(pos []string, stdout, stderr io.Writer) int {
+		if len(pos) != 2 {
+			return exitUsage
+		}
+		req := api.DialRequest{To: pos[1], Role: *role, CallerID: *callerID, RingTimeout: ring.Seconds()}
+		return dial(af, pos[0], req, *ring, *wait, stdout, stderr)
 	}
-	if len(pos) != 2 {
-		fmt.Fprint(stderr, "usage: parley dial ROOM TARGET [--role R] [--caller-id N] [--ring-timeout D] [--wait] [--api URL] [--token T] [--json]\n")
-		return 2
-	}
-	room, to := pos[0], pos[1]
+}
+
+// dial places the call req into room, and with wait follows it until it
+// is answered or fails, at most ring (the bridge's default when 0) and a
+// margin.
+func dial(af *apiFlags, room string, req api.DialRequest, ring time.Duration, wait bool, stdout, stderr io.Writer) int {
 	c := af.client()
 	var resp api.DialResponse
-	req := api.DialRequest{To: to, Role: *role, CallerID: *callerID, RingTimeout: ring.Seconds()}
 	if err := c.do("POST", "/rooms/"+url.PathEscape(room)+"/dial", req, &resp); err != nil {
 		printAPIError(stderr, err)
 		return 1
 	}
 	if !af.json {
-		fmt.Fprintf(stdout, "dialling %s into room %s as participant %s\n", to, room, resp.ParticipantID)
+		fmt.Fprintf(stdout, "dialling %s into room %s as participant %s\n", req.To, room, resp.ParticipantID)
 		fmt.Fprintf(stdout, "  %s\n", describeRoute(resp.Route))
 	}
-	if !*wait {
+	if !wait {
 		if af.json {
 			writeJSON(stdout, resp)
 		}
 		return 0
 	}
 
-	limit := *ring
+	limit := ring
 	if limit <= 0 {
 		limit = bridge.DefaultRingTimeout
 	}

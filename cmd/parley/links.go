@@ -14,16 +14,9 @@ import (
 	"github.com/parleyhq/parley/api"
 )
 
-// linkUsage is printed when `parley link` is used wrongly.
-const linkUsage = "usage: parley link ROOM --kind guest|group --name N [--email E] [--phone P] [--role R] [--language L]\n" +
-	"                  [--description D] [--from T] [--until T] [--send-email] [--send-sms] [--api URL] [--token T] [--json]\n" +
-	"  T is RFC 3339 with an offset (2026-03-02T09:00:00+01:00)\n"
-
-// linkCmd runs `parley link ROOM …`: it makes a guest or group link and
+// linkCmd is `parley link ROOM …`: it makes a guest or group link and
 // prints its URL. 0 when made, 1 when the API refuses, 2 on bad usage.
-func linkCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("link", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func linkCmd(fs *flag.FlagSet) action {
 	af := addAPIFlags(fs)
 	var req api.LinkRequest
 	fs.StringVar(&req.Kind, "kind", "guest", "`KIND` of link: guest (one person) or group (many)")
@@ -37,200 +30,179 @@ func linkCmd(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&req.ValidUntil, "until", "", "when the link expires, `T` (RFC 3339)")
 	fs.BoolVar(&req.SendEmail, "send-email", false, "mail the invitation to --email")
 	fs.BoolVar(&req.SendSMS, "send-sms", false, "text the link to --phone")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return 2
-	}
-	if len(pos) != 1 {
-		fmt.Fprint(stderr, linkUsage)
-		return 2
-	}
-	var l api.Link
-	if err := af.client().do("POST", "/rooms/"+url.PathEscape(pos[0])+"/links", req, &l); err != nil {
-		printAPIError(stderr, err)
-		return 1
-	}
-	if af.json {
-		writeJSON(stdout, l)
+	return func(pos []string, stdout, stderr io.Writer) int {
+		if len(pos) != 1 {
+			return exitUsage
+		}
+		var l api.Link
+		if err := af.client().do("POST", "/rooms/"+url.PathEscape(pos[0])+"/links", req, &l); err != nil {
+			printAPIError(stderr, err)
+			return 1
+		}
+		if af.json {
+			writeJSON(stdout, l)
+			return 0
+		}
+		fmt.Fprintf(stdout, "%s link %s for room %s: %s\n", l.Kind, l.ID, l.Room, l.URL)
+		printInvitations(stdout, l.Invitations)
 		return 0
 	}
-	fmt.Fprintf(stdout, "%s link %s for room %s: %s\n", l.Kind, l.ID, l.Room, l.URL)
-	printInvitations(stdout, l.Invitations)
-	return 0
+
 }
 
-// linksCmd runs `parley links ROOM`: the room's links.
-func linksCmd(args []string, stdout, stderr io.Writer) int {
+// linksCmd is `parley links ROOM`: the room's links.
+func linksCmd(fs *flag.FlagSet) action {
 	return roomList[api.Link]{
-		name: "links", path: "/links", none: "no links",
+		path: "/links", none: "no links",
 		header: "ID\tKIND\tNAME\tROLE\tSTATE\tURL", format: "%s\t%s\t%s\t%s\t%s\t%s",
 		row: func(l api.Link) []any { return []any{l.ID, l.Kind, l.Name, l.Role, l.State, l.URL} },
-	}.run(args, stdout, stderr)
+	}.setup(fs)
 }
 
-// importGuestsCmd runs `parley import-guests ROOM FILE [--send-email]`:
+// importGuestsCmd is `parley import-guests ROOM FILE [--send-email]`:
 // one guest link per row of a CSV file (name,email,role,language), all
 // or none; every bad line is printed.
-func importGuestsCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("import-guests", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func importGuestsCmd(fs *flag.FlagSet) action {
 	af := addAPIFlags(fs)
 	send := fs.Bool("send-email", false, "mail each guest their invitation")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return 2
-	}
-	if len(pos) != 2 {
-		fmt.Fprint(stderr, "usage: parley import-guests ROOM FILE.csv [--send-email] [--api URL] [--token T] [--json]\n")
-		return 2
-	}
-	f, err := os.Open(pos[1])
-	if err != nil {
-		fmt.Fprintf(stderr, "parley: %v\n", err)
-		return 1
-	}
-	defer f.Close()
-	path := "/rooms/" + url.PathEscape(pos[0]) + "/links/import"
-	if *send {
-		path += "?send_email=true"
-	}
-	data, err := af.client().raw("POST", path, "text/csv", f)
-	if err != nil {
-		printAPIError(stderr, err)
-		if e, ok := err.(*api.Error); ok {
-			for _, row := range e.Rows {
-				fmt.Fprintf(stderr, "%s:%d: %s\n", pos[1], row.Line, row.Error)
-			}
+	return func(pos []string, stdout, stderr io.Writer) int {
+		if len(pos) != 2 {
+			return exitUsage
 		}
-		return 1
-	}
-	var r api.ImportResponse
-	if err := json.Unmarshal(data, &r); err != nil {
-		fmt.Fprintf(stderr, "parley: bad answer: %v\n", err)
-		return 1
-	}
-	if af.json {
-		writeJSON(stdout, r)
+		f, err := os.Open(pos[1])
+		if err != nil {
+			fmt.Fprintf(stderr, "parley: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		path := "/rooms/" + url.PathEscape(pos[0]) + "/links/import"
+		if *send {
+			path += "?send_email=true"
+		}
+		data, err := af.client().raw("POST", path, "text/csv", f)
+		if err != nil {
+			printAPIError(stderr, err)
+			if e, ok := err.(*api.Error); ok {
+				for _, row := range e.Rows {
+					fmt.Fprintf(stderr, "%s:%d: %s\n", pos[1], row.Line, row.Error)
+				}
+			}
+			return 1
+		}
+		var r api.ImportResponse
+		if err := json.Unmarshal(data, &r); err != nil {
+			fmt.Fprintf(stderr, "parley: bad answer: %v\n", err)
+			return 1
+		}
+		if af.json {
+			writeJSON(stdout, r)
+			return 0
+		}
+		fmt.Fprintf(stdout, "%d guests imported into room %s\n", r.Imported, pos[0])
+		printInvitations(stdout, r.Invitations)
 		return 0
 	}
-	fmt.Fprintf(stdout, "%d guests imported into room %s\n", r.Imported, pos[0])
-	printInvitations(stdout, r.Invitations)
-	return 0
+
 }
 
-// attendeesCmd runs `parley attendees ROOM`: the attendee list, as the
+// attendeesCmd is `parley attendees ROOM`: the attendee list, as the
 // CSV file the API gives, on stdout.
-func attendeesCmd(args []string, stdout, stderr io.Writer) int {
-	return textCmd("attendees", "usage: parley attendees ROOM [--api URL] [--token T] > attendees.csv\n",
-		func(room string, _ url.Values) string { return "/rooms/" + url.PathEscape(room) + "/attendees.csv" },
-		nil, args, stdout, stderr)
+func attendeesCmd(fs *flag.FlagSet) action {
+	return textCmd(fs, func(room string, _ url.Values) string { return "/rooms/" + url.PathEscape(room) + "/attendees.csv" }, nil)
 }
 
-// joinInfoCmd runs `parley join-info ROOM [--link ID] [--lang L]`: the
+// joinInfoCmd is `parley join-info ROOM [--link ID] [--lang L]`: the
 // text to paste into a message.
-func joinInfoCmd(args []string, stdout, stderr io.Writer) int {
-	return textCmd("join-info", "usage: parley join-info ROOM [--link ID] [--lang LANG] [--api URL] [--token T]\n",
-		func(room string, q url.Values) string {
-			return "/rooms/" + url.PathEscape(room) + "/join-info?" + q.Encode()
-		},
-		[]string{"link", "lang"}, args, stdout, stderr)
+func joinInfoCmd(fs *flag.FlagSet) action {
+	return textCmd(fs, func(room string, q url.Values) string {
+		return "/rooms/" + url.PathEscape(room) + "/join-info?" + q.Encode()
+	}, []string{"link", "lang"})
 }
 
-// textCmd runs a command that prints what a GET of one room's path
+// textCmd is a command that prints what a GET of one room's path
 // answers; params are its string flags, passed on as query parameters.
-func textCmd(name, usage string, path func(room string, q url.Values) string, params []string,
-	args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func textCmd(fs *flag.FlagSet, path func(room string, q url.Values) string, params []string) action {
 	af := addAPIFlags(fs)
 	vals := make(map[string]*string)
 	for _, p := range params {
 		vals[p] = fs.String(p, "", "the "+p+" query parameter")
 	}
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return 2
-	}
-	if len(pos) != 1 {
-		fmt.Fprint(stderr, usage)
-		return 2
-	}
-	q := url.Values{}
-	for p, v := range vals {
-		if *v != "" {
-			q.Set(p, *v)
+	return func(pos []string, stdout, stderr io.Writer) int {
+		if len(pos) != 1 {
+			return exitUsage
 		}
+		q := url.Values{}
+		for p, v := range vals {
+			if *v != "" {
+				q.Set(p, *v)
+			}
+		}
+		data, err := af.client().raw("GET", path(pos[0], q), "", nil)
+		if err != nil {
+			printAPIError(stderr, err)
+			return 1
+		}
+		_, _ = stdout.Write(data)
+		return 0
 	}
-	data, err := af.client().raw("GET", path(pos[0], q), "", nil)
-	if err != nil {
-		printAPIError(stderr, err)
-		return 1
-	}
-	_, _ = stdout.Write(data)
-	return 0
+
 }
 
-// contactsCmd runs `parley contacts [--q TEXT] [--owner EXT]`, and
-// `parley contacts add NAME TARGET [--owner EXT]`.
-func contactsCmd(args []string, stdout, stderr io.Writer) int {
-	const usage = "usage: parley contacts [--q TEXT] [--owner EXT] [--json]\n" +
-		"       parley contacts add NAME TARGET [--owner EXT]\n       parley contacts delete ID\n"
-	fs := flag.NewFlagSet("contacts", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+// contactsCmd is `parley contacts [--q TEXT] [--owner EXT]`, `parley
+// contacts add NAME TARGET [--owner EXT]` and `parley contacts delete ID`.
+func contactsCmd(fs *flag.FlagSet) action {
 	af := addAPIFlags(fs)
 	query := fs.String("q", "", "`TEXT` to look for in names and targets")
 	owner := fs.String("owner", "", "extension `EXT` whose own contacts to include (or add to)")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return 2
-	}
-	c := af.client()
-	switch {
-	case len(pos) == 3 && pos[0] == "add":
-		var out api.Contact
-		if err := c.do("POST", "/contacts", api.ContactRequest{Owner: *owner, Name: pos[1], Target: pos[2]}, &out); err != nil {
+	return func(pos []string, stdout, stderr io.Writer) int {
+		c := af.client()
+		switch {
+		case len(pos) == 3 && pos[0] == "add":
+			var out api.Contact
+			if err := c.do("POST", "/contacts", api.ContactRequest{Owner: *owner, Name: pos[1], Target: pos[2]}, &out); err != nil {
+				printAPIError(stderr, err)
+				return 1
+			}
+			if af.json {
+				writeJSON(stdout, out)
+				return 0
+			}
+			fmt.Fprintf(stdout, "contact %s: %s → %s (%s)\n", out.ID, out.Name, out.Target, out.Kind)
+			return 0
+		case len(pos) == 2 && pos[0] == "delete":
+			if err := c.do("DELETE", "/contacts/"+url.PathEscape(pos[1]), nil, nil); err != nil {
+				printAPIError(stderr, err)
+				return 1
+			}
+			return 0
+		case len(pos) != 0:
+			return exitUsage
+		}
+		q := url.Values{}
+		if *query != "" {
+			q.Set("q", *query)
+		}
+		if *owner != "" {
+			q.Set("owner", *owner)
+		}
+		var list []api.Contact
+		if err := c.do("GET", "/contacts?"+q.Encode(), nil, &list); err != nil {
 			printAPIError(stderr, err)
 			return 1
 		}
 		if af.json {
-			writeJSON(stdout, out)
+			writeJSON(stdout, list)
 			return 0
 		}
-		fmt.Fprintf(stdout, "contact %s: %s → %s (%s)\n", out.ID, out.Name, out.Target, out.Kind)
-		return 0
-	case len(pos) == 2 && pos[0] == "delete":
-		if err := c.do("DELETE", "/contacts/"+url.PathEscape(pos[1]), nil, nil); err != nil {
-			printAPIError(stderr, err)
-			return 1
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tOWNER\tNAME\tTARGET")
+		for _, ct := range list {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ct.ID, ct.Owner, ct.Name, ct.Target)
 		}
-		return 0
-	case len(pos) != 0:
-		fmt.Fprint(stderr, usage)
-		return 2
-	}
-	q := url.Values{}
-	if *query != "" {
-		q.Set("q", *query)
-	}
-	if *owner != "" {
-		q.Set("owner", *owner)
-	}
-	var list []api.Contact
-	if err := c.do("GET", "/contacts?"+q.Encode(), nil, &list); err != nil {
-		printAPIError(stderr, err)
-		return 1
-	}
-	if af.json {
-		writeJSON(stdout, list)
+		_ = tw.Flush()
 		return 0
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tOWNER\tNAME\tTARGET")
-	for _, ct := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ct.ID, ct.Owner, ct.Name, ct.Target)
-	}
-	_ = tw.Flush()
-	return 0
+
 }
 
 // printInvitations prints one line per invitation sent.

@@ -9,28 +9,27 @@ import (
 	"github.com/parleyhq/parley/api"
 )
 
-// moderateCmd runs `parley mute|unmute|kick ROOM ID` and `parley role ROOM
+// moderateCmd is `parley mute|unmute|kick ROOM ID` and `parley role ROOM
 // ID ROLE`: one change to a participant, at once. It exits 0 when done, 1
 // when the API refuses, 2 on bad usage.
-func moderateCmd(cmd string, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	af := addAPIFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return 2
+func moderateCmd(cmd string) func(fs *flag.FlagSet) action {
+	return func(fs *flag.FlagSet) action {
+		af := addAPIFlags(fs)
+		return func(pos []string, stdout, stderr io.Writer) int {
+			want := 2
+			if cmd == "role" {
+				want = 3
+			}
+			if len(pos) != want {
+				return exitUsage
+			}
+			return moderate(af, cmd, pos, stdout, stderr)
+		}
 	}
-	want := 2
-	usage := "usage: parley " + cmd + " ROOM ID [--api URL] [--token T] [--json]\n"
-	if cmd == "role" {
-		want = 3
-		usage = "usage: parley role ROOM ID ROLE [--api URL] [--token T] [--json]\n" +
-			"  ROLE: owner, moderator, presenter, attendee, spectator or no_access (removes them)\n"
-	}
-	if len(pos) != want {
-		fmt.Fprint(stderr, usage)
-		return 2
-	}
+}
+
+// moderate makes the change cmd to the participant pos[1] of room pos[0].
+func moderate(af *apiFlags, cmd string, pos []string, stdout, stderr io.Writer) int {
 	room, id := pos[0], pos[1]
 	path := "/rooms/" + url.PathEscape(room) + "/participants/" + url.PathEscape(id)
 	c := af.client()

@@ -29,9 +29,17 @@ func TestCheckConfig(t *testing.T) {
 		{name: "no file argument", args: []string{"check-config"}, code: 2, stderr: []string{"usage"}},
 		{name: "unknown command", args: []string{"frobnicate"}, code: 2, stderr: []string{`unknown command "frobnicate"`}},
 		{name: "serve with a bad config", args: []string{"serve", "--config", bad}, code: 1, stderr: []string{bad + ":3: "}},
+		{name: "serve reads the FILE argument", args: []string{"serve", bad}, code: 1, stderr: []string{bad + ":3: "}},
+		{name: "serve with FILE and the same --config", args: []string{"serve", bad, "--config", bad}, code: 1, stderr: []string{bad + ":3: "}},
+		{name: "serve with a missing FILE", args: []string{"serve", filepath.Join(dir, "nope.yaml")}, code: 1, stderr: []string{"nope.yaml"}},
 	}
+	_, err := os.Stat(defaultConfigPath)
+	hasDefault := err == nil
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.name == "no file argument" && hasDefault {
+				t.Skip(defaultConfigPath + " exists: check-config checks it")
+			}
 			var stdout, stderr bytes.Buffer
 			code := run(tt.args, &stdout, &stderr)
 			if code != tt.code {
@@ -51,5 +59,23 @@ func TestCheckConfig(t *testing.T) {
 				t.Errorf("unexpected stderr %q", stderr.String())
 			}
 		})
+	}
+}
+
+func TestConfigPath(t *testing.T) {
+	dir := t.TempDir()
+	def := filepath.Join(dir, "parley.yaml")
+	if got := configPath("", def); got != "" {
+		t.Errorf("no default file: configPath = %q, want the embedded config", got)
+	}
+	if got := configPath("mine.yaml", def); got != "mine.yaml" {
+		t.Errorf("configPath = %q, want the given file", got)
+	}
+	os.WriteFile(def, []byte("rooms: []\n"), 0o600)
+	if got := configPath("", def); got != def {
+		t.Errorf("configPath = %q, want the default file", got)
+	}
+	if got := configPath("mine.yaml", def); got != "mine.yaml" {
+		t.Errorf("configPath = %q, want the given file over the default", got)
 	}
 }

@@ -13,18 +13,11 @@ import (
 	"github.com/parleyhq/parley/bridge"
 )
 
-// scheduleUsage is printed when `parley schedule` is used wrongly.
-const scheduleUsage = "usage: parley schedule ROOM --start T --end T [--tz ZONE] --call TARGET[:ROLE] ... [--api URL] [--token T] [--json]\n" +
-	"  T is RFC 3339 (2026-03-02T09:00:00+01:00), a local time in --tz (\"2026-03-02 09:00\"),\n" +
-	"  or +DURATION: --start +10m is ten minutes from now, --end +1h an hour after the start\n"
-
-// scheduleCmd runs `parley schedule ROOM --start T --end T [--tz ZONE]
+// scheduleCmd is `parley schedule ROOM --start T --end T [--tz ZONE]
 // --call TARGET[:ROLE] ...`: it schedules a conference in ROOM that calls
 // everyone listed at its start. It exits 0 when scheduled, 1 when the API
 // refuses, 2 on bad usage.
-func scheduleCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("schedule", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func scheduleCmd(fs *flag.FlagSet) action {
 	af := addAPIFlags(fs)
 	start := fs.String("start", "", "when the conference starts: RFC 3339, `T` in --tz, or +DURATION from now")
 	end := fs.String("end", "", "when it ends: RFC 3339, `T` in --tz, or +DURATION after the start")
@@ -34,59 +27,58 @@ func scheduleCmd(args []string, stdout, stderr io.Writer) int {
 		calls = append(calls, parseCall(s))
 		return nil
 	})
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return 2
-	}
-	if len(pos) != 1 || *start == "" || *end == "" {
-		fmt.Fprint(stderr, scheduleUsage)
-		return 2
-	}
-	loc := time.UTC
-	if *zone != "" {
-		if loc, err = time.LoadLocation(*zone); err != nil || *zone == "Local" {
-			fmt.Fprintf(stderr, "parley: --tz %q: want an IANA time zone name such as Europe/London\n", *zone)
-			return 2
+	return func(pos []string, stdout, stderr io.Writer) int {
+		if len(pos) != 1 || *start == "" || *end == "" {
+			return exitUsage
 		}
-	}
-	now := time.Now()
-	startAt, err := parseWhen(*start, now, loc)
-	if err != nil {
-		fmt.Fprintf(stderr, "parley: --start: %v\n%s", err, scheduleUsage)
-		return 2
-	}
-	endAt, err := parseWhen(*end, startAt, loc)
-	if err != nil {
-		fmt.Fprintf(stderr, "parley: --end: %v\n%s", err, scheduleUsage)
-		return 2
-	}
-	req := api.ScheduleRequest{Start: startAt.Format(time.RFC3339), End: endAt.Format(time.RFC3339), TimeZone: *zone,
-		Participants: calls}
-	var sc api.Schedule
-	if err := af.client().do("POST", "/rooms/"+url.PathEscape(pos[0])+"/schedules", req, &sc); err != nil {
-		printAPIError(stderr, err)
-		return 1
-	}
-	if af.json {
-		writeJSON(stdout, sc)
+		loc := time.UTC
+		if *zone != "" {
+			var err error
+			if loc, err = time.LoadLocation(*zone); err != nil || *zone == "Local" {
+				fmt.Fprintf(stderr, "parley: --tz %q: want an IANA time zone name such as Europe/London\n", *zone)
+				return exitUsage
+			}
+		}
+		now := time.Now()
+		startAt, err := parseWhen(*start, now, loc)
+		if err != nil {
+			fmt.Fprintf(stderr, "parley: --start: %v\n", err)
+			return exitUsage
+		}
+		endAt, err := parseWhen(*end, startAt, loc)
+		if err != nil {
+			fmt.Fprintf(stderr, "parley: --end: %v\n", err)
+			return exitUsage
+		}
+		req := api.ScheduleRequest{Start: startAt.Format(time.RFC3339), End: endAt.Format(time.RFC3339), TimeZone: *zone,
+			Participants: calls}
+		var sc api.Schedule
+		if err := af.client().do("POST", "/rooms/"+url.PathEscape(pos[0])+"/schedules", req, &sc); err != nil {
+			printAPIError(stderr, err)
+			return 1
+		}
+		if af.json {
+			writeJSON(stdout, sc)
+			return 0
+		}
+		fmt.Fprintf(stdout, "conference %s scheduled in room %s\n", sc.ID, sc.Room)
+		printSchedule(stdout, sc)
 		return 0
 	}
-	fmt.Fprintf(stdout, "conference %s scheduled in room %s\n", sc.ID, sc.Room)
-	printSchedule(stdout, sc)
-	return 0
+
 }
 
-// schedulesCmd runs `parley schedules ROOM`: the room's scheduled
+// schedulesCmd is `parley schedules ROOM`: the room's scheduled
 // conferences, past ones included.
-func schedulesCmd(args []string, stdout, stderr io.Writer) int {
+func schedulesCmd(fs *flag.FlagSet) action {
 	return roomList[api.Schedule]{
-		name: "schedules", path: "/schedules", none: "no scheduled conferences",
+		path: "/schedules", none: "no scheduled conferences",
 		header: "ID\tSTART\tEND\tZONE\tCALLS\tSTATUS", format: "%s\t%s\t%s\t%s\t%d\t%s",
 		row: func(sc api.Schedule) []any {
 			return []any{sc.ID, sc.Start.Format(whenLayout), sc.End.Format(whenLayout), sc.TimeZone,
 				len(sc.Participants), scheduleStatus(sc)}
 		},
-	}.run(args, stdout, stderr)
+	}.setup(fs)
 }
 
 // whenLayout is how times of schedules are shown to people.

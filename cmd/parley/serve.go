@@ -106,17 +106,18 @@ func newLogger(c config.Log, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// startWebhooks delivers the bridge's events to the configured webhooks
-// until the returned stop is called (idempotent; it waits for queued
+// startWebhooks delivers the bridge's events to the configured webhooks,
+// through the returned sender (whose counters the metrics read), until
+// the returned stop is called (idempotent; it waits for queued
 // deliveries, at most webhook.DefaultDrainTimeout).
-func startWebhooks(cfg *config.Config, b *bridge.Bridge, log *slog.Logger) (stop func(), err error) {
+func startWebhooks(cfg *config.Config, b *bridge.Bridge, log *slog.Logger) (sender *webhook.Sender, stop func(), err error) {
 	hooks := make([]webhook.Hook, len(cfg.Webhooks))
 	for i, h := range cfg.Webhooks {
 		hooks[i] = webhook.Hook{URL: h.URL, Secret: h.Secret.Reveal(), Events: h.Events}
 	}
-	sender, err := webhook.New(hooks, webhook.Options{Logger: log})
+	sender, err = webhook.New(hooks, webhook.Options{Logger: log})
 	if err != nil {
-		return nil, fmt.Errorf("webhooks: %w", err)
+		return nil, nil, fmt.Errorf("webhooks: %w", err)
 	}
 	sub := b.Subscribe()
 	done := make(chan struct{})
@@ -125,7 +126,7 @@ func startWebhooks(cfg *config.Config, b *bridge.Bridge, log *slog.Logger) (stop
 		sender.Run(context.Background(), sub.C)
 	}()
 	var once sync.Once
-	return func() { once.Do(func() { sub.Close(); <-done }) }, nil
+	return sender, func() { once.Do(func() { sub.Close(); <-done }) }, nil
 }
 
 // newWebRTC starts the browser guests' media on the configured UDP port.

@@ -786,6 +786,13 @@
   // ---- Start ----------------------------------------------------------
 
   form.addEventListener('submit', join);
+  // Over plain http:// (other than localhost) browsers hide the microphone
+  // and WebRTC: say that HTTPS is missing rather than blame the browser.
+  if (window.isSecureContext === false) {
+    warn(text.needs_https);
+    joinButton.disabled = true;
+    return;
+  }
   if (!window.RTCPeerConnection || !window.WebSocket || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
     warn(text.no_webrtc);
     joinButton.disabled = true;

@@ -8,6 +8,9 @@ type Stats struct {
 	// Failed is how many were given up: refused with a status that is not
 	// retried, or out of attempts.
 	Failed uint64
+	// Retried is how many attempts failed and were tried again after a
+	// wait (a network error, 429 or 5xx, attempts left).
+	Retried uint64
 	// Dropped is how many were dropped from a full queue.
 	Dropped uint64
 	// Abandoned is how many were still queued or being retried when the
@@ -17,6 +20,6 @@ type Stats struct {
 
 // Stats returns the counts so far. It is safe to call from any goroutine.
 func (s *Sender) Stats() Stats {
-	return Stats{Delivered: s.delivered.Load(), Failed: s.failed.Load(),
+	return Stats{Delivered: s.delivered.Load(), Failed: s.failed.Load(), Retried: s.retried.Load(),
 		Dropped: s.dropped.Load(), Abandoned: s.abandoned.Load()}
 }
