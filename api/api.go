@@ -1,5 +1,5 @@
 // Package api is Parley's HTTP surface for moderators, admins and
-// monitoring: /healthz, and the REST API under /api/v1 (DESIGN.md, "The
+// monitoring: /healthz, /readyz, and the REST API under /api/v1 (DESIGN.md, "The
 // REST API"). Every /api/v1 call but the OpenAPI document needs a bearer
 // token, admin or room (auth.go, authz.go), speaks JSON, and answers
 // errors as {"error": "...", "field": "..."}; errors.go is the one place
@@ -24,15 +24,17 @@ import (
 	"github.com/parleyhq/parley/guard"
 )
 
-// Readiness reports whether the bridge takes calls.
+// Readiness reports whether Parley takes new calls.
 type Readiness interface {
-	// Ready returns nil when Parley is ready, else why not.
+	// Ready returns nil when Parley is ready, else why not (a short
+	// phrase: "draining", "store: …").
 	Ready() error
 }
 
 // Options configure the handler NewHandler returns.
 type Options struct {
-	// Ready answers /healthz; nil means always ready.
+	// Ready answers /readyz; nil means always ready. /healthz answers ok
+	// whatever it says: the process is alive.
 	Ready Readiness
 	// Bridge serves the rooms the API acts on; nil answers every /api/v1
 	// call that needs it with 503.
@@ -252,14 +254,25 @@ func (s *server) buildMux() *http.ServeMux {
 	return mux
 }
 
-// health answers /healthz from the bridge's readiness.
+// health answers /healthz (alive) and /readyz (takes new calls).
 type health struct {
 	ready Readiness // nil: always ready
 }
 
-// healthz serves GET /healthz: "ok", or 503 and why not.
+// healthz serves GET /healthz: "ok" while the process serves HTTP, for a
+// liveness probe; it checks nothing else, so that a restart is not asked
+// for what a restart does not cure (a full port range, a drain).
 func (s *health) healthz(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ok\n"))
+	return nil
+}
+
+// readyz serves GET /readyz: "ok", or 503 and why not, for a readiness
+// probe or a load balancer's health check.
+func (s *health) readyz(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
 	if s.ready != nil {
 		if err := s.ready.Ready(); err != nil {
 			w.WriteHeader(http.StatusServiceUnavailable)

@@ -24,21 +24,26 @@ type readiness struct{ err error }
 
 func (r readiness) Ready() error { return r.err }
 
-func TestHealthz(t *testing.T) {
+// TestHealthzAndReadyz: /healthz says alive whatever the readiness;
+// /readyz says ok, or 503 and why not.
+func TestHealthzAndReadyz(t *testing.T) {
 	for _, tt := range []struct {
-		name  string
-		ready Readiness
-		code  int
+		name, path string
+		ready      Readiness
+		code       int
+		body       string
 	}{
-		{"ready", readiness{nil}, http.StatusOK},
-		{"not ready", readiness{errors.New("sip not listening")}, http.StatusServiceUnavailable},
-		{"no readiness", nil, http.StatusOK},
+		{"alive when ready", "/healthz", readiness{nil}, http.StatusOK, "ok\n"},
+		{"alive when not ready", "/healthz", readiness{errors.New("draining")}, http.StatusOK, "ok\n"},
+		{"ready", "/readyz", readiness{nil}, http.StatusOK, "ok\n"},
+		{"not ready", "/readyz", readiness{errors.New("draining")}, http.StatusServiceUnavailable, "not ready: draining\n"},
+		{"no readiness", "/readyz", nil, http.StatusOK, "ok\n"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := httptest.NewRecorder()
-			NewHandler(Options{Ready: tt.ready}).ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
-			if rec.Code != tt.code {
-				t.Errorf("status %d, want %d", rec.Code, tt.code)
+			NewHandler(Options{Ready: tt.ready}).ServeHTTP(rec, httptest.NewRequest("GET", tt.path, nil))
+			if rec.Code != tt.code || rec.Body.String() != tt.body {
+				t.Errorf("GET %s: %d %q, want %d %q", tt.path, rec.Code, rec.Body.String(), tt.code, tt.body)
 			}
 		})
 	}

@@ -19,6 +19,7 @@ func TestAuthorize(t *testing.T) {
 	// call only the "any" routes.
 	want := map[string]string{
 		"GET /healthz":                                    "amt",
+		"GET /readyz":                                     "amt",
 		"GET /api/v1/openapi.json":                        "amt",
 		"GET /api/v1/events":                              "amt",
 		"GET /api/v1/rooms":                               "amt",

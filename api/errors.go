@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/parleyhq/parley/bridge"
 	"github.com/parleyhq/parley/dialplan"
@@ -72,6 +73,9 @@ func statusOf(err error) *Error {
 			Message: "toll-fraud guard: no trunk allows this number, so no call was placed: " + msg}
 	case errors.Is(err, dialplan.ErrH323Unsupported):
 		return &Error{Status: http.StatusNotImplemented, Message: msg, Field: "to"}
+	case errors.Is(err, bridge.ErrDraining):
+		return &Error{Status: http.StatusServiceUnavailable, Message: "the service is restarting: no new calls; try again in a minute",
+			retryAfter: int(bridge.DrainRetryAfter / time.Second)}
 	case errors.Is(err, bridge.ErrNoDialer), errors.Is(err, bridge.ErrClosed):
 		return &Error{Status: http.StatusServiceUnavailable, Message: msg}
 	case errors.Is(err, bridge.ErrRoomExists), errors.Is(err, store.ErrExists):

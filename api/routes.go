@@ -32,6 +32,7 @@ func (s *server) endpoints() []endpoint {
 	const room = "/api/v1/rooms/{number}"
 	return []endpoint{
 		{Method: "GET", Path: "/healthz", Access: accessPublic, h: s.health.healthz},
+		{Method: "GET", Path: "/readyz", Access: accessPublic, h: s.health.readyz},
 		{Method: "GET", Path: "/api/v1/openapi.json", Access: accessPublic, h: serveOpenAPI},
 		{Method: "GET", Path: "/api/v1/events", Access: accessAny, QueryToken: true, h: s.events.events},
 

@@ -95,6 +95,7 @@ func (r *Room) Join(leg Leg, o JoinOptions) (*Participant, error) {
 		p.record = id
 		p.mu.Unlock()
 	}
+	r.tellDraining(leg)
 	if s, ok := leg.(sayer); ok && p.OverQuota {
 		if clip, ok := r.bridge.voice().Get(prompts.Spectator); ok {
 			s.Say(clip)

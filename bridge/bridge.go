@@ -140,6 +140,7 @@ type Bridge struct {
 	state      RoomState
 	onTick     func(d time.Duration, late bool)
 	stopping   atomic.Bool // BeginShutdown was called: rooms that empty keep their lock
+	draining   atomic.Bool // Drain was called: new calls are refused (drain.go)
 
 	announceJoinLeave atomic.Bool // SetAnnounceJoinLeave changes it (reload)
 	events            events

@@ -128,9 +128,13 @@ func (d *Dial) finish(status DialStatus, code int, reason string) {
 
 // Dial calls req.To into room roomNumber. It parses and routes the target
 // at once, so a bad target (dialplan.ErrBadTarget) or a number no trunk
-// allows (dialplan.ErrNotAllowed) is refused before anything is sent; then
+// allows (dialplan.ErrNotAllowed) is refused before anything is sent, and
+// so is every dial while the bridge drains (ErrDraining); then
 // it places the call in the background and returns the Dial to follow it.
 func (b *Bridge) Dial(roomNumber string, req DialRequest) (*Dial, error) {
+	if b.Draining() {
+		return nil, ErrDraining
+	}
 	room, err := b.Room(roomNumber)
 	if err != nil {
 		return nil, err

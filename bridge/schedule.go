@@ -54,7 +54,8 @@ func (b *Bridge) runDueSchedules(ctx context.Context, s Schedules, warned map[in
 	}
 	for _, sc := range list {
 		switch {
-		case sc.StartedAt == nil && !now.Before(sc.Start) && now.Before(sc.End):
+		case sc.StartedAt == nil && !now.Before(sc.Start) && now.Before(sc.End) && !b.Draining():
+			// While draining a due conference is left for the next process.
 			b.startSchedule(ctx, s, sc, now)
 		case sc.StartedAt != nil && sc.EndedAt == nil && !now.Before(sc.End):
 			b.endSchedule(ctx, s, sc, now)

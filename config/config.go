@@ -28,7 +28,7 @@ type Config struct {
 	SIP SIP `yaml:"sip"`
 	// RTP is the media transport.
 	RTP RTP `yaml:"rtp"`
-	// HTTP serves the REST API, the guest page, /metrics and /healthz.
+	// HTTP serves the REST API, the guest page, /metrics, /healthz and /readyz.
 	HTTP HTTP `yaml:"http"`
 	// Metrics can serve /metrics on a listener of its own.
 	Metrics Metrics `yaml:"metrics"`
@@ -73,6 +73,8 @@ type Config struct {
 	Guard Guard `yaml:"guard"`
 	// API sets the life of room tokens (guard.go).
 	API API `yaml:"api"`
+	// Shutdown sets how SIGTERM drains the calls (shutdown.go).
+	Shutdown Shutdown `yaml:"shutdown"`
 
 	// src records the file and lines this Config came from; nil when built
 	// in code.

@@ -246,6 +246,7 @@ func applyDefaults(c *Config, src *source) {
 		c.Log.Format = defaultLogFormat
 	}
 	applyGuardDefaults(c, src)
+	applyShutdownDefaults(c, src)
 	if !src.has("media.rtp_timeout") {
 		c.Media.RTPTimeout = defaultRTPTimeout
 	}

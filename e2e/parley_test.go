@@ -72,6 +72,12 @@ func startParley(t *testing.T, config string, opts ...parleyOption) *server {
 	if !strings.Contains(config, "\nwebrtc:") {
 		config += "\nwebrtc:\n  udp_port: 0\n  listen_ip: 127.0.0.1\n" // tests run side by side: no fixed port
 	}
+	if !strings.Contains(config, "\nshutdown:") {
+		// stop hangs up at once, as before drains: a test that stops with a
+		// call up does not wait the default 30 s grace (drain_test.go
+		// tests the drain).
+		config += "\nshutdown:\n  grace: 0s\n"
+	}
 	path := filepath.Join(dir, "parley.yaml")
 	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
 		t.Fatal(err)

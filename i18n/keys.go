@@ -65,6 +65,8 @@ const (
 	PageNotReady = "page.not_ready"
 	// PageUnavailable says the link could not be looked up.
 	PageUnavailable = "page.unavailable"
+	// PageRestarting says the server is restarting and takes no one new.
+	PageRestarting = "page.restarting"
 	// PageNeedsJS says joining from the browser needs JavaScript.
 	PageNeedsJS = "page.needs_js"
 	// PageNoWebRTC says the browser lacks what calls need.
@@ -334,7 +336,7 @@ var allKeys = []string{
 	EmailWhen, EmailPersonalLink, EmailGuestLink, EmailCalendar,
 	SMSInvite, SMSInviteAnonymous,
 	PageOpensAt, PageExpired, PageInactive, PageNoGuests, PageEnterName, PageJoin,
-	PageNotValid, PageTitle, PageNotReady, PageUnavailable, PageNeedsJS, PageNoWebRTC, PageNeedsHTTPS, PageMicrophone, PageMicDefault, PageLevel, PageProcessing, PageEchoCancellation, PageNoiseSuppression, PageAutoGain, PageCamera, PageCameraOff, PageCameraDefault, PageCameraAsking, PageCameraDenied, PageCameraFailed, PagePreview, PageVideos, PageVideoOf, PageCameraStart, PageCameraStop, PageCameraOn, PageCameraIsOff, PageMicAsking, PageMicDenied, PageMicMissing, PageMicFailed, PageConnecting, PageInCall, PageParticipants, PageYou, PageParticipantList, PageRoleOwner, PageRoleModerator, PageRolePresenter, PageRoleAttendee, PageRoleSpectator, PageTalking, PageSilent, PageMutedMark, PagePhone, PageSomeone, PageMute, PageUnmute, PageMuted, PageUnmuted, PageLeave, PageLeft, PageEnded, PageLost, PageRoomFull, PageRoomLocked, PageSpectator, PageJoinFailed,
+	PageNotValid, PageTitle, PageNotReady, PageUnavailable, PageRestarting, PageNeedsJS, PageNoWebRTC, PageNeedsHTTPS, PageMicrophone, PageMicDefault, PageLevel, PageProcessing, PageEchoCancellation, PageNoiseSuppression, PageAutoGain, PageCamera, PageCameraOff, PageCameraDefault, PageCameraAsking, PageCameraDenied, PageCameraFailed, PagePreview, PageVideos, PageVideoOf, PageCameraStart, PageCameraStop, PageCameraOn, PageCameraIsOff, PageMicAsking, PageMicDenied, PageMicMissing, PageMicFailed, PageConnecting, PageInCall, PageParticipants, PageYou, PageParticipantList, PageRoleOwner, PageRoleModerator, PageRolePresenter, PageRoleAttendee, PageRoleSpectator, PageTalking, PageSilent, PageMutedMark, PagePhone, PageSomeone, PageMute, PageUnmute, PageMuted, PageUnmuted, PageLeave, PageLeft, PageEnded, PageLost, PageRoomFull, PageRoomLocked, PageSpectator, PageJoinFailed,
 	ConsoleTitle, ConsoleNoRoom, ConsoleNeedsJS, ConsoleLoginIntro, ConsolePIN, ConsoleUseToken, ConsoleToken,
 	ConsoleOpen, ConsoleChecking, ConsoleNeedCredential, ConsoleBadToken, ConsoleExpired, ConsoleLogOut,
 	ConsoleLoggedOut, ConsoleConnecting, ConsoleLive, ConsoleReconnecting, ConsoleRoom, ConsoleLocked,

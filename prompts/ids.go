@@ -29,6 +29,7 @@ const (
 	WaitingForHost   = "waiting_for_host"  // "Please wait for the host to join."
 	Moderator        = "moderator"         // "You are a moderator."
 	EndingSoon       = "ending_soon"       // "The conference will end in one minute."
+	Restarting       = "restarting"        // "This service is restarting. Please call again in a minute."
 	Hundred          = "hundred"           // "hundred", for numbers from 100 to 999
 )
 
@@ -38,7 +39,7 @@ var phrases = [...]string{
 	EnterPIN, WrongPIN, Goodbye, FirstParticipant, ParticipantsAre,
 	Participants, OneOther, Joined, Left, Muted, Unmuted, Locked, Unlocked,
 	RoomLocked, AllMuted, ConferenceEnding, Help, Spectator, RoomFull,
-	NoHost, WaitingForHost, Moderator, EndingSoon,
+	NoHost, WaitingForHost, Moderator, EndingSoon, Restarting,
 }
 
 // numberWords lists the numbers that have a clip of their own: 0 to 20 and

@@ -56,6 +56,7 @@ prompts=(
   "waiting_for_host|Please wait for the host to join."
   "moderator|You are a moderator."
   "ending_soon|The conference will end in one minute."
+  "restarting|This service is restarting. Please call again in a minute."
   "digits_0|zero"
   "digits_1|one"
   "digits_2|two"

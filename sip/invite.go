@@ -80,7 +80,8 @@ func statusOf(err error) (int, string) {
 		return gosip.StatusRequestPending, "Request Pending"
 	case errors.Is(err, errDialogEnded):
 		return gosip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist"
-	case errors.Is(err, bridge.ErrClosed), errors.Is(err, media.ErrNoFreePort), errors.Is(err, errTooManyUnacked):
+	case errors.Is(err, bridge.ErrClosed), errors.Is(err, bridge.ErrDraining), errors.Is(err, media.ErrNoFreePort),
+		errors.Is(err, errTooManyUnacked):
 		return gosip.StatusServiceUnavailable, "Service Unavailable"
 	}
 	return gosip.StatusInternalServerError, "Server Internal Error"
@@ -114,6 +115,10 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 			res.AppendHeader(h)
 		}
 		_ = tx.Respond(res)
+	}
+	if s.bridge.Draining() { // the process stops: come back to the next one
+		refuse(bridge.ErrDraining, drainRetryAfter())
+		return
 	}
 	room, err := s.bridge.Room(req.Recipient.User)
 	if err != nil {

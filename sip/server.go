@@ -125,6 +125,10 @@ type Server struct {
 	calls  map[string]*call // by dialog ID; guarded by mu
 	closed bool             // guarded by mu
 	wg     sync.WaitGroup   // the calls' goroutines and the listeners' serve loops
+
+	// listenerDown is set when a listener stopped serving on an error
+	// before Close (drain.go: Ready).
+	listenerDown atomic.Bool
 }
 
 type listener struct {
@@ -266,6 +270,7 @@ func (s *Server) listen(rawURL string) error {
 	go func() {
 		defer s.wg.Done()
 		if err := serve(); err != nil && !isClosedErr(err) {
+			s.listenerDown.Store(true)
 			s.log.Error("sip listener stopped", "transport", l.transport, "addr", l.addr, "err", err)
 		}
 	}()

@@ -26,7 +26,10 @@
 //     guest access is off. 425 Too Early is not used for "not yet": it is
 //     about TLS early data (RFC 8470), not about time;
 //   - 501 (POST only): the link admits, but joining needs the script (or,
-//     without Guests, is not available on this server).
+//     without Guests, is not available on this server);
+//   - 503 with Retry-After: the link admits, but the server is restarting
+//     (SIGTERM drains the calls in progress) and takes no one new: "This
+//     service is restarting. Please join again in a minute."
 //
 // GET /join/{token}/ws answers the same statuses as plain HTTP; to a
 // WebSocket handshake whose link does not admit, it sends one "error"
@@ -41,6 +44,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -63,6 +67,9 @@ type Rooms interface {
 	// Room returns the room with the given number, or an error wrapping
 	// bridge.ErrUnknownRoom.
 	Room(number string) (*bridge.Room, error)
+	// Draining reports whether the process is stopping: no one new may
+	// join.
+	Draining() bool
 }
 
 // Options configure the handler New returns.
@@ -157,11 +164,12 @@ const maxTokenLen = 256
 // verdict is what a link does now: the status and, unless it admits, the
 // message that says why not.
 type verdict struct {
-	status  int
-	message string
-	link    store.Link
-	room    *bridge.Room
-	lang    *i18n.Catalog
+	status     int
+	message    string
+	retryAfter time.Duration // with a 503: when to come back
+	link       store.Link
+	room       *bridge.Room
+	lang       *i18n.Catalog
 }
 
 // judge looks up the token of r and decides.
@@ -205,6 +213,9 @@ func (h *Handler) judge(r *http.Request) verdict {
 		v.message = v.lang.T(i18n.PageOpensAt, map[string]string{"time": l.ValidFrom.UTC().Format("2006-01-02 15:04 MST")})
 	case l.Kind == store.LinkGroup && !room.Settings().GuestAccess:
 		v.status, v.message = http.StatusForbidden, v.lang.T(i18n.PageNoGuests, nil)
+	case h.rooms.Draining():
+		v.status, v.message = http.StatusServiceUnavailable, v.lang.T(i18n.PageRestarting, nil)
+		v.retryAfter = bridge.DrainRetryAfter
 	default:
 		v.status = http.StatusOK
 	}
@@ -288,6 +299,9 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, v verdict, name
 	hd.Set("X-Robots-Tag", "noindex, nofollow")
 	hd.Set("Content-Security-Policy", contentSecurityPolicy(r))
 	hd.Set("Permissions-Policy", "microphone=(self), camera=(self), display-capture=()")
+	if v.retryAfter > 0 {
+		hd.Set("Retry-After", strconv.Itoa(int(v.retryAfter/time.Second)))
+	}
 	w.WriteHeader(v.status)
 	if err := page.Execute(w, pv); err != nil {
 		h.log.Warn("join page not written", "err", err)

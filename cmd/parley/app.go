@@ -33,11 +33,12 @@ import (
 // app is Parley assembled from a config: the store, the bridge, the SIP
 // and WebRTC edges, the HTTP server (API, join page, console, metrics),
 // the webhooks and the schedule loop. newApp builds it and binds nothing;
-// Start binds the listeners and starts the work; Shutdown ends the calls
+// Start binds the listeners and starts the work; Drain (drain.go) refuses
+// new calls and lets those in progress end; Shutdown ends the calls
 // politely and releases everything. `parley serve` runs one until a
 // signal, and the tests run one in the process.
 //
-// Start and Shutdown are called once each, from one goroutine; the
+// Start, Drain and Shutdown are called once each, from one goroutine; the
 // address methods may be called from any goroutine once Start returned.
 type app struct {
 	cfg *config.Config
@@ -200,7 +201,8 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 	for i, t := range cfg.AdminTokens {
 		tokens[i] = t.Reveal()
 	}
-	a.apiOpts = api.Options{Ready: readyFunc(func() error { return nil }), Bridge: b, Stores: api.StoresOf(db),
+	ready := readiness{draining: b.Draining, sip: sipServer, rtp: ports, store: db}
+	a.apiOpts = api.Options{Ready: ready, Bridge: b, Stores: api.StoresOf(db),
 		AdminTokens: tokens, Operators: operators(cfg.Extensions), Done: a.apiDone, Logger: log,
 		ConsoleGuard: grd.For(guard.Console), AuthGuard: grd.For(guard.API),
 		TokenTTL: cfg.API.TokenTTL, TokenMaxTTL: cfg.API.TokenMaxTTL, Reload: a}

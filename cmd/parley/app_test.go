@@ -123,6 +123,19 @@ rooms:
 		t.Errorf("stored rooms %+v, %v; want the config's room 1000", rooms, err)
 	}
 
+	// Readiness: ready; draining (no call, so the drain ends at once) is not.
+	if code, body := httpGet(t, client, "http://"+a.HTTPAddr().String()+"/readyz"); code != http.StatusOK {
+		t.Errorf("GET /readyz = %d %q, want 200", code, body)
+	}
+	a.Drain(make(chan os.Signal))
+	if code, body := httpGet(t, client, "http://"+a.HTTPAddr().String()+"/readyz"); code != http.StatusServiceUnavailable ||
+		body != "not ready: draining\n" {
+		t.Errorf("GET /readyz while draining = %d %q, want 503 not ready: draining", code, body)
+	}
+	if code, _ := httpGet(t, client, "http://"+a.HTTPAddr().String()+"/healthz"); code != http.StatusOK {
+		t.Errorf("GET /healthz while draining = %d, want 200: the process is alive", code)
+	}
+
 	stopped = true
 	if err := a.Shutdown(context.Background()); err != nil {
 		t.Fatalf("Shutdown: %v", err)

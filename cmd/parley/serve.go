@@ -18,8 +18,9 @@ import (
 )
 
 // serve runs the bridge on cfg until a signal other than SIGHUP arrives
-// on stop, then hangs up every call politely and returns. SIGHUP reloads
-// cfg's file (app.Reload).
+// on stop, then drains (refuses new calls and lets those in progress end,
+// for shutdown.grace or until a second signal), hangs up every call left
+// politely and returns. SIGHUP reloads cfg's file (app.Reload).
 func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 	a, err := newApp(cfg, logOut)
 	if err != nil {
@@ -33,6 +34,7 @@ func serve(cfg *config.Config, logOut io.Writer, stop <-chan os.Signal) error {
 		a.Close()
 		return err
 	}
+	a.Drain(stop) // drain.go: the calls in progress may end by themselves
 	return a.Shutdown(context.Background())
 }
 
@@ -55,10 +57,6 @@ func waitStop(stop <-chan os.Signal, httpDone <-chan error, log *slog.Logger, re
 		}
 	}
 }
-
-type readyFunc func() error
-
-func (f readyFunc) Ready() error { return f() }
 
 // loadRooms makes the store's config-owned rooms those of the config file
 // and returns every stored room (config-owned and API-created) for the

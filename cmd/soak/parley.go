@@ -32,8 +32,9 @@ type parley struct {
 var watchedMessages = []string{"hanging up", "call refused", "call failed after answer", "call answered", "call ended"}
 
 // soakConfig is a parley.yaml with rooms of perRoom legs enough for legs
-// calls, no PINs, no announcements, and every listener on 127.0.0.1 with
-// a port of the kernel's choosing.
+// calls, no PINs, no announcements, no drain at the stop (calls left are
+// hung up at once), and every listener on 127.0.0.1 with a port of the
+// kernel's choosing.
 func soakConfig(dir string, legs, perRoom int, rtpPorts string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `sip:
@@ -54,6 +55,8 @@ media:
   rtp_timeout: 30s
 prompts:
   announce_join_leave: false
+shutdown:
+  grace: 0s
 rooms:
 `, rtpPorts, filepath.Join(dir, "parley.db"))
 	for i := range roomsFor(legs, perRoom) {

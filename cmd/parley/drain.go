@@ -1,0 +1,72 @@
+package main
+
+import (
+	"log/slog"
+	"os"
+	"syscall"
+	"time"
+)
+
+// drainPoll is how often a drain looks whether the calls have ended.
+const drainPoll = 100 * time.Millisecond
+
+// Why a drain ended.
+const (
+	drainCallsEnded = "calls ended"
+	drainGraceOver  = "grace over"
+	drainSignal     = "second signal"
+)
+
+// drain waits, once the bridge refuses new calls, for the calls in
+// progress to end by themselves.
+type drain struct {
+	// grace is the longest wait.
+	grace time.Duration
+	// calls returns how many calls are in progress.
+	calls func() int
+	// after is the clock: time.After, or a test's.
+	after func(time.Duration) <-chan time.Time
+	log   *slog.Logger
+}
+
+// wait returns when no call is left, when the grace has passed, or when
+// a second SIGTERM or SIGINT arrives on stop, and says which. SIGHUP is
+// logged and ignored: a stopping process reloads nothing.
+func (d drain) wait(stop <-chan os.Signal) string {
+	deadline := d.after(d.grace)
+	for {
+		if d.calls() == 0 {
+			return drainCallsEnded
+		}
+		select {
+		case <-deadline:
+			return drainGraceOver
+		case sig := <-stop:
+			if sig == syscall.SIGHUP {
+				d.log.Warn("SIGHUP while draining: ignored")
+				continue
+			}
+			return drainSignal
+		case <-d.after(drainPoll):
+		}
+	}
+}
+
+// Drain is the polite first part of a stop: unless shutdown.grace is 0,
+// /readyz answers 503, new calls, dial-outs and browser joins are
+// refused with 503 and Retry-After, everyone in a call hears that the
+// service is restarting, and Drain returns once the calls have ended,
+// the grace has passed, or a second signal (not SIGHUP) arrived on stop.
+// Shutdown then hangs up the calls left.
+func (a *app) Drain(stop <-chan os.Signal) {
+	grace := a.cfg.Shutdown.Grace
+	if grace <= 0 {
+		return
+	}
+	calls := func() int { return a.sip.Calls() + a.guests.Stats().Calls }
+	rooms := a.b.Drain()
+	a.log.Info("draining: new calls refused, the calls in progress told", "calls", calls(), "rooms", rooms, "grace", grace.String())
+	start := time.Now()
+	why := drain{grace: grace, calls: calls, after: time.After, log: a.log}.wait(stop)
+	a.log.Info("drain over", "reason", why, "calls_left", calls(), "after", time.Since(start).Round(time.Millisecond).String())
+}
