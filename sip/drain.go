@@ -25,7 +25,7 @@ func (s *Server) Ready() error {
 	switch {
 	case closed:
 		return errors.New("sip: closed")
-	case len(s.listeners) == 0:
+	case len(s.Addrs()) == 0:
 		return errors.New("sip: not listening")
 	case s.listenerDown.Load():
 		return errors.New("sip: a listener stopped")

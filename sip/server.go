@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -116,7 +115,8 @@ type Server struct {
 
 	panics    *panicLog    // recovered panics, logged rate limited
 	refusals  *slog.Logger // requests refused by validation, logged rate limited
-	listeners []listener
+	lnMu      sync.RWMutex
+	listeners []*listener        // in the order of Listen; guarded by lnMu (listeners.go)
 	unacked   *unacked           // calls in awaiting the ACK of their 200, per source
 	registrar *Registrar         // set by Start; REGISTER is refused while it has no extensions
 	stopBg    context.CancelFunc // ends the registrar's goroutine
@@ -129,12 +129,6 @@ type Server struct {
 	// listenerDown is set when a listener stopped serving on an error
 	// before Close (drain.go: Ready).
 	listenerDown atomic.Bool
-}
-
-type listener struct {
-	transport string // "udp" or "tcp"
-	addr      netip.AddrPort
-	closer    interface{ Close() error }
 }
 
 // New returns a server for b. It binds nothing until Start.
@@ -212,83 +206,11 @@ func (s *Server) Start() error {
 		srv.OnRequest(method, h)
 	}
 	srv.OnNoRoute(s.guarded(s.onOtherMethod))
-	for _, l := range s.opts.Listen {
-		if err := s.listen(l); err != nil {
-			s.Close()
-			return err
-		}
+	if err := s.SetListen(s.opts.Listen); err != nil {
+		s.Close()
+		return err
 	}
 	return nil
-}
-
-func (s *Server) listen(rawURL string) error {
-	u, err := url.Parse(rawURL)
-	if err != nil || u.Host == "" {
-		return fmt.Errorf("sip: listen address %q: want udp://HOST:PORT or tcp://HOST:PORT", rawURL)
-	}
-	var l listener
-	var serve func() error
-	family := "" // an IPv4 address listens on IPv4 only, not dual-stack
-	if ip, err := netip.ParseAddr(u.Hostname()); err == nil && ip.Is4() {
-		family = "4"
-	}
-	switch u.Scheme {
-	case "udp":
-		conn, err := net.ListenPacket("udp"+family, u.Host)
-		if err != nil {
-			return fmt.Errorf("sip: %w", err)
-		}
-		l = listener{transport: "udp", addr: conn.LocalAddr().(*net.UDPAddr).AddrPort(), closer: conn}
-		traced := s.traceablePacket(conn)
-		serve = func() error { return s.srv.ServeUDP(traced) }
-	case "tcp":
-		ln, err := net.Listen("tcp"+family, u.Host)
-		if err != nil {
-			return fmt.Errorf("sip: %w", err)
-		}
-		lim := s.limitListener(ln)
-		l = listener{transport: "tcp", addr: ln.Addr().(*net.TCPAddr).AddrPort(), closer: lim}
-		traced := s.traceableListener(lim, "tcp")
-		serve = func() error { return s.srv.ServeTCP(traced) }
-	case "tls":
-		if s.opts.TLS == nil {
-			return fmt.Errorf("sip: listen address %q: tls needs a certificate (sip.tls.cert and key)", rawURL)
-		}
-		ln, err := tls.Listen("tcp"+family, u.Host, s.opts.TLS)
-		if err != nil {
-			return fmt.Errorf("sip: %w", err)
-		}
-		lim := s.limitListener(ln)
-		l = listener{transport: "tls", addr: ln.Addr().(*net.TCPAddr).AddrPort(), closer: lim}
-		traced := s.traceableListener(lim, "tls")
-		serve = func() error { return s.srv.ServeTLS(traced) }
-	default:
-		return fmt.Errorf("sip: listen address %q: transport %q is not supported (udp, tcp, tls)", rawURL, u.Scheme)
-	}
-	s.listeners = append(s.listeners, l)
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		if err := serve(); err != nil && !isClosedErr(err) {
-			s.listenerDown.Store(true)
-			s.log.Error("sip listener stopped", "transport", l.transport, "addr", l.addr, "err", err)
-		}
-	}()
-	s.log.Info("sip listening", "transport", l.transport, "addr", l.addr.String())
-	return nil
-}
-
-func isClosedErr(err error) bool {
-	return errors.Is(err, net.ErrClosed)
-}
-
-// Addrs returns the bound listen addresses as transport://host:port.
-func (s *Server) Addrs() []string {
-	out := make([]string, len(s.listeners))
-	for i, l := range s.listeners {
-		out[i] = l.transport + "://" + l.addr.String()
-	}
-	return out
 }
 
 // Close hangs up every call with BYE, stops listening and waits for the
@@ -312,9 +234,7 @@ func (s *Server) Close() error {
 	if s.stopBg != nil {
 		s.stopBg()
 	}
-	for _, l := range s.listeners {
-		l.closer.Close()
-	}
+	s.closeListeners()
 	if s.ua != nil {
 		s.ua.Close()
 	}
@@ -376,13 +296,7 @@ func (s *Server) startRegistrar() error {
 // per destination) and gives it a Via naming our advertised address and
 // that port, with rport (RFC 3261 §18.1.1, RFC 3581).
 func (s *Server) sendFromListener(req *gosip.Request, transport string, local netip.Addr) {
-	var l *listener
-	for i := range s.listeners {
-		if s.listeners[i].transport == transport {
-			l = &s.listeners[i]
-			break
-		}
-	}
+	l := s.listenerFor(transport)
 	if l == nil {
 		return
 	}
@@ -439,11 +353,8 @@ func (s *Server) contact(req *gosip.Request) *gosip.ContactHeader {
 // contactFor is our Contact on transport at address local.
 func (s *Server) contactFor(transport string, local netip.Addr) *gosip.ContactHeader {
 	uri := gosip.Uri{Scheme: "sip", Host: local.String()}
-	for _, l := range s.listeners {
-		if l.transport == transport {
-			uri.Port = int(l.addr.Port())
-			break
-		}
+	if l := s.listenerFor(transport); l != nil {
+		uri.Port = int(l.addr.Port())
 	}
 	if transport != "udp" {
 		uri.UriParams = gosip.NewParams()
