@@ -33,7 +33,8 @@ type reloader struct {
 
 // Reload re-reads the config file the app was started with and applies
 // what can change while calls go on (rooms, extensions, trunks, webhooks,
-// prompts, dialout.direct_allow; see liveKeys). A file with problems is
+// prompts, dialout.direct_allow, see liveKeys; the http, metrics and sip
+// listen addresses, see rebindListeners and relistenSIP). A file with problems is
 // refused whole with *api.ReloadRefused (each problem "FILE:LINE: msg")
 // and the running config stays. Settings that need a restart keep their
 // running values and come back in RestartNeeded. It logs one line and
@@ -60,6 +61,7 @@ func (a *app) Reload(ctx context.Context) (api.ReloadResult, error) {
 	}
 	running := withLive(old, next)
 	a.rebindListeners(running, next, &d)
+	a.relistenSIP(running, next, &d)
 	a.running = running
 	a.log.Info("config reloaded", "file", path, "changes", d.Summary(), "restart_needed", len(d.Restart))
 	for _, r := range d.Restart {

@@ -46,10 +46,11 @@ type reloadDiff struct {
 	// DirectAllow is set when dialout.direct_allow changed.
 	DirectAllow bool
 	// Restart lists the settings that changed and are not applied live,
-	// each as "sip.listen changed: restart needed", in file order.
+	// each as "rtp.ports changed: restart needed", in file order.
 	Restart []string
 	// Rebound lists the listeners a reload moved, each as "http.listen
-	// 127.0.0.1:8081" (set by the app's rebindListeners, not by diffConfig).
+	// 127.0.0.1:8081" or "sip.listen udp://127.0.0.1:5060 tcp://…" (set
+	// by the app's rebindListeners and relistenSIP, not by diffConfig).
 	Rebound []string
 }
 

@@ -15,8 +15,8 @@ import (
 // reported in Restart with the reason and keeps its address. It returns
 // running with the addresses that now serve. metrics.listen set or unset
 // (moving /metrics between servers) still needs a restart, and so do
-// http.listen while http.redirect_listen redirects to its port, and
-// sip.listen: sipgo's listeners carry the calls' dialogs.
+// http.listen while http.redirect_listen redirects to its port
+// (sip.listen: relistenSIP).
 func (a *app) rebindListeners(running, next *config.Config, d *reloadDiff) {
 	type move struct {
 		key      string

@@ -77,7 +77,7 @@ extensions:
 // TestAppReload: a reload adds, changes and removes rooms (the removed
 // one's caller is hung up after the goodbye), adds an extension and a
 // trunk that routes at once, says what changed in one log line and one
-// event, keeps a listen change for a restart, and refuses a broken file
+// event, keeps a sip.domain change for a restart, and refuses a broken file
 // with FILE:LINE, changing nothing.
 func TestAppReload(t *testing.T) {
 	a, path, logs := reloadApp(t, reloadAppBase)
@@ -92,7 +92,8 @@ func TestAppReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeConfig(t, path, fmt.Sprintf(`sip:
-  listen: [udp://127.0.0.1:0, tcp://127.0.0.1:0]
+  listen: [udp://127.0.0.1:0]
+  domain: parley.example
 http:
   listen: 127.0.0.1:0
 webrtc:
@@ -117,7 +118,7 @@ trunks:
 		t.Fatal(err)
 	}
 	const want = "rooms +3000 -2000 ~1000, extensions +2005, trunks +pstn"
-	if res.Changes != want || !slices.Equal(res.RestartNeeded, []string{"sip.listen changed: restart needed"}) {
+	if res.Changes != want || !slices.Equal(res.RestartNeeded, []string{"sip.domain changed: restart needed"}) {
 		t.Errorf("Reload = %+v, want %q and the listen change for a restart", res, want)
 	}
 	if _, err := a.b.Room("3000"); err != nil {
@@ -137,7 +138,7 @@ trunks:
 	if r, err := a.b.Route("1000", "+441632960123", ""); err != nil || r.Trunk != "pstn" {
 		t.Errorf("route through the new trunk: %+v, %v", r, err)
 	}
-	if !strings.Contains(logs.String(), "sip.listen changed: restart needed") {
+	if !strings.Contains(logs.String(), "sip.domain changed: restart needed") {
 		t.Errorf("no restart-needed line in the log")
 	}
 	if n := strings.Count(logs.String(), `msg="config reloaded"`); n != 1 {
@@ -284,5 +285,79 @@ func TestAppReloadWebhook(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the new webhook got no reloaded event")
+	}
+}
+
+// TestAppReloadMovesSIPListeners: a reload that adds a sip.listen URL
+// serves SIP on it at once while the kept one keeps its port; one whose
+// new URL cannot be bound changes nothing and says why; one that removes
+// the URL closes its listener.
+func TestAppReloadMovesSIPListeners(t *testing.T) {
+	const base = `sip:
+  listen: [%s]
+http:
+  listen: 127.0.0.1:0
+webrtc:
+  udp_port: 0
+  listen_ip: 127.0.0.1
+store:
+  path: %%s
+`
+	const udp = "udp://127.0.0.1:0"
+	a, path, _ := reloadApp(t, fmt.Sprintf(base, udp))
+	kept := a.SIPAddrs()[0]
+	reload := func(listen string) api.ReloadResult {
+		t.Helper()
+		writeConfig(t, path, fmt.Sprintf(fmt.Sprintf(base, listen), a.cfg.Store.Path))
+		res, err := a.Reload(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	busy, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	res := reload(udp + ", tcp://" + busy.Addr().String())
+	if res.Changes != "no changes" || len(res.RestartNeeded) != 1 ||
+		!strings.HasPrefix(res.RestartNeeded[0], "sip.listen changed: ") || !strings.Contains(res.RestartNeeded[0], busy.Addr().String()) ||
+		!strings.HasSuffix(res.RestartNeeded[0], "still on "+kept) {
+		t.Errorf("reload onto a busy address: %+v", res)
+	}
+	if got := a.SIPAddrs(); !slices.Equal(got, []string{kept}) {
+		t.Errorf("SIP on %q after a refused move, want %q", got, kept)
+	}
+
+	res = reload(udp + ", tcp://127.0.0.1:0")
+	addrs := a.SIPAddrs()
+	if len(addrs) != 2 || addrs[0] != kept || !strings.HasPrefix(addrs[1], "tcp://") ||
+		res.Changes != "sip.listen "+strings.Join(addrs, " ") || len(res.RestartNeeded) != 0 {
+		t.Fatalf("reload adding tcp: %+v, SIP on %q", res, addrs)
+	}
+	tcpAddr := strings.TrimPrefix(addrs[1], "tcp://")
+	c, err := net.DialTimeout("tcp", tcpAddr, time.Second)
+	if err != nil {
+		t.Fatalf("the added tcp listener: %v", err)
+	}
+	c.Close()
+	if status := sipOptions(t, strings.TrimPrefix(kept, "udp://")); status != "SIP/2.0 200 OK" {
+		t.Errorf("OPTIONS on the kept udp listener: %q", status)
+	}
+
+	res = reload(udp)
+	if got := a.SIPAddrs(); !slices.Equal(got, []string{kept}) || res.Changes != "sip.listen "+kept {
+		t.Errorf("reload removing tcp: %+v, SIP on %q", res, got)
+	}
+	if c, err := net.DialTimeout("tcp", tcpAddr, time.Second); err == nil {
+		c.Close()
+		t.Errorf("the removed tcp listener %s still accepts", tcpAddr)
+	}
+	if status := sipOptions(t, strings.TrimPrefix(kept, "udp://")); status != "SIP/2.0 200 OK" {
+		t.Errorf("OPTIONS on the kept udp listener after the removal: %q", status)
+	}
+	if err := a.sip.Ready(); err != nil {
+		t.Errorf("SIP not ready after the reloads: %v", err)
 	}
 }
