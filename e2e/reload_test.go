@@ -89,22 +89,9 @@ func TestReloadKeepsCalls(t *testing.T) {
 
 	const amplitude = 0.25
 	const seconds = 18 // each phone's call
-	tones := []struct {
-		name string
-		freq float64
-	}{{"alice", 440}, {"bob", 1000}}
-	phones := make([]*phone, len(tones))
-	for i, tn := range tones {
-		wav := filepath.Join(t.TempDir(), tn.name+".wav")
-		if err := writeTone(wav, 8000, tn.freq, amplitude, seconds+5); err != nil {
-			t.Fatal(err)
-		}
-		phones[i] = newPhone(t, tn.name, wav, "PCMU/8000/1", 41000+40*i)
-	}
+	tones := []reloadTone{{"alice", 440}, {"bob", 1000}}
 	start := time.Now()
-	for _, p := range phones {
-		p.dial(t, "sip:1000@"+srv.sipUDP, seconds)
-	}
+	phones := dialTones(t, srv, tones, amplitude, seconds)
 	srv.waitLog(t, "call answered", 3, 10*time.Second)
 
 	// The reload.
@@ -175,34 +162,77 @@ func TestReloadKeepsCalls(t *testing.T) {
 	}
 
 	// Both phones talked on: listen to 4 s after the last reload.
-	from := time.Since(start) + time.Second
-	if from > (seconds-6)*time.Second {
-		t.Fatalf("the reloads took until %v of the %d s calls: no time left to listen", from, seconds)
-	}
-	for _, p := range phones {
-		p.wait(t)
-	}
-	for i, tn := range tones {
-		x, rate, err := readWAV(phones[i].recording(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		lo, hi := int(from.Seconds()*float64(rate)), int((from.Seconds()+4)*float64(rate))
-		if len(x) < hi {
-			t.Fatalf("%s: recording is %.1f s long, want %.1f s: the call dropped; log:\n%s",
-				tn.name, float64(len(x))/float64(rate), float64(hi)/float64(rate), phones[i].logText())
-		}
-		other := tones[1-i].freq
-		spec := newSpectrum(x[lo:hi], rate)
-		level := dB(spec.amplitude(other) / amplitude)
-		t.Logf("%s hears %v Hz at %+.1f dB from %.1f s, after the reloads", tn.name, other, level, from.Seconds())
-		if math.Abs(level) > 6 {
-			t.Errorf("%s hears %v Hz at %+.1f dB after the reloads, want within 6 dB of the sent level", tn.name, other, level)
-		}
-	}
+	hearEachOther(t, phones, tones, amplitude, seconds, time.Since(start)+time.Second, "the reloads")
 	if n := len(srv.logged("SIGHUP: reloading the config")); n != 2 {
 		t.Errorf("%d SIGHUP lines, want 2", n)
 	}
+}
+
+// TestReloadMovesSIPListener: two baresip phones talk in room 1000 over
+// the udp listener while a SIGHUP adds a tcp listener to sip.listen,
+// where a sipp OPTIONS is answered at once; a second SIGHUP removes it,
+// and it no longer accepts. The udp listener keeps its port throughout
+// and neither call ends: each phone still hears the other's tone at the
+// level it was sent.
+func TestReloadMovesSIPListener(t *testing.T) {
+	srv := startParley(t, reloadBefore)
+	udp := srv.sipUDP
+	const amplitude = 0.25
+	const seconds = 16
+	tones := []reloadTone{{"alice", 440}, {"bob", 1000}}
+	start := time.Now()
+	phones := dialTones(t, srv, tones, amplitude, seconds)
+	srv.waitLog(t, "call answered", 2, 10*time.Second)
+
+	started, err := os.ReadFile(srv.config) // with what startParley added
+	if err != nil {
+		t.Fatal(err)
+	}
+	reload := func(n int, listen string) map[string]any {
+		t.Helper()
+		after := strings.Replace(string(started), "listen: [udp://127.0.0.1:0]", "listen: ["+listen+"]", 1)
+		if err := os.WriteFile(srv.config, []byte(after), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		srv.waitLog(t, "config reloaded", n, 10*time.Second)
+		rec := srv.logged("config reloaded")[n-1]
+		if rec["restart_needed"] != 0.0 {
+			srv.dumpLogs(t)
+			t.Fatalf("reload %d: %v", n, rec)
+		}
+		return rec
+	}
+
+	rec := reload(1, "udp://127.0.0.1:0, tcp://127.0.0.1:0")
+	srv.logMu.Lock()
+	tcp := srv.sipTCP
+	srv.logMu.Unlock()
+	if want := "sip.listen udp://" + udp + " tcp://" + tcp; tcp == "" || rec["changes"] != want {
+		srv.dumpLogs(t)
+		t.Fatalf("reload adding tcp: changes %q, want %q", rec["changes"], want)
+	}
+	if out, err := runSipp(t, "options.xml", "1000", tcp, "-t", "t1"); err != nil {
+		t.Fatalf("OPTIONS over the added tcp listener %s: %v\n%s", tcp, err, out)
+	}
+
+	rec = reload(2, "udp://127.0.0.1:0")
+	if want := "sip.listen udp://" + udp; rec["changes"] != want {
+		t.Fatalf("reload removing tcp: changes %q, want %q", rec["changes"], want)
+	}
+	if c, err := net.DialTimeout("tcp", tcp, time.Second); err == nil {
+		c.Close()
+		t.Errorf("the removed tcp listener %s still accepts", tcp)
+	}
+	if out, err := runSipp(t, "options.xml", "1000", udp); err != nil {
+		t.Errorf("OPTIONS over the kept udp listener %s: %v\n%s", udp, err, out)
+	}
+	if ended := srv.logged("call ended"); len(ended) != 0 {
+		t.Errorf("calls ended during the reloads: %v", ended)
+	}
+	hearEachOther(t, phones, tones, amplitude, seconds, time.Since(start)+time.Second, "the listener moves")
 }
 
 // TestReloadCommandAndAPI: `parley reload` against the running server
@@ -286,6 +316,62 @@ func TestReloadCommandAndAPI(t *testing.T) {
 	out, code = runParley(t, "reload", "--api", apiURL, "--token", adminToken)
 	if code != 1 || !strings.Contains(out, "422") || !strings.Contains(out, srv.config+":2: rooms[0].number") {
 		t.Errorf("parley reload of a broken file: exit %d, %q; want 1 with %s:2", code, out, srv.config)
+	}
+}
+
+// reloadTone is what one phone of a reload test sends: a sine of freq.
+type reloadTone struct {
+	name string
+	freq float64
+}
+
+// dialTones starts one baresip phone per tone, each sending its tone at
+// amplitude into room 1000 over srv's udp listener for seconds.
+func dialTones(t *testing.T, srv *server, tones []reloadTone, amplitude float64, seconds int) []*phone {
+	t.Helper()
+	phones := make([]*phone, len(tones))
+	for i, tn := range tones {
+		wav := filepath.Join(t.TempDir(), tn.name+".wav")
+		if err := writeTone(wav, 8000, tn.freq, amplitude, seconds+5); err != nil {
+			t.Fatal(err)
+		}
+		phones[i] = newPhone(t, tn.name, wav, "PCMU/8000/1", 41000+40*i)
+	}
+	for _, p := range phones {
+		p.dial(t, "sip:1000@"+srv.sipUDP, seconds)
+	}
+	return phones
+}
+
+// hearEachOther waits for the two phones of dialTones to end their calls
+// and checks that each heard the other's tone at the level it was sent
+// for 4 s from `from` into the call (after what), so that no call
+// dropped.
+func hearEachOther(t *testing.T, phones []*phone, tones []reloadTone, amplitude float64, seconds int, from time.Duration, what string) {
+	t.Helper()
+	if from > time.Duration(seconds-6)*time.Second {
+		t.Fatalf("%s took until %v of the %d s calls: no time left to listen", what, from, seconds)
+	}
+	for _, p := range phones {
+		p.wait(t)
+	}
+	for i, tn := range tones {
+		x, rate, err := readWAV(phones[i].recording(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lo, hi := int(from.Seconds()*float64(rate)), int((from.Seconds()+4)*float64(rate))
+		if len(x) < hi {
+			t.Fatalf("%s: recording is %.1f s long, want %.1f s: the call dropped; log:\n%s",
+				tn.name, float64(len(x))/float64(rate), float64(hi)/float64(rate), phones[i].logText())
+		}
+		other := tones[1-i].freq
+		spec := newSpectrum(x[lo:hi], rate)
+		level := dB(spec.amplitude(other) / amplitude)
+		t.Logf("%s hears %v Hz at %+.1f dB from %.1f s, after %s", tn.name, other, level, from.Seconds(), what)
+		if math.Abs(level) > 6 {
+			t.Errorf("%s hears %v Hz at %+.1f dB after %s, want within 6 dB of the sent level", tn.name, other, level, what)
+		}
 	}
 }
 
