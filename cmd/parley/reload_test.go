@@ -293,22 +293,13 @@ func TestAppReloadWebhook(t *testing.T) {
 // new URL cannot be bound changes nothing and says why; one that removes
 // the URL closes its listener.
 func TestAppReloadMovesSIPListeners(t *testing.T) {
-	const base = `sip:
-  listen: [%s]
-http:
-  listen: 127.0.0.1:0
-webrtc:
-  udp_port: 0
-  listen_ip: 127.0.0.1
-store:
-  path: %%s
-`
 	const udp = "udp://127.0.0.1:0"
-	a, path, _ := reloadApp(t, fmt.Sprintf(base, udp))
+	a, path, _ := reloadApp(t, reloadAppBase)
 	kept := a.SIPAddrs()[0]
 	reload := func(listen string) api.ReloadResult {
 		t.Helper()
-		writeConfig(t, path, fmt.Sprintf(fmt.Sprintf(base, listen), a.cfg.Store.Path))
+		base := strings.Replace(reloadAppBase, "listen: ["+udp+"]", "listen: ["+listen+"]", 1)
+		writeConfig(t, path, fmt.Sprintf(base, a.cfg.Store.Path))
 		res, err := a.Reload(context.Background())
 		if err != nil {
 			t.Fatal(err)
