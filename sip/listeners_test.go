@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -57,6 +58,23 @@ func TestSetListen(t *testing.T) {
 	if n := s.Calls(); n != 1 {
 		t.Fatalf("%d calls after the ACK, want 1", n)
 	}
+
+	// Readers of the listeners run throughout (-race).
+	stop := make(chan struct{})
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				_, _ = s.Addrs(), s.Ready()
+				_ = s.contactFor("tcp", netip.MustParseAddr("127.0.0.1"))
+			}
+		}
+	}()
+	defer func() { close(stop); <-read }()
 
 	// Add a tcp and a second udp listener: the same URL as A binds anew.
 	if err := s.SetListen([]string{a, "tcp://127.0.0.1:0", a}); err != nil {
