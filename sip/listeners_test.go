@@ -18,10 +18,11 @@ import (
 )
 
 // TestSetListen: on a running server with a call up over udp listener A,
-// SetListen adds a tcp and a udp listener, which answer OPTIONS; a set
-// with an address that cannot be bound changes nothing and names it;
-// then SetListen removes the added two, which stop answering, while A
-// keeps its socket and the call's dialog, whose BYE over A is answered.
+// SetListen adds a tcp and a udp listener, which answer OPTIONS and are
+// traced; a set with an address that cannot be bound changes nothing and
+// names it; then SetListen removes the added two, which stop answering,
+// while A keeps its socket and the call's dialog, whose BYE over A is
+// answered. Readers of the listeners run meanwhile (-race).
 func TestSetListen(t *testing.T) {
 	b, err := bridge.New(bridge.Options{Rooms: []bridge.RoomSettings{{Number: "1000"}}, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
@@ -33,7 +34,9 @@ func TestSetListen(t *testing.T) {
 		t.Fatal(err)
 	}
 	const a = "udp://127.0.0.1:0"
-	s, err := New(b, Options{Listen: []string{a}, Ports: ports, Logger: slog.New(slog.DiscardHandler)})
+	tracer := &fakeTracer{}
+	tracer.on.Store(true)
+	s, err := New(b, Options{Listen: []string{a}, Ports: ports, Logger: slog.New(slog.DiscardHandler), Trace: tracer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +62,6 @@ func TestSetListen(t *testing.T) {
 		t.Fatalf("%d calls after the ACK, want 1", n)
 	}
 
-	// Readers of the listeners run throughout (-race).
 	stop := make(chan struct{})
 	read := make(chan struct{})
 	go func() {
@@ -88,6 +90,18 @@ func TestSetListen(t *testing.T) {
 	for _, tt := range []struct{ transport, addr string }{{"tcp", addrB}, {"udp", addrC}, {"udp", addrA}} {
 		if res, err := options(tt.transport, tt.addr); err != nil || res.StatusCode != 200 {
 			t.Errorf("OPTIONS over %s to %s: %v, %v", tt.transport, tt.addr, res, err)
+		}
+	}
+	// The added listeners are traced as A is.
+	traced := map[string]bool{}
+	tracer.mu.Lock()
+	for _, m := range tracer.msgs {
+		traced[m.Transport+"://"+m.Local.String()] = true
+	}
+	tracer.mu.Unlock()
+	for _, addr := range added {
+		if !traced[addr] {
+			t.Errorf("nothing traced on %s (traced: %v)", addr, traced)
 		}
 	}
 
