@@ -22,7 +22,7 @@ type ReloadResult struct {
 	// "no changes".
 	Changes string `json:"changes"`
 	// RestartNeeded lists the settings that changed but are not applied
-	// until a restart ("sip.listen changed: restart needed"); the running
+	// until a restart ("rtp.ports changed: restart needed"); the running
 	// server keeps their old values. Empty when none.
 	RestartNeeded []string `json:"restart_needed"`
 }
