@@ -28,6 +28,10 @@ var (
 	// ErrBadCallerID means a caller ID is neither E.164 nor digits. The API
 	// answers it with 400 when it came from the request.
 	ErrBadCallerID = errors.New("bad caller ID")
+	// ErrNotRegistered means the target is a configured extension with no
+	// device registered (Router.Registered): there is nothing to ring. The
+	// API answers it with 409.
+	ErrNotRegistered = errors.New("no registered device")
 )
 
 // How a Route reaches its target; the values of Route.Via.
@@ -77,6 +81,12 @@ type Router struct {
 	// the loopback addresses at its port, so the caller lists the machine's
 	// other addresses. Nil means none are known.
 	Self func() []netip.AddrPort
+	// Registered, if set, reports whether an extension has a device
+	// registered now; an extension without one is refused
+	// (ErrNotRegistered) rather than routed to nothing. Nil means
+	// registrations are unknown (`parley route` offline): every extension
+	// is routed.
+	Registered func(ext string) bool
 	// Resolver resolves host names of targets and trunk proxies; nil uses
 	// net.DefaultResolver.
 	Resolver Resolver
@@ -90,6 +100,9 @@ type Route struct {
 	Target Target
 	// Via is how the call goes: ViaExtension, ViaTrunk, ViaDirect or ViaH323.
 	Via string
+	// Name is the extension's configured name when Via is ViaExtension,
+	// else empty.
+	Name string
 	// Trunk is the name of the trunk that carries the call when Via is
 	// ViaTrunk, else empty.
 	Trunk string
@@ -118,7 +131,8 @@ func (rt *Route) explain(format string, args ...any) {
 // canonical host and the default port) and resolved (the Resolver):
 //
 //   - A KindExtension or national KindNumber target that is a key of
-//     r.Extensions rings that extension: a known extension wins.
+//     r.Extensions rings that extension: a known extension wins. One with
+//     no registered device (r.Registered) fails with ErrNotRegistered.
 //   - Any other number goes through the first trunk whose Allow matches the
 //     normalised number ("+441632960123", or national digits as typed); if
 //     none does, the error wraps ErrNotAllowed and names the number and the
@@ -149,8 +163,12 @@ func (r *Router) Route(ctx context.Context, t Target, callerID, roomCallerID str
 	case KindExtension, KindNumber:
 		if !strings.HasPrefix(t.Number, "+") {
 			if name, ok := r.Extensions[t.Number]; ok {
-				rt.Via = ViaExtension
+				rt.Via, rt.Name = ViaExtension, name
 				rt.Destination = "registered contacts of " + t.Number
+				if r.Registered != nil && !r.Registered(t.Number) {
+					rt.explain("%s is an extension (%s) with no registered device: refused, nothing to ring", t.Number, name)
+					return rt, fmt.Errorf("extension %s (%s) has %w: nothing to ring until one registers", t.Number, name, ErrNotRegistered)
+				}
 				rt.explain("%s is an extension (%s): ring all its registered contacts, the first to answer wins", t.Number, name)
 				return rt, rt.pickCallerID(callerID, roomCallerID, nil)
 			}
@@ -322,12 +340,18 @@ func (r *Router) toTrunkHost(ctx context.Context, rt *Route, trunks []TrunkRoute
 	number, reason := userNumber(t.User)
 	if reason != "" {
 		rt.explain("%s: refused", reason)
-		return fmt.Errorf("%w: %s goes to the proxy of trunk %s, and only phone numbers it allows may: %s", ErrNotAllowed, t, strings.Join(names, ", "), reason)
+		return fmt.Errorf("%w: %s is a SIP address on trunk %s's host, and only phone numbers it allows may be called there (%s): "+
+			"to call through the trunk, dial the number itself", ErrNotAllowed, t, strings.Join(names, ", "), reason)
 	}
 	if number != t.User {
 		rt.explain("user %q is the number %s", t.User, number)
 	}
-	return r.viaTrunk(ctx, rt, number, trunks, callerID, roomCallerID)
+	err := r.viaTrunk(ctx, rt, number, trunks, callerID, roomCallerID)
+	if errors.Is(err, ErrNotAllowed) {
+		return fmt.Errorf("%w; %s is a SIP address on trunk %s's host, so only the numbers it allows may be called there",
+			err, t, strings.Join(names, ", "))
+	}
+	return err
 }
 
 // pickCallerID sets rt.CallerID to the request's caller ID, else the
