@@ -185,6 +185,33 @@ func (r *Room) activeCount() int {
 	return n
 }
 
+// admitsDial refuses a call out whose callee could not join now, before
+// it rings: a locked room admits moderators only (ErrLocked), and a room
+// at its capacity nobody (ErrFull), counting the calls out still ringing
+// as the seats they will take. r.mu must be held.
+func (r *Room) admitsDial(role Role) error {
+	if r.locked && !role.Moderates() {
+		return fmt.Errorf("%w: room %s admits only moderators, so no call was placed", ErrLocked, r.number)
+	}
+	capacity := r.settings.Capacity
+	if capacity <= 0 {
+		return nil
+	}
+	ringing := 0
+	for id, d := range r.dials {
+		if _, in := r.members[id]; !in {
+			if st, _, _ := d.Status(); st == DialRinging {
+				ringing++
+			}
+		}
+	}
+	if len(r.members)+ringing >= capacity {
+		return fmt.Errorf("%w: room %s is at its capacity of %d (%d in, %d ringing), so no call was placed",
+			ErrFull, r.number, capacity, len(r.members), ringing)
+	}
+	return nil
+}
+
 // Full reports whether the room is at its capacity, so that an edge can
 // refuse a newcomer before answering (with a prompt as early media).
 func (r *Room) Full() bool {

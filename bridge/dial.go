@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
@@ -80,6 +81,10 @@ var ErrNoDialer = errors.New("dial-out is not available")
 type DialRequest struct {
 	// To is the target as typed: extension, number, #sip:, sip: URI.
 	To string
+	// Name, if set, is the callee's display name (a scheduled
+	// participant's or an address-book contact's); empty takes the
+	// extension's configured name, else the target as typed.
+	Name string
 	// Role is the role the callee joins with; empty is RoleAttendee.
 	Role Role
 	// CallerID, if set, is presented instead of the room's or trunk's.
@@ -98,6 +103,9 @@ type Dial struct {
 	ParticipantID string
 	// Route is how the target was routed.
 	Route dialplan.Route
+	// Name is the callee's display name: the participant's, the
+	// attendance's and the events'.
+	Name string
 	// Role is the role the callee joins with.
 	Role Role
 
@@ -127,9 +135,12 @@ func (d *Dial) finish(status DialStatus, code int, reason string) {
 }
 
 // Dial calls req.To into room roomNumber. It parses and routes the target
-// at once, so a bad target (dialplan.ErrBadTarget) or a number no trunk
-// allows (dialplan.ErrNotAllowed) is refused before anything is sent, and
-// so is every dial while the bridge drains (ErrDraining); then
+// at once, so a bad target (dialplan.ErrBadTarget), a number no trunk
+// allows (dialplan.ErrNotAllowed), an extension with no registered device
+// (dialplan.ErrNotRegistered), a role no one joins with (ErrBadRole) and a
+// callee the room could not admit now (ErrLocked, ErrFull: calls out still
+// ringing count as the seats they will take) are refused before anything
+// rings, and so is every dial while the bridge drains (ErrDraining); then
 // it places the call in the background and returns the Dial to follow it.
 func (b *Bridge) Dial(roomNumber string, req DialRequest) (*Dial, error) {
 	if b.Draining() {
@@ -139,12 +150,9 @@ func (b *Bridge) Dial(roomNumber string, req DialRequest) (*Dial, error) {
 	if err != nil {
 		return nil, err
 	}
-	role := req.Role
-	if role == "" {
-		role = RoleAttendee
-	}
-	if role == RoleNoAccess {
-		return nil, fmt.Errorf("%w: cannot call someone in as no_access", ErrBadRole)
+	role, err := ParseDialRole(string(req.Role))
+	if err != nil {
+		return nil, err
 	}
 	target, err := dialplan.ParseTarget(req.To)
 	if err != nil {
@@ -169,12 +177,18 @@ func (b *Bridge) Dial(roomNumber string, req DialRequest) (*Dial, error) {
 		room.mu.Unlock()
 		return nil, ErrClosed
 	}
-	d := &Dial{ParticipantID: room.newID(), Route: route, Role: role, status: DialRinging, done: make(chan struct{})}
+	if err := room.admitsDial(role); err != nil {
+		room.mu.Unlock()
+		room.log.Info("dial refused", "to", req.To, "reason", err.Error())
+		return nil, err
+	}
+	name := dialName(req.Name, route, req.To)
+	d := &Dial{ParticipantID: room.newID(), Route: route, Name: name, Role: role, status: DialRinging, done: make(chan struct{})}
 	room.dials[d.ParticipantID] = d
 	room.forgetOldDials()
 	room.mu.Unlock()
-	b.events.publish(Event{Type: EventDial, Room: room.number, Participant: d.ParticipantID, Name: req.To, Status: DialRinging})
-	room.log.Info("dialling", "participant", d.ParticipantID, "to", req.To, "via", route.Via,
+	b.events.publish(Event{Type: EventDial, Room: room.number, Participant: d.ParticipantID, Name: name, Status: DialRinging})
+	room.log.Info("dialling", "participant", d.ParticipantID, "to", req.To, "name", name, "via", route.Via,
 		"trunk", route.Trunk, "destination", route.Destination, "caller_id", route.CallerID, "role", string(role))
 
 	b.dialWG.Add(1)
@@ -194,10 +208,10 @@ func (b *Bridge) Dial(roomNumber string, req DialRequest) (*Dial, error) {
 			room.log.Info("dial failed", "participant", d.ParticipantID, "to", req.To, "status", string(de.Status),
 				"code", de.Code, "reason", de.Reason)
 			d.finish(de.Status, de.Code, de.Reason)
-			b.events.publish(Event{Type: EventDial, Room: room.number, Participant: d.ParticipantID, Name: req.To, Status: de.Status, Code: de.Code})
+			b.events.publish(Event{Type: EventDial, Room: room.number, Participant: d.ParticipantID, Name: name, Status: de.Status, Code: de.Code})
 			return
 		}
-		join := JoinOptions{Name: req.To, Role: role, Via: "sip", ID: d.ParticipantID, Source: sourceOf(route), Address: req.To}
+		join := JoinOptions{Name: name, Role: role, Via: "sip", ID: d.ParticipantID, Source: sourceOf(route), Address: req.To}
 		if route.Via == dialplan.ViaExtension {
 			join.Extension = route.Target.Number
 		}
@@ -205,12 +219,12 @@ func (b *Bridge) Dial(roomNumber string, req DialRequest) (*Dial, error) {
 			leg.Hangup(err.Error())
 			room.log.Info("dial failed", "participant", d.ParticipantID, "to", req.To, "status", string(DialFailed), "reason", err.Error())
 			d.finish(DialFailed, 0, err.Error())
-			b.events.publish(Event{Type: EventDial, Room: room.number, Participant: d.ParticipantID, Name: req.To, Status: DialFailed})
+			b.events.publish(Event{Type: EventDial, Room: room.number, Participant: d.ParticipantID, Name: name, Status: DialFailed})
 			return
 		}
 		room.log.Info("dial answered", "participant", d.ParticipantID, "to", req.To)
 		d.finish(DialAnswered, 200, "answered")
-		b.events.publish(Event{Type: EventDial, Room: room.number, Participant: d.ParticipantID, Name: req.To, Status: DialAnswered, Code: 200})
+		b.events.publish(Event{Type: EventDial, Room: room.number, Participant: d.ParticipantID, Name: name, Status: DialAnswered, Code: 200})
 	}()
 	return d, nil
 }
@@ -246,6 +260,18 @@ type DialerFunc func(ctx context.Context, call Outbound) (Leg, error)
 
 // Dial calls f.
 func (f DialerFunc) Dial(ctx context.Context, call Outbound) (Leg, error) { return f(ctx, call) }
+
+// dialName is a callee's display name: the one the request gives, else
+// the extension's configured name, else the target as typed.
+func dialName(given string, r dialplan.Route, to string) string {
+	if n := strings.TrimSpace(given); n != "" {
+		return n
+	}
+	if r.Name != "" {
+		return r.Name
+	}
+	return to
+}
 
 // sourceOf says how a called-out participant came, for attendance.
 func sourceOf(r dialplan.Route) string {

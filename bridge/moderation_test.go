@@ -98,11 +98,8 @@ func (d *fakeDialer) Dial(ctx context.Context, c Outbound) (Leg, error) {
 func newDialBridge(t *testing.T, d Dialer) *Bridge {
 	t.Helper()
 	b, err := New(Options{
-		Rooms: []RoomSettings{{Number: "1000", CallerID: "+441632960100"}},
-		Router: &dialplan.Router{
-			Extensions: map[string]string{"2001": "Alice"},
-			Trunks:     []dialplan.TrunkRoute{{Name: "pstn", Proxy: "sip:192.0.2.99:5099", CallerID: "+441632960000", Allow: []*regexp.Regexp{regexp.MustCompile(`^\+44[0-9]{10}$`)}}},
-		},
+		Rooms:  []RoomSettings{{Number: "1000", CallerID: "+441632960100"}},
+		Router: testDialRouter(),
 		Dialer: d,
 	})
 	if err != nil {
@@ -110,6 +107,14 @@ func newDialBridge(t *testing.T, d Dialer) *Bridge {
 	}
 	t.Cleanup(func() { b.Close() })
 	return b
+}
+
+// testDialRouter knows extension 2001 (Alice) and a trunk for UK numbers.
+func testDialRouter() *dialplan.Router {
+	return &dialplan.Router{
+		Extensions: map[string]string{"2001": "Alice"},
+		Trunks:     []dialplan.TrunkRoute{{Name: "pstn", Proxy: "sip:192.0.2.99:5099", CallerID: "+441632960000", Allow: []*regexp.Regexp{regexp.MustCompile(`^\+44[0-9]{10}$`)}}},
+	}
 }
 
 func waitDial(t *testing.T, d *Dial) (DialStatus, int) {

@@ -38,6 +38,20 @@ func ParseRole(s string) (Role, error) {
 	return "", fmt.Errorf("%w %q: want owner, moderator, presenter, attendee, spectator or no_access", ErrBadRole, s)
 }
 
+// ParseDialRole returns the role a call out brings someone in with: any
+// role but no_access, which admits nobody; the empty string is
+// RoleAttendee. Its error wraps ErrBadRole and lists only those roles.
+func ParseDialRole(s string) (Role, error) {
+	r, err := ParseRole(s)
+	switch {
+	case r == RoleNoAccess:
+		return "", fmt.Errorf("%w: no_access admits nobody, so no one can be called in with it: want owner, moderator, presenter, attendee or spectator", ErrBadRole)
+	case err != nil:
+		return "", fmt.Errorf("%w %q: want owner, moderator, presenter, attendee or spectator", ErrBadRole, s)
+	}
+	return r, nil
+}
+
 // Moderates reports whether the role carries moderator rights.
 func (r Role) Moderates() bool { return r == RoleOwner || r == RoleModerator }
 

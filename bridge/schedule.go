@@ -23,7 +23,8 @@ type Schedules interface {
 const endWarning = time.Minute
 
 // RunSchedules carries out scheduled conferences until ctx ends: at a
-// schedule's start it calls every listed participant out with their role;
+// schedule's start it calls every listed participant out with their role
+// and name;
 // one minute before its end everyone hears that the conference ends in a
 // minute; at the end everyone hears goodbye and is hung up. It checks the
 // store every interval (0 means one second), so a schedule edited before
@@ -81,7 +82,7 @@ func (b *Bridge) startSchedule(ctx context.Context, s Schedules, sc store.Schedu
 		if err != nil {
 			role = RoleAttendee
 		}
-		if _, err := b.Dial(sc.Room, DialRequest{To: p.Target, Role: role}); err != nil {
+		if _, err := b.Dial(sc.Room, DialRequest{To: p.Target, Name: p.Name, Role: role}); err != nil {
 			b.log.Info("scheduled call refused", "room", sc.Room, "schedule", sc.ID, "to", p.Target, "reason", err.Error())
 		}
 	}

@@ -58,7 +58,7 @@ func TestScheduleCallsParticipantsOnceAndEnds(t *testing.T) {
 	now := time.Now()
 	s := &fakeSchedules{list: []store.Schedule{
 		{ID: 1, Room: "1000", Start: now.Add(-time.Second), End: now.Add(time.Hour), Participants: []store.ScheduledParticipant{
-			{Target: "#sip:alice@127.0.0.1:5070", Role: "moderator"}, {Target: "#sip:bob@127.0.0.1:5072", Role: "spectator"}}},
+			{Target: "#sip:alice@127.0.0.1:5070", Name: "Alice Smith", Role: "moderator"}, {Target: "#sip:bob@127.0.0.1:5072", Role: "spectator"}}},
 		{ID: 2, Room: "1000", Start: now.Add(time.Hour), End: now.Add(2 * time.Hour), Participants: []store.ScheduledParticipant{
 			{Target: "#sip:carol@127.0.0.1:5074"}}},
 	}}
@@ -76,12 +76,13 @@ func TestScheduleCallsParticipantsOnceAndEnds(t *testing.T) {
 	if calls != 2 {
 		t.Fatalf("%d calls placed, want 2 (the later schedule waits)", calls)
 	}
-	roles := map[Role]bool{}
+	roles := map[Role]string{}
 	for _, p := range room.Participants() {
-		roles[p.Role()] = true
+		roles[p.Role()] = p.Name
 	}
-	if !roles[RoleModerator] || !roles[RoleSpectator] {
-		t.Errorf("roles %v, want moderator and spectator", roles)
+	// Named by the schedule, else by the target as typed.
+	if roles[RoleModerator] != "Alice Smith" || roles[RoleSpectator] != "#sip:bob@127.0.0.1:5072" {
+		t.Errorf("roles and names %v, want moderator Alice Smith and spectator #sip:bob@127.0.0.1:5072", roles)
 	}
 	// One minute before the end: a warning; at the end: everyone leaves.
 	b.runDueSchedules(context.Background(), s, warned, now.Add(time.Hour-30*time.Second))
