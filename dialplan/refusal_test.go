@@ -16,7 +16,7 @@ func TestRouteTrunkHostRefusalSaysSo(t *testing.T) {
 		to   string
 		want []string
 	}{
-		{"#sip:@127.0.0.1:5080", []string{"#sip:@127.0.0.1:5080 is a SIP address on trunk pstn's host", "dial the number itself"}},
+		{"#sip:@127.0.0.1:5080", []string{"#sip:@127.0.0.1:5080 is a SIP address on trunk pstn's host", "(it names no number)", "dial the number itself"}},
 		{"#sip:alice@127.0.0.1", []string{"is a SIP address on trunk pstn's host", `user "alice" is not a phone number`}},
 		{"#sip:2002@127.0.0.1:5080", []string{"no trunk allows 2002", "#sip:2002@127.0.0.1:5080 is a SIP address on trunk pstn's host"}},
 		{"sip:+19005551234@sbc.example.net", []string{"no trunk allows +19005551234", "is a SIP address on trunk byname's host"}},

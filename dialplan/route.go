@@ -338,6 +338,9 @@ func (r *Router) toTrunkHost(ctx context.Context, rt *Route, trunks []TrunkRoute
 	}
 	rt.explain("%s is the proxy host of trunk %s: the trunk's allow patterns apply", t.Host, strings.Join(names, ", "))
 	number, reason := userNumber(t.User)
+	if t.User == "" {
+		reason = "it names no number"
+	}
 	if reason != "" {
 		rt.explain("%s: refused", reason)
 		return fmt.Errorf("%w: %s is a SIP address on trunk %s's host, and only phone numbers it allows may be called there (%s): "+
