@@ -69,8 +69,13 @@ func statusOf(err error) *Error {
 	case errors.Is(err, dialplan.ErrBadCallerID):
 		return &Error{Status: http.StatusBadRequest, Message: msg, Field: "caller_id"}
 	case errors.Is(err, dialplan.ErrNotAllowed):
-		return &Error{Status: http.StatusForbidden, Field: "to",
-			Message: "toll-fraud guard: no trunk allows this number, so no call was placed: " + msg}
+		return &Error{Status: http.StatusForbidden, Field: "to", Message: "toll-fraud guard: no call was placed: " + msg}
+	case errors.Is(err, dialplan.ErrNotRegistered):
+		return &Error{Status: http.StatusConflict, Message: msg, Field: "to"}
+	case errors.Is(err, bridge.ErrFull):
+		return &Error{Status: http.StatusConflict, Message: msg, Field: "number"}
+	case errors.Is(err, bridge.ErrLocked):
+		return &Error{Status: http.StatusLocked, Message: msg, Field: "number"}
 	case errors.Is(err, dialplan.ErrH323Unsupported):
 		return &Error{Status: http.StatusNotImplemented, Message: msg, Field: "to"}
 	case errors.Is(err, bridge.ErrDraining):

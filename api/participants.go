@@ -33,7 +33,9 @@ type participantsAPI struct {
 // dial serves POST /api/v1/rooms/{number}/dial: it checks, routes and
 // places the call, and answers 202 while it rings. A "to" that is not a
 // dial target is looked up as a name in the address book (the room
-// owner's contacts, then the global ones) and its target is called.
+// owner's contacts, then the global ones) and its target is called. The
+// callee is named by the request's name, else the contact's, else the
+// extension's (bridge.DialRequest.Name).
 func (s *participantsAPI) dial(w http.ResponseWriter, r *http.Request) error {
 	var req DialRequest
 	if err := decodeJSON(w, r, &req); err != nil {
@@ -43,7 +45,7 @@ func (s *participantsAPI) dial(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusBadRequest, Field: "to",
 			Message: "to is required: an extension (2001), a phone number (+441632960123), #sip:USER@HOST, sip:USER@HOST or a contact's name"}
 	}
-	role, err := bridge.ParseRole(req.Role)
+	role, err := bridge.ParseDialRole(req.Role)
 	if err != nil {
 		return err
 	}
@@ -59,8 +61,12 @@ func (s *participantsAPI) dial(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	name := req.Name
+	if strings.TrimSpace(name) == "" {
+		name = contact
+	}
 	d, err := s.bridge.Dial(number, bridge.DialRequest{
-		To: to, Role: role, CallerID: req.CallerID,
+		To: to, Name: name, Role: role, CallerID: req.CallerID,
 		RingTimeout: time.Duration(req.RingTimeout * float64(time.Second)),
 	})
 	if err != nil {
@@ -71,7 +77,7 @@ func (s *participantsAPI) dial(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	s.log.Info("api dial", "room", number, "to", to, "contact", contact, "participant", d.ParticipantID, "role", string(role),
+	s.log.Info("api dial", "room", number, "to", to, "name", d.Name, "contact", contact, "participant", d.ParticipantID, "role", string(role),
 		"via", d.Route.Via, "remote", r.RemoteAddr)
 	w.Header().Set("Location", "/api/v1/rooms/"+number+"/participants/"+d.ParticipantID)
 	writeJSON(w, http.StatusAccepted, DialResponse{
@@ -220,7 +226,7 @@ func participantState(p *bridge.Participant, d *bridge.Dial) Participant {
 func dialState(d *bridge.Dial) Participant {
 	status, code, reason := d.Status()
 	return Participant{
-		ID: d.ParticipantID, Name: d.Route.Target.String(), Role: string(d.Role), Via: "sip",
+		ID: d.ParticipantID, Name: d.Name, Role: string(d.Role), Via: "sip",
 		Status: string(status), Code: code, Reason: reason,
 	}
 }

@@ -15,7 +15,12 @@ type DialRequest struct {
 	// sip: or #h323: (DESIGN.md, "Dial targets"), or the name of a
 	// contact in the address book, whose target is called. Required.
 	To string `json:"to"`
-	// Role is the role the callee joins with; empty is attendee.
+	// Name, if set, is the callee's display name in the participant
+	// list and the attendance; empty takes the contact's name, else the
+	// extension's configured name, else To.
+	Name string `json:"name,omitempty"`
+	// Role is the role the callee joins with; empty is attendee; not
+	// no_access.
 	Role string `json:"role,omitempty"`
 	// CallerID, if set, is presented instead of the room's or trunk's:
 	// E.164 or digits.
