@@ -60,6 +60,13 @@ func (s *Server) Dial(ctx context.Context, out bridge.Outbound) (_ bridge.Leg, e
 	return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: "the SIP edge cannot dial via " + out.Route.Via}
 }
 
+// Registered reports whether extension ext has a device registered now
+// (dialplan.Router.Registered), so that a call to one with none is refused
+// before it is placed; false without a registrar. Safe for concurrent use.
+func (s *Server) Registered(ext string) bool {
+	return s.registrar != nil && len(s.registrar.Contacts(ext)) > 0
+}
+
 // dialTarget is where one INVITE goes: the Request-URI and the address to
 // send it to instead of the URI's host (a phone behind NAT, or the address
 // the router checked for a trunk or direct call).

@@ -134,6 +134,8 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 	}
 	// A direct target may not reach Parley itself: the SIP server's bound
 	// addresses, known once it exists (before any dial can be requested).
+	// An extension with no registered device is refused before ringing.
+	router.Registered = func(ext string) bool { return sipServer != nil && sipServer.Registered(ext) }
 	router.Self = func() []netip.AddrPort {
 		if sipServer == nil {
 			return nil

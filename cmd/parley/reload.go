@@ -101,6 +101,7 @@ func (a *app) applyReload(ctx context.Context, old, next *config.Config, d reloa
 		return err
 	}
 	router.Self = a.selfAddrs
+	router.Registered = a.sip.Registered
 	voice, err := prompts.Load(next.Prompts.Dir) // the override dir is read again even when its path is unchanged
 	if err != nil {
 		return fmt.Errorf("prompts.dir: %w", err)
