@@ -57,6 +57,10 @@ func TestDialRefusedBeforeRinging(t *testing.T) {
 			[]string{"no_access admits nobody", "want owner, moderator, presenter, attendee or spectator"}, "or no_access"},
 		{"SIP address on the trunk's host", "1000", `{"to": "#sip:@127.0.0.1:5099"}`, 403, "to",
 			[]string{"toll-fraud guard", "#sip:@127.0.0.1:5099 is a SIP address on trunk pstn's host", "dial the number itself"}, "no trunk allows this number"},
+		{"name too long", "1000", `{"to": "2001", "name": "` + strings.Repeat("x", maxNameLen+1) + `"}`, 400, "name",
+			[]string{"name is longer than"}, ""},
+		{"name with control characters", "1000", `{"to": "2001", "name": "A\u0007"}`, 400, "name",
+			[]string{"name has control characters"}, ""},
 		{"number at the trunk's host", "1000", `{"to": "#sip:2002@127.0.0.1:5099"}`, 403, "to",
 			[]string{"no trunk allows 2002", "is a SIP address on trunk pstn's host"}, "no trunk allows this number"},
 	}

@@ -49,6 +49,9 @@ func (s *participantsAPI) dial(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := checkText("name", req.Name, maxNameLen); err != nil {
+		return err
+	}
 	if req.RingTimeout < 0 || req.RingTimeout > MaxRingTimeout.Seconds() {
 		return &Error{Status: http.StatusBadRequest, Field: "ring_timeout",
 			Message: fmt.Sprintf("ring_timeout must be between 0 and %v seconds", MaxRingTimeout.Seconds())}

@@ -332,7 +332,7 @@ func parseGuestWait(s string) (time.Duration, error) {
 }
 
 // maxNameLen is the longest name the API takes: a room's, a link's, a
-// contact's or a scheduled participant's.
+// contact's, a scheduled participant's or a called-out one's.
 const maxNameLen = rules.MaxNameLen
 
 // validateRoom checks a room's settings by rules.Room, the rules a room of
