@@ -72,6 +72,7 @@ type dialResult struct {
 	Code   int    `json:"code"`
 	Reason string `json:"reason"`
 	Role   string `json:"role"`
+	Name   string `json:"name"`
 }
 
 // dial asks parley to call to into room, and returns the participant ID.

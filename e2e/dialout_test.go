@@ -30,9 +30,9 @@ rooms:
 
 // TestDialRegisteredExtension: baresip registers as extension 2001 with its
 // password; Parley dials 2001 into room 1000 through the REST API; baresip
-// answers by itself. The INVITE must carry the room's caller ID in From and
-// P-Asserted-Identity, and a tone from another phone in the room must
-// reach 2001's recording.
+// answers by itself and is listed under the extension's name. The INVITE
+// must carry the room's caller ID in From and P-Asserted-Identity, and a
+// tone from another phone in the room must reach 2001's recording.
 func TestDialRegisteredExtension(t *testing.T) {
 	srv := startParley(t, dialConfig)
 	dir := t.TempDir()
@@ -54,8 +54,8 @@ func TestDialRegisteredExtension(t *testing.T) {
 	srv.waitLog(t, "call joined", 1, 10*time.Second)
 
 	id := srv.dial(t, "1000", "2001", map[string]any{"role": "moderator"})
-	if d := srv.waitDial(t, "1000", id, 15*time.Second); d.Status != "answered" || d.Role != "moderator" {
-		t.Fatalf("dial 2001: %+v, want answered as moderator", d)
+	if d := srv.waitDial(t, "1000", id, 15*time.Second); d.Status != "answered" || d.Role != "moderator" || d.Name != "Alice" {
+		t.Fatalf("dial 2001: %+v, want answered as moderator and named Alice, the extension's name", d)
 	}
 	alice.wait(t)
 	bob.wait(t)
