@@ -127,15 +127,7 @@ func TestDialNamesTheCallee(t *testing.T) {
 			if d.Name != tt.want {
 				t.Errorf("Dial.Name %q, want %q", d.Name, tt.want)
 			}
-			if s, _ := waitDial(t, d); s != DialAnswered {
-				t.Fatalf("status %s, want answered", s)
-			}
-			room, _ := b.Room("1000")
-			p, err := room.Participant(d.ParticipantID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if p.Name != tt.want {
+			if p := answered(t, b, d); p.Name != tt.want {
 				t.Errorf("participant named %q, want %q", p.Name, tt.want)
 			}
 			recs.mu.Lock()
@@ -153,6 +145,20 @@ func TestDialNamesTheCallee(t *testing.T) {
 			}
 		})
 	}
+}
+
+// answered waits for d to be answered and returns the callee in room 1000.
+func answered(t *testing.T, b *Bridge, d *Dial) *Participant {
+	t.Helper()
+	if s, _ := waitDial(t, d); s != DialAnswered {
+		t.Fatalf("status %s, want answered", s)
+	}
+	room, _ := b.Room("1000")
+	p, err := room.Participant(d.ParticipantID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // TestDialRoleErrorListsDialRoles checks that a role a call out refuses

@@ -135,15 +135,7 @@ func TestDialAnsweredJoinsWithRole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s, _ := waitDial(t, d); s != DialAnswered {
-		t.Fatalf("status %s, want answered", s)
-	}
-	room, _ := b.Room("1000")
-	p, err := room.Participant(d.ParticipantID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.Role() != RoleModerator {
+	if p := answered(t, b, d); p.Role() != RoleModerator {
 		t.Errorf("role %s, want moderator", p.Role())
 	}
 	if got := fd.calls[0].Route; got.Via != dialplan.ViaTrunk || got.CallerID != "+441632960100" {
