@@ -38,7 +38,7 @@ func (f *fakeAccounts) SignIn(_ context.Context, login, password string) (accoun
 // sessionServer is a server with rooms 1000 (owner 2002), 1001 (members
 // 2002) and 1002 (owner 2003), and the users root (admin), op (operator),
 // bob (user, extension 2002) and nox (user without extension).
-func sessionServer(t *testing.T, opts Options) (*server, *fakeAccounts) {
+func sessionServer(t testing.TB, opts Options) (*server, *fakeAccounts) {
 	t.Helper()
 	b, err := bridge.New(bridge.Options{Rooms: []bridge.RoomSettings{
 		{Number: "1000", Name: "Bob's", Owner: "2002"},
@@ -67,7 +67,7 @@ type webReq struct {
 	tls                bool
 }
 
-func (s *server) do(t *testing.T, r webReq) *httptest.ResponseRecorder {
+func (s *server) do(t testing.TB, r webReq) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequest(r.method, r.path, strings.NewReader(r.body))
 	if r.cookie != "" {
