@@ -3,82 +3,24 @@ package accounts
 import (
 	"context"
 	"errors"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/parleyhq/parley/internal/testslapd"
 )
-
-// slapdScript starts OpenLDAP for tests (a copy of the peers' recipe,
-// shared with the e2e tests), loaded with sample.ldif beside it.
-var slapdScript = filepath.Join("..", "e2e", "testdata", "ldap", "slapd.sh")
-
-// testSlapd is a running slapd: its StartTLS and LDAPS URLs and CA file.
-type testSlapd struct{ url, ldaps, ca string }
-
-func startSlapd(t *testing.T) testSlapd {
-	t.Helper()
-	dir := t.TempDir()
-	var out []byte
-	var err error
-	for range 3 { // a port free a moment ago may be taken since
-		cmd := exec.Command(slapdScript, dir, strconv.Itoa(freePort(t)))
-		cmd.Env = append(os.Environ(), "LDAPS_PORT="+strconv.Itoa(freePort(t)))
-		if out, err = cmd.Output(); err == nil {
-			break
-		}
-	}
-	if err != nil {
-		t.Fatalf("slapd.sh: %v", err)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command(slapdScript, "stop", dir).CombinedOutput(); err != nil {
-			t.Errorf("slapd.sh stop: %v %s", err, out)
-		}
-	})
-	var s testSlapd
-	for _, f := range strings.Fields(string(out)) {
-		k, v, _ := strings.Cut(f, "=")
-		switch k {
-		case "url":
-			s.url = v
-		case "ldaps":
-			s.ldaps = v
-		case "cacert":
-			s.ca = v
-		}
-	}
-	if s.url == "" || s.ldaps == "" || s.ca == "" {
-		t.Fatalf("slapd.sh printed %q", out)
-	}
-	return s
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
 
 // TestLDAPWithSlapd signs the sample directory's users in against a real
 // OpenLDAP, over StartTLS and LDAPS, the operators group named by DN and
 // by cn, and checks each refusal.
 func TestLDAPWithSlapd(t *testing.T) {
-	s := startSlapd(t)
-	base := LDAPOptions{CAFile: s.ca, BindDN: "cn=parley-svc,dc=parley,dc=test", BindPassword: "svc-pw",
+	s := testslapd.Start(t)
+	base := LDAPOptions{CAFile: s.CAFile, BindDN: "cn=parley-svc,dc=parley,dc=test", BindPassword: "svc-pw",
 		BaseDN: "dc=parley,dc=test", UserFilter: "(uid=%s)", NameAttr: "cn", EmailAttr: "mail",
 		PhoneAttr: "telephoneNumber", ExtensionAttr: "pager", Timeout: 3 * time.Second}
 	startTLS, ldaps := base, base
-	startTLS.URL, startTLS.StartTLS, startTLS.OperatorsGroup = s.url, true, "operators"
-	ldaps.URL, ldaps.OperatorsGroup = s.ldaps, "cn=operators,ou=groups,dc=parley,dc=test"
+	startTLS.URL, startTLS.StartTLS, startTLS.OperatorsGroup = s.URL, true, "operators"
+	ldaps.URL, ldaps.OperatorsGroup = s.LDAPS, "cn=operators,ou=groups,dc=parley,dc=test"
 	wrongSvc := startTLS
 	wrongSvc.BindPassword = "nope"
 	plain := startTLS
@@ -86,7 +28,7 @@ func TestLDAPWithSlapd(t *testing.T) {
 	noCA := startTLS
 	noCA.CAFile = ""
 	closed := startTLS
-	closed.URL = "ldap://127.0.0.1:" + strconv.Itoa(freePort(t))
+	closed.URL = "ldap://127.0.0.1:" + strconv.Itoa(testslapd.FreePort(t))
 	for _, tt := range []struct {
 		name       string
 		o          LDAPOptions

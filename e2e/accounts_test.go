@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/tls"
 	"encoding/json"
@@ -9,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -20,69 +18,8 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/parleyhq/parley/internal/testcert"
+	"github.com/parleyhq/parley/internal/testslapd"
 )
-
-// slapd is a private OpenLDAP server from testdata/ldap/slapd.sh, loaded
-// with testdata/ldap/sample.ldif: alice (operator), bob, carol, dave,
-// passwords "<uid>-pw", the service account cn=parley-svc ("svc-pw").
-type slapd struct {
-	dir   string
-	url   string // ldap://127.0.0.1:PORT (StartTLS)
-	ldaps string // ldaps://127.0.0.1:PORT
-	ca    string // the server certificate, PEM
-}
-
-// startSlapd starts a slapd on free ports and stops it when t ends.
-func startSlapd(t *testing.T) *slapd {
-	t.Helper()
-	script, err := filepath.Abs(filepath.Join("testdata", "ldap", "slapd.sh"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	var out []byte
-	for try := 0; try < 3; try++ { // a port free a moment ago may be taken since
-		cmd := exec.Command(script, dir, strconv.Itoa(freeTCPPort(t)))
-		cmd.Env = append(cmd.Environ(), "LDAPS_PORT="+strconv.Itoa(freeTCPPort(t)))
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if out, err = cmd.Output(); err == nil {
-			break
-		}
-		t.Logf("slapd.sh: %v\n%s", err, stderr.String())
-	}
-	if err != nil {
-		t.Fatal("slapd did not start")
-	}
-	s := &slapd{dir: dir}
-	t.Cleanup(func() { s.stop(t) })
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		for _, f := range strings.Fields(sc.Text()) {
-			k, v, _ := strings.Cut(f, "=")
-			switch k {
-			case "url":
-				s.url = v
-			case "ldaps":
-				s.ldaps = v
-			case "cacert":
-				s.ca = v
-			}
-		}
-	}
-	if s.url == "" || s.ldaps == "" || s.ca == "" {
-		t.Fatalf("slapd.sh printed %q", out)
-	}
-	return s
-}
-
-// stop stops the server and waits until it is gone.
-func (s *slapd) stop(t *testing.T) {
-	out, err := exec.Command(filepath.Join("testdata", "ldap", "slapd.sh"), "stop", s.dir).CombinedOutput()
-	if err != nil {
-		t.Errorf("slapd.sh stop: %v\n%s", err, out)
-	}
-}
 
 // accountsConfig has a local user 2001 (web password "local-pw", the
 // given bcrypt hash), the extensions of the directory's bob (1002) and
@@ -112,8 +49,8 @@ rooms:
 %s
 `
 
-// section is the ldap section for slapd s at url (StartTLS or not).
-func (s *slapd) section(startTLS bool, url string) string {
+// ldapSection is the ldap section for slapd s at url (StartTLS or not).
+func ldapSection(s *testslapd.Server, startTLS bool, url string) string {
 	return fmt.Sprintf(`ldap:
   url: %s
   start_tls: %v
@@ -124,7 +61,7 @@ func (s *slapd) section(startTLS bool, url string) string {
   user_filter: "(uid=%%s)"
   operators_group: operators
   timeout: 3s
-`, url, startTLS, s.ca)
+`, url, startTLS, s.CAFile)
 }
 
 // webClient is a browser-like client of the session API: it keeps the
@@ -248,8 +185,8 @@ func hashPW(t *testing.T, pw string) string {
 // throttled with 429 and Retry-After; with the directory stopped an LDAP
 // user gets a clear 503 while the local user still signs in.
 func TestWebSignInLDAP(t *testing.T) {
-	dir := startSlapd(t)
-	srv := startParley(t, fmt.Sprintf(accountsConfig, "", hashPW(t, "local-pw"), dir.section(true, dir.url)))
+	dir := testslapd.Start(t)
+	srv := startParley(t, fmt.Sprintf(accountsConfig, "", hashPW(t, "local-pw"), ldapSection(dir, true, dir.URL)))
 	base := "http://" + srv.http
 
 	alice := newWebClient(t, base, nil)
@@ -354,7 +291,7 @@ func TestWebSignInLDAP(t *testing.T) {
 
 	// The directory goes away: LDAP users get a clear 503, the local user
 	// still signs in.
-	dir.stop(t)
+	dir.Stop(t)
 	carol := newWebClient(t, base, nil)
 	res, data := carol.do("POST", "/api/v1/session", map[string]string{"user": "carol", "password": "carol-pw"}, false)
 	if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(data), "directory") ||
@@ -376,13 +313,13 @@ func TestWebSignInLDAP(t *testing.T) {
 // TestWebSignInLDAPSOverHTTPS: Parley served over HTTPS, the directory
 // over LDAPS: the session cookie is Secure, and a sign-in works.
 func TestWebSignInLDAPSOverHTTPS(t *testing.T) {
-	dir := startSlapd(t)
+	dir := testslapd.Start(t)
 	ca := testcert.NewCA(t, "Parley test CA")
 	tmp := t.TempDir()
 	certFile, keyFile := filepath.Join(tmp, "http.pem"), filepath.Join(tmp, "http.key")
 	ca.Issue(t, certFile, keyFile, testHost)
 	tlsSection := fmt.Sprintf("  tls:\n    cert: %s\n    key: %s", certFile, keyFile)
-	srv := startParley(t, fmt.Sprintf(accountsConfig, tlsSection, hashPW(t, "local-pw"), dir.section(false, dir.ldaps)))
+	srv := startParley(t, fmt.Sprintf(accountsConfig, tlsSection, hashPW(t, "local-pw"), ldapSection(dir, false, dir.LDAPS)))
 	c := newWebClient(t, "https://"+srv.http, &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool, ServerName: testHost}})
 	res, info := c.signIn("alice", "alice-pw")
 	if res.StatusCode != http.StatusCreated || info.User.Role != "operator" {
