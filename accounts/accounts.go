@@ -11,6 +11,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // Role is what a signed-in user may do.
@@ -80,11 +83,12 @@ type Accounts struct {
 }
 
 // New returns Accounts over local and dir (either may be nil); the logins
-// in admins get RoleAdmin.
+// in admins get RoleAdmin (compared without regard to case, as directories
+// compare logins).
 func New(local LocalUsers, dir Directory, admins []string) *Accounts {
 	a := &Accounts{local: local, dir: dir, admins: make(map[string]bool, len(admins))}
 	for _, l := range admins {
-		a.admins[l] = true
+		a.admins[strings.ToLower(l)] = true
 	}
 	return a
 }
@@ -103,11 +107,16 @@ func (a *Accounts) SignIn(ctx context.Context, login, password string) (User, er
 	if err != nil {
 		return User{}, err
 	}
-	if a.admins[u.Login] {
+	if a.admins[strings.ToLower(u.Login)] {
 		u.Role = RoleAdmin
 	}
 	return u, nil
 }
+
+// dummyHash is a bcrypt hash (cost 10, as htpasswd -B makes) that no
+// password matches in practice: it makes unknown logins cost what known
+// ones do.
+var dummyHash = []byte("$2a$10$7EqJtq98hPqEX7fNZaFWoO5B2VYyBBkfHb0XWT1WTVJ7kNFXR1bHe")
 
 func (a *Accounts) lookup(ctx context.Context, login, password string) (User, error) {
 	if a.local != nil {
@@ -117,6 +126,9 @@ func (a *Accounts) lookup(ctx context.Context, login, password string) (User, er
 		}
 	}
 	if a.dir == nil {
+		// As long as a wrong password of a local user, so that the time
+		// does not tell which logins exist.
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
 		return User{}, ErrInvalid
 	}
 	u, err := a.dir.Authenticate(ctx, login, password)

@@ -175,3 +175,41 @@ func TestSessions(t *testing.T) {
 		t.Error("deleted session still live")
 	}
 }
+
+// TestDummyHash: the hash unknown logins are checked against is a real
+// cost-10 bcrypt hash, so the check takes the time a real one does.
+func TestDummyHash(t *testing.T) {
+	if c, err := bcrypt.Cost(dummyHash); err != nil || c != 10 {
+		t.Fatalf("cost %d, %v", c, err)
+	}
+	if err := bcrypt.CompareHashAndPassword(dummyHash, []byte("x")); !errors.Is(err, bcrypt.ErrMismatchedHashAndPassword) {
+		t.Fatalf("compare: %v", err)
+	}
+}
+
+func TestAdminsIgnoreCase(t *testing.T) {
+	dir := &fakeDir{users: map[string]User{"Root": {Login: "Root", Role: RoleUser}}, pw: map[string]string{"Root": "pw"}}
+	u, err := New(nil, dir, []string{"root"}).SignIn(context.Background(), "Root", "pw")
+	if err != nil || u.Role != RoleAdmin {
+		t.Fatalf("%+v %v", u, err)
+	}
+}
+
+func TestSessionsPerUser(t *testing.T) {
+	now := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
+	s := NewSessions(time.Hour, 2*time.Hour, func() time.Time { return now })
+	var ids []string
+	for range MaxPerUser + 1 {
+		now = now.Add(time.Second)
+		ids = append(ids, s.Create(User{Login: "bob"}).ID)
+	}
+	other := s.Create(User{Login: "alice"})
+	if _, ok := s.Get(ids[0]); ok {
+		t.Error("the least recently used session outlived the cap")
+	}
+	for _, id := range append(ids[1:], other.ID) {
+		if _, ok := s.Get(id); !ok {
+			t.Errorf("session %s ended", id)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package accounts
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"slices"
 	"sync"
 	"time"
 )
@@ -49,16 +50,29 @@ func NewSessions(idle, maxAge time.Duration, now func() time.Time) *Sessions {
 // MaxAge is the absolute life of a session (for the cookie's Max-Age).
 func (s *Sessions) MaxAge() time.Duration { return s.maxAge }
 
-// Create starts a session for u, and forgets the sessions that expired.
+// MaxPerUser is how many sessions one login may have; signing in once more
+// ends its least recently used one.
+const MaxPerUser = 16
+
+// Create starts a session for u, forgets the sessions that expired, and
+// ends u's least recently used session if u has MaxPerUser already.
 func (s *Sessions) Create(u User) Session {
 	now := s.now()
 	ss := &Session{ID: random(), CSRF: random(), User: u, Created: now, LastUsed: now}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var mine []*Session
 	for id, old := range s.m {
-		if s.expired(old, now) {
+		switch {
+		case s.expired(old, now):
 			delete(s.m, id)
+		case old.User.Login == u.Login:
+			mine = append(mine, old)
 		}
+	}
+	if len(mine) >= MaxPerUser {
+		oldest := slices.MinFunc(mine, func(a, b *Session) int { return a.LastUsed.Compare(b.LastUsed) })
+		delete(s.m, oldest.ID)
 	}
 	s.m[ss.ID] = ss
 	return *ss
