@@ -24,8 +24,8 @@ import (
 // accountsConfig has a local user 2001 (web password "local-pw", the
 // given bcrypt hash), the extensions of the directory's bob (1002) and
 // carol (1003), rooms owned by bob, by carol, and one bob is a member
-// (the guard's first wait 10 s, so a held-off client stays so),
-// of, and the ldap section of the given URL, StartTLS switch and CA.
+// of, a guard whose first wait is 10 s (a held-off client stays so
+// however slow the test runs), the http tls lines and the ldap section.
 const accountsConfig = `
 sip:
   listen: [udp://127.0.0.1:0]
