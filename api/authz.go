@@ -149,8 +149,8 @@ func (s *server) sessionRoom(p principal, number string) (principal, error) {
 }
 
 // seesPINs reports whether p may see the PINs of the room with the given
-// number: admins and that room's moderators may; attendees, who could
-// otherwise read the moderator PIN, may not.
+// number: admins, operators' sessions and that room's moderators may;
+// attendees, who could otherwise read the moderator PIN, may not.
 func (p principal) seesPINs(number string) bool {
 	return p.admin || p.operator || (p.room == number && p.role.Moderates())
 }
