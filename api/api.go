@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parleyhq/parley/accounts"
 	"github.com/parleyhq/parley/bridge"
 	"github.com/parleyhq/parley/guard"
 )
@@ -91,6 +92,15 @@ type Options struct {
 	// Reload re-reads the config file for POST /api/v1/reload (admin
 	// tokens only); nil answers it with 503.
 	Reload Reloader
+	// Accounts signs users in to the web (POST /api/v1/session); nil
+	// answers sign-ins with 503.
+	Accounts SignIner
+	// LoginGuard limits the guessing of web passwords, per user and per
+	// client address; nil: a guard of the package guard's defaults.
+	LoginGuard Limiter
+	// SessionIdle and SessionMaxAge end a web session that long after its
+	// last use and its sign-in; 0: 30 minutes and 12 hours.
+	SessionIdle, SessionMaxAge time.Duration
 	// Trace is the SIP message trace that admins switch on and off
 	// (trace.go); nil answers its calls with 503.
 	Trace TraceSwitch
@@ -126,6 +136,7 @@ type server struct {
 	events       *eventsAPI
 	reload       *reloadAPI
 	trace        *traceAPI
+	session      *sessionAPI
 }
 
 // shared is what the handler types have in common: the bridge whose rooms
@@ -155,8 +166,8 @@ func newServer(opts Options) *server {
 	if tokenMaxTTL < tokenTTL {
 		tokenMaxTTL = max(tokenTTL, defaultTokenMaxTTL)
 	}
-	console, authGuard := opts.ConsoleGuard, opts.AuthGuard
-	if console == nil || authGuard == nil {
+	console, authGuard, loginGuard := opts.ConsoleGuard, opts.AuthGuard, opts.LoginGuard
+	if console == nil || authGuard == nil || loginGuard == nil {
 		// guard.New fails only on bad options; its defaults are good.
 		g, _ := guard.New(guard.Options{Logger: s.log, Clock: func() time.Time { return s.now() }})
 		if console == nil {
@@ -164,6 +175,9 @@ func newServer(opts Options) *server {
 		}
 		if authGuard == nil {
 			authGuard = g.For(guard.API)
+		}
+		if loginGuard == nil {
+			loginGuard = g.For(guard.Login)
 		}
 	}
 	st := opts.Stores
@@ -186,6 +200,9 @@ func newServer(opts Options) *server {
 	s.events = &eventsAPI{shared: sh, done: opts.Done, pingInterval: pingInterval}
 	s.reload = &reloadAPI{reloader: opts.Reload}
 	s.trace = &traceAPI{shared: sh, sw: opts.Trace, done: opts.Done}
+	s.session = &sessionAPI{shared: sh, accounts: opts.Accounts, guard: loginGuard,
+		sessions: accounts.NewSessions(opts.SessionIdle, opts.SessionMaxAge, sh.now),
+		httpsURL: strings.HasPrefix(strings.ToLower(opts.PublicURL), "https://")}
 	s.mux = s.buildMux()
 	return s
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/parleyhq/parley/bridge"
 )
@@ -39,12 +40,24 @@ type principal struct {
 	role bridge.Role
 	// tokenID is a room token's store ID.
 	tokenID int64
-	// extension is the extension a room token speaks for, if any.
+	// extension is the extension a room token or a signed-in user speaks
+	// for, if any.
 	extension string
+	// login is the signed-in user of a web session (session.go); empty
+	// for bearer tokens. A session's admin has admin set; an operator's
+	// has operator; the guard gives a session room and role for the room
+	// in the path (sessionRoom).
+	login string
+	// operator is set for an operator's session: it sees and moderates
+	// every room.
+	operator bool
 }
 
 // String names the principal in logs.
 func (p principal) String() string {
+	if p.login != "" {
+		return "user " + p.login
+	}
 	if p.admin {
 		return "admin"
 	}
@@ -58,6 +71,10 @@ func (p principal) String() string {
 func authorize(p principal, e endpoint, number string) error {
 	if p.admin || e.Access == accessPublic || e.Access == accessAny {
 		return nil
+	}
+	if e.Access == accessAdmin && p.login != "" {
+		return &Error{Status: http.StatusForbidden, Field: "Authorization",
+			Message: "only admins may " + e.Action + ": you are signed in as " + p.login + ", not an admin"}
 	}
 	if e.Access == accessAdmin {
 		return &Error{Status: http.StatusForbidden, Field: "Authorization",
@@ -87,13 +104,55 @@ func (s *server) operatorHere(p principal, number string) bool {
 
 // sees reports whether p may see the room with the given number in lists
 // and event streams.
-func (p principal) sees(number string) bool { return p.admin || p.room == number }
+func (p principal) sees(number string) bool { return p.admin || p.operator || p.room == number }
+
+// hosts returns the role a signed-in user has in a room with settings set:
+// moderator for its owner, attendee for a member, "" for neither.
+func (p principal) hosts(set bridge.RoomSettings) bridge.Role {
+	switch {
+	case p.login == "" || p.extension == "":
+		return ""
+	case set.Owner == p.extension:
+		return bridge.RoleModerator
+	case slices.Contains(set.Members, p.extension):
+		return bridge.RoleAttendee
+	}
+	return ""
+}
+
+// sessionRoom gives a signed-in user who is neither admin nor operator
+// its role in the room with the given number (empty: no room in the
+// path): the owner moderates, a member reads, anyone else is told the
+// room does not exist, as for a number nobody has. An operator moderates
+// every room.
+func (s *server) sessionRoom(p principal, number string) (principal, error) {
+	if p.login == "" || p.admin || number == "" {
+		return p, nil
+	}
+	if p.operator {
+		p.room, p.role = number, bridge.RoleModerator
+		return p, nil
+	}
+	if s.bridge == nil {
+		return p, nil
+	}
+	room, err := s.bridge.Room(number)
+	if err != nil {
+		return p, err
+	}
+	role := p.hosts(room.Settings())
+	if role == "" {
+		return p, fmt.Errorf("room %s: %w", number, bridge.ErrUnknownRoom)
+	}
+	p.room, p.role = number, role
+	return p, nil
+}
 
 // seesPINs reports whether p may see the PINs of the room with the given
-// number: admins and that room's moderators may; attendees, who could
-// otherwise read the moderator PIN, may not.
+// number: admins, operators' sessions and that room's moderators may;
+// attendees, who could otherwise read the moderator PIN, may not.
 func (p principal) seesPINs(number string) bool {
-	return p.admin || (p.room == number && p.role.Moderates())
+	return p.admin || p.operator || (p.room == number && p.role.Moderates())
 }
 
 // principalKey is the context key of the request's principal.

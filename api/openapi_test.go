@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parleyhq/parley/accounts"
 	"github.com/parleyhq/parley/bridge"
 )
 
@@ -179,6 +180,7 @@ func TestOpenAPISchemas(t *testing.T) {
 		"DialInNumber": DialInNumber{}, "JoinInfo": JoinInfo{}, "ContactRequest": ContactRequest{}, "Contact": Contact{},
 		"ReloadResult": ReloadResult{},
 		"TraceRequest": TraceRequest{}, "Trace": Trace{}, "TracesStopped": TracesStopped{},
+		"SessionRequest": SessionRequest{}, "SessionInfo": SessionInfo{}, "User": accounts.User{},
 	}
 	for name := range doc.Comps.Schemas {
 		if _, ok := types[name]; !ok {

@@ -35,7 +35,8 @@ type roomsAPI struct {
 }
 
 // listRooms serves GET /api/v1/rooms: every room the token may see (a
-// room token sees its own), by number.
+// room token sees its own; a signed-in user those its extension owns or
+// is a member of, an operator all), by number.
 func (s *roomsAPI) listRooms(w http.ResponseWriter, r *http.Request) error {
 	if s.bridge == nil {
 		return errNoBridge
@@ -43,7 +44,7 @@ func (s *roomsAPI) listRooms(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r)
 	out := []Room{}
 	for _, room := range s.bridge.Rooms() {
-		if p.sees(room.Number()) {
+		if p.sees(room.Number()) || p.hosts(room.Settings()) != "" {
 			out = append(out, roomState(room, p))
 		}
 	}

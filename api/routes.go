@@ -34,6 +34,9 @@ func (s *server) endpoints() []endpoint {
 		{Method: "GET", Path: "/healthz", Access: accessPublic, h: s.health.healthz},
 		{Method: "GET", Path: "/readyz", Access: accessPublic, h: s.health.readyz},
 		{Method: "GET", Path: "/api/v1/openapi.json", Access: accessPublic, h: serveOpenAPI},
+		{Method: "POST", Path: "/api/v1/session", Access: accessPublic, h: s.session.login},
+		{Method: "GET", Path: "/api/v1/session", Access: accessPublic, h: s.session.whoami},
+		{Method: "DELETE", Path: "/api/v1/session", Access: accessPublic, h: s.session.logout},
 		{Method: "GET", Path: "/api/v1/events", Access: accessAny, QueryToken: true, h: s.events.events},
 
 		{Method: "GET", Path: "/api/v1/rooms", Access: accessAny, h: s.rooms.listRooms},
@@ -88,6 +91,17 @@ func (s *server) endpoints() []endpoint {
 	}
 }
 
+// authenticate returns who r speaks for: its bearer token (auth.go), or,
+// when it has none but a session cookie, the signed-in user (session.go),
+// whose changes must carry the CSRF token.
+func (s *server) authenticate(r *http.Request, query bool) (principal, error) {
+	bearer := r.Header.Get("Authorization") != "" || (query && r.URL.Query().Has("token"))
+	if !bearer && hasCookie(r) {
+		return s.session.principal(r)
+	}
+	return s.auth.check(r, query)
+}
+
 // guard runs e's handler once the request's token may call e: it
 // authenticates (auth.go), authorises (authz.go) and hands the handler
 // the caller in the request's context.
@@ -96,7 +110,10 @@ func (s *server) guard(e endpoint) handlerFunc {
 		if e.Access == accessPublic {
 			return e.h(w, r)
 		}
-		p, err := s.auth.check(r, e.QueryToken)
+		p, err := s.authenticate(r, e.QueryToken)
+		if err == nil {
+			p, err = s.sessionRoom(p, r.PathValue("number"))
+		}
 		if err == nil {
 			err = authorize(p, e, r.PathValue("number"))
 			if err != nil && e.Invite && p.room == r.PathValue("number") && s.operatorHere(p, p.room) {

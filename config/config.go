@@ -69,6 +69,14 @@ type Config struct {
 	// SMS is the HTTP gateway SMS invitations are sent through; nil (the
 	// section left out) means Parley sends no SMS.
 	SMS *SMS `yaml:"sms"`
+	// Admins are the logins (extension numbers or LDAP login names) whose
+	// web sessions have admin rights (accounts.go). None by default.
+	Admins []string `yaml:"admins"`
+	// LDAP is the directory users sign in from; nil (the section left
+	// out) means local extensions only (accounts.go).
+	LDAP *LDAP `yaml:"ldap"`
+	// Session sets the life of web sessions (accounts.go).
+	Session Session `yaml:"session"`
 	// Guard limits the guessing of passwords, PINs and tokens (guard.go).
 	Guard Guard `yaml:"guard"`
 	// API sets the life of room tokens (guard.go).
@@ -235,7 +243,12 @@ type Extension struct {
 	// Name is the display name shown to other participants.
 	Name string `yaml:"name"`
 	// Password is the SIP digest password (RFC 3261 §22.4); required.
+	// It never signs in to the web: that takes PasswordHash.
 	Password Secret `yaml:"password"`
+	// PasswordHash is the bcrypt hash ($2a$/$2b$/$2y$) of the user's web
+	// sign-in password (POST /api/v1/session), login = Number; empty: the
+	// extension cannot sign in to the web (accounts.go).
+	PasswordHash string `yaml:"password_hash"`
 	// Email is where invitations to this user are sent; optional.
 	Email string `yaml:"email"`
 	// Groups are the groups the user belongs to, for group invitations.

@@ -54,6 +54,7 @@ func (c *Config) Validate() error {
 	v.smtp(c.SMTP)
 	v.sms(c.SMS)
 	v.guard(&c.Guard, &c.API)
+	v.accounts(c)
 	v.shutdown(&c.Shutdown)
 	if len(v.errs) == 0 {
 		return nil

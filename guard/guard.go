@@ -56,10 +56,13 @@ const (
 	// API is a bearer token (RFC 6750 §2.1); the key is empty (a token
 	// names no target before it is found).
 	API Kind = "api"
+	// Login is a password given to the web sign-in (POST /api/v1/session);
+	// keys are the login names, known or not.
+	Login Kind = "login"
 )
 
 // Kinds returns every Kind, in a fixed order, for reporting each at 0.
-func Kinds() []Kind { return []Kind{SIPDigest, PIN, Console, API} }
+func Kinds() []Kind { return []Kind{SIPDigest, PIN, Console, API, Login} }
 
 // Options configure a Guard. Zero values take the defaults given on each
 // field.

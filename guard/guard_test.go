@@ -235,7 +235,7 @@ func TestLogOnce(t *testing.T) {
 	if n := strings.Count(logs.String(), "source blocked"); n != 2 || !strings.Contains(logs.String(), "blocked=1000") {
 		t.Errorf("after a minute: %d lines, want 2 with blocked=1000:\n%s", n, logs)
 	}
-	if b := g.Blocked(); b[SIPDigest] != 1001 || b[PIN] != 0 || len(b) != 4 {
+	if b := g.Blocked(); b[SIPDigest] != 1001 || b[PIN] != 0 || len(b) != len(Kinds()) {
 		t.Errorf("Blocked() = %v", b)
 	}
 }

@@ -13,6 +13,7 @@ test_pkgs+=(pebble nginx-light) # HTTPS tests: a local ACME CA, a reverse proxy 
 test_pkgs+=(prometheus) # promtool: checks and unit-tests the alert rules (e2e/observability_test.go)
 test_pkgs+=(sngrep) # SIP trace tests: a HEP collector
 test_pkgs+=(dpkg-dev systemd)       # make deb and systemd-analyze (packaging/deb_test.go)
+test_pkgs+=(slapd ldap-utils)        # web sign-in against a real directory (internal/testslapd: accounts and e2e tests)
 deb_pkgs=(dpkg-dev)
 pkgs=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && pkgs+=("${test_pkgs[@]}")

@@ -209,6 +209,11 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 		ConsoleGuard: grd.For(guard.Console), AuthGuard: grd.For(guard.API),
 		TokenTTL: cfg.API.TokenTTL, TokenMaxTTL: cfg.API.TokenMaxTTL, Reload: a}
 	a.apiOpts.Trace = tr
+	if a.apiOpts.Accounts, err = newAccounts(cfg); err != nil {
+		return nil, err
+	}
+	a.apiOpts.LoginGuard = grd.For(guard.Login)
+	a.apiOpts.SessionIdle, a.apiOpts.SessionMaxAge = cfg.Session.IdleTimeout, cfg.Session.MaxAge
 	if err := inviteOptions(cfg, &a.apiOpts); err != nil {
 		return nil, err
 	}
