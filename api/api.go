@@ -180,7 +180,7 @@ func newServer(opts Options) *server {
 	s.tokens = &tokensAPI{shared: sh, store: st.Tokens, tokenTTL: tokenTTL, tokenMaxTTL: tokenMaxTTL}
 	s.console = &consoleLogin{shared: sh, store: st.Tokens, guard: console, tokenTTL: tokenTTL}
 	s.schedules = &schedulesAPI{shared: sh, store: st.Schedules}
-	s.attendance = &attendanceAPI{shared: sh, store: st.Attendance, links: st.Links}
+	s.attendance = &attendanceAPI{shared: sh, store: st.Attendance, links: st.Links, schedules: st.Schedules}
 	s.links = &linksAPI{inviter: inv, store: st.Links, phoneCountry: opts.PhoneCountry}
 	s.contacts = &contactsAPI{store: st.Contacts, log: s.log}
 	s.events = &eventsAPI{shared: sh, done: opts.Done, pingInterval: pingInterval}
