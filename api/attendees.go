@@ -130,7 +130,7 @@ func cameByOf(a store.Attendance) string {
 // cell keeps a value a caller or guest chose (a name, a caller ID) from
 // being run as a spreadsheet formula (OWASP, CSV injection): a value that
 // starts with =, +, -, @, a tab or a carriage return gets a leading
-// apostrophe, unless it is a phone number such as +441632960123.
+// apostrophe, unless it is a phone number such as +442079460123.
 func cell(v string) string {
 	if v == "" || !strings.ContainsRune("=+-@\t\r", rune(v[0])) {
 		return v

@@ -21,7 +21,7 @@ type LinkRequest struct {
 	// only. Required with send_email.
 	Email string `json:"email,omitempty"`
 	// Phone is the guest's phone number, for SMS invitations: E.164
-	// (+447700900123) or national digits; guest links only. Required with
+	// (+447911123456) or national digits; guest links only. Required with
 	// send_sms.
 	Phone string `json:"phone,omitempty"`
 	// Role is the role the link grants: owner, moderator, presenter,
