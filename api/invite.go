@@ -174,7 +174,7 @@ func (s *inviter) roomGuestLink(r *http.Request, room *bridge.Room) string {
 	}
 	now := s.now()
 	for _, l := range links {
-		if l.Kind == store.LinkGroup && linkState(l, now) == string(rules.LinkValid) {
+		if l.Kind == store.LinkGroup && linkState(l, now, true) == string(rules.LinkValid) {
 			return s.joinURL(r, l.Token)
 		}
 	}

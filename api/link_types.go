@@ -110,8 +110,8 @@ type Link struct {
 	ValidFrom *time.Time `json:"valid_from,omitempty"`
 	// ValidUntil is when the link stops admitting; absent means never.
 	ValidUntil *time.Time `json:"valid_until,omitempty"`
-	// State is what the link does now: "valid", "inactive",
-	// "not_yet_valid" or "expired".
+	// State is what the link does now (rules.LinkState): "valid",
+	// "inactive", "no_access", "expired", "not_yet_valid" or "no_guests".
 	State string `json:"state"`
 	// CreatedAt is when the link was made.
 	CreatedAt time.Time `json:"created_at"`

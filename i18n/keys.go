@@ -53,6 +53,9 @@ const (
 	PageInactive = "page.inactive"
 	// PageNoGuests tells a guest the room has guest access off.
 	PageNoGuests = "page.no_guests"
+	// PageNoAccess tells a guest the link's role is no_access: it is
+	// active but admits nobody.
+	PageNoAccess = "page.no_access"
 	// PageEnterName labels the name field of the join page.
 	PageEnterName = "page.enter_name"
 	// PageJoin labels the join button.
@@ -335,7 +338,7 @@ var allKeys = []string{
 	EmailSubject, EmailSubjectScheduled, EmailGreeting, EmailGreetingAnonymous, EmailIntro,
 	EmailWhen, EmailPersonalLink, EmailGuestLink, EmailCalendar,
 	SMSInvite, SMSInviteAnonymous,
-	PageOpensAt, PageExpired, PageInactive, PageNoGuests, PageEnterName, PageJoin,
+	PageOpensAt, PageExpired, PageInactive, PageNoGuests, PageNoAccess, PageEnterName, PageJoin,
 	PageNotValid, PageTitle, PageNotReady, PageUnavailable, PageRestarting, PageNeedsJS, PageNoWebRTC, PageNeedsHTTPS, PageMicrophone, PageMicDefault, PageLevel, PageProcessing, PageEchoCancellation, PageNoiseSuppression, PageAutoGain, PageCamera, PageCameraOff, PageCameraDefault, PageCameraAsking, PageCameraDenied, PageCameraFailed, PagePreview, PageVideos, PageVideoOf, PageCameraStart, PageCameraStop, PageCameraOn, PageCameraIsOff, PageMicAsking, PageMicDenied, PageMicMissing, PageMicFailed, PageConnecting, PageInCall, PageParticipants, PageYou, PageParticipantList, PageRoleOwner, PageRoleModerator, PageRolePresenter, PageRoleAttendee, PageRoleSpectator, PageTalking, PageSilent, PageMutedMark, PagePhone, PageSomeone, PageMute, PageUnmute, PageMuted, PageUnmuted, PageLeave, PageLeft, PageEnded, PageLost, PageRoomFull, PageRoomLocked, PageSpectator, PageJoinFailed,
 	ConsoleTitle, ConsoleNoRoom, ConsoleNeedsJS, ConsoleLoginIntro, ConsolePIN, ConsoleUseToken, ConsoleToken,
 	ConsoleOpen, ConsoleChecking, ConsoleNeedCredential, ConsoleBadToken, ConsoleExpired, ConsoleLogOut,
