@@ -72,6 +72,10 @@ type Options struct {
 	// DialIn are the numbers to call in on (the config's dial_in), shown
 	// in join info and invitations.
 	DialIn []DialInNumber
+	// SIPHost is the host (and port, if not 5060) SIP phones reach Parley
+	// at, such as "sip.example.com": join info, mails and SMS show each
+	// room's SIP address, sip:ROOM@SIPHost. Empty leaves it out.
+	SIPHost string
 	// Mailer sends email invitations; nil answers send_email and resend
 	// with 503, "email is not configured".
 	Mailer Mailer
@@ -173,7 +177,7 @@ func newServer(opts Options) *server {
 	s.auth = newAuthenticator(opts.AdminTokens, st.Tokens, sh.now, authGuard)
 	inv := &inviter{shared: sh, linkURLs: linkURLs{publicURL: strings.TrimRight(opts.PublicURL, "/")},
 		mailer: opts.Mailer, sms: opts.SMS, records: st.Invitations, links: st.Links, schedules: st.Schedules,
-		dialIn: slices.Clone(opts.DialIn)}
+		dialIn: slices.Clone(opts.DialIn), sipHost: opts.SIPHost}
 	s.health = &health{ready: opts.Ready}
 	s.rooms = &roomsAPI{shared: sh, store: st.Rooms}
 	s.participants = &participantsAPI{shared: sh, contacts: st.Contacts}

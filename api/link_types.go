@@ -180,6 +180,10 @@ type JoinInfo struct {
 	PIN string `json:"pin,omitempty"`
 	// DialIn are the numbers to call in on.
 	DialIn []DialInNumber `json:"dial_in"`
+	// SIPURI is the room's SIP address, sip:ROOM@HOST, for SIP phones and
+	// apps; absent without sip.domain or a public address, and for tokens
+	// that may not see PINs.
+	SIPURI string `json:"sip_uri,omitempty"`
 	// Language is the language the text is in.
 	Language string `json:"language"`
 	// Text is the whole message, ready to paste.

@@ -14,6 +14,9 @@ const (
 	// JoinRoomNumber is the number to type after dialling in:
 	// {{room_number}}.
 	JoinRoomNumber = "join.room_number"
+	// JoinSIP gives the room's SIP address, for SIP phones and apps:
+	// {{sip_uri}}.
+	JoinSIP = "join.sip"
 	// JoinPIN is the room's PIN: {{pin}}.
 	JoinPIN = "join.pin"
 	// JoinBrowsers names the supported browsers; no placeholders.
@@ -334,7 +337,7 @@ const (
 
 // allKeys lists every key above, for the tests that check the catalogues.
 var allKeys = []string{
-	JoinTitle, JoinLink, JoinDialIn, JoinDialInPlain, JoinRoomNumber, JoinPIN, JoinBrowsers,
+	JoinTitle, JoinLink, JoinDialIn, JoinDialInPlain, JoinSIP, JoinRoomNumber, JoinPIN, JoinBrowsers,
 	EmailSubject, EmailSubjectScheduled, EmailGreeting, EmailGreetingAnonymous, EmailIntro,
 	EmailWhen, EmailPersonalLink, EmailGuestLink, EmailCalendar,
 	SMSInvite, SMSInviteAnonymous,
