@@ -1,6 +1,9 @@
 package notify
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestJoinInfoText(t *testing.T) {
 	j := JoinInfo{
@@ -79,6 +82,11 @@ func TestJoinInfoSIPAddress(t *testing.T) {
 	}
 	if got, want := SMSText("en", "Ann", "Sync", "https://m.example.com/join/t", "sip:1000@m.example.com"),
 		"Ann, join Sync: https://m.example.com/join/t\nFrom a SIP phone or app: sip:1000@m.example.com"; got != want {
+		t.Errorf("SMSText = %q, want %q", got, want)
+	}
+	// A text the SIP line would make longer than one SMS goes without it.
+	long := "https://m.example.com/join/" + strings.Repeat("t", 80)
+	if got, want := SMSText("en", "Ann", "Sync", long, "sip:1000@m.example.com"), "Ann, join Sync: "+long; got != want {
 		t.Errorf("SMSText = %q, want %q", got, want)
 	}
 }

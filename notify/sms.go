@@ -13,6 +13,7 @@ import (
 	"strings"
 	"text/template"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
 
@@ -282,7 +283,8 @@ func E164(s, defaultCountry string) (string, error) {
 // SMSText returns the short SMS invitation in the language lang, such as
 // "Ann, join Weekly sync: https://meet.example.com/join/TOKEN"; with no
 // name, "Join Weekly sync: …". A sipURI ("sip:ROOM@HOST") adds a second
-// line with it, for a SIP phone or app.
+// line with it, for a SIP phone or app, when the text stays within one
+// SMS (smsLen characters).
 func SMSText(lang, name, room, link, sipURI string) string {
 	c := i18n.Lookup(lang)
 	text := c.T(i18n.SMSInvite, map[string]string{"name": name, "room": room, "link": link})
@@ -290,10 +292,15 @@ func SMSText(lang, name, room, link, sipURI string) string {
 		text = c.T(i18n.SMSInviteAnonymous, map[string]string{"room": room, "link": link})
 	}
 	if sipURI != "" {
-		text += "\n" + c.T(i18n.JoinSIP, map[string]string{"sip_uri": sipURI})
+		if long := text + "\n" + c.T(i18n.JoinSIP, map[string]string{"sip_uri": sipURI}); utf8.RuneCountInString(long) <= smsLen {
+			text = long
+		}
 	}
 	return text
 }
+
+// smsLen is the length of one SMS, in characters (GSM 03.38).
+const smsLen = 160
 
 // jsonEscape returns v as the inside of a JSON string: quoted as JSON, less
 // the quotes.
