@@ -73,6 +73,10 @@ type Options struct {
 	// DialIn are the numbers to call in on (the config's dial_in), shown
 	// in join info and invitations.
 	DialIn []DialInNumber
+	// SIPHost is the host (and port, if not 5060) SIP phones reach Parley
+	// at, such as "sip.example.com": join info, mails and SMS show each
+	// room's SIP address, sip:ROOM@SIPHost. Empty leaves it out.
+	SIPHost string
 	// Mailer sends email invitations; nil answers send_email and resend
 	// with 503, "email is not configured".
 	Mailer Mailer
@@ -187,14 +191,14 @@ func newServer(opts Options) *server {
 	s.auth = newAuthenticator(opts.AdminTokens, st.Tokens, sh.now, authGuard)
 	inv := &inviter{shared: sh, linkURLs: linkURLs{publicURL: strings.TrimRight(opts.PublicURL, "/")},
 		mailer: opts.Mailer, sms: opts.SMS, records: st.Invitations, links: st.Links, schedules: st.Schedules,
-		dialIn: slices.Clone(opts.DialIn)}
+		dialIn: slices.Clone(opts.DialIn), sipHost: opts.SIPHost}
 	s.health = &health{ready: opts.Ready}
 	s.rooms = &roomsAPI{shared: sh, store: st.Rooms}
 	s.participants = &participantsAPI{shared: sh, contacts: st.Contacts}
 	s.tokens = &tokensAPI{shared: sh, store: st.Tokens, tokenTTL: tokenTTL, tokenMaxTTL: tokenMaxTTL}
 	s.console = &consoleLogin{shared: sh, store: st.Tokens, guard: console, tokenTTL: tokenTTL}
 	s.schedules = &schedulesAPI{shared: sh, store: st.Schedules}
-	s.attendance = &attendanceAPI{shared: sh, store: st.Attendance, links: st.Links}
+	s.attendance = &attendanceAPI{shared: sh, store: st.Attendance, links: st.Links, schedules: st.Schedules}
 	s.links = &linksAPI{inviter: inv, store: st.Links, phoneCountry: opts.PhoneCountry}
 	s.contacts = &contactsAPI{store: st.Contacts, log: s.log}
 	s.events = &eventsAPI{shared: sh, done: opts.Done, pingInterval: pingInterval}

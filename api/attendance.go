@@ -26,6 +26,9 @@ type attendanceAPI struct {
 	shared
 	store AttendanceStore // nil: 503
 	links LinkLister      // nil: 503 for attendees.csv
+	// schedules names the people the room's schedules call, for
+	// attendees.csv; nil: none.
+	schedules ScheduleLister
 }
 
 // attendance serves GET /api/v1/rooms/{number}/attendance: every visit to

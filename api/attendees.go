@@ -29,7 +29,9 @@ const notJoined = "invited (not joined)"
 const csvTime = "2006-01-02 15:04:05"
 
 // attendeesCSV serves GET /api/v1/rooms/{number}/attendees.csv: every
-// visit to the room by join time, then the guests who were invited (their
+// visit to the room by join time, then the invitees who never came: the
+// people the room's schedules call (by their dial target, once each) who
+// never joined from that address, and the guests who were invited (their
 // link has an email address or phone number) and never came by their
 // link. RFC 4180 with CRLF line ends, UTF-8 with a BOM so that
 // spreadsheets open it as is; times in UTC.
@@ -46,16 +48,27 @@ func (s *attendanceAPI) attendeesCSV(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
+	var schedules []store.Schedule
+	if s.schedules != nil {
+		if schedules, err = s.schedules.Schedules(r.Context(), room.Number()); err != nil {
+			return err
+		}
+	}
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff")
 	cw := csv.NewWriter(&buf)
 	cw.UseCRLF = true
 	_ = cw.Write(attendeeColumns) // a bytes.Buffer does not fail
 	now := s.now()
-	came := make(map[string]bool) // IDs of the guest links someone came by
+	came := make(map[string]bool)    // IDs of the guest links someone came by
+	dialled := make(map[string]bool) // addresses someone came from by a call
 	for _, a := range visits {
-		if a.Source == "guest_link" {
+		switch a.Source {
+		case "guest_link":
 			came[a.Address] = true
+		case "group_link", "browser":
+		default:
+			dialled[a.Address] = true
 		}
 		left, until := "", now
 		if a.LeftAt != nil {
@@ -67,6 +80,22 @@ func (s *attendanceAPI) attendeesCSV(w http.ResponseWriter, r *http.Request) err
 		}
 		_ = cw.Write([]string{cell(a.Name), a.Role, cameByOf(a), cell(contact), a.JoinedAt.UTC().Format(csvTime), left,
 			strconv.FormatInt(int64(max(until.Sub(a.JoinedAt), 0)/time.Second), 10)})
+	}
+	for _, sc := range schedules {
+		for _, p := range sc.Participants {
+			if dialled[p.Target] {
+				continue
+			}
+			dialled[p.Target] = true // once, however many schedules call them
+			name, role := p.Name, p.Role
+			if name == "" {
+				name = p.Target
+			}
+			if role == "" {
+				role = "attendee" // as the bridge calls them
+			}
+			_ = cw.Write([]string{cell(name), role, notJoined, cell(p.Target), "", "", ""})
+		}
 	}
 	for _, l := range links {
 		if l.Kind != store.LinkGuest || (l.Email == "" && l.Phone == "") || came[strconv.FormatInt(l.ID, 10)] {
@@ -101,7 +130,7 @@ func cameByOf(a store.Attendance) string {
 // cell keeps a value a caller or guest chose (a name, a caller ID) from
 // being run as a spreadsheet formula (OWASP, CSV injection): a value that
 // starts with =, +, -, @, a tab or a carriage return gets a leading
-// apostrophe, unless it is a phone number such as +441632960123.
+// apostrophe, unless it is a phone number such as +442079460123.
 func cell(v string) string {
 	if v == "" || !strings.ContainsRune("=+-@\t\r", rune(v[0])) {
 		return v

@@ -5,11 +5,13 @@ import (
 	"encoding/csv"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/store"
 )
 
 func TestAttendeesCSV(t *testing.T) {
@@ -89,6 +91,53 @@ func TestCameByAndCell(t *testing.T) {
 	for in, want := range map[string]string{"=1+1": "'=1+1", "+44123": "+44123", "+cmd": "'+cmd", "-2": "'-2", "@x": "'@x", "Ada": "Ada", "": ""} {
 		if got := cell(in); got != want {
 			t.Errorf("cell(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestAttendeesCSVScheduled: the people a schedule calls are invitees too;
+// those who never came get a row with empty joined and left, those who
+// came (by the address the schedule dials) appear once, by their visit.
+func TestAttendeesCSVScheduled(t *testing.T) {
+	e := newLinkEnv(t)
+	ctx := context.Background()
+	start := time.Now().Add(time.Hour)
+	for _, parts := range [][]store.ScheduledParticipant{
+		{{Target: "2002", Name: "Bob", Role: "presenter"}, {Target: "+441632960123", Name: "Carol"}},
+		{{Target: "2002", Name: "Bob"}, {Target: "#sip:dan@example.com"}}, // Bob again, next week
+	} {
+		if _, err := e.db.CreateSchedule(ctx, store.Schedule{Room: "2000", Start: start, End: start.Add(time.Hour), Participants: parts}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	room, _ := e.bridge.Room("2000")
+	if _, err := room.Join(newFakeLeg(), bridge.JoinOptions{Name: "Carol", Via: "sip", Source: "number", Address: "+441632960123"}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for visits, _ := e.db.Attendance(ctx, "2000"); len(visits) == 0 && time.Now().Before(deadline); visits, _ = e.db.Attendance(ctx, "2000") {
+		time.Sleep(5 * time.Millisecond)
+	}
+	code, _, data := getText(t, e, "Bearer "+testToken, "/api/v1/rooms/2000/attendees.csv")
+	if code != 200 {
+		t.Fatalf("%d %s", code, data)
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(data, "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{
+		attendeeColumns,
+		{"Carol", "attendee", "number", "+441632960123"},
+		{"Bob", "presenter", "invited (not joined)", "2002", "", "", ""},
+		{"#sip:dan@example.com", "attendee", "invited (not joined)", "#sip:dan@example.com", "", "", ""},
+	}
+	if len(rows) != len(want) {
+		t.Fatalf("%d rows, want %d:\n%s", len(rows), len(want), data)
+	}
+	for i, w := range want {
+		if !slices.Equal(rows[i][:len(w)], w) {
+			t.Errorf("row %d = %q, want %q", i, rows[i], w)
 		}
 	}
 }

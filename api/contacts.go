@@ -91,7 +91,7 @@ func (s *contactsAPI) createContact(w http.ResponseWriter, r *http.Request) erro
 	}
 	if c.Target == "" {
 		return &Error{Status: http.StatusBadRequest, Field: "target",
-			Message: "target is required: an extension (2001), a phone number (+441632960123), #sip:@HOST, sip:USER@HOST or #h323:@HOST"}
+			Message: "target is required: an extension (2001), a phone number (+442079460123), #sip:@HOST, sip:USER@HOST or #h323:@HOST"}
 	}
 	if _, err := dialplan.ParseTarget(c.Target); err != nil {
 		return &Error{Status: http.StatusBadRequest, Field: "target", Message: "target: " + err.Error()}

@@ -189,11 +189,7 @@ func parseGuests(data []byte, defaultRole bridge.Role) ([]store.Link, []int, err
 		}
 	}
 	if len(bad) > 0 {
-		n := "1 line is"
-		if len(bad) > 1 {
-			n = fmt.Sprintf("%d lines are", len(bad))
-		}
-		return nil, nil, fail(n+" bad: nothing was imported; fix them and send the whole file again", bad)
+		return nil, nil, fail(badLines(bad)+": nothing was imported; fix them and send the whole file again", bad)
 	}
 	if len(links) == 0 {
 		return nil, nil, fail("no guests: the file has only its header line", nil)
@@ -252,4 +248,42 @@ func validUTF8(rec []string) bool {
 		}
 	}
 	return true
+}
+
+// maxNamedLines is how many bad lines the message of a refused import
+// spells out; Rows carries them all.
+const maxNamedLines = 10
+
+// badLines says how many lines are bad (not faults: a line with three bad
+// fields is one line) and names the first maxNamedLines with all their
+// problems, as "2 lines are bad (line 3: name is empty; email is empty;
+// line 7: …)". bad is in line order, a line's faults next to each other.
+func badLines(bad []RowError) string {
+	var (
+		b     strings.Builder
+		lines int
+		last  = -1
+	)
+	for _, e := range bad {
+		if e.Line != last {
+			lines, last = lines+1, e.Line
+			if lines > maxNamedLines {
+				continue
+			}
+			if lines > 1 {
+				b.WriteString("; ")
+			}
+			fmt.Fprintf(&b, "line %d: %s", e.Line, e.Error)
+		} else if lines <= maxNamedLines {
+			b.WriteString("; " + e.Error)
+		}
+	}
+	if lines > maxNamedLines {
+		fmt.Fprintf(&b, "; and %d more lines", lines-maxNamedLines)
+	}
+	n := "1 line is"
+	if lines > 1 {
+		n = fmt.Sprintf("%d lines are", lines)
+	}
+	return n + " bad (" + b.String() + ")"
 }

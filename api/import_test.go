@@ -209,3 +209,30 @@ func BenchmarkImport5000HTTP(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// TestImportCountsLines: one line with three bad fields is one bad line,
+// named once in the message with all three problems; the rows name each.
+func TestImportCountsLines(t *testing.T) {
+	e := newLinkEnv(t)
+	for _, tc := range []struct {
+		name, body string
+		msg        []string
+		rows       int
+	}{
+		{"one line three faults", "name,email,role,language\nAda,ada@example.com,,\n,not-an-email,boss,xx-nope\n",
+			[]string{"1 line is bad", "line 3: name is empty; email", "; role", "; language"}, 4},
+		{"two lines", "name,email,role,language\n,ada@example.com,,\nBob,,,\n",
+			[]string{"2 lines are bad", "line 2: name is empty", "line 3: email is empty"}, 2},
+	} {
+		code, body := postCSV(t, e.srv, "", "text/csv", tc.body)
+		got := decode[Error](t, body)
+		if code != 400 || len(got.Rows) != tc.rows {
+			t.Errorf("%s: %d %s, want 400 with %d rows", tc.name, code, body, tc.rows)
+		}
+		for _, m := range tc.msg {
+			if !strings.Contains(got.Message, m) {
+				t.Errorf("%s: message %q lacks %q", tc.name, got.Message, m)
+			}
+		}
+	}
+}

@@ -68,6 +68,16 @@ type inviter struct {
 	links     LinkLister     // the room's guest link; nil: none
 	schedules ScheduleLister // the next conference, for the calendar file
 	dialIn    []DialInNumber
+	sipHost   string // Options.SIPHost
+}
+
+// sipURI is the SIP address of room, sip:ROOM@SIPHost; "" without a SIP
+// host.
+func (s *inviter) sipURI(room string) string {
+	if s.sipHost == "" {
+		return ""
+	}
+	return "sip:" + room + "@" + s.sipHost
 }
 
 // linkURLs makes the URLs of links and invitations from the public URL.
@@ -91,7 +101,7 @@ func (s *inviter) invite(r *http.Request, room *bridge.Room, l store.Link, email
 	var out []SentInvitation
 	if email {
 		inv := notify.Invitation{To: l.Email, Name: l.Name, Language: l.Language, RoomName: roomLabel(set), RoomNumber: room.Number(),
-			PIN: pinFor(set, bridge.Role(l.Role)), PersonalLink: personal, DialIn: s.notifyDialIn(),
+			PIN: pinFor(set, bridge.Role(l.Role)), PersonalLink: personal, DialIn: s.notifyDialIn(), SIPURI: s.sipURI(room.Number()),
 			UID: "invitation-" + strconv.FormatInt(l.ID, 10) + "@" + s.uidHost(r)}
 		if guest := s.roomGuestLink(r, room); guest != personal {
 			inv.GuestLink = guest
@@ -104,7 +114,7 @@ func (s *inviter) invite(r *http.Request, room *bridge.Room, l store.Link, email
 	}
 	if sms {
 		sctx, cancel := context.WithTimeout(ctx, sendTimeout)
-		err := s.sms.Send(sctx, l.Phone, notify.SMSText(l.Language, l.Name, roomLabel(set), personal))
+		err := s.sms.Send(sctx, l.Phone, notify.SMSText(l.Language, l.Name, roomLabel(set), personal, s.sipURI(room.Number())))
 		cancel()
 		out = append(out, s.recordInvitation(ctx, l, store.ChannelSMS, l.Phone, err))
 	}
@@ -174,7 +184,7 @@ func (s *inviter) roomGuestLink(r *http.Request, room *bridge.Room) string {
 	}
 	now := s.now()
 	for _, l := range links {
-		if l.Kind == store.LinkGroup && linkState(l, now) == string(rules.LinkValid) {
+		if l.Kind == store.LinkGroup && linkState(l, now, true) == string(rules.LinkValid) {
 			return s.joinURL(r, l.Token)
 		}
 	}

@@ -9,12 +9,12 @@ import (
 
 // joinInfo serves GET /api/v1/rooms/{number}/join-info?link=ID&lang=xx:
 // the text to paste into a mail or chat (notify.JoinInfo) — the room's
-// name, the link, the dial-in numbers, the room number and PIN, and the
-// browsers that work — as text/plain, or with ?format=json as a JoinInfo.
+// name, the link, the dial-in numbers, the room's SIP address, the room
+// number and PIN, and the browsers that work — as text/plain, or with ?format=json as a JoinInfo.
 // The link is the given link's (moderators only: a guest link is
 // personal), else the room's guest link while guest access is on, else
-// none. The room number and PIN are shown to admins and the room's
-// moderators only. The text is in lang, else the link's language, else
+// none. The room number, SIP address and PIN are shown to admins and the
+// room's moderators only. The text is in lang, else the link's language, else
 // the default.
 func (s *linksAPI) joinInfo(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
@@ -65,12 +65,12 @@ func (s *linksAPI) joinInfo(w http.ResponseWriter, r *http.Request) error {
 		info.Link = s.roomGuestLink(r, room)
 	}
 	if p.seesPINs(room.Number()) {
-		info.Room, info.PIN = room.Number(), set.PIN
+		info.Room, info.PIN, info.SIPURI = room.Number(), set.PIN, s.sipURI(room.Number())
 	}
 	info.Language = lang
 	text := info.Text()
 	if format == "json" {
-		out := JoinInfo{Room: info.Room, RoomName: info.RoomName, Link: info.Link, PIN: info.PIN,
+		out := JoinInfo{Room: info.Room, RoomName: info.RoomName, Link: info.Link, PIN: info.PIN, SIPURI: info.SIPURI,
 			DialIn: make([]DialInNumber, len(info.DialIn)), Language: lang, Text: text}
 		for i, d := range info.DialIn {
 			out.DialIn[i] = DialInNumber{Number: d.Number, Label: d.Label}

@@ -21,7 +21,7 @@ type LinkRequest struct {
 	// only. Required with send_email.
 	Email string `json:"email,omitempty"`
 	// Phone is the guest's phone number, for SMS invitations: E.164
-	// (+447700900123) or national digits; guest links only. Required with
+	// (+447911123456) or national digits; guest links only. Required with
 	// send_sms.
 	Phone string `json:"phone,omitempty"`
 	// Role is the role the link grants: owner, moderator, presenter,
@@ -110,8 +110,8 @@ type Link struct {
 	ValidFrom *time.Time `json:"valid_from,omitempty"`
 	// ValidUntil is when the link stops admitting; absent means never.
 	ValidUntil *time.Time `json:"valid_until,omitempty"`
-	// State is what the link does now: "valid", "inactive",
-	// "not_yet_valid" or "expired".
+	// State is what the link does now (rules.LinkState): "valid",
+	// "inactive", "no_access", "expired", "not_yet_valid" or "no_guests".
 	State string `json:"state"`
 	// CreatedAt is when the link was made.
 	CreatedAt time.Time `json:"created_at"`
@@ -180,6 +180,10 @@ type JoinInfo struct {
 	PIN string `json:"pin,omitempty"`
 	// DialIn are the numbers to call in on.
 	DialIn []DialInNumber `json:"dial_in"`
+	// SIPURI is the room's SIP address, sip:ROOM@HOST, for SIP phones and
+	// apps; absent without sip.domain or a public address, and for tokens
+	// that may not see PINs.
+	SIPURI string `json:"sip_uri,omitempty"`
 	// Language is the language the text is in.
 	Language string `json:"language"`
 	// Text is the whole message, ready to paste.

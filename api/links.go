@@ -54,11 +54,12 @@ const linkTokenBytes = 18
 // maxDescriptionLen is the longest group link description the API takes.
 const maxDescriptionLen = 2000
 
-// linkState says what l does at now: admit ("valid"), or why not
-// (rules.LinkState, which the join page follows too).
-func linkState(l store.Link, now time.Time) string {
+// linkState says what l does at now in a room whose guest access is
+// guestAccess: admit ("valid"), or why not (rules.LinkState, which the
+// join page follows too).
+func linkState(l store.Link, now time.Time, guestAccess bool) string {
 	return string(rules.Link{Active: l.Active, NoAccess: l.Role == string(bridge.RoleNoAccess),
-		ValidFrom: l.ValidFrom, ValidUntil: l.ValidUntil}.State(now))
+		ValidFrom: l.ValidFrom, ValidUntil: l.ValidUntil, NoGuests: l.Kind == store.LinkGroup && !guestAccess}.State(now))
 }
 
 // newLinkToken returns a fresh link token: linkTokenBytes random bytes in
@@ -450,11 +451,16 @@ func linkPath(l store.Link) string {
 	return "/api/v1/rooms/" + l.Room + "/links/" + strconv.FormatInt(l.ID, 10)
 }
 
-// linkState describes a stored link for the API.
+// linkState describes a stored link for the API; its state reads the
+// guest access of the room as the bridge has it now.
 func (s *linksAPI) linkState(r *http.Request, l store.Link) Link {
+	guestAccess := true // a room the bridge lacks: the join page says so
+	if room, err := s.bridge.Room(l.Room); err == nil {
+		guestAccess = room.Settings().GuestAccess
+	}
 	return Link{ID: strconv.FormatInt(l.ID, 10), Room: l.Room, Kind: l.Kind, Token: l.Token, URL: s.joinURL(r, l.Token),
 		Name: l.Name, Email: l.Email, Phone: l.Phone, Language: l.Language, Description: l.Description, Role: l.Role,
-		Active: l.Active, ValidFrom: l.ValidFrom, ValidUntil: l.ValidUntil, State: linkState(l, s.now()),
+		Active: l.Active, ValidFrom: l.ValidFrom, ValidUntil: l.ValidUntil, State: linkState(l, s.now(), guestAccess),
 		CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt}
 }
 

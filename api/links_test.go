@@ -142,9 +142,10 @@ func TestCreateLink(t *testing.T) {
 	if err != nil || len(invs) != 1 || invs[0].To != "ada@example.com" || invs[0].Error != "" {
 		t.Errorf("recorded %+v, %v", invs, err)
 	}
-	// Two links never share a token.
+	// Two links never share a token. Room 2000 has guest access off: the group
+	// link says so.
 	other := e.link(t, `{"kind": "group", "name": "Everyone", "description": "Weekly call"}`)
-	if other.Token == l.Token || other.Role != "attendee" || other.State != "valid" || other.Description != "Weekly call" {
+	if other.Token == l.Token || other.Role != "attendee" || other.State != "no_guests" || other.Description != "Weekly call" {
 		t.Errorf("group link %+v", other)
 	}
 }
@@ -452,8 +453,10 @@ func TestLinkState(t *testing.T) {
 		{store.Link{Active: true, Role: "attendee", ValidUntil: &now}, "expired"},
 		{store.Link{Active: true, Role: "attendee", ValidFrom: &future}, "not_yet_valid"},
 		{store.Link{Active: true, Role: "attendee", ValidFrom: &past, ValidUntil: &future}, "valid"},
+		{store.Link{Active: true, Role: "attendee", Kind: store.LinkGroup}, "no_guests"},
+		{store.Link{Active: true, Role: "attendee", Kind: store.LinkGuest}, "valid"},
 	} {
-		if got := linkState(tc.l, now); got != tc.want {
+		if got := linkState(tc.l, now, false); got != tc.want {
 			t.Errorf("%+v: %s, want %s", tc.l, got, tc.want)
 		}
 	}

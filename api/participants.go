@@ -43,7 +43,7 @@ func (s *participantsAPI) dial(w http.ResponseWriter, r *http.Request) error {
 	}
 	if strings.TrimSpace(req.To) == "" {
 		return &Error{Status: http.StatusBadRequest, Field: "to",
-			Message: "to is required: an extension (2001), a phone number (+441632960123), #sip:USER@HOST, sip:USER@HOST or a contact's name"}
+			Message: "to is required: an extension (2001), a phone number (+442079460123), #sip:USER@HOST, sip:USER@HOST or a contact's name"}
 	}
 	role, err := bridge.ParseDialRole(req.Role)
 	if err != nil {

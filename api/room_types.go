@@ -33,7 +33,8 @@ type Room struct {
 	// GuestRole is the role guests join with.
 	GuestRole string `json:"guest_role"`
 	// GuestWait is how long guests wait for a host, as a Go duration
-	// ("10m0s"); "0s" means the bridge's default, 10 minutes.
+	// ("10m0s", the default for config and API rooms alike); "0s", written
+	// so, also means 10 minutes.
 	GuestWait string `json:"guest_wait"`
 	// CallerID is presented on calls out of the room; empty uses the
 	// trunk's.

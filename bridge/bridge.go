@@ -18,6 +18,7 @@ import (
 	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/mixer"
 	"github.com/parleyhq/parley/prompts"
+	"github.com/parleyhq/parley/rules"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -78,7 +79,7 @@ type RoomSettings struct {
 }
 
 // DefaultGuestWait is how long guests wait for a host by default.
-const DefaultGuestWait = 10 * time.Minute
+const DefaultGuestWait = rules.DefaultGuestWait
 
 // Options configure a Bridge.
 type Options struct {

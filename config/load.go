@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/parleyhq/parley/rules"
 )
 
 // defaultYAML is the config `make run` uses when given none; it is parsed by
@@ -267,6 +269,9 @@ func applyDefaults(c *Config, src *source) {
 	for i := range c.Rooms {
 		if !src.has(index("rooms", i) + ".guest_role") {
 			c.Rooms[i].GuestRole = defaultGuestRole
+		}
+		if !src.has(index("rooms", i) + ".guest_wait") {
+			c.Rooms[i].GuestWait = rules.DefaultGuestWait
 		}
 	}
 }

@@ -57,7 +57,7 @@ func TestDefault(t *testing.T) {
 		t.Fatalf("%d rooms, want 10", len(c.Rooms))
 	}
 	for i, r := range c.Rooms {
-		want := Room{Number: itoa(1000 + i), Name: "Room " + itoa(1000+i), GuestRole: "attendee"}
+		want := Room{Number: itoa(1000 + i), Name: "Room " + itoa(1000+i), GuestRole: "attendee", GuestWait: 10 * time.Minute}
 		if !reflect.DeepEqual(r, want) {
 			t.Errorf("Rooms[%d] = %+v, want %+v", i, r, want)
 		}
@@ -131,7 +131,7 @@ func TestParseFull(t *testing.T) {
 	want := Room{
 		Number: "1000", Name: "Weekly sync", PIN: "4321", ModeratorPIN: "9999",
 		Owner: "2001", Members: []string{"2002"}, Quota: 50, Capacity: 100,
-		GuestAccess: false, GuestRole: "attendee", CallerID: "+441632960100",
+		GuestAccess: false, GuestRole: "attendee", GuestWait: 10 * time.Minute, CallerID: "+441632960100",
 	}
 	if len(c.Rooms) != 1 || !reflect.DeepEqual(c.Rooms[0], want) {
 		t.Errorf("Rooms = %+v, want [%+v]", c.Rooms, want)
@@ -483,9 +483,9 @@ sip:
 		t.Fatal(err)
 	}
 	want := []Room{
-		{Number: "0100", PIN: "0042", Quota: 5, Capacity: 10, GuestAccess: true, GuestRole: "attendee"},
-		{Number: "0101", PIN: "0042", Quota: 5, Capacity: 20, GuestAccess: true, GuestRole: "attendee"},
-		{Number: "0102", GuestRole: "attendee"},
+		{Number: "0100", PIN: "0042", Quota: 5, Capacity: 10, GuestAccess: true, GuestRole: "attendee", GuestWait: 10 * time.Minute},
+		{Number: "0101", PIN: "0042", Quota: 5, Capacity: 20, GuestAccess: true, GuestRole: "attendee", GuestWait: 10 * time.Minute},
+		{Number: "0102", GuestRole: "attendee", GuestWait: 10 * time.Minute},
 	}
 	if !reflect.DeepEqual(c.Rooms, want) {
 		t.Errorf("Rooms =\n%+v\nwant\n%+v", c.Rooms, want)

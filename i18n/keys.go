@@ -14,6 +14,9 @@ const (
 	// JoinRoomNumber is the number to type after dialling in:
 	// {{room_number}}.
 	JoinRoomNumber = "join.room_number"
+	// JoinSIP gives the room's SIP address, for SIP phones and apps:
+	// {{sip_uri}}.
+	JoinSIP = "join.sip"
 	// JoinPIN is the room's PIN: {{pin}}.
 	JoinPIN = "join.pin"
 	// JoinBrowsers names the supported browsers; no placeholders.
@@ -53,6 +56,9 @@ const (
 	PageInactive = "page.inactive"
 	// PageNoGuests tells a guest the room has guest access off.
 	PageNoGuests = "page.no_guests"
+	// PageNoAccess tells a guest the link's role is no_access: it is
+	// active but admits nobody.
+	PageNoAccess = "page.no_access"
 	// PageEnterName labels the name field of the join page.
 	PageEnterName = "page.enter_name"
 	// PageJoin labels the join button.
@@ -331,11 +337,11 @@ const (
 
 // allKeys lists every key above, for the tests that check the catalogues.
 var allKeys = []string{
-	JoinTitle, JoinLink, JoinDialIn, JoinDialInPlain, JoinRoomNumber, JoinPIN, JoinBrowsers,
+	JoinTitle, JoinLink, JoinDialIn, JoinDialInPlain, JoinSIP, JoinRoomNumber, JoinPIN, JoinBrowsers,
 	EmailSubject, EmailSubjectScheduled, EmailGreeting, EmailGreetingAnonymous, EmailIntro,
 	EmailWhen, EmailPersonalLink, EmailGuestLink, EmailCalendar,
 	SMSInvite, SMSInviteAnonymous,
-	PageOpensAt, PageExpired, PageInactive, PageNoGuests, PageEnterName, PageJoin,
+	PageOpensAt, PageExpired, PageInactive, PageNoGuests, PageNoAccess, PageEnterName, PageJoin,
 	PageNotValid, PageTitle, PageNotReady, PageUnavailable, PageRestarting, PageNeedsJS, PageNoWebRTC, PageNeedsHTTPS, PageMicrophone, PageMicDefault, PageLevel, PageProcessing, PageEchoCancellation, PageNoiseSuppression, PageAutoGain, PageCamera, PageCameraOff, PageCameraDefault, PageCameraAsking, PageCameraDenied, PageCameraFailed, PagePreview, PageVideos, PageVideoOf, PageCameraStart, PageCameraStop, PageCameraOn, PageCameraIsOff, PageMicAsking, PageMicDenied, PageMicMissing, PageMicFailed, PageConnecting, PageInCall, PageParticipants, PageYou, PageParticipantList, PageRoleOwner, PageRoleModerator, PageRolePresenter, PageRoleAttendee, PageRoleSpectator, PageTalking, PageSilent, PageMutedMark, PagePhone, PageSomeone, PageMute, PageUnmute, PageMuted, PageUnmuted, PageLeave, PageLeft, PageEnded, PageLost, PageRoomFull, PageRoomLocked, PageSpectator, PageJoinFailed,
 	ConsoleTitle, ConsoleNoRoom, ConsoleNeedsJS, ConsoleLoginIntro, ConsolePIN, ConsoleUseToken, ConsoleToken,
 	ConsoleOpen, ConsoleChecking, ConsoleNeedCredential, ConsoleBadToken, ConsoleExpired, ConsoleLogOut,

@@ -28,6 +28,9 @@ type JoinInfo struct {
 	PIN string
 	// DialIn are the numbers to call, in the order shown.
 	DialIn []DialIn
+	// SIPURI is the room's SIP address, "sip:ROOM@HOST", for SIP phones
+	// and apps; empty leaves the line out.
+	SIPURI string
 	// Language is the BCP 47 tag of the language to write in; see
 	// i18n.Lookup for the fallbacks.
 	Language string
@@ -35,8 +38,8 @@ type JoinInfo struct {
 
 // Text returns the join information in j's language, one item a line, each
 // line ending in a newline: the title, the browser link and the supported
-// browsers, each dial-in number, the room number and the PIN. Items j
-// leaves empty are left out.
+// browsers, each dial-in number, the SIP address, the room number and the
+// PIN. Items j leaves empty are left out.
 func (j JoinInfo) Text() string {
 	var b strings.Builder
 	for _, l := range j.lines(i18n.Lookup(j.Language)) {
@@ -63,7 +66,8 @@ func (j JoinInfo) lines(c *i18n.Catalog) []line {
 }
 
 // details returns the lines after the title: the link under linkKey, the
-// browsers, the dial-in numbers, the room number and the PIN.
+// browsers, the dial-in numbers, the SIP address, the room number and the
+// PIN.
 func (j JoinInfo) details(c *i18n.Catalog, linkKey string) []line {
 	var out []line
 	if j.Link != "" {
@@ -76,6 +80,9 @@ func (j JoinInfo) details(c *i18n.Catalog, linkKey string) []line {
 		} else {
 			out = append(out, line{Before: c.T(i18n.JoinDialInPlain, map[string]string{"number": d.Number})})
 		}
+	}
+	if j.SIPURI != "" {
+		out = append(out, line{Before: c.T(i18n.JoinSIP, map[string]string{"sip_uri": j.SIPURI})})
 	}
 	if j.Room != "" {
 		out = append(out, line{Before: c.T(i18n.JoinRoomNumber, map[string]string{"room_number": j.Room})})

@@ -1,6 +1,9 @@
 package notify
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestJoinInfoText(t *testing.T) {
 	j := JoinInfo{
@@ -54,8 +57,36 @@ func TestSMSText(t *testing.T) {
 		{"en", "", "Join Sync: https://m.example.com/join/t"},
 	}
 	for _, tt := range tests {
-		if got := SMSText(tt.lang, tt.name, "Sync", "https://m.example.com/join/t"); got != tt.want {
+		if got := SMSText(tt.lang, tt.name, "Sync", "https://m.example.com/join/t", ""); got != tt.want {
 			t.Errorf("SMSText(%q, %q) = %q, want %q", tt.lang, tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestJoinInfoSIPAddress: join info carries the room's SIP address, so
+// that a SIP phone or app can join where no dial-in number is configured;
+// so do the SMS text and the mail.
+func TestJoinInfoSIPAddress(t *testing.T) {
+	for _, tc := range []struct {
+		lang string
+		want string
+	}{
+		{"en", "Join 1000\nFrom a SIP phone or app: sip:1000@meet.example.com\nRoom number: 1000\n"},
+		{"fr", "Rejoindre 1000\nDepuis un téléphone ou une application SIP : sip:1000@meet.example.com\nNuméro de salle : 1000\n"},
+		{"de", "1000 beitreten\nVon einem SIP-Telefon oder einer SIP-App: sip:1000@meet.example.com\nRaumnummer: 1000\n"},
+	} {
+		j := JoinInfo{Room: "1000", SIPURI: "sip:1000@meet.example.com", Language: tc.lang}
+		if got := j.Text(); got != tc.want {
+			t.Errorf("%s: Text() = %q, want %q", tc.lang, got, tc.want)
+		}
+	}
+	if got, want := SMSText("en", "Ann", "Sync", "https://m.example.com/join/t", "sip:1000@m.example.com"),
+		"Ann, join Sync: https://m.example.com/join/t\nFrom a SIP phone or app: sip:1000@m.example.com"; got != want {
+		t.Errorf("SMSText = %q, want %q", got, want)
+	}
+	// A text the SIP line would make longer than one SMS goes without it.
+	long := "https://m.example.com/join/" + strings.Repeat("t", 80)
+	if got, want := SMSText("en", "Ann", "Sync", long, "sip:1000@m.example.com"), "Ann, join Sync: "+long; got != want {
+		t.Errorf("SMSText = %q, want %q", got, want)
 	}
 }

@@ -81,6 +81,9 @@ type Invitation struct {
 	GuestLink string
 	// DialIn are the numbers to call.
 	DialIn []DialIn
+	// SIPURI is the room's SIP address, "sip:ROOM@HOST"; empty leaves it
+	// out.
+	SIPURI string
 	// Schedule, when set, gives the session's time and adds an iCalendar
 	// request (RFC 5546 METHOD:REQUEST) to the mail.
 	Schedule *Schedule
@@ -290,7 +293,8 @@ func (m *Mailer) message(inv Invitation) (*mail.Msg, error) {
 	msg.SetBodyString(mail.TypeTextPlain, text.String())
 	msg.AddAlternativeString(mail.TypeTextHTML, html.String())
 	if sched != nil {
-		join := JoinInfo{Room: inv.RoomNumber, RoomName: inv.RoomName, Link: inv.PersonalLink, PIN: inv.PIN, DialIn: inv.DialIn, Language: inv.Language}
+		join := JoinInfo{Room: inv.RoomNumber, RoomName: inv.RoomName, Link: inv.PersonalLink, PIN: inv.PIN, DialIn: inv.DialIn,
+			SIPURI: inv.SIPURI, Language: inv.Language}
 		ics, err := calendar(calendarEvent{
 			uid:       inv.UID,
 			summary:   inv.RoomName,
@@ -324,7 +328,7 @@ func (m *Mailer) paragraphs(c *i18n.Catalog, inv Invitation, when string) [][]li
 	if when != "" {
 		intro = append(intro, line{Before: c.T(i18n.EmailWhen, map[string]string{"time": when})})
 	}
-	join := JoinInfo{Room: inv.RoomNumber, RoomName: inv.RoomName, Link: inv.PersonalLink, PIN: inv.PIN, DialIn: inv.DialIn}
+	join := JoinInfo{Room: inv.RoomNumber, RoomName: inv.RoomName, Link: inv.PersonalLink, PIN: inv.PIN, DialIn: inv.DialIn, SIPURI: inv.SIPURI}
 	details := join.details(c, i18n.EmailPersonalLink)
 	if inv.GuestLink != "" {
 		// After the personal link and the browsers line.

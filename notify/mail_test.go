@@ -386,6 +386,7 @@ func TestMailerUnscheduled(t *testing.T) {
 	m := newTestMailer(t, MailConfig{Port: srv.port})
 	inv := testInvitation(t)
 	inv.Schedule, inv.UID, inv.GuestLink, inv.Name, inv.Language = nil, "", "", "", "fr"
+	inv.SIPURI = "sip:1000@meet.example.com"
 	if err := m.Send(context.Background(), inv); err != nil {
 		t.Fatal(err)
 	}
@@ -402,7 +403,8 @@ func TestMailerUnscheduled(t *testing.T) {
 		t.Error("unscheduled invitation has a calendar file")
 	}
 	text, _ := find(parts, "text/plain", "")
-	for _, want := range []string{"Bonjour,", "Votre lien personnel (ne le partagez pas) : https://meet.example.com/join/personal-TOKEN?x=1&y=2", "Code PIN : 4321", "Par téléphone : +441632960000 (London)"} {
+	for _, want := range []string{"Bonjour,", "Votre lien personnel (ne le partagez pas) : https://meet.example.com/join/personal-TOKEN?x=1&y=2", "Code PIN : 4321", "Par téléphone : +441632960000 (London)",
+		"Depuis un téléphone ou une application SIP : sip:1000@meet.example.com"} {
 		if !strings.Contains(text.body, want) {
 			t.Errorf("text part lacks %q:\n%s", want, text.body)
 		}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"text/template"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
 
@@ -281,14 +282,25 @@ func E164(s, defaultCountry string) (string, error) {
 
 // SMSText returns the short SMS invitation in the language lang, such as
 // "Ann, join Weekly sync: https://meet.example.com/join/TOKEN"; with no
-// name, "Join Weekly sync: …".
-func SMSText(lang, name, room, link string) string {
+// name, "Join Weekly sync: …". A sipURI ("sip:ROOM@HOST") adds a second
+// line with it, for a SIP phone or app, when the text stays within one
+// SMS (smsLen characters).
+func SMSText(lang, name, room, link, sipURI string) string {
 	c := i18n.Lookup(lang)
+	text := c.T(i18n.SMSInvite, map[string]string{"name": name, "room": room, "link": link})
 	if name == "" {
-		return c.T(i18n.SMSInviteAnonymous, map[string]string{"room": room, "link": link})
+		text = c.T(i18n.SMSInviteAnonymous, map[string]string{"room": room, "link": link})
 	}
-	return c.T(i18n.SMSInvite, map[string]string{"name": name, "room": room, "link": link})
+	if sipURI != "" {
+		if long := text + "\n" + c.T(i18n.JoinSIP, map[string]string{"sip_uri": sipURI}); utf8.RuneCountInString(long) <= smsLen {
+			text = long
+		}
+	}
+	return text
 }
+
+// smsLen is the length of one SMS, in characters (GSM 03.38).
+const smsLen = 160
 
 // jsonEscape returns v as the inside of a JSON string: quoted as JSON, less
 // the quotes.

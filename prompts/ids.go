@@ -30,7 +30,10 @@ const (
 	Moderator        = "moderator"         // "You are a moderator."
 	EndingSoon       = "ending_soon"       // "The conference will end in one minute."
 	Restarting       = "restarting"        // "This service is restarting. Please call again in a minute."
-	Hundred          = "hundred"           // "hundred", for numbers from 100 to 999
+	// EnterModeratorPIN asks for the PIN of a room that has only a
+	// moderator PIN: callers without it press the hash key to join.
+	EnterModeratorPIN = "enter_moderator_pin" // "Moderators, enter your PIN and the hash key. Everyone else, press hash to join."
+	Hundred           = "hundred"             // "hundred", for numbers from 100 to 999
 )
 
 // phrases lists the prompt IDs other than the numbers, in the order of
@@ -39,7 +42,7 @@ var phrases = [...]string{
 	EnterPIN, WrongPIN, Goodbye, FirstParticipant, ParticipantsAre,
 	Participants, OneOther, Joined, Left, Muted, Unmuted, Locked, Unlocked,
 	RoomLocked, AllMuted, ConferenceEnding, Help, Spectator, RoomFull,
-	NoHost, WaitingForHost, Moderator, EndingSoon, Restarting,
+	NoHost, WaitingForHost, Moderator, EndingSoon, Restarting, EnterModeratorPIN,
 }
 
 // numberWords lists the numbers that have a clip of their own: 0 to 20 and

@@ -18,6 +18,9 @@ const (
 	LinkExpired LinkState = "expired"
 	// LinkNotYetValid: the link's validity has not begun.
 	LinkNotYetValid LinkState = "not_yet_valid"
+	// LinkNoGuests: a group link in a room whose guest access is off; it
+	// admits again when guest access is turned on.
+	LinkNoGuests LinkState = "no_guests"
 	// LinkValid: the link admits now.
 	LinkValid LinkState = "valid"
 )
@@ -33,11 +36,16 @@ type Link struct {
 	ValidFrom *time.Time
 	// ValidUntil is when the link stops admitting; nil means never.
 	ValidUntil *time.Time
+	// NoGuests is set for a group link in a room whose guest access is
+	// off (a guest link names its guest, and admits regardless).
+	NoGuests bool
 }
 
 // State says what l does at now. Switched off or no_access wins over the
-// validity window, and an end in the past wins over a start in the future
-// (so "expire now" on a link that has not opened yet says expired). The
+// validity window, an end in the past wins over a start in the future
+// (so "expire now" on a link that has not opened yet says expired), and
+// the window wins over the room's guest access (what the link itself
+// says comes first). The
 // window is half-open: the link admits from ValidFrom, included, until
 // ValidUntil, excluded.
 func (l Link) State(now time.Time) LinkState {
@@ -50,6 +58,8 @@ func (l Link) State(now time.Time) LinkState {
 		return LinkExpired
 	case l.ValidFrom != nil && now.Before(*l.ValidFrom):
 		return LinkNotYetValid
+	case l.NoGuests:
+		return LinkNoGuests
 	}
 	return LinkValid
 }

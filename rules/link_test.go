@@ -26,6 +26,10 @@ func TestLinkState(t *testing.T) {
 		{"switched off, no access", Link{NoAccess: true}, LinkInactive},
 		{"no access", Link{Active: true, NoAccess: true}, LinkNoAccess},
 		{"no access and expired", Link{Active: true, NoAccess: true, ValidUntil: at(-time.Hour)}, LinkNoAccess},
+		{"group link, guests off", Link{Active: true, NoGuests: true}, LinkNoGuests},
+		{"guests off, not yet open", Link{Active: true, NoGuests: true, ValidFrom: at(time.Hour)}, LinkNotYetValid},
+		{"guests off, expired", Link{Active: true, NoGuests: true, ValidUntil: at(-time.Hour)}, LinkExpired},
+		{"guests off, switched off", Link{NoGuests: true}, LinkInactive},
 	}
 	for _, tt := range tests {
 		if got := tt.link.State(now); got != tt.want {

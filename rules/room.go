@@ -13,6 +13,10 @@ const MaxNameLen = 200
 // MaxGuestWait is the longest guest_wait a room may have.
 const MaxGuestWait = 24 * time.Hour
 
+// DefaultGuestWait is the guest_wait of a room that does not set one, in
+// the config file or through the API: the one default both show.
+const DefaultGuestWait = 10 * time.Minute
+
 // Room is what the rules check of a room's settings, however they came: a
 // room of the config file or one made through the API.
 type Room struct {

@@ -57,6 +57,7 @@ prompts=(
   "moderator|You are a moderator."
   "ending_soon|The conference will end in one minute."
   "restarting|This service is restarting. Please call again in a minute."
+  "enter_moderator_pin|Moderators, enter your PIN and the hash key. Everyone else, press hash to join."
   "digits_0|zero"
   "digits_1|one"
   "digits_2|two"

@@ -27,8 +27,14 @@ const pinPenalty = 2 * time.Second
 const maxPINWait = 30 * time.Second
 
 // pinTimeout is how long the PIN prompt waits for the caller after it has
-// finished speaking.
+// finished speaking, and between digits.
 const pinTimeout = 15 * time.Second
+
+// optionalPINTimeout is how long the prompt of a room with only a
+// moderator PIN waits after it has finished speaking for a first digit;
+// then the caller joins as an attendee, as if they had pressed the hash
+// key.
+const optionalPINTimeout = 3 * time.Second
 
 // run carries the call from answer to hang-up on its own goroutine. A call
 // in first gives its PIN (if the room has one) and joins the room; a call
@@ -78,8 +84,11 @@ func (c *call) run(room *bridge.Room) {
 }
 
 // admit asks for the room's PIN, if it has one, and returns the role the
-// caller joins with: moderator for the moderator PIN. Three wrong PINs and
-// the caller hears goodbye and is hung up. Every try is counted by the PIN
+// caller joins with: moderator for the moderator PIN. A room with only a
+// moderator PIN needs none from the others: its prompt asks moderators for
+// theirs and everyone else to press the hash key, which (or saying nothing
+// for optionalPINTimeout) joins them as the room decides, without the
+// guard. Three wrong PINs and the caller hears goodbye and is hung up. Every try is counted by the PIN
 // guard under the caller's IP and the room: before a PIN is checked, the
 // call is held for as long as the guard says (holdOff), and a wrong PIN
 // costs at least pinPenalty.
@@ -92,14 +101,21 @@ func (c *call) admit(room *bridge.Room) (bridge.Role, bool) {
 		return "", true // the owner and members need no PIN
 	}
 	c.prompt.Clear()
+	prompt, idle := prompts.EnterPIN, pinTimeout
+	if set.PIN == "" {
+		prompt, idle = prompts.EnterModeratorPIN, optionalPINTimeout
+	}
 	src, key := guard.SourceOf(c.uas.InviteRequest.Source()), room.Number()
 	lim := c.server.opts.PINGuard
 	var notBefore time.Time // pinPenalty after the last wrong PIN
 	for try := 1; try <= pinTries; try++ {
-		c.sayID(prompts.EnterPIN) // after the wrong-PIN prompt of the last try, if any
-		pin, ok := c.collect()
+		c.sayID(prompt) // after the wrong-PIN prompt of the last try, if any
+		pin, ok := c.collect(idle)
 		if !ok {
 			return "", false
+		}
+		if set.PIN == "" && pin == "" {
+			return "", true // not a moderator: nothing to check, nothing to guess
 		}
 		// The guard is asked between the PIN and its check, not before the
 		// prompt: so that 50 calls typing at once cannot all pass one early
@@ -115,7 +131,7 @@ func (c *call) admit(room *bridge.Room) (bridge.Role, bool) {
 			lim.Succeed(src, key)
 			c.sayID(prompts.Moderator)
 			return bridge.RoleModerator, true
-		case set.PIN != "" && equal(pin, set.PIN), set.PIN == "" && pin == "":
+		case set.PIN != "" && equal(pin, set.PIN):
 			lim.Succeed(src, key)
 			return "", true
 		}
@@ -165,9 +181,10 @@ func (c *call) wait(d time.Duration) bool {
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 
 // collect drives the call's media while it gathers digits up to '#'. The
-// prompt may be interrupted by the first digit. It gives up pinTimeout
-// after the prompt ends, and reports false when the call ends first.
-func (c *call) collect() (string, bool) {
+// prompt may be interrupted by the first digit. It gives up idle after the
+// prompt ends if no digit came, pinTimeout after the last digit otherwise,
+// and reports false when the call ends first.
+func (c *call) collect(idle time.Duration) (string, bool) {
 	var pin []rune
 	var deadline time.Time
 	ok := c.pump(func(now time.Time, d rune) bool {
@@ -183,7 +200,7 @@ func (c *call) collect() (string, bool) {
 			return false
 		}
 		if c.prompt.Idle() && deadline.IsZero() {
-			deadline = now.Add(pinTimeout)
+			deadline = now.Add(idle)
 		}
 		return !deadline.IsZero() && now.After(deadline)
 	})

@@ -202,16 +202,19 @@ func (h *Handler) judge(r *http.Request) verdict {
 	}
 	v.room = room
 	state := rules.Link{Active: l.Active, NoAccess: l.Role == string(bridge.RoleNoAccess),
-		ValidFrom: l.ValidFrom, ValidUntil: l.ValidUntil}.State(h.now())
+		ValidFrom: l.ValidFrom, ValidUntil: l.ValidUntil,
+		NoGuests: l.Kind == store.LinkGroup && !room.Settings().GuestAccess}.State(h.now())
 	switch {
-	case state == rules.LinkInactive || state == rules.LinkNoAccess:
+	case state == rules.LinkInactive:
 		v.status, v.message = http.StatusForbidden, v.lang.T(i18n.PageInactive, nil)
+	case state == rules.LinkNoAccess:
+		v.status, v.message = http.StatusForbidden, v.lang.T(i18n.PageNoAccess, nil)
 	case state == rules.LinkExpired:
 		v.status, v.message = http.StatusGone, v.lang.T(i18n.PageExpired, nil)
 	case state == rules.LinkNotYetValid:
 		v.status = http.StatusForbidden
 		v.message = v.lang.T(i18n.PageOpensAt, map[string]string{"time": l.ValidFrom.UTC().Format("2006-01-02 15:04 MST")})
-	case l.Kind == store.LinkGroup && !room.Settings().GuestAccess:
+	case state == rules.LinkNoGuests:
 		v.status, v.message = http.StatusForbidden, v.lang.T(i18n.PageNoGuests, nil)
 	case h.rooms.Draining():
 		v.status, v.message = http.StatusServiceUnavailable, v.lang.T(i18n.PageRestarting, nil)

@@ -133,7 +133,8 @@ func TestJoinPage(t *testing.T) {
 		{"expired", expired, "", 410, []string{"This link has expired."}, false},
 		{"guest access off", closed, "", 403, []string{"This room does not admit guests."}, false},
 		{"guest link, guest access off", closedGuest, "", 200, []string{"<h1>Closed</h1>"}, true},
-		{"no access", noAccess, "", 403, []string{"This link is not active."}, false},
+		{"no access", noAccess, "", 403, []string{"This link does not admit anyone to the call."}, false},
+		{"no access, German browser", noAccess, "de", 403, []string{"Dieser Link gewährt keinen Zutritt zum Gespräch."}, false},
 		{"unknown, French browser", "AAAAAAAAAAAAAAAAAAAAAAAA", "fr-FR,fr;q=0.9", 404, []string{`lang="fr"`}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
