@@ -98,11 +98,11 @@ func TestConsoleMutesAPhone(t *testing.T) {
 		t.Errorf("the row's first button is %q after Mute", n)
 	}
 
-	// A call out to an extension with no registered phone: the dial events
-	// show it ringing, then not found.
+	// A call out to an extension with no registered phone is refused
+	// before anything rings, and the console says why.
 	b.do(t, chromedp.SendKeys("", "2001", byAX("textbox", "Number, extension", false)))
 	b.do(t, chromedp.Click("", byAX("button", "Call", true)))
-	b.waitText(t, "#calls", "2001 was not found", 15*time.Second)
+	b.waitText(t, "#alert", "extension 2001 (Front desk) has no registered device", 15*time.Second)
 
 	// A role change through the row's picker, which the API reports.
 	b.eval(t, row+`.querySelector('select').value = 'presenter'; `+row+`.querySelector('select').dispatchEvent(new Event('change'))`)
