@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -35,6 +36,9 @@ type dialogState struct {
 	sdpID uint64        // o= session ID of our SDP; read-only
 	timer *sessionTimer // the RFC 4028 session timer, nil when none; read-only
 	done  chan struct{} // closed by end
+	// sends mirrors dir for the mixer's every frame (sending), written
+	// under mu with dir, read without it.
+	sends atomic.Bool
 
 	mu         sync.Mutex
 	neg        *Negotiation // what the last offer/answer agreed; nil until the first
@@ -52,8 +56,10 @@ type dialogState struct {
 // session ID and first version sdpID, sendrecv as of now, and the session
 // timer t (nil for none).
 func newDialogState(local netip.Addr, sdpID uint64, t *sessionTimer, now time.Time) *dialogState {
-	return &dialogState{local: local, sdpID: sdpID, sdpVersion: sdpID, timer: t, done: make(chan struct{}),
+	d := &dialogState{local: local, sdpID: sdpID, sdpVersion: sdpID, timer: t, done: make(chan struct{}),
 		dir: SendRecv, directedAt: now}
+	d.sends.Store(true)
+	return d
 }
 
 // agree records neg as the session agreed as of now: its direction becomes
@@ -66,6 +72,7 @@ func (d *dialogState) agree(neg *Negotiation, now time.Time) {
 
 func (d *dialogState) agreeLocked(neg *Negotiation, now time.Time) {
 	d.neg, d.dir, d.directedAt = neg, neg.Direction, now
+	d.sends.Store(d.dir == SendRecv || d.dir == SendOnly)
 }
 
 // reoffer tells what a new offer neg changes in the agreed session: a
@@ -158,12 +165,8 @@ func (d *dialogState) lateAnswer() (*Negotiation, error) {
 
 // sending reports whether our direction lets us send: not while we hold or
 // are held (sendrecv or sendonly, RFC 3264 §8.4). The mixer asks for every
-// frame.
-func (d *dialogState) sending() bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.dir == SendRecv || d.dir == SendOnly
-}
+// frame, so it is one atomic load, not the lock.
+func (d *dialogState) sending() bool { return d.sends.Load() }
 
 // rtpTimedOut reports whether no RTP has come for timeout (0: never), the
 // last at lastRTP, for a call that started at started. A peer on hold may
