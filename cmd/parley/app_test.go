@@ -37,6 +37,39 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// startTestApp writes yaml to dir/parley.yaml, assembles Parley from it and
+// starts it; it is shut down when the test ends (a failed Shutdown fails
+// the test), with its log shown if the test failed. It returns the app, its
+// config file and its log.
+func startTestApp(t *testing.T, dir, yaml string) (*app, string, *syncBuffer) {
+	t.Helper()
+	path := filepath.Join(dir, "parley.yaml")
+	writeConfig(t, path, yaml)
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := new(syncBuffer)
+	a, err := newApp(cfg, logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := a.Shutdown(context.Background()); err != nil {
+			t.Errorf("Shutdown: %v", err)
+		}
+		if t.Failed() {
+			t.Logf("parley's log:\n%s", logs.String())
+		}
+	})
+	return a, path, logs
+}
+
 // TestAppStartShutdown assembles Parley from a config with port-0
 // listeners and a temporary SQLite store, checks that SIP answers OPTIONS
 // over UDP with 200, that the HTTP server and the separate metrics

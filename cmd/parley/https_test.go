@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -25,7 +24,6 @@ func TestAppHTTPS(t *testing.T) {
 	certFile, keyFile := filepath.Join(dir, "http.pem"), filepath.Join(dir, "http.key")
 	first, second := testcert.NewCA(t, "first"), testcert.NewCA(t, "second")
 	first.Issue(t, certFile, keyFile, "127.0.0.1")
-	path := filepath.Join(dir, "parley.yaml")
 	yaml := fmt.Sprintf(`sip:
   listen: [udp://127.0.0.1:0]
 http:
@@ -41,31 +39,7 @@ webrtc:
 store:
   path: %s
 `, certFile, keyFile, filepath.Join(dir, "parley.db"))
-	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs syncBuffer
-	a, err := newApp(cfg, &logs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := a.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := a.Shutdown(context.Background()); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
-		if t.Failed() {
-			t.Logf("parley's log:\n%s", logs.String())
-		}
-	}()
+	a, _, _ := startTestApp(t, dir, yaml)
 	httpsAddr := a.HTTPAddr().String()
 
 	// HTTPS, with the certificate of the files and HSTS.

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -13,7 +11,6 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/parleyhq/parley/config"
 	"github.com/parleyhq/parley/internal/testcert"
 )
 
@@ -30,7 +27,6 @@ func TestCertExpiryMetric(t *testing.T) {
 	ca := testcert.NewCA(t, "obs")
 	ca.IssueUntil(t, httpCert, httpKey, httpExpiry, "127.0.0.1")
 	ca.IssueUntil(t, sipCert, sipKey, sipExpiry, "127.0.0.1")
-	path := filepath.Join(dir, "parley.yaml")
 	yaml := fmt.Sprintf(`sip:
   listen: [udp://127.0.0.1:0, tls://127.0.0.1:0]
   tls: {cert: %s, key: %s}
@@ -45,31 +41,7 @@ webrtc:
 store:
   path: %s
 `, sipCert, sipKey, httpCert, httpKey, filepath.Join(dir, "parley.db"))
-	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs syncBuffer
-	a, err := newApp(cfg, &logs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := a.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := a.Shutdown(context.Background()); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
-		if t.Failed() {
-			t.Logf("parley's log:\n%s", logs.String())
-		}
-	}()
+	a, _, _ := startTestApp(t, dir, yaml)
 	want := map[string]time.Time{"http": httpExpiry, "sip": sipExpiry}
 	checkExpiry(t, a.MetricsAddr(), want)
 

@@ -28,27 +28,7 @@ import (
 func reloadApp(t *testing.T, yaml string) (*app, string, *syncBuffer) {
 	t.Helper()
 	dir := t.TempDir()
-	path := filepath.Join(dir, "parley.yaml")
-	writeConfig(t, path, fmt.Sprintf(yaml, filepath.Join(dir, "parley.db")))
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs syncBuffer
-	a, err := newApp(cfg, &logs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		a.Shutdown(context.Background())
-		if t.Failed() {
-			t.Logf("parley's log:\n%s", logs.String())
-		}
-	})
-	return a, path, &logs
+	return startTestApp(t, dir, fmt.Sprintf(yaml, filepath.Join(dir, "parley.db")))
 }
 
 func writeConfig(t *testing.T, path, yaml string) {
