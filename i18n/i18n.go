@@ -4,9 +4,13 @@
 //
 // The messages live in embedded JSON files, messages/LANG.json, one flat
 // object of key → message per language; English (en.json) is the reference
-// and every other file carries the same keys. A message may hold
+// and every other file carries the same keys. The texts that only a page's
+// script shows (the organisers' app) are in part files,
+// messages/LANG.PART.json (en.app.json), merged into LANG's catalogue; a
+// key may be in one file of a language only. A message may hold
 // placeholders written {{name}}, filled in by Catalog.T. To add a language,
-// add messages/LANG.json with every key of en.json; the tests check it.
+// add messages/LANG.json and its part files with every key of English; the
+// tests check it.
 //
 // The catalogues are read once, on first use, and never change after; every
 // function and method here is safe for concurrent use.
@@ -63,7 +67,7 @@ func load() (map[string]*Catalog, error) {
 	cs := make(map[string]*Catalog, len(entries))
 	for _, e := range entries {
 		name := e.Name()
-		lang := strings.TrimSuffix(name, ".json")
+		lang, _, _ := strings.Cut(strings.TrimSuffix(name, ".json"), ".")
 		data, err := files.ReadFile(path.Join("messages", name))
 		if err != nil {
 			return nil, err
@@ -72,7 +76,17 @@ func load() (map[string]*Catalog, error) {
 		if err := json.Unmarshal(data, &msgs); err != nil {
 			return nil, fmt.Errorf("messages/%s: %w", name, err)
 		}
-		cs[lang] = &Catalog{lang: lang, msgs: msgs}
+		c := cs[lang]
+		if c == nil {
+			c = &Catalog{lang: lang, msgs: make(map[string]string, len(msgs))}
+			cs[lang] = c
+		}
+		for k, v := range msgs {
+			if _, dup := c.msgs[k]; dup {
+				return nil, fmt.Errorf("messages/%s: key %q is in another file of %s too", name, k, lang)
+			}
+			c.msgs[k] = v
+		}
 	}
 	en, ok := cs[Fallback]
 	if !ok {

@@ -53,6 +53,7 @@ type app struct {
 	apiOpts  api.Options
 	apiDone  chan struct{} // closed on shutdown: ends the API's event streams (WebSockets)
 	console  http.Handler
+	webApp   http.Handler
 	httpLn   *swapListener // bound by Start; a reload may rebind it
 	httpSrv  *http.Server
 	httpDone chan error // receives the HTTP server's Serve error
@@ -217,6 +218,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 	if err := inviteOptions(cfg, &a.apiOpts); err != nil {
 		return nil, err
 	}
+	a.webApp = web.NewApp(web.AppOptions{Logger: log})
 	if a.console, err = web.NewConsole(web.ConsoleOptions{Rooms: b, Logger: log}); err != nil {
 		return nil, err
 	}
@@ -292,6 +294,7 @@ func (a *app) Start(ctx context.Context) (err error) {
 	}
 	mux.Handle("/join/", join)
 	mux.Handle("/console/", a.console)
+	mux.Handle("/app/", a.webApp)
 	mux.Handle("/", handler)
 	if err := a.startRedirect(ctx, mux); err != nil {
 		ln.Close()

@@ -1,0 +1,2 @@
+// A room's page of the organisers' app (/app/rooms/ROOM): see web/app.go.
+'use strict';
