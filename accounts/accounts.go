@@ -45,6 +45,9 @@ type User struct {
 	Role Role `json:"role"`
 	// Source is "local" or "ldap".
 	Source string `json:"source"`
+	// CallerID is presented on the user's calls out: the extension's
+	// caller_id, or the directory's caller ID attribute; empty: none.
+	CallerID string `json:"caller_id,omitempty"`
 }
 
 // Errors of SignIn; every error it returns matches one of them.

@@ -30,6 +30,9 @@ type LDAPOptions struct {
 	UserFilter string
 	// NameAttr, EmailAttr, PhoneAttr, ExtensionAttr name the attributes.
 	NameAttr, EmailAttr, PhoneAttr, ExtensionAttr string
+	// CallerIDAttr names the attribute of the user's caller ID; empty:
+	// none is read.
+	CallerIDAttr string
 	// OperatorsGroup is a group DN or cn whose members are operators;
 	// empty: none. Direct members only (member or uniqueMember).
 	OperatorsGroup string
@@ -104,6 +107,7 @@ func (l *LDAP) Authenticate(ctx context.Context, login, password string) (User, 
 	u := User{Login: login, Name: entry.GetAttributeValue(l.o.NameAttr), Email: entry.GetAttributeValue(l.o.EmailAttr),
 		Phone: entry.GetAttributeValue(l.o.PhoneAttr), Extension: entry.GetAttributeValue(l.o.ExtensionAttr),
 		Role: RoleUser, Source: "ldap"}
+	u.CallerID = l.callerID(entry)
 	if operator {
 		u.Role = RoleOperator
 	}
@@ -135,7 +139,7 @@ func (l *LDAP) dial(ctx context.Context) (*ldap.Conn, error) {
 func (l *LDAP) find(c *ldap.Conn, login string) (*ldap.Entry, error) {
 	req := ldap.NewSearchRequest(l.o.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 2,
 		int(l.o.Timeout/time.Second), false, fmt.Sprintf(l.o.UserFilter, ldap.EscapeFilter(login)),
-		[]string{l.o.NameAttr, l.o.EmailAttr, l.o.PhoneAttr, l.o.ExtensionAttr}, nil)
+		l.withCallerIDAttr([]string{l.o.NameAttr, l.o.EmailAttr, l.o.PhoneAttr, l.o.ExtensionAttr}), nil)
 	res, err := c.Search(req)
 	switch {
 	case ldap.IsErrorWithCode(err, ldap.LDAPResultSizeLimitExceeded):

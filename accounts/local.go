@@ -15,6 +15,8 @@ type LocalUser struct {
 	Hash string
 	// Operator makes the user an operator.
 	Operator bool
+	// CallerID is presented on the user's calls out; empty: none.
+	CallerID string
 }
 
 // Local is the LocalUsers of the config file. It is read-only and safe for
@@ -45,5 +47,6 @@ func (l Local) Authenticate(login, password string) (User, error) {
 	if u.Operator {
 		role = RoleOperator
 	}
-	return User{Login: u.Login, Name: u.Name, Email: u.Email, Extension: u.Extension, Role: role, Source: "local"}, nil
+	return User{Login: u.Login, Name: u.Name, Email: u.Email, Extension: u.Extension, Role: role, Source: "local",
+		CallerID: u.CallerID}, nil
 }

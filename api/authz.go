@@ -51,6 +51,10 @@ type principal struct {
 	// operator is set for an operator's session: it sees and moderates
 	// every room.
 	operator bool
+	// callerID is a signed-in user's own caller ID from the directory
+	// (accounts.User.CallerID); dialCallerID falls back to the
+	// extension's.
+	callerID string
 }
 
 // String names the principal in logs.

@@ -35,7 +35,7 @@ type participantsAPI struct {
 // dial target is looked up as a name in the address book (the room
 // owner's contacts, then the global ones) and its target is called. The
 // callee is named by the request's name, else the contact's, else the
-// extension's (bridge.DialRequest.Name).
+// extension's (bridge.DialRequest.Name). The caller ID is dialCallerID's.
 func (s *participantsAPI) dial(w http.ResponseWriter, r *http.Request) error {
 	var req DialRequest
 	if err := decodeJSON(w, r, &req); err != nil {
@@ -68,8 +68,12 @@ func (s *participantsAPI) dial(w http.ResponseWriter, r *http.Request) error {
 	if strings.TrimSpace(name) == "" {
 		name = contact
 	}
+	callerID, err := s.dialCallerID(principalOf(r), number, req.CallerID)
+	if err != nil {
+		return err
+	}
 	d, err := s.bridge.Dial(number, bridge.DialRequest{
-		To: to, Name: name, Role: role, CallerID: req.CallerID,
+		To: to, Name: name, Role: role, CallerID: callerID,
 		RingTimeout: time.Duration(req.RingTimeout * float64(time.Second)),
 	})
 	if err != nil {

@@ -17,7 +17,8 @@ import (
 // that admins see why; a request that cannot be routed at all (unknown
 // room, malformed target or caller_id) is an error. A "to" that is a
 // contact's name rather than a dial target is looked up in the address
-// book, as dial does, and the first explain line says so.
+// book, as dial does, and the first explain line says so. The caller ID
+// is the one a dial by the same principal would present (dialCallerID).
 func (s *participantsAPI) route(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	for k := range q {
@@ -35,6 +36,9 @@ func (s *participantsAPI) route(w http.ResponseWriter, r *http.Request) error {
 	typed := to
 	to, contact, err := s.resolveContact(r, r.PathValue("number"), to)
 	if err != nil {
+		return err
+	}
+	if callerID, err = s.dialCallerID(principalOf(r), r.PathValue("number"), callerID); err != nil {
 		return err
 	}
 	rt, err := s.bridge.Route(r.PathValue("number"), to, callerID)

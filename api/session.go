@@ -170,7 +170,7 @@ func (s *sessionAPI) principal(r *http.Request) (principal, error) {
 	}
 	u := ss.User
 	return principal{admin: u.Role == accounts.RoleAdmin, operator: u.Role == accounts.RoleOperator,
-		login: u.Login, extension: u.Extension}, nil
+		login: u.Login, extension: u.Extension, callerID: u.CallerID}, nil
 }
 
 // checkCSRF refuses a state change (any method but GET, HEAD, OPTIONS)

@@ -66,6 +66,10 @@ type LDAPAttributes struct {
 	// Extension is the user's extension number, which links the user to
 	// the rooms it owns or is a member of; default "pager" (AD: "ipPhone").
 	Extension string `yaml:"extension"`
+	// CallerID is the attribute holding the caller ID the user's calls
+	// out present (E.164 or digits); empty (the default): none, the
+	// extension's caller_id applies.
+	CallerID string `yaml:"caller_id"`
 }
 
 // Session configures web sessions.

@@ -253,6 +253,10 @@ type Extension struct {
 	Email string `yaml:"email"`
 	// Groups are the groups the user belongs to, for group invitations.
 	Groups []string `yaml:"groups"`
+	// CallerID is presented on the calls out this user places from the
+	// web (signed in with password_hash): E.164 or digits. Empty: the
+	// room's, else the trunk's.
+	CallerID string `yaml:"caller_id"`
 }
 
 // Trunk is a SIP trunk that carries calls to phone numbers.
@@ -272,6 +276,11 @@ type Trunk struct {
 	// (RE2 syntax) compiled at load; a number must match one of them. Anchor
 	// them with ^ and $. None means the trunk calls nothing.
 	Allow []*regexp.Regexp `yaml:"allow"`
+	// AllowedCallerIDs are the caller IDs, besides their own and the
+	// room's, that users who are not admins may ask this trunk to present
+	// (a shared number, a department's): regular expressions like Allow,
+	// matched against the caller ID as given. None: only their own.
+	AllowedCallerIDs []*regexp.Regexp `yaml:"allowed_caller_ids"`
 }
 
 // Room is a conference room defined in the config file.

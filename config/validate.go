@@ -55,6 +55,7 @@ func (c *Config) Validate() error {
 	v.sms(c.SMS)
 	v.guard(&c.Guard, &c.API)
 	v.accounts(c)
+	v.callerIDs(c)
 	v.shutdown(&c.Shutdown)
 	if len(v.errs) == 0 {
 		return nil

@@ -59,6 +59,9 @@ type TrunkRoute struct {
 	// Allow are the numbers the trunk may call; a number must match one of
 	// them. None means the trunk calls nothing; nil entries are ignored.
 	Allow []*regexp.Regexp
+	// AllowedCallerIDs are the caller IDs anyone may ask to present
+	// (TrunkAllowingCallerID); nil entries are ignored.
+	AllowedCallerIDs []*regexp.Regexp
 }
 
 // Router decides how a dial target is reached, for dial-out and for
@@ -68,6 +71,9 @@ type Router struct {
 	// Extensions maps extension numbers to display names. A digits target
 	// that is a key here is an extension, whatever its length.
 	Extensions map[string]string
+	// CallerIDs maps extension numbers to their users' caller IDs
+	// (ExtensionCallerID); extensions without one are absent.
+	CallerIDs map[string]string
 	// Trunks are tried in order for phone numbers; the first whose Allow
 	// matches carries the call.
 	Trunks []TrunkRoute

@@ -19,10 +19,16 @@ func routerFromConfig(cfg *config.Config) (*dialplan.Router, error) {
 	r := &dialplan.Router{Extensions: make(map[string]string, len(cfg.Extensions)), Resolver: net.DefaultResolver}
 	for _, e := range cfg.Extensions {
 		r.Extensions[e.Number] = e.Name
+		if e.CallerID != "" {
+			if r.CallerIDs == nil {
+				r.CallerIDs = make(map[string]string)
+			}
+			r.CallerIDs[e.Number] = e.CallerID
+		}
 	}
 	for _, t := range cfg.Trunks {
 		r.Trunks = append(r.Trunks, dialplan.TrunkRoute{
-			Name: t.Name, Proxy: t.Proxy, CallerID: t.CallerID, Allow: t.Allow,
+			Name: t.Name, Proxy: t.Proxy, CallerID: t.CallerID, Allow: t.Allow, AllowedCallerIDs: t.AllowedCallerIDs,
 		})
 	}
 	for i, e := range cfg.Dialout.DirectAllow {
