@@ -172,3 +172,14 @@ func principalOf(r *http.Request) principal {
 	p, _ := r.Context().Value(principalKey{}).(principal)
 	return p
 }
+
+// sessionRoomNumber is the room a signed-in user's request acts on: the
+// path's, or for the event stream (a route that takes ?token=) its ?room=,
+// so that a room's owner and an operator follow that room's events with
+// the cookie, as its room token does.
+func sessionRoomNumber(r *http.Request, e endpoint) string {
+	if n := r.PathValue("number"); n != "" || !e.QueryToken {
+		return n
+	}
+	return r.URL.Query().Get("room")
+}

@@ -26,7 +26,8 @@ type eventsAPI struct {
 // events serves GET /api/v1/events: a WebSocket (RFC 6455) that streams
 // the bridge's events (bridge.Event) as JSON text messages. A room token
 // sees its own room's events; an admin sees every room's, or one room's
-// with ?room=. The server pings every pingInterval; client messages are
+// with ?room=; a signed-in user names a room it hosts with ?room=, and
+// an operator may follow every room's. The server pings every pingInterval; client messages are
 // not expected (a data message closes the stream with 1008). The handler
 // returns when the client goes, the request's context ends, or Options.Done
 // closes (status 1001, going away).
@@ -43,6 +44,8 @@ func (s *eventsAPI) events(w http.ResponseWriter, r *http.Request) error {
 	}
 	room := q.Get("room")
 	switch {
+	case p.login != "" && !p.admin && !p.operator && p.room == "":
+		return &Error{Status: http.StatusForbidden, Field: "room", Message: "name the room whose events you follow: ?room=NUMBER"}
 	case !p.admin && room != "" && room != p.room:
 		return &Error{Status: http.StatusForbidden, Field: "room", Message: "this token is for room " + p.room + ", not room " + room}
 	case !p.admin:

@@ -112,7 +112,7 @@ func (s *server) guard(e endpoint) handlerFunc {
 		}
 		p, err := s.authenticate(r, e.QueryToken)
 		if err == nil {
-			p, err = s.sessionRoom(p, r.PathValue("number"))
+			p, err = s.sessionRoom(p, sessionRoomNumber(r, e))
 		}
 		if err == nil {
 			err = authorize(p, e, r.PathValue("number"))
