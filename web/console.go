@@ -43,8 +43,9 @@ type ConsoleOptions struct {
 // consolePage is the console's template.
 var consolePage = template.Must(template.ParseFS(templates, "templates/console.html"))
 
-// consoleAssets are the embedded files of static/ the console loads.
-var consoleAssets = []string{"console.js", "console.css"}
+// consoleAssets are the embedded files of static/ the console loads;
+// picker.js (the directory search) when static/ has it.
+var consoleAssets = []string{"console.js", "console.css", "invite.js", "picker.js"}
 
 // Console serves GET /console/{room} and the console's assets
 // (GET /console/console.js, …). It is safe for concurrent use; each request
@@ -70,7 +71,9 @@ func NewConsole(opts ConsoleOptions) (*Console, error) {
 	// Asset names hold a dot, which no room number does, so they never
 	// shadow a room.
 	for _, name := range consoleAssets {
-		c.mux.HandleFunc("GET /console/"+name, serveAsset)
+		if _, ok := assets[name]; ok {
+			c.mux.HandleFunc("GET /console/"+name, serveAsset)
+		}
 	}
 	return c, nil
 }
@@ -84,8 +87,10 @@ type consoleView struct {
 	// Message, if set, is shown instead of the console: the room does not
 	// exist.
 	Message string
-	// Script and Style are the URLs of the embedded assets.
-	Script, Style string
+	// Script, Style and Invite (the invite panel, invite.js) are the URLs
+	// of the embedded assets; Picker is picker.js's, or "" when static/
+	// has none.
+	Script, Style, Invite, Picker string
 	// T holds the console's texts in the page's language, by catalogue key
 	// without the "console." prefix; the script reads them as JSON and fills
 	// in their {{placeholders}}.
@@ -100,7 +105,10 @@ func (c *Console) show(w http.ResponseWriter, r *http.Request) {
 	lang := i18n.Lookup(acceptLanguage(r))
 	number := r.PathValue("room")
 	v := consoleView{Lang: lang.Lang(), Room: number, Script: consoleAssetURL("console.js"), Style: consoleAssetURL("console.css"),
-		T: consoleTexts(lang)}
+		Invite: consoleAssetURL("invite.js"), T: consoleTexts(lang)}
+	if _, ok := assets["picker.js"]; ok {
+		v.Picker = consoleAssetURL("picker.js")
+	}
 	status := http.StatusOK
 	if !isRoomNumber(number) {
 		status = http.StatusNotFound
@@ -149,12 +157,15 @@ func consoleAssetURL(name string) string {
 }
 
 // consoleTexts returns every console text of the catalogue in c's
-// language, placeholders unexpanded.
+// language, placeholders unexpanded, and the directory picker's
+// ("app.picker.X" as "picker.X").
 func consoleTexts(c *i18n.Catalog) map[string]string {
 	out := make(map[string]string)
 	for _, k := range c.Keys() {
 		if short, ok := strings.CutPrefix(k, "console."); ok {
 			out[short] = c.T(k, nil)
+		} else if short, ok := strings.CutPrefix(k, "app.picker."); ok {
+			out["picker."+short] = c.T(k, nil)
 		}
 	}
 	return out

@@ -1,18 +1,23 @@
 // The moderator console of Parley, /console/ROOM: log in with the room's
-// moderator PIN or a moderator token, then watch and run the room. Plain
-// browser APIs, no build step.
+// moderator PIN or a moderator token, or come signed in (the web session
+// of a user who may moderate the room: its owner, an operator, an admin),
+// then watch and run the room. Plain browser APIs, no build step.
 //
-// Everything goes through the REST API (api/openapi.json) with a bearer
-// token: POST …/console-login trades the PIN for a moderator token that
-// lasts api.token_ttl (12 hours by default); the token lives in this tab's sessionStorage. The list is
+// Everything goes through the REST API (api/openapi.json), with a bearer
+// token or with the session cookie and its X-CSRF-Token: POST
+// …/console-login trades the PIN for a moderator token that lasts
+// api.token_ttl (12 hours by default); the token lives in this tab's
+// sessionStorage. A signed-in user (GET /api/v1/session) who may moderate
+// the room (GET …/tokens answers) skips the PIN. The list is
 // read with GET …/participants and kept live by the event stream, the
-// WebSocket /api/v1/events?token=…&room=…; events that arrive while the
+// WebSocket /api/v1/events?token=…&room=… (the cookie: ?room=…); events that arrive while the
 // list is being read are applied after it, so that an older list never
 // overwrites a newer event. The stream reconnects when it drops, and the
 // list is read again.
 //
 // <main data-state> says where the page is, for tests: "login",
-// "connecting" or "live".
+// "connecting" or "live". window.ParleyConsole hands the invite panel
+// (invite.js) what it needs of this script.
 (function () {
   'use strict';
 
@@ -43,17 +48,14 @@
   const table = $('participants');
   const nobody = $('nobody');
   const count = $('count');
-  const dialForm = $('dial-form');
-  const dialTo = $('dial-to');
-  const dialRole = $('dial-role');
-  const dialButton = $('dial');
+  const signedIn = $('signed-in');
   const callsHeading = $('calls-heading');
   const callsList = $('calls');
 
   // The session. session is null when logged out; gen grows with every
   // login and logout, streamGen with every connection of the event stream,
   // so that late answers of an old one are dropped.
-  let session = null;        // {token, id}: id is set for tokens this page minted
+  let session = null;        // {token, id} (id: a token this page minted) or {cookie: true, csrf, user}
   let gen = 0;
   let streamGen = 0;
   let ws = null;             // the event stream
@@ -92,13 +94,15 @@
     }
   }
 
-  // call sends one request with token (the session's if not given) and
-  // returns the JSON or text of the answer; it throws an APIError.
-  async function call(method, path, body, token) {
+  // call sends one request with auth (the session's if not given: a token,
+  // or {cookie: true, csrf} for the signed-in user's cookie) and returns
+  // the JSON or text of the answer; it throws an APIError.
+  async function call(method, path, body, auth) {
     const headers = {};
-    const auth = token === undefined ? session && session.token : token;
-    if (auth) headers.Authorization = 'Bearer ' + auth;
-    const init = { method, headers, cache: 'no-store', credentials: 'omit' };
+    const cred = auth === undefined ? session : typeof auth === 'string' ? { token: auth } : auth;
+    if (cred && cred.token) headers.Authorization = 'Bearer ' + cred.token;
+    if (cred && cred.cookie && cred.csrf && method !== 'GET') headers['X-CSRF-Token'] = cred.csrf;
+    const init = { method, headers, cache: 'no-store', credentials: cred && cred.cookie ? 'same-origin' : 'omit' };
     if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
@@ -148,6 +152,7 @@
     consoleView.hidden = true;
     logoutButton.hidden = true;
     roomName.hidden = true;
+    signedIn.hidden = true;
     loginForm.hidden = false;
     openButton.disabled = false;
     warn(message || '');
@@ -203,11 +208,27 @@
     stop();
     forget();
     // A token this page minted is revoked; a token the moderator brought is
-    // theirs to keep.
+    // theirs to keep. A signed-in user signs out.
     if (s && s.id) call('DELETE', roomPath + '/tokens/' + encodeURIComponent(s.id), undefined, s.token).catch(() => {});
+    if (s && s.cookie) call('DELETE', '/api/v1/session', undefined, s).catch(() => {});
     showLogin();
-    say(t('logged_out'));
+    say(t(s && s.cookie ? 'invite.signed_out' : 'logged_out'));
   });
+
+  // trySession opens the console for the signed-in user when there is one
+  // and it may moderate the room (listing the room's tokens is for
+  // moderators only); it reports whether it did.
+  async function trySession() {
+    try {
+      const who = await call('GET', '/api/v1/session', undefined, { cookie: true });
+      const s = { cookie: true, csrf: who.csrf_token, user: who.user || {} };
+      await call('GET', roomPath + '/tokens', undefined, s);
+      start(s);
+      return true;
+    } catch (e) {
+      return false; // not signed in, or not this room's moderator: the PIN
+    }
+  }
 
   function forget() {
     try {
@@ -251,6 +272,9 @@
     loginForm.hidden = true;
     consoleView.hidden = false;
     logoutButton.hidden = false;
+    logoutButton.textContent = t(s.cookie ? 'invite.sign_out' : 'log_out');
+    signedIn.hidden = !s.cookie;
+    if (s.cookie) signedIn.textContent = t('invite.signed_in', { name: s.user.name || s.user.login });
     setState('connecting');
     say(t('connecting'));
     try {
@@ -277,8 +301,8 @@
   function connect() {
     const my = ++streamGen;
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const sock = new WebSocket(proto + '//' + location.host + '/api/v1/events?token=' +
-      encodeURIComponent(session.token) + '&room=' + encodeURIComponent(room));
+    const auth = session.cookie ? '' : 'token=' + encodeURIComponent(session.token) + '&';
+    const sock = new WebSocket(proto + '//' + location.host + '/api/v1/events?' + auth + 'room=' + encodeURIComponent(room));
     ws = sock;
     loading = true;
     pending = [];
@@ -564,43 +588,33 @@
 
   copyButton.addEventListener('click', () => {
     act(copyButton, async () => {
-      const info = await call('GET', roomPath + '/join-info');
-      joinInfo.value = info;
-      try {
-        await navigator.clipboard.writeText(info);
-        joinInfoBox.hidden = true;
-        say(t('copied'));
-        return;
-      } catch (e) {
-        // No clipboard API (plain http on another host), or no permission:
-        // show the text, selected, and try the old way.
-      }
-      joinInfoBox.hidden = false;
-      joinInfo.focus();
-      joinInfo.select();
-      let copied = false;
-      try {
-        copied = document.execCommand('copy');
-      } catch (e) { /* not supported */ }
-      say(t(copied ? 'copied' : 'copy_by_hand'));
+      copyText(await call('GET', roomPath + '/join-info'), joinInfoBox, joinInfo, 'copied', 'copy_by_hand');
     });
   });
 
-  // ---- Calling out -----------------------------------------------------
-
-  dialForm.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    const to = dialTo.value.trim();
-    if (!to) {
-      dialTo.focus();
+  // copyText puts text on the clipboard and says so with the text key
+  // done; where the browser does not allow it (plain http on another
+  // host, no permission) it shows the text in area (inside box), selected,
+  // tries the old way, and says byHand unless that worked.
+  async function copyText(text, box, area, done, byHand) {
+    area.value = text;
+    try {
+      await navigator.clipboard.writeText(text);
+      box.hidden = true;
+      say(t(done));
       return;
-    }
-    act(dialButton, async () => {
-      const r = await call('POST', roomPath + '/dial', { to, role: dialRole.value });
-      dialTo.value = '';
-      say(upsertCall(r.participant_id, { target: r.contact ? r.contact + ' (' + to + ')' : to, status: r.status, code: r.code, own: true }));
-    });
-  });
+    } catch (e) { /* fall back below */ }
+    box.hidden = false;
+    area.focus();
+    area.select();
+    let copied = false;
+    try {
+      copied = document.execCommand('copy');
+    } catch (e) { /* not supported */ }
+    say(t(copied ? done : byHand));
+  }
+
+  // ---- Calling out (the form is invite.js's) -----------------------------
 
   // upsertCall shows the state of the call out id and returns the sentence
   // that says it. A call this page placed keeps the target as typed.
@@ -630,11 +644,15 @@
 
   // ---- Start -------------------------------------------------------------
 
+  window.ParleyConsole = { t, say, warn, act, call, copyText, upsertCall, text, roomPath };
   let saved = null;
   try {
     saved = JSON.parse(sessionStorage.getItem(storeKey) || 'null');
   } catch (e) { /* none */ }
   renderCount();
   if (saved && typeof saved.token === 'string' && saved.token) start(saved);
-  else showLogin();
+  else {
+    setState('checking');
+    trySession().then((ok) => { if (!ok) showLogin(); });
+  }
 })();
