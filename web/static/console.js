@@ -617,17 +617,20 @@
   // ---- Calling out (the form is invite.js's) -----------------------------
 
   // upsertCall shows the state of the call out id and returns the sentence
-  // that says it. A call this page placed keeps the target as typed.
+  // that says it. A call this page placed keeps the target as typed, with
+  // the callee's name the events give ("Ada (2002)").
   function upsertCall(id, c) {
     let e = calls.get(id);
     if (!e) {
-      e = { li: document.createElement('li'), target: c.target, status: '', code: 0 };
+      e = { li: document.createElement('li'), target: '', name: '', typed: '', status: '', code: 0 };
       e.li.dataset.id = id;
       calls.set(id, e);
       callsList.prepend(e.li);
       callsHeading.hidden = false;
     }
-    if (c.own || !e.target) e.target = c.target;
+    if (c.own) e.typed = c.target || '';
+    else if (c.target) e.name = c.target;
+    e.target = !e.typed ? e.name : e.name && !e.typed.includes(e.name) ? e.name + ' (' + e.typed + ')' : e.typed;
     // A ringing event that overtook a later one must not undo it.
     if (c.status && !(c.status === 'ringing' && e.status && e.status !== 'ringing')) {
       e.status = c.status;
