@@ -2,10 +2,13 @@ package e2e
 
 import (
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -126,4 +129,52 @@ func TestConsoleInvitePanel(t *testing.T) {
 	if !strings.Contains(ada.logText(), "P-Asserted-Identity: <sip:+441632960001@") {
 		t.Error("the INVITE Ada's phone received does not present Alice's caller ID")
 	}
+}
+
+// TestConsoleInvitePanelFirefox is the signed-in owner's console in
+// Firefox: it opens without the PIN and sends a personal link by SMS
+// through the gateway (a local HTTP server), which receives the number and
+// a text carrying the link; the caller ID shown for a call out through
+// the trunk is the owner's.
+func TestConsoleInvitePanelFirefox(t *testing.T) {
+	var mu sync.Mutex
+	var texts []string
+	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		texts = append(texts, string(body))
+		mu.Unlock()
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer gw.Close()
+	sms := "sms:\n  url: " + gw.URL + "/send\n  body: '{\"to\": \"{{to}}\", \"text\": \"{{text}}\"}'\n  default_country: GB\n" +
+		"trunks:\n  - {name: pstn, proxy: \"sip:127.0.0.1:9\", allow: ['^\\+44[0-9]{10}$']}\n"
+	srv := startParley(t, fmt.Sprintf(consoleInviteConfig, freeTCPPort(t), hashPW(t, "alice-web-pw"))+sms)
+	f := newFirefox(t)
+	base := "http://" + srv.http
+	f.navigate(t, base+"/console/1000")
+	f.poll(t, `document.querySelector('main').dataset.state === 'login'`, 10*time.Second, "the PIN form")
+	st := f.eval(t, `fetch('/api/v1/session', {method: 'POST', credentials: 'same-origin', headers: {'Content-Type': 'application/json'},
+		body: JSON.stringify({user: '2001', password: 'alice-web-pw'})}).then((r) => r.status)`)
+	if st != float64(http.StatusCreated) {
+		t.Fatalf("sign-in from the page: %v", st)
+	}
+	f.navigate(t, base+"/console/1000")
+	f.poll(t, `document.querySelector('main').dataset.state === 'live'`, 10*time.Second, "the console, live")
+
+	f.typeInto(t, "name", "Grace Hopper")
+	ref := f.element(t, `document.getElementById('invite-phone')`)
+	f.do(t, "WebDriver:ElementSendKeys", map[string]any{"id": elementID(ref), "text": "07911 123456"})
+	f.click(t, "Send by SMS")
+	f.poll(t, `document.getElementById('status').textContent.includes('was sent by SMS to 07911 123456')`, 10*time.Second, "the SMS sent")
+	mu.Lock()
+	got := slices.Clone(texts)
+	mu.Unlock()
+	if len(got) != 1 || !strings.Contains(got[0], `"to": "+447911123456"`) || !strings.Contains(got[0], "/join/") {
+		t.Errorf("the gateway got %q, want one text to +447911123456 with the link", got)
+	}
+
+	f.typeInto(t, "number, extension", "+441632960555")
+	f.poll(t, `document.getElementById('caller-id').textContent.includes('+441632960001')`, 10*time.Second, "the caller ID shown")
+	f.screenshot(t, "firefox-console-invite.png")
 }
