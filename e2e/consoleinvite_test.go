@@ -65,7 +65,7 @@ func signInFromPage(t *testing.T, b *browser, login, password string) {
 // with her personal link reaches a real SMTP server), copies the
 // invitation text, shows the caller ID a call will present (the owner's
 // own), and calls a registered baresip phone, which answers and is listed
-// by its name.
+// by its name; signing out ends the session.
 func TestConsoleInvitePanel(t *testing.T) {
 	sink := startMailSink(t)
 	srv := startParley(t, fmt.Sprintf(consoleInviteConfig, sink.port, hashPW(t, "alice-web-pw")))
@@ -129,6 +129,13 @@ func TestConsoleInvitePanel(t *testing.T) {
 	if !strings.Contains(ada.logText(), "P-Asserted-Identity: <sip:+441632960001@") {
 		t.Error("the INVITE Ada's phone received does not present Alice's caller ID")
 	}
+
+	// Sign out: the session ends and the console asks for the PIN.
+	b.do(t, chromedp.Click("", byAX("button", "Sign out", true)))
+	consoleWait(t, b, `document.querySelector('main').dataset.state === 'login'`, 5*time.Second)
+	b.waitText(t, "#status", "You signed out", 5*time.Second)
+	b.eval(t, `window.after = 0; fetch('/api/v1/session', {credentials: 'same-origin'}).then((r) => { window.after = r.status; }); true`)
+	consoleWait(t, b, `window.after === 401`, 5*time.Second)
 }
 
 // TestConsoleInvitePanelFirefox is the signed-in owner's console in

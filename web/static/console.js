@@ -15,8 +15,8 @@
 // overwrites a newer event. The stream reconnects when it drops, and the
 // list is read again.
 //
-// <main data-state> says where the page is, for tests: "login",
-// "connecting" or "live". window.ParleyConsole hands the invite panel
+// <main data-state> says where the page is, for tests: "checking" (is
+// someone signed in?), "login", "connecting" or "live". window.ParleyConsole hands the invite panel
 // (invite.js) what it needs of this script.
 (function () {
   'use strict';
@@ -203,14 +203,14 @@
     }
   });
 
-  logoutButton.addEventListener('click', () => {
+  logoutButton.addEventListener('click', async () => {
     const s = session;
     stop();
     forget();
     // A token this page minted is revoked; a token the moderator brought is
-    // theirs to keep. A signed-in user signs out.
+    // theirs to keep. A signed-in user signs out before the PIN form shows.
     if (s && s.id) call('DELETE', roomPath + '/tokens/' + encodeURIComponent(s.id), undefined, s.token).catch(() => {});
-    if (s && s.cookie) call('DELETE', '/api/v1/session', undefined, s).catch(() => {});
+    if (s && s.cookie) await call('DELETE', '/api/v1/session', undefined, s).catch(() => {});
     showLogin();
     say(t(s && s.cookie ? 'invite.signed_out' : 'logged_out'));
   });
