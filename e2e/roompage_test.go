@@ -380,3 +380,40 @@ func TestRoomPageAttendance(t *testing.T) {
 		}
 	}
 }
+
+// TestRoomPageFirefox: in Firefox the room page opens for its signed-in
+// owner, makes a personal link and copies it (to the clipboard, or into
+// the selected fallback field).
+func TestRoomPageFirefox(t *testing.T) {
+	t.Parallel()
+	srv, _ := startRoomPage(t)
+	f := newFirefox(t)
+	page := "http://" + srv.http + "/app/rooms/4000"
+	f.navigate(t, page)
+	f.poll(t, `document.querySelector('main').dataset.state === 'signed-out'`, 10*time.Second, "the signed-out page")
+	if got := f.eval(t, `fetch('/api/v1/session', {method: 'POST', credentials: 'same-origin',
+		headers: {'Content-Type': 'application/json'}, body: JSON.stringify({user: '2001', password: 'lou-pw'})}).then((r) => r.status)`); got != float64(201) {
+		t.Fatalf("signing in from the page: %v", got)
+	}
+	f.navigate(t, page)
+	f.poll(t, `document.querySelector('main').dataset.state === 'ready'`, 10*time.Second, "the signed-in page")
+	f.typeInto(t, "name", "Ada Lovelace")
+	f.click(t, "Create the personal link")
+	f.poll(t, `document.getElementById('status').textContent.includes('Ada Lovelace is made')`, 10*time.Second, "the link")
+	f.screenshot(t, "firefox-link-made.png")
+	f.click(t, "Copy")
+	f.poll(t, `/copied|copy/i.test(document.getElementById('status').textContent)`, 10*time.Second, "copying")
+	var url string
+	f.evalInto(t, `fetch('/api/v1/rooms/4000/links', {credentials: 'same-origin'}).then((r) => r.json()).then((l) => l[0].url)`, &url)
+	if !strings.Contains(url, "/join/") {
+		t.Fatalf("the link's URL is %q", url)
+	}
+	if f.eval(t, `document.getElementById('copy-box').hidden`) == false {
+		if v := f.eval(t, `document.getElementById('copy-fallback').value`); v != url {
+			t.Errorf("the fallback field holds %v, want %s", v, url)
+		}
+	} else if s := f.eval(t, `document.getElementById('status').textContent`); s != "The link of Ada Lovelace is copied." {
+		t.Errorf("after Copy the status reads %v", s)
+	}
+	f.screenshot(t, "firefox-link-copied.png")
+}
