@@ -178,6 +178,15 @@ func TestRoomPageLinks(t *testing.T) {
 		}
 	}
 	b.screenshot(t, "join-info-copied.png")
+	// A browser without the clipboard API gets the text selected in a
+	// read-only field.
+	b.eval(t, `Object.defineProperty(navigator, 'clipboard', {value: undefined}), true`)
+	b.click(t, "Copy the join information")
+	b.waitText(t, "#status", "Ctrl+C", 5*time.Second)
+	if v := b.eval(t, `document.activeElement.id + ' ' + document.getSelection().toString().length`); v != fmt.Sprintf("copy-fallback %d", len([]rune(info))) {
+		t.Errorf("the fallback field (focused, all selected) is %v, want copy-fallback and %d characters", v, len([]rune(info)))
+	}
+	b.screenshot(t, "join-info-fallback.png")
 
 	// A personal link, mailed.
 	b.do(t, chromedp.SendKeys("", "Ada Lovelace", byAX("textbox", "Name", true)),
@@ -365,7 +374,8 @@ func TestRoomPageAttendance(t *testing.T) {
 	b.screenshot(t, "attendance.png")
 
 	href := b.eval(t, `document.getElementById('attendees-csv').getAttribute('href')`).(string)
-	data := b.await(t, fmt.Sprintf(`fetch(%q, {credentials: 'same-origin'}).then((r) => r.ok ? r.text() : 'HTTP ' + r.status)`, href)).(string)
+	data := b.await(t, fmt.Sprintf(`fetch(%q, {credentials: 'same-origin'}).then((r) => r.ok &&
+		(r.headers.get('Content-Disposition') || '').startsWith('attachment') ? r.text() : 'HTTP ' + r.status)`, href)).(string)
 	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(data, "\ufeff"))).ReadAll()
 	if err != nil {
 		t.Fatalf("attendees.csv from the page: %v\n%s", err, data)
@@ -416,4 +426,57 @@ func TestRoomPageFirefox(t *testing.T) {
 		t.Errorf("after Copy the status reads %v", s)
 	}
 	f.screenshot(t, "firefox-link-copied.png")
+}
+
+// TestRoomPageSchedule: the room page shows the room's schedules in their
+// time zone; before the start a person is added (with a role) and one
+// removed; a schedule that starts while the page is open refuses the
+// change with the API's 409, which the page explains, and its list turns
+// read-only.
+func TestRoomPageSchedule(t *testing.T) {
+	t.Parallel()
+	srv, _ := startRoomPage(t)
+	later := time.Now().Add(time.Hour).Truncate(time.Minute)
+	soon := time.Now().Add(6 * time.Second).Truncate(time.Second)
+	var ids [2]string
+	for i, s := range []map[string]any{
+		{"start": later.Format(time.RFC3339), "end": later.Add(time.Hour).Format(time.RFC3339), "time_zone": "Europe/Paris",
+			"participants": []map[string]any{{"target": "2001", "role": "moderator", "name": "Local Lou"}}},
+		{"start": soon.Format(time.RFC3339), "end": soon.Add(time.Hour).Format(time.RFC3339)},
+	} {
+		var created struct{ ID string }
+		if code := srv.apiCall(t, "POST", "/api/v1/rooms/4000/schedules", s, &created); code != 201 {
+			t.Fatalf("POST schedule %d: %d", i, code)
+		}
+		ids[i] = created.ID
+	}
+	b := newBrowser(t, toneFile(t, "silence.wav", 48000, 1000, 0, 5))
+	roomPageSignIn(t, b, srv)
+	card := func(id, js string) any {
+		return b.eval(t, fmt.Sprintf(`(() => { const c = document.querySelector('#schedules article[data-id="%s"]'); %s })()`, id, js))
+	}
+	if h := card(ids[0], `return c.querySelector('h3').textContent`).(string); !strings.Contains(h, "Europe/Paris") {
+		t.Errorf("the schedule reads %q, want its time zone", h)
+	}
+	card(ids[0], `c.querySelector('input').value = '#sip:bob@127.0.0.1'; c.querySelector('select').value = 'presenter';
+		c.querySelector('button[type=submit]').click()`)
+	b.waitText(t, "#status", "#sip:bob@127.0.0.1 is added", 10*time.Second)
+	b.click(t, "Remove Local Lou (2001)")
+	b.waitText(t, "#status", "Local Lou (2001) is removed", 10*time.Second)
+	b.screenshot(t, "schedule-edited.png")
+	var sc struct {
+		Participants []struct{ Target, Role string }
+	}
+	srv.apiCall(t, "GET", "/api/v1/rooms/4000/schedules/"+ids[0], nil, &sc)
+	if len(sc.Participants) != 1 || sc.Participants[0].Target != "#sip:bob@127.0.0.1" || sc.Participants[0].Role != "presenter" {
+		t.Errorf("the schedule's participants are %+v, want bob as presenter", sc.Participants)
+	}
+
+	srv.waitLog(t, "scheduled conference starting", 1, 15*time.Second)
+	card(ids[1], `c.querySelector('input').value = '2001'; c.querySelector('button[type=submit]').click()`)
+	b.waitText(t, "#status", "already started", 10*time.Second)
+	if card(ids[1], `return !c.querySelector('input') && c.textContent.includes('can no longer change')`) != true {
+		t.Error("after the 409 the started schedule's list is still editable")
+	}
+	b.screenshot(t, "schedule-started.png")
 }

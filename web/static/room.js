@@ -344,7 +344,7 @@
 
   async function loadSchedules() {
     const list = await call('GET', roomPath + '/schedules');
-    $('schedules').replaceChildren(...list.map(scheduleCard));
+    $('schedules').replaceChildren(...list.map((sc) => scheduleCard(sc, false)));
     $('no-schedules').hidden = list.length > 0;
   }
 
@@ -361,7 +361,9 @@
         await call('PATCH', roomPath + '/schedules/' + encodeURIComponent(sc.id), { participants: next });
       } catch (e) {
         if (e instanceof APIError && e.status === 409) {
-          card.replaceWith(scheduleCard(sc, true));
+          const locked = scheduleCard(sc, true);
+          card.replaceWith(locked);
+          show(locked.querySelector('.form-error'), rt('schedule_started_409', { error: e.message }));
           say(rt('schedule_started_409', { error: e.message }));
           return;
         }
