@@ -20,13 +20,14 @@ import (
 // CSV, and read the attendee report after a phone and a browser guest came.
 
 // roomPageConfig has the local user 2001 (web password "lou-pw", hash
-// %[1]s), who owns room 4000, and a mail server on 127.0.0.1:%[2]d.
+// %[1]s), who owns room 4000, a mail server on 127.0.0.1:%[2]d and the RTP
+// ports %[3]s.
 const roomPageConfig = `
 sip:
   listen: [udp://127.0.0.1:0]
   domain: 127.0.0.1
 rtp:
-  ports: 47200-47298
+  ports: %[3]s
 http:
   listen: 127.0.0.1:0
 log:
@@ -44,11 +45,12 @@ rooms:
   - {number: "4000", name: Lou's room, owner: "2001", guest_access: true}
 `
 
-// startRoomPage starts parley with roomPageConfig and a mail sink.
-func startRoomPage(t *testing.T) (*server, *mailSink) {
+// startRoomPage starts parley with roomPageConfig, a mail sink and the
+// RTP ports rtp.
+func startRoomPage(t *testing.T, rtp string) (*server, *mailSink) {
 	t.Helper()
 	sink := startMailSink(t)
-	return startParley(t, fmt.Sprintf(roomPageConfig, hashPW(t, "lou-pw"), sink.port)), sink
+	return startParley(t, fmt.Sprintf(roomPageConfig, hashPW(t, "lou-pw"), sink.port, rtp)), sink
 }
 
 // roomPageSignIn opens the room page signed out, checks that it offers the
@@ -158,7 +160,7 @@ func (b *browser) rowAct(t *testing.T, name, js string) {
 // valid. The join information and a link are copied.
 func TestRoomPageLinks(t *testing.T) {
 	t.Parallel()
-	srv, sink := startRoomPage(t)
+	srv, sink := startRoomPage(t, "47200-47298")
 	b := newBrowser(t, toneFile(t, "silence.wav", 48000, 1000, 0, 5))
 	roomPageSignIn(t, b, srv)
 	b.screenshot(t, "ready.png")
@@ -302,7 +304,7 @@ func TestRoomPageLinks(t *testing.T) {
 // named and nothing saved; the corrected file makes its links.
 func TestRoomPageImport(t *testing.T) {
 	t.Parallel()
-	srv, _ := startRoomPage(t)
+	srv, _ := startRoomPage(t, "47200-47298")
 	b := newBrowser(t, toneFile(t, "silence.wav", 48000, 1000, 0, 5))
 	roomPageSignIn(t, b, srv)
 	dir := t.TempDir()
@@ -319,7 +321,7 @@ func TestRoomPageImport(t *testing.T) {
 	if rows := b.text(t, "#import-rows"); strings.Count(rows, "Line ") != 1 || !strings.Contains(rows, "email") {
 		t.Errorf("the bad lines listed: %q, want line 3's email only", rows)
 	}
-	if msg := b.text(t, "#import-error"); !strings.Contains(msg, "Nothing was saved") {
+	if msg := b.text(t, "#import-error"); !strings.Contains(msg, "nothing was imported") {
 		t.Errorf("the import error reads %q", msg)
 	}
 	b.screenshot(t, "import-bad.png")
@@ -346,7 +348,7 @@ func TestRoomPageImport(t *testing.T) {
 // rows.
 func TestRoomPageAttendance(t *testing.T) {
 	t.Parallel()
-	srv, _ := startRoomPage(t)
+	srv, _ := startRoomPage(t, "47300-47398") // the only one with calls
 	guestLink := createLink(t, srv, "4000")
 	wav := toneFile(t, "phone.wav", 8000, 440, toneAmplitude, 10)
 	ph := newPhoneAccount(t, "pat", wav, "PCMU/8000/1", 41920, `"Pat Phone" <sip:pat@127.0.0.1>;regint=0`)
@@ -396,7 +398,7 @@ func TestRoomPageAttendance(t *testing.T) {
 // the selected fallback field).
 func TestRoomPageFirefox(t *testing.T) {
 	t.Parallel()
-	srv, _ := startRoomPage(t)
+	srv, _ := startRoomPage(t, "47200-47298")
 	f := newFirefox(t)
 	page := "http://" + srv.http + "/app/rooms/4000"
 	f.navigate(t, page)
@@ -435,7 +437,7 @@ func TestRoomPageFirefox(t *testing.T) {
 // read-only.
 func TestRoomPageSchedule(t *testing.T) {
 	t.Parallel()
-	srv, _ := startRoomPage(t)
+	srv, _ := startRoomPage(t, "47200-47298")
 	later := time.Now().Add(time.Hour).Truncate(time.Minute)
 	soon := time.Now().Add(6 * time.Second).Truncate(time.Second)
 	var ids [2]string
