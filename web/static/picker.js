@@ -70,6 +70,7 @@
     warning.hidden = true;
     style(warning, {margin: '.25rem 0', color: '#7a4100'});
     var live = document.createElement('div');
+    live.className = 'picker-live';
     live.setAttribute('role', 'status');
     live.setAttribute('aria-live', 'polite');
     visuallyHidden(live);
