@@ -38,6 +38,11 @@ type LDAPOptions struct {
 	OperatorsGroup string
 	// Timeout bounds the connection and each request.
 	Timeout time.Duration
+	// LoginAttr is the attribute a directory search reads the login from;
+	// empty: the attribute of UserFilter's "(ATTR=%s)".
+	LoginAttr string
+	// PageSize is the page size of a directory search (RFC 2696); 0: 100.
+	PageSize uint32
 }
 
 // LDAP is a Directory on an LDAP server: a connection per sign-in (sign-ins

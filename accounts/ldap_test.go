@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -85,5 +86,66 @@ func TestNewLDAPRefuses(t *testing.T) {
 		if _, err := NewLDAP(o); err == nil {
 			t.Errorf("NewLDAP(%+v) accepted", o)
 		}
+	}
+}
+
+// TestLDAPSearchWithSlapd searches the sample directory of a real
+// OpenLDAP: by partial name, email, extension and phone, with pages of one
+// entry, within the limit, with filter characters in the words, and with
+// nobody listening.
+func TestLDAPSearchWithSlapd(t *testing.T) {
+	s := testslapd.Start(t)
+	o := LDAPOptions{URL: s.URL, StartTLS: true, CAFile: s.CAFile, BindDN: "cn=parley-svc,dc=parley,dc=test",
+		BindPassword: "svc-pw", BaseDN: "dc=parley,dc=test", UserFilter: "(uid=%s)", NameAttr: "cn", EmailAttr: "mail",
+		PhoneAttr: "telephoneNumber", ExtensionAttr: "pager", Timeout: 3 * time.Second, PageSize: 1}
+	l, err := NewLDAP(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		words []string
+		limit int
+		want  []string
+	}{
+		{[]string{"arch"}, 10, []string{"alice"}},
+		{[]string{"bob"}, 10, []string{"bob"}},
+		{[]string{"carol@parley"}, 10, []string{"carol"}},
+		{[]string{"1004"}, 10, []string{"dave"}},
+		{[]string{"12345603"}, 10, []string{"carol"}},
+		{[]string{"parley.test"}, 10, []string{"alice", "bob", "carol"}},
+		{[]string{"100"}, 10, []string{"alice", "bob", "carol", "dave"}}, // four pages of one
+		{[]string{"100"}, 2, []string{"alice", "bob"}},
+		{[]string{"dave", "dalton"}, 10, []string{"dave"}},
+		{[]string{"dave", "archer"}, 10, nil},
+		{[]string{"*"}, 10, nil},
+		{[]string{"a*e"}, 10, nil},
+		{[]string{"(uid=*)"}, 10, nil},
+		{[]string{")(uid=*"}, 10, nil},
+		{[]string{`\`}, 10, nil},
+		{[]string{"svc"}, 10, nil}, // not a user: the user filter needs a uid
+	} {
+		got, err := l.Search(context.Background(), tt.words, tt.limit)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.words, err)
+		}
+		var names []string
+		for _, u := range got {
+			names = append(names, u.Login)
+			if u.Source != "ldap" || u.Name == "" || u.Extension == "" || u.Phone == "" {
+				t.Errorf("%q: user %+v", tt.words, u)
+			}
+		}
+		slices.Sort(names)
+		if !slices.Equal(names, tt.want) {
+			t.Errorf("Search(%q, %d) = %v, want %v", tt.words, tt.limit, names, tt.want)
+		}
+	}
+	o.URL = "ldap://127.0.0.1:" + strconv.Itoa(testslapd.FreePort(t))
+	down, err := NewLDAP(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := down.Search(context.Background(), []string{"bob"}, 10); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("nobody listening: err %v, want ErrUnavailable", err)
 	}
 }

@@ -9,8 +9,8 @@ import (
 type LocalUser struct {
 	// Login is what the user signs in as (the extension number).
 	Login string
-	// Name, Email, Extension describe the user.
-	Name, Email, Extension string
+	// Name, Email, Phone, Extension describe the user.
+	Name, Email, Phone, Extension string
 	// Hash is the bcrypt hash of the web password; empty: cannot sign in.
 	Hash string
 	// Operator makes the user an operator.
@@ -47,6 +47,6 @@ func (l Local) Authenticate(login, password string) (User, error) {
 	if u.Operator {
 		role = RoleOperator
 	}
-	return User{Login: u.Login, Name: u.Name, Email: u.Email, Extension: u.Extension, Role: role, Source: "local",
+	return User{Login: u.Login, Name: u.Name, Email: u.Email, Phone: u.Phone, Extension: u.Extension, Role: role, Source: "local",
 		CallerID: u.CallerID}, nil
 }

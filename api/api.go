@@ -108,6 +108,12 @@ type Options struct {
 	// Trace is the SIP message trace that admins switch on and off
 	// (trace.go); nil answers its calls with 503.
 	Trace TraceSwitch
+	// Directory finds users for GET /api/v1/directory and for dial's
+	// names (directory.go); nil answers the search with 503.
+	Directory DirectorySearcher
+	// Presence tells which extensions are registered now (a directory
+	// user's "online"); nil: nobody is.
+	Presence Presence
 }
 
 // NewHandler returns the HTTP handler for every route Parley serves. It has
@@ -141,6 +147,7 @@ type server struct {
 	reload       *reloadAPI
 	trace        *traceAPI
 	session      *sessionAPI
+	directory    *directoryAPI
 }
 
 // shared is what the handler types have in common: the bridge whose rooms
@@ -194,7 +201,7 @@ func newServer(opts Options) *server {
 		dialIn: slices.Clone(opts.DialIn), sipHost: opts.SIPHost}
 	s.health = &health{ready: opts.Ready}
 	s.rooms = &roomsAPI{shared: sh, store: st.Rooms}
-	s.participants = &participantsAPI{shared: sh, contacts: st.Contacts}
+	s.participants = &participantsAPI{shared: sh, contacts: st.Contacts, dir: opts.Directory}
 	s.tokens = &tokensAPI{shared: sh, store: st.Tokens, tokenTTL: tokenTTL, tokenMaxTTL: tokenMaxTTL}
 	s.console = &consoleLogin{shared: sh, store: st.Tokens, guard: console, tokenTTL: tokenTTL}
 	s.schedules = &schedulesAPI{shared: sh, store: st.Schedules}
@@ -207,6 +214,7 @@ func newServer(opts Options) *server {
 	s.session = &sessionAPI{shared: sh, accounts: opts.Accounts, guard: loginGuard,
 		sessions: accounts.NewSessions(opts.SessionIdle, opts.SessionMaxAge, sh.now),
 		httpsURL: strings.HasPrefix(strings.ToLower(opts.PublicURL), "https://")}
+	s.directory = &directoryAPI{dir: opts.Directory, presence: opts.Presence, log: s.log}
 	s.mux = s.buildMux()
 	return s
 }

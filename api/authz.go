@@ -27,6 +27,9 @@ const (
 	accessModerate
 	// accessAdmin takes admin tokens only.
 	accessAdmin
+	// accessUser takes admin tokens and signed-in users (web sessions);
+	// room tokens, which guests and attendees hold, are refused.
+	accessUser
 )
 
 // principal is who a request's token speaks for: an admin, or a room token
@@ -75,6 +78,13 @@ func (p principal) String() string {
 func authorize(p principal, e endpoint, number string) error {
 	if p.admin || e.Access == accessPublic || e.Access == accessAny {
 		return nil
+	}
+	if e.Access == accessUser && p.login != "" {
+		return nil
+	}
+	if e.Access == accessUser {
+		return &Error{Status: http.StatusForbidden, Field: "Authorization",
+			Message: "room tokens may not " + e.Action + ": sign in, or use an admin token"}
 	}
 	if e.Access == accessAdmin && p.login != "" {
 		return &Error{Status: http.StatusForbidden, Field: "Authorization",

@@ -60,6 +60,7 @@ func TestAuthorize(t *testing.T) {
 		"GET /api/v1/contacts":                            "a",
 		"POST /api/v1/contacts":                           "a",
 		"DELETE /api/v1/contacts/{id}":                    "a",
+		"GET /api/v1/directory":                           "a", // and signed-in users
 		"POST /api/v1/reload":                             "a",
 		"GET /api/v1/trace":                               "a",
 		"POST /api/v1/trace":                              "a",
@@ -119,6 +120,10 @@ func TestAuthorize(t *testing.T) {
 			case e.Access == accessAdmin:
 				if !strings.HasPrefix(ae.Message, "only admin tokens may "+e.Action) {
 					t.Errorf("%s as %s: %q", key, tc.name, ae.Message)
+				}
+			case e.Access == accessUser:
+				if !strings.HasPrefix(ae.Message, "room tokens may not "+e.Action) {
+					t.Errorf("%s as %s: %q, want room tokens may not …", key, tc.name, ae.Message)
 				}
 			case tc.p.role == bridge.RoleAttendee:
 				if !strings.HasPrefix(ae.Message, "attendees may not "+e.Action) || e.Action == "" {

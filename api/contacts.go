@@ -162,23 +162,30 @@ func contactState(c store.Contact) Contact {
 // resolveContact turns what was typed as a dial target into one: to
 // itself when it parses, else the target of the address book entry of
 // that name that the room's owner sees (the owner's own, else a global
-// one). contact is the entry's name, "" when to was a target; a name
-// that is in no address book returns the target's parse error.
+// one), else the directory user of that login or name (directoryUser).
+// contact is the entry's or user's name, "" when to was a target; a name
+// found nowhere returns the target's parse error.
 func (s *participantsAPI) resolveContact(r *http.Request, number, to string) (target, contact string, err error) {
 	_, perr := dialplan.ParseTarget(to)
-	if perr == nil || s.contacts == nil || s.bridge == nil {
+	if perr == nil || s.bridge == nil {
 		return to, "", perr
 	}
-	owner := ""
-	if room, err := s.bridge.Room(number); err == nil {
-		owner = room.Settings().Owner
+	if s.contacts != nil {
+		owner := ""
+		if room, err := s.bridge.Room(number); err == nil {
+			owner = room.Settings().Owner
+		}
+		c, err := s.contacts.ContactByName(r.Context(), owner, strings.TrimSpace(to))
+		if err == nil {
+			return c.Target, c.Name, nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return to, "", err
+		}
 	}
-	c, err := s.contacts.ContactByName(r.Context(), owner, strings.TrimSpace(to))
-	if errors.Is(err, store.ErrNotFound) {
-		return to, "", fmt.Errorf("%w; nor is it a name in the address book", perr)
+	target, contact, err = s.directoryUser(r.Context(), strings.TrimSpace(to))
+	if errors.Is(err, errNotInDirectory) {
+		return to, "", fmt.Errorf("%w; nor is it a name in the address book or the directory", perr)
 	}
-	if err != nil {
-		return to, "", err
-	}
-	return c.Target, c.Name, nil
+	return target, contact, err
 }

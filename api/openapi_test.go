@@ -181,6 +181,7 @@ func TestOpenAPISchemas(t *testing.T) {
 		"ReloadResult": ReloadResult{},
 		"TraceRequest": TraceRequest{}, "Trace": Trace{}, "TracesStopped": TracesStopped{},
 		"SessionRequest": SessionRequest{}, "SessionInfo": SessionInfo{}, "User": accounts.User{},
+		"DirectoryUser": DirectoryUser{}, "DirectoryResult": DirectoryResult{},
 	}
 	for name := range doc.Comps.Schemas {
 		if _, ok := types[name]; !ok {

@@ -27,7 +27,8 @@ type ContactFinder interface {
 // route, and the participants' list, state and removal.
 type participantsAPI struct {
 	shared
-	contacts ContactFinder // nil: only dial targets, no names
+	contacts ContactFinder     // nil: only dial targets, no names
+	dir      DirectorySearcher // nil: no directory users' names
 }
 
 // dial serves POST /api/v1/rooms/{number}/dial: it checks, routes and

@@ -82,6 +82,8 @@ func (s *server) endpoints() []endpoint {
 		{Method: "POST", Path: "/api/v1/contacts", Access: accessAdmin, Action: "add contacts", h: s.contacts.createContact},
 		{Method: "DELETE", Path: "/api/v1/contacts/{id}", Access: accessAdmin, Action: "delete contacts", h: s.contacts.deleteContact},
 
+		{Method: "GET", Path: "/api/v1/directory", Access: accessUser, Action: "search the directory", h: s.directory.search},
+
 		{Method: "POST", Path: "/api/v1/reload", Access: accessAdmin, Action: "reload the config", h: s.reload.reload},
 		{Method: "GET", Path: "/api/v1/trace", Access: accessAdmin, Action: "list SIP traces", h: s.trace.listTraces},
 		{Method: "POST", Path: "/api/v1/trace", Access: accessAdmin, Action: "trace SIP messages", h: s.trace.startTrace},

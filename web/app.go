@@ -38,7 +38,7 @@ var (
 )
 
 // appAssets are the embedded files of static/ the app's pages load.
-var appAssets = []string{"app.js", "room.js", "app.css"}
+var appAssets = []string{"app.js", "room.js", "app.css", "picker.js"}
 
 // App serves the organisers' pages under /app/. It is safe for concurrent
 // use.
@@ -76,6 +76,10 @@ type appView struct {
 	// their {{placeholders}}.
 	T map[string]string
 }
+
+// Picker is the URL of the directory picker (static/picker.js), which
+// both pages load before their own script.
+func (appView) Picker() string { return appAssetURL("picker.js") }
 
 // meetings serves GET /app/.
 func (a *App) meetings(w http.ResponseWriter, r *http.Request) {

@@ -218,6 +218,9 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 	if err := inviteOptions(cfg, &a.apiOpts); err != nil {
 		return nil, err
 	}
+	if err := directoryOptions(cfg, sipServer, &a.apiOpts); err != nil {
+		return nil, err
+	}
 	a.webApp = web.NewApp(web.AppOptions{Logger: log})
 	if a.console, err = web.NewConsole(web.ConsoleOptions{Rooms: b, Logger: log}); err != nil {
 		return nil, err
