@@ -63,9 +63,10 @@ func signInFromPage(t *testing.T, b *browser, login, password string) {
 // TestConsoleInvitePanel is the console of a signed-in room owner in
 // Chromium: it opens without the PIN, invites a guest by email (the mail
 // with her personal link reaches a real SMTP server), copies the
-// invitation text, shows the caller ID a call will present (the owner's
-// own), and calls a registered baresip phone, which answers and is listed
-// by its name; signing out ends the session.
+// invitation text, finds a colleague in the directory (the picker), shows
+// the caller ID a call will present (the owner's own), and calls her
+// registered baresip phone, which answers and is listed by her name;
+// signing out ends the session.
 func TestConsoleInvitePanel(t *testing.T) {
 	sink := startMailSink(t)
 	srv := startParley(t, fmt.Sprintf(consoleInviteConfig, sink.port, hashPW(t, "alice-web-pw")))
@@ -118,8 +119,18 @@ func TestConsoleInvitePanel(t *testing.T) {
 	t.Logf("Copy invitation text: %s", b.text(t, "#status"))
 	b.screenshot(t, "copied.png")
 
-	// Call Ada's registered phone: the caller ID shown is Alice's own.
-	b.do(t, chromedp.SendKeys("", "2002", byAX("textbox", "Number, extension", false)))
+	// Call Ada's registered phone, found in the directory by name (the
+	// field is the picker's combobox): the caller ID shown is Alice's own.
+	b.do(t, chromedp.SendKeys("", "lovel", byAX("combobox", "Number, extension", false)))
+	b.waitText(t, "#dial-form [role=listbox]", "Ada Lovelace", 10*time.Second)
+	b.screenshot(t, "picker.png")
+	// Picked with the pointer: CDP's Enter also sends a keypress, which
+	// would submit the form where a real keyboard's cancelled keydown does not.
+	b.do(t, chromedp.Click("", byAX("option", "Ada Lovelace", false)))
+	b.waitText(t, "#status", "Ada Lovelace picked: 2002", 5*time.Second)
+	if v := b.eval(t, `document.getElementById('dial-to').value`); v != "2002" {
+		t.Errorf("after the pick the call field holds %v, want Ada's extension 2002", v)
+	}
 	b.waitText(t, "#caller-id", "Caller ID shown to the person called: +441632960001", 5*time.Second)
 	b.screenshot(t, "caller-id.png")
 	b.do(t, chromedp.Click("", byAX("button", "Call", true)))

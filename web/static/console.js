@@ -647,7 +647,8 @@
 
   // ---- Start -------------------------------------------------------------
 
-  window.ParleyConsole = { t, say, warn, act, call, copyText, upsertCall, text, roomPath };
+  const signedInNow = () => !!(session && session.cookie);
+  window.ParleyConsole = { t, say, warn, act, call, copyText, upsertCall, text, roomPath, signedInNow };
   let saved = null;
   try {
     saved = JSON.parse(sessionStorage.getItem(storeKey) || 'null');

@@ -126,20 +126,22 @@
       dialTo.value = '';
       picked = null;
       callerID.textContent = '';
-      const target = label || (r.contact ? r.contact + ' (' + to + ')' : to);
+      const named = label || r.contact;
+      const target = named ? named + ' (' + to + ')' : to;
       say(c.upsertCall(r.participant_id, { target, status: r.status, code: r.code, own: true }));
     });
   });
 
   // ---- The directory picker, when the page has it ---------------------------
 
-  if (window.ParleyPicker) {
-    const texts = {};
-    for (const k of Object.keys(c.text)) {
-      if (k.startsWith('picker.')) texts[k.slice(7)] = c.text[k];
-    }
+  // The directory answers signed-in users (and admin tokens), not room
+  // tokens: the picker comes with the first focus of a signed-in console.
+  let attached = false;
+  function attachPicker() {
+    if (attached || !window.ParleyPicker || !c.signedInNow()) return;
+    attached = true;
     window.ParleyPicker.attach(dialTo, {
-      texts,
+      texts: c.text,
       onPick(u) {
         const to = u.extension || u.phone || '';
         if (!to) return;
@@ -150,7 +152,7 @@
       },
     });
     window.ParleyPicker.attach(nameIn, {
-      texts,
+      texts: c.text,
       onPick(u) {
         nameIn.value = u.name || u.login;
         if (u.email) emailIn.value = u.email;
@@ -159,4 +161,6 @@
       },
     });
   }
+  dialTo.addEventListener('focus', attachPicker);
+  nameIn.addEventListener('focus', attachPicker);
 })();
