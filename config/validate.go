@@ -56,6 +56,7 @@ func (c *Config) Validate() error {
 	v.guard(&c.Guard, &c.API)
 	v.accounts(c)
 	v.shutdown(&c.Shutdown)
+	v.meetings(&c.Meetings)
 	if len(v.errs) == 0 {
 		return nil
 	}
