@@ -181,6 +181,8 @@ func TestOpenAPISchemas(t *testing.T) {
 		"ReloadResult": ReloadResult{},
 		"TraceRequest": TraceRequest{}, "Trace": Trace{}, "TracesStopped": TracesStopped{},
 		"SessionRequest": SessionRequest{}, "SessionInfo": SessionInfo{}, "User": accounts.User{},
+		"SuggestedNumber": SuggestedNumber{}, "MeetingSchedule": MeetingSchedule{}, "MeetingParticipant": MeetingParticipant{},
+		"MeetingRequest": MeetingRequest{}, "Meeting": Meeting{},
 	}
 	for name := range doc.Comps.Schemas {
 		if _, ok := types[name]; !ok {
