@@ -111,11 +111,11 @@ func (s *meetingsAPI) make(ctx context.Context, room *bridge.Room, plan meetingP
 			return out, stepFailed("links", errNoStore)
 		}
 		l.Room, l.Token = room.Number(), newLinkToken()
-		l, err := s.links.store.CreateLink(ctx, l)
+		made, err := s.links.store.CreateLink(ctx, l)
 		if err != nil {
 			return out, stepFailed(fmt.Sprintf("link %d of %d (%s)", i+1, len(plan.links), l.Email), err)
 		}
-		out.links = append(out.links, l)
+		out.links = append(out.links, made)
 	}
 	return out, nil
 }
