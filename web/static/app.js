@@ -51,6 +51,7 @@
     alertBox.hidden = !msg;
   }
   function state(s) { main.dataset.state = s; }
+  window.parleyTest = {state: () => main.dataset.state};
 
   // api calls the REST API with the session cookie and, for a change,
   // the CSRF token; it answers {status, data, retryAfter}, status 0 when
