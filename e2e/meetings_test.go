@@ -162,7 +162,7 @@ func TestMeetingsPageScheduledMeeting(t *testing.T) {
 	// The unknown extension is named at its participant; nothing is made.
 	b.do(t, chromedp.Click("", byAX("button", "Create meeting", true)))
 	b.waitText(t, "#alert", "participants[3].value", 10*time.Second)
-	b.waitText(t, `#participants li[data-index="3"]`, "no such extension", 5*time.Second)
+	b.waitText(t, `#participants li[data-index="3"] .error`, `"2999": there is no such extension`, 5*time.Second)
 	b.screenshot(t, "error.png")
 	var rooms []map[string]any
 	srv.apiCall(t, "GET", "/api/v1/rooms", nil, &rooms)

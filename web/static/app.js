@@ -411,7 +411,8 @@
       const li = m && peopleList.children[Number(m[1])];
       if (li) {
         li.classList.add('bad');
-        li.querySelector('.error').textContent = ' ' + msg;
+        // At the participant, the message needs no "participants[N]".
+        li.querySelector('.error').textContent = msg.replace(/^participants\[\d+\](\.\w+)?:?\s*/, '');
         const sel = li.querySelector('select');
         sel.setAttribute('aria-describedby', li.querySelector('.error').id);
         first = first || li.querySelector('button');
