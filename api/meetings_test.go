@@ -30,7 +30,7 @@ type meetingEnv struct {
 // meetingStores lets a test swap one job's store for a failing one.
 type meetingStores func(db *store.DB) Stores
 
-func newMeetingEnv(t *testing.T, mailer bool, stores meetingStores) *meetingEnv {
+func newMeetingEnv(t testing.TB, mailer bool, stores meetingStores) *meetingEnv {
 	t.Helper()
 	db, err := store.Open(filepath.Join(t.TempDir(), "parley.db"))
 	if err != nil {
