@@ -259,19 +259,32 @@ func TestMeetingsPageScheduledMeeting(t *testing.T) {
 	}
 }
 
-// TestMeetingsPageFirefox: in Firefox, the organiser signs in, sees the
-// list and makes an unscheduled room without participants, which the
-// page opens.
+// TestMeetingsPageFirefox: in Firefox, the organiser signs in from a
+// link to a room page (?next=) and is taken back there, sees the list
+// (a ?next= off the app is not followed after signing in) and makes an
+// unscheduled room without participants, which the page opens.
 func TestMeetingsPageFirefox(t *testing.T) {
 	sink := startMailSink(t)
 	srv := startParley(t, fmt.Sprintf(meetingsConfig, hashPW(t, organiserPassword), sink.port))
 	f := newFirefox(t)
-	f.navigate(t, "http://"+srv.http+"/app/")
+	// Signing in returns to the page that sent the user here.
+	f.navigate(t, "http://"+srv.http+"/app/?next=%2Fapp%2Frooms%2F1000")
 	f.poll(t, `document.getElementById('app').dataset.state === 'sign-in'`, 10*time.Second, "the sign-in form")
 	f.typeInto(t, "user name", "2003")
 	f.eval(t, `(() => { document.getElementById('password').value = '`+organiserPassword+`'; return true; })()`)
 	f.click(t, "Sign in")
+	f.poll(t, `location.pathname === '/app/rooms/1000'`, 10*time.Second, "the return to the room page")
+	// A ?next= off the app is not followed: signed out and in again, the
+	// user stays on the meetings page.
+	f.navigate(t, "http://"+srv.http+"/app/?next=%2F%2Fevil.example%2F")
 	f.poll(t, `document.getElementById('app').dataset.state === 'meetings'`, 10*time.Second, "the meetings list")
+	f.click(t, "Sign out")
+	f.poll(t, `document.getElementById('app').dataset.state === 'sign-in'`, 10*time.Second, "the sign-in form after signing out")
+	f.typeInto(t, "user name", "2003")
+	f.eval(t, `(() => { document.getElementById('password').value = '`+organiserPassword+`'; return true; })()`)
+	f.click(t, "Sign in")
+	f.poll(t, `document.getElementById('app').dataset.state === 'meetings' && location.pathname === '/app/'`, 10*time.Second,
+		"the meetings list, not the ?next= host")
 	f.poll(t, `document.getElementById('rooms').innerText.includes('Weekly sync (1000)')`, 5*time.Second, "room 1000 listed")
 	f.screenshot(t, "firefox-list.png")
 	f.click(t, "New meeting")
