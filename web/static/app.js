@@ -257,7 +257,8 @@
     valueInput.inputMode = kindSelect.value === 'extension' ? 'numeric' : kindSelect.value === 'number' ? 'tel' : 'text';
     picked = null;
   });
-  if (window.ParleyPicker) {
+  function attachPicker() {
+    if (!window.ParleyPicker) return;
     const texts = {};
     for (const k of Object.keys(text)) if (k.startsWith('picker.')) texts[k.slice(7)] = text[k];
     window.ParleyPicker.attach(valueInput, {texts, onPick(user) {
@@ -266,6 +267,17 @@
       valueInput.value = v || user.login;
       if (!nameInput.value) nameInput.value = user.name || '';
     }});
+  }
+  // The directory picker (static/picker.js) is loaded when the server has
+  // it; without it the field stays a plain text field, and a login typed
+  // in is looked up when added.
+  if (window.ParleyPicker) {
+    attachPicker();
+  } else {
+    const script = document.createElement('script');
+    script.src = '/app/picker.js';
+    script.onload = attachPicker;
+    document.head.append(script);
   }
   valueInput.addEventListener('keydown', (ev) => {
     if (ev.key === 'Enter' && !ev.defaultPrevented) {
