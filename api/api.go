@@ -105,6 +105,9 @@ type Options struct {
 	// SessionIdle and SessionMaxAge end a web session that long after its
 	// last use and its sign-in; 0: 30 minutes and 12 hours.
 	SessionIdle, SessionMaxAge time.Duration
+	// Meetings are the numbers suggested for new rooms, the limit of rooms
+	// per user and the extensions meetings may invite (roomowner.go).
+	Meetings MeetingOptions
 	// Trace is the SIP message trace that admins switch on and off
 	// (trace.go); nil answers its calls with 503.
 	Trace TraceSwitch
@@ -148,6 +151,7 @@ type server struct {
 	trace        *traceAPI
 	session      *sessionAPI
 	directory    *directoryAPI
+	meetings     *meetingsAPI
 }
 
 // shared is what the handler types have in common: the bridge whose rooms
@@ -200,7 +204,7 @@ func newServer(opts Options) *server {
 		mailer: opts.Mailer, sms: opts.SMS, records: st.Invitations, links: st.Links, schedules: st.Schedules,
 		dialIn: slices.Clone(opts.DialIn), sipHost: opts.SIPHost}
 	s.health = &health{ready: opts.Ready}
-	s.rooms = &roomsAPI{shared: sh, store: st.Rooms}
+	s.rooms = &roomsAPI{shared: sh, store: st.Rooms, policy: newRoomPolicy(opts.Meetings)}
 	s.participants = &participantsAPI{shared: sh, contacts: st.Contacts, dir: opts.Directory}
 	s.tokens = &tokensAPI{shared: sh, store: st.Tokens, tokenTTL: tokenTTL, tokenMaxTTL: tokenMaxTTL}
 	s.console = &consoleLogin{shared: sh, store: st.Tokens, guard: console, tokenTTL: tokenTTL}
@@ -215,6 +219,7 @@ func newServer(opts Options) *server {
 		sessions: accounts.NewSessions(opts.SessionIdle, opts.SessionMaxAge, sh.now),
 		httpsURL: strings.HasPrefix(strings.ToLower(opts.PublicURL), "https://")}
 	s.directory = &directoryAPI{dir: opts.Directory, presence: opts.Presence, log: s.log}
+	s.meetings = &meetingsAPI{rooms: s.rooms, schedules: s.schedules, links: s.links}
 	s.mux = s.buildMux()
 	return s
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/parleyhq/parley/bridge"
 )
@@ -27,7 +28,7 @@ const (
 	accessModerate
 	// accessAdmin takes admin tokens only.
 	accessAdmin
-	// accessUser takes admin tokens and signed-in users (web sessions);
+	// accessUser takes admin tokens and signed-in users of any role;
 	// room tokens, which guests and attendees hold, are refused.
 	accessUser
 )
@@ -79,12 +80,12 @@ func authorize(p principal, e endpoint, number string) error {
 	if p.admin || e.Access == accessPublic || e.Access == accessAny {
 		return nil
 	}
-	if e.Access == accessUser && p.login != "" {
-		return nil
-	}
 	if e.Access == accessUser {
+		if p.login != "" {
+			return nil
+		}
 		return &Error{Status: http.StatusForbidden, Field: "Authorization",
-			Message: "room tokens may not " + e.Action + ": sign in, or use an admin token"}
+			Message: "only admin tokens and signed-in users may " + e.Action + ": this is a " + string(p.role) + " token of room " + p.room}
 	}
 	if e.Access == accessAdmin && p.login != "" {
 		return &Error{Status: http.StatusForbidden, Field: "Authorization",
@@ -121,10 +122,15 @@ func (s *server) operatorHere(p principal, number string) bool {
 func (p principal) sees(number string) bool { return p.admin || p.operator || p.room == number }
 
 // hosts returns the role a signed-in user has in a room with settings set:
-// moderator for its owner, attendee for a member, "" for neither.
+// moderator for its owner and for the user who made it (its organizer),
+// attendee for a member, "" for neither.
 func (p principal) hosts(set bridge.RoomSettings) bridge.Role {
 	switch {
-	case p.login == "" || p.extension == "":
+	case p.login == "":
+		return ""
+	case set.Organizer != "" && strings.EqualFold(set.Organizer, p.login):
+		return bridge.RoleModerator
+	case p.extension == "":
 		return ""
 	case set.Owner == p.extension:
 		return bridge.RoleModerator
@@ -136,7 +142,7 @@ func (p principal) hosts(set bridge.RoomSettings) bridge.Role {
 
 // sessionRoom gives a signed-in user who is neither admin nor operator
 // its role in the room with the given number (empty: no room in the
-// path): the owner moderates, a member reads, anyone else is told the
+// path): the owner and the organizer moderate, a member reads, anyone else is told the
 // room does not exist, as for a number nobody has. An operator moderates
 // every room.
 func (s *server) sessionRoom(p principal, number string) (principal, error) {

@@ -57,6 +57,8 @@ func TestAuthorize(t *testing.T) {
 		"POST /api/v1/rooms/{number}/links/{id}/resend":   "am",
 		"GET /api/v1/rooms/{number}/join-info":            "amt",
 		"POST /api/v1/rooms/{number}/console-login":       "amt",
+		"GET /api/v1/rooms/suggested-number":              "a",
+		"POST /api/v1/meetings":                           "a",
 		"GET /api/v1/contacts":                            "a",
 		"POST /api/v1/contacts":                           "a",
 		"DELETE /api/v1/contacts/{id}":                    "a",
@@ -116,6 +118,10 @@ func TestAuthorize(t *testing.T) {
 			case tc.room == "1001" && roomScoped && e.Access != accessAdmin:
 				if ae.Field != "number" || !strings.Contains(ae.Message, "for room 1000, not room 1001") {
 					t.Errorf("%s as %s: %+v, want the other room refused", key, tc.name, ae)
+				}
+			case e.Access == accessUser:
+				if !strings.HasPrefix(ae.Message, "only admin tokens and signed-in users may "+e.Action) {
+					t.Errorf("%s as %s: %q", key, tc.name, ae.Message)
 				}
 			case e.Access == accessAdmin:
 				if !strings.HasPrefix(ae.Message, "only admin tokens may "+e.Action) {

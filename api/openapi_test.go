@@ -182,6 +182,8 @@ func TestOpenAPISchemas(t *testing.T) {
 		"TraceRequest": TraceRequest{}, "Trace": Trace{}, "TracesStopped": TracesStopped{},
 		"SessionRequest": SessionRequest{}, "SessionInfo": SessionInfo{}, "User": accounts.User{},
 		"DirectoryUser": DirectoryUser{}, "DirectoryResult": DirectoryResult{},
+		"SuggestedNumber": SuggestedNumber{}, "MeetingSchedule": MeetingSchedule{}, "MeetingParticipant": MeetingParticipant{},
+		"MeetingRequest": MeetingRequest{}, "Meeting": Meeting{},
 	}
 	for name := range doc.Comps.Schemas {
 		if _, ok := types[name]; !ok {

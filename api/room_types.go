@@ -21,6 +21,10 @@ type Room struct {
 	ModeratorPIN string `json:"moderator_pin,omitempty"`
 	// Owner is the extension that owns the room; empty means none.
 	Owner string `json:"owner,omitempty"`
+	// Organizer is the login of the signed-in user who made the room, who
+	// sees and moderates it like its owner; empty for rooms made with an
+	// admin token or in the config file.
+	Organizer string `json:"organizer,omitempty"`
 	// Members are the extensions that belong to the room.
 	Members []string `json:"members"`
 	// Quota is how many active participants the room takes before
@@ -49,10 +53,12 @@ type Room struct {
 	Participants int `json:"participants"`
 }
 
-// RoomRequest is the body of POST /api/v1/rooms. Number is required; the
-// rest have the defaults a room in the config file has.
+// RoomRequest is the body of POST /api/v1/rooms. The rest have the
+// defaults a room in the config file has. A signed-in user's room is owned
+// by the user's extension and records the user as its organizer.
 type RoomRequest struct {
-	// Number is what callers dial: 1 to 32 digits, required, unique.
+	// Number is what callers dial: 1 to 32 digits, unique, and no
+	// extension's number; empty takes GET /api/v1/rooms/suggested-number.
 	Number string `json:"number"`
 	// Name is the display name, at most 200 bytes.
 	Name string `json:"name,omitempty"`
@@ -61,7 +67,9 @@ type RoomRequest struct {
 	// ModeratorPIN lets a caller in as moderator; 1 to 32 digits, not equal
 	// to PIN.
 	ModeratorPIN string `json:"moderator_pin,omitempty"`
-	// Owner is the extension that owns the room; 1 to 32 digits.
+	// Owner is the extension that owns the room; 1 to 32 digits. Only
+	// admins and operators may name another extension than their own; a
+	// user's room is owned by the user's extension (none: empty).
 	Owner string `json:"owner,omitempty"`
 	// Members are extensions that belong to the room; 1 to 32 digits each,
 	// no repeats.

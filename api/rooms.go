@@ -31,7 +31,8 @@ type RoomStore interface {
 // whole room (mute all, promote).
 type roomsAPI struct {
 	shared
-	store RoomStore // nil: 503 for the calls that change settings
+	store  RoomStore // nil: 503 for the calls that change settings
+	policy roomPolicy
 }
 
 // listRooms serves GET /api/v1/rooms: every room the token may see (a
@@ -63,57 +64,48 @@ func (s *roomsAPI) getRoom(w http.ResponseWriter, r *http.Request) error {
 }
 
 // createRoom serves POST /api/v1/rooms: it checks the room as the config
-// loader would, stores it, starts serving it and answers 201.
+// loader would (newRoom), stores it, starts serving it and answers 201.
 func (s *roomsAPI) createRoom(w http.ResponseWriter, r *http.Request) error {
 	var req RoomRequest
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	if s.bridge == nil {
-		return errNoBridge
-	}
-	if s.store == nil {
-		return errNoStore
-	}
-	sr := store.Room{Number: req.Number, Name: req.Name, PIN: req.PIN, ModeratorPIN: req.ModeratorPIN,
-		Owner: req.Owner, Members: req.Members, Quota: req.Quota, Capacity: req.Capacity,
-		GuestAccess: req.GuestAccess, GuestRole: req.GuestRole, CallerID: req.CallerID}
-	if sr.GuestRole == "" {
-		sr.GuestRole = string(bridge.RoleAttendee)
-	}
-	sr.GuestWait = bridge.DefaultGuestWait
-	if req.GuestWait != "" {
-		d, err := parseGuestWait(req.GuestWait)
-		if err != nil {
-			return err
-		}
-		sr.GuestWait = d
-	}
-	if err := validateRoom(&sr); err != nil {
-		return err
-	}
-	if _, err := s.bridge.Room(sr.Number); err == nil {
-		return &Error{Status: http.StatusConflict, Field: "number", Message: "room " + sr.Number + " exists"}
-	}
-	if err := s.store.CreateRoom(r.Context(), sr); err != nil {
-		if errors.Is(err, store.ErrExists) {
-			return &Error{Status: http.StatusConflict, Field: "number", Message: "room " + sr.Number + " exists"}
-		}
-		return err
-	}
-	room, err := s.bridge.AddRoom(bridge.SettingsOf(sr))
+	sr, err := s.newRoom(principalOf(r), req)
 	if err != nil {
-		// Keep store and bridge in step: the room is not served, so it
-		// must not stay stored.
-		if derr := s.store.DeleteRoom(r.Context(), sr.Number); derr != nil {
-			s.log.Error("api room stored but not served, and not removed", "room", sr.Number, "err", derr)
-		}
+		return err
+	}
+	room, err := s.addRoom(r.Context(), sr)
+	if err != nil {
 		return err
 	}
 	s.log.Info("api room created", "room", sr.Number, "name", sr.Name, "by", principalOf(r).String(), "remote", r.RemoteAddr)
 	w.Header().Set("Location", "/api/v1/rooms/"+sr.Number)
 	writeJSON(w, http.StatusCreated, roomState(room, principalOf(r)))
 	return nil
+}
+
+// addRoom stores sr and starts serving it; a room the bridge does not take
+// leaves the store again.
+func (s *roomsAPI) addRoom(ctx context.Context, sr store.Room) (*bridge.Room, error) {
+	if s.store == nil {
+		return nil, errNoStore
+	}
+	if err := s.store.CreateRoom(ctx, sr); err != nil {
+		if errors.Is(err, store.ErrExists) {
+			return nil, &Error{Status: http.StatusConflict, Field: "number", Message: "room " + sr.Number + " exists"}
+		}
+		return nil, err
+	}
+	room, err := s.bridge.AddRoom(bridge.SettingsOf(sr))
+	if err != nil {
+		// Keep store and bridge in step: the room is not served, so it
+		// must not stay stored.
+		if derr := s.store.DeleteRoom(ctx, sr.Number); derr != nil {
+			s.log.Error("api room stored but not served, and not removed", "room", sr.Number, "err", derr)
+		}
+		return nil, err
+	}
+	return room, nil
 }
 
 // patchRoom serves PATCH /api/v1/rooms/{number}: the given settings change
@@ -126,6 +118,9 @@ func (s *roomsAPI) patchRoom(w http.ResponseWriter, r *http.Request) error {
 	}
 	room, err := s.room(r)
 	if err != nil {
+		return err
+	}
+	if err := checkOwnerChange(principalOf(r), req.Owner, room.Settings().Owner); err != nil {
 		return err
 	}
 	settings := req
@@ -266,7 +261,7 @@ func (s *roomsAPI) promote(w http.ResponseWriter, r *http.Request) error {
 // roomState describes a room for p.
 func roomState(room *bridge.Room, p principal) Room {
 	set := room.Settings()
-	out := Room{Number: room.Number(), Name: set.Name, Owner: set.Owner, Members: slices.Clone(set.Members),
+	out := Room{Number: room.Number(), Name: set.Name, Owner: set.Owner, Organizer: set.Organizer, Members: slices.Clone(set.Members),
 		Quota: set.Quota, Capacity: set.Capacity, GuestAccess: set.GuestAccess, GuestRole: string(set.GuestRole),
 		GuestWait: set.GuestWait.String(), CallerID: set.CallerID, Locked: room.Locked(), ConfigOwned: set.ConfigOwned,
 		Participants: room.Len()}

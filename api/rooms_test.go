@@ -75,7 +75,7 @@ func TestCreateRoomValidation(t *testing.T) {
 		code       int
 		field, msg string
 	}{
-		{"no number", `{"name": "x"}`, 400, "number", "required"},
+		{"blank number", `{"number": " x"}`, 400, "number", "digits"},
 		{"number not digits", `{"number": "12a"}`, 400, "number", "digits"},
 		{"pin not digits", `{"number": "3000", "pin": "12x4"}`, 400, "pin", "digits only"},
 		{"moderator pin not digits", `{"number": "3000", "moderator_pin": "x"}`, 400, "moderator_pin", "digits only"},
@@ -291,7 +291,7 @@ func TestTokens(t *testing.T) {
 		{"attendee patches the room", att, "PATCH", "/api/v1/rooms/2000", `{"locked": true}`, 403, "Authorization", "attendees may not change"},
 		{"attendee mutes all", att, "POST", "/api/v1/rooms/2000/mute-all", "", 403, "Authorization", "attendees may not"},
 		{"attendee mints", att, "POST", "/api/v1/rooms/2000/tokens", `{"role": "moderator"}`, 403, "Authorization", "attendees may not mint"},
-		{"attendee creates a room", att, "POST", "/api/v1/rooms", `{"number": "4000"}`, 403, "Authorization", "only admin tokens may create rooms"},
+		{"attendee creates a room", att, "POST", "/api/v1/rooms", `{"number": "4000"}`, 403, "Authorization", "only admin tokens and signed-in users may create rooms"},
 		{"moderator creates a room", mod, "POST", "/api/v1/rooms", `{"number": "4000"}`, 403, "Authorization", "only admin tokens"},
 		{"moderator deletes the room", mod, "DELETE", "/api/v1/rooms/2000", "", 403, "Authorization", "only admin tokens may delete rooms"},
 		{"moderator of another room", other, "GET", "/api/v1/rooms/2000/participants", "", 403, "number", "for room 1000, not room 2000"},

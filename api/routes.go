@@ -40,7 +40,10 @@ func (s *server) endpoints() []endpoint {
 		{Method: "GET", Path: "/api/v1/events", Access: accessAny, QueryToken: true, h: s.events.events},
 
 		{Method: "GET", Path: "/api/v1/rooms", Access: accessAny, h: s.rooms.listRooms},
-		{Method: "POST", Path: "/api/v1/rooms", Access: accessAdmin, Action: "create rooms", h: s.rooms.createRoom},
+		{Method: "POST", Path: "/api/v1/rooms", Access: accessUser, Action: "create rooms", h: s.rooms.createRoom},
+		{Method: "GET", Path: "/api/v1/rooms/suggested-number", Access: accessUser, Action: "ask for a room number",
+			h: s.rooms.suggestedNumber},
+		{Method: "POST", Path: "/api/v1/meetings", Access: accessUser, Action: "create meetings", h: s.meetings.createMeeting},
 		{Method: "GET", Path: room, Access: accessRead, h: s.rooms.getRoom},
 		{Method: "PATCH", Path: room, Access: accessModerate, Action: "change or lock the room", h: s.rooms.patchRoom},
 		{Method: "DELETE", Path: room, Access: accessAdmin, Action: "delete rooms", h: s.rooms.deleteRoom},

@@ -59,6 +59,9 @@ type RoomSettings struct {
 	CallerID string
 	// Owner is the extension number that owns the room; it joins as owner.
 	Owner string
+	// Organizer is the login of the web user who made the room (store.Room);
+	// the API lets them see and moderate it as its owner.
+	Organizer string
 	// Members are extension numbers that belong to the room.
 	Members []string
 	// Quota is how many active (non-spectator) participants the room takes;
@@ -125,7 +128,7 @@ type Records interface {
 func SettingsOf(r store.Room) RoomSettings {
 	return RoomSettings{
 		Number: r.Number, Name: r.Name, PIN: r.PIN, ModeratorPIN: r.ModeratorPIN, CallerID: r.CallerID,
-		Owner: r.Owner, Members: r.Members, Quota: r.Quota, Capacity: r.Capacity,
+		Owner: r.Owner, Organizer: r.Organizer, Members: r.Members, Quota: r.Quota, Capacity: r.Capacity,
 		GuestAccess: r.GuestAccess, GuestRole: Role(r.GuestRole), GuestWait: r.GuestWait, ConfigOwned: r.ConfigOwned,
 	}
 }

@@ -83,6 +83,8 @@ type Config struct {
 	API API `yaml:"api"`
 	// Shutdown sets how SIGTERM drains the calls (shutdown.go).
 	Shutdown Shutdown `yaml:"shutdown"`
+	// Meetings configures the rooms signed-in users make (meetings.go).
+	Meetings Meetings `yaml:"meetings"`
 
 	// src records the file and lines this Config came from; nil when built
 	// in code.

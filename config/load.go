@@ -249,6 +249,7 @@ func applyDefaults(c *Config, src *source) {
 	}
 	applyGuardDefaults(c, src)
 	applyShutdownDefaults(c, src)
+	applyMeetingsDefaults(c, src)
 	applyAccountsDefaults(c, src)
 	if !src.has("media.rtp_timeout") {
 		c.Media.RTPTimeout = defaultRTPTimeout

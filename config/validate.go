@@ -57,6 +57,7 @@ func (c *Config) Validate() error {
 	v.accounts(c)
 	v.callerIDs(c)
 	v.shutdown(&c.Shutdown)
+	v.meetings(&c.Meetings)
 	if len(v.errs) == 0 {
 		return nil
 	}

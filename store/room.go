@@ -23,6 +23,10 @@ type Room struct {
 	ModeratorPIN string
 	// Owner is the extension that owns the room.
 	Owner string
+	// Organizer is the login of the signed-in user who made the room
+	// through the API, who sees and moderates it like its owner; empty
+	// for rooms made with an admin token or in the config file.
+	Organizer string
 	// Members are extensions that may moderate the room, in order, without
 	// duplicates.
 	Members []string
@@ -82,7 +86,7 @@ func (r *Room) validate() error {
 // fields the store manages (ConfigOwned, CreatedAt, UpdatedAt).
 func sameSettings(a, b Room) bool {
 	return a.Number == b.Number && a.Name == b.Name && a.PIN == b.PIN &&
-		a.ModeratorPIN == b.ModeratorPIN && a.Owner == b.Owner &&
+		a.ModeratorPIN == b.ModeratorPIN && a.Owner == b.Owner && a.Organizer == b.Organizer &&
 		slices.Equal(a.Members, b.Members) && a.Quota == b.Quota && a.Capacity == b.Capacity &&
 		a.GuestAccess == b.GuestAccess && a.GuestRole == b.GuestRole &&
 		a.GuestWait.Milliseconds() == b.GuestWait.Milliseconds() &&
@@ -281,7 +285,7 @@ func (db *DB) SyncConfigRooms(ctx context.Context, rooms []Room) error {
 
 // roomColumns lists the rooms columns in the order scanRoom reads them.
 const roomColumns = `number, name, pin, moderator_pin, owner, quota, capacity, guest_access,
-	guest_role, guest_wait_ms, caller_id, locked, config_owned, created_at, updated_at`
+	guest_role, guest_wait_ms, caller_id, locked, config_owned, created_at, updated_at, organizer`
 
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
@@ -290,7 +294,7 @@ func scanRoom(s scanner) (Room, error) {
 	var r Room
 	var waitMS, created, updated int64
 	err := s.Scan(&r.Number, &r.Name, &r.PIN, &r.ModeratorPIN, &r.Owner, &r.Quota, &r.Capacity,
-		&r.GuestAccess, &r.GuestRole, &waitMS, &r.CallerID, &r.Locked, &r.ConfigOwned, &created, &updated)
+		&r.GuestAccess, &r.GuestRole, &waitMS, &r.CallerID, &r.Locked, &r.ConfigOwned, &created, &updated, &r.Organizer)
 	if err != nil {
 		return Room{}, err
 	}
@@ -374,9 +378,10 @@ func loadRooms(ctx context.Context, tx *sql.Tx) ([]Room, error) {
 
 func insertRoom(ctx context.Context, tx *sql.Tx, r Room) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO rooms (`+roomColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.Number, r.Name, r.PIN, r.ModeratorPIN, r.Owner, r.Quota, r.Capacity, r.GuestAccess,
-		r.GuestRole, r.GuestWait.Milliseconds(), r.CallerID, r.Locked, r.ConfigOwned, ms(r.CreatedAt), ms(r.UpdatedAt))
+		r.GuestRole, r.GuestWait.Milliseconds(), r.CallerID, r.Locked, r.ConfigOwned, ms(r.CreatedAt), ms(r.UpdatedAt),
+		r.Organizer)
 	if err != nil {
 		return classify(err)
 	}
@@ -387,9 +392,9 @@ func insertRoom(ctx context.Context, tx *sql.Tx, r Room) error {
 func updateRoom(ctx context.Context, tx *sql.Tx, r Room) error {
 	res, err := tx.ExecContext(ctx, `UPDATE rooms SET name = ?, pin = ?, moderator_pin = ?, owner = ?,
 		quota = ?, capacity = ?, guest_access = ?, guest_role = ?, guest_wait_ms = ?, caller_id = ?,
-		locked = ?, config_owned = ?, created_at = ?, updated_at = ? WHERE number = ?`,
+		locked = ?, config_owned = ?, created_at = ?, updated_at = ?, organizer = ? WHERE number = ?`,
 		r.Name, r.PIN, r.ModeratorPIN, r.Owner, r.Quota, r.Capacity, r.GuestAccess, r.GuestRole,
-		r.GuestWait.Milliseconds(), r.CallerID, r.Locked, r.ConfigOwned, ms(r.CreatedAt), ms(r.UpdatedAt), r.Number)
+		r.GuestWait.Milliseconds(), r.CallerID, r.Locked, r.ConfigOwned, ms(r.CreatedAt), ms(r.UpdatedAt), r.Organizer, r.Number)
 	if err != nil {
 		return classify(err)
 	}

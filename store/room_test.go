@@ -16,7 +16,7 @@ func TestCreateRoom(t *testing.T) {
 		{"minimal", Room{Number: "1000"}, nil},
 		{"full", Room{Number: "1000", Name: "Weekly", PIN: "1", ModeratorPIN: "2", Owner: "2001",
 			Members: []string{"2002", "2003"}, Quota: 5, Capacity: 10, GuestAccess: true, GuestRole: "attendee",
-			GuestWait: 1500 * time.Millisecond, CallerID: "+44", Locked: true}, nil},
+			GuestWait: 1500 * time.Millisecond, CallerID: "+44", Locked: true, Organizer: "alice"}, nil},
 		{"config owned is ignored", Room{Number: "1000", ConfigOwned: true}, nil},
 		{"empty number", Room{}, ErrInvalid},
 		{"negative quota", Room{Number: "1000", Quota: -1}, ErrInvalid},

@@ -210,6 +210,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 		ConsoleGuard: grd.For(guard.Console), AuthGuard: grd.For(guard.API),
 		TokenTTL: cfg.API.TokenTTL, TokenMaxTTL: cfg.API.TokenMaxTTL, Reload: a}
 	a.apiOpts.Trace = tr
+	a.apiOpts.Meetings = meetingOptions(cfg)
 	if a.apiOpts.Accounts, err = newAccounts(cfg); err != nil {
 		return nil, err
 	}
