@@ -268,17 +268,10 @@
       if (!nameInput.value) nameInput.value = user.name || '';
     }});
   }
-  // The directory picker (static/picker.js) is loaded when the server has
-  // it; without it the field stays a plain text field, and a login typed
-  // in is looked up when added.
-  if (window.ParleyPicker) {
-    attachPicker();
-  } else {
-    const script = document.createElement('script');
-    script.src = '/app/picker.js';
-    script.onload = attachPicker;
-    document.head.append(script);
-  }
+  // The directory picker (static/picker.js) is loaded by the page before
+  // this script; without it the field stays a plain text field, and a login
+  // typed in is looked up when added.
+  if (window.ParleyPicker) attachPicker();
   valueInput.addEventListener('keydown', (ev) => {
     if (ev.key === 'Enter' && !ev.defaultPrevented) {
       ev.preventDefault();
