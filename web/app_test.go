@@ -55,3 +55,28 @@ func TestAppPages(t *testing.T) {
 		}
 	}
 }
+
+// TestStylesheetsBalanced checks that every embedded stylesheet closes each
+// block it opens: one missing brace silently drops every rule after it.
+func TestStylesheetsBalanced(t *testing.T) {
+	for name, a := range assets {
+		if !strings.HasSuffix(name, ".css") {
+			continue
+		}
+		depth := 0
+		for i, c := range string(a.data) {
+			switch c {
+			case '{':
+				depth++
+			case '}':
+				depth--
+			}
+			if depth < 0 {
+				t.Fatalf("%s: a } at byte %d closes nothing", name, i)
+			}
+		}
+		if depth != 0 {
+			t.Errorf("%s: %d block(s) left open", name, depth)
+		}
+	}
+}
