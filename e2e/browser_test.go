@@ -71,7 +71,7 @@ func TestBrowserGuestAndPhone(t *testing.T) {
 	}
 	b.do(t, chromedp.SendKeys("", "Grace Hopper", byAX("textbox", "name", false)))
 	b.screenshot(t, "join-page-before.png")
-	b.do(t, chromedp.Click("", byAX("button", "Join", true)))
+	b.clickJoin(t)
 	b.waitState(t, "joined", 20*time.Second)
 	browserJoined := time.Now()
 
@@ -144,7 +144,7 @@ func TestBrowserLinkExpired(t *testing.T) {
 	if code := srv.apiCall(t, "PATCH", "/api/v1/rooms/1000/links/"+link.ID, map[string]any{"expire_now": true}, nil); code != 200 {
 		t.Fatalf("expire_now: status %d", code)
 	}
-	b.do(t, chromedp.Click("", byAX("button", "Join", true)))
+	b.clickJoin(t)
 	b.waitText(t, "#alert", "This link has expired.", 10*time.Second)
 	b.screenshot(t, "join-expired-on-join.png")
 	b.do(t, chromedp.Reload())
@@ -169,7 +169,7 @@ func TestBrowserRoomFull(t *testing.T) {
 	b := newBrowser(t, browserWAV)
 	b.do(t, chromedp.Navigate(link.url(srv)))
 	b.do(t, chromedp.SendKeys("", "Late Comer", byAX("textbox", "name", false)))
-	b.do(t, chromedp.Click("", byAX("button", "Join", true)))
+	b.clickJoin(t)
 	// The room refuses a guest once its connection is up (Room.Join after
 	// ICE): on a busy runner that took over 20 s twice in full runs.
 	b.waitText(t, "#alert", "the room is full", 45*time.Second)
@@ -193,7 +193,7 @@ func TestBrowserSpectatorBanner(t *testing.T) {
 	b := newBrowser(t, browserWAV)
 	b.do(t, chromedp.Navigate(link.url(srv)))
 	b.do(t, chromedp.SendKeys("", "Listener", byAX("textbox", "name", false)))
-	b.do(t, chromedp.Click("", byAX("button", "Join", true)))
+	b.clickJoin(t)
 	b.waitState(t, "joined", 20*time.Second)
 	b.waitText(t, "#banner", "you are joining as a listener", 10*time.Second)
 	b.screenshot(t, "join-spectator.png")

@@ -48,7 +48,7 @@ func TestBrowserToPhoneRepeated(t *testing.T) {
 	type span struct{ joined, left time.Time }
 	var spans []span
 	for i := range rounds {
-		b.do(t, chromedp.Click("", byAX("button", "Join", true)))
+		b.clickJoin(t)
 		b.waitState(t, "joined", 20*time.Second)
 		joined := time.Now()
 		time.Sleep(inCall)

@@ -145,6 +145,20 @@ func (b *browser) waitState(t *testing.T, want string, within time.Duration) {
 	}
 }
 
+// clickJoin presses the join page's Join button once the page has settled:
+// the microphone and camera lists fill in after the page loads and move
+// the button, so a click aimed before then can land beside it.
+func (b *browser) clickJoin(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 25*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`window.parleyTest && parleyTest.settled()`,
+		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		b.fail(t, fmt.Errorf("the join page never settled: %w", err))
+	}
+	b.do(t, chromedp.Click("", byAX("button", "Join", true)))
+}
+
 // screenshot saves the page as a PNG among the test's artifacts.
 func (b *browser) screenshot(t *testing.T, name string) {
 	t.Helper()

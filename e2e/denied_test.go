@@ -37,7 +37,7 @@ func TestBrowserMicDenied(t *testing.T) {
 	b.waitText(t, "#alert", "The microphone is blocked.", 10*time.Second) // both show
 	b.screenshot(t, "join-mic-denied.png")
 	b.do(t, chromedp.SendKeys("", "Quiet Listener", byAX("textbox", "name", false)))
-	b.do(t, chromedp.Click("", byAX("button", "Join", true)))
+	b.clickJoin(t)
 	b.waitState(t, "joined", 20*time.Second)
 	got := pollTone(t, b, "parleyTest.remote", 440, 10*time.Second)
 	t.Logf("the guest without a microphone hears the phone: %.0f Hz, amplitude %.3f", got.Frequency, got.Amplitude)

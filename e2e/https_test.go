@@ -141,7 +141,7 @@ func TestBrowserHTTPSGuestHearsPhone(t *testing.T) {
 	}
 	pollTone(t, b, "parleyTest.local", 1000, 10*time.Second)
 	b.do(t, chromedp.SendKeys("", "Secure Guest", byAX("textbox", "name", false)))
-	b.do(t, chromedp.Click("", byAX("button", "Join", true)))
+	b.clickJoin(t)
 	b.waitState(t, "joined", 20*time.Second)
 	heard, level := hearsAt(t, b, 440)
 	t.Logf("over HTTPS the page hears %.1f Hz at %+.1f dB relative to what the phone sent", heard.Frequency, level)

@@ -30,7 +30,7 @@ func TestLinkChangesReachTheGuestInTheRoom(t *testing.T) {
 	}
 	b := newBrowser(t, browserWAV)
 	b.do(t, chromedp.Navigate(l.url(srv)+"?raw=1"))
-	b.do(t, chromedp.Click("", byAX("button", "Join", true)))
+	b.clickJoin(t)
 	b.waitState(t, "joined", 20*time.Second)
 
 	guestRole := func() string {

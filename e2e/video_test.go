@@ -110,7 +110,7 @@ func joinIn(t *testing.T, b *browser, srv *server, l link, name, shot string) *v
 	if shot != "" {
 		b.screenshot(t, shot)
 	}
-	b.do(t, chromedp.Click("", byAX("button", "Join", true)))
+	b.clickJoin(t)
 	b.waitState(t, "joined", 20*time.Second)
 	id, _ := b.eval(t, `parleyTest.participant()`).(string)
 	if id == "" {

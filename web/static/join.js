@@ -64,6 +64,7 @@
   let ws = null;         // the signalling WebSocket of the current call
   let pc = null;         // the RTCPeerConnection of the current call
   let state = 'idle';    // idle, connecting or joined
+  let settled = false;   // the device lists are filled in (parleyTest.settled)
   let micToken = 0;      // discards a getUserMedia that a newer one overtook
   let camStream = null;  // the camera's MediaStream, or null while it is off
   let camChoice = '';    // deviceId of the camera to use ('' the default)
@@ -174,6 +175,9 @@
   }
   window.parleyTest = {
     state: () => state,
+    // settled is true once the microphone and camera lists are filled
+    // in, after which the form no longer moves under the pointer.
+    settled: () => settled,
     sampleRate: () => audioCtx ? audioCtx.sampleRate : 0,
     remote: probe(() => remote),
     local: probe(() => local),
@@ -800,5 +804,5 @@
   }
   document.addEventListener('pointerdown', context, { once: true });
   document.addEventListener('keydown', context, { once: true });
-  startMic().then(initCamera);
+  startMic().then(initCamera).finally(() => { settled = true; });
 })();
