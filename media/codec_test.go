@@ -40,7 +40,8 @@ func TestNewCodec(t *testing.T) {
 		{media.Format{Name: "OPUS", ClockRate: 48000, Channels: 1}, true},
 		{media.Format{Name: "PCMU", ClockRate: 16000}, false},
 		{media.Format{Name: "opus", ClockRate: 16000}, false},
-		{media.Format{Name: "G722", ClockRate: 8000}, false},
+		{media.Format{Name: "G722", ClockRate: 8000}, true},
+		{media.Format{Name: "g722", ClockRate: 16000}, false},
 		{media.Format{}, false},
 	}
 	for _, tt := range tests {
@@ -75,7 +76,7 @@ func checkNew(t *testing.T, fn string, f media.Format, ok bool, err error) {
 // codec, via NewEncoderFrom, and checks that it comes out of the matching
 // decoder at the codec's rate.
 func TestCodecRoundTrip(t *testing.T) {
-	for _, f := range []media.Format{media.PCMU, media.PCMA, media.Opus} {
+	for _, f := range []media.Format{media.PCMU, media.PCMA, media.Opus, media.G722} {
 		for _, rate := range []int{8000, 16000, 48000} {
 			t.Run(f.String()+"/from"+strconv.Itoa(rate), func(t *testing.T) {
 				enc, err := media.NewEncoderFrom(f, rate)
@@ -133,7 +134,7 @@ func TestNewEncoderFromErrors(t *testing.T) {
 // TestConcealThroughInterface checks that both codecs' concealment fills a
 // whole frame through the media.Decoder interface.
 func TestConcealThroughInterface(t *testing.T) {
-	for _, f := range []media.Format{media.PCMU, media.PCMA, media.Opus} {
+	for _, f := range []media.Format{media.PCMU, media.PCMA, media.Opus, media.G722} {
 		dec, err := media.NewDecoder(f)
 		if err != nil {
 			t.Fatal(err)

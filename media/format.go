@@ -30,6 +30,9 @@ var (
 	PCMU = Format{Name: "PCMU", ClockRate: 8000, Channels: 1}
 	PCMA = Format{Name: "PCMA", ClockRate: 8000, Channels: 1}
 	Opus = Format{Name: "opus", ClockRate: 48000, Channels: 2}
+	// G722 is RTP/AVP static payload type 9 (RFC 3551 §4.5.2): its RTP
+	// clock is 8000 Hz although its audio is sampled at 16 kHz.
+	G722 = Format{Name: "G722", ClockRate: 8000, Channels: 1}
 )
 
 // Is reports whether f and g name the same encoding at the same clock rate.
@@ -38,8 +41,15 @@ func (f Format) Is(g Format) bool {
 }
 
 // SampleRate is the rate, in Hz, of the mono PCM the codec consumes and
-// produces. Opus is always handled at 48 kHz mono, whatever the SDP says.
-func (f Format) SampleRate() int { return f.ClockRate }
+// produces: the clock rate, except for G.722, whose 16 kHz audio has an
+// 8000 Hz RTP clock (RFC 3551 §4.5.2). Opus is always handled at 48 kHz
+// mono, whatever the SDP says. RTP timestamps count ClockRate, never this.
+func (f Format) SampleRate() int {
+	if f.Is(G722) {
+		return 16000
+	}
+	return f.ClockRate
+}
 
 // FrameSamples is the number of PCM samples in one 20 ms frame of f.
 func (f Format) FrameSamples() int { return f.SampleRate() / FramesPerSecond }

@@ -49,6 +49,8 @@ func TestPacketizer(t *testing.T) {
 	}{
 		{"PCMU", media.PCMU, 0, nil, []uint16{1, 1}, []bool{true, false, false}},
 		{"Opus", media.Opus, 111, nil, []uint16{1, 1}, []bool{true, false, false}},
+		// 8000 Hz RTP clock for 16 kHz audio: 160 ticks a frame.
+		{"G722", media.G722, 9, nil, []uint16{1, 1}, []bool{true, false, false}},
 		{"withheld first", media.PCMU, 0, []error{withheld, withheld}, []uint16{0, 0}, []bool{true, true, true}},
 		{"failed first", media.PCMU, 0, []error{failed}, []uint16{1, 1}, []bool{true, true, false}},
 	}
