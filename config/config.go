@@ -85,6 +85,10 @@ type Config struct {
 	Shutdown Shutdown `yaml:"shutdown"`
 	// Meetings configures the rooms signed-in users make (meetings.go).
 	Meetings Meetings `yaml:"meetings"`
+	// Codecs are the audio codecs SIP legs may use, by their SDP names, in
+	// the order of Parley's own offers; an answer takes the offerer's first
+	// one that is listed (codecs.go). Default: [opus, G722, PCMU, PCMA].
+	Codecs []string `yaml:"codecs"`
 
 	// src records the file and lines this Config came from; nil when built
 	// in code.

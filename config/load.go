@@ -250,6 +250,7 @@ func applyDefaults(c *Config, src *source) {
 	applyGuardDefaults(c, src)
 	applyShutdownDefaults(c, src)
 	applyMeetingsDefaults(c, src)
+	applyCodecsDefaults(c, src)
 	applyAccountsDefaults(c, src)
 	if !src.has("media.rtp_timeout") {
 		c.Media.RTPTimeout = defaultRTPTimeout

@@ -58,6 +58,7 @@ func (c *Config) Validate() error {
 	v.callerIDs(c)
 	v.shutdown(&c.Shutdown)
 	v.meetings(&c.Meetings)
+	v.codecs(c.Codecs)
 	if len(v.errs) == 0 {
 		return nil
 	}

@@ -57,12 +57,14 @@ type Negotiation struct {
 	// Remote is where the offerer wants its RTP, from c= and m= of the offer.
 	Remote netip.AddrPort
 	// Format is the chosen audio encoding, the first of the offer's list that
-	// Parley supports (the offerer's preference wins, RFC 3264 §6.1).
+	// is among the configured Codecs (the offerer's preference wins, RFC
+	// 3264 §6.1).
 	Format media.Format
 	// PayloadType is the offerer's RTP payload type for Format.
 	PayloadType uint8
 	// EventPayloadType is the payload type of telephone-event (RFC 4733) at
-	// Format's clock rate or 8000 Hz, or 0 when the offer has none.
+	// Format's clock rate, its sample rate (16000 for G.722) or 8000 Hz,
+	// or 0 when the offer has none.
 	EventPayloadType uint8
 	// Direction is the direction of our answer.
 	Direction Direction
@@ -97,18 +99,19 @@ type VideoNegotiation struct {
 	Direction Direction
 }
 
-// supported lists the formats Parley can answer with.
-var supported = []media.Format{media.PCMU, media.PCMA, media.Opus}
-
 // staticFormats are the RTP/AVP static payload types of RFC 3551 §6 that a
 // well-behaved offer may leave without an a=rtpmap line.
-var staticFormats = map[uint8]media.Format{0: media.PCMU, 8: media.PCMA}
+var staticFormats = map[uint8]media.Format{0: media.PCMU, 8: media.PCMA, 9: media.G722}
+
+// Negotiate answers an SDP offer with DefaultCodecs (see
+// Codecs.Negotiate).
+func Negotiate(offer []byte) (*Negotiation, error) { return DefaultCodecs().Negotiate(offer) }
 
 // Negotiate answers an SDP offer per RFC 3264 §6: it picks the first audio
 // stream with a port, and in it the first format (in the offerer's order)
-// that Parley supports, plus telephone-event when offered. An offer with no
-// format Parley supports gives ErrNoCommonCodec naming both lists.
-func Negotiate(offer []byte) (*Negotiation, error) {
+// that is in c, plus telephone-event when offered. An offer with no format
+// in c gives ErrNoCommonCodec naming both lists.
+func (c Codecs) Negotiate(offer []byte) (*Negotiation, error) {
 	var sd sdp.SessionDescription
 	if err := sd.UnmarshalString(string(offer)); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadSDP, err)
@@ -120,7 +123,7 @@ func Negotiate(offer []byte) (*Negotiation, error) {
 		if !hasProto(md, "RTP", "AVP") {
 			continue
 		}
-		n, err := negotiateAudio(&sd, md)
+		n, err := negotiateAudio(&sd, md, c)
 		if err != nil {
 			return nil, err
 		}
@@ -135,7 +138,7 @@ func hasProto(md *sdp.MediaDescription, want ...string) bool {
 	return strings.Join(md.MediaName.Protos, "/") == strings.Join(want, "/")
 }
 
-func negotiateAudio(sd *sdp.SessionDescription, md *sdp.MediaDescription) (*Negotiation, error) {
+func negotiateAudio(sd *sdp.SessionDescription, md *sdp.MediaDescription, codecs Codecs) (*Negotiation, error) {
 	addr, err := connectionAddr(sd, md)
 	if err != nil {
 		return nil, err
@@ -175,16 +178,16 @@ func negotiateAudio(sd *sdp.SessionDescription, md *sdp.MediaDescription) (*Nego
 			continue
 		}
 		if n.Format.Name == "" {
-			if f, ok := supportedFormat(format); ok {
+			if f, ok := codecs.find(format); ok {
 				n.Format, n.PayloadType = f, uint8(pt)
 			}
 		}
 	}
 	if n.Format.Name == "" {
 		return nil, fmt.Errorf("%w: offered %s; Parley supports %s", ErrNoCommonCodec,
-			strings.Join(offered, " "), formatList(supported))
+			strings.Join(offered, " "), formatList(codecs))
 	}
-	n.EventPayloadType = eventPayloadType(md.MediaName.Formats, formats, n.Format.ClockRate)
+	n.EventPayloadType = eventPayloadType(md.MediaName.Formats, formats, n.Format)
 	return n, nil
 }
 
@@ -262,16 +265,6 @@ func packetizationMode1(fmtp string) bool {
 	return false
 }
 
-// supportedFormat returns Parley's format equal to f, if any.
-func supportedFormat(f media.Format) (media.Format, bool) {
-	for _, s := range supported {
-		if s.Is(f) {
-			return s, true
-		}
-	}
-	return media.Format{}, false
-}
-
 func formatList(fs []media.Format) string {
 	names := make([]string, len(fs))
 	for i, f := range fs {
@@ -280,22 +273,28 @@ func formatList(fs []media.Format) string {
 	return strings.Join(names, " ")
 }
 
-// eventPayloadType prefers telephone-event at the audio clock rate and falls
-// back to 8000 Hz, which most phones offer whatever the codec.
-func eventPayloadType(order []string, formats map[uint8]media.Format, clockRate int) uint8 {
-	var fallback uint8
+// eventPayloadType prefers telephone-event at the audio clock rate, then at
+// its sample rate (a G.722 phone may offer telephone-event/16000), and
+// falls back to 8000 Hz, which most phones offer whatever the codec.
+func eventPayloadType(order []string, formats map[uint8]media.Format, audio media.Format) uint8 {
+	var atSampleRate, fallback uint8
 	for _, f := range order {
 		pt, _ := strconv.ParseUint(f, 10, 7)
 		format := formats[uint8(pt)]
 		if !strings.EqualFold(format.Name, "telephone-event") {
 			continue
 		}
-		if format.ClockRate == clockRate {
+		switch {
+		case format.ClockRate == audio.ClockRate:
 			return uint8(pt)
-		}
-		if format.ClockRate == 8000 && fallback == 0 {
+		case format.ClockRate == audio.SampleRate() && atSampleRate == 0:
+			atSampleRate = uint8(pt)
+		case format.ClockRate == 8000 && fallback == 0:
 			fallback = uint8(pt)
 		}
+	}
+	if atSampleRate != 0 {
+		return atSampleRate
 	}
 	return fallback
 }
@@ -472,27 +471,22 @@ func (n *Negotiation) eventRate() int {
 	return f.ClockRate
 }
 
-// Offer writes Parley's SDP offer (RFC 3264 §5), for calls out and for an
-// INVITE that came without one (late offer): every supported format, in
-// Parley's order of preference, plus telephone-event; and, when videoPort
-// is not 0, H.264 video on it for a room system (videoOffer).
+// Offer writes Parley's SDP offer with DefaultCodecs (see Codecs.Offer).
 func Offer(local netip.Addr, rtpPort, videoPort int, sessionID, version uint64) ([]byte, error) {
+	return DefaultCodecs().Offer(local, rtpPort, videoPort, sessionID, version)
+}
+
+// Offer writes Parley's SDP offer (RFC 3264 §5), for calls out and for an
+// INVITE that came without one (late offer): the formats of c in c's
+// order, plus telephone-event at each of their clock rates (audioOffer);
+// and, when videoPort is not 0, H.264 video on it for a room system
+// (videoOffer).
+func (c Codecs) Offer(local netip.Addr, rtpPort, videoPort int, sessionID, version uint64) ([]byte, error) {
 	ipVer := "IP4"
 	if local.Is6() {
 		ipVer = "IP6"
 	}
-	md := &sdp.MediaDescription{
-		MediaName: sdp.MediaName{Media: "audio", Port: sdp.RangedPort{Value: rtpPort},
-			Protos: []string{"RTP", "AVP"}, Formats: []string{"0", "8", "111", "101"}},
-	}
-	md.WithValueAttribute("rtpmap", "0 PCMU/8000")
-	md.WithValueAttribute("rtpmap", "8 PCMA/8000")
-	md.WithValueAttribute("rtpmap", "111 opus/48000/2")
-	md.WithValueAttribute("fmtp", "111 minptime=10;useinbandfec=1")
-	md.WithValueAttribute("rtpmap", "101 telephone-event/8000")
-	md.WithValueAttribute("fmtp", "101 0-16")
-	md.WithValueAttribute("ptime", strconv.Itoa(media.FrameDuration))
-	md.WithPropertyAttribute(string(SendRecv))
+	md := c.audioOffer(rtpPort)
 	offer := &sdp.SessionDescription{
 		Origin: sdp.Origin{
 			Username: "parley", SessionID: sessionID, SessionVersion: version,
@@ -525,10 +519,14 @@ func videoOffer(port int) *sdp.MediaDescription {
 	return md
 }
 
+// ReadAnswer reads the SDP answer to one of Parley's offers with
+// DefaultCodecs (see Codecs.ReadAnswer).
+func ReadAnswer(answer []byte) (*Negotiation, error) { return DefaultCodecs().ReadAnswer(answer) }
+
 // ReadAnswer reads the SDP answer to one of Parley's offers: the format the
-// answerer chose (the first it lists that Parley supports), where to send
-// it, and the direction as the answerer stated it, seen from our side; and
-// the video stream, when the answerer accepted Parley's.
-func ReadAnswer(answer []byte) (*Negotiation, error) {
-	return Negotiate(answer)
+// answerer chose (the first it lists that is in c), where to send it, and
+// the direction as the answerer stated it, seen from our side; and the
+// video stream, when the answerer accepted Parley's.
+func (c Codecs) ReadAnswer(answer []byte) (*Negotiation, error) {
+	return c.Negotiate(answer)
 }

@@ -38,12 +38,12 @@ func TestNegotiate(t *testing.T) {
 			format: media.Opus, pt: 111, event: 101, dir: SendRecv},
 		{name: "opus with 8 kHz events only", offer: offer("96 100", "rtpmap:96 OPUS/48000/2", "rtpmap:100 telephone-event/8000"),
 			format: media.Opus, pt: 96, event: 100, dir: SendRecv},
-		{name: "unsupported first is skipped", offer: offer("9 18 0", "rtpmap:9 G722/8000", "rtpmap:18 G729/8000"),
+		{name: "unsupported first is skipped", offer: offer("18 97 0", "rtpmap:18 G729/8000", "rtpmap:97 iLBC/8000"),
 			format: media.PCMU, pt: 0, dir: SendRecv},
 		{name: "hold: sendonly answered recvonly", offer: offer("0", "sendonly"), format: media.PCMU, dir: RecvOnly},
 		{name: "recvonly answered sendonly", offer: offer("0", "recvonly"), format: media.PCMU, dir: SendOnly},
 		{name: "inactive", offer: offer("0", "inactive"), format: media.PCMU, dir: Inactive},
-		{name: "only unsupported codecs", offer: offer("9 18", "rtpmap:9 G722/8000", "rtpmap:18 G729/8000"), err: ErrNoCommonCodec},
+		{name: "only unsupported codecs", offer: offer("97 18", "rtpmap:97 iLBC/8000", "rtpmap:18 G729/8000"), err: ErrNoCommonCodec},
 		{name: "only telephone-event", offer: offer("101", "rtpmap:101 telephone-event/8000"), err: ErrNoCommonCodec},
 		{name: "opus at wrong rate", offer: offer("96", "rtpmap:96 opus/16000"), err: ErrNoCommonCodec},
 		{name: "no audio", offer: strings.Replace(offer("0"), "m=audio", "m=video", 1), err: ErrNoCommonCodec},
@@ -77,8 +77,8 @@ func TestNegotiate(t *testing.T) {
 }
 
 func TestNegotiateNoCommonCodecNamesBothLists(t *testing.T) {
-	_, err := Negotiate([]byte(offer("9 18", "rtpmap:9 G722/8000", "rtpmap:18 G729/8000")))
-	for _, want := range []string{"G722/8000", "G729/8000", "PCMU/8000", "opus/48000/2"} {
+	_, err := Negotiate([]byte(offer("97 18", "rtpmap:97 iLBC/8000", "rtpmap:18 G729/8000")))
+	for _, want := range []string{"iLBC/8000", "G729/8000", "PCMU/8000", "G722/8000", "opus/48000/2"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %s", err, want)
 		}

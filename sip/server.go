@@ -55,6 +55,9 @@ type Options struct {
 	// RTPTimeout hangs up a call that has sent no RTP for this long; zero
 	// never hangs up.
 	RTPTimeout time.Duration
+	// Codecs are the audio formats legs may use, in the order of Parley's
+	// offers; empty means DefaultCodecs.
+	Codecs Codecs
 	// Logger receives one line per call event; nil means slog.Default().
 	Logger *slog.Logger
 	// Prompts are the voice prompts callers hear; nil means the embedded ones.

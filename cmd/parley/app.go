@@ -84,6 +84,9 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 			a.closeAll()
 		}
 	}()
+	if err := cfg.CheckCodecs(media.Supported); err != nil {
+		return nil, err
+	}
 	ports, err := media.NewPortRange(cfg.RTP.Ports.Min, cfg.RTP.Ports.Max)
 	if err != nil {
 		return nil, err
@@ -188,7 +191,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 		TLS:    tlsConfig,
 		Listen: cfg.SIP.Listen, PublicIP: publicIP, Ports: ports, Domain: cfg.SIP.Domain,
 		RTPListenIP: cfg.RTPListenIP(), MaxUnacked: cfg.SIP.MaxUnackedPerSource, AckTimeout: cfg.SIP.AckTimeout,
-		RTPTimeout: cfg.Media.RTPTimeout, Logger: log,
+		RTPTimeout: cfg.Media.RTPTimeout, Logger: log, Codecs: sip.CodecsNamed(cfg.Codecs),
 		Extensions: sipExtensions(cfg.Extensions), Trunks: trunkAuth(cfg.Trunks),
 		AuthAlgorithms: algs, Keys: keys, Prompts: voice,
 		OnMediaEnded: mtr.MediaEnded, OnCallIn: mtr.CallIn, OnMessage: mtr.SIPMessage,

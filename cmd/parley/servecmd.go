@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/parleyhq/parley/config"
+	"github.com/parleyhq/parley/media"
 )
 
 // defaultConfigPath is the config file serve, check-config and route read
@@ -90,7 +91,11 @@ func checkConfigCmd(*flag.FlagSet) action {
 			fmt.Fprintf(stderr, "parley: no FILE given and no %s\n", defaultConfigPath)
 			return exitUsage
 		}
-		if _, err := config.Load(path); err != nil {
+		cfg, err := config.Load(path)
+		if err == nil {
+			err = cfg.CheckCodecs(media.Supported)
+		}
+		if err != nil {
 			printConfigError(stderr, err)
 			return 1
 		}
