@@ -49,6 +49,9 @@ func newPhoneAccount(t *testing.T, name, wav, codec string, rtpMin int, account 
 	if strings.HasPrefix(strings.ToLower(codec), "opus") {
 		module = "opus"
 	}
+	if strings.HasPrefix(strings.ToLower(codec), "g722") {
+		module = "g722"
+	}
 	cfg := fmt.Sprintf(`poll_method epoll
 sip_listen 127.0.0.1:0
 call_local_timeout 120

@@ -14,10 +14,18 @@ import (
 // writeTone writes a mono 16-bit WAV of a sine at freq Hz with the given
 // peak amplitude (0..1), for baresip's aufile microphone.
 func writeTone(path string, rate int, freq, amplitude float64, seconds int) error {
+	return writeTones(path, rate, amplitude, seconds, freq)
+}
+
+// writeTones is writeTone for a sum of sines, each of peak amplitude.
+func writeTones(path string, rate int, amplitude float64, seconds int, freqs ...float64) error {
 	n := rate * seconds
 	data := make([]byte, 2*n)
 	for i := 0; i < n; i++ {
-		v := amplitude * 32767 * math.Sin(2*math.Pi*freq*float64(i)/float64(rate))
+		var v float64
+		for _, freq := range freqs {
+			v += amplitude * 32767 * math.Sin(2*math.Pi*freq*float64(i)/float64(rate))
+		}
 		binary.LittleEndian.PutUint16(data[2*i:], uint16(int16(math.Round(v))))
 	}
 	f, err := os.Create(path)
