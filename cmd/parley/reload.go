@@ -10,6 +10,7 @@ import (
 	"github.com/parleyhq/parley/api"
 	"github.com/parleyhq/parley/bridge"
 	"github.com/parleyhq/parley/config"
+	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/prompts"
 	"github.com/parleyhq/parley/store"
 	"github.com/parleyhq/parley/webhook"
@@ -51,6 +52,9 @@ func (a *app) Reload(ctx context.Context) (api.ReloadResult, error) {
 		return api.ReloadResult{}, api.ErrNoConfigFile
 	}
 	next, err := config.Load(path)
+	if err == nil {
+		err = next.CheckCodecs(media.Supported)
+	}
 	if err != nil {
 		return api.ReloadResult{}, a.refuseReload(err)
 	}

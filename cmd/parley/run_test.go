@@ -14,6 +14,8 @@ func TestCheckConfig(t *testing.T) {
 	bad := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(good, []byte("rooms:\n  - number: \"1000\"\n"), 0o600)
 	os.WriteFile(bad, []byte("sip:\n  listen: [udp://0.0.0.0:5060]\n  colour: blue\nrtp:\n  ports: 20000-10000\n"), 0o600)
+	codec := filepath.Join(dir, "codec.yaml")
+	os.WriteFile(codec, []byte("codecs:\n  - G722\n  - iLBC\n"), 0o600)
 	tests := []struct {
 		name     string
 		args     []string
@@ -26,6 +28,7 @@ func TestCheckConfig(t *testing.T) {
 		{name: "errors with file and line", args: []string{"check-config", bad}, code: 1,
 			stderr: []string{bad + ":3: ", "colour", bad + ":5: ", "rtp.ports"}},
 		{name: "missing file", args: []string{"check-config", filepath.Join(dir, "nope.yaml")}, code: 1, stderr: []string{"nope.yaml"}},
+		{name: "a codec this build lacks", args: []string{"check-config", codec}, code: 1, stderr: []string{codec + `:3: codecs[1]: "iLBC": not a codec`}},
 		{name: "no file argument", args: []string{"check-config"}, code: 2, stderr: []string{"usage"}},
 		{name: "unknown command", args: []string{"frobnicate"}, code: 2, stderr: []string{`unknown command "frobnicate"`}},
 		{name: "serve with a bad config", args: []string{"serve", "--config", bad}, code: 1, stderr: []string{bad + ":3: "}},
