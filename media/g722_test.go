@@ -54,9 +54,10 @@ func TestSupported(t *testing.T) {
 	}
 }
 
-// TestInboundG722 runs G.722 packets, whose timestamps step 160 for 320
-// samples, through the receive chain: the jitter buffer sees no gap and
-// no overlap (every packet decoded, none concealed), a 6 kHz tone (above
+// TestInboundG722 runs 4 s of G.722 packets, whose timestamps step 160
+// for 320 samples, through the receive chain: the jitter buffer sees no
+// gap and no jump (every packet decoded, none concealed, no resync), a
+// 6 kHz tone (above
 // narrowband) reaches a 16 and a 48 kHz room, and the in-band DTMF tap
 // works at 16 kHz.
 func TestInboundG722(t *testing.T) {
@@ -79,7 +80,7 @@ func TestInboundG722(t *testing.T) {
 			frame := make([]int16, rate/50)
 			var heard []int16
 			buf := make([]byte, 160)
-			for i := range 40 {
+			for i := range 200 {
 				pcm := sine(320, 320*i, 16000, 6000, 4000)
 				if i >= 25 && i < 31 {
 					pcm = dtmfTone(320, 320*i, 16000)
@@ -94,8 +95,11 @@ func TestInboundG722(t *testing.T) {
 					heard = append(heard, frame...)
 				}
 			}
-			if concealed.Load() != 0 || decoded.Load() < 35 { // the buffer holds the last few
+			if concealed.Load() != 0 || decoded.Load() < 195 { // the buffer holds the last few
 				t.Errorf("%d decoded, %d concealed; want every packet decoded", decoded.Load(), concealed.Load())
+			}
+			if st := in.JitterStats(); st.Resyncs != 0 || st.Lost != 0 {
+				t.Errorf("jitter buffer: %d resyncs, %d lost; want none", st.Resyncs, st.Lost)
 			}
 			if share := toneShare(heard, rate, 6000); share < 0.9 {
 				t.Errorf("6 kHz is %.2f of what was heard", share)
@@ -104,5 +108,38 @@ func TestInboundG722(t *testing.T) {
 				t.Errorf("digits %q, want 7", string(digits))
 			}
 		})
+	}
+}
+
+// TestInboundG722TimestampJump: the jitter buffer counts G.722 timestamps
+// at 8000 Hz, so a jump of 1.5 s of RTP clock (12000) with no gap in the
+// sequence numbers is more than the 1 s it tolerates and restarts it once;
+// at 16000 Hz it would pass as 0.75 s.
+func TestInboundG722TimestampJump(t *testing.T) {
+	in, err := media.NewInbound(media.InboundConfig{Format: media.G722})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, err := media.NewEncoder(media.G722)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 160)
+	frame := make([]int16, 320)
+	ts := uint32(0)
+	for i := range 100 {
+		n, err := enc.Encode(sine(320, 320*i, 16000, 1000, 4000), buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 50 {
+			ts += 12000
+		}
+		in.Push(&rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: uint16(i), Timestamp: ts, SSRC: 9}, Payload: buf[:n]})
+		ts += 160
+		in.ReadAudio(frame, 16000)
+	}
+	if st := in.JitterStats(); st.Resyncs != 1 {
+		t.Errorf("%d resyncs after a 1.5 s timestamp jump, want 1", st.Resyncs)
 	}
 }
