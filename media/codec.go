@@ -33,6 +33,8 @@ func NewEncoder(f Format) (Encoder, error) {
 			return nil, err
 		}
 		return opusEncoder{enc, f}, nil
+	case f.Is(G729):
+		return newG729Encoder(f)
 	}
 	return nil, fmt.Errorf("%w: %s", ErrUnsupportedFormat, f)
 }
@@ -56,6 +58,8 @@ func NewDecoder(f Format) (Decoder, error) {
 			return nil, err
 		}
 		return opusDecoder{dec, f}, nil
+	case f.Is(G729):
+		return newG729Decoder(f)
 	}
 	return nil, fmt.Errorf("%w: %s", ErrUnsupportedFormat, f)
 }
