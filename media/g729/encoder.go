@@ -18,6 +18,7 @@ import (
 // Encoder is not safe for concurrent use.
 type Encoder struct {
 	ch *encoderChannel
+	n  C.uint8_t // the length bcg729 writes, kept here so that Encode does not allocate
 }
 
 // encoderChannel owns the C channel, so that the cleanup does not keep the
@@ -48,12 +49,11 @@ func (e *Encoder) Encode(pcm []int16, dst []byte) (int, error) {
 		return 0, fmt.Errorf("g729: %d-byte buffer for a %d-byte payload: %w", len(dst), PayloadBytes, io.ErrShortBuffer)
 	}
 	for i := 0; i < FrameSamples/CodecFrameSamples; i++ {
-		var n C.uint8_t
 		C.bcg729Encoder(e.ch.ctx,
 			(*C.int16_t)(unsafe.Pointer(&pcm[i*CodecFrameSamples])),
-			(*C.uint8_t)(unsafe.Pointer(&dst[i*CodecFrameBytes])), &n)
-		if n != CodecFrameBytes {
-			return 0, fmt.Errorf("g729: encoder wrote %d bytes, want %d", n, CodecFrameBytes)
+			(*C.uint8_t)(unsafe.Pointer(&dst[i*CodecFrameBytes])), &e.n)
+		if e.n != CodecFrameBytes {
+			return 0, fmt.Errorf("g729: encoder wrote %d bytes, want %d", e.n, CodecFrameBytes)
 		}
 	}
 	runtime.KeepAlive(e)

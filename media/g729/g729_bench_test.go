@@ -38,7 +38,8 @@ func BenchmarkG729Decode(b *testing.B) {
 	}
 }
 
-// BenchmarkG729Conceal measures concealing one lost 20 ms packet.
+// BenchmarkG729Conceal measures decoding one payload and concealing the
+// lost 20 ms packet after it.
 func BenchmarkG729Conceal(b *testing.B) {
 	payloads := encodeAll(b, tone(SampleRate, 1000, 8000))
 	dec, err := NewDecoder()
