@@ -83,30 +83,35 @@ func pcapUDP(payload []byte) []byte {
 
 // TestG729TrunkHeardByG711Phone: a trunk that offers only G.729 (sipp
 // playing a pcap of a 1000 Hz tone encoded with bcg729) joins a room where
-// a G.711 phone (baresip, PCMU) listens. With media.g729 on, Parley answers
-// G.729 with annexb=no, and the phone hears the tone at 1000 Hz at the
-// level it was sent. With G.729 off (the default) the same G.729-only offer
-// is refused with 488, and the log names both codec lists.
+// a G.711 phone (baresip, PCMU) sends a 700 Hz tone. With media.g729 on,
+// Parley answers G.729 with annexb=no, the phone hears the tone at 1000 Hz
+// at the level it was sent, and the G.729 that Parley sends the trunk
+// (captured on loopback, decoded with bcg729) carries the phone's 700 Hz
+// at its level. With G.729 off (the default) the same G.729-only offer is
+// refused with 488, and the log names both codec lists.
 func TestG729TrunkHeardByG711Phone(t *testing.T) {
 	const amplitude = 0.25
 	t.Run("on", func(t *testing.T) {
 		srv := startParley(t, roomConfig+"media:\n  g729: true\n")
 		dir := t.TempDir()
 		pcap := filepath.Join(dir, "tone1k-g729.pcap")
-		g729Pcap(t, pcap, 1000, amplitude, 6)
-		silence := filepath.Join(dir, "silence.wav")
-		if err := writeTone(silence, 8000, 440, 0, 20); err != nil {
+		g729Pcap(t, pcap, 1000, amplitude, 8)
+		wav := filepath.Join(dir, "tone700.wav")
+		if err := writeTone(wav, 8000, 700, amplitude, 20); err != nil {
 			t.Fatal(err)
 		}
-		phone := newPhone(t, "g711", silence, "PCMU/8000/1", 43200)
+		phone := newPhone(t, "g711", wav, "PCMU/8000/1", 43200)
 		phone.dial(t, "sip:1000@"+srv.sipUDP, 12)
 		srv.waitLog(t, "call joined", 1, 10*time.Second)
-		out, err := runSippWith(t, "g729_pcap.xml", map[string]string{"PCAP_FILE": pcap, "PAUSE_MS": "6500"},
-			"1000", srv.sipUDP, "-mi", "127.0.0.1", "-mp", fmt.Sprint(dialogFreePort(t)))
+		trunkPort := dialogFreePort(t)
+		capture := startDialogCapture(t, trunkPort)
+		out, err := runSippWith(t, "g729_pcap.xml", map[string]string{"PCAP_FILE": pcap, "PAUSE_MS": "8500"},
+			"1000", srv.sipUDP, "-mi", "127.0.0.1", "-mp", fmt.Sprint(trunkPort))
 		if err != nil {
 			srv.dumpLogs(t)
 			t.Fatalf("the G.729 call failed: %v\n%s", err, out)
 		}
+		sent := dialogToPort(capture.stop(t), trunkPort)
 		phone.wait(t)
 		var codecs []string
 		for _, rec := range srv.logged("call answered") {
@@ -121,7 +126,7 @@ func TestG729TrunkHeardByG711Phone(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The phone joined first; the trunk's tone plays from about 0.5 s
-		// to 6.5 s after that: listen from 2 s to 5 s.
+		// to 8.5 s after that: listen from 2 s to 5 s.
 		if len(x) < 5*rate {
 			t.Fatalf("recording is %.1f s long, want at least 5 s; log:\n%s", float64(len(x))/float64(rate), phone.logText())
 		}
@@ -135,6 +140,7 @@ func TestG729TrunkHeardByG711Phone(t *testing.T) {
 		if math.Abs(level) > 3 {
 			t.Errorf("1000 Hz arrives at %+.1f dB, want within 3 dB of the sent level", level)
 		}
+		g729Heard(t, sent, 700, amplitude)
 	})
 	t.Run("off", func(t *testing.T) {
 		srv := startParley(t, roomConfig)
@@ -155,4 +161,45 @@ func TestG729TrunkHeardByG711Phone(t *testing.T) {
 			t.Error("no log line names the offer's G729/8000 and Parley's codecs")
 		}
 	})
+}
+
+// g729Heard decodes the G.729 packets Parley sent the trunk (payload type
+// 18, 20 bytes each) and checks that in the 4 s before the last half
+// second (after the prompt "There is one other participant." that the
+// trunk hears first instead of the room, about 2.5 s),
+// the dominant tone is freq at the peak amplitude sent (within 3 dB).
+func g729Heard(t *testing.T, sent []dialogPacket, freq, amplitude float64) {
+	t.Helper()
+	dec, err := g729.NewDecoder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var x []float64
+	pcm := make([]int16, g729.FrameSamples)
+	for _, p := range sent {
+		if p.pt != 18 || len(p.payload) != g729.PayloadBytes {
+			t.Fatalf("parley sent the trunk payload type %d of %d bytes, want 18 of %d", p.pt, len(p.payload), g729.PayloadBytes)
+		}
+		n, err := dec.Decode(p.payload, pcm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range pcm[:n] {
+			x = append(x, float64(v)/32768)
+		}
+	}
+	if len(x) < 7*g729.SampleRate {
+		t.Fatalf("parley sent the trunk %.1f s of G.729, want at least 7 s", float64(len(x))/g729.SampleRate)
+	}
+	end := len(x) - g729.SampleRate/2
+	spec := newSpectrum(x[end-4*g729.SampleRate:end], g729.SampleRate)
+	peaks := spec.peaks(100, 3900)
+	if len(peaks) == 0 || math.Abs(peaks[0].freq-freq) > 10 {
+		t.Fatalf("the trunk's dominant tone is not %v Hz: %v", freq, fmtPeaks(peaks[:min(3, len(peaks))]))
+	}
+	level := dB(spec.amplitude(freq) / amplitude)
+	t.Logf("the G.729 trunk hears the G.711 phone's %v Hz at %+.1f dB relative to what was sent", freq, level)
+	if math.Abs(level) > 3 {
+		t.Errorf("%v Hz reaches the trunk at %+.1f dB, want within 3 dB of the sent level", freq, level)
+	}
 }
