@@ -48,7 +48,7 @@ func (c *Config) CheckCodecs(supported func(name string) bool) error {
 	}
 	for i, n := range c.Codecs {
 		if strings.TrimSpace(n) != "" && !supported(n) {
-			v.add(index("codecs", i), "%q: not a codec this build of Parley has (the names are as SDP writes them: opus, G722, PCMU, PCMA)", n)
+			v.add(index("codecs", i), "%q: not a codec this build of Parley has (the names are as SDP writes them: opus, G722, PCMU, PCMA, G729)", n)
 		}
 	}
 	if len(v.errs) == 0 {

@@ -37,7 +37,7 @@ func Supported(name string) bool {
 // FormatNamed returns the Format Parley builds for an SDP encoding name,
 // compared case-insensitively, or false when it builds none.
 func FormatNamed(name string) (Format, bool) {
-	for _, f := range []Format{Opus, G722, PCMU, PCMA} {
+	for _, f := range []Format{Opus, G722, PCMU, PCMA, G729} {
 		if strings.EqualFold(f.Name, name) {
 			return f, true
 		}

@@ -33,6 +33,9 @@ var (
 	// G722 is RTP/AVP static payload type 9 (RFC 3551 §4.5.2): its RTP
 	// clock is 8000 Hz although its audio is sampled at 16 kHz.
 	G722 = Format{Name: "G722", ClockRate: 8000, Channels: 1}
+	// G729 is G.729 Annex A, static payload type 18 (RFC 3551 §4.5.6);
+	// Annex B SID frames are accepted, never sent.
+	G729 = Format{Name: "G729", ClockRate: 8000, Channels: 1}
 )
 
 // Is reports whether f and g name the same encoding at the same clock rate.

@@ -42,7 +42,8 @@ func TestSupported(t *testing.T) {
 		{"g722", media.G722, true},
 		{"PCMU", media.PCMU, true},
 		{"pcma", media.PCMA, true},
-		{"G729", media.Format{}, false},
+		{"G729", media.G729, true},
+		{"G723", media.Format{}, false},
 		{"telephone-event", media.Format{}, false},
 		{"", media.Format{}, false},
 	}

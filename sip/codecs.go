@@ -1,6 +1,7 @@
 package sip
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 
@@ -9,14 +10,16 @@ import (
 	"github.com/parleyhq/parley/media"
 )
 
-// Codecs is the audio formats a SIP leg may use, in the order Parley's own
-// offers list them (config `codecs:`). An answer takes the offerer's
-// first format that is in the list, whatever its place in it (RFC 3264
-// §6.1).
+// Codecs are the audio formats a Server negotiates on SIP legs, in the
+// order Parley's own offers list them (config `codecs:`): an answer takes
+// the offerer's first format that is one of c, whatever its place in c
+// (RFC 3264 §6.1). Options.Codecs sets them; the methods Negotiate, Offer
+// and ReadAnswer (sdp.go) use them.
 type Codecs []media.Format
 
-// DefaultCodecs is the list when the config gives none: Opus, G.722,
-// PCMU, PCMA.
+// DefaultCodecs returns what a Server negotiates when Options.Codecs is nil:
+// Opus, G.722, PCMU, PCMA. G.729 is not among them: it costs CPU, and is
+// for the trunks that offer nothing else, enabled by configuration.
 func DefaultCodecs() Codecs { return Codecs{media.Opus, media.G722, media.PCMU, media.PCMA} }
 
 // CodecsNamed returns the Codecs of SDP encoding names, in their order,
@@ -35,7 +38,30 @@ func CodecsNamed(names []string) Codecs {
 	return c
 }
 
-// find returns the format of c that f names, if any.
+// WithG729 returns c with G.729 (payload type 18, Annex A; Annex B SID
+// frames accepted, never sent) added last, unless c has it already.
+func (c Codecs) WithG729() Codecs {
+	if _, ok := c.find(media.G729); ok {
+		return c
+	}
+	return append(slices.Clip(c), media.G729)
+}
+
+// check reports an empty c, or the first of c that package media cannot
+// decode (its encoders are made for the same formats).
+func (c Codecs) check() error {
+	if len(c) == 0 {
+		return fmt.Errorf("sip: no audio codecs")
+	}
+	for _, f := range c {
+		if _, err := media.NewDecoder(f); err != nil {
+			return fmt.Errorf("sip: codec %s: %w", f, err)
+		}
+	}
+	return nil
+}
+
+// find returns the format of c that is f, if any.
 func (c Codecs) find(f media.Format) (media.Format, bool) {
 	for _, s := range c {
 		if s.Is(f) {
@@ -55,18 +81,22 @@ var eventPayloadTypes = map[int]uint8{8000: 101, 16000: 102, 48000: 110}
 
 // audioOffer is the audio m-line of Parley's offer: c's formats in order,
 // static payload types where RFC 3551 §6 has one, then telephone-event
-// (RFC 4733) at each of their clock rates.
+// (RFC 4733) at each of their clock rates. G.729 is offered with
+// annexb=no, since Parley sends no SID frames (RFC 4856 §2.1.9).
 func (c Codecs) audioOffer(rtpPort int) *sdp.MediaDescription {
 	md := &sdp.MediaDescription{
 		MediaName: sdp.MediaName{Media: "audio", Port: sdp.RangedPort{Value: rtpPort}, Protos: []string{"RTP", "AVP"}},
 	}
 	var rates []int
 	for _, f := range c {
-		pt := staticPayloadType(f)
-		md.MediaName.Formats = append(md.MediaName.Formats, strconv.Itoa(int(pt)))
-		md.WithValueAttribute("rtpmap", strconv.Itoa(int(pt))+" "+f.String())
-		if f.Is(media.Opus) {
-			md.WithValueAttribute("fmtp", strconv.Itoa(int(pt))+" minptime=10;useinbandfec=1")
+		pt := strconv.Itoa(int(staticPayloadType(f)))
+		md.MediaName.Formats = append(md.MediaName.Formats, pt)
+		md.WithValueAttribute("rtpmap", pt+" "+f.String())
+		switch {
+		case f.Is(media.Opus):
+			md.WithValueAttribute("fmtp", pt+" minptime=10;useinbandfec=1")
+		case f.Is(media.G729):
+			md.WithValueAttribute("fmtp", pt+" annexb=no")
 		}
 		if !slices.Contains(rates, f.ClockRate) {
 			rates = append(rates, f.ClockRate)
@@ -95,12 +125,4 @@ func staticPayloadType(f media.Format) uint8 {
 		}
 	}
 	return dynamicPayloadType
-}
-
-// codecs is the list of Options.Codecs, or DefaultCodecs when it is empty.
-func (s *Server) codecs() Codecs {
-	if len(s.opts.Codecs) == 0 {
-		return DefaultCodecs()
-	}
-	return s.opts.Codecs
 }

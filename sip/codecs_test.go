@@ -9,106 +9,114 @@ import (
 	"github.com/parleyhq/parley/media"
 )
 
-// TestCodecsNegotiate: the answer takes the offerer's first format that is
-// in the configured list, whatever the list's order, and telephone-event
-// at the chosen codec's clock rate, else its sample rate, else 8000 Hz.
-func TestCodecsNegotiate(t *testing.T) {
-	g722Phone := offer("9 0 8 101 102", "rtpmap:9 G722/8000", "rtpmap:101 telephone-event/16000", "rtpmap:102 telephone-event/8000")
+// Negotiate is DefaultCodecs().Negotiate, for the tests written before
+// Codecs.
+func Negotiate(offer []byte) (*Negotiation, error) { return DefaultCodecs().Negotiate(offer) }
+
+// Offer is DefaultCodecs().Offer, for the tests written before Codecs.
+func Offer(local netip.Addr, rtpPort, videoPort int, sessionID, version uint64) ([]byte, error) {
+	return DefaultCodecs().Offer(local, rtpPort, videoPort, sessionID, version)
+}
+
+// ReadAnswer is DefaultCodecs().ReadAnswer, for the tests written before
+// Codecs.
+func ReadAnswer(answer []byte) (*Negotiation, error) { return DefaultCodecs().ReadAnswer(answer) }
+
+func TestCodecsG729(t *testing.T) {
+	g729 := DefaultCodecs().WithG729()
 	tests := []struct {
-		name      string
-		codecs    Codecs
-		offer     string
-		format    media.Format
-		pt, event uint8
-		err       error
+		name   string
+		codecs Codecs
+		offer  string
+		want   media.Format
+		pt     uint8
+		fmtp   string // the answer's a=fmtp for the chosen format
 	}{
-		{"G.722 phone, default list", DefaultCodecs(), g722Phone, media.G722, 9, 102, nil},
-		{"G.722 phone, list puts PCMU first", Codecs{media.PCMU, media.G722}, g722Phone, media.G722, 9, 102, nil},
-		{"G.722 left out of the list", Codecs{media.PCMA, media.PCMU}, g722Phone, media.PCMU, 0, 102, nil},
-		{"G.722 only telephone-event/16000", DefaultCodecs(), offer("9 101", "rtpmap:101 telephone-event/16000"), media.G722, 9, 101, nil},
-		{"G.722 static type without rtpmap", DefaultCodecs(), offer("9"), media.G722, 9, 0, nil},
-		{"Opus at 48000 events", DefaultCodecs(), offer("111 101 110", "rtpmap:111 opus/48000/2", "rtpmap:101 telephone-event/8000", "rtpmap:110 telephone-event/48000"), media.Opus, 111, 110, nil},
-		{"PCMU ignores 16000 events", DefaultCodecs(), offer("0 101", "rtpmap:101 telephone-event/16000"), media.PCMU, 0, 0, nil},
-		{"nothing in the list", Codecs{media.Opus}, g722Phone, media.Format{}, 0, 0, ErrNoCommonCodec},
+		{"g729 with rtpmap", g729, offer("18 101", "rtpmap:18 G729/8000", "fmtp:18 annexb=yes", "rtpmap:101 telephone-event/8000"), media.G729, 18, "a=fmtp:18 annexb=no"},
+		{"g729 static, no rtpmap", g729, offer("18"), media.G729, 18, "a=fmtp:18 annexb=no"},
+		{"offerer's order wins", g729, offer("18 0"), media.G729, 18, "a=fmtp:18 annexb=no"},
+		{"g711 before g729", g729, offer("0 18"), media.PCMU, 0, ""},
+		{"off: g711 chosen over g729", DefaultCodecs(), offer("18 0"), media.PCMU, 0, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			n, err := tt.codecs.Negotiate([]byte(tt.offer))
-			if tt.err != nil || err != nil {
-				if !errors.Is(err, tt.err) {
-					t.Fatalf("err = %v, want %v", err, tt.err)
-				}
-				return
+			if err != nil {
+				t.Fatal(err)
 			}
-			if n.Format != tt.format || n.PayloadType != tt.pt || n.EventPayloadType != tt.event {
-				t.Errorf("got %v pt %d event %d, want %v pt %d event %d", n.Format, n.PayloadType, n.EventPayloadType, tt.format, tt.pt, tt.event)
+			if !n.Format.Is(tt.want) || n.PayloadType != tt.pt {
+				t.Fatalf("chose %v/%d, want %v/%d", n.Format, n.PayloadType, tt.want, tt.pt)
+			}
+			ans, err := n.Answer(netip.MustParseAddr("192.0.2.1"), 4000, 0, 1, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.fmtp != "" && !strings.Contains(string(ans), tt.fmtp+"\r\n") {
+				t.Errorf("answer lacks %q:\n%s", tt.fmtp, ans)
+			}
+			if tt.fmtp == "" && strings.Contains(string(ans), "annexb") {
+				t.Errorf("answer has annexb for %v:\n%s", tt.want, ans)
 			}
 		})
 	}
 }
 
-// TestCodecsRefusalNamesTheList: the refusal names the offer's formats
-// and the configured ones, not every format media builds.
-func TestCodecsRefusalNamesTheList(t *testing.T) {
-	_, err := Codecs{media.PCMA}.Negotiate([]byte(offer("9 0", "rtpmap:9 G722/8000")))
-	if err == nil || !strings.Contains(err.Error(), "offered G722/8000 PCMU/8000; Parley supports PCMA/8000") {
-		t.Errorf("error %v does not list both codec lists", err)
+func TestCodecsG729Off(t *testing.T) {
+	_, err := DefaultCodecs().Negotiate([]byte(offer("18", "rtpmap:18 G729/8000")))
+	if !errors.Is(err, ErrNoCommonCodec) {
+		t.Fatalf("G.729-only offer with G.729 off: %v, want ErrNoCommonCodec", err)
+	}
+	if !strings.Contains(err.Error(), "offered G729/8000; Parley supports opus/48000/2 G722/8000 PCMU/8000 PCMA/8000") {
+		t.Errorf("error %q does not name both lists", err)
+	}
+	if _, err := DefaultCodecs().WithG729().Negotiate([]byte(offer("18", "rtpmap:18 G729/8000"))); err != nil {
+		t.Errorf("G.729-only offer with G.729 on: %v", err)
 	}
 }
 
-// TestCodecsAnswerG722 checks the answer's lines: the 8000 clock in the
-// rtpmap of G.722 and telephone-event echoed at the offer's rate.
-func TestCodecsAnswerG722(t *testing.T) {
-	n, err := DefaultCodecs().Negotiate([]byte(offer("9 101", "rtpmap:9 G722/8000", "rtpmap:101 telephone-event/16000")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ans, err := n.Answer(netip.MustParseAddr("198.51.100.1"), 10000, 0, 1, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"m=audio 10000 RTP/AVP 9 101", "a=rtpmap:9 G722/8000", "a=rtpmap:101 telephone-event/16000"} {
-		if !strings.Contains(string(ans), want+"\r\n") {
-			t.Errorf("answer lacks %q:\n%s", want, ans)
-		}
-	}
-}
-
-// TestCodecsOffer: Parley's offer lists the configured formats in order,
-// static payload types where they exist, and telephone-event at each clock
-// rate; the answer to it reads back.
 func TestCodecsOffer(t *testing.T) {
-	tests := []struct {
+	local := netip.MustParseAddr("192.0.2.1")
+	for _, tt := range []struct {
 		codecs Codecs
-		want   []string
+		mline  string
+		g729   bool
 	}{
-		{DefaultCodecs(), []string{"m=audio 10000 RTP/AVP 111 9 0 8 110 101", "a=rtpmap:111 opus/48000/2", "a=fmtp:111 minptime=10;useinbandfec=1",
-			"a=rtpmap:9 G722/8000", "a=rtpmap:110 telephone-event/48000", "a=rtpmap:101 telephone-event/8000"}},
-		{Codecs{media.PCMA, media.G722}, []string{"m=audio 10000 RTP/AVP 8 9 101", "a=rtpmap:8 PCMA/8000", "a=rtpmap:101 telephone-event/8000"}},
-	}
-	for _, tt := range tests {
-		o, err := tt.codecs.Offer(netip.MustParseAddr("198.51.100.1"), 10000, 0, 1, 1)
+		{DefaultCodecs(), "m=audio 4000 RTP/AVP 111 9 0 8 110 101\r\n", false},
+		{DefaultCodecs().WithG729(), "m=audio 4000 RTP/AVP 111 9 0 8 18 110 101\r\n", true},
+	} {
+		o, err := tt.codecs.Offer(local, 4000, 0, 1, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range tt.want {
-			if !strings.Contains(string(o), want+"\r\n") {
-				t.Errorf("%v: offer lacks %q:\n%s", tt.codecs, want, o)
-			}
+		if !strings.Contains(string(o), tt.mline) {
+			t.Errorf("offer lacks %q:\n%s", tt.mline, o)
 		}
-		n, err := tt.codecs.ReadAnswer(o)
-		if err != nil || n.Format != tt.codecs[0] {
-			t.Errorf("%v: own offer reads back as %v, %v", tt.codecs, n, err)
+		has := strings.Contains(string(o), "a=rtpmap:18 G729/8000\r\na=fmtp:18 annexb=no\r\n")
+		if has != tt.g729 {
+			t.Errorf("offer has G.729 lines %v, want %v:\n%s", has, tt.g729, o)
+		}
+		// Our own offer, answered with G.729 by a trunk, is read back.
+		if tt.g729 {
+			n, err := tt.codecs.ReadAnswer([]byte(offer("18", "rtpmap:18 G729/8000")))
+			if err != nil || !n.Format.Is(media.G729) {
+				t.Errorf("ReadAnswer of a G.729 answer = %v, %v", n, err)
+			}
 		}
 	}
 }
 
-func TestCodecsNamed(t *testing.T) {
-	got := CodecsNamed([]string{"pcma", "G722", "G729"})
-	if len(got) != 2 || got[0] != media.PCMA || got[1] != media.G722 {
-		t.Errorf("CodecsNamed = %v", got)
+func TestCodecsCheck(t *testing.T) {
+	if err := DefaultCodecs().WithG729().check(); err != nil {
+		t.Errorf("check of the defaults and G.729: %v", err)
 	}
-	if got := CodecsNamed(nil); len(got) != len(DefaultCodecs()) {
-		t.Errorf("CodecsNamed(nil) = %v, want the default", got)
+	if err := (Codecs{}).check(); err == nil {
+		t.Error("check of no codecs succeeded")
+	}
+	if err := (Codecs{{Name: "G723", ClockRate: 8000}}).check(); !errors.Is(err, media.ErrUnsupportedFormat) {
+		t.Errorf("check of G723: %v, want ErrUnsupportedFormat", err)
+	}
+	d := DefaultCodecs()
+	if g := d.WithG729(); len(g.WithG729()) != len(d)+1 || len(d) != 4 {
+		t.Errorf("WithG729 twice gives %v; defaults now %v", g.WithG729(), d)
 	}
 }

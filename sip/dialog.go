@@ -161,7 +161,7 @@ func (d *dialogState) lateAnswer(codecs Codecs) (*Negotiation, error) {
 	d.mu.Lock()
 	body := d.ack
 	d.mu.Unlock()
-	return codecs.ReadAnswer(body)
+	return codecs.Negotiate(body)
 }
 
 // sending reports whether our direction lets us send: not while we hold or

@@ -101,11 +101,7 @@ type VideoNegotiation struct {
 
 // staticFormats are the RTP/AVP static payload types of RFC 3551 §6 that a
 // well-behaved offer may leave without an a=rtpmap line.
-var staticFormats = map[uint8]media.Format{0: media.PCMU, 8: media.PCMA, 9: media.G722}
-
-// Negotiate answers an SDP offer with DefaultCodecs (see
-// Codecs.Negotiate).
-func Negotiate(offer []byte) (*Negotiation, error) { return DefaultCodecs().Negotiate(offer) }
+var staticFormats = map[uint8]media.Format{0: media.PCMU, 8: media.PCMA, 9: media.G722, 18: media.G729}
 
 // Negotiate answers an SDP offer per RFC 3264 §6: it picks the first audio
 // stream with a port, and in it the first format (in the offerer's order)
@@ -431,6 +427,9 @@ func (n *Negotiation) audioAnswer(rtpPort int) *sdp.MediaDescription {
 	if n.Format.Is(media.Opus) {
 		md.WithValueAttribute("fmtp", pt+" minptime=10;useinbandfec=1")
 	}
+	if n.Format.Is(media.G729) {
+		md.WithValueAttribute("fmtp", pt+" annexb=no") // SID accepted, never sent
+	}
 	if n.EventPayloadType != 0 {
 		ev := strconv.Itoa(int(n.EventPayloadType))
 		md.MediaName.Formats = append(md.MediaName.Formats, ev)
@@ -469,11 +468,6 @@ func (v *VideoNegotiation) answer(offered *sdp.MediaDescription, port int) *sdp.
 func (n *Negotiation) eventRate() int {
 	f := rtpmaps(n.offer.MediaDescriptions[n.audio])[n.EventPayloadType]
 	return f.ClockRate
-}
-
-// Offer writes Parley's SDP offer with DefaultCodecs (see Codecs.Offer).
-func Offer(local netip.Addr, rtpPort, videoPort int, sessionID, version uint64) ([]byte, error) {
-	return DefaultCodecs().Offer(local, rtpPort, videoPort, sessionID, version)
 }
 
 // Offer writes Parley's SDP offer (RFC 3264 §5), for calls out and for an
@@ -518,10 +512,6 @@ func videoOffer(port int) *sdp.MediaDescription {
 	md.WithPropertyAttribute(string(SendRecv))
 	return md
 }
-
-// ReadAnswer reads the SDP answer to one of Parley's offers with
-// DefaultCodecs (see Codecs.ReadAnswer).
-func ReadAnswer(answer []byte) (*Negotiation, error) { return DefaultCodecs().ReadAnswer(answer) }
 
 // ReadAnswer reads the SDP answer to one of Parley's offers: the format the
 // answerer chose (the first it lists that is in c), where to send it, and

@@ -55,9 +55,6 @@ type Options struct {
 	// RTPTimeout hangs up a call that has sent no RTP for this long; zero
 	// never hangs up.
 	RTPTimeout time.Duration
-	// Codecs are the audio formats legs may use, in the order of Parley's
-	// offers; empty means DefaultCodecs.
-	Codecs Codecs
 	// Logger receives one line per call event; nil means slog.Default().
 	Logger *slog.Logger
 	// Prompts are the voice prompts callers hear; nil means the embedded ones.
@@ -98,6 +95,9 @@ type Options struct {
 	// Trace, if set, sees every SIP message on the listening sockets
 	// (trace.go); nil traces nothing and wraps nothing.
 	Trace Tracer
+	// Codecs are the audio formats calls in and out may use (codecs.go);
+	// nil means DefaultCodecs. New fails for one media cannot decode.
+	Codecs Codecs
 }
 
 // allowed lists the methods Parley handles, for Allow headers.
@@ -154,6 +154,12 @@ func New(b *bridge.Bridge, opts Options) (*Server, error) {
 	}
 	if opts.Keys == nil {
 		opts.Keys = DefaultKeys()
+	}
+	if opts.Codecs == nil {
+		opts.Codecs = DefaultCodecs()
+	}
+	if err := opts.Codecs.check(); err != nil {
+		return nil, err
 	}
 	if opts.MinSE == 0 {
 		opts.MinSE = defaultMinSE

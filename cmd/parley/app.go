@@ -191,13 +191,14 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 		TLS:    tlsConfig,
 		Listen: cfg.SIP.Listen, PublicIP: publicIP, Ports: ports, Domain: cfg.SIP.Domain,
 		RTPListenIP: cfg.RTPListenIP(), MaxUnacked: cfg.SIP.MaxUnackedPerSource, AckTimeout: cfg.SIP.AckTimeout,
-		RTPTimeout: cfg.Media.RTPTimeout, Logger: log, Codecs: sip.CodecsNamed(cfg.Codecs),
+		RTPTimeout: cfg.Media.RTPTimeout, Logger: log,
 		Extensions: sipExtensions(cfg.Extensions), Trunks: trunkAuth(cfg.Trunks),
 		AuthAlgorithms: algs, Keys: keys, Prompts: voice,
 		OnMediaEnded: mtr.MediaEnded, OnCallIn: mtr.CallIn, OnMessage: mtr.SIPMessage,
 		TCP: sip.TCPLimits{ReadTimeout: cfg.SIP.TCP.ReadTimeout, IdleTimeout: cfg.SIP.TCP.IdleTimeout,
 			MaxConnsPerIP: cfg.SIP.TCP.MaxConnsPerIP, MaxConns: cfg.SIP.TCP.MaxConns},
 		DigestGuard: grd.For(guard.SIPDigest), PINGuard: grd.For(guard.PIN),
+		Codecs: sipCodecs(cfg),
 	})
 	if err != nil {
 		return nil, err
