@@ -153,7 +153,7 @@ func TestG729TrunkHeardByG711Phone(t *testing.T) {
 		found := false
 		srv.logMu.Lock()
 		for _, rec := range srv.logs {
-			found = found || strings.Contains(fmt.Sprint(rec), "offered G729/8000; Parley supports PCMU/8000 PCMA/8000 opus/48000/2")
+			found = found || strings.Contains(fmt.Sprint(rec), "offered G729/8000; Parley supports opus/48000/2 G722/8000 PCMU/8000 PCMA/8000")
 		}
 		srv.logMu.Unlock()
 		if !found {
