@@ -14,6 +14,7 @@ import (
 type callStream struct {
 	*media.Stream
 	port int
+	srtp *SDES // the keys in use, nil for plain RTP; changed by rekey only
 }
 
 // LocalPort is the RTP port to write into the SDP answer.
@@ -51,11 +52,17 @@ func (s *Server) openMedia(port *media.Port, neg *Negotiation, sig netip.Addr, o
 		port.Close()
 		return nil, err
 	}
+	if neg.SRTP != nil {
+		if err := stream.Session().SetSRTP(neg.SRTP.Keys); err != nil {
+			stream.Close()
+			return nil, err
+		}
+	}
 	if err := stream.Start(); err != nil {
 		stream.Close()
 		return nil, err
 	}
-	return &callStream{Stream: stream, port: port.Number()}, nil
+	return &callStream{Stream: stream, port: port.Number(), srtp: neg.SRTP}, nil
 }
 
 // peerOf is the media.Peer of a stream whose SDP names sdp and whose

@@ -67,6 +67,10 @@ type Negotiation struct {
 	// Direction is the direction of our answer.
 	Direction Direction
 
+	// SRTP is the audio's SRTP keys (RFC 4568 SDES) when it is RTP/SAVP,
+	// nil for plain RTP (sdes.go).
+	SRTP *SDES
+
 	// Video is the offer's H.264 video stream, which a room system sends
 	// and wants the room's video on; nil when the offer has none that
 	// Parley can forward.
@@ -108,21 +112,33 @@ var staticFormats = map[uint8]media.Format{0: media.PCMU, 8: media.PCMA}
 // stream with a port, and in it the first format (in the offerer's order)
 // that Parley supports, plus telephone-event when offered. An offer with no
 // format Parley supports gives ErrNoCommonCodec naming both lists.
+// Plain RTP only: NegotiateSRTP also takes RTP/SAVP.
 func Negotiate(offer []byte) (*Negotiation, error) {
+	return negotiate(offer, plainOnly)
+}
+
+func negotiate(offer []byte, pol srtpPolicy) (*Negotiation, error) {
 	var sd sdp.SessionDescription
 	if err := sd.UnmarshalString(string(offer)); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadSDP, err)
 	}
-	for i, md := range sd.MediaDescriptions {
-		if md.MediaName.Media != "audio" || md.MediaName.Port.Value == 0 {
-			continue
-		}
-		if !hasProto(md, "RTP", "AVP") {
-			continue
-		}
+	audio, err := pol.candidates(&sd)
+	if err != nil {
+		return nil, err
+	}
+	for _, i := range audio {
+		md := sd.MediaDescriptions[i]
 		n, err := negotiateAudio(&sd, md)
 		if err != nil {
 			return nil, err
+		}
+		if isSAVP(md) {
+			if n.SRTP, err = chooseCrypto(md); err != nil {
+				if i != audio[len(audio)-1] {
+					continue // the offer's next stream, a plain one
+				}
+				return nil, err
+			}
 		}
 		n.offer, n.audio = &sd, i
 		n.Video, n.video = negotiateVideo(&sd)
@@ -440,6 +456,7 @@ func (n *Negotiation) audioAnswer(rtpPort int) *sdp.MediaDescription {
 	}
 	md.WithValueAttribute("ptime", strconv.Itoa(media.FrameDuration))
 	md.WithPropertyAttribute(string(n.Direction))
+	n.answerCrypto(md)
 	return md
 }
 
