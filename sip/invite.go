@@ -136,6 +136,9 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 			refuse(err)
 			return
 		}
+	} else if err := s.lateOfferSRTP(); err != nil {
+		refuse(err)
+		return
 	}
 	peerIP := guard.SourceOf(req.Source())
 	release, err := s.unacked.take(peerIP) // until the ACK (pending.go)

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/netip"
 	"regexp"
 	"strconv"
 	"strings"
@@ -275,4 +276,53 @@ func truncate(s string) string {
 // supports; a refusal is ErrSRTPRefused saying why.
 func NegotiateSRTP(offer []byte, mode SRTPMode, secure bool) (*Negotiation, error) {
 	return negotiate(offer, srtpPolicy{mode: mode, secure: secure})
+}
+
+// offerSuites are the suites of Parley's SRTP offers, in its order of
+// preference: the 80-bit tag that every SDES phone speaks first.
+var offerSuites = []media.SRTPSuite{media.SRTPAESCM128SHA1_80, media.SRTPAEADAES128GCM, media.SRTPAESCM128SHA1_32}
+
+// OfferSRTP is Offer with the audio over RTP/SAVP and one a=crypto line
+// per suite (tags 1, 2, 3), each with its own fresh key, and no video
+// (which would go in clear). The lines it returns hold our keys, for
+// ReadAnswerSRTP.
+func OfferSRTP(local netip.Addr, rtpPort int, sessionID, version uint64) ([]byte, []Crypto, error) {
+	body, err := Offer(local, rtpPort, 0, sessionID, version)
+	if err != nil {
+		return nil, nil, err
+	}
+	var sd sdp.SessionDescription
+	if err := sd.UnmarshalString(string(body)); err != nil {
+		return nil, nil, fmt.Errorf("srtp offer: %w", err)
+	}
+	md := sd.MediaDescriptions[0]
+	md.MediaName.Protos = []string{"RTP", "SAVP"}
+	offered := make([]Crypto, len(offerSuites))
+	for i, suite := range offerSuites {
+		key, salt := suite.KeyLen()
+		offered[i] = Crypto{Tag: i + 1, Suite: suite, Key: make([]byte, key+salt)}
+		if _, err := rand.Read(offered[i].Key); err != nil {
+			return nil, nil, fmt.Errorf("srtp key: %w", err)
+		}
+		md.WithValueAttribute("crypto", offered[i].String())
+	}
+	out, err := sd.Marshal()
+	return out, offered, err
+}
+
+// ReadAnswerSRTP reads the answer to an OfferSRTP offer: RTP/SAVP with one
+// a=crypto line whose tag and suite are one of offered. An answer in
+// plain RTP, or with a line Parley did not offer, is ErrSRTPRefused.
+func ReadAnswerSRTP(answer []byte, offered []Crypto) (*Negotiation, error) {
+	n, err := negotiate(answer, srtpPolicy{mode: SRTPRequired, secure: true})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range offered {
+		if c.Tag == n.SRTP.Tag && c.Suite == n.SRTP.Keys.Suite {
+			n.SRTP.Keys.Local = c.Key
+			return n, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: the answer's a=crypto tag %d (%s) is none of the offer's", ErrSRTPRefused, n.SRTP.Tag, n.SRTP.Keys.Suite)
 }

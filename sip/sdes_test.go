@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"log/slog"
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parleyhq/parley/media"
 )
@@ -226,4 +228,60 @@ func FuzzParseCrypto(f *testing.F) {
 			t.Fatalf("%q formats as %q, which parses as %+v, %v", line, c.String(), back, err)
 		}
 	})
+}
+
+func TestLogMasksCryptoKeys(t *testing.T) {
+	var logs strings.Builder
+	log := slog.New(newLimitedHandler(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}), time.Now, slog.LevelWarn))
+	msg := savpOffer("RTP/SAVP", "1 AES_CM_128_HMAC_SHA1_80 inline:"+key30)
+	log.Debug("sipgo message", "msg", msg)
+	log.Error("cannot parse", "data", msg)
+	if strings.Contains(logs.String(), key30[:12]) || strings.Count(logs.String(), "inline:***") != 2 {
+		t.Errorf("logs:\n%s", logs.String())
+	}
+}
+
+func TestOfferSRTPRoundTrip(t *testing.T) {
+	offer, offered, err := OfferSRTP(netip.MustParseAddr("192.0.2.1"), 10000, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(offer), "m=audio 10000 RTP/SAVP ") || strings.Count(string(offer), "a=crypto:") != 3 || strings.Contains(string(offer), "m=video") {
+		t.Fatalf("offer\n%s", offer)
+	}
+	// The far end answers with the first suite (ours: AES_CM_128_HMAC_SHA1_80).
+	far, err := NegotiateSRTP(offer, SRTPRequired, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, err := far.Answer(netip.MustParseAddr("192.0.2.9"), 20000, 0, 5, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := ReadAnswerSRTP(answer, offered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.SRTP.Tag != 1 || !bytes.Equal(n.SRTP.Keys.Local, far.SRTP.Keys.Remote) || !bytes.Equal(n.SRTP.Keys.Remote, far.SRTP.Keys.Local) {
+		t.Errorf("keys do not mirror: tag %d", n.SRTP.Tag)
+	}
+	// An answer with a tag we never offered, or in plain RTP, is refused.
+	bad := strings.Replace(string(answer), "a=crypto:1 ", "a=crypto:7 ", 1)
+	if _, err := ReadAnswerSRTP([]byte(bad), offered); !errors.Is(err, ErrSRTPRefused) {
+		t.Errorf("unknown tag: %v", err)
+	}
+	if _, err := ReadAnswerSRTP([]byte(offer2plain(answer)), offered); !errors.Is(err, ErrSRTPRefused) {
+		t.Errorf("plain answer: %v", err)
+	}
+}
+
+// offer2plain turns an SRTP SDP into plain RTP/AVP without its crypto lines.
+func offer2plain(b []byte) string {
+	var out []string
+	for _, l := range strings.Split(strings.Replace(string(b), "RTP/SAVP", "RTP/AVP", 1), "\r\n") {
+		if !strings.HasPrefix(l, "a=crypto:") {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\r\n")
 }

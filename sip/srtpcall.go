@@ -1,6 +1,8 @@
 package sip
 
 import (
+	"fmt"
+	"net/netip"
 	"strings"
 
 	gosip "github.com/emiago/sipgo/sip"
@@ -57,5 +59,45 @@ func (c *call) rekey(m *callStream, neg *Negotiation) error {
 		c.log.Info("srtp rekeyed", "srtp", neg.srtpSuite())
 	}
 	m.srtp = neg.SRTP
+	return nil
+}
+
+// outSRTP is the SRTP mode of a call out: the trunk's, else the server's.
+func (s *Server) outSRTP(auth TrunkAuth) SRTPMode {
+	if auth.SRTP != "" {
+		return auth.SRTP
+	}
+	return s.srtpMode()
+}
+
+// offerOut is the offer of a call out over transport: RTP/SAVP when mode
+// requires SRTP, which it refuses over anything but TLS (keys never go
+// over cleartext), else plain RTP. offered holds the keys of an SRTP
+// offer, for readAnswerOut.
+func (s *Server) offerOut(mode SRTPMode, transport string, local netip.Addr, port, videoPort int, sdpID uint64) (offer []byte, offered []Crypto, err error) {
+	if mode != SRTPRequired {
+		offer, err = Offer(local, port, videoPort, sdpID, sdpID)
+		return offer, nil, err
+	}
+	if !strings.EqualFold(transport, "tls") {
+		return nil, nil, fmt.Errorf("%w: srtp is required and the call goes over %s: SRTP keys go over TLS only", ErrSRTPRefused, transport)
+	}
+	return OfferSRTP(local, port, sdpID, sdpID)
+}
+
+// readAnswerOut reads the answer to offerOut's offer.
+func readAnswerOut(answer []byte, offered []Crypto) (*Negotiation, error) {
+	if offered == nil {
+		return ReadAnswer(answer)
+	}
+	return ReadAnswerSRTP(answer, offered)
+}
+
+// lateOfferSRTP refuses an INVITE without SDP while SRTP is required:
+// Parley's late offer is plain RTP.
+func (s *Server) lateOfferSRTP() error {
+	if s.srtpMode() == SRTPRequired {
+		return fmt.Errorf("%w: INVITE without SDP (late offer) and rtp.srtp is required: offer RTP/SAVP in the INVITE", ErrSRTPRefused)
+	}
 	return nil
 }
