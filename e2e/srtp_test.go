@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // srtpConfig listens on UDP and TLS, with the RTP range the capture
@@ -79,6 +80,7 @@ func TestSRTPBaresipOverTLS(t *testing.T) {
 	bob.wait(t)
 	packets := capture.stop(t)
 
+	srv.waitLog(t, "call answered", 2, 5*time.Second)
 	var srtpCalls, plainCalls int
 	for _, rec := range srv.logged("call answered") {
 		switch rec["srtp"] {
@@ -162,6 +164,7 @@ func TestSRTPOfferOverUDPRefused(t *testing.T) {
 	if rep := r.final(t, "INVITE", false); rep.code != 488 {
 		t.Fatalf("got %d %s, want 488", rep.code, rep.reason)
 	}
+	srv.waitLog(t, "call refused", 1, 5*time.Second) // the log is read as it comes
 	found := false
 	for _, rec := range srv.logged("call refused") {
 		if reason, _ := rec["reason"].(string); strings.Contains(reason, "cleartext signalling") && rec["status"] == float64(488) {
