@@ -30,6 +30,9 @@ func (c *callStream) logDropped(log *slog.Logger) {
 		log.Info("rtp dropped by the source check", "rtp_ignored", st.Ignored, "rtp_withheld", st.Withheld,
 			"rtp_accepted", st.PacketsIn, "rtp_sent", st.PacketsOut)
 	}
+	if st.SRTPFailed > 0 {
+		log.Info("srtp packets dropped: authentication failed", "packets", st.SRTPFailed, "rtp_accepted", st.PacketsIn)
+	}
 	if st.Panics > 0 {
 		log.Error("rtp handler panicked: packets dropped", "packets", st.Panics, "first", c.Session().FirstPanic())
 	}

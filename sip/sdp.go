@@ -141,7 +141,9 @@ func negotiate(offer []byte, pol srtpPolicy) (*Negotiation, error) {
 			}
 		}
 		n.offer, n.audio = &sd, i
-		n.Video, n.video = negotiateVideo(&sd)
+		if n.SRTP == nil { // video is forwarded as plain RTP only: never beside SRTP audio
+			n.Video, n.video = negotiateVideo(&sd)
+		}
 		return n, nil
 	}
 	return nil, fmt.Errorf("%w: no audio stream over RTP/AVP", ErrNoCommonCodec)

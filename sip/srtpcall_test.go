@@ -2,6 +2,8 @@ package sip
 
 import (
 	"bytes"
+	"errors"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -79,4 +81,57 @@ func cryptoLine(t *testing.T, sdp []byte) string {
 	}
 	t.Fatalf("no a=crypto in\n%s", sdp)
 	return ""
+}
+
+func TestSRTPDeclinesPlainVideo(t *testing.T) {
+	o := strings.Replace(sdpOffer, "RTP/AVP", "RTP/SAVP", 1) + "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + key30 + "\r\n" + roomVideo
+	n, err := NegotiateSRTP([]byte(o), SRTPOptional, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Video != nil {
+		t.Fatal("video taken beside SRTP audio")
+	}
+	ans, err := n.Answer(netip.MustParseAddr("127.0.0.1"), 10000, 10002, 1, 1)
+	if err != nil || !strings.Contains(string(ans), "m=video 0 ") {
+		t.Errorf("answer %v\n%s", err, ans)
+	}
+}
+
+func TestOfferOut(t *testing.T) {
+	h := newHarness(t)
+	local := netip.MustParseAddr("127.0.0.1")
+	tests := []struct {
+		mode      SRTPMode
+		transport string
+		savp      bool
+		err       bool
+	}{
+		{SRTPRequired, "tls", true, false},
+		{SRTPRequired, "udp", false, true},
+		{SRTPRequired, "tcp", false, true},
+		{SRTPOptional, "tls", false, false},
+		{SRTPOff, "udp", false, false},
+	}
+	for _, tt := range tests {
+		offer, offered, err := h.s.offerOut(tt.mode, tt.transport, local, 10000, 0, 1)
+		if tt.err {
+			if !errors.Is(err, ErrSRTPRefused) {
+				t.Errorf("%s over %s: %v, want ErrSRTPRefused", tt.mode, tt.transport, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s over %s: %v", tt.mode, tt.transport, err)
+		}
+		if got := strings.Contains(string(offer), "RTP/SAVP"); got != tt.savp || (offered != nil) != tt.savp {
+			t.Errorf("%s over %s: SAVP %v with %d keys, want %v", tt.mode, tt.transport, got, len(offered), tt.savp)
+		}
+	}
+	if got := h.s.outSRTP(TrunkAuth{SRTP: SRTPRequired}); got != SRTPRequired {
+		t.Errorf("trunk's mode: %s", got)
+	}
+	if got := h.s.outSRTP(TrunkAuth{}); got != SRTPOptional {
+		t.Errorf("default mode: %s", got)
+	}
 }
