@@ -20,7 +20,7 @@ sip:
   tls: {cert: %s, key: %s}
   domain: 127.0.0.1
 rtp:
-  ports: 46100-46198
+  ports: 48600-48698
 http:
   listen: 127.0.0.1:0
 log:
@@ -34,8 +34,8 @@ admin_tokens: ["` + adminToken + `"]
 
 // The baresip phones' RTP ranges (newPhone takes 20 ports from each).
 const (
-	srtpAliceRTP = 46300
-	srtpBobRTP   = 46340
+	srtpAliceRTP = 48800
+	srtpBobRTP   = 48840
 )
 
 // TestSRTPBaresipOverTLS: alice, a baresip over TLS with mediaenc=srtp-mand
@@ -78,7 +78,7 @@ func TestSRTPBaresipOverTLS(t *testing.T) {
 	if out := parleyCLI(t, srv, "trace", "on", "--source", "127.0.0.1"); !strings.Contains(out, "trace 1 on") {
 		t.Fatalf("trace on: %q", out)
 	}
-	capture := startCapture(t, "udp portrange 46100-46198")
+	capture := startCapture(t, "udp portrange 48600-48698")
 
 	alice.dial(t, "sip:1000@"+srv.sipTLS+";transport=tls", 10)
 	bob.dial(t, "sip:1000@"+srv.sipUDP, 10)
@@ -171,7 +171,7 @@ func TestSRTPOfferOverUDPRefused(t *testing.T) {
 	cert, key := writeCert(t, dir)
 	srv := startParley(t, fmt.Sprintf(srtpConfig, cert, key))
 	r := newRawSIP(t, srv.sipUDP)
-	body := strings.Replace(offer("127.0.0.1:46390"), "RTP/AVP", "RTP/SAVP", 1) +
+	body := strings.Replace(offer("127.0.0.1:48890"), "RTP/AVP", "RTP/SAVP", 1) +
 		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\r\n"
 	msg, _, _ := r.request("INVITE", body)
 	r.send(t, msg)
