@@ -285,3 +285,31 @@ func offer2plain(b []byte) string {
 	}
 	return strings.Join(out, "\r\n")
 }
+
+func FuzzNegotiateSRTP(f *testing.F) {
+	f.Add(savpOffer("RTP/SAVP", "1 AES_CM_128_HMAC_SHA1_80 inline:"+key30), true)
+	f.Add(savpOffer("RTP/SAVPF", "1 AES_CM_128_HMAC_SHA1_80 inline:"+key30+"|2^31|1:4", "2 AEAD_AES_128_GCM inline:"+key28), true)
+	f.Add(savpOffer("RTP/SAVP", "1 AES_CM_128_HMAC_SHA1_32 inline:"+key30)+"m=audio 4002 RTP/AVP 0\r\n", false)
+	f.Fuzz(func(t *testing.T, o string, secure bool) {
+		for _, mode := range []SRTPMode{SRTPOff, SRTPOptional, SRTPRequired} {
+			n, err := NegotiateSRTP([]byte(o), mode, secure)
+			if err != nil {
+				continue
+			}
+			if n.SRTP != nil && (!secure || mode == SRTPOff) {
+				t.Fatalf("%s, secure %v: SRTP taken", mode, secure)
+			}
+			if n.SRTP == nil && mode == SRTPRequired {
+				t.Fatalf("required: plain RTP taken")
+			}
+			ans, err := n.Answer(netip.MustParseAddr("127.0.0.1"), 10000, 0, 1, 1)
+			if err != nil {
+				t.Fatalf("accepted offer gives no answer: %v", err)
+			}
+			back, err := NegotiateSRTP(ans, mode, true)
+			if err != nil || (back.SRTP != nil) != (n.SRTP != nil) {
+				t.Fatalf("answer %q does not parse back alike: %v", ans, err)
+			}
+		}
+	})
+}
