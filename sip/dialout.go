@@ -263,7 +263,7 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 	if len(answer) == 0 {
 		answer = early // the answer came in a reliable provisional (RFC 3262 §5)
 	}
-	neg, err := readAnswerOut(answer, offered)
+	neg, err := s.readAnswerOut(answer, offered)
 	if err != nil {
 		port.Close()
 		_ = dlg.Ack(context.Background())

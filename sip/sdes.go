@@ -274,8 +274,8 @@ func truncate(s string) string {
 // an RTP/SAVP (or SAVPF) audio stream is taken when mode allows and secure
 // says the offer came over TLS, with the first a=crypto line Parley
 // supports; a refusal is ErrSRTPRefused saying why.
-func NegotiateSRTP(offer []byte, mode SRTPMode, secure bool) (*Negotiation, error) {
-	return negotiate(offer, srtpPolicy{mode: mode, secure: secure})
+func (c Codecs) NegotiateSRTP(offer []byte, mode SRTPMode, secure bool) (*Negotiation, error) {
+	return c.negotiate(offer, srtpPolicy{mode: mode, secure: secure})
 }
 
 // offerSuites are the suites of Parley's SRTP offers, in its order of
@@ -286,8 +286,8 @@ var offerSuites = []media.SRTPSuite{media.SRTPAESCM128SHA1_80, media.SRTPAEADAES
 // per suite (tags 1, 2, 3), each with its own fresh key, and no video
 // (which would go in clear). The lines it returns hold our keys, for
 // ReadAnswerSRTP.
-func OfferSRTP(local netip.Addr, rtpPort int, sessionID, version uint64) ([]byte, []Crypto, error) {
-	body, err := Offer(local, rtpPort, 0, sessionID, version)
+func (c Codecs) OfferSRTP(local netip.Addr, rtpPort int, sessionID, version uint64) ([]byte, []Crypto, error) {
+	body, err := c.Offer(local, rtpPort, 0, sessionID, version)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -313,14 +313,14 @@ func OfferSRTP(local netip.Addr, rtpPort int, sessionID, version uint64) ([]byte
 // ReadAnswerSRTP reads the answer to an OfferSRTP offer: RTP/SAVP with one
 // a=crypto line whose tag and suite are one of offered. An answer in
 // plain RTP, or with a line Parley did not offer, is ErrSRTPRefused.
-func ReadAnswerSRTP(answer []byte, offered []Crypto) (*Negotiation, error) {
-	n, err := negotiate(answer, srtpPolicy{mode: SRTPRequired, secure: true})
+func (c Codecs) ReadAnswerSRTP(answer []byte, offered []Crypto) (*Negotiation, error) {
+	n, err := c.negotiate(answer, srtpPolicy{mode: SRTPRequired, secure: true})
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range offered {
-		if c.Tag == n.SRTP.Tag && c.Suite == n.SRTP.Keys.Suite {
-			n.SRTP.Keys.Local = c.Key
+	for _, o := range offered {
+		if o.Tag == n.SRTP.Tag && o.Suite == n.SRTP.Keys.Suite {
+			n.SRTP.Keys.Local = o.Key
 			return n, nil
 		}
 	}

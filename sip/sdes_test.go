@@ -124,7 +124,7 @@ func TestNegotiateSRTPPolicy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			n, err := NegotiateSRTP([]byte(tt.offer), tt.mode, tt.secure)
+			n, err := DefaultCodecs().NegotiateSRTP([]byte(tt.offer), tt.mode, tt.secure)
 			if tt.err != "" {
 				if !errors.Is(err, ErrSRTPRefused) || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("err = %v, want ErrSRTPRefused saying %q", err, tt.err)
@@ -158,7 +158,7 @@ func TestSRTPSuiteChoiceAndAnswer(t *testing.T) {
 		"2 AES_CM_128_HMAC_SHA1_80 inline:"+key30+"|1:4", // MKI: refused
 		"3 AEAD_AES_128_GCM inline:"+key28,               // the first Parley takes
 		"4 AES_CM_128_HMAC_SHA1_80 inline:"+key30)
-	n, err := NegotiateSRTP([]byte(o), SRTPRequired, true)
+	n, err := DefaultCodecs().NegotiateSRTP([]byte(o), SRTPRequired, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,23 +187,23 @@ func TestSRTPSuiteChoiceAndAnswer(t *testing.T) {
 		t.Errorf("answer's crypto %q: %+v, %v", line, c, err)
 	}
 	// A second negotiation draws another key.
-	n2, _ := NegotiateSRTP([]byte(o), SRTPRequired, true)
+	n2, _ := DefaultCodecs().NegotiateSRTP([]byte(o), SRTPRequired, true)
 	if bytes.Equal(n2.SRTP.Keys.Local, n.SRTP.Keys.Local) {
 		t.Error("the same local key twice")
 	}
 }
 
 func TestSRTPKeepKeys(t *testing.T) {
-	first, _ := NegotiateSRTP([]byte(savpOffer("RTP/SAVP", "1 AES_CM_128_HMAC_SHA1_80 inline:"+key30)), SRTPOptional, true)
+	first, _ := DefaultCodecs().NegotiateSRTP([]byte(savpOffer("RTP/SAVP", "1 AES_CM_128_HMAC_SHA1_80 inline:"+key30)), SRTPOptional, true)
 	// A re-INVITE with the same key (a hold): our key stays.
-	same, _ := NegotiateSRTP([]byte(savpOffer("RTP/SAVP", "1 AES_CM_128_HMAC_SHA1_80 inline:"+key30, "sendonly")), SRTPOptional, true)
+	same, _ := DefaultCodecs().NegotiateSRTP([]byte(savpOffer("RTP/SAVP", "1 AES_CM_128_HMAC_SHA1_80 inline:"+key30, "sendonly")), SRTPOptional, true)
 	same.keepKeys(first.SRTP)
 	if !same.SRTP.Keys.Equal(first.SRTP.Keys) {
 		t.Error("same offered key: keys changed")
 	}
 	// A new key of the offerer's: new keys both ways.
 	other := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 30))
-	re, _ := NegotiateSRTP([]byte(savpOffer("RTP/SAVP", "1 AES_CM_128_HMAC_SHA1_80 inline:"+other)), SRTPOptional, true)
+	re, _ := DefaultCodecs().NegotiateSRTP([]byte(savpOffer("RTP/SAVP", "1 AES_CM_128_HMAC_SHA1_80 inline:"+other)), SRTPOptional, true)
 	re.keepKeys(first.SRTP)
 	if bytes.Equal(re.SRTP.Keys.Local, first.SRTP.Keys.Local) || bytes.Equal(re.SRTP.Keys.Remote, first.SRTP.Keys.Remote) {
 		t.Error("new offered key: old keys kept")
@@ -242,7 +242,7 @@ func TestLogMasksCryptoKeys(t *testing.T) {
 }
 
 func TestOfferSRTPRoundTrip(t *testing.T) {
-	offer, offered, err := OfferSRTP(netip.MustParseAddr("192.0.2.1"), 10000, 1, 1)
+	offer, offered, err := DefaultCodecs().OfferSRTP(netip.MustParseAddr("192.0.2.1"), 10000, 1, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +250,7 @@ func TestOfferSRTPRoundTrip(t *testing.T) {
 		t.Fatalf("offer\n%s", offer)
 	}
 	// The far end answers with the first suite (ours: AES_CM_128_HMAC_SHA1_80).
-	far, err := NegotiateSRTP(offer, SRTPRequired, true)
+	far, err := DefaultCodecs().NegotiateSRTP(offer, SRTPRequired, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +258,7 @@ func TestOfferSRTPRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := ReadAnswerSRTP(answer, offered)
+	n, err := DefaultCodecs().ReadAnswerSRTP(answer, offered)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,10 +267,10 @@ func TestOfferSRTPRoundTrip(t *testing.T) {
 	}
 	// An answer with a tag we never offered, or in plain RTP, is refused.
 	bad := strings.Replace(string(answer), "a=crypto:1 ", "a=crypto:7 ", 1)
-	if _, err := ReadAnswerSRTP([]byte(bad), offered); !errors.Is(err, ErrSRTPRefused) {
+	if _, err := DefaultCodecs().ReadAnswerSRTP([]byte(bad), offered); !errors.Is(err, ErrSRTPRefused) {
 		t.Errorf("unknown tag: %v", err)
 	}
-	if _, err := ReadAnswerSRTP([]byte(offer2plain(answer)), offered); !errors.Is(err, ErrSRTPRefused) {
+	if _, err := DefaultCodecs().ReadAnswerSRTP([]byte(offer2plain(answer)), offered); !errors.Is(err, ErrSRTPRefused) {
 		t.Errorf("plain answer: %v", err)
 	}
 }
@@ -292,7 +292,7 @@ func FuzzNegotiateSRTP(f *testing.F) {
 	f.Add(savpOffer("RTP/SAVP", "1 AES_CM_128_HMAC_SHA1_32 inline:"+key30)+"m=audio 4002 RTP/AVP 0\r\n", false)
 	f.Fuzz(func(t *testing.T, o string, secure bool) {
 		for _, mode := range []SRTPMode{SRTPOff, SRTPOptional, SRTPRequired} {
-			n, err := NegotiateSRTP([]byte(o), mode, secure)
+			n, err := DefaultCodecs().NegotiateSRTP([]byte(o), mode, secure)
 			if err != nil {
 				continue
 			}
@@ -306,7 +306,7 @@ func FuzzNegotiateSRTP(f *testing.F) {
 			if err != nil {
 				t.Fatalf("accepted offer gives no answer: %v", err)
 			}
-			back, err := NegotiateSRTP(ans, mode, true)
+			back, err := DefaultCodecs().NegotiateSRTP(ans, mode, true)
 			if err != nil || (back.SRTP != nil) != (n.SRTP != nil) {
 				t.Fatalf("answer %q does not parse back alike: %v", ans, err)
 			}

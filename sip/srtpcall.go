@@ -27,7 +27,7 @@ func (s *Server) srtpMode() SRTPMode {
 // negotiateIn answers an offer of a call in (or of its re-INVITE) under
 // the SRTP policy; secure says it came over TLS.
 func (s *Server) negotiateIn(offer []byte, secure bool) (*Negotiation, error) {
-	return NegotiateSRTP(offer, s.srtpMode(), secure)
+	return s.opts.Codecs.NegotiateSRTP(offer, s.srtpMode(), secure)
 }
 
 // srtpSuite names the SRTP suite of n for logs, "off" for plain RTP. Never
@@ -76,21 +76,21 @@ func (s *Server) outSRTP(auth TrunkAuth) SRTPMode {
 // offer, for readAnswerOut.
 func (s *Server) offerOut(mode SRTPMode, transport string, local netip.Addr, port, videoPort int, sdpID uint64) (offer []byte, offered []Crypto, err error) {
 	if mode != SRTPRequired {
-		offer, err = Offer(local, port, videoPort, sdpID, sdpID)
+		offer, err = s.opts.Codecs.Offer(local, port, videoPort, sdpID, sdpID)
 		return offer, nil, err
 	}
 	if !strings.EqualFold(transport, "tls") {
 		return nil, nil, fmt.Errorf("%w: srtp is required and the call goes over %s: SRTP keys go over TLS only", ErrSRTPRefused, transport)
 	}
-	return OfferSRTP(local, port, sdpID, sdpID)
+	return s.opts.Codecs.OfferSRTP(local, port, sdpID, sdpID)
 }
 
 // readAnswerOut reads the answer to offerOut's offer.
-func readAnswerOut(answer []byte, offered []Crypto) (*Negotiation, error) {
+func (s *Server) readAnswerOut(answer []byte, offered []Crypto) (*Negotiation, error) {
 	if offered == nil {
-		return ReadAnswer(answer)
+		return s.opts.Codecs.ReadAnswer(answer)
 	}
-	return ReadAnswerSRTP(answer, offered)
+	return s.opts.Codecs.ReadAnswerSRTP(answer, offered)
 }
 
 // lateOfferSRTP refuses an INVITE without SDP while SRTP is required:

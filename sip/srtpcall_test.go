@@ -85,7 +85,7 @@ func cryptoLine(t *testing.T, sdp []byte) string {
 
 func TestSRTPDeclinesPlainVideo(t *testing.T) {
 	o := strings.Replace(sdpOffer, "RTP/AVP", "RTP/SAVP", 1) + "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + key30 + "\r\n" + roomVideo
-	n, err := NegotiateSRTP([]byte(o), SRTPOptional, true)
+	n, err := DefaultCodecs().NegotiateSRTP([]byte(o), SRTPOptional, true)
 	if err != nil {
 		t.Fatal(err)
 	}
