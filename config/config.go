@@ -151,6 +151,12 @@ type RTP struct {
 	// host of sip.listen when every listen address names the same specific
 	// IP, else every address (0.0.0.0).
 	ListenIP string `yaml:"listen_ip"`
+	// SRTP is the SRTP policy of SIP legs (SDES, RFC 4568; srtp.go): off
+	// refuses RTP/SAVP offers; optional takes them when they come over
+	// TLS and offers plain RTP; required refuses plain RTP and offers
+	// RTP/SAVP. RTP/SAVP offered over UDP or TCP is always refused (488).
+	// Default: optional.
+	SRTP string `yaml:"srtp"`
 }
 
 // HTTP configures the HTTP server.
@@ -291,6 +297,10 @@ type Trunk struct {
 	// (a shared number, a department's): regular expressions like Allow,
 	// matched against the caller ID as given. None: only their own.
 	AllowedCallerIDs []*regexp.Regexp `yaml:"allowed_caller_ids"`
+	// SRTP is the SRTP mode of calls out through this trunk (off, optional,
+	// required: required offers RTP/SAVP, and needs a TLS proxy). Empty:
+	// rtp.srtp.
+	SRTP string `yaml:"srtp"`
 }
 
 // Room is a conference room defined in the config file.

@@ -256,6 +256,7 @@ func applyDefaults(c *Config, src *source) {
 		c.Media.RTPTimeout = defaultRTPTimeout
 	}
 	applyTransportDefaults(c, src)
+	applySRTPDefaults(c, src)
 	applyHTTPSDefaults(c, src)
 	if c.SMTP != nil {
 		if !src.has("smtp.port") {

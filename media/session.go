@@ -79,6 +79,9 @@ type SessionStats struct {
 	// Panics counts the packets whose handler panicked; each was dropped
 	// and the session read on (see FirstPanic).
 	Panics uint64
+	// SRTPFailed counts the packets dropped because they failed SRTP or
+	// SRTCP authentication, or replayed one (see SetSRTP).
+	SRTPFailed uint64
 }
 
 // Session is one RTP session (RFC 3550) over a UDP socket: it receives the
@@ -121,9 +124,14 @@ type Session struct {
 	stats struct {
 		packetsIn, bytesIn, packetsOut, bytesOut atomic.Uint64
 		ignored, rtcp, invalid, writeErrors      atomic.Uint64
-		withheld, panics                         atomic.Uint64
+		withheld, panics, srtpFailed             atomic.Uint64
 	}
 	firstPanic atomic.Pointer[string] // the first handler panic and its stack
+
+	srtpKeys atomic.Pointer[srtpSet] // nil: plain RTP (srtp.go)
+	srtpOut  srtpOut                 // owned by WriteRTP's goroutine
+	srtpIn   srtpIn                  // owned by the reader goroutine
+	srtcpCtx srtcpCtx
 }
 
 // NewSession returns a session on conn, which it owns from then on and
@@ -267,13 +275,15 @@ func (s *Session) Stats() SessionStats {
 		RTCP:        s.stats.rtcp.Load(),
 		Invalid:     s.stats.invalid.Load(),
 		WriteErrors: s.stats.writeErrors.Load(),
+		SRTPFailed:  s.stats.srtpFailed.Load(),
 	}
 }
 
 // WriteRTP sends pkt's payload behind a fixed RTP header (RFC 3550 §5.1)
 // with pkt's marker, payload type, sequence number and timestamp and the
 // session's SSRC; a Packetizer numbers the packets. pkt's CSRCs, header
-// extensions and padding, which Parley never sends, are not sent. A UDP write does not wait for
+// extensions and padding, which Parley never sends, are not sent. With
+// keys set (SetSRTP) the packet goes out as SRTP. A UDP write does not wait for
 // the peer: the kernel queues the datagram or drops it. While no address
 // is verified (see Latch) nothing is sent and the result is ErrNoRemote.
 //
@@ -308,7 +318,12 @@ func (s *Session) WriteRTP(pkt *rtp.Packet) error {
 	binary.BigEndian.PutUint32(b[4:8], pkt.Timestamp)
 	binary.BigEndian.PutUint32(b[8:12], s.ssrc)
 	n := rtpHeaderSize + copy(b[rtpHeaderSize:], pkt.Payload)
-	if _, err := s.conn.WriteToUDPAddrPort(s.sendBuf[:n], to); err != nil {
+	out, err := s.protect(b[:n])
+	if err != nil {
+		return err
+	}
+	n = len(out)
+	if _, err := s.conn.WriteToUDPAddrPort(out, to); err != nil {
 		s.stats.writeErrors.Add(1)
 		if errors.Is(err, net.ErrClosed) {
 			return ErrSessionClosed
@@ -350,7 +365,12 @@ func (s *Session) read() {
 			s.stats.invalid.Add(1)
 			continue
 		}
-		if err := pkt.Unmarshal(b); err != nil {
+		plain, ok := s.unprotect(b)
+		if !ok {
+			s.stats.srtpFailed.Add(1)
+			continue
+		}
+		if err := pkt.Unmarshal(plain); err != nil {
 			s.stats.invalid.Add(1)
 			continue
 		}

@@ -23,6 +23,9 @@ type TrunkAuth struct {
 	Username string
 	// Password is the digest password; never logged.
 	Password string
+	// SRTP is the SRTP mode of calls out through the trunk: required
+	// offers RTP/SAVP (over TLS only). Empty: Options.SRTP.
+	SRTP SRTPMode
 }
 
 var _ bridge.Dialer = (*Server)(nil)
@@ -177,8 +180,9 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 	log := s.log.With("room", out.Room.Number, "to", t.uri.String())
 	// Video is offered to endpoints and extensions, which may be room
 	// systems; never through a trunk, where no one has a camera.
+	mode := s.outSRTP(auth)
 	var vid *videoStream
-	if out.Route.Via != dialplan.ViaTrunk {
+	if out.Route.Via != dialplan.ViaTrunk && mode != SRTPRequired {
 		if vid, err = s.bindVideo(false, log); err != nil {
 			log.Warn("video not offered: no port", "err", err)
 		}
@@ -194,7 +198,7 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 		vport = vid.Port()
 	}
 	sdpID := rand.Uint64N(1 << 62)
-	offer, err := s.opts.Codecs.Offer(local, port.Number(), vport, sdpID, sdpID)
+	offer, offered, err := s.offerOut(mode, transport, local, port.Number(), vport, sdpID)
 	if err != nil {
 		port.Close()
 		return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: err.Error()}
@@ -259,7 +263,7 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 	if len(answer) == 0 {
 		answer = early // the answer came in a reliable provisional (RFC 3262 §5)
 	}
-	neg, err := s.opts.Codecs.ReadAnswer(answer)
+	neg, err := s.readAnswerOut(answer, offered)
 	if err != nil {
 		port.Close()
 		_ = dlg.Ack(context.Background())
@@ -291,7 +295,7 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 		return nil, bridge.ErrClosed
 	}
 	log.Info("call answered", "codec", neg.Format.String(), "remote_rtp", neg.Remote.String(), "direction", "out",
-		"video", neg.Video != nil && vid != nil)
+		"video", neg.Video != nil && vid != nil, "srtp", neg.srtpSuite())
 	s.runCall(c, nil)
 	return c, nil
 }

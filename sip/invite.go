@@ -70,7 +70,7 @@ func statusOf(err error) (int, string) {
 	switch {
 	case errors.Is(err, bridge.ErrUnknownRoom):
 		return gosip.StatusNotFound, "Not Found"
-	case errors.Is(err, ErrNoCommonCodec), errors.Is(err, ErrRefusedAddress):
+	case errors.Is(err, ErrNoCommonCodec), errors.Is(err, ErrRefusedAddress), errors.Is(err, ErrSRTPRefused):
 		return gosip.StatusNotAcceptableHere, "Not Acceptable Here"
 	case errors.Is(err, ErrBadSDP):
 		return gosip.StatusBadRequest, "Bad Request"
@@ -132,10 +132,13 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	}
 	var neg *Negotiation
 	if body := req.Body(); len(body) > 0 {
-		if neg, err = s.opts.Codecs.Negotiate(body); err != nil {
+		if neg, err = s.negotiateIn(body, secureTransport(req)); err != nil {
 			refuse(err)
 			return
 		}
+	} else if err := s.lateOfferSRTP(); err != nil {
+		refuse(err)
+		return
 	}
 	peerIP := guard.SourceOf(req.Source())
 	release, err := s.unacked.take(peerIP) // until the ACK (pending.go)
@@ -245,7 +248,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	c.setMedia(stream)
 	c.dlg.agree(neg, time.Now())
 	log.Info("call answered", "codec", neg.Format.String(), "remote_rtp", neg.Remote.String(), "late_offer", len(req.Body()) == 0,
-		"video", vid != nil)
+		"video", vid != nil, "srtp", neg.srtpSuite())
 	s.runCall(c, room)
 }
 

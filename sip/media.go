@@ -14,6 +14,7 @@ import (
 type callStream struct {
 	*media.Stream
 	port int
+	srtp *SDES // the keys in use, nil for plain RTP; changed by rekey only
 }
 
 // LocalPort is the RTP port to write into the SDP answer.
@@ -28,6 +29,9 @@ func (c *callStream) logDropped(log *slog.Logger) {
 	if st.Ignored > 0 || st.Withheld > 0 {
 		log.Info("rtp dropped by the source check", "rtp_ignored", st.Ignored, "rtp_withheld", st.Withheld,
 			"rtp_accepted", st.PacketsIn, "rtp_sent", st.PacketsOut)
+	}
+	if st.SRTPFailed > 0 {
+		log.Info("srtp packets dropped: authentication failed", "packets", st.SRTPFailed, "rtp_accepted", st.PacketsIn)
 	}
 	if st.Panics > 0 {
 		log.Error("rtp handler panicked: packets dropped", "packets", st.Panics, "first", c.Session().FirstPanic())
@@ -51,11 +55,17 @@ func (s *Server) openMedia(port *media.Port, neg *Negotiation, sig netip.Addr, o
 		port.Close()
 		return nil, err
 	}
+	if neg.SRTP != nil {
+		if err := stream.Session().SetSRTP(neg.SRTP.Keys); err != nil {
+			stream.Close()
+			return nil, err
+		}
+	}
 	if err := stream.Start(); err != nil {
 		stream.Close()
 		return nil, err
 	}
-	return &callStream{Stream: stream, port: port.Number()}, nil
+	return &callStream{Stream: stream, port: port.Number(), srtp: neg.SRTP}, nil
 }
 
 // peerOf is the media.Peer of a stream whose SDP names sdp and whose

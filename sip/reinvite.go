@@ -26,7 +26,7 @@ func (c *call) onReinvite(req *gosip.Request, tx gosip.ServerTransaction) {
 			return
 		}
 	}
-	body, code, reason := c.renegotiate(req.Body())
+	body, code, reason := c.renegotiate(req.Body(), secureTransport(req))
 	if code != gosip.StatusOK {
 		respond(tx, req, code, reason)
 		return
@@ -53,7 +53,7 @@ func (c *call) onUpdate(req *gosip.Request, tx gosip.ServerTransaction) {
 			return
 		}
 		defer c.dlg.finish()
-		body, code, reason := c.renegotiate(req.Body())
+		body, code, reason := c.renegotiate(req.Body(), secureTransport(req))
 		if code != gosip.StatusOK {
 			respond(tx, req, code, reason)
 			return
@@ -72,9 +72,10 @@ func (c *call) onUpdate(req *gosip.Request, tx gosip.ServerTransaction) {
 
 // renegotiate answers a new offer in the dialog and applies it; an empty
 // offer gets our current session as the offer. It returns the SDP to send
-// and the status (200, or the refusal). The caller has begun the exchange
+// and the status (200, or the refusal); secure says the offer came over TLS.
+// The caller has begun the exchange
 // (dialog.begin).
-func (c *call) renegotiate(offer []byte) ([]byte, int, string) {
+func (c *call) renegotiate(offer []byte, secure bool) ([]byte, int, string) {
 	m := c.media.Load()
 	if len(offer) == 0 {
 		body, err := c.dlg.offer(m.LocalPort(), c.videoPort())
@@ -83,7 +84,7 @@ func (c *call) renegotiate(offer []byte) ([]byte, int, string) {
 		}
 		return body, gosip.StatusOK, "OK"
 	}
-	neg, err := c.server.opts.Codecs.Negotiate(offer)
+	neg, err := c.server.negotiateIn(offer, secure)
 	if err != nil {
 		code, reason := statusOf(err)
 		c.log.Info("re-INVITE refused", "status", code, "reason", err.Error())
@@ -91,6 +92,12 @@ func (c *call) renegotiate(offer []byte) ([]byte, int, string) {
 	}
 	port := m.LocalPort()
 	newStream, newRemote := c.dlg.reoffer(neg)
+	newStream = newStream || c.srtpChanged(m, neg)
+	if !newStream && neg.SRTP != nil {
+		if err := c.rekey(m, neg); err != nil {
+			return nil, gosip.StatusNotAcceptableHere, "Not Acceptable Here"
+		}
+	}
 	switch {
 	case newStream:
 		// A codec change: new media on a new port, taken into the mix anew.

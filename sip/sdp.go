@@ -69,6 +69,10 @@ type Negotiation struct {
 	// Direction is the direction of our answer.
 	Direction Direction
 
+	// SRTP is the audio's SRTP keys (RFC 4568 SDES) when it is RTP/SAVP,
+	// nil for plain RTP (sdes.go).
+	SRTP *SDES
+
 	// Video is the offer's H.264 video stream, which a room system sends
 	// and wants the room's video on; nil when the offer has none that
 	// Parley can forward.
@@ -106,25 +110,39 @@ var staticFormats = map[uint8]media.Format{0: media.PCMU, 8: media.PCMA, 9: medi
 // Negotiate answers an SDP offer per RFC 3264 §6: it picks the first audio
 // stream with a port, and in it the first format (in the offerer's order)
 // that is in c, plus telephone-event when offered. An offer with no format
-// in c gives ErrNoCommonCodec naming both lists.
+// in c gives ErrNoCommonCodec naming both lists. Plain RTP only:
+// NegotiateSRTP also takes RTP/SAVP.
 func (c Codecs) Negotiate(offer []byte) (*Negotiation, error) {
+	return c.negotiate(offer, plainOnly)
+}
+
+func (c Codecs) negotiate(offer []byte, pol srtpPolicy) (*Negotiation, error) {
 	var sd sdp.SessionDescription
 	if err := sd.UnmarshalString(string(offer)); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadSDP, err)
 	}
-	for i, md := range sd.MediaDescriptions {
-		if md.MediaName.Media != "audio" || md.MediaName.Port.Value == 0 {
-			continue
-		}
-		if !hasProto(md, "RTP", "AVP") {
-			continue
-		}
+	audio, err := pol.candidates(&sd)
+	if err != nil {
+		return nil, err
+	}
+	for _, i := range audio {
+		md := sd.MediaDescriptions[i]
 		n, err := negotiateAudio(&sd, md, c)
 		if err != nil {
 			return nil, err
 		}
+		if isSAVP(md) {
+			if n.SRTP, err = chooseCrypto(md); err != nil {
+				if i != audio[len(audio)-1] {
+					continue // the offer's next stream, a plain one
+				}
+				return nil, err
+			}
+		}
 		n.offer, n.audio = &sd, i
-		n.Video, n.video = negotiateVideo(&sd)
+		if n.SRTP == nil { // video is forwarded as plain RTP only: never beside SRTP audio
+			n.Video, n.video = negotiateVideo(&sd)
+		}
 		return n, nil
 	}
 	return nil, fmt.Errorf("%w: no audio stream over RTP/AVP", ErrNoCommonCodec)
@@ -438,6 +456,7 @@ func (n *Negotiation) audioAnswer(rtpPort int) *sdp.MediaDescription {
 	}
 	md.WithValueAttribute("ptime", strconv.Itoa(media.FrameDuration))
 	md.WithPropertyAttribute(string(n.Direction))
+	n.answerCrypto(md)
 	return md
 }
 

@@ -47,7 +47,7 @@ func TestNegotiate(t *testing.T) {
 		{name: "only telephone-event", offer: offer("101", "rtpmap:101 telephone-event/8000"), err: ErrNoCommonCodec},
 		{name: "opus at wrong rate", offer: offer("96", "rtpmap:96 opus/16000"), err: ErrNoCommonCodec},
 		{name: "no audio", offer: strings.Replace(offer("0"), "m=audio", "m=video", 1), err: ErrNoCommonCodec},
-		{name: "secure profile only", offer: strings.Replace(offer("0"), "RTP/AVP", "RTP/SAVP", 1), err: ErrNoCommonCodec},
+		{name: "secure profile only", offer: strings.Replace(offer("0"), "RTP/AVP", "RTP/SAVP", 1), err: ErrSRTPRefused}, // Negotiate takes plain RTP only
 		{name: "garbage", offer: "hello", err: ErrBadSDP},
 		{name: "no connection line", offer: strings.Replace(offer("0"), "c=IN IP4 192.0.2.5\r\n", "", 1), err: ErrBadSDP},
 		{name: "hostname in c=", offer: strings.Replace(offer("0"), "c=IN IP4 192.0.2.5", "c=IN IP4 pbx.example", 1), err: ErrBadSDP},

@@ -55,6 +55,9 @@ type Options struct {
 	// RTPTimeout hangs up a call that has sent no RTP for this long; zero
 	// never hangs up.
 	RTPTimeout time.Duration
+	// SRTP is the SRTP policy of calls in (sdes.go); empty means
+	// SRTPOptional.
+	SRTP SRTPMode
 	// Logger receives one line per call event; nil means slog.Default().
 	Logger *slog.Logger
 	// Prompts are the voice prompts callers hear; nil means the embedded ones.

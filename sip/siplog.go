@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/parleyhq/parley/trace"
 )
 
 // sipgoLogEvery is how often at most a line with the same message (and
@@ -47,6 +49,7 @@ func (h *limitedHandler) Enabled(ctx context.Context, l slog.Level) bool {
 
 // Handle implements slog.Handler.
 func (h *limitedHandler) Handle(ctx context.Context, r slog.Record) error {
+	r = maskRecord(r)
 	if r.Level < h.min {
 		return h.next.Handle(ctx, r)
 	}
@@ -91,4 +94,18 @@ func (h *limitedHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 // WithGroup implements slog.Handler.
 func (h *limitedHandler) WithGroup(name string) slog.Handler {
 	return &limitedHandler{next: h.next.WithGroup(name), now: h.now, min: h.min, state: h.state}
+}
+
+// maskRecord returns r with the SRTP keys of its string attributes masked
+// (trace.MaskKeys): sipgo logs whole messages, SDP and all, at debug level.
+func maskRecord(r slog.Record) slog.Record {
+	out := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Value.Kind() == slog.KindString {
+			a.Value = slog.StringValue(string(trace.MaskKeys([]byte(a.Value.String()))))
+		}
+		out.AddAttrs(a)
+		return true
+	})
+	return out
 }

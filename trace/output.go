@@ -121,7 +121,7 @@ func (o *outputs) write(t time.Time, m *Message, callID string) {
 	}
 	if o.file == nil {
 		o.log.Info("sip trace", "dir", m.Dir.String(), "transport", m.Transport,
-			"src", m.src().String(), "dst", m.dst().String(), "call_id", callID, "message", string(m.Data))
+			"src", m.src().String(), "dst", m.dst().String(), "call_id", callID, "message", string(MaskKeys(m.Data)))
 	}
 	if o.hep != nil {
 		o.sendHEP(t, m, callID)

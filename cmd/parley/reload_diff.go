@@ -210,5 +210,5 @@ func trunkEqual(a, b config.Trunk) bool {
 		return out
 	}
 	return a.Name == b.Name && a.Proxy == b.Proxy && a.Username == b.Username && a.Password == b.Password &&
-		a.CallerID == b.CallerID && slices.Equal(pattern(a), pattern(b))
+		a.CallerID == b.CallerID && a.SRTP == b.SRTP && slices.Equal(pattern(a), pattern(b))
 }

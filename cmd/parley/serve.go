@@ -88,7 +88,7 @@ func sipExtensions(exts []config.Extension) []sip.Extension {
 func trunkAuth(trunks []config.Trunk) map[string]sip.TrunkAuth {
 	out := make(map[string]sip.TrunkAuth, len(trunks))
 	for _, t := range trunks {
-		out[t.Name] = sip.TrunkAuth{Username: t.Username, Password: t.Password.Reveal()}
+		out[t.Name] = sip.TrunkAuth{Username: t.Username, Password: t.Password.Reveal(), SRTP: sip.SRTPMode(t.SRTP)}
 	}
 	return out
 }
