@@ -69,7 +69,7 @@ type SessionStats struct {
 	// yet (ErrNoRemote).
 	Withheld uint64
 	// RTCP counts the RTCP packets, multiplexed on the RTP port, that were
-	// dropped unread.
+	// dropped unread because RTCP is not enabled (EnableRTCP).
 	RTCP uint64
 	// Invalid counts the datagrams that were not RTP version 2, and the
 	// reads that failed.
@@ -124,6 +124,8 @@ type Session struct {
 		withheld, panics                         atomic.Uint64
 	}
 	firstPanic atomic.Pointer[string] // the first handler panic and its stack
+
+	rtcp *rtcpState // nil without RTCP; set before Start (EnableRTCP)
 }
 
 // NewSession returns a session on conn, which it owns from then on and
@@ -170,6 +172,7 @@ func (s *Session) Start() error {
 	s.last.Store(time.Now().UnixNano())
 	s.wg.Add(1)
 	go s.read()
+	s.startRTCP()
 	return nil
 }
 
@@ -182,6 +185,7 @@ func (s *Session) Close() error {
 		s.closed = true
 		s.stateMu.Unlock()
 		s.closing.Store(true)
+		s.stopRTCP()
 		s.err = s.conn.Close()
 		s.wg.Wait()
 	})
@@ -317,6 +321,9 @@ func (s *Session) WriteRTP(pkt *rtp.Packet) error {
 	}
 	s.stats.packetsOut.Add(1)
 	s.stats.bytesOut.Add(uint64(n))
+	if s.rtcp != nil {
+		s.rtcp.sentRTP(pkt.Timestamp, len(pkt.Payload), time.Now().UnixNano())
+	}
 	return nil
 }
 
@@ -343,6 +350,10 @@ func (s *Session) read() {
 			continue
 		}
 		if looksLikeRTCP(b) {
+			if s.rtcp != nil {
+				s.readRTCP(b, unmap(from))
+				continue
+			}
 			s.stats.rtcp.Add(1)
 			continue
 		}
@@ -358,7 +369,11 @@ func (s *Session) read() {
 			s.stats.ignored.Add(1)
 			continue
 		}
-		s.last.Store(time.Now().UnixNano())
+		now := time.Now().UnixNano()
+		s.last.Store(now)
+		if s.rtcp != nil {
+			s.rtcp.receivedRTP(&pkt, now)
+		}
 		s.stats.packetsIn.Add(1)
 		s.stats.bytesIn.Add(uint64(n))
 		s.deliver(&pkt)
