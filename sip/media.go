@@ -51,6 +51,7 @@ func (s *Server) openMedia(port *media.Port, neg *Negotiation, sig netip.Addr, o
 		port.Close()
 		return nil, err
 	}
+	s.enableRTCP(stream, port.Number(), neg)
 	if err := stream.Start(); err != nil {
 		stream.Close()
 		return nil, err

@@ -113,9 +113,7 @@ func (c *call) renegotiate(offer []byte) ([]byte, int, string) {
 			}
 		}
 		m.Close()
-		if f := c.server.opts.OnMediaEnded; f != nil {
-			f(rtpStatsOf(m))
-		}
+		c.mediaEnded(m)
 		port = stream.LocalPort()
 		c.log.Info("codec changed", "codec", neg.Format.String())
 	case newRemote:
