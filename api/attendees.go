@@ -13,7 +13,8 @@ import (
 )
 
 // attendeeColumns is the header line of attendees.csv.
-var attendeeColumns = []string{"name", "role", "came_by", "email_or_number", "joined_at", "left_at", "duration_seconds"}
+var attendeeColumns = append([]string{"name", "role", "came_by", "email_or_number", "joined_at", "left_at", "duration_seconds"},
+	qualityCells...)
 
 // cameBy names each attendance source as attendees.csv shows it.
 var cameBy = map[string]string{
@@ -78,8 +79,8 @@ func (s *attendanceAPI) attendeesCSV(w http.ResponseWriter, r *http.Request) err
 		if contact == "" && a.Source != "guest_link" && a.Source != "group_link" {
 			contact = a.Address // the extension, number or #sip: address
 		}
-		_ = cw.Write([]string{cell(a.Name), a.Role, cameByOf(a), cell(contact), a.JoinedAt.UTC().Format(csvTime), left,
-			strconv.FormatInt(int64(max(until.Sub(a.JoinedAt), 0)/time.Second), 10)})
+		_ = cw.Write(append([]string{cell(a.Name), a.Role, cameByOf(a), cell(contact), a.JoinedAt.UTC().Format(csvTime), left,
+			strconv.FormatInt(int64(max(until.Sub(a.JoinedAt), 0)/time.Second), 10)}, recordedQuality(a.Quality).csvCells()...))
 	}
 	for _, sc := range schedules {
 		for _, p := range sc.Participants {
@@ -94,7 +95,7 @@ func (s *attendanceAPI) attendeesCSV(w http.ResponseWriter, r *http.Request) err
 			if role == "" {
 				role = "attendee" // as the bridge calls them
 			}
-			_ = cw.Write([]string{cell(name), role, notJoined, cell(p.Target), "", "", ""})
+			_ = cw.Write(notJoinedRow(name, role, p.Target))
 		}
 	}
 	for _, l := range links {
@@ -105,7 +106,7 @@ func (s *attendanceAPI) attendeesCSV(w http.ResponseWriter, r *http.Request) err
 		if contact == "" {
 			contact = l.Phone
 		}
-		_ = cw.Write([]string{cell(l.Name), l.Role, notJoined, cell(contact), "", "", ""})
+		_ = cw.Write(notJoinedRow(l.Name, l.Role, contact))
 	}
 	cw.Flush()
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
@@ -139,4 +140,12 @@ func cell(v string) string {
 		return v
 	}
 	return "'" + v
+}
+
+// notJoinedRow is the attendees.csv row of someone invited who did not
+// join: every column after the contact empty.
+func notJoinedRow(name, role, contact string) []string {
+	row := make([]string, len(attendeeColumns))
+	copy(row, []string{cell(name), role, notJoined, cell(contact)})
+	return row
 }
