@@ -67,9 +67,10 @@ type rtcpState struct {
 	from       netip.AddrPort // guarded by mu: the latched RTCP source on Conn
 	sentPrior  uint32         // guarded by mu: packetsOut at the last report
 
-	received, invalid atomic.Uint64 // RTCP packets read, and those that did not parse
+	timer   *time.Timer // guarded by mu: the next report; nil before Start
+	stopped bool        // guarded by mu: Close has begun
 
-	stop chan struct{}
+	received, invalid atomic.Uint64 // RTCP packets read, and those that did not parse
 }
 
 // EnableRTCP turns on RTCP for the session; call it before Start. The
@@ -91,36 +92,57 @@ func (s *Session) EnableRTCP(cfg RTCPConfig) error {
 	if cfg.Interval <= 0 {
 		cfg.Interval = DefaultRTCPInterval
 	}
-	st := &rtcpState{cfg: cfg, ssrc: s.ssrc, now: time.Now, stop: make(chan struct{})}
+	st := &rtcpState{cfg: cfg, ssrc: s.ssrc, now: time.Now}
 	st.recv.clockRate = int64(cfg.Format.ClockRate)
 	s.rtcp = st
 	return nil
 }
 
-// startRTCP starts the report timer and, with a socket of its own, the
-// RTCP reader. stateMu is held.
+// startRTCP schedules the first report and, with a socket of its own,
+// starts the RTCP reader. stateMu is held.
 func (s *Session) startRTCP() {
 	if s.rtcp == nil {
 		return
 	}
-	s.wg.Add(1)
-	go s.reportLoop()
+	// The first report comes after half an interval (RFC 3550 §6.2). A
+	// timer, not a goroutine, waits for each: a leg costs no goroutine
+	// between reports.
+	s.rtcp.mu.Lock()
+	s.rtcp.timer = time.AfterFunc(jittered(s.rtcp.cfg.Interval/2), s.sendReport)
+	s.rtcp.mu.Unlock()
 	if s.rtcp.cfg.Conn != nil {
 		s.wg.Add(1)
 		go s.readRTCPConn()
 	}
 }
 
-// stopRTCP sends a last report with a BYE (RFC 3550 §6.6) and closes the
-// RTCP socket; it runs in Close before the RTP socket closes.
+// sendReport sends a report and schedules the next one, unless the
+// session is closing; it runs on the timer's goroutine.
+func (s *Session) sendReport() {
+	if pkt, err := s.rtcp.report(false); err == nil {
+		_ = s.writeRTCP(pkt)
+	}
+	s.rtcp.mu.Lock()
+	defer s.rtcp.mu.Unlock()
+	if !s.rtcp.stopped {
+		s.rtcp.timer.Reset(jittered(s.rtcp.cfg.Interval))
+	}
+}
+
+// stopRTCP stops the reports, sends a last one with a BYE (RFC 3550 §6.6)
+// and closes the RTCP socket; it runs in Close before the RTP socket
+// closes. A report on its way meanwhile may fail on the closed socket.
 func (s *Session) stopRTCP() {
 	if s.rtcp == nil {
 		return
 	}
-	close(s.rtcp.stop)
-	s.stateMu.Lock()
-	started := s.started
-	s.stateMu.Unlock()
+	s.rtcp.mu.Lock()
+	s.rtcp.stopped = true
+	started := s.rtcp.timer != nil
+	if started {
+		s.rtcp.timer.Stop()
+	}
+	s.rtcp.mu.Unlock()
 	if started {
 		if pkt, err := s.rtcp.report(true); err == nil {
 			_ = s.writeRTCP(pkt)
@@ -128,25 +150,6 @@ func (s *Session) stopRTCP() {
 	}
 	if s.rtcp.cfg.Conn != nil {
 		_ = s.rtcp.cfg.Conn.Close()
-	}
-}
-
-// reportLoop sends a report at every randomised interval until Close.
-func (s *Session) reportLoop() {
-	defer s.wg.Done()
-	// The first report comes after half an interval (RFC 3550 §6.2).
-	t := time.NewTimer(jittered(s.rtcp.cfg.Interval / 2))
-	defer t.Stop()
-	for {
-		select {
-		case <-s.rtcp.stop:
-			return
-		case <-t.C:
-		}
-		if pkt, err := s.rtcp.report(false); err == nil {
-			_ = s.writeRTCP(pkt)
-		}
-		t.Reset(jittered(s.rtcp.cfg.Interval))
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 // is *now.
 func newRTCPState(ssrc uint32, now *time.Time) *rtcpState {
 	r := &rtcpState{cfg: RTCPConfig{Format: PCMU, Interval: DefaultRTCPInterval}, ssrc: ssrc,
-		now: func() time.Time { return *now }, stop: make(chan struct{})}
+		now: func() time.Time { return *now }}
 	r.recv.clockRate = 8000
 	return r
 }
