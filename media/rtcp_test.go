@@ -241,3 +241,35 @@ func BenchmarkRTCPReport(b *testing.B) {
 func listenUDP(ip netip.Addr) (*net.UDPConn, error) {
 	return net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, 0)))
 }
+
+// BenchmarkReceivedRTP is the per-packet cost a Session with RTCP adds to
+// its reader: the statistics under their lock.
+func BenchmarkReceivedRTP(b *testing.B) {
+	now := time.Now()
+	r := newRTCPState(1, &now)
+	pkt := &rtp.Packet{Header: rtp.Header{SSRC: 2}}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		pkt.SequenceNumber, pkt.Timestamp = uint16(i), uint32(i)*160
+		r.receivedRTP(pkt, int64(i)*20e6)
+	}
+}
+
+// BenchmarkRTCPHandle reads a phone's compound SR with one report block.
+func BenchmarkRTCPHandle(b *testing.B) {
+	now := time.Now()
+	r := newRTCPState(1, &now)
+	pkt, err := rtcp.Marshal([]rtcp.Packet{&rtcp.SenderReport{SSRC: 2, NTPTime: ntpTime(now),
+		Reports: []rtcp.ReceptionReport{{SSRC: 1, TotalLost: 3, LastSenderReport: 5, Delay: 7}}},
+		&rtcp.SourceDescription{Chunks: []rtcp.SourceDescriptionChunk{{Source: 2,
+			Items: []rtcp.SourceDescriptionItem{{Type: rtcp.SDESCNAME, Text: "phone@example.com"}}}}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := r.handle(pkt); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
