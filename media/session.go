@@ -61,8 +61,9 @@ type SessionStats struct {
 	PacketsOut uint64
 	// BytesOut counts the bytes of those packets, headers included.
 	BytesOut uint64
-	// Ignored counts the RTP packets dropped because they came from a
-	// source the Latch does not accept: another IP than the SDP's and the
+	// Ignored counts the RTP packets, and with RTCP enabled the RTCP
+	// packets, dropped because they came from a source the Latch does not
+	// accept: another IP than the SDP's and the
 	// signalling's, or, once latched, another source than the latched one.
 	Ignored uint64
 	// Withheld counts the packets not sent because no address was verified
