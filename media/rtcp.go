@@ -53,6 +53,8 @@ type rtcpState struct {
 	lastTSAt   atomic.Int64 // UnixNano of the last RTP packet sent, 0 before
 	packetsOut atomic.Uint32
 	octetsOut  atomic.Uint32
+	firstSeq   atomic.Uint32 // sequence number of the first RTP packet sent, once sent
+	sentAny    atomic.Bool
 
 	mu         sync.Mutex
 	recv       receiveStats   // guarded by mu
@@ -235,7 +237,11 @@ func (r *rtcpState) receivedRTP(pkt *rtp.Packet, arrivalNS int64) {
 }
 
 // sentRTP accounts for one RTP packet sent, on WriteRTP's goroutine.
-func (r *rtcpState) sentRTP(ts uint32, payload int, atNS int64) {
+func (r *rtcpState) sentRTP(seq uint16, ts uint32, payload int, atNS int64) {
+	if !r.sentAny.Load() {
+		r.firstSeq.Store(uint32(seq))
+		r.sentAny.Store(true)
+	}
 	r.lastTS.Store(ts)
 	r.lastTSAt.Store(atNS)
 	r.packetsOut.Add(1)
@@ -393,10 +399,16 @@ func (r *rtcpState) quality() Quality {
 		q.JitterOut = float64(r.jitterOut) * 1000 / rate
 	}
 	if r.reported {
-		// The far end's expected count is not in the block: our packets
-		// sent so far stand in.
-		if sent := float64(r.packetsOut.Load()); sent > 0 {
-			q.LossOut = percent(float64(r.lostOut), sent)
+		// The far end's expected count is not in its report block: its
+		// highest sequence number less our first, else our packets sent.
+		expected := float64(r.packetsOut.Load())
+		if r.sentAny.Load() {
+			if e := r.highestOut - r.firstSeq.Load() + 1; e > 0 && e < 1<<31 {
+				expected = float64(e)
+			}
+		}
+		if expected > 0 {
+			q.LossOut = percent(float64(r.lostOut), expected)
 		}
 	}
 	if r.xr != nil {

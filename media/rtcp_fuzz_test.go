@@ -27,7 +27,7 @@ func FuzzRTCP(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		now := time.Unix(1_800_000_000, 0)
 		r := newRTCPState(1, &now)
-		r.sentRTP(0, 160, now.UnixNano())
+		r.sentRTP(0, 0, 160, now.UnixNano())
 		_ = r.handle(b)
 		if _, err := r.report(false); err != nil {
 			t.Fatalf("report after %x: %v", b, err)

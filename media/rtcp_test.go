@@ -28,7 +28,7 @@ func TestRTCPReportRoundTrip(t *testing.T) {
 	a, b := newRTCPState(0xa, &now), newRTCPState(0xb, &now)
 	for i := range 1000 {
 		at := now.Add(time.Duration(i) * 20 * time.Millisecond).UnixNano()
-		a.sentRTP(uint32(i*160), 160, at)
+		a.sentRTP(uint16(i), uint32(i*160), 160, at)
 		if i%20 != 10 {
 			b.receivedRTP(&rtp.Packet{Header: rtp.Header{SSRC: 0xa, SequenceNumber: uint16(i), Timestamp: uint32(i * 160)}}, at)
 		}
@@ -64,6 +64,11 @@ func TestRTCPReportRoundTrip(t *testing.T) {
 	} else if _, ok := p[0].(*rtcp.ReceiverReport); !ok {
 		t.Errorf("b sent no RTP, yet its report is %T, not an RR", p[0])
 	}
+	// a sends on while the report travels: its loss is of what b had
+	// expected when it reported, not of all a has sent.
+	for i := 1000; i < 1100; i++ {
+		a.sentRTP(uint16(i), uint32(i*160), 160, now.UnixNano())
+	}
 	now = now.Add(50 * time.Millisecond)
 	if err := a.handle(rr); err != nil {
 		t.Fatal(err)
@@ -81,7 +86,11 @@ func TestRTCPReportRoundTrip(t *testing.T) {
 	if qb.MOS >= 4.3 || qb.MOS < 3 {
 		t.Errorf("b's MOS at 5%% loss = %.2f, want 3-4.3", qb.MOS)
 	}
-	// A second report from a: nothing sent since, so an RR.
+	// The SR of the packets sent meanwhile; then one with nothing sent
+	// since: an RR.
+	if _, err := a.report(false); err != nil {
+		t.Fatal(err)
+	}
 	if b2, _ := a.report(true); len(b2) > 0 {
 		p, _ := rtcp.Unmarshal(b2)
 		if _, ok := p[0].(*rtcp.ReceiverReport); !ok {
@@ -227,7 +236,7 @@ func BenchmarkRTCPReport(b *testing.B) {
 	r := newRTCPState(1, &now)
 	for i := range 100 {
 		r.receivedRTP(&rtp.Packet{Header: rtp.Header{SSRC: 2, SequenceNumber: uint16(i), Timestamp: uint32(i * 160)}}, int64(i)*20e6)
-		r.sentRTP(uint32(i*160), 160, int64(i)*20e6)
+		r.sentRTP(uint16(i), uint32(i*160), 160, int64(i)*20e6)
 	}
 	b.ReportAllocs()
 	for b.Loop() {

@@ -323,7 +323,7 @@ func (s *Session) WriteRTP(pkt *rtp.Packet) error {
 	s.stats.packetsOut.Add(1)
 	s.stats.bytesOut.Add(uint64(n))
 	if s.rtcp != nil {
-		s.rtcp.sentRTP(pkt.Timestamp, len(pkt.Payload), time.Now().UnixNano())
+		s.rtcp.sentRTP(pkt.SequenceNumber, pkt.Timestamp, len(pkt.Payload), time.Now().UnixNano())
 	}
 	return nil
 }
