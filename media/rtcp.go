@@ -67,6 +67,7 @@ type rtcpState struct {
 	rtt        time.Duration  // guarded by mu: 0 while unknown
 	xr         *VoIPMetrics   // guarded by mu
 	from       netip.AddrPort // guarded by mu: the latched RTCP source on Conn
+	remote     netip.AddrPort // guarded by mu: the SDP's RTCP address (cfg.Remote, then SetRTCPRemote)
 	sentPrior  uint32         // guarded by mu: packetsOut at the last report
 
 	timer   *time.Timer // guarded by mu: the next report; nil before Start
@@ -94,7 +95,7 @@ func (s *Session) EnableRTCP(cfg RTCPConfig) error {
 	if cfg.Interval <= 0 {
 		cfg.Interval = DefaultRTCPInterval
 	}
-	st := &rtcpState{cfg: cfg, ssrc: s.ssrc, now: time.Now}
+	st := &rtcpState{cfg: cfg, ssrc: s.ssrc, now: time.Now, remote: cfg.Remote}
 	st.recv.clockRate = int64(cfg.Format.ClockRate)
 	s.rtcp = st
 	return nil
@@ -168,12 +169,13 @@ func (s *Session) writeRTCP(pkt []byte) error {
 	if s.rtcp.cfg.Conn != nil {
 		conn = s.rtcp.cfg.Conn
 		s.rtcp.mu.Lock()
+		sdp := s.rtcp.remote
 		to = s.rtcp.from
 		s.rtcp.mu.Unlock()
 		if !to.IsValid() {
 			s.addrMu.Lock()
-			if s.latch.Verified(s.rtcp.cfg.Remote.Addr()) && s.rtcp.cfg.Remote.Port() != 0 {
-				to = unmap(s.rtcp.cfg.Remote)
+			if s.latch.Verified(sdp.Addr()) && sdp.Port() != 0 {
+				to = unmap(sdp)
 			}
 			s.addrMu.Unlock()
 		}
@@ -187,6 +189,18 @@ func (s *Session) writeRTCP(pkt []byte) error {
 		return fmt.Errorf("media: send rtcp to %s: %w", to, err)
 	}
 	return nil
+}
+
+// SetRTCPRemote sets the SDP's RTCP address, as a new offer or answer
+// gives it, and forgets the RTCP source learnt so far, as SetRemote does
+// for RTP. It does nothing without RTCP or with RTCP multiplexed.
+func (s *Session) SetRTCPRemote(addr netip.AddrPort) {
+	if s.rtcp == nil || s.rtcp.cfg.Conn == nil {
+		return
+	}
+	s.rtcp.mu.Lock()
+	defer s.rtcp.mu.Unlock()
+	s.rtcp.remote, s.rtcp.from = addr, netip.AddrPort{}
 }
 
 // readRTCPConn reads the RTCP socket until it is closed.

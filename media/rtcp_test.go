@@ -167,12 +167,12 @@ func TestSessionRTCP(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 		return s, s.rtcp
 	}
-	a, ar := mk(true)
+	a, _ := mk(true)
 	b, br := mk(false)
 	a.SetRemote(b.LocalAddr())
 	b.SetRemote(a.LocalAddr())
-	ar.cfg.Remote = b.rtcp.cfg.Conn.LocalAddr().(interface{ AddrPort() netip.AddrPort }).AddrPort()
-	br.cfg.Remote = a.LocalAddr()
+	a.SetRTCPRemote(netip.MustParseAddrPort("127.0.0.1:9")) // multiplexed: no effect
+	b.SetRTCPRemote(a.LocalAddr())
 	for _, s := range []*Session{a, b} {
 		if err := s.Start(); err != nil {
 			t.Fatal(err)

@@ -121,6 +121,7 @@ func (c *call) renegotiate(offer []byte) ([]byte, int, string) {
 		// must come from it (or the signalling IP) before anything is sent
 		// there (media.Latch).
 		m.Session().SetRemote(c.server.peerOf(neg.Remote, netip.Addr{}).SDP)
+		m.Session().SetRTCPRemote(c.server.peerOf(neg.RTCP, netip.Addr{}).SDP)
 	}
 	if v := c.video.Load(); v != nil {
 		if neg.Video != nil {
