@@ -29,37 +29,108 @@ const notJoined = "invited (not joined)"
 // read as a date and time.
 const csvTime = "2006-01-02 15:04:05"
 
-// attendeesCSV serves GET /api/v1/rooms/{number}/attendees.csv: every
-// visit to the room by join time, then the invitees who never came: the
-// people the room's schedules call (by their dial target, once each) who
-// never joined from that address, and the guests who were invited (their
-// link has an email address or phone number) and never came by their
-// link. RFC 4180 with CRLF line ends, UTF-8 with a BOM so that
-// spreadsheets open it as is; times in UTC.
+// Attendee is one row of the attendee report, GET
+// /api/v1/rooms/{number}/attendees and attendees.csv: a visit, or an
+// invitee who never came.
+type Attendee struct {
+	// Name is the name shown for them: as known from the directory, the
+	// schedule or the link; an invitee without one shows the dial target.
+	Name string `json:"name"`
+	// Role is their role, the last one they had (for an invitee, the one
+	// they were invited with).
+	Role string `json:"role"`
+	// Source is how they came, as Visit.Source has it, or "invited" for
+	// an invitee who never came.
+	Source string `json:"source"`
+	// CameBy is Source in words, as attendees.csv writes it.
+	CameBy string `json:"came_by"`
+	// Contact is their email address, else the extension, number or #sip:
+	// address they came from or were invited at; empty when unknown.
+	Contact string `json:"email_or_number,omitempty"`
+	// JoinedAt and LeftAt bound the visit; both absent for an invitee,
+	// LeftAt absent for someone still in.
+	JoinedAt *time.Time `json:"joined_at,omitempty"`
+	LeftAt   *time.Time `json:"left_at,omitempty"`
+	// DurationSeconds is how long they stayed (so far); 0 for an invitee.
+	DurationSeconds int64 `json:"duration_seconds"`
+	// Quality is the call quality of a SIP visit when it ended; absent for
+	// an invitee and when not measured.
+	Quality *CallQuality `json:"quality,omitempty"`
+}
+
+// sourceInvited is the Source of an invitee who never came.
+const sourceInvited = "invited"
+
+// attendees serves GET /api/v1/rooms/{number}/attendees: the rows of
+// attendees.csv as JSON, for the room page.
+func (s *attendanceAPI) attendees(w http.ResponseWriter, r *http.Request) error {
+	rows, _, err := s.report(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rows)
+	return nil
+}
+
+// attendeesCSV serves GET /api/v1/rooms/{number}/attendees.csv: the
+// report's rows (report) as RFC 4180 with CRLF line ends, UTF-8 with a BOM
+// so that spreadsheets open it as is; times in UTC.
 func (s *attendanceAPI) attendeesCSV(w http.ResponseWriter, r *http.Request) error {
-	room, err := s.storedRoom(r, s.store != nil && s.links != nil)
+	rows, number, err := s.report(r)
 	if err != nil {
 		return err
-	}
-	visits, err := s.store.Attendance(r.Context(), room.Number())
-	if err != nil {
-		return err
-	}
-	links, err := s.links.Links(r.Context(), room.Number())
-	if err != nil {
-		return err
-	}
-	var schedules []store.Schedule
-	if s.schedules != nil {
-		if schedules, err = s.schedules.Schedules(r.Context(), room.Number()); err != nil {
-			return err
-		}
 	}
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff")
 	cw := csv.NewWriter(&buf)
 	cw.UseCRLF = true
 	_ = cw.Write(attendeeColumns) // a bytes.Buffer does not fail
+	for _, a := range rows {
+		joined, left, duration := "", "", ""
+		if a.JoinedAt != nil {
+			joined, duration = a.JoinedAt.UTC().Format(csvTime), strconv.FormatInt(a.DurationSeconds, 10)
+		}
+		if a.LeftAt != nil {
+			left = a.LeftAt.UTC().Format(csvTime)
+		}
+		_ = cw.Write(append([]string{cell(a.Name), a.Role, a.CameBy, cell(a.Contact), joined, left, duration},
+			a.Quality.csvCells()...))
+	}
+	cw.Flush()
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="room-`+number+`-attendees.csv"`)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_, _ = w.Write(buf.Bytes())
+	return nil
+}
+
+// report returns the attendee report of r's room and its number: every
+// visit to the room by join time, then the invitees who never came: the
+// people the room's schedules call (by their dial target, once each) who
+// never joined from that address, and the guests who were invited (their
+// link has an email address or phone number) and never came by their
+// link.
+func (s *attendanceAPI) report(r *http.Request) ([]Attendee, string, error) {
+	room, err := s.storedRoom(r, s.store != nil && s.links != nil)
+	if err != nil {
+		return nil, "", err
+	}
+	visits, err := s.store.Attendance(r.Context(), room.Number())
+	if err != nil {
+		return nil, "", err
+	}
+	links, err := s.links.Links(r.Context(), room.Number())
+	if err != nil {
+		return nil, "", err
+	}
+	var schedules []store.Schedule
+	if s.schedules != nil {
+		if schedules, err = s.schedules.Schedules(r.Context(), room.Number()); err != nil {
+			return nil, "", err
+		}
+	}
+	rows := make([]Attendee, 0, len(visits))
 	now := s.now()
 	came := make(map[string]bool)    // IDs of the guest links someone came by
 	dialled := make(map[string]bool) // addresses someone came from by a call
@@ -71,16 +142,18 @@ func (s *attendanceAPI) attendeesCSV(w http.ResponseWriter, r *http.Request) err
 		default:
 			dialled[a.Address] = true
 		}
-		left, until := "", now
+		until := now
 		if a.LeftAt != nil {
-			left, until = a.LeftAt.UTC().Format(csvTime), *a.LeftAt
+			until = *a.LeftAt
 		}
 		contact := a.Email
 		if contact == "" && a.Source != "guest_link" && a.Source != "group_link" {
 			contact = a.Address // the extension, number or #sip: address
 		}
-		_ = cw.Write(append([]string{cell(a.Name), a.Role, cameByOf(a), cell(contact), a.JoinedAt.UTC().Format(csvTime), left,
-			strconv.FormatInt(int64(max(until.Sub(a.JoinedAt), 0)/time.Second), 10)}, recordedQuality(a.Quality).csvCells()...))
+		joined := a.JoinedAt
+		rows = append(rows, Attendee{Name: a.Name, Role: a.Role, Source: a.Source, CameBy: cameByOf(a), Contact: contact,
+			JoinedAt: &joined, LeftAt: a.LeftAt, DurationSeconds: int64(max(until.Sub(a.JoinedAt), 0) / time.Second),
+			Quality: recordedQuality(a.Quality)})
 	}
 	for _, sc := range schedules {
 		for _, p := range sc.Participants {
@@ -95,7 +168,7 @@ func (s *attendanceAPI) attendeesCSV(w http.ResponseWriter, r *http.Request) err
 			if role == "" {
 				role = "attendee" // as the bridge calls them
 			}
-			_ = cw.Write(notJoinedRow(name, role, p.Target))
+			rows = append(rows, Attendee{Name: name, Role: role, Source: sourceInvited, CameBy: notJoined, Contact: p.Target})
 		}
 	}
 	for _, l := range links {
@@ -106,15 +179,9 @@ func (s *attendanceAPI) attendeesCSV(w http.ResponseWriter, r *http.Request) err
 		if contact == "" {
 			contact = l.Phone
 		}
-		_ = cw.Write(notJoinedRow(l.Name, l.Role, contact))
+		rows = append(rows, Attendee{Name: l.Name, Role: l.Role, Source: sourceInvited, CameBy: notJoined, Contact: contact})
 	}
-	cw.Flush()
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="room-`+room.Number()+`-attendees.csv"`)
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	_, _ = w.Write(buf.Bytes())
-	return nil
+	return rows, room.Number(), nil
 }
 
 // cameByOf says how a visitor came, for attendees.csv.
@@ -140,12 +207,4 @@ func cell(v string) string {
 		return v
 	}
 	return "'" + v
-}
-
-// notJoinedRow is the attendees.csv row of someone invited who did not
-// join: every column after the contact empty.
-func notJoinedRow(name, role, contact string) []string {
-	row := make([]string, len(attendeeColumns))
-	copy(row, []string{cell(name), role, notJoined, cell(contact)})
-	return row
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"io"
 	"net/http"
 	"slices"
@@ -81,9 +82,25 @@ func TestAttendeesCSV(t *testing.T) {
 	if texted[0] != "Texted" || texted[2] != "invited (not joined)" || texted[3] != "+447911123456" {
 		t.Errorf("texted row %q", texted)
 	}
+	// The same report as JSON, for the room page: the names as they are
+	// (no apostrophe), the invitees with source "invited" and no times.
+	code, body := callAs(t, e.srv, "Bearer "+testToken, "GET", "/api/v1/rooms/2000/attendees", "")
+	var list []Attendee
+	if code != 200 || json.Unmarshal([]byte(body), &list) != nil || len(list) != 4 {
+		t.Fatalf("GET attendees: %d %s", code, body)
+	}
+	if a := list[0]; a.Name != "+441632960123" || a.Source != "number" || a.JoinedAt == nil || a.LeftAt == nil {
+		t.Errorf("JSON phone row %+v", a)
+	}
+	if a := list[2]; a.Name != `=HYPERLINK("x")` || a.Source != "invited" || a.CameBy != "invited (not joined)" ||
+		a.JoinedAt != nil || a.Contact != "eve@example.com" {
+		t.Errorf("JSON invited row %+v", a)
+	}
 	att := e.mint(t, "2000", "attendee")
-	if code, _ := callAs(t, e.srv, "Bearer "+att, "GET", "/api/v1/rooms/2000/attendees.csv", ""); code != 403 {
-		t.Errorf("attendee token: %d", code)
+	for _, path := range []string{"/api/v1/rooms/2000/attendees.csv", "/api/v1/rooms/2000/attendees"} {
+		if code, _ := callAs(t, e.srv, "Bearer "+att, "GET", path, ""); code != 403 {
+			t.Errorf("attendee token, %s: %d", path, code)
+		}
 	}
 }
 

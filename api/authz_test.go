@@ -47,6 +47,7 @@ func TestAuthorize(t *testing.T) {
 		"PATCH /api/v1/rooms/{number}/schedules/{id}":     "am",
 		"DELETE /api/v1/rooms/{number}/schedules/{id}":    "am",
 		"GET /api/v1/rooms/{number}/attendance":           "am",
+		"GET /api/v1/rooms/{number}/attendees":            "am",
 		"GET /api/v1/rooms/{number}/attendees.csv":        "am",
 		"GET /api/v1/rooms/{number}/links":                "am",
 		"POST /api/v1/rooms/{number}/links":               "am",

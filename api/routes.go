@@ -69,6 +69,7 @@ func (s *server) endpoints() []endpoint {
 		{Method: "DELETE", Path: room + "/schedules/{id}", Access: accessModerate, Action: "cancel scheduled conferences", h: s.schedules.deleteSchedule},
 
 		{Method: "GET", Path: room + "/attendance", Access: accessModerate, Action: "read the attendance", h: s.attendance.attendance},
+		{Method: "GET", Path: room + "/attendees", Access: accessModerate, Action: "read the attendance", h: s.attendance.attendees},
 		{Method: "GET", Path: room + "/attendees.csv", Access: accessModerate, Action: "read the attendance", h: s.attendance.attendeesCSV},
 
 		{Method: "GET", Path: room + "/links", Access: accessModerate, Action: "list the room's links", h: s.links.listLinks},

@@ -223,6 +223,10 @@ type Media struct {
 	// RTPTimeout hangs up a leg from which no RTP arrived for this long,
 	// written like "30s". 0 never hangs up. Default: 30s.
 	RTPTimeout time.Duration `yaml:"rtp_timeout"`
+	// G729 lets SIP legs use G.729 Annex A (payload type 18, Annex B SID
+	// frames accepted), for trunks that offer nothing else; it costs CPU.
+	// Default: false.
+	G729 bool `yaml:"g729"`
 }
 
 // Prompts configures the voice prompts.

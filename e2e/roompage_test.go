@@ -364,11 +364,16 @@ func TestRoomPageAttendance(t *testing.T) {
 	ph.wait(t)
 	srv.waitLog(t, "participant left", 2, 15*time.Second)
 
+	// An invitee who never came is in the report too.
+	if code := srv.apiCall(t, "POST", "/api/v1/rooms/4000/links",
+		map[string]any{"kind": "guest", "name": "Absent Ann", "email": "ann@example.com"}, nil); code != 201 {
+		t.Fatalf("invite Ann: %d", code)
+	}
 	b := newBrowser(t, toneFile(t, "silence.wav", 48000, 1000, 0, 5))
 	roomPageSignIn(t, b, srv)
 	b.waitText(t, "#attendance-rows", "Grace Hopper", 5*time.Second)
 	report := b.text(t, "#attendance-rows")
-	for _, want := range []string{"Pat Phone", "Grace Hopper", "dial-in", "group link"} {
+	for _, want := range []string{"Pat Phone", "Grace Hopper", "dial-in", "group link", "Absent Ann\tnot joined"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("the attendee report lacks %q:\n%s", want, report)
 		}
@@ -390,6 +395,9 @@ func TestRoomPageAttendance(t *testing.T) {
 		if r, ok := names[name]; !ok || r[2] != cameBy || r[4] == "" || r[5] == "" {
 			t.Errorf("attendees.csv's row for %s is %q, want came by %s with join and leave times:\n%s", name, r, cameBy, data)
 		}
+	}
+	if r, ok := names["Absent Ann"]; !ok || r[2] != "invited (not joined)" || r[3] != "ann@example.com" {
+		t.Errorf("attendees.csv's row for the invitee is %q:\n%s", r, data)
 	}
 }
 

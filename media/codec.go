@@ -12,6 +12,7 @@ import (
 // ErrUnsupportedFormat is returned, wrapped with the format's a=rtpmap
 // name, by NewEncoder, NewDecoder and NewEncoderFrom for a format other than
 // PCMU/8000, PCMA/8000 (RFC 3551 §4.5.14) and opus/48000 (RFC 7587 §7).
+// G729/8000 (RFC 3551 §4.5.6) is supported too (g729codec.go).
 var ErrUnsupportedFormat = errors.New("media: unsupported format")
 
 // NewEncoder returns an Encoder for f: PCMU or PCMA at 8000 Hz, as RFC 3551
@@ -19,6 +20,7 @@ var ErrUnsupportedFormat = errors.New("media: unsupported format")
 // carries it (mono, 20 ms frames, 32 kbit/s, tuned for voice). Names are
 // compared case-insensitively and the channel count is ignored: Parley
 // always encodes mono. Any other format fails with ErrUnsupportedFormat.
+// G729 is supported too: see newG729Encoder.
 func NewEncoder(f Format) (Encoder, error) {
 	switch {
 	case f.Is(PCMU), f.Is(PCMA):
@@ -33,6 +35,8 @@ func NewEncoder(f Format) (Encoder, error) {
 			return nil, err
 		}
 		return opusEncoder{enc, f}, nil
+	case f.Is(G729):
+		return newG729Encoder(f)
 	}
 	return nil, fmt.Errorf("%w: %s", ErrUnsupportedFormat, f)
 }
@@ -42,6 +46,7 @@ func NewEncoder(f Format) (Encoder, error) {
 // g711.PLCDelay samples, or Opus at 48000 Hz (RFC 7587), which decodes mono
 // or stereo payloads to mono and conceals with in-band FEC when the next
 // payload is known. Any other format fails with ErrUnsupportedFormat.
+// G729 is supported too: see newG729Decoder.
 func NewDecoder(f Format) (Decoder, error) {
 	switch {
 	case f.Is(PCMU), f.Is(PCMA):
@@ -56,6 +61,8 @@ func NewDecoder(f Format) (Decoder, error) {
 			return nil, err
 		}
 		return opusDecoder{dec, f}, nil
+	case f.Is(G729):
+		return newG729Decoder(f)
 	}
 	return nil, fmt.Errorf("%w: %s", ErrUnsupportedFormat, f)
 }

@@ -64,7 +64,7 @@ func TestFrameDecoder(t *testing.T) {
 			}
 		})
 	}
-	if _, err := media.NewFrameDecoder(media.Format{Name: "G729", ClockRate: 8000}, media.DecodeCounters{}); err == nil {
+	if _, err := media.NewFrameDecoder(media.Format{Name: "G723", ClockRate: 8000}, media.DecodeCounters{}); err == nil {
 		t.Error("a frame decoder for G.729")
 	}
 }

@@ -30,6 +30,9 @@ var (
 	PCMU = Format{Name: "PCMU", ClockRate: 8000, Channels: 1}
 	PCMA = Format{Name: "PCMA", ClockRate: 8000, Channels: 1}
 	Opus = Format{Name: "opus", ClockRate: 48000, Channels: 2}
+	// G729 is G.729 Annex A, static payload type 18 (RFC 3551 §4.5.6);
+	// Annex B SID frames are accepted, never sent.
+	G729 = Format{Name: "G729", ClockRate: 8000, Channels: 1}
 )
 
 // Is reports whether f and g name the same encoding at the same clock rate.

@@ -83,7 +83,7 @@ func TestOverlay(t *testing.T) {
 			}
 		})
 	}
-	if err := media.NewOverlay(&fakePrompt{}, media.Format{Name: "G729", ClockRate: 8000}).Prepare(); err == nil {
+	if err := media.NewOverlay(&fakePrompt{}, media.Format{Name: "G723", ClockRate: 8000}).Prepare(); err == nil {
 		t.Error("an overlay encodes G.729")
 	}
 }

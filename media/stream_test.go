@@ -432,7 +432,7 @@ func TestStreamNothingBeforeAudio(t *testing.T) {
 
 func TestNewStreamInvalid(t *testing.T) {
 	for _, cfg := range []media.StreamConfig{
-		{Format: media.Format{Name: "G729", ClockRate: 8000}},
+		{Format: media.Format{Name: "G723", ClockRate: 8000}},
 		{Format: media.PCMU, PayloadType: 200},
 		{Format: media.Opus, PayloadType: 101, EventPayloadType: 101},
 		{Format: media.PCMU, Jitter: jitter.Options{MaxDelay: -1}},

@@ -86,7 +86,7 @@ func TestDeb(t *testing.T) {
 			}
 		}
 		fields := cmd(t, "dpkg-deb", "-f", deb, "Package", "Version", "Depends")
-		for _, want := range []string{"Package: parley", "Version: 1.2.3~test", "libopus0", "libc6"} {
+		for _, want := range []string{"Package: parley", "Version: 1.2.3~test", "libopus0", "libbcg729-0", "libc6"} {
 			if !strings.Contains(fields, want) {
 				t.Errorf("control fields lack %q:\n%s", want, fields)
 			}

@@ -8,6 +8,7 @@
 #   scripts/deps.sh deb     build's plus dpkg-dev for `make deb`
 set -euo pipefail
 build_pkgs=(gcc pkg-config libopus-dev libopusfile-dev)
+build_pkgs+=(libbcg729-dev) # G.729 Annex A (media/g729, cgo)
 test_pkgs=(sip-tester baresip baresip-core baresip-ffmpeg sox openssl tshark chromium fonts-liberation firefox-esr sipvicious iproute2 python3)
 test_pkgs+=(pebble nginx-light) # HTTPS tests: a local ACME CA, a reverse proxy in front
 test_pkgs+=(prometheus) # promtool: checks and unit-tests the alert rules (e2e/observability_test.go)

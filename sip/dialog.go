@@ -155,12 +155,13 @@ func (d *dialogState) acked(body []byte) {
 	d.mu.Unlock()
 }
 
-// lateAnswer reads the answer to the offer of our 2xx from the ACK's body.
-func (d *dialogState) lateAnswer() (*Negotiation, error) {
+// lateAnswer reads the answer to the offer of our 2xx from the ACK's body,
+// choosing among codecs.
+func (d *dialogState) lateAnswer(codecs Codecs) (*Negotiation, error) {
 	d.mu.Lock()
 	body := d.ack
 	d.mu.Unlock()
-	return Negotiate(body)
+	return codecs.Negotiate(body)
 }
 
 // sending reports whether our direction lets us send: not while we hold or

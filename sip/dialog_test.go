@@ -247,7 +247,7 @@ func TestDialogLateOffer(t *testing.T) {
 				t.Fatal("a session before the answer")
 			}
 			d.acked([]byte(tt.ack))
-			neg, err := d.lateAnswer()
+			neg, err := d.lateAnswer(DefaultCodecs())
 			if (err == nil) != tt.ok {
 				t.Fatalf("lateAnswer err %v, want ok %v", err, tt.ok)
 			}

@@ -194,7 +194,7 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 		vport = vid.Port()
 	}
 	sdpID := rand.Uint64N(1 << 62)
-	offer, err := Offer(local, port.Number(), vport, sdpID, sdpID)
+	offer, err := s.opts.Codecs.Offer(local, port.Number(), vport, sdpID, sdpID)
 	if err != nil {
 		port.Close()
 		return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: err.Error()}
@@ -259,7 +259,7 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 	if len(answer) == 0 {
 		answer = early // the answer came in a reliable provisional (RFC 3262 §5)
 	}
-	neg, err := ReadAnswer(answer)
+	neg, err := s.opts.Codecs.ReadAnswer(answer)
 	if err != nil {
 		port.Close()
 		_ = dlg.Ack(context.Background())

@@ -132,7 +132,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	}
 	var neg *Negotiation
 	if body := req.Body(); len(body) > 0 {
-		if neg, err = Negotiate(body); err != nil {
+		if neg, err = s.opts.Codecs.Negotiate(body); err != nil {
 			refuse(err)
 			return
 		}
@@ -181,7 +181,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		}
 		body, err = neg.Answer(local, port.Number(), vport, sdpID, sdpID)
 	} else {
-		body, err = Offer(local, port.Number(), 0, sdpID, sdpID)
+		body, err = s.opts.Codecs.Offer(local, port.Number(), 0, sdpID, sdpID)
 	}
 	if err != nil {
 		port.Close()
@@ -227,7 +227,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		return
 	}
 	if neg == nil { // late offer: the answer came in the ACK
-		if neg, err = c.dlg.lateAnswer(); err != nil {
+		if neg, err = c.dlg.lateAnswer(s.opts.Codecs); err != nil {
 			port.Close()
 			log.Info("call failed after answer", "reason", errNoAnswerSDP.Error()+": "+err.Error())
 			c.Hangup("no sdp answer in ack")

@@ -83,7 +83,7 @@ func (c *call) renegotiate(offer []byte) ([]byte, int, string) {
 		}
 		return body, gosip.StatusOK, "OK"
 	}
-	neg, err := Negotiate(offer)
+	neg, err := c.server.opts.Codecs.Negotiate(offer)
 	if err != nil {
 		code, reason := statusOf(err)
 		c.log.Info("re-INVITE refused", "status", code, "reason", err.Error())

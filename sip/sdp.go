@@ -103,18 +103,17 @@ type VideoNegotiation struct {
 	Direction Direction
 }
 
-// supported lists the formats Parley can answer with.
-var supported = []media.Format{media.PCMU, media.PCMA, media.Opus}
-
 // staticFormats are the RTP/AVP static payload types of RFC 3551 §6 that a
 // well-behaved offer may leave without an a=rtpmap line.
-var staticFormats = map[uint8]media.Format{0: media.PCMU, 8: media.PCMA}
+var staticFormats = map[uint8]media.Format{0: media.PCMU, 8: media.PCMA,
+	18: media.G729,
+}
 
 // Negotiate answers an SDP offer per RFC 3264 §6: it picks the first audio
 // stream with a port, and in it the first format (in the offerer's order)
-// that Parley supports, plus telephone-event when offered. An offer with no
-// format Parley supports gives ErrNoCommonCodec naming both lists.
-func Negotiate(offer []byte) (*Negotiation, error) {
+// that is one of c, plus telephone-event when offered. An offer with no
+// format of c gives ErrNoCommonCodec naming both lists.
+func (c Codecs) Negotiate(offer []byte) (*Negotiation, error) {
 	var sd sdp.SessionDescription
 	if err := sd.UnmarshalString(string(offer)); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadSDP, err)
@@ -126,7 +125,7 @@ func Negotiate(offer []byte) (*Negotiation, error) {
 		if !hasProto(md, "RTP", "AVP") {
 			continue
 		}
-		n, err := negotiateAudio(&sd, md)
+		n, err := negotiateAudio(&sd, md, c)
 		if err != nil {
 			return nil, err
 		}
@@ -141,7 +140,7 @@ func hasProto(md *sdp.MediaDescription, want ...string) bool {
 	return strings.Join(md.MediaName.Protos, "/") == strings.Join(want, "/")
 }
 
-func negotiateAudio(sd *sdp.SessionDescription, md *sdp.MediaDescription) (*Negotiation, error) {
+func negotiateAudio(sd *sdp.SessionDescription, md *sdp.MediaDescription, codecs Codecs) (*Negotiation, error) {
 	addr, err := connectionAddr(sd, md)
 	if err != nil {
 		return nil, err
@@ -181,14 +180,14 @@ func negotiateAudio(sd *sdp.SessionDescription, md *sdp.MediaDescription) (*Nego
 			continue
 		}
 		if n.Format.Name == "" {
-			if f, ok := supportedFormat(format); ok {
+			if f, ok := codecs.find(format); ok {
 				n.Format, n.PayloadType = f, uint8(pt)
 			}
 		}
 	}
 	if n.Format.Name == "" {
 		return nil, fmt.Errorf("%w: offered %s; Parley supports %s", ErrNoCommonCodec,
-			strings.Join(offered, " "), formatList(supported))
+			strings.Join(offered, " "), formatList(codecs))
 	}
 	n.EventPayloadType = eventPayloadType(md.MediaName.Formats, formats, n.Format.ClockRate)
 	n.RTCP, n.RTCPMux = rtcpOf(md, n.Remote)
@@ -276,16 +275,6 @@ func packetizationMode1(fmtp string) bool {
 		}
 	}
 	return false
-}
-
-// supportedFormat returns Parley's format equal to f, if any.
-func supportedFormat(f media.Format) (media.Format, bool) {
-	for _, s := range supported {
-		if s.Is(f) {
-			return s, true
-		}
-	}
-	return media.Format{}, false
 }
 
 func formatList(fs []media.Format) string {
@@ -448,6 +437,9 @@ func (n *Negotiation) audioAnswer(rtpPort int) *sdp.MediaDescription {
 	if n.Format.Is(media.Opus) {
 		md.WithValueAttribute("fmtp", pt+" minptime=10;useinbandfec=1")
 	}
+	if n.Format.Is(media.G729) {
+		md.WithValueAttribute("fmtp", pt+" annexb=no") // SID accepted, never sent
+	}
 	if n.EventPayloadType != 0 {
 		ev := strconv.Itoa(int(n.EventPayloadType))
 		md.MediaName.Formats = append(md.MediaName.Formats, ev)
@@ -492,10 +484,10 @@ func (n *Negotiation) eventRate() int {
 }
 
 // Offer writes Parley's SDP offer (RFC 3264 §5), for calls out and for an
-// INVITE that came without one (late offer): every supported format, in
-// Parley's order of preference, plus telephone-event; and, when videoPort
-// is not 0, H.264 video on it for a room system (videoOffer).
-func Offer(local netip.Addr, rtpPort, videoPort int, sessionID, version uint64) ([]byte, error) {
+// INVITE that came without one (late offer): PCMU, PCMA and Opus, then
+// G.729 when c has it, plus telephone-event; and, when videoPort is not 0,
+// H.264 video on it for a room system (videoOffer).
+func (c Codecs) Offer(local netip.Addr, rtpPort, videoPort int, sessionID, version uint64) ([]byte, error) {
 	ipVer := "IP4"
 	if local.Is6() {
 		ipVer = "IP6"
@@ -508,6 +500,7 @@ func Offer(local netip.Addr, rtpPort, videoPort int, sessionID, version uint64) 
 	md.WithValueAttribute("rtpmap", "8 PCMA/8000")
 	md.WithValueAttribute("rtpmap", "111 opus/48000/2")
 	md.WithValueAttribute("fmtp", "111 minptime=10;useinbandfec=1")
+	c.offerG729(md)
 	md.WithValueAttribute("rtpmap", "101 telephone-event/8000")
 	md.WithValueAttribute("fmtp", "101 0-16")
 	md.WithValueAttribute("ptime", strconv.Itoa(media.FrameDuration))
@@ -548,6 +541,6 @@ func videoOffer(port int) *sdp.MediaDescription {
 // answerer chose (the first it lists that Parley supports), where to send
 // it, and the direction as the answerer stated it, seen from our side; and
 // the video stream, when the answerer accepted Parley's.
-func ReadAnswer(answer []byte) (*Negotiation, error) {
-	return Negotiate(answer)
+func (c Codecs) ReadAnswer(answer []byte) (*Negotiation, error) {
+	return c.Negotiate(answer)
 }

@@ -95,6 +95,9 @@ type Options struct {
 	// Trace, if set, sees every SIP message on the listening sockets
 	// (trace.go); nil traces nothing and wraps nothing.
 	Trace Tracer
+	// Codecs are the audio formats calls in and out may use (codecs.go);
+	// nil means DefaultCodecs. New fails for one media cannot decode.
+	Codecs Codecs
 }
 
 // allowed lists the methods Parley handles, for Allow headers.
@@ -151,6 +154,12 @@ func New(b *bridge.Bridge, opts Options) (*Server, error) {
 	}
 	if opts.Keys == nil {
 		opts.Keys = DefaultKeys()
+	}
+	if opts.Codecs == nil {
+		opts.Codecs = DefaultCodecs()
+	}
+	if err := opts.Codecs.check(); err != nil {
+		return nil, err
 	}
 	if opts.MinSE == 0 {
 		opts.MinSE = defaultMinSE

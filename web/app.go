@@ -4,7 +4,6 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/parleyhq/parley/i18n"
 )
@@ -79,13 +78,13 @@ type appView struct {
 
 // Picker is the URL of the directory picker (static/picker.js), which
 // both pages load before their own script.
-func (appView) Picker() string { return appAssetURL("picker.js") }
+func (appView) Picker() string { return assetURL("/app/", "picker.js") }
 
 // meetings serves GET /app/.
 func (a *App) meetings(w http.ResponseWriter, r *http.Request) {
 	lang := i18n.Lookup(acceptLanguage(r))
-	v := appView{Lang: lang.Lang(), Title: lang.T(appTitleKey, nil), Script: appAssetURL("app.js"),
-		Style: appAssetURL("app.css"), T: appTexts(lang)}
+	v := appView{Lang: lang.Lang(), Title: lang.T(appTitleKey, nil), Script: assetURL("/app/", "app.js"),
+		Style: assetURL("/app/", "app.css"), T: textsUnder(lang, "app.")}
 	a.write(w, r, http.StatusOK, meetingsPage, v)
 }
 
@@ -98,40 +97,15 @@ func (a *App) room(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := appView{Lang: lang.Lang(), Title: lang.T(appRoomTitleKey, map[string]string{"room": number}), Room: number,
-		Script: appAssetURL("room.js"), Style: appAssetURL("app.css"), T: appTexts(lang)}
+		Script: assetURL("/app/", "room.js"), Style: assetURL("/app/", "app.css"), T: textsUnder(lang, "app.")}
 	a.write(w, r, http.StatusOK, roomPage, v)
 }
 
 // write sends page t with v and the headers every app page carries.
 func (a *App) write(w http.ResponseWriter, r *http.Request, status int, t *template.Template, v appView) {
-	hd := w.Header()
-	hd.Set("Content-Type", "text/html; charset=utf-8")
-	hd.Set("Cache-Control", "no-store")
-	hd.Set("Referrer-Policy", "no-referrer")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("X-Robots-Tag", "noindex, nofollow")
-	hd.Set("Content-Security-Policy", contentSecurityPolicy(r))
-	hd.Set("Permissions-Policy", "microphone=(), camera=(), display-capture=(), clipboard-write=(self)")
+	setPageHeaders(w, r, "microphone=(), camera=(), display-capture=(), clipboard-write=(self)")
 	w.WriteHeader(status)
 	if err := t.Execute(w, v); err != nil {
 		a.log.Warn("app page not written", "err", err)
 	}
-}
-
-// appAssetURL is the URL of the app's asset name; like assetURL's, its
-// query names the content.
-func appAssetURL(name string) string {
-	return "/app/" + name + "?v=" + strings.Trim(assets[name].etag, `"`)
-}
-
-// appTexts returns every text of the app in c's language, placeholders
-// unexpanded.
-func appTexts(c *i18n.Catalog) map[string]string {
-	out := make(map[string]string)
-	for _, k := range c.Keys() {
-		if short, ok := strings.CutPrefix(k, "app."); ok {
-			out[short] = c.T(k, nil)
-		}
-	}
-	return out
 }

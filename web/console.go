@@ -5,7 +5,6 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/parleyhq/parley/i18n"
 )
@@ -104,10 +103,10 @@ const maxRoomLen = 32
 func (c *Console) show(w http.ResponseWriter, r *http.Request) {
 	lang := i18n.Lookup(acceptLanguage(r))
 	number := r.PathValue("room")
-	v := consoleView{Lang: lang.Lang(), Room: number, Script: consoleAssetURL("console.js"), Style: consoleAssetURL("console.css"),
-		Invite: consoleAssetURL("invite.js"), T: consoleTexts(lang)}
+	v := consoleView{Lang: lang.Lang(), Room: number, Script: assetURL("/console/", "console.js"), Style: assetURL("/console/", "console.css"),
+		Invite: assetURL("/console/", "invite.js"), T: consoleTexts(lang)}
 	if _, ok := assets["picker.js"]; ok {
-		v.Picker = consoleAssetURL("picker.js")
+		v.Picker = assetURL("/console/", "picker.js")
 	}
 	status := http.StatusOK
 	if !isRoomNumber(number) {
@@ -122,14 +121,7 @@ func (c *Console) show(w http.ResponseWriter, r *http.Request) {
 	} else {
 		v.Title = lang.T(i18n.ConsoleTitle, map[string]string{"room": number})
 	}
-	hd := w.Header()
-	hd.Set("Content-Type", "text/html; charset=utf-8")
-	hd.Set("Cache-Control", "no-store")
-	hd.Set("Referrer-Policy", "no-referrer")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("X-Robots-Tag", "noindex, nofollow")
-	hd.Set("Content-Security-Policy", contentSecurityPolicy(r))
-	hd.Set("Permissions-Policy", "microphone=(), camera=(), display-capture=(), clipboard-write=(self)")
+	setPageHeaders(w, r, "microphone=(), camera=(), display-capture=(), clipboard-write=(self)")
 	w.WriteHeader(status)
 	if err := consolePage.Execute(w, v); err != nil {
 		c.log.Warn("console page not written", "err", err)
@@ -150,23 +142,13 @@ func isRoomNumber(s string) bool {
 	return true
 }
 
-// consoleAssetURL is the URL of the console's asset name; like assetURL's,
-// its query names the content.
-func consoleAssetURL(name string) string {
-	return "/console/" + name + "?v=" + strings.Trim(assets[name].etag, `"`)
-}
-
 // consoleTexts returns every console text of the catalogue in c's
 // language, placeholders unexpanded, and the directory picker's
 // ("app.picker.X" as "picker.X").
 func consoleTexts(c *i18n.Catalog) map[string]string {
-	out := make(map[string]string)
-	for _, k := range c.Keys() {
-		if short, ok := strings.CutPrefix(k, "console."); ok {
-			out[short] = c.T(k, nil)
-		} else if short, ok := strings.CutPrefix(k, "app.picker."); ok {
-			out["picker."+short] = c.T(k, nil)
-		}
+	out := textsUnder(c, "console.")
+	for k, v := range textsUnder(c, "app.picker.") {
+		out["picker."+k] = v
 	}
 	return out
 }

@@ -141,7 +141,7 @@ func TestConsoleAssets(t *testing.T) {
 	srv := newConsole(t)
 	_, page := get(t, srv, "/console/2000", "")
 	for name, ct := range map[string]string{"console.js": "text/javascript; charset=utf-8", "console.css": "text/css; charset=utf-8"} {
-		url := consoleAssetURL(name)
+		url := assetURL("/console/", name)
 		if !strings.Contains(page, url) {
 			t.Errorf("the page does not load %s", url)
 		}

@@ -48,10 +48,11 @@ func loadAssets() map[string]asset {
 	return out
 }
 
-// assetURL is the URL of the asset name; its query names the content, so a
-// new build's page never runs an old cached script.
-func assetURL(name string) string {
-	return "/join/" + name + "?v=" + strings.Trim(assets[name].etag, `"`)
+// assetURL is the URL of the asset name under mount ("/join/",
+// "/console/", "/app/"); its query names the content, so a new build's page
+// never runs an old cached script.
+func assetURL(mount, name string) string {
+	return mount + name + "?v=" + strings.Trim(assets[name].etag, `"`)
 }
 
 // serveAsset serves GET /join/NAME for the embedded assets. Browsers may

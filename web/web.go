@@ -268,7 +268,7 @@ func guestName(s string) (string, bool) {
 // render writes the page for v; name, if set, is what the guest typed.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, v verdict, name string) {
 	pv := view{Lang: v.lang.Lang(), Message: v.message, Heading: v.lang.T(i18n.PageTitle, nil),
-		Script: assetURL("join.js"), Style: assetURL("join.css")}
+		Script: assetURL("/join/", "join.js"), Style: assetURL("/join/", "join.css")}
 	if v.room != nil && v.status != http.StatusNotFound {
 		set := v.room.Settings()
 		pv.Heading = set.Name
@@ -294,16 +294,9 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, v verdict, name
 			pv.App, pv.T = true, pageTexts(v.lang)
 		}
 	}
-	hd := w.Header()
-	hd.Set("Content-Type", "text/html; charset=utf-8")
-	hd.Set("Cache-Control", "no-store")
-	hd.Set("Referrer-Policy", "no-referrer") // the URL is a credential
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("X-Robots-Tag", "noindex, nofollow")
-	hd.Set("Content-Security-Policy", contentSecurityPolicy(r))
-	hd.Set("Permissions-Policy", "microphone=(self), camera=(self), display-capture=()")
+	setPageHeaders(w, r, "microphone=(self), camera=(self), display-capture=()") // no-referrer: the URL is a credential
 	if v.retryAfter > 0 {
-		hd.Set("Retry-After", strconv.Itoa(int(v.retryAfter/time.Second)))
+		w.Header().Set("Retry-After", strconv.Itoa(int(v.retryAfter/time.Second)))
 	}
 	w.WriteHeader(v.status)
 	if err := page.Execute(w, pv); err != nil {
@@ -336,6 +329,34 @@ func contentSecurityPolicy(r *http.Request) string {
 	}
 	return "default-src 'none'; script-src 'self'; style-src 'self'; connect-src " + connect +
 		"; media-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+}
+
+// setPageHeaders sets the headers every page (join, console, app) carries:
+// HTML never cached nor indexed, no referrer, the content security policy,
+// and the browser features the page may use (permissions, a
+// Permissions-Policy value).
+func setPageHeaders(w http.ResponseWriter, r *http.Request, permissions string) {
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("X-Robots-Tag", "noindex, nofollow")
+	hd.Set("Content-Security-Policy", contentSecurityPolicy(r))
+	hd.Set("Permissions-Policy", permissions)
+}
+
+// textsUnder returns the catalogue texts whose keys start with prefix, in
+// c's language, by key without the prefix, placeholders unexpanded: what a
+// page's script reads as JSON.
+func textsUnder(c *i18n.Catalog, prefix string) map[string]string {
+	out := make(map[string]string)
+	for _, k := range c.Keys() {
+		if short, ok := strings.CutPrefix(k, prefix); ok {
+			out[short] = c.T(k, nil)
+		}
+	}
+	return out
 }
 
 // pageTexts returns the texts of the joining part of the page, in c's

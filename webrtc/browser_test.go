@@ -3,6 +3,7 @@ package webrtc
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net"
 	"os"
@@ -194,7 +195,7 @@ func (b *testBrowser) signalling() {
 				// connection the server closed (pion closes the
 				// PeerConnection on the DTLS close_notify), is of no
 				// interest.
-				if b.pc.ConnectionState() != pion.PeerConnectionStateClosed {
+				if b.pc.ConnectionState() != pion.PeerConnectionStateClosed && !errors.Is(err, pion.ErrConnectionClosed) {
 					select {
 					case <-b.stop:
 					default:

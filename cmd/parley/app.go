@@ -195,6 +195,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 		TCP: sip.TCPLimits{ReadTimeout: cfg.SIP.TCP.ReadTimeout, IdleTimeout: cfg.SIP.TCP.IdleTimeout,
 			MaxConnsPerIP: cfg.SIP.TCP.MaxConnsPerIP, MaxConns: cfg.SIP.TCP.MaxConns},
 		DigestGuard: grd.For(guard.SIPDigest), PINGuard: grd.For(guard.PIN),
+		Codecs: sipCodecs(cfg),
 	})
 	if err != nil {
 		return nil, err

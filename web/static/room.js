@@ -324,15 +324,17 @@
 
   // ---- Attendance -----------------------------------------------------------
 
+  // The report lists every visit and then the invitees who never came
+  // (source "invited"), as attendees.csv does.
   async function loadAttendance() {
-    const list = await call('GET', roomPath + '/attendance');
+    const list = await call('GET', roomPath + '/attendees');
     $('attendance-rows').replaceChildren(...list.map((v) => el('tr', {},
-      el('td', { text: v.name || v.address || rt('unknown') }),
-      el('td', { text: when(v.joined_at) }),
-      el('td', { text: v.left_at ? when(v.left_at) : rt('still_in') }),
-      el('td', { text: duration(v.duration_seconds) }),
+      el('td', { text: v.name || v.email_or_number || rt('unknown') }),
+      el('td', { text: v.joined_at ? when(v.joined_at) : rt('not_joined') }),
+      el('td', { text: v.left_at ? when(v.left_at) : (v.joined_at ? rt('still_in') : '') }),
+      el('td', { text: v.joined_at ? duration(v.duration_seconds) : '' }),
       el('td', { text: roleName(v.role) }),
-      el('td', { text: text['room.came_' + v.source] ? rt('came_' + v.source) : (v.source || v.via) }))));
+      el('td', { text: text['room.came_' + v.source] ? rt('came_' + v.source) : v.came_by }))));
     $('no-attendance').hidden = list.length > 0;
   }
   $('attendance-refresh').addEventListener('click', (ev) => act(ev.target, $('attendance-error'), async () => {
