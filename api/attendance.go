@@ -53,7 +53,7 @@ func (s *attendanceAPI) attendance(w http.ResponseWriter, r *http.Request) error
 		}
 		out[i] = Visit{ParticipantID: a.ParticipantID, Name: a.Name, Role: a.Role, Via: a.Via, Source: a.Source,
 			Address: a.Address, Email: a.Email, JoinedAt: a.JoinedAt, LeftAt: a.LeftAt,
-			DurationSeconds: int64(max(until.Sub(a.JoinedAt), 0) / time.Second)}
+			DurationSeconds: int64(max(until.Sub(a.JoinedAt), 0) / time.Second), Quality: recordedQuality(a.Quality)}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -13,7 +13,8 @@ import (
 )
 
 // attendeeColumns is the header line of attendees.csv.
-var attendeeColumns = []string{"name", "role", "came_by", "email_or_number", "joined_at", "left_at", "duration_seconds"}
+var attendeeColumns = append([]string{"name", "role", "came_by", "email_or_number", "joined_at", "left_at", "duration_seconds"},
+	qualityCells...)
 
 // cameBy names each attendance source as attendees.csv shows it.
 var cameBy = map[string]string{
@@ -52,6 +53,9 @@ type Attendee struct {
 	LeftAt   *time.Time `json:"left_at,omitempty"`
 	// DurationSeconds is how long they stayed (so far); 0 for an invitee.
 	DurationSeconds int64 `json:"duration_seconds"`
+	// Quality is the call quality of a SIP visit when it ended; absent for
+	// an invitee and when not measured.
+	Quality *CallQuality `json:"quality,omitempty"`
 }
 
 // sourceInvited is the Source of an invitee who never came.
@@ -89,7 +93,8 @@ func (s *attendanceAPI) attendeesCSV(w http.ResponseWriter, r *http.Request) err
 		if a.LeftAt != nil {
 			left = a.LeftAt.UTC().Format(csvTime)
 		}
-		_ = cw.Write([]string{cell(a.Name), a.Role, a.CameBy, cell(a.Contact), joined, left, duration})
+		_ = cw.Write(append([]string{cell(a.Name), a.Role, a.CameBy, cell(a.Contact), joined, left, duration},
+			a.Quality.csvCells()...))
 	}
 	cw.Flush()
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
@@ -147,7 +152,8 @@ func (s *attendanceAPI) report(r *http.Request) ([]Attendee, string, error) {
 		}
 		joined := a.JoinedAt
 		rows = append(rows, Attendee{Name: a.Name, Role: a.Role, Source: a.Source, CameBy: cameByOf(a), Contact: contact,
-			JoinedAt: &joined, LeftAt: a.LeftAt, DurationSeconds: int64(max(until.Sub(a.JoinedAt), 0) / time.Second)})
+			JoinedAt: &joined, LeftAt: a.LeftAt, DurationSeconds: int64(max(until.Sub(a.JoinedAt), 0) / time.Second),
+			Quality: recordedQuality(a.Quality)})
 	}
 	for _, sc := range schedules {
 		for _, p := range sc.Participants {

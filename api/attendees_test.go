@@ -53,7 +53,7 @@ func TestAttendeesCSV(t *testing.T) {
 		t.Fatalf("%d %v", resp.StatusCode, resp.Header)
 	}
 	text := string(data)
-	if !strings.HasPrefix(text, "\ufeffname,role,came_by,email_or_number,joined_at,left_at,duration_seconds\r\n") {
+	if !strings.HasPrefix(text, "\ufeffname,role,came_by,email_or_number,joined_at,left_at,duration_seconds,loss_in_pct,loss_out_pct,jitter_ms,rtt_ms,mos\r\n") {
 		t.Errorf("head %q", text[:min(len(text), 90)])
 	}
 	if strings.Count(text, "\n") != strings.Count(text, "\r\n") {

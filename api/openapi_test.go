@@ -174,7 +174,7 @@ func TestOpenAPISchemas(t *testing.T) {
 		"Participant": Participant{}, "ParticipantPatch": ParticipantPatch{}, "MuteAllRequest": MuteAllRequest{},
 		"MuteAllResponse": MuteAllResponse{}, "TokenRequest": TokenRequest{}, "ConsoleLoginRequest": ConsoleLoginRequest{}, "NewToken": NewToken{}, "Token": Token{},
 		"Event": bridge.Event{}, "ScheduleRequest": ScheduleRequest{}, "SchedulePatch": SchedulePatch{}, "Schedule": Schedule{},
-		"ScheduledParticipant": ScheduledParticipant{}, "Visit": Visit{}, "Attendee": Attendee{},
+		"ScheduledParticipant": ScheduledParticipant{}, "Visit": Visit{}, "Attendee": Attendee{}, "CallQuality": CallQuality{},
 		"RowError": RowError{}, "LinkRequest": LinkRequest{}, "LinkPatch": LinkPatch{}, "Link": Link{},
 		"SentInvitation": SentInvitation{}, "ResendResponse": ResendResponse{}, "ImportResponse": ImportResponse{},
 		"DialInNumber": DialInNumber{}, "JoinInfo": JoinInfo{}, "ContactRequest": ContactRequest{}, "Contact": Contact{},

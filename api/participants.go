@@ -221,7 +221,8 @@ func (s *participantsAPI) member(r *http.Request) (*bridge.Participant, *bridge.
 // participantState describes a participant; d is the call out that
 // brought them in, or nil.
 func participantState(p *bridge.Participant, d *bridge.Dial) Participant {
-	st := Participant{ID: p.ID, Name: p.Name, Role: string(p.Role()), Muted: p.Muted(), Via: p.Via, Talking: p.Talking()}
+	st := Participant{ID: p.ID, Name: p.Name, Role: string(p.Role()), Muted: p.Muted(), Via: p.Via, Talking: p.Talking(),
+		Quality: liveQuality(p)}
 	if d != nil {
 		// In the room means answered, even in the instant before the
 		// dial records it.

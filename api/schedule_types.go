@@ -104,4 +104,7 @@ type Visit struct {
 	// DurationSeconds is how long they stayed, in whole seconds; for
 	// someone still in, so far.
 	DurationSeconds int64 `json:"duration_seconds"`
+	// Quality is the call quality of a SIP visit when it ended; absent when
+	// not measured.
+	Quality *CallQuality `json:"quality,omitempty"`
 }

@@ -86,6 +86,9 @@ type Participant struct {
 	Code int `json:"code,omitempty"`
 	// Reason says how a call out ended.
 	Reason string `json:"reason,omitempty"`
+	// Quality is the call quality of a SIP participant, once RTCP has
+	// measured some; absent otherwise.
+	Quality *CallQuality `json:"quality,omitempty"`
 }
 
 // ParticipantPatch is the body of PATCH …/participants/{id}. Fields left

@@ -89,6 +89,7 @@ func (r *Room) leave(p *Participant) {
 			r.log.Warn("attendance not recorded", "participant", p.ID, "err", err)
 		}
 	}
+	r.recordQuality(p, record)
 	if stop != nil {
 		stop()
 		<-done

@@ -96,6 +96,8 @@ type udpRelay struct {
 	im      impairment
 	rng     *rand.Rand          // used by the reader goroutine only
 	rewrite func([]byte) []byte // what goes back out, edited; nil: as is; set before run
+	// drop, if set, decides the losses instead of im.loss (guarded by mu).
+	drop func(pkt []byte) bool
 
 	mu               sync.Mutex
 	inside, outside  *net.UDPAddr
@@ -179,6 +181,9 @@ func (r *udpRelay) in(pkt []byte, to *net.UDPAddr) {
 	defer r.mu.Unlock()
 	r.seq++
 	r.stats.received++
+	if r.drop != nil {
+		lost = r.drop(pkt)
+	}
 	if lost {
 		r.stats.lost++
 		return

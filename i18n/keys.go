@@ -258,6 +258,9 @@ const (
 	ConsoleTalking = "console.talking"
 	// ConsoleSilent says someone does not talk now.
 	ConsoleSilent = "console.silent"
+	// ConsoleQuality is the tooltip of a phone's call quality: {{in}} and
+	// {{out}} percent loss each way, {{jitter}} and {{rtt}} ms, {{mos}}.
+	ConsoleQuality = "console.quality"
 	// ConsoleMuted marks a muted participant.
 	ConsoleMuted = "console.muted"
 	// ConsoleActions heads the actions column.
@@ -348,7 +351,7 @@ var allKeys = []string{
 	ConsoleLoggedOut, ConsoleConnecting, ConsoleLive, ConsoleReconnecting, ConsoleRoom, ConsoleLocked,
 	ConsoleUnlocked, ConsoleLock, ConsoleUnlock, ConsoleMuteAll, ConsoleMutedAll, ConsoleCopy, ConsoleCopied,
 	ConsoleCopyByHand, ConsoleJoinInfo, ConsoleParticipants, ConsoleCount, ConsoleNobody, ConsoleName,
-	ConsoleRole, ConsoleVia, ConsoleTalking, ConsoleSilent, ConsoleMuted, ConsoleActions, ConsoleMute,
+	ConsoleRole, ConsoleVia, ConsoleTalking, ConsoleSilent, ConsoleQuality, ConsoleMuted, ConsoleActions, ConsoleMute,
 	ConsoleUnmute, ConsoleMuteShort, ConsoleUnmuteShort, ConsoleRemove, ConsoleRemoveShort, ConsoleRoleOf,
 	ConsoleRoleOwner, ConsoleRoleModerator, ConsoleRolePresenter, ConsoleRoleAttendee, ConsoleRoleSpectator,
 	ConsoleRoleNoAccess, ConsoleJoined, ConsoleLeft, ConsoleNowMuted, ConsoleNowUnmuted, ConsoleNowRole,

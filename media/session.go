@@ -61,15 +61,16 @@ type SessionStats struct {
 	PacketsOut uint64
 	// BytesOut counts the bytes of those packets, headers included.
 	BytesOut uint64
-	// Ignored counts the RTP packets dropped because they came from a
-	// source the Latch does not accept: another IP than the SDP's and the
+	// Ignored counts the RTP packets, and with RTCP enabled the RTCP
+	// packets, dropped because they came from a source the Latch does not
+	// accept: another IP than the SDP's and the
 	// signalling's, or, once latched, another source than the latched one.
 	Ignored uint64
 	// Withheld counts the packets not sent because no address was verified
 	// yet (ErrNoRemote).
 	Withheld uint64
 	// RTCP counts the RTCP packets, multiplexed on the RTP port, that were
-	// dropped unread.
+	// dropped unread because RTCP is not enabled (EnableRTCP).
 	RTCP uint64
 	// Invalid counts the datagrams that were not RTP version 2, and the
 	// reads that failed.
@@ -132,6 +133,7 @@ type Session struct {
 	srtpOut  srtpOut                 // owned by WriteRTP's goroutine
 	srtpIn   srtpIn                  // owned by the reader goroutine
 	srtcpCtx srtcpCtx
+	rtcp *rtcpState // nil without RTCP; set before Start (EnableRTCP)
 }
 
 // NewSession returns a session on conn, which it owns from then on and
@@ -178,6 +180,7 @@ func (s *Session) Start() error {
 	s.last.Store(time.Now().UnixNano())
 	s.wg.Add(1)
 	go s.read()
+	s.startRTCP()
 	return nil
 }
 
@@ -190,6 +193,7 @@ func (s *Session) Close() error {
 		s.closed = true
 		s.stateMu.Unlock()
 		s.closing.Store(true)
+		s.stopRTCP()
 		s.err = s.conn.Close()
 		s.wg.Wait()
 	})
@@ -332,6 +336,9 @@ func (s *Session) WriteRTP(pkt *rtp.Packet) error {
 	}
 	s.stats.packetsOut.Add(1)
 	s.stats.bytesOut.Add(uint64(n))
+	if s.rtcp != nil {
+		s.rtcp.sentRTP(pkt.SequenceNumber, pkt.Timestamp, len(pkt.Payload), time.Now().UnixNano())
+	}
 	return nil
 }
 
@@ -358,6 +365,10 @@ func (s *Session) read() {
 			continue
 		}
 		if looksLikeRTCP(b) {
+			if s.rtcp != nil {
+				s.readRTCP(b, unmap(from))
+				continue
+			}
 			s.stats.rtcp.Add(1)
 			continue
 		}
@@ -378,7 +389,11 @@ func (s *Session) read() {
 			s.stats.ignored.Add(1)
 			continue
 		}
-		s.last.Store(time.Now().UnixNano())
+		now := time.Now().UnixNano()
+		s.last.Store(now)
+		if s.rtcp != nil {
+			s.rtcp.receivedRTP(&pkt, now)
+		}
 		s.stats.packetsIn.Add(1)
 		s.stats.bytesIn.Add(uint64(n))
 		s.deliver(&pkt)

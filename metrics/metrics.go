@@ -116,6 +116,7 @@ type Metrics struct {
 	sip      *sipCounters
 	edges    *edgeCollector
 	certs    *certCollector // parley_tls_cert_expiry_seconds{listener}
+	quality  *qualityHistograms
 
 	mu      sync.Mutex
 	started bool                 // guarded by mu
@@ -149,6 +150,7 @@ func New(opts Options) (*Metrics, error) {
 	m.sip = newSIPCounters()
 	m.edges = newEdgeCollector()
 	m.certs = newCertCollector()
+	m.quality = newQualityHistograms()
 	for _, dir := range []string{"in", "out"} { // every series exists from the start, at 0
 		for _, r := range results {
 			m.calls.WithLabelValues(dir, r)
@@ -158,7 +160,7 @@ func New(opts Options) (*Metrics, error) {
 		m.calls, m.tick, m.lateTick, m.col, m.edges, m.certs,
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewGoCollector(),
-	}, m.sip.collectors()...) {
+	}, append(m.sip.collectors(), m.quality.collectors()...)...) {
 		if err := m.reg.Register(c); err != nil {
 			return nil, fmt.Errorf("metrics: %w", err)
 		}
@@ -255,8 +257,13 @@ func (m *Metrics) CallIn(result string) {
 // ended: a call's media when the call is released, or the old stream a
 // re-INVITE replaced. Call it once per stream, after the stream is closed
 // and no longer reachable through the RTPSource, so that no packet is
-// counted twice. It may be called from any goroutine and does not block.
-func (m *Metrics) MediaEnded(s sip.RTPStats) { m.ended.add(s) }
+// counted twice. A stream's call quality (s.Quality) goes into the
+// parley_call_* histograms. It may be called from any goroutine and does
+// not block.
+func (m *Metrics) MediaEnded(s sip.RTPStats) {
+	m.ended.add(s)
+	m.quality.observe(s.Quality)
+}
 
 // resultOf maps r to a value of the result label.
 func resultOf(r string) string {

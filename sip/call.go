@@ -181,9 +181,7 @@ func (c *call) release() {
 		c.uac.Close()
 	}
 	c.server.removeCall(c)
-	if f := c.server.opts.OnMediaEnded; f != nil {
-		if m := c.media.Load(); m != nil {
-			f(rtpStatsOf(m))
-		}
+	if m := c.media.Load(); m != nil {
+		c.mediaEnded(m)
 	}
 }

@@ -61,6 +61,7 @@ func (s *Server) openMedia(port *media.Port, neg *Negotiation, sig netip.Addr, o
 			return nil, err
 		}
 	}
+	s.enableRTCP(stream, port.Number(), neg)
 	if err := stream.Start(); err != nil {
 		stream.Close()
 		return nil, err

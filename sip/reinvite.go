@@ -120,9 +120,7 @@ func (c *call) renegotiate(offer []byte, secure bool) ([]byte, int, string) {
 			}
 		}
 		m.Close()
-		if f := c.server.opts.OnMediaEnded; f != nil {
-			f(rtpStatsOf(m))
-		}
+		c.mediaEnded(m)
 		port = stream.LocalPort()
 		c.log.Info("codec changed", "codec", neg.Format.String())
 	case newRemote:
@@ -130,6 +128,7 @@ func (c *call) renegotiate(offer []byte, secure bool) ([]byte, int, string) {
 		// must come from it (or the signalling IP) before anything is sent
 		// there (media.Latch).
 		m.Session().SetRemote(c.server.peerOf(neg.Remote, netip.Addr{}).SDP)
+		m.Session().SetRTCPRemote(c.server.peerOf(neg.RTCP, netip.Addr{}).SDP)
 	}
 	if v := c.video.Load(); v != nil {
 		if neg.Video != nil {

@@ -68,6 +68,12 @@ type Negotiation struct {
 	EventPayloadType uint8
 	// Direction is the direction of our answer.
 	Direction Direction
+	// RTCP is where the offerer wants its audio RTCP: the a=rtcp port
+	// (RFC 3605), else the RTP port + 1, or the RTP address with rtcp-mux.
+	RTCP netip.AddrPort
+	// RTCPMux says the offer multiplexes audio RTCP on the RTP port
+	// (RFC 5761), and so does the answer.
+	RTCPMux bool
 
 	// SRTP is the audio's SRTP keys (RFC 4568 SDES) when it is RTP/SAVP,
 	// nil for plain RTP (sdes.go).
@@ -202,6 +208,7 @@ func negotiateAudio(sd *sdp.SessionDescription, md *sdp.MediaDescription, codecs
 			strings.Join(offered, " "), formatList(codecs))
 	}
 	n.EventPayloadType = eventPayloadType(md.MediaName.Formats, formats, n.Format)
+	n.RTCP, n.RTCPMux = rtcpOf(md, n.Remote)
 	return n, nil
 }
 
@@ -238,17 +245,26 @@ func negotiateVideo(sd *sdp.SessionDescription) (*VideoNegotiation, int) {
 		}
 		port := uint16(md.MediaName.Port.Value)
 		v := &VideoNegotiation{Remote: netip.AddrPortFrom(addr, port), PayloadType: pt, Fmtp: fmtps[pt],
-			Direction: directionOf(sd, md).answerTo(), RTCP: netip.AddrPortFrom(addr, port+1)}
-		if _, ok := md.Attribute("rtcp-mux"); ok {
-			v.Mux, v.RTCP = true, v.Remote
-		} else if a, ok := md.Attribute("rtcp"); ok {
-			if p, err := strconv.ParseUint(strings.Fields(a + " x")[0], 10, 16); err == nil && p > 0 {
-				v.RTCP = netip.AddrPortFrom(addr, uint16(p))
-			}
-		}
+			Direction: directionOf(sd, md).answerTo()}
+		v.RTCP, v.Mux = rtcpOf(md, v.Remote)
 		return v, i
 	}
 	return nil, -1
+}
+
+// rtcpOf returns where a media stream whose RTP goes to rtp wants its
+// RTCP, and whether it multiplexes RTCP on the RTP port: rtcp-mux
+// (RFC 5761), else the a=rtcp port (RFC 3605), else the RTP port + 1.
+func rtcpOf(md *sdp.MediaDescription, rtp netip.AddrPort) (netip.AddrPort, bool) {
+	if _, ok := md.Attribute("rtcp-mux"); ok {
+		return rtp, true
+	}
+	if a, ok := md.Attribute("rtcp"); ok {
+		if p, err := strconv.ParseUint(strings.Fields(a + " x")[0], 10, 16); err == nil && p > 0 {
+			return netip.AddrPortFrom(rtp.Addr(), uint16(p)), false
+		}
+	}
+	return netip.AddrPortFrom(rtp.Addr(), rtp.Port()+1), false
 }
 
 // fmtpLines reads the a=fmtp lines of one media description, by payload
@@ -455,6 +471,9 @@ func (n *Negotiation) audioAnswer(rtpPort int) *sdp.MediaDescription {
 		md.WithValueAttribute("fmtp", ev+" 0-16")
 	}
 	md.WithValueAttribute("ptime", strconv.Itoa(media.FrameDuration))
+	if n.RTCPMux {
+		md.WithPropertyAttribute("rtcp-mux")
+	}
 	md.WithPropertyAttribute(string(n.Direction))
 	n.answerCrypto(md)
 	return md

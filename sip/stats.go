@@ -33,6 +33,9 @@ type RTPStats struct {
 	// JitterDelayMax is the largest of the streams' current jitter-buffer
 	// playout delays.
 	JitterDelayMax time.Duration
+	// Quality is the RTCP call quality of one ended stream (the hook for
+	// ended media), nil otherwise and without RTCP; Add ignores it.
+	Quality *LegQuality
 }
 
 // Add adds o's counters to s: the sums add up and the maximum is kept.

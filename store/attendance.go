@@ -36,6 +36,9 @@ type Attendance struct {
 	JoinedAt time.Time
 	// LeftAt is when they left; nil while they are in.
 	LeftAt *time.Time
+	// Quality is the call quality of a SIP leg, recorded when they left
+	// (RecordQuality); nil when not measured.
+	Quality *CallQuality
 }
 
 // RecordJoin stores a new visit and returns its ID. a.ID and a.LeftAt are
@@ -110,7 +113,7 @@ func (db *DB) Attendance(ctx context.Context, room string) ([]Attendance, error)
 	err := db.read(ctx, func(tx *sql.Tx) error {
 		where, args := whereRoom("room", room)
 		rows, err := tx.QueryContext(ctx, `SELECT id, room, participant_id, name, role, via, source, address,
-			email, joined_at, left_at FROM attendance`+where+` ORDER BY joined_at, id`, args...)
+			email, joined_at, left_at`+qualityColumns+` FROM attendance`+where+` ORDER BY joined_at, id`, args...)
 		if err != nil {
 			return err
 		}
@@ -119,11 +122,12 @@ func (db *DB) Attendance(ctx context.Context, room string) ([]Attendance, error)
 			var a Attendance
 			var joined int64
 			var left sql.NullInt64
-			if err := rows.Scan(&a.ID, &a.Room, &a.ParticipantID, &a.Name, &a.Role, &a.Via, &a.Source,
-				&a.Address, &a.Email, &joined, &left); err != nil {
+			var q qualityScan
+			if err := rows.Scan(append([]any{&a.ID, &a.Room, &a.ParticipantID, &a.Name, &a.Role, &a.Via, &a.Source,
+				&a.Address, &a.Email, &joined, &left}, q.dest()...)...); err != nil {
 				return err
 			}
-			a.JoinedAt, a.LeftAt = fromMS(joined), fromNullMS(left)
+			a.JoinedAt, a.LeftAt, a.Quality = fromMS(joined), fromNullMS(left), q.value()
 			out = append(out, a)
 		}
 		return rows.Err()

@@ -43,6 +43,10 @@ func TestAttendance(t *testing.T) {
 		{"role", func() error { return db.UpdateAttendanceRole(ctx, ids[1], "moderator") }, nil},
 		{"role unknown", func() error { return db.UpdateAttendanceRole(ctx, 404, "x") }, ErrNotFound},
 		{"join without room", func() error { _, err := db.RecordJoin(ctx, Attendance{}); return err }, ErrInvalid},
+		{"quality", func() error {
+			return db.RecordQuality(ctx, ids[0], CallQuality{LossIn: 5, LossOut: 0.5, JitterMS: 3.25, RTTMS: 40, MOS: 3.9})
+		}, nil},
+		{"quality unknown", func() error { return db.RecordQuality(ctx, 404, CallQuality{}) }, ErrNotFound},
 	}
 	for _, st := range steps {
 		if err := st.do(); !errors.Is(err, st.wantErr) {
@@ -50,6 +54,7 @@ func TestAttendance(t *testing.T) {
 		}
 	}
 	visits[0].LeftAt = ptr(utc(t0.Add(time.Hour)))
+	visits[0].Quality = &CallQuality{LossIn: 5, LossOut: 0.5, JitterMS: 3.25, RTTMS: 40, MOS: 3.9}
 	visits[1].Role = "moderator"
 
 	for _, tc := range []struct {

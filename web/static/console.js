@@ -346,6 +346,18 @@
     };
   }
 
+  // The call quality of phones changes as the call goes and has no event:
+  // the list is read again for it every 10 s while anyone is in.
+  setInterval(async () => {
+    if (!people.size) return;
+    try {
+      for (const p of await call('GET', roomPath + '/participants')) {
+        const e = people.get(p.id);
+        if (e && p.quality) upsert(Object.assign({}, e.data, { quality: p.quality }));
+      }
+    } catch (err) { /* the event stream reports what is wrong */ }
+  }, 10000);
+
   // reload reads the list, then applies the events that came meanwhile.
   async function reload(my) {
     let list;
@@ -454,7 +466,10 @@
     e.tr.classList.toggle('muted', !!p.muted);
     e.tr.dataset.muted = p.muted ? 'true' : 'false';
     e.tr.dataset.name = label;
-    e.via.textContent = p.via || '';
+    const q = p.quality; // a phone's call quality (RTCP), when measured
+    e.via.textContent = (p.via || '') + (q ? ' · MOS ' + q.mos.toFixed(1) : '');
+    e.via.title = q ? t('quality', { in: q.loss_in_pct, out: q.loss_out_pct, jitter: q.jitter_ms, rtt: q.rtt_ms, mos: q.mos }) : '';
+    e.via.classList.toggle('bad-line', !!q && q.mos < 3.5);
     e.talk.classList.toggle('on', !!p.talking);
     e.talk.textContent = p.talking ? t('talking') : t('silent');
     e.mute.textContent = p.muted ? t('unmute_short') : t('mute_short');
