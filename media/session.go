@@ -133,7 +133,7 @@ type Session struct {
 	srtpOut  srtpOut                 // owned by WriteRTP's goroutine
 	srtpIn   srtpIn                  // owned by the reader goroutine
 	srtcpCtx srtcpCtx
-	rtcp *rtcpState // nil without RTCP; set before Start (EnableRTCP)
+	rtcp     *rtcpState // nil without RTCP; set before Start (EnableRTCP)
 }
 
 // NewSession returns a session on conn, which it owns from then on and
