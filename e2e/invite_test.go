@@ -641,7 +641,8 @@ func TestAttendeeCSVAfterACall(t *testing.T) {
 	if err != nil {
 		t.Fatalf("attendees.csv does not parse: %v\n%s", err, text)
 	}
-	header := []string{"name", "role", "came_by", "email_or_number", "joined_at", "left_at", "duration_seconds"}
+	header := []string{"name", "role", "came_by", "email_or_number", "joined_at", "left_at", "duration_seconds",
+		"loss_in_pct", "loss_out_pct", "jitter_ms", "rtt_ms", "mos"}
 	if len(rows) == 0 || !slices.Equal(rows[0], header) {
 		t.Fatalf("header %q, want %q", rows[0], header)
 	}
@@ -679,6 +680,12 @@ func TestAttendeeCSVAfterACall(t *testing.T) {
 	}
 	if d := int(out.Sub(in) / time.Second); d-secs > 1 || secs-d > 1 {
 		t.Errorf("duration %d s, but left_at − joined_at is %d s", secs, d)
+	}
+	// The call's quality, recorded as the phone left: a clean loopback call.
+	loss, err1 := strconv.ParseFloat(v[7], 64)
+	mos, err2 := strconv.ParseFloat(v[11], 64)
+	if err := errors.Join(err1, err2); err != nil || loss > 1 || mos < 4 || mos > 4.5 {
+		t.Errorf("the phone's quality cells %q: loss in %v, MOS %v (%v), want a clean call", v[7:], loss, mos, err)
 	}
 
 	byName := map[string][]string{}
