@@ -16,7 +16,7 @@ func TestRefusedCalls(t *testing.T) {
 		name, room, fmts, status, reason string
 	}{
 		{"unknown room", "9999", "0", "404", "unknown room"},
-		{"no common codec", "1000", "9 18", "488", "no common codec"},
+		{"no common codec", "1000", "3 4", "488", "no common codec"}, // GSM and G.723: not in Parley's list
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
