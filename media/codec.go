@@ -28,13 +28,13 @@ func NewEncoder(f Format) (Encoder, error) {
 		if err != nil {
 			return nil, err
 		}
-		return g711Encoder{enc, f}, nil
+		return formatEncoder{enc, f}, nil
 	case f.Is(Opus):
 		enc, err := opus.NewEncoder(0)
 		if err != nil {
 			return nil, err
 		}
-		return opusEncoder{enc, f}, nil
+		return formatEncoder{enc, f}, nil
 	case f.Is(G722):
 		return newG722Encoder(f)
 	case f.Is(G729):
@@ -56,13 +56,13 @@ func NewDecoder(f Format) (Decoder, error) {
 		if err != nil {
 			return nil, err
 		}
-		return g711Decoder{dec, f}, nil
+		return formatDecoder{dec, f}, nil
 	case f.Is(Opus):
 		dec, err := opus.NewDecoder()
 		if err != nil {
 			return nil, err
 		}
-		return opusDecoder{dec, f}, nil
+		return formatDecoder{dec, f}, nil
 	case f.Is(G722):
 		return newG722Decoder(f)
 	case f.Is(G729):
@@ -111,48 +111,40 @@ func lawOf(f Format) g711.Law {
 
 // Compile-time checks that the wrappers satisfy the interfaces.
 var (
-	_ Encoder = g711Encoder{}
-	_ Decoder = g711Decoder{}
-	_ Encoder = opusEncoder{}
-	_ Decoder = opusDecoder{}
+	_ Encoder = formatEncoder{}
+	_ Decoder = formatDecoder{}
 	_ Encoder = (*resamplingEncoder)(nil)
 )
 
-// g711Encoder is a g711.Encoder that knows its Format.
-type g711Encoder struct {
-	*g711.Encoder
+// frameEncoder is what every codec package's Encoder does (g711, opus,
+// g722, g729).
+type frameEncoder interface {
+	Encode(pcm []int16, dst []byte) (int, error)
+}
+
+// frameDecoder is what every codec package's Decoder does.
+type frameDecoder interface {
+	Decode(payload []byte, pcm []int16) (int, error)
+	Conceal(next []byte, pcm []int16) (int, error)
+}
+
+// formatEncoder is a codec package's encoder that knows its Format.
+type formatEncoder struct {
+	frameEncoder
 	format Format
 }
 
 // Format returns the format the encoder was made for.
-func (e g711Encoder) Format() Format { return e.format }
+func (e formatEncoder) Format() Format { return e.format }
 
-// g711Decoder is a g711.Decoder that knows its Format.
-type g711Decoder struct {
-	*g711.Decoder
+// formatDecoder is a codec package's decoder that knows its Format.
+type formatDecoder struct {
+	frameDecoder
 	format Format
 }
 
 // Format returns the format the decoder was made for.
-func (d g711Decoder) Format() Format { return d.format }
-
-// opusEncoder is an opus.Encoder that knows its Format.
-type opusEncoder struct {
-	*opus.Encoder
-	format Format
-}
-
-// Format returns the format the encoder was made for.
-func (e opusEncoder) Format() Format { return e.format }
-
-// opusDecoder is an opus.Decoder that knows its Format.
-type opusDecoder struct {
-	*opus.Decoder
-	format Format
-}
-
-// Format returns the format the decoder was made for.
-func (d opusDecoder) Format() Format { return d.format }
+func (d formatDecoder) Format() Format { return d.format }
 
 // resamplingEncoder resamples each frame to its Encoder's rate first.
 type resamplingEncoder struct {

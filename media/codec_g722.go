@@ -13,7 +13,7 @@ func newG722Encoder(f Format) (Encoder, error) {
 	if err != nil {
 		return nil, err
 	}
-	return g722Encoder{enc, f}, nil
+	return formatEncoder{enc, f}, nil
 }
 
 // newG722Decoder is NewDecoder's case for G.722, whose concealment is
@@ -23,7 +23,7 @@ func newG722Decoder(f Format) (Decoder, error) {
 	if err != nil {
 		return nil, err
 	}
-	return g722Decoder{dec, f}, nil
+	return formatDecoder{dec, f}, nil
 }
 
 // Supported reports whether NewEncoder and NewDecoder build the codec an
@@ -44,21 +44,3 @@ func FormatNamed(name string) (Format, bool) {
 	}
 	return Format{}, false
 }
-
-// g722Encoder is a g722.Encoder that knows its Format.
-type g722Encoder struct {
-	*g722.Encoder
-	format Format
-}
-
-// Format returns the format the encoder was made for.
-func (e g722Encoder) Format() Format { return e.format }
-
-// g722Decoder is a g722.Decoder that knows its Format.
-type g722Decoder struct {
-	*g722.Decoder
-	format Format
-}
-
-// Format returns the format the decoder was made for.
-func (d g722Decoder) Format() Format { return d.format }
