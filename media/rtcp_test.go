@@ -152,47 +152,12 @@ func TestRTCPXR(t *testing.T) {
 // the other's reports; RTCP from a source the latch does not allow is
 // ignored.
 func TestSessionRTCP(t *testing.T) {
-	mk := func(mux bool) (*Session, *rtcpState) {
-		s, err := NewSession(listenLocal(t), Peer{Signalling: localhost}, func(*rtp.Packet) {})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg := RTCPConfig{Format: PCMU, Interval: 40 * time.Millisecond}
-		if !mux {
-			cfg.Conn = listenLocal(t)
-		}
-		if err := s.EnableRTCP(cfg); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s, s.rtcp
-	}
-	a, _ := mk(true)
-	b, br := mk(false)
-	a.SetRemote(b.LocalAddr())
-	b.SetRemote(a.LocalAddr())
-	a.SetRTCPRemote(netip.MustParseAddrPort("127.0.0.1:9")) // multiplexed: no effect
-	b.SetRTCPRemote(a.LocalAddr())
-	for _, s := range []*Session{a, b} {
-		if err := s.Start(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	a, b := rtcpPair(t, nil, nil)
+	br := b.rtcp
 	if err := a.EnableRTCP(RTCPConfig{}); err != ErrSessionStarted {
 		t.Errorf("EnableRTCP after Start = %v, want ErrSessionStarted", err)
 	}
-	for i := range 50 {
-		for _, s := range []*Session{a, b} {
-			if err := s.WriteRTP(&rtp.Packet{Header: rtp.Header{SequenceNumber: uint16(i), Timestamp: uint32(i * 160)}, Payload: make([]byte, 160)}); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	waitFor(t, func() bool {
-		qa, _ := a.Quality()
-		qb, _ := b.Quality()
-		return qa.Reported && qb.Reported && qa.Received == 50 && qb.Received == 50
-	})
+	exchangeReports(t, a, b)
 	// A stranger's RTCP, on the RTP port and on the RTCP port: ignored.
 	stranger := listenLocalOn(t, netip.MustParseAddr("127.0.0.2"))
 	// Its report carries an XR block, which b never sends: if it were
@@ -289,45 +254,8 @@ func BenchmarkRTCPHandle(b *testing.B) {
 // taken.
 func TestSessionRTCPOverSRTP(t *testing.T) {
 	ka, kb := srtpKeyPair(SRTPAESCM128SHA1_80, 7)
-	mk := func(mux bool, k SRTPKeys) *Session {
-		s, err := NewSession(listenLocal(t), Peer{Signalling: localhost}, func(*rtp.Packet) {})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg := RTCPConfig{Format: PCMU, Interval: 40 * time.Millisecond}
-		if !mux {
-			cfg.Conn = listenLocal(t)
-		}
-		if err := s.EnableRTCP(cfg); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.SetSRTP(k); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
-	}
-	a, b := mk(true, ka), mk(false, kb)
-	a.SetRemote(b.LocalAddr())
-	b.SetRemote(a.LocalAddr())
-	b.SetRTCPRemote(a.LocalAddr())
-	for _, s := range []*Session{a, b} {
-		if err := s.Start(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for i := range 50 {
-		for _, s := range []*Session{a, b} {
-			if err := s.WriteRTP(&rtp.Packet{Header: rtp.Header{SequenceNumber: uint16(i), Timestamp: uint32(i * 160)}, Payload: make([]byte, 160)}); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	waitFor(t, func() bool {
-		qa, _ := a.Quality()
-		qb, _ := b.Quality()
-		return qa.Reported && qb.Reported && qa.Received == 50 && qb.Received == 50
-	})
+	a, b := rtcpPair(t, &ka, &kb)
+	exchangeReports(t, a, b)
 	if f := a.Stats().SRTPFailed + b.Stats().SRTPFailed; f != 0 {
 		t.Fatalf("%d SRTP/SRTCP packets failed between the two", f)
 	}
@@ -342,4 +270,60 @@ func TestSessionRTCPOverSRTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, func() bool { return a.Stats().SRTPFailed > failed })
+}
+
+// rtcpPair starts two sessions with RTCP every 40 ms, a's multiplexed on
+// its RTP port and b's on a socket of its own, each sending to the other;
+// with keys, each protects its media with them.
+func rtcpPair(t *testing.T, ka, kb *SRTPKeys) (a, b *Session) {
+	t.Helper()
+	mk := func(mux bool, k *SRTPKeys) *Session {
+		s, err := NewSession(listenLocal(t), Peer{Signalling: localhost}, func(*rtp.Packet) {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := RTCPConfig{Format: PCMU, Interval: 40 * time.Millisecond}
+		if !mux {
+			cfg.Conn = listenLocal(t)
+		}
+		if err := s.EnableRTCP(cfg); err != nil {
+			t.Fatal(err)
+		}
+		if k != nil {
+			if err := s.SetSRTP(*k); err != nil {
+				t.Fatal(err)
+			}
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	a, b = mk(true, ka), mk(false, kb)
+	a.SetRemote(b.LocalAddr())
+	b.SetRemote(a.LocalAddr())
+	a.SetRTCPRemote(netip.MustParseAddrPort("127.0.0.1:9")) // multiplexed: no effect
+	b.SetRTCPRemote(a.LocalAddr())
+	for _, s := range []*Session{a, b} {
+		if err := s.Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return a, b
+}
+
+// exchangeReports sends 50 packets each way between a and b and waits
+// until each has received them all and a report from the other.
+func exchangeReports(t *testing.T, a, b *Session) {
+	t.Helper()
+	for i := range 50 {
+		for _, s := range []*Session{a, b} {
+			if err := s.WriteRTP(&rtp.Packet{Header: rtp.Header{SequenceNumber: uint16(i), Timestamp: uint32(i * 160)}, Payload: make([]byte, 160)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	waitFor(t, func() bool {
+		qa, _ := a.Quality()
+		qb, _ := b.Quality()
+		return qa.Reported && qb.Reported && qa.Received == 50 && qb.Received == 50
+	})
 }
