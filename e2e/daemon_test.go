@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -13,7 +14,26 @@ import (
 type daemon struct {
 	name   string
 	exited chan struct{}
-	out    strings.Builder // its output, read only once exited is closed
+	out    output // its stdout and stderr
+}
+
+// output keeps what a daemon writes, readable while it runs.
+type output struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (o *output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.Write(p)
+}
+
+// String returns everything written so far.
+func (o *output) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.String()
 }
 
 // startDaemon starts cmd with its output kept, and kills it when the test
