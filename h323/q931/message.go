@@ -30,17 +30,18 @@ type MessageType uint8
 
 // The message types H.225.0 uses (H.225.0 §7.3).
 const (
-	Alerting        MessageType = 0x01 // ALERTING: the called side is ringing
-	CallProceeding  MessageType = 0x02 // CALL PROCEEDING: the Setup is being handled
-	Progress        MessageType = 0x03 // PROGRESS: in-band information or interworking
-	Setup           MessageType = 0x05 // SETUP: a new call
-	Connect         MessageType = 0x07 // CONNECT: the call is answered
-	ReleaseComplete MessageType = 0x5a // RELEASE COMPLETE: the call is over
-	Notify          MessageType = 0x6e // NOTIFY: a notification indicator
-	Facility        MessageType = 0x62 // FACILITY: supplementary services, tunnelled H.245
-	StatusEnquiry   MessageType = 0x75 // STATUS ENQUIRY: asks for a Status
-	Information     MessageType = 0x7b // INFORMATION: overlap digits, keypad
-	Status          MessageType = 0x7d // STATUS: answers a Status Enquiry or an error
+	Alerting         MessageType = 0x01 // ALERTING: the called side is ringing
+	CallProceeding   MessageType = 0x02 // CALL PROCEEDING: the Setup is being handled
+	Progress         MessageType = 0x03 // PROGRESS: in-band information or interworking
+	Setup            MessageType = 0x05 // SETUP: a new call
+	SetupAcknowledge MessageType = 0x0d // SETUP ACKNOWLEDGE: overlap sending goes on
+	Connect          MessageType = 0x07 // CONNECT: the call is answered
+	ReleaseComplete  MessageType = 0x5a // RELEASE COMPLETE: the call is over
+	Notify           MessageType = 0x6e // NOTIFY: a notification indicator
+	Facility         MessageType = 0x62 // FACILITY: supplementary services, tunnelled H.245
+	StatusEnquiry    MessageType = 0x75 // STATUS ENQUIRY: asks for a Status
+	Information      MessageType = 0x7b // INFORMATION: overlap digits, keypad
+	Status           MessageType = 0x7d // STATUS: answers a Status Enquiry or an error
 )
 
 // String names the message type as Q.931 does, or gives its value.
@@ -54,6 +55,8 @@ func (t MessageType) String() string {
 		return "Progress"
 	case Setup:
 		return "Setup"
+	case SetupAcknowledge:
+		return "SetupAcknowledge"
 	case Connect:
 		return "Connect"
 	case ReleaseComplete:
