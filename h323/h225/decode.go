@@ -175,14 +175,22 @@ func (d *decoder) guid(field string, v any) GUID {
 	return GUID(b)
 }
 
-// octetStrings returns a SEQUENCE OF OCTET STRING, nil when absent.
-func (d *decoder) octetStrings(field string, v any) [][]byte {
+// list returns a SEQUENCE OF, nil when absent.
+func (d *decoder) list(field string, v any) ([]any, bool) {
 	if v == nil {
-		return nil
+		return nil, false
 	}
-	list, ok := v.([]any)
+	l, ok := v.([]any)
 	if !ok {
 		d.fail(field, "%T, want a SEQUENCE OF", v)
+	}
+	return l, ok
+}
+
+// octetStrings returns a SEQUENCE OF OCTET STRING, nil when absent.
+func (d *decoder) octetStrings(field string, v any) [][]byte {
+	list, ok := d.list(field, v)
+	if !ok {
 		return nil
 	}
 	out := make([][]byte, len(list))
@@ -219,14 +227,7 @@ func (d *decoder) optTransport(field string, v any) netip.AddrPort {
 
 // aliases returns a SEQUENCE OF AliasAddress, skipping unknown kinds.
 func (d *decoder) aliases(field string, v any) []Alias {
-	if v == nil {
-		return nil
-	}
-	list, ok := v.([]any)
-	if !ok {
-		d.fail(field, "%T, want a SEQUENCE OF", v)
-		return nil
-	}
+	list, _ := d.list(field, v)
 	var out []Alias
 	for i, e := range list {
 		name := fmt.Sprintf("%s[%d]", field, i)

@@ -1,5 +1,5 @@
 // Package h225 encodes and decodes the H.225.0 call-signalling messages
-// (H.225.0 §7, the H323-UserInformation of module H323-MESSAGES) that
+// (H.225.0 clause 7, the H323-UserInformation of module H323-MESSAGES) that
 // travel in the User-user element of Q.931 messages, as typed Go values.
 //
 // Message holds what an H.323 call needs; Encode and Decode turn it into
@@ -17,7 +17,7 @@ import (
 // carries. Its value is the ASN.1 alternative name.
 type Body string
 
-// The bodies of H323-UU-PDU.h323-message-body (H.225.0 §7.3 to §7.4).
+// The bodies of H323-UU-PDU.h323-message-body.
 const (
 	Setup            Body = "setup"
 	CallProceeding   Body = "callProceeding"
@@ -41,7 +41,7 @@ const Version = 7
 // MaxVersion is the highest protocolIdentifier version Decode accepts.
 const MaxVersion = 8
 
-// GUID is a GloballyUniqueID (H.225.0 §7.6): a callIdentifier or a
+// GUID is a GloballyUniqueID of H.225.0: a callIdentifier or a
 // conferenceID, in the octet order it has on the wire.
 type GUID [16]byte
 
@@ -65,7 +65,7 @@ const (
 	GoalInvite Goal = "invite"
 )
 
-// ReleaseReason is a ReleaseCompleteReason alternative (H.225.0 §7.4.2).
+// ReleaseReason is a ReleaseCompleteReason alternative of H.225.0.
 type ReleaseReason string
 
 // Release reasons Parley sends or meets; any alternative name of
@@ -93,7 +93,7 @@ const (
 	ReasonInvalidCID                  ReleaseReason = "invalidCID"
 )
 
-// FacilityReason is a FacilityReason alternative (H.225.0 §7.4.3).
+// FacilityReason is a FacilityReason alternative of H.225.0.
 type FacilityReason string
 
 // Facility reasons; every alternative of FacilityReason is NULL.
@@ -114,7 +114,7 @@ const (
 // AliasKind is the AliasAddress alternative of an Alias.
 type AliasKind string
 
-// The alias kinds Message carries (H.225.0 §7.6, AliasAddress).
+// The alias kinds Message carries (AliasAddress of H.225.0).
 const (
 	DialedDigits AliasKind = "dialedDigits" // 0-9 # * , up to 128
 	H323ID       AliasKind = "h323-ID"      // a name, up to 256 UTF-16 units
@@ -137,7 +137,7 @@ type Alias struct {
 }
 
 // EndpointType is the sourceInfo of a Setup or the destinationInfo of the
-// answers (H.225.0 §7.6): what kind of node the endpoint is.
+// answers: what kind of node the endpoint is.
 type EndpointType struct {
 	// Terminal says the endpoint is a terminal.
 	Terminal bool

@@ -14,7 +14,7 @@ var ErrNoUserUser = errors.New("no user-user information element")
 
 // Pack returns the Q.931 message (ready for q931.WriteTPKT) that carries
 // m: header is the Q.931 part (Type, CallRef, CallRefFlag and any element
-// the caller wants), completed with what H.225.0 §7.3 requires:
+// the caller wants), completed with what H.225.0 clause 7 requires:
 //   - Type, when zero, from m.Body (Empty goes in a Facility);
 //   - in a Setup, the Bearer capability (speech, 64 kbit/s, H.221) when
 //     absent, the Display from the first h323-ID of m.SourceAddress when
@@ -25,6 +25,9 @@ var ErrNoUserUser = errors.New("no user-user information element")
 //   - in a ReleaseComplete, the Cause (location user) of m.Reason when
 //     absent (see Cause);
 //   - the User-user element with Encode(m).
+//
+// A Status needs the caller's Cause and CallState in header (Q.931
+// §3.1.16); Pack does not invent them.
 func Pack(header q931.Message, m Message) ([]byte, error) {
 	uu, err := Encode(m)
 	if err != nil {
@@ -129,7 +132,7 @@ func ia5(s string) string {
 }
 
 // partyNumber is the Q.931 number of the first numeric alias (unknown
-// type, E.164 plan, as H.225.0 §7.2.2.x describes), nil when none.
+// type, E.164 plan, as H323Plus sends them), nil when none.
 func partyNumber(list []Alias) *q931.PartyNumber {
 	for _, a := range list {
 		if a.Kind == DialedDigits || a.Kind == PartyNumber {
@@ -139,10 +142,10 @@ func partyNumber(list []Alias) *q931.PartyNumber {
 	return nil
 }
 
-// Cause returns the Q.931 cause value H.225.0 (Table 5) gives a
-// ReleaseCompleteReason; an empty reason, a normal hang-up, is
-// q931.CauseNormalCallClearing, and a reason the table does not list
-// q931.CauseNormalUnspecified.
+// Cause returns the Q.931 cause value that H.225.0's table of release
+// reasons pairs with r (noBandwidth 34, unreachableDestination 3, inConf
+// 17…); an empty reason, a normal hang-up, is q931.CauseNormalCallClearing,
+// and a reason the table does not list q931.CauseNormalUnspecified.
 func Cause(r ReleaseReason) uint8 {
 	switch r {
 	case "", ReasonDestinationRejection, ReasonCallDeflection:

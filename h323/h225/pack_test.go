@@ -8,7 +8,7 @@ import (
 	"github.com/parleyhq/parley/h323/q931"
 )
 
-// TestPackSetup completes a Setup's Q.931 part as H.225.0 §7.3.10 asks.
+// TestPackSetup completes a Setup's Q.931 part as H.225.0 asks.
 func TestPackSetup(t *testing.T) {
 	m := messages(t)["setup"]
 	b, err := Pack(q931.Message{CallRef: 0x1234}, m)

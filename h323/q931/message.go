@@ -28,7 +28,7 @@ const maxOther = 64
 // MessageType is the Q.931 message type octet (Q.931 §4.4, Table 4-2).
 type MessageType uint8
 
-// The message types H.225.0 uses (H.225.0 §7.3).
+// The message types H.225.0 uses, as H.225.0 clause 7 profiles them.
 const (
 	Alerting         MessageType = 0x01 // ALERTING: the called side is ringing
 	CallProceeding   MessageType = 0x02 // CALL PROCEEDING: the Setup is being handled
@@ -90,7 +90,7 @@ type Message struct {
 
 	// SendingComplete is the single-octet Sending complete element (0xa1).
 	SendingComplete bool
-	// BearerCapability (0x04) is mandatory in Setup (H.225.0 §7.3.10).
+	// BearerCapability (0x04) is mandatory in Setup (H.225.0).
 	BearerCapability *BearerCapability
 	// Cause (0x08) says why a call is released or a Status is sent.
 	Cause *Cause
@@ -111,7 +111,7 @@ type Message struct {
 	CalledPartyNumber *PartyNumber
 	// UserUser is the payload of the User-user element (0x7e) after its
 	// protocol discriminator 0x05: the PER-encoded H323-UserInformation.
-	// H.225.0 §7.2.2.1 gives this element a two-octet length.
+	// H.225.0 gives this element a two-octet length.
 	UserUser []byte
 
 	// Other holds the elements this package does not interpret, a repeat
