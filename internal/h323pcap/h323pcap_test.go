@@ -1,13 +1,14 @@
 package h323pcap
 
 import (
-	"bytes"
-	"encoding/binary"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/parleyhq/parley/internal/tsharkcheck"
 )
 
 const captures = "../../h323/per/testdata/captures"
@@ -79,43 +80,12 @@ func TestReadCaptures(t *testing.T) {
 	}
 }
 
-// frame builds an Ethernet/IPv4/TCP frame.
+// frame builds an Ethernet/IPv4/TCP frame from 10.0.0.1:sport to
+// 10.0.0.2:dport.
 func frame(sport, dport uint16, seq uint32, flags byte, payload []byte) []byte {
-	b := make([]byte, 14+20+20, 54+len(payload))
-	binary.BigEndian.PutUint16(b[12:], 0x0800)
-	ip := b[14:]
-	ip[0] = 0x45
-	binary.BigEndian.PutUint16(ip[2:], uint16(40+len(payload)))
-	ip[9] = 6
-	copy(ip[12:], []byte{10, 0, 0, 1})
-	copy(ip[16:], []byte{10, 0, 0, 2})
-	tcp := ip[20:]
-	binary.BigEndian.PutUint16(tcp, sport)
-	binary.BigEndian.PutUint16(tcp[2:], dport)
-	binary.BigEndian.PutUint32(tcp[4:], seq)
-	tcp[12] = 5 << 4
-	tcp[13] = flags
-	return append(b, payload...)
-}
-
-// pcapFile wraps Ethernet frames in a classic little-endian pcap file.
-func pcapFile(frames ...[]byte) []byte {
-	var b bytes.Buffer
-	hdr := make([]byte, 24)
-	binary.LittleEndian.PutUint32(hdr, 0xa1b2c3d4)
-	binary.LittleEndian.PutUint16(hdr[4:], 2)
-	binary.LittleEndian.PutUint16(hdr[6:], 4)
-	binary.LittleEndian.PutUint32(hdr[16:], 65535)
-	binary.LittleEndian.PutUint32(hdr[20:], linkEthernet)
-	b.Write(hdr)
-	for _, f := range frames {
-		rec := make([]byte, 16)
-		binary.LittleEndian.PutUint32(rec[8:], uint32(len(f)))
-		binary.LittleEndian.PutUint32(rec[12:], uint32(len(f)))
-		b.Write(rec)
-		b.Write(f)
-	}
-	return b.Bytes()
+	from := netip.AddrPortFrom(netip.MustParseAddr("10.0.0.1"), sport)
+	to := netip.AddrPortFrom(netip.MustParseAddr("10.0.0.2"), dport)
+	return tsharkcheck.TCPFrame(from, to, seq, 0, flags, payload)
 }
 
 // TestReassembly checks TCP reassembly on made-up streams: out of order,
@@ -128,7 +98,7 @@ func TestReassembly(t *testing.T) {
 	c := tpkt(6, 7, 8, 9)
 	const syn = 0x02
 	stream := append(append(append([]byte{}, a...), b...), c...) // 7 + 6 + 8 bytes from seq 101
-	file := pcapFile(
+	file := tsharkcheck.Pcap(
 		frame(5000, 3000, 100, syn, nil),
 		frame(5000, 3000, 101+13, 0, stream[13:17]),     // c's start, ahead of a gap
 		frame(5000, 3000, 101, 0, stream[:10]),          // a, and b's start
@@ -156,12 +126,12 @@ func TestParseRefuses(t *testing.T) {
 	q931 := func(body ...byte) []byte { return append([]byte{3, 0, 0, byte(4 + len(body))}, body...) }
 	tests := map[string][]byte{
 		"not a capture":          []byte("hello, world"),
-		"truncated pcap record":  pcapFile(frame(5000, 1720, 1, 0, nil))[:40],
-		"not TPKT on 1720":       pcapFile(frame(5000, 1720, 1, 0, []byte{9, 9, 9, 9, 9})),
-		"not Q.931":              pcapFile(frame(5000, 1720, 1, 0, q931(9, 0, 5))),
-		"user-user beyond end":   pcapFile(frame(5000, 1720, 1, 0, q931(8, 1, 1, 5, 0x7e, 0, 9, 5))),
-		"empty user-user":        pcapFile(frame(5000, 1720, 1, 0, q931(8, 1, 1, 5, 0x7e, 0, 0))),
-		"element length missing": pcapFile(frame(5000, 1720, 1, 0, q931(8, 1, 1, 5, 0x6c))),
+		"truncated pcap record":  tsharkcheck.Pcap(frame(5000, 1720, 1, 0, nil))[:40],
+		"not TPKT on 1720":       tsharkcheck.Pcap(frame(5000, 1720, 1, 0, []byte{9, 9, 9, 9, 9})),
+		"not Q.931":              tsharkcheck.Pcap(frame(5000, 1720, 1, 0, q931(9, 0, 5))),
+		"user-user beyond end":   tsharkcheck.Pcap(frame(5000, 1720, 1, 0, q931(8, 1, 1, 5, 0x7e, 0, 9, 5))),
+		"empty user-user":        tsharkcheck.Pcap(frame(5000, 1720, 1, 0, q931(8, 1, 1, 5, 0x7e, 0, 0))),
+		"element length missing": tsharkcheck.Pcap(frame(5000, 1720, 1, 0, q931(8, 1, 1, 5, 0x6c))),
 	}
 	for name, file := range tests {
 		t.Run(name, func(t *testing.T) {
