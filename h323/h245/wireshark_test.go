@@ -1,108 +1,32 @@
 package h245
 
 import (
-	"bytes"
 	"encoding/binary"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/parleyhq/parley/h323/per"
+	"github.com/parleyhq/parley/internal/tsharkcheck"
 )
 
-// h245Port is the TCP port the test captures carry H.245 on.
-const h245Port = 11745
-
-// writePcap writes pdus as one TCP stream to port h245Port, each PDU
-// TPKT-framed (RFC 1006) in its own segment, as a raw-IPv4 pcap file.
-func writePcap(t *testing.T, path string, pdus [][]byte) {
-	t.Helper()
-	var f bytes.Buffer
-	hdr := []any{uint32(0xa1b2c3d4), uint16(2), uint16(4), int32(0), uint32(0), uint32(65535), uint32(101)} // LINKTYPE_RAW
-	for _, v := range hdr {
-		binary.Write(&f, binary.LittleEndian, v)
-	}
-	seq := uint32(1000)
-	for i, p := range pdus {
-		payload := binary.BigEndian.AppendUint16([]byte{3, 0}, uint16(len(p)+4))
-		payload = append(payload, p...)
-		tcp := make([]byte, 20)
-		binary.BigEndian.PutUint16(tcp[0:], 40000)
-		binary.BigEndian.PutUint16(tcp[2:], h245Port)
-		binary.BigEndian.PutUint32(tcp[4:], seq)
-		binary.BigEndian.PutUint32(tcp[8:], 1)
-		tcp[12] = 5 << 4
-		tcp[13] = 0x18 // PSH, ACK
-		binary.BigEndian.PutUint16(tcp[14:], 65535)
-		seq += uint32(len(payload))
-		ip := make([]byte, 20)
-		ip[0] = 0x45
-		binary.BigEndian.PutUint16(ip[2:], uint16(20+len(tcp)+len(payload)))
-		ip[8], ip[9] = 64, 6
-		copy(ip[12:], []byte{10, 0, 0, 1, 10, 0, 0, 2})
-		var sum uint32
-		for j := 0; j < 20; j += 2 {
-			sum += uint32(binary.BigEndian.Uint16(ip[j:]))
-		}
-		for sum > 0xffff {
-			sum = sum&0xffff + sum>>16
-		}
-		binary.BigEndian.PutUint16(ip[10:], ^uint16(sum))
-		pkt := append(append(ip, tcp...), payload...)
-		for _, v := range []uint32{uint32(1796605000 + i), 0, uint32(len(pkt)), uint32(len(pkt))} {
-			binary.Write(&f, binary.LittleEndian, v)
-		}
-		f.Write(pkt)
-	}
-	if err := os.WriteFile(path, f.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+// tpkt frames pdu as on an H.245 TCP connection (RFC 1006).
+func tpkt(pdu []byte) []byte {
+	return append(binary.BigEndian.AppendUint16([]byte{3, 0}, uint16(len(pdu)+4)), pdu...)
 }
 
-// tshark runs tshark on a capture of pdus with H.245 decoded on h245Port
-// and returns one line per packet of the tab-separated fields.
-func tshark(t *testing.T, pdus [][]byte, fields ...string) []string {
-	t.Helper()
-	bin, err := exec.LookPath("tshark")
-	if err != nil {
-		t.Skip("tshark not installed (apt-get install tshark; scripts/deps.sh)")
-	}
-	path := filepath.Join(t.TempDir(), "h245.pcap")
-	writePcap(t, path, pdus)
-	args := []string{"-r", path, "-o", "tcp.desegment_tcp_streams:TRUE", "-d", "tcp.port==11745,h245", "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=,"}
-	for _, f := range fields {
-		args = append(args, "-e", f)
-	}
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "HOME="+t.TempDir()) // no user preferences
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("tshark: %v: %s", err, stderr.String())
-	}
-	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	if len(lines) != len(pdus) {
-		t.Fatalf("tshark printed %d lines for %d packets:\n%s", len(lines), len(pdus), out)
-	}
-	return lines
-}
-
-// TestWiresharkDecodesCaptures checks the harness itself: the captured
-// H323Plus PDUs decode cleanly through writePcap and tshark.
+// TestWiresharkDecodesCaptures checks the harness: the captured H323Plus
+// PDUs decode cleanly, and a truncated one does not.
 func TestWiresharkDecodesCaptures(t *testing.T) {
-	var pdus [][]byte
+	var msgs [][]byte
 	for _, v := range vectors(t, "h323plus-separate") {
-		pdus = append(pdus, v.pdu)
+		msgs = append(msgs, tpkt(v.pdu))
 	}
-	for i, l := range tshark(t, pdus, "h245.pdu_type", "_ws.malformed", "_ws.expert.message") {
-		fs := strings.Split(l, "\t")
-		if fs[0] == "" || fs[1] != "" || fs[2] != "" {
-			t.Errorf("capture %d: %q", i, l)
-		}
+	if p := tsharkcheck.Problems(tsharkcheck.H245(t, msgs...)); len(p) > 0 {
+		t.Errorf("tshark: %v", p)
+	}
+	if p := tsharkcheck.Problems(tsharkcheck.H245(t, tpkt(vectors(t, "h323plus-separate")[0].pdu[:20]))); len(p) == 0 {
+		t.Error("tshark found nothing wrong with a truncated capability set")
 	}
 }
 
@@ -170,8 +94,7 @@ func TestWiresharkDecodesOurs(t *testing.T) {
 		{UserInput{Signal: '#', Duration: 250 * time.Millisecond}, map[string]string{"h245.signalType": "#", "h245.duration": "250"}},
 		{FunctionNotUnderstood{Kind: "request.maintenanceLoopRequest", of: loop}, map[string]string{"h245.indication": "1", "h245.functionNotUnderstood": "0"}},
 	}
-	fieldSet := map[string]bool{}
-	var pdus [][]byte
+	var msgs [][]byte
 	for _, c := range checks {
 		b, ok := c.msg.([]byte)
 		if !ok {
@@ -183,23 +106,16 @@ func TestWiresharkDecodesOurs(t *testing.T) {
 		if _, err := typ.Decode(b); err != nil {
 			t.Fatalf("%x: %v", b, err)
 		}
-		pdus = append(pdus, b)
-		for f := range c.want {
-			fieldSet[f] = true
-		}
+		msgs = append(msgs, tpkt(b))
 	}
-	fields := []string{"_ws.malformed", "_ws.expert.message"}
-	for f := range fieldSet {
-		fields = append(fields, f)
+	frames := tsharkcheck.H245(t, msgs...)
+	if p := tsharkcheck.Problems(frames); len(p) > 0 {
+		t.Errorf("tshark: %v", p)
 	}
-	for i, l := range tshark(t, pdus, fields...) {
-		got := strings.Split(l, "\t")
-		if got[0] != "" || got[1] != "" {
-			t.Errorf("%d %#v: malformed %q expert %q", i, checks[i].msg, got[0], got[1])
-		}
-		for j, f := range fields[2:] {
-			if w, ok := checks[i].want[f]; ok && got[j+2] != w {
-				t.Errorf("%d %#v: %s = %q, want %q", i, checks[i].msg, f, got[j+2], w)
+	for i, f := range frames {
+		for name, want := range checks[i].want {
+			if got := strings.Join(f.Values(name), ","); got != want {
+				t.Errorf("%d %#v: %s = %q, want %q", i, checks[i].msg, name, got, want)
 			}
 		}
 	}
