@@ -120,7 +120,8 @@ func NewSession(cfg Config) (*Session, error) {
 
 // Start begins slow start once the H.245 channel is up: it returns our
 // TerminalCapabilitySet and MasterSlaveDetermination (H.245 §8.2, §8.4),
-// and starts T101 and T106. Calling it again returns nothing.
+// and starts T101 and T106. The determination is left out when the peer's
+// has already begun or decided it. Calling Start again returns nothing.
 func (s *Session) Start(now time.Time) ([][]byte, error) {
 	if s.started || s.sentEnd || s.peerEnded {
 		return nil, nil
@@ -128,7 +129,9 @@ func (s *Session) Start(now time.Time) ([][]byte, error) {
 	return s.atomically(func(o *output) {
 		s.started = true
 		s.sendTCS(now, o)
-		s.msd.start(now, s, o)
+		if s.msd.state == msdIdle {
+			s.msd.start(now, s, o)
+		}
 	})
 }
 

@@ -225,6 +225,18 @@ func TestMSDProcedure(t *testing.T) {
 			t.Fatalf("%#v %#v %+v", out, ev, s.msd)
 		}
 	})
+	t.Run("the peer's first, then Start", func(t *testing.T) {
+		s := newSession(t, "192.0.2.1", 4000, func(c *Config) { c.Random = fixed(100) })
+		handle(t, s, t0, MasterSlaveDetermination{TerminalType: 50, Number: 200})
+		handle(t, s, t0, MasterSlaveDeterminationAck{Master: true})
+		out, err := s.Start(t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := decodeAll(t, out); len(got) != 1 || reflect.TypeOf(got[0]) != reflect.TypeOf(TerminalCapabilitySet{}) || s.msd.state != msdDone {
+			t.Fatalf("Start after the peer's determination sent %#v", got)
+		}
+	})
 	t.Run("contradicting ack fails", func(t *testing.T) {
 		s := start(t, 100)
 		handle(t, s, t0, MasterSlaveDetermination{TerminalType: 50, Number: 200}) // we are master
