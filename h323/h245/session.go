@@ -159,8 +159,12 @@ func (s *Session) Handle(now time.Time, pdu []byte) ([][]byte, []Event, error) {
 // Tick expires the timers due at now: T101 (capability set: release and
 // Failed), T106 (master/slave determination: release and Failed), T103
 // (our channel: close and Failed) and T108 (our channel's close:
-// forgotten). Call it at Deadline.
+// forgotten). Call it at Deadline. After the session has ended no timer
+// runs.
 func (s *Session) Tick(now time.Time) ([][]byte, []Event, error) {
+	if s.sentEnd || s.peerEnded {
+		return nil, nil, nil
+	}
 	var ev []Event
 	out, err := s.atomically(func(o *output) {
 		if s.tcsPending && !now.Before(s.tcsDeadline) {
@@ -181,6 +185,9 @@ func (s *Session) Tick(now time.Time) ([][]byte, []Event, error) {
 // Deadline returns when Tick must next be called, false when no timer runs.
 func (s *Session) Deadline() (time.Time, bool) {
 	var d time.Time
+	if s.sentEnd || s.peerEnded {
+		return d, false
+	}
 	for _, t := range []struct {
 		on bool
 		at time.Time

@@ -533,9 +533,18 @@ func TestEndAndOthers(t *testing.T) {
 		t.Errorf("answered a FunctionNotUnderstood: %#v", got)
 	}
 
+	if _, err := s.Start(t0); err != nil {
+		t.Fatal(err)
+	}
 	out, err = s.End()
 	if err != nil || !reflect.DeepEqual(decodeAll(t, out), []Message{EndSessionCommand{}}) {
 		t.Fatalf("End: %x %v", out, err)
+	}
+	if _, ok := s.Deadline(); ok {
+		t.Error("timers run after End")
+	}
+	if out, ev, err := s.Tick(t0.Add(time.Hour)); len(out)+len(ev) != 0 || err != nil {
+		t.Errorf("Tick after End: %x %#v %v", out, ev, err)
 	}
 	if again, _ := s.End(); len(again) != 0 {
 		t.Error("End twice")
