@@ -147,11 +147,12 @@ func (s *Session) onRequestClose(now time.Time, m RequestChannelClose, o *output
 	o.send(RequestChannelCloseAck{Number: m.Number})
 	o.send(CloseLogicalChannel{Number: m.Number})
 	s.tx = txChannel{state: txClosing, number: m.Number, deadline: now.Add(s.cfg.Timeout)}
+	s.reported = Media{}
 	o.emit(ChannelClosed{Direction: Transmit})
 }
 
 // maybeReady reports MediaReady once channels are open both ways, and
-// again when they change.
+// again when they change or reopen.
 func (s *Session) maybeReady(o *output) {
 	if s.tx.state != txOpen || !s.rx.open {
 		return

@@ -126,13 +126,14 @@ func (s *Session) Start(now time.Time) ([][]byte, error) {
 	if s.started || s.sentEnd || s.peerEnded {
 		return nil, nil
 	}
-	return s.atomically(func(o *output) {
+	out, _, err := s.atomically(func(o *output) {
 		s.started = true
 		s.sendTCS(now, o)
 		if s.msd.state == msdIdle {
 			s.msd.start(now, s, o)
 		}
 	})
+	return out, err
 }
 
 // Handle processes one received H.245 PDU (a MultimediaSystemControlMessage
@@ -145,15 +146,7 @@ func (s *Session) Handle(now time.Time, pdu []byte) ([][]byte, []Event, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var ev []Event
-	out, err := s.atomically(func(o *output) {
-		s.dispatch(now, m, o)
-		ev = o.events
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return out, ev, nil
+	return s.atomically(func(o *output) { s.dispatch(now, m, o) })
 }
 
 // Tick expires the timers due at now: T101 (capability set: release and
@@ -165,8 +158,7 @@ func (s *Session) Tick(now time.Time) ([][]byte, []Event, error) {
 	if s.sentEnd || s.peerEnded {
 		return nil, nil, nil
 	}
-	var ev []Event
-	out, err := s.atomically(func(o *output) {
+	return s.atomically(func(o *output) {
 		if s.tcsPending && !now.Before(s.tcsDeadline) {
 			s.tcsPending = false
 			o.send(TerminalCapabilitySetRelease{})
@@ -174,12 +166,7 @@ func (s *Session) Tick(now time.Time) ([][]byte, []Event, error) {
 		}
 		s.msd.tick(now, o)
 		s.tx.tick(now, o)
-		ev = o.events
 	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return out, ev, nil
 }
 
 // Deadline returns when Tick must next be called, false when no timer runs.
@@ -205,16 +192,17 @@ func (s *Session) End() ([][]byte, error) {
 	if s.sentEnd {
 		return nil, nil
 	}
-	return s.atomically(func(o *output) {
+	out, _, err := s.atomically(func(o *output) {
 		s.sentEnd = true
 		o.send(EndSessionCommand{})
 	})
+	return out, err
 }
 
 // Digits returns one UserInputIndication (alphanumeric) per key of keys,
 // which must all be of "0123456789*#ABCD".
 func (s *Session) Digits(keys string) ([][]byte, error) {
-	return s.atomically(func(o *output) {
+	out, _, err := s.atomically(func(o *output) {
 		for i := 0; i < len(keys); i++ {
 			if !isDigit(keys[i]) {
 				o.err = fmt.Errorf("h245: key %q not a DTMF key", keys[i])
@@ -223,10 +211,11 @@ func (s *Session) Digits(keys string) ([][]byte, error) {
 			o.send(UserInput{Alphanumeric: keys[i : i+1]})
 		}
 	})
+	return out, err
 }
 
-// Media returns the media negotiated so far, false until channels are open
-// both ways.
+// Media returns the media of the channels open both ways, false while
+// either direction is not open.
 func (s *Session) Media() (Media, bool) {
 	return s.reported, s.reported.Send != 0
 }
@@ -243,25 +232,26 @@ func (o *output) emit(e Event)   { o.events = append(o.events, e) }
 func (o *output) fail(err error) { o.emit(Failed{Err: err}) }
 
 // atomically runs step and encodes what it sends; if step sets an error or
-// a message fails to encode, the session is restored as it was.
-func (s *Session) atomically(step func(o *output)) ([][]byte, error) {
+// a message fails to encode, the session is restored as it was and nothing
+// is returned but the error.
+func (s *Session) atomically(step func(o *output)) ([][]byte, []Event, error) {
 	saved := *s
 	var o output
 	step(&o)
 	if o.err != nil {
 		*s = saved
-		return nil, o.err
+		return nil, nil, o.err
 	}
 	out := make([][]byte, 0, len(o.msgs))
 	for _, m := range o.msgs {
 		b, err := Encode(m)
 		if err != nil {
 			*s = saved
-			return nil, err
+			return nil, nil, err
 		}
 		out = append(out, b)
 	}
-	return out, nil
+	return out, o.events, nil
 }
 
 // dispatch runs the procedure a received message belongs to.
@@ -308,7 +298,7 @@ func (s *Session) dispatch(now time.Time, m Message, o *output) {
 	case CloseLogicalChannel:
 		o.send(CloseLogicalChannelAck{Number: m.Number})
 		if s.rx.open && s.rx.number == m.Number {
-			s.rx = rxChannel{}
+			s.rx, s.reported = rxChannel{}, Media{}
 			o.emit(ChannelClosed{Direction: Receive})
 		}
 	case CloseLogicalChannelAck:

@@ -389,6 +389,24 @@ func TestLogicalChannels(t *testing.T) {
 			t.Fatalf("again: %#v %#v", out, ev)
 		}
 	})
+	t.Run("the peer reopens", func(t *testing.T) {
+		s, _ := ready(t, PCMA)
+		handle(t, s, t0, OpenLogicalChannelAck{Number: 1, MediaChannel: peerRTP, MediaControlChannel: peerRTCP})
+		peerOLC := func(n int) OpenLogicalChannel {
+			return OpenLogicalChannel{Number: n, Forward: &Params{Audio: Audio{Codec: PCMA, Frames: 20}, H2250: true, SessionID: 1}}
+		}
+		want := []Event{MediaReady{Media{Send: PCMA, Receive: PCMA, RemoteRTP: peerRTP, RemoteRTCP: peerRTCP}}}
+		if _, ev := handle(t, s, t0, peerOLC(40)); !reflect.DeepEqual(ev, want) {
+			t.Fatalf("%#v", ev)
+		}
+		handle(t, s, t0, CloseLogicalChannel{Number: 40})
+		if m, ok := s.Media(); ok {
+			t.Errorf("Media() after close = %v", m)
+		}
+		if _, ev := handle(t, s, t0, peerOLC(41)); !reflect.DeepEqual(ev, want) {
+			t.Fatalf("reopened: %#v", ev)
+		}
+	})
 	t.Run("T108 forgets", func(t *testing.T) {
 		s, _ := ready(t, PCMA)
 		handle(t, s, t0, OpenLogicalChannelAck{Number: 1, MediaChannel: peerRTP})
