@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// txState is where our audio channel stands (H.245 §8.5, the outgoing
+// txState is where our audio channel stands (H.245's outgoing
 // LCSE states).
 type txState uint8
 

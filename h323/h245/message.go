@@ -6,7 +6,7 @@ import (
 	"github.com/parleyhq/parley/h323/per"
 )
 
-// Message is one H.245 MultimediaSystemControlMessage (ITU-T H.245 §6), as
+// Message is one H.245 MultimediaSystemControlMessage (ITU-T H.245), as
 // one of the types of this package: the request, response, command and
 // indication messages a call's control procedures use, and Other for the
 // rest.
@@ -153,7 +153,7 @@ func (o Other) value() (per.Choice, error) {
 	return o.raw, nil
 }
 
-// FunctionNotUnderstood (H.245 §6.4, indication) returns a request, response
+// FunctionNotUnderstood (H.245 indication) returns a request, response
 // or command the sender did not understand; Kind names it "class.message".
 type FunctionNotUnderstood struct {
 	Kind string

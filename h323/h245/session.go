@@ -21,7 +21,7 @@ import (
 // Config is the local side of a Session.
 type Config struct {
 	// TerminalType is our master/slave determination terminalType (H.323
-	// Table 1): 50 for a terminal (the default, when 0), 190 for an MCU.
+	// terminal types): 50 for a terminal (the default, when 0), 190 for an MCU.
 	TerminalType int
 	// Codecs are the codecs we can send and receive, in our order of
 	// preference; default PCMA then PCMU.
@@ -40,7 +40,7 @@ type Config struct {
 }
 
 // n100 is how many times an indeterminate master/slave determination is
-// retried (H.245 §C.2 N100).
+// retried (H.245's N100).
 const n100 = 3
 
 // Session is the H.245 side of one call. Its methods are not safe for
@@ -119,7 +119,7 @@ func NewSession(cfg Config) (*Session, error) {
 }
 
 // Start begins slow start once the H.245 channel is up: it returns our
-// TerminalCapabilitySet and MasterSlaveDetermination (H.245 §8.2, §8.4),
+// TerminalCapabilitySet and MasterSlaveDetermination (H.245's master/slave determination and capability exchange),
 // and starts T101 and T106. The determination is left out when the peer's
 // has already begun or decided it. Calling Start again returns nothing.
 func (s *Session) Start(now time.Time) ([][]byte, error) {
@@ -315,7 +315,7 @@ func (s *Session) dispatch(now time.Time, m Message, o *output) {
 		}
 	case Other:
 		// A request we do not handle is returned as not understood
-		// (H.245 §8.1), if it re-encodes; other messages are ignored.
+		// (H.245), if it re-encodes; other messages are ignored.
 		if f, ok := notUnderstood(m); ok && m.raw.Name == "request" {
 			if _, err := Encode(f); err == nil {
 				o.send(f)
@@ -373,7 +373,7 @@ func (s *Session) onTCS(now time.Time, m TerminalCapabilitySet, o *output) {
 	}
 	o.send(TerminalCapabilitySetAck{Sequence: m.Sequence})
 	if len(m.Table) == 0 {
-		return // the empty capability set (H.245 §8.4.6) pauses; nothing to open
+		return // the empty capability set (H.245) pauses; nothing to open
 	}
 	s.peerTCS = true
 	s.peerAudio = m.receivable()

@@ -151,7 +151,7 @@ func TestDigits(t *testing.T) {
 	}
 }
 
-// TestMSDDecide checks the determination rule of H.245 §8.2 against the
+// TestMSDDecide checks the determination rule of H.245 against the
 // numbers H323Plus drew in the captures.
 func TestMSDDecide(t *testing.T) {
 	for _, tc := range []struct {
