@@ -60,6 +60,29 @@ func TestSlowStartBetweenSessions(t *testing.T) {
 	}
 }
 
+// step is what a Session must send and report for one PDU of a peer.
+type step struct {
+	want   []Message
+	events []Event
+}
+
+// replay feeds s the peer's PDUs in order, checking each step.
+func replay(t *testing.T, s *Session, peer [][]byte, steps []step) {
+	t.Helper()
+	if len(peer) != len(steps) {
+		t.Fatalf("%d peer PDUs for %d steps", len(peer), len(steps))
+	}
+	for i, p := range peer {
+		out, ev, err := s.Handle(t0, p)
+		if err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		if got := decodeAll(t, out); !reflect.DeepEqual(got, steps[i].want) || !reflect.DeepEqual(ev, steps[i].events) {
+			t.Errorf("step %d: sent %#v events %#v\nwant %#v events %#v", i, got, ev, steps[i].want, steps[i].events)
+		}
+	}
+}
+
 // TestSlowStartAgainstH323Plus plays H323Plus's side of the separate-H.245
 // capture (the callee) against a Session in the caller's place.
 func TestSlowStartAgainstH323Plus(t *testing.T) {
@@ -79,10 +102,7 @@ func TestSlowStartAgainstH323Plus(t *testing.T) {
 		t.Fatalf("start sent %#v", got[1])
 	}
 	lo := func(p uint16) netip.AddrPort { return netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), p) }
-	steps := []struct {
-		want   []Message
-		events []Event
-	}{
+	steps := []step{
 		{want: []Message{TerminalCapabilitySetAck{Sequence: 1}}},
 		{want: []Message{MasterSlaveDeterminationAck{Master: true}}}, // the callee is master
 		{},
@@ -92,21 +112,33 @@ func TestSlowStartAgainstH323Plus(t *testing.T) {
 		{events: []Event{MediaReady{Media{Send: PCMA, Receive: PCMA, RemoteRTP: lo(5006), RemoteRTCP: lo(5007)}}}},
 		{want: []Message{EndSessionCommand{}}, events: []Event{Ended{}}},
 	}
-	if len(peer) != len(steps) {
-		t.Fatalf("%d peer PDUs", len(peer))
-	}
-	for i, p := range peer {
-		out, ev, err := s.Handle(t0.Add(time.Second), p)
-		if err != nil {
-			t.Fatalf("step %d: %v", i, err)
-		}
-		if got := decodeAll(t, out); !reflect.DeepEqual(got, steps[i].want) || !reflect.DeepEqual(ev, steps[i].events) {
-			t.Errorf("step %d: sent %#v events %#v\nwant %#v events %#v", i, got, ev, steps[i].want, steps[i].events)
-		}
-	}
+	replay(t, s, peer, steps)
 	if s.msd.master {
 		t.Error("we are master; H323Plus's Ack says slave")
 	}
+}
+
+// TestSlowStartAgainstNDPI plays the side of nDPI's capture that answers
+// (TCP port 32804) against a Session in the other side's place.
+func TestSlowStartAgainstNDPI(t *testing.T) {
+	peer := from(vectors(t, "ndpi"), "32804")
+	// peer: TCS (A-law, 240 frames), MSD, TCSAck, MSDAck(slave), OLC 101, OLCAck 61
+	s := newSession(t, "10.1.6.18", 2006, func(c *Config) { c.Random = fixed(0x3782de + 1) }) // we lose the tie
+	s.next = 61
+	if _, err := s.Start(t0); err != nil {
+		t.Fatal(err)
+	}
+	peerAt := func(p uint16) netip.AddrPort { return netip.AddrPortFrom(netip.MustParseAddr("10.1.3.143"), p) }
+	steps := []step{
+		{want: []Message{TerminalCapabilitySetAck{Sequence: 1}}},
+		{want: []Message{MasterSlaveDeterminationAck{Master: true}}},
+		{},
+		{want: []Message{OpenLogicalChannel{Number: 61, Forward: &Params{
+			Audio: Audio{Codec: PCMA, Frames: 20, Name: "g711Alaw64k"}, H2250: true, SessionID: 1, MediaControlChannel: s.cfg.RTCP}}}},
+		{want: []Message{OpenLogicalChannelAck{Number: 101, SessionID: 1, MediaChannel: s.cfg.RTP, MediaControlChannel: s.cfg.RTCP}}},
+		{events: []Event{MediaReady{Media{Send: PCMA, Receive: PCMA, RemoteRTP: peerAt(5000), RemoteRTCP: peerAt(5001)}}}},
+	}
+	replay(t, s, peer, steps)
 }
 
 // TestDigits turns H323Plus's and other UserInputIndications into Digit
