@@ -83,38 +83,50 @@ func replay(t *testing.T, s *Session, peer [][]byte, steps []step) {
 	}
 }
 
-// TestSlowStartAgainstH323Plus plays H323Plus's side of the separate-H.245
-// capture (the callee) against a Session in the caller's place.
+// TestSlowStartAgainstH323Plus plays H323Plus's side of the captured
+// calls (the callee: on its own H.245 connection, and tunnelled) against a
+// Session in the caller's place, with the caller's number, so that the
+// determination goes as it went.
 func TestSlowStartAgainstH323Plus(t *testing.T) {
-	peer := from(vectors(t, "h323plus-separate"), "callee")
-	// peer: TCS, MSD, TCSAck, MSDAck(slave), OLC 101, OLCAck 101, ESC
-	s := newSession(t, "127.0.0.1", 5004, func(c *Config) { c.Random = fixed(0xfe9c2d) })
-	s.next = 101 // the channel number H323Plus's Ack names
-	out, err := s.Start(t0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := decodeAll(t, out)
-	if tcs, ok := got[0].(TerminalCapabilitySet); !ok || tcs.Sequence != 1 || len(got) != 2 {
-		t.Fatalf("start sent %#v", got)
-	}
-	if msd, ok := got[1].(MasterSlaveDetermination); !ok || msd != (MasterSlaveDetermination{50, 0xfe9c2d}) {
-		t.Fatalf("start sent %#v", got[1])
-	}
-	lo := func(p uint16) netip.AddrPort { return netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), p) }
-	steps := []step{
-		{want: []Message{TerminalCapabilitySetAck{Sequence: 1}}},
-		{want: []Message{MasterSlaveDeterminationAck{Master: true}}}, // the callee is master
-		{},
-		{want: []Message{OpenLogicalChannel{Number: 101, Forward: &Params{
-			Audio: Audio{Codec: PCMA, Frames: 20, Name: "g711Alaw64k"}, H2250: true, SessionID: 1, MediaControlChannel: lo(5005)}}}},
-		{want: []Message{OpenLogicalChannelAck{Number: 101, SessionID: 1, MediaChannel: lo(5004), MediaControlChannel: lo(5005)}}},
-		{events: []Event{MediaReady{Media{Send: PCMA, Receive: PCMA, RemoteRTP: lo(5006), RemoteRTCP: lo(5007)}}}},
-		{want: []Message{EndSessionCommand{}}, events: []Event{Ended{}}},
-	}
-	replay(t, s, peer, steps)
-	if s.msd.master {
-		t.Error("we are master; H323Plus's Ack says slave")
+	for _, tc := range []struct {
+		capture string
+		number  uint32 // the caller's statusDeterminationNumber
+		master  bool   // the caller's role
+	}{
+		{"h323plus-separate", 0xfe9c2d, false},
+		{"h323plus-tunnelled", 0x527d70, true},
+	} {
+		t.Run(tc.capture, func(t *testing.T) {
+			peer := from(vectors(t, tc.capture), "callee")
+			// peer: TCS, MSD, TCSAck, MSDAck, OLC 101, OLCAck 101, ESC
+			s := newSession(t, "127.0.0.1", 5004, func(c *Config) { c.Random = fixed(tc.number) })
+			s.next = 101 // the channel number H323Plus's Ack names
+			out, err := s.Start(t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := decodeAll(t, out)
+			if tcs, ok := got[0].(TerminalCapabilitySet); !ok || tcs.Sequence != 1 || len(got) != 2 {
+				t.Fatalf("start sent %#v", got)
+			}
+			if msd, ok := got[1].(MasterSlaveDetermination); !ok || msd != (MasterSlaveDetermination{50, tc.number}) {
+				t.Fatalf("start sent %#v", got[1])
+			}
+			lo := func(p uint16) netip.AddrPort { return netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), p) }
+			replay(t, s, peer, []step{
+				{want: []Message{TerminalCapabilitySetAck{Sequence: 1}}},
+				{want: []Message{MasterSlaveDeterminationAck{Master: !tc.master}}},
+				{},
+				{want: []Message{OpenLogicalChannel{Number: 101, Forward: &Params{
+					Audio: Audio{Codec: PCMA, Frames: 20, Name: "g711Alaw64k"}, H2250: true, SessionID: 1, MediaControlChannel: lo(5005)}}}},
+				{want: []Message{OpenLogicalChannelAck{Number: 101, SessionID: 1, MediaChannel: lo(5004), MediaControlChannel: lo(5005)}}},
+				{events: []Event{MediaReady{Media{Send: PCMA, Receive: PCMA, RemoteRTP: lo(5006), RemoteRTCP: lo(5007)}}}},
+				{want: []Message{EndSessionCommand{}}, events: []Event{Ended{}}},
+			})
+			if s.msd.master != tc.master {
+				t.Errorf("master %v, want %v", s.msd.master, tc.master)
+			}
+		})
 	}
 }
 
