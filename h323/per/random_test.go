@@ -23,7 +23,11 @@ func randomValue(rng *rand.Rand, n *node, depth int) (any, bool) {
 	switch n.kind {
 	case kSequence:
 		s := Seq{}
-		for _, f := range n.fields[:n.nroot] {
+		fields := n.fields[:n.nroot]
+		for _, slot := range n.slots[:rng.IntN(len(n.slots)+1)] { // a random earlier version
+			fields = append(fields[:len(fields):len(fields)], slot...)
+		}
+		for _, f := range fields {
 			if f.optional && (depth > 4 || rng.IntN(2) == 0) {
 				continue
 			}
@@ -32,19 +36,6 @@ func randomValue(rng *rand.Rand, n *node, depth int) (any, bool) {
 				return nil, false
 			}
 			s[f.name] = v
-		}
-		keep := rng.IntN(len(n.slots) + 1) // additions of a random earlier version
-		for _, slot := range n.slots[:keep] {
-			for _, f := range slot {
-				if f.optional && (depth > 4 || rng.IntN(2) == 0) {
-					continue
-				}
-				v, ok := randomValue(rng, f.typ, depth+1)
-				if !ok {
-					return nil, false
-				}
-				s[f.name] = v
-			}
 		}
 		return s, true
 	case kChoice:
