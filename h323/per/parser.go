@@ -22,10 +22,14 @@ type paramType struct {
 
 // parser reads one module from its tokens.
 type parser struct {
-	toks []token
-	pos  int
-	mod  *module
+	toks  []token
+	pos   int
+	mod   *module
+	depth int // nesting of types and constraints being parsed
 }
+
+// maxParseDepth bounds the nesting of types and constraints in a module.
+const maxParseDepth = 64
 
 func (p *parser) peek() token        { return p.toks[p.pos] }
 func (p *parser) peekAt(i int) token { return p.toks[min(p.pos+i, len(p.toks)-1)] }
@@ -255,6 +259,10 @@ var stringTypes = map[string]bool{
 
 // parseType reads a type and the constraints that follow it.
 func (p *parser) parseType() (*node, error) {
+	if p.depth++; p.depth > maxParseDepth {
+		return nil, p.errorf("types nested deeper than %d", maxParseDepth)
+	}
+	defer func() { p.depth-- }()
 	for p.is("[") { // a tag: PER ignores it
 		if err := p.skipBalanced(); err != nil {
 			return nil, err
