@@ -96,7 +96,7 @@ func (r *reader) primitive(n *node) (any, error) {
 		var out BitString
 		lay := sizeLayout{fixed: n.cons.size.hi > 16, variable: true}
 		err := r.readSized(n.cons.size, lay, func(cnt int) error {
-			b, err := r.readBitString(cnt, false)
+			b, err := r.readBitString(cnt)
 			if err != nil {
 				return err
 			}

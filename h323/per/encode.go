@@ -93,9 +93,7 @@ func (w *writer) primitive(n *node, v any) error {
 		}
 		lay := sizeLayout{fixed: n.cons.size.hi > 16, variable: true}
 		return w.writeSized(n.cons.size, b.Len, lay, func(off, cnt int) error {
-			for i := off; i < off+cnt; i++ {
-				w.writeBits(uint64(b.Bytes[i/8]>>(7-i%8)&1), 1)
-			}
+			w.writeBitString(b.Bytes[off/8:], cnt) // fragments hold whole octets
 			return nil
 		})
 	case kKnownString:
