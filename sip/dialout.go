@@ -294,7 +294,7 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 		c.release()
 		return nil, bridge.ErrClosed
 	}
-	log.Info("call answered", "codec", neg.Format.String(), "remote_rtp", neg.Remote.String(), "direction", "out",
+	log.Info("call answered", "codec", neg.Format.String(), neg.writtenAttr(), "remote_rtp", neg.Remote.String(), "direction", "out",
 		"video", neg.Video != nil && vid != nil, "srtp", neg.srtpSuite())
 	s.runCall(c, nil)
 	return c, nil
