@@ -275,7 +275,7 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 		return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: "ack: " + err.Error()}
 	}
 	c := newCall(s, log, newDialogState(local, sdpID, nil, time.Now()))
-	c.uac, c.id = dlg, dlg.ID
+	c.uac, c.id, c.srtp = dlg, dlg.ID, auth.SRTP
 	peerIP := c.signallingIP() // whence the 2xx came: the media must come from there or the SDP's IP
 	stream, err := s.openMedia(port, neg, peerIP, c.onDigit)
 	if err != nil {

@@ -84,7 +84,7 @@ func (c *call) renegotiate(offer []byte, secure bool) ([]byte, int, string) {
 		}
 		return body, gosip.StatusOK, "OK"
 	}
-	neg, err := c.server.negotiateIn(offer, secure)
+	neg, err := c.negotiate(offer, secure)
 	if err != nil {
 		code, reason := statusOf(err)
 		c.log.Info("re-INVITE refused", "status", code, "reason", err.Error())
