@@ -117,17 +117,7 @@ func TestG729TrunkHeardByG711Phone(t *testing.T) {
 		}
 		phone := newPhone(t, "g711", wav, "PCMU/8000/1", 43200)
 		phone.dial(t, "sip:1000@"+srv.sipUDP, 12)
-		srv.waitLog(t, "call joined", 1, 10*time.Second)
-		trunkPort := dialogFreePort(t)
-		capture := startDialogCapture(t, trunkPort)
-		out, err := runSippWith(t, "g729_pcap.xml", map[string]string{"PCAP_FILE": pcap, "PAUSE_MS": "8500"},
-			"1000", srv.sipUDP, "-mi", "127.0.0.1", "-mp", fmt.Sprint(trunkPort))
-		if err != nil {
-			srv.dumpLogs(t)
-			t.Fatalf("the G.729 call failed: %v\n%s", err, out)
-		}
-		sent := dialogToPort(capture.stop(t), trunkPort)
-		phone.wait(t)
+		sent := pcapCall(t, srv, phone, "g729_pcap.xml", pcap)
 		var codecs []string
 		for _, rec := range srv.logged("call answered") {
 			codecs = append(codecs, fmt.Sprint(rec["codec"]))
@@ -136,25 +126,7 @@ func TestG729TrunkHeardByG711Phone(t *testing.T) {
 			srv.dumpLogs(t)
 			t.Fatalf("parley answered with %v, want PCMU/8000 then G729/8000", codecs)
 		}
-		x, rate, err := readWAV(phone.recording(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		// The phone joined first; the trunk's tone plays from about 0.5 s
-		// to 8.5 s after that: listen from 2 s to 5 s.
-		if len(x) < 5*rate {
-			t.Fatalf("recording is %.1f s long, want at least 5 s; log:\n%s", float64(len(x))/float64(rate), phone.logText())
-		}
-		spec := newSpectrum(x[2*rate:5*rate], rate)
-		peaks := spec.peaks(100, 3900)
-		if len(peaks) == 0 || math.Abs(peaks[0].freq-1000) > 10 {
-			t.Fatalf("the phone's dominant tone is not 1000 Hz: %v", fmtPeaks(peaks[:min(3, len(peaks))]))
-		}
-		level := dB(spec.amplitude(1000) / amplitude)
-		t.Logf("the G.711 phone hears the G.729 trunk's 1000 Hz at %+.1f dB relative to what was sent", level)
-		if math.Abs(level) > 3 {
-			t.Errorf("1000 Hz arrives at %+.1f dB, want within 3 dB of the sent level", level)
-		}
+		phoneHeard(t, phone, "the G.729 trunk", 1000, amplitude)
 		g729Heard(t, sent, 700, amplitude)
 	})
 	t.Run("off", func(t *testing.T) {
@@ -176,6 +148,51 @@ func TestG729TrunkHeardByG711Phone(t *testing.T) {
 			t.Error("no log line names the offer's G729/8000 and Parley's codecs")
 		}
 	})
+}
+
+// pcapCall runs scenario, a sipp call that plays the RTP of the pcap file
+// pcap for 8.5 s, into room 1000 of srv, where phone (a G.711 phone) has
+// joined; it returns the packets Parley sent the caller, once the phone
+// has hung up.
+func pcapCall(t *testing.T, srv *server, phone *phone, scenario, pcap string) []dialogPacket {
+	t.Helper()
+	srv.waitLog(t, "call joined", 1, 10*time.Second)
+	port := dialogFreePort(t)
+	capture := startDialogCapture(t, port)
+	out, err := runSippWith(t, scenario, map[string]string{"PCAP_FILE": pcap, "PAUSE_MS": "8500"},
+		"1000", srv.sipUDP, "-mi", "127.0.0.1", "-mp", fmt.Sprint(port))
+	if err != nil {
+		srv.dumpLogs(t)
+		t.Fatalf("the %s call failed: %v\n%s", scenario, err, out)
+	}
+	sent := dialogToPort(capture.stop(t), port)
+	phone.wait(t)
+	return sent
+}
+
+// phoneHeard checks that the G.711 phone heard the tone of who, the
+// pcapCall, at freq Hz and the peak amplitude sent (within 3 dB). The
+// phone joined first; the tone plays from about 0.5 s to 8.5 s after
+// that: it listens from 2 s to 5 s.
+func phoneHeard(t *testing.T, phone *phone, who string, freq, amplitude float64) {
+	t.Helper()
+	x, rate, err := readWAV(phone.recording(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(x) < 5*rate {
+		t.Fatalf("recording is %.1f s long, want at least 5 s; log:\n%s", float64(len(x))/float64(rate), phone.logText())
+	}
+	spec := newSpectrum(x[2*rate:5*rate], rate)
+	peaks := spec.peaks(100, 3900)
+	if len(peaks) == 0 || math.Abs(peaks[0].freq-freq) > 10 {
+		t.Fatalf("the phone's dominant tone is not %v Hz: %v", freq, fmtPeaks(peaks[:min(3, len(peaks))]))
+	}
+	level := dB(spec.amplitude(freq) / amplitude)
+	t.Logf("the G.711 phone hears %s's %v Hz at %+.1f dB relative to what was sent", who, freq, level)
+	if math.Abs(level) > 3 {
+		t.Errorf("%v Hz arrives at %+.1f dB, want within 3 dB of the sent level", freq, level)
+	}
 }
 
 // g729Heard decodes the G.729 packets Parley sent the trunk (payload type
