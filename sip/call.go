@@ -144,9 +144,9 @@ func (c *call) Hangup(reason string) {
 		defer cancel()
 		var err error
 		if c.uas != nil {
-			err = c.uas.Bye(ctx)
+			err = c.server.bye(ctx, c.uas)
 		} else {
-			err = c.uac.Bye(ctx)
+			err = c.server.bye(ctx, c.uac)
 		}
 		if err != nil {
 			c.log.Debug("bye failed", "err", err)
