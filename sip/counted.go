@@ -147,23 +147,33 @@ func (s *Server) countCancelled(tx *answerTx) {
 	tx.sentFinal(gosip.StatusRequestTerminated)
 }
 
+// maxAckWatches bounds the goroutines of watchAck: one per INVITE refused
+// in the last 32 s (Timer H) whose ACK has not come; a flood of INVITEs
+// from spoofed sources, which never ACK, gets its ACKs uncounted rather
+// than the memory.
+const maxAckWatches = 1024
+
 // watchAck counts the ACK to the non-2xx final response of an INVITE's
 // server transaction, which the transaction layer absorbs (RFC 3261
 // §17.2.1) and hands only to Acks: it is passed on through tx's own Acks
 // for sipgo's dialog, which waits for it.
 func (tx *answerTx) watchAck() {
-	tx.mu.Lock()
-	if tx.acks != nil {
-		tx.mu.Unlock()
-		return
-	}
-	tx.acks = make(chan *gosip.Request, 1)
-	tx.mu.Unlock()
 	in, done := tx.ServerTransaction.Acks(), tx.ServerTransaction.Done()
 	if in == nil && done == nil {
 		return // a transaction that never has ACKs (tests' fakes)
 	}
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	if tx.acks != nil {
+		return
+	}
+	if tx.watches.Add(1) > maxAckWatches {
+		tx.watches.Add(-1)
+		return // Acks stays the transaction's own
+	}
+	tx.acks = make(chan *gosip.Request, 1)
 	go func() {
+		defer tx.watches.Add(-1)
 		select {
 		case r := <-in:
 			tx.count(Message{Method: string(gosip.ACK)})

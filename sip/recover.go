@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	gosip "github.com/emiago/sipgo/sip"
@@ -59,8 +60,9 @@ func (p *panicLog) report(where string, v any, attrs ...any) {
 // through Respond), and for an INVITE the ACK to a non-2xx (counted.go).
 type answerTx struct {
 	gosip.ServerTransaction
-	count func(Message) // nil counts nothing
-	req   Message       // the request, as counted
+	count   func(Message) // nil counts nothing
+	req     Message       // the request, as counted
+	watches *atomic.Int64 // the server's goroutines in watchAck
 
 	mu      sync.Mutex
 	final   bool                // a final response was given to send; guarded by mu

@@ -165,7 +165,7 @@ func (s *Server) countedTx(req *gosip.Request, tx gosip.ServerTransaction) *answ
 	if s.opts.OnMessage == nil {
 		return atx
 	}
-	atx.count = s.countMessage
+	atx.count, atx.watches = s.countMessage, &s.ackWatches
 	atx.req = Message{Method: string(req.Method),
 		Credentials: req.GetHeader("Authorization") != nil || req.GetHeader("Proxy-Authorization") != nil}
 	s.countMessage(atx.req)
