@@ -219,6 +219,10 @@ func (o options) startParley(ctx context.Context, n int) func(int) (bridge, erro
 // startJanus returns the starter of a fresh Janus for n legs.
 func (o options) startJanus(ctx context.Context, n int) func(int) (bridge, error) {
 	return func(rooms int) (bridge, error) {
-		return nil, errors.New("janus: not yet")
+		dir, err := runDir(o.dir, "janus", n)
+		if err != nil {
+			return nil, err
+		}
+		return startJanus(ctx, o.janus, dir, o.bridgeCPU, rooms, n, o.rtpBase)
 	}
 }
