@@ -34,6 +34,7 @@ type janusBridge struct {
 	txn     atomic.Int64
 	stopped chan struct{}
 	polled  chan struct{} // closed when the long poll returns
+	events  atomic.Int64  // events the long poll received
 
 	mu      sync.Mutex
 	waiting map[string]chan janusMsg // by transaction; guarded by mu
@@ -236,6 +237,7 @@ func (b *janusBridge) poll() {
 			var ms []janusMsg
 			err = json.NewDecoder(res.Body).Decode(&ms)
 			res.Body.Close()
+			b.events.Add(int64(len(ms)))
 			for _, m := range ms {
 				b.mu.Lock()
 				if ch, ok := b.waiting[m.Transaction]; ok && m.Janus == "event" {
@@ -256,6 +258,24 @@ func (b *janusBridge) poll() {
 			return
 		}
 	}
+}
+
+// settle waits until Janus has sent no event for 2 s: each join makes it
+// tell every other participant of the room, N² events in all, which must
+// be over before the window (at most a minute).
+func (b *janusBridge) settle(ctx context.Context) error {
+	last, quiet := b.events.Load(), time.Now()
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
+		if err := sleep(ctx, 250*time.Millisecond); err != nil {
+			return err
+		}
+		if n := b.events.Load(); n != last {
+			last, quiet = n, time.Now()
+		} else if time.Since(quiet) >= 2*time.Second {
+			return nil
+		}
+	}
+	return errors.New("janus: still sending events a minute after the last join")
 }
 
 func (b *janusBridge) name() string { return "Janus" }

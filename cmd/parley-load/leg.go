@@ -26,6 +26,10 @@ type leg struct {
 	remote *net.UDPAddr // where the bridge receives this leg's RTP
 	frames [][]byte     // one second of payloads, looped; one frame for silence
 	probe  bool         // keeps what it hears for the tone check
+	// lat, when set, is told of this leg's marker onsets sent (marker) or
+	// hears the frames for them (probe).
+	lat    *latencyProbe
+	marker bool
 	ssrc   uint32
 	seq    uint16 // of the next packet sent; the sender's goroutine only
 	ts     uint32 // of the next packet sent; the sender's goroutine only
@@ -53,14 +57,16 @@ type rxStats struct {
 	record     []byte // µ-law heard, probe legs only
 }
 
-// newLeg opens the leg's socket on 127.0.0.1 and starts its receiver.
-func newLeg(ssrc uint32, frames [][]byte, probe bool) (*leg, error) {
+// newLeg opens the leg's socket on 127.0.0.1 and starts its receiver. A
+// probe keeps what it hears; lat, if not nil, is told of a marker's onsets
+// sent or of the frames a probe hears.
+func newLeg(ssrc uint32, frames [][]byte, probe bool, lat *latencyProbe, marker bool) (*leg, error) {
 	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		return nil, err
 	}
 	_ = conn.SetReadBuffer(256 << 10)
-	l := &leg{conn: conn, frames: frames, probe: probe, ssrc: ssrc, done: make(chan struct{})}
+	l := &leg{conn: conn, frames: frames, probe: probe, lat: lat, marker: marker, ssrc: ssrc, done: make(chan struct{})}
 	go l.receive()
 	return l, nil
 }
@@ -89,10 +95,14 @@ func (l *leg) send(buf []byte) error {
 	binary.BigEndian.PutUint32(buf[4:], l.ts)
 	binary.BigEndian.PutUint32(buf[8:], l.ssrc)
 	copy(buf[12:], p)
+	onset := l.marker && l.sent%framesPerSec == markerGap
 	l.seq++
 	l.ts += frameSamples
 	l.sent++
 	_, err := l.conn.WriteToUDP(buf, l.remote)
+	if onset {
+		l.lat.onsetSent(time.Now())
+	}
 	return err
 }
 
@@ -116,6 +126,9 @@ func (l *leg) receive() {
 		l.mu.Lock()
 		l.rx.add(now, seq, ts, payload, l.probe)
 		l.mu.Unlock()
+		if l.probe && l.lat != nil {
+			l.lat.frameHeard(now, payload)
+		}
 	}
 }
 

@@ -33,6 +33,12 @@ type bridge interface {
 	stop() error
 }
 
+// settler is a bridge that is busy for a while after the joins (Janus's
+// join notifications); measure waits for it before the warm-up.
+type settler interface {
+	settle(ctx context.Context) error
+}
+
 // scenario is a shape of load.
 type scenario struct {
 	Name     string
@@ -85,7 +91,8 @@ type result struct {
 	Late         int     // more than lateAfter behind the leg's quickest packet
 	JitterP50MS  float64 // RFC 3550 jitter at the window's end, over the legs
 	JitterP99MS  float64
-	JitterMaxMS  float64 // the highest any leg's estimate reached
+	JitterMaxMS  float64   // the highest any leg's estimate reached
+	Latencies    []float64 // bridge-added latency of the marker's onsets, ms
 	Ticks        tickStats
 	HasTicks     bool
 	Tones        []toneLevel // at the probe leg
@@ -137,7 +144,11 @@ func measure(ctx context.Context, start func(rooms int) (bridge, error), pl plan
 	}
 	snd := newSender()
 	defer snd.close()
-	legs, hangups, probe, err := joinAll(ctx, b, pl, snd, &r)
+	lat := &latencyProbe{}
+	if h := probeHears(pl); len(h) > 0 {
+		lat.freq = h[0]
+	}
+	legs, hangups, probe, err := joinAll(ctx, b, pl, snd, lat, &r)
 	defer func() {
 		hangupAll(hangups)
 		for _, l := range legs {
@@ -147,6 +158,11 @@ func measure(ctx context.Context, start func(rooms int) (bridge, error), pl plan
 	if err != nil {
 		return r, err
 	}
+	if s, ok := b.(settler); ok {
+		if err := s.settle(ctx); err != nil {
+			return r, err
+		}
+	}
 	fmt.Fprintf(progress, "%s: %d legs up in %.1f s; warming up %v, measuring %v\n", b.name(), pl.legs, r.SetupSeconds, pl.warmup, pl.window)
 	if err := sleep(ctx, pl.warmup); err != nil {
 		return r, err
@@ -155,6 +171,7 @@ func measure(ctx context.Context, start func(rooms int) (bridge, error), pl plan
 	for _, l := range legs {
 		l.startWindow()
 	}
+	lat.start()
 	snd.resetLag()
 	t0, _, err := b.ticks()
 	if err != nil {
@@ -186,13 +203,14 @@ func measure(ctx context.Context, start func(rooms int) (bridge, error), pl plan
 	}
 	r.SenderLag, r.SendErrors = snd.lag()
 	collect(&r, legs, probe, pl, time.Since(rxBegan))
+	r.Latencies = lat.latencies()
 	r.EndedByPeer = b.ended()
 	return r, nil
 }
 
 // joinAll opens a leg per participant and joins it, pl.setup at a time;
 // every joined leg starts sending at once.
-func joinAll(ctx context.Context, b bridge, pl plan, snd *sender, r *result) (legs []*leg, hangups []func(context.Context) error, probe *leg, err error) {
+func joinAll(ctx context.Context, b bridge, pl plan, snd *sender, lat *latencyProbe, r *result) (legs []*leg, hangups []func(context.Context) error, probe *leg, err error) {
 	began := time.Now()
 	legs = make([]*leg, pl.legs)
 	rooms := make([]int, pl.legs)
@@ -201,14 +219,23 @@ func joinAll(ctx context.Context, b bridge, pl plan, snd *sender, r *result) (le
 		if pl.scenario.PerRoom > 0 {
 			room, k = i/pl.scenario.PerRoom, i%pl.scenario.PerRoom
 		}
+		// The probe: the first silent leg of room 0, or, when every leg
+		// talks, room 0's first leg; the marker: the first talker it hears.
+		hears := probeHears(pl)
+		isProbe := room == 0 && (k == pl.scenario.Talkers || (pl.scenario.Talkers >= pl.scenario.PerRoom && pl.scenario.PerRoom > 0 && k == 0))
+		isMarker := room == 0 && len(hears) > 0 && k < pl.scenario.Talkers && freqs[k] == hears[0]
 		frames := silenceFrames()
-		if k < pl.scenario.Talkers {
+		switch {
+		case isMarker:
+			frames = markerFrames(freqs[k])
+		case k < pl.scenario.Talkers:
 			frames = toneFrames(freqs[k])
 		}
-		// The probe: the first silent leg of room 0, or, when every leg
-		// talks, room 0's first leg.
-		isProbe := room == 0 && (k == pl.scenario.Talkers || (pl.scenario.Talkers >= pl.scenario.PerRoom && pl.scenario.PerRoom > 0 && k == 0))
-		l, err := newLeg(uint32(0x10000+i), frames, isProbe)
+		var ll *latencyProbe
+		if isProbe || isMarker {
+			ll = lat
+		}
+		l, err := newLeg(uint32(0x10000+i), frames, isProbe, ll, isMarker)
 		if err != nil {
 			for _, o := range legs[:i] {
 				o.close()
