@@ -160,7 +160,10 @@ func measure(ctx context.Context, start func(rooms int) (bridge, error), pl plan
 	}
 	if s, ok := b.(settler); ok {
 		if err := s.settle(ctx); err != nil {
-			return r, err
+			if ctx.Err() != nil {
+				return r, err
+			}
+			fmt.Fprintf(progress, "%s: %v; measuring anyway\n", b.name(), err)
 		}
 	}
 	fmt.Fprintf(progress, "%s: %d legs up in %.1f s; warming up %v, measuring %v\n", b.name(), pl.legs, r.SetupSeconds, pl.warmup, pl.window)
