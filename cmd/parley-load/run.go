@@ -342,9 +342,13 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// runDir makes a fresh directory for one bridge's run under dir.
+// runDir makes a fresh directory for one bridge's run under dir and
+// returns its absolute path (the bridge runs in it).
 func runDir(dir, name string, legs int) (string, error) {
-	d := filepath.Join(dir, fmt.Sprintf("%s-%d", name, legs))
+	d, err := filepath.Abs(filepath.Join(dir, fmt.Sprintf("%s-%d", name, legs)))
+	if err != nil {
+		return "", err
+	}
 	if err := os.RemoveAll(d); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return "", err
 	}
