@@ -88,8 +88,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	var out strings.Builder
-	fmt.Fprintf(&out, "## Load run %s\n\nBridge on CPU %d, load generator on CPU %d, %d CPUs; window %v after %v of warm-up.\n",
-		time.Now().UTC().Format(time.RFC3339), o.bridgeCPU, o.loadCPU, runtime.NumCPU(), o.window, o.warmup)
+	fmt.Fprintf(&out, "## Load run %s\n\n%s; commit %s. Bridge on CPU %d, load generator on CPU %d (-1: not pinned); window %v after %v of warm-up.\n\n`parley-load %s`\n",
+		time.Now().UTC().Format(time.RFC3339), machine(), commit(), o.bridgeCPU, o.loadCPU, o.window, o.warmup, strings.Join(args, " "))
 	_, err = load(ctx, o, io.MultiWriter(stdout, &out), stderr)
 	_ = os.WriteFile(filepath.Join(o.dir, "results.md"), []byte(out.String()), 0o644)
 	if err != nil {
@@ -97,6 +97,35 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// machine describes the CPUs from /proc/cpuinfo: the model and how many.
+func machine() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown machine"
+	}
+	model, n := "unknown CPU", 0
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		switch k = strings.TrimSpace(k); {
+		case !ok:
+		case k == "processor":
+			n++
+		case k == "model name":
+			model = strings.TrimSpace(v)
+		}
+	}
+	return fmt.Sprintf("%d × %s", n, model)
+}
+
+// commit is the working tree's git commit, if there is one.
+func commit() string {
+	out, err := exec.Command("git", "describe", "--always", "--dirty").Output()
+	if err != nil {
+		return "unknown"
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // parseFlags reads the flags into options.
