@@ -3,7 +3,7 @@
 GO ?= go
 export CGO_ENABLED := 1
 
-.PHONY: build run test bench fuzz soak deb deps-build deps-test clean
+.PHONY: build run test bench fuzz soak load deb deps-build deps-test clean
 
 build: deps-build
 	$(GO) build -ldflags "$$(scripts/ldflags.sh)" -o bin/parley ./cmd/parley
@@ -31,6 +31,19 @@ SOAK_DURATION ?= 1h
 SOAK_LEGS ?= 500
 soak: deps-test build
 	$(GO) run ./cmd/soak -parley bin/parley -legs $(SOAK_LEGS) -duration $(SOAK_DURATION) -dir bin/soak
+
+# Parley and Janus's AudioBridge side by side under real SIP/RTP load
+# (cmd/parley-load): the bridge pinned to CPU 0 with GOMAXPROCS=1, the load
+# generator on CPU 1; one room of N legs with 3 talkers, then N/5 rooms of
+# 5 talkers, at each of LOAD_LEGS; tables printed and written to
+# bin/load/results.md. About 10 minutes with the defaults. `make test` runs
+# a 20-leg smoke of it (TestLoadSmoke).
+LOAD_LEGS ?= 200,400,800
+LOAD_WINDOW ?= 20s
+LOAD_FLAGS ?=
+load: deps-test build
+	$(GO) build -o bin/parley-load ./cmd/parley-load
+	bin/parley-load -parley bin/parley -janus janus -legs $(LOAD_LEGS) -window $(LOAD_WINDOW) -dir bin/load $(LOAD_FLAGS)
 
 # The Debian package (packaging/mkdeb.sh, with dpkg-deb): binary, systemd
 # unit, /etc/parley/parley.yaml, /var/lib/parley; written to DEB_OUT

@@ -1,0 +1,233 @@
+package main
+
+import (
+	"encoding/binary"
+	"errors"
+	"net"
+	"sync"
+	"time"
+)
+
+// A leg's media: one UDP socket that sends 50 PCMU packets a second to the
+// bridge and receives the bridge's, with the receiver's statistics.
+
+// lateAfter is how much later than the leg's quickest packet a packet may
+// arrive and still be on time: a packet later than this would miss a 60 ms
+// jitter buffer, so it counts as late.
+const lateAfter = 60 * time.Millisecond
+
+// recordSamples is how much a probe leg keeps of what it hears for the
+// tone check: the last 4 s of the window.
+const recordSamples = 4 * sampleRate
+
+// leg is one participant's media end.
+type leg struct {
+	conn   *net.UDPConn
+	remote *net.UDPAddr // where the bridge receives this leg's RTP
+	frames [][]byte     // one second of payloads, looped; one frame for silence
+	probe  bool         // keeps what it hears for the tone check
+	// lat, when set, is told of this leg's marker onsets sent (marker) or
+	// hears the frames for them (probe).
+	lat    *latencyProbe
+	marker bool
+	ssrc   uint32
+	seq    uint16 // of the next packet sent; the sender's goroutine only
+	ts     uint32 // of the next packet sent; the sender's goroutine only
+	sent   int    // packets sent; the sender's goroutine only
+
+	done chan struct{} // closed when the receiver returns
+
+	mu sync.Mutex
+	rx rxStats // guarded by mu
+}
+
+// rxStats is what a leg's receiver measured since the window began.
+type rxStats struct {
+	counting   bool
+	received   int
+	late       int
+	base, high uint32 // extended sequence numbers of the first and highest packet
+	cycles     uint32
+	lastSeq    uint16
+	minTransit time.Duration
+	transit    float64 // last relative transit, in timestamp units
+	jitter     float64 // RFC 3550 §6.4.1 interarrival jitter, timestamp units
+	maxJitter  float64
+	epoch      time.Time
+	record     []byte // µ-law heard, probe legs only
+}
+
+// newLeg opens the leg's socket on 127.0.0.1 and starts its receiver. A
+// probe keeps what it hears; lat, if not nil, is told of a marker's onsets
+// sent or of the frames a probe hears.
+func newLeg(ssrc uint32, frames [][]byte, probe bool, lat *latencyProbe, marker bool) (*leg, error) {
+	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		return nil, err
+	}
+	_ = conn.SetReadBuffer(256 << 10)
+	l := &leg{conn: conn, frames: frames, probe: probe, lat: lat, marker: marker, ssrc: ssrc, done: make(chan struct{})}
+	go l.receive()
+	return l, nil
+}
+
+// port is the leg's RTP port, offered in SDP.
+func (l *leg) port() int { return l.conn.LocalAddr().(*net.UDPAddr).Port }
+
+// close closes the socket and waits for the receiver.
+func (l *leg) close() {
+	l.conn.Close()
+	<-l.done
+}
+
+// send sends the next packet; the sender's goroutine calls it every 20 ms.
+func (l *leg) send(buf []byte) error {
+	if l.remote == nil {
+		return nil
+	}
+	p := l.frames[l.sent%len(l.frames)]
+	buf = buf[:12+len(p)]
+	buf[0], buf[1] = 0x80, 0 // V=2, PT 0 (PCMU)
+	if l.sent == 0 {
+		buf[1] |= 0x80 // marker on the first packet of the talk spurt
+	}
+	binary.BigEndian.PutUint16(buf[2:], l.seq)
+	binary.BigEndian.PutUint32(buf[4:], l.ts)
+	binary.BigEndian.PutUint32(buf[8:], l.ssrc)
+	copy(buf[12:], p)
+	onset := l.marker && l.sent%framesPerSec == markerGap
+	l.seq++
+	l.ts += frameSamples
+	l.sent++
+	_, err := l.conn.WriteToUDP(buf, l.remote)
+	if onset {
+		l.lat.onsetSent(time.Now())
+	}
+	return err
+}
+
+// receive reads the bridge's packets until the socket closes.
+func (l *leg) receive() {
+	defer close(l.done)
+	buf := make([]byte, 1500)
+	for {
+		n, _, err := l.conn.ReadFromUDP(buf)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue
+		}
+		now := time.Now()
+		seq, ts, payload, ok := parseRTP(buf[:n])
+		if !ok {
+			continue
+		}
+		l.mu.Lock()
+		l.rx.add(now, seq, ts, payload, l.probe)
+		l.mu.Unlock()
+		if l.probe && l.lat != nil {
+			l.lat.frameHeard(now, payload)
+		}
+	}
+}
+
+// parseRTP returns a PCMU packet's sequence number, timestamp and payload.
+func parseRTP(b []byte) (seq uint16, ts uint32, payload []byte, ok bool) {
+	if len(b) < 12 || b[0]>>6 != 2 || b[1]&0x7F != 0 {
+		return 0, 0, nil, false
+	}
+	off := 12 + 4*int(b[0]&0x0F)
+	if b[0]&0x10 != 0 { // header extension
+		if len(b) < off+4 {
+			return 0, 0, nil, false
+		}
+		off += 4 + 4*int(binary.BigEndian.Uint16(b[off+2:]))
+	}
+	end := len(b)
+	if b[0]&0x20 != 0 && end > off { // padding
+		end -= int(b[end-1])
+	}
+	if end < off {
+		return 0, 0, nil, false
+	}
+	return binary.BigEndian.Uint16(b[2:]), binary.BigEndian.Uint32(b[4:]), b[off:end], true
+}
+
+// add counts one packet received at now, if the window is open.
+func (s *rxStats) add(now time.Time, seq uint16, ts uint32, payload []byte, probe bool) {
+	if !s.counting {
+		return
+	}
+	if s.received == 0 {
+		s.base, s.high, s.lastSeq, s.epoch = uint32(seq), uint32(seq), seq, now
+	} else {
+		if d := seq - s.lastSeq; d < 0x8000 && d != 0 { // in order: advance
+			if seq < s.lastSeq {
+				s.cycles += 1 << 16
+			}
+			s.lastSeq = seq
+			s.high = s.cycles | uint32(seq)
+		}
+	}
+	s.received++
+	// Transit in timestamp units relative to the first packet's arrival.
+	arrival := float64(now.Sub(s.epoch)) / float64(time.Second) * sampleRate
+	transit := arrival - float64(ts)
+	if s.received > 1 {
+		d := transit - s.transit
+		if d < 0 {
+			d = -d
+		}
+		s.jitter += (d - s.jitter) / 16
+		s.maxJitter = max(s.maxJitter, s.jitter)
+	}
+	s.transit = transit
+	t := time.Duration(transit / sampleRate * float64(time.Second))
+	if s.received == 1 || t < s.minTransit {
+		s.minTransit = t
+	}
+	if t-s.minTransit > lateAfter {
+		s.late++
+	}
+	if probe {
+		s.record = append(s.record, payload...)
+		if len(s.record) > 2*recordSamples {
+			s.record = append(s.record[:0], s.record[len(s.record)-recordSamples:]...)
+		}
+	}
+}
+
+// startWindow clears the receiver's statistics and starts counting.
+func (l *leg) startWindow() {
+	l.mu.Lock()
+	l.rx = rxStats{counting: true}
+	l.mu.Unlock()
+}
+
+// legResult is a leg's receiver statistics over the window.
+type legResult struct {
+	received, expected, lost, late int
+	jitterMS, maxJitterMS          float64
+	record                         []byte
+}
+
+// endWindow stops counting and returns what the window measured.
+func (l *leg) endWindow() legResult {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := &l.rx
+	s.counting = false
+	r := legResult{received: s.received, late: s.late,
+		jitterMS: s.jitter / sampleRate * 1000, maxJitterMS: s.maxJitter / sampleRate * 1000}
+	if s.received > 0 {
+		r.expected = int(s.high-s.base) + 1
+		r.lost = max(r.expected-s.received, 0)
+	}
+	if len(s.record) > recordSamples {
+		r.record = s.record[len(s.record)-recordSamples:]
+	} else {
+		r.record = s.record
+	}
+	return r
+}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"sync"
+	"time"
+)
+
+// sender sends every leg's next packet every 20 ms from one goroutine, so
+// that the load generator's own cost stays one syscall per packet.
+type sender struct {
+	mu   sync.Mutex
+	legs []*leg // guarded by mu
+
+	stop chan struct{}
+	done chan struct{}
+
+	lagMu  sync.Mutex
+	maxLag time.Duration // the latest a round of sends started; guarded by lagMu
+	errors int           // failed sends; guarded by lagMu
+}
+
+// newSender starts the sending goroutine.
+func newSender() *sender {
+	s := &sender{stop: make(chan struct{}), done: make(chan struct{})}
+	go s.run()
+	return s
+}
+
+// add makes l send from the next round on.
+func (s *sender) add(l *leg) {
+	s.mu.Lock()
+	s.legs = append(s.legs, l)
+	s.mu.Unlock()
+}
+
+// close stops the sending and waits for it.
+func (s *sender) close() {
+	close(s.stop)
+	<-s.done
+}
+
+// resetLag forgets the lag measured so far (at the window's start).
+func (s *sender) resetLag() {
+	s.lagMu.Lock()
+	s.maxLag, s.errors = 0, 0
+	s.lagMu.Unlock()
+}
+
+// lag returns the latest a round of sends started after it was due, and
+// the failed sends, since resetLag.
+func (s *sender) lag() (time.Duration, int) {
+	s.lagMu.Lock()
+	defer s.lagMu.Unlock()
+	return s.maxLag, s.errors
+}
+
+func (s *sender) run() {
+	defer close(s.done)
+	buf := make([]byte, 1500)
+	next := time.Now()
+	for {
+		next = next.Add(20 * time.Millisecond)
+		wait := time.Until(next)
+		if wait > 0 {
+			select {
+			case <-s.stop:
+				return
+			case <-time.After(wait):
+			}
+		}
+		lag := time.Since(next)
+		s.mu.Lock()
+		legs := s.legs
+		s.mu.Unlock()
+		errs := 0
+		for _, l := range legs {
+			if l.send(buf) != nil {
+				errs++
+			}
+		}
+		s.lagMu.Lock()
+		s.maxLag = max(s.maxLag, lag)
+		s.errors += errs
+		s.lagMu.Unlock()
+		select {
+		case <-s.stop:
+			return
+		default:
+		}
+	}
+}
