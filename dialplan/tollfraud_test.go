@@ -359,7 +359,7 @@ func TestRouteH323(t *testing.T) {
 		{"#h323:@192.0.2.20", "192.0.2.20:1720", "#h323:@192.0.2.20", "no destination alias"},
 		{"#h323:room7@pbx.example.com:1721", "198.51.100.30:1721", "#h323:room7@pbx.example.com:1721", `destination alias "room7"`},
 		{"#h323:@127.0.0.1:5080", "127.0.0.1:5080", "#h323:@127.0.0.1:5080", "Setup sent to 127.0.0.1:5080"}, // a trunk's host: SIP trunks do not apply
-		{"#h323:@192.0.2.200:5060", "192.0.2.200:5060", "#h323:@192.0.2.200:5060", "H.323 endpoint"},        // Parley's SIP address is no H.323 one
+		{"#h323:@192.0.2.200:5060", "192.0.2.200:5060", "#h323:@192.0.2.200:5060", "H.323 endpoint"},         // Parley's SIP address is no H.323 one
 		{"#h323:@127.0.0.1:1721", "127.0.0.1:1721", "#h323:@127.0.0.1:1721", "H.323 endpoint"},
 	} {
 		got, err := r.Route(context.Background(), mustParse(t, tt.in), "", "+441632960100")
