@@ -16,6 +16,7 @@ test_pkgs+=(prometheus) # promtool: checks and unit-tests the alert rules (e2e/o
 test_pkgs+=(sngrep) # SIP trace tests: a HEP collector
 test_pkgs+=(dpkg-dev systemd)       # make deb and systemd-analyze (packaging/deb_test.go)
 test_pkgs+=(slapd ldap-utils)        # web sign-in against a real directory (internal/testslapd: accounts and e2e tests)
+test_pkgs+=(erlang-base erlang-asn1) # erlc -bper: the independent aligned-PER codec of the H.323 tests (internal/erlper)
 deb_pkgs=(dpkg-dev)
 pkgs=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && pkgs+=("${test_pkgs[@]}")
