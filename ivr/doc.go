@@ -35,4 +35,12 @@
 // Call.Digits until Call.Done and hands each digit to Line.Press, beside
 // whatever timers the edge keeps (session timer, RTP timeout). A call out
 // has been joined by the bridge and only needs Press.
+//
+// A Call is built as sip's is: a prompts.Player and a media.Overlay over
+// it; Say is Overlay.Prepare then Player.Enqueue, SendPrompt writes
+// Overlay.Next's payload to the stream, WriteAudio (the mixer's) sends
+// Overlay.Next's payload instead of the room's while a prompt plays, and
+// the bridge's Joined(p) stores p for Participant. The flow's log lines
+// ("wrong pin", "call refused", "call joined", "phone key") go to the
+// logger given to Flow.Line.
 package ivr

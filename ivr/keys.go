@@ -105,11 +105,7 @@ func (l *Line) act(a Action) {
 	case ActionMute:
 		muted := !p.Muted()
 		p.SetMuted(muted)
-		if muted {
-			l.sayID(prompts.Muted)
-		} else {
-			l.sayID(prompts.Unmuted)
-		}
+		l.sayID(either(muted, prompts.Muted, prompts.Unmuted))
 	case ActionCount:
 		l.sayCount(room)
 	case ActionHelp:
@@ -117,11 +113,7 @@ func (l *Line) act(a Action) {
 	case ActionLock:
 		locked := !room.Locked()
 		room.SetLocked(locked)
-		if locked {
-			l.sayID(prompts.Locked)
-		} else {
-			l.sayID(prompts.Unlocked)
-		}
+		l.sayID(either(locked, prompts.Locked, prompts.Unlocked))
 	case ActionMuteAll:
 		room.MuteAllExcept(p.ID)
 		l.sayID(prompts.AllMuted)
@@ -129,4 +121,13 @@ func (l *Line) act(a Action) {
 		clip, _ := l.flow.opts.Prompts().Get(prompts.ConferenceEnding)
 		room.EndWithGoodbye(clip, "ended by a moderator's phone key")
 	}
+}
+
+// either is on's prompt ID when on, else off's: the confirmation of a
+// toggle.
+func either(on bool, onID, offID string) string {
+	if on {
+		return onID
+	}
+	return offID
 }

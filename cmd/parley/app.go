@@ -19,6 +19,7 @@ import (
 	"github.com/parleyhq/parley/bridge"
 	"github.com/parleyhq/parley/config"
 	"github.com/parleyhq/parley/guard"
+	"github.com/parleyhq/parley/ivr"
 	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/metrics"
 	"github.com/parleyhq/parley/prompts"
@@ -166,7 +167,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 			return nil, fmt.Errorf("sip.auth_algorithms: %w", err)
 		}
 	}
-	keys, err := sip.ParseKeys(cfg.SIP.Keys)
+	keys, err := ivr.ParseKeys(cfg.SIP.Keys)
 	if err != nil {
 		return nil, fmt.Errorf("sip.keys: %w", err)
 	}
