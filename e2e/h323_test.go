@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -104,7 +105,7 @@ func TestH323DialIn(t *testing.T) {
 			bob := h323Phone(t, srv, "1000", 49640+40*i, 14)
 			o := mode.opts
 			o.alias, o.tone = "caller", 1000
-			caller := startH323Caller(t, o, "1000@"+srv.h323, 8, false)
+			caller := startH323Caller(t, o, "1000@"+srv.h323, 9, false)
 			if err := caller.wait(t, 30*time.Second); err != nil {
 				srv.dumpLogs(t)
 				t.Fatalf("the H.323 call did not connect: %v\n%s", err, caller.logText())
@@ -120,7 +121,53 @@ func TestH323DialIn(t *testing.T) {
 			}
 			checkTone(t, "the phone", x, rate, 5, 8, 1000)
 			x, rate = caller.recording(t)
-			checkTone(t, "the H.323 caller", x, rate, 3, 6, 440)
+			// After the welcome prompt: the count of participants.
+			checkTone(t, "the H.323 caller", x, rate, 4, 7, 440)
 		})
+	}
+}
+
+// TestH323DialInPIN: the H323Plus endpoint calls room 2000, which has a
+// PIN, in slow start (so it knows Parley's capabilities and sends its
+// digits as H.245 UserInputIndication); the PIN typed on its keypad
+// (stdin) lets it in.
+func TestH323DialInPIN(t *testing.T) {
+	srv := startParley(t, h323Config)
+	caller := startH323Caller(t, h323PeerOptions{alias: "caller", slowStart: true}, "2000@"+srv.h323, 30, true)
+	srv.waitLog(t, "call media", 1, 15*time.Second)
+	caller.sendLine(t, "4321#")
+	srv.waitLog(t, "call joined", 1, 15*time.Second)
+	joined := srv.logged("call joined")[0]
+	if joined["room"] != "2000" {
+		t.Errorf("joined %v, want room 2000", joined)
+	}
+	var viaH245 int
+	for _, d := range srv.logged("dtmf received") {
+		if d["via"] == "h245" {
+			viaH245++
+		}
+	}
+	if viaH245 != 5 {
+		srv.dumpLogs(t)
+		t.Errorf("%d digits came as UserInputIndication, want the 5 of 4321#", viaH245)
+	}
+	caller.sendLine(t, "H")
+	srv.waitLog(t, "call ended", 1, 10*time.Second)
+}
+
+// TestH323DialInUnknownRoom: a call to a room that does not exist is
+// released at once with cause 1 (unallocated number), and the endpoint
+// says it never connected.
+func TestH323DialInUnknownRoom(t *testing.T) {
+	srv := startParley(t, h323Config)
+	caller := startH323Caller(t, h323PeerOptions{alias: "caller"}, "9999@"+srv.h323, 5, false)
+	if err := caller.wait(t, 20*time.Second); err == nil {
+		t.Fatalf("the call to room 9999 connected\n%s", caller.logText())
+	}
+	if log := caller.logText(); !strings.Contains(log, "Q.931 cause: 1") {
+		t.Errorf("the endpoint's log has no Q.931 cause 1:\n%s", log)
+	}
+	if r := srv.logged("call refused"); len(r) != 1 || r[0]["room"] != "9999" {
+		t.Errorf("parley's refusals %v, want room 9999's", r)
 	}
 }

@@ -334,7 +334,7 @@ func (c *call) onMedia(m h245.Media) {
 func (c *call) keypad(s string) {
 	for _, r := range s {
 		if strings.ContainsRune("0123456789*#ABCD", r) {
-			c.leg.onDigit(r)
+			c.leg.digitIn(r, "keypad")
 		}
 	}
 }

@@ -118,7 +118,7 @@ func (c *call) onEvents(ev []h245.Event) {
 		case h245.MediaReady:
 			c.onMedia(e.Media)
 		case h245.Digit:
-			c.leg.onDigit(e.Key)
+			c.leg.digitIn(e.Key, "h245")
 		case h245.ChannelClosed:
 			c.log.Debug("h245 channel closed", "direction", int(e.Direction))
 		case h245.Ended:

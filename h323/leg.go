@@ -52,6 +52,13 @@ func (l *leg) setStream(s *media.Stream) {
 // onDigit takes a digit from any source. It never blocks: with 32 digits
 // queued and nobody reading, the digit is dropped.
 func (l *leg) onDigit(d rune) {
+	l.digitIn(d, "rtp")
+}
+
+// digitIn takes a digit that came by via (h245, keypad, rtp), logged: a
+// handful per call, typed by hand.
+func (l *leg) digitIn(d rune, via string) {
+	l.log.Info("dtmf received", "via", via)
 	select {
 	case l.digits <- d:
 	default:

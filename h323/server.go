@@ -255,6 +255,14 @@ func (s *Server) addCall(c *call) error {
 	return nil
 }
 
+// Calls returns how many H.323 calls are in progress, in and out (the
+// drain waits for them).
+func (s *Server) Calls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.calls)
+}
+
 func (s *Server) removeCall(c *call) {
 	s.mu.Lock()
 	delete(s.calls, c)
