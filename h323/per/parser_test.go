@@ -103,6 +103,9 @@ func TestParseErrors(t *testing.T) {
 		{"same module twice", []string{mod(""), mod("")}, "module M given twice"},
 		{"value reference in a constraint", []string{mod("A ::= INTEGER (0..maxV)")}, "expected a number"},
 		{"three markers", []string{mod("A ::= SEQUENCE { ..., ..., ... }")}, "more than two extension markers"},
+		{"extensibility implied", []string{"M DEFINITIONS AUTOMATIC TAGS EXTENSIBILITY IMPLIED ::= BEGIN END"}, "EXTENSIBILITY IMPLIED is not supported"},
+		{"empty CHOICE root", []string{mod("A ::= CHOICE { ..., a NULL }")}, "CHOICE without root alternatives"},
+		{"empty ENUMERATED root", []string{mod("A ::= ENUMERATED { ..., a }")}, "ENUMERATED without root items"},
 		{"COMPONENTS OF", []string{mod("A ::= SEQUENCE { COMPONENTS OF B }")}, "COMPONENTS OF is not supported"},
 	} {
 		mods := make([][]byte, len(tc.text))

@@ -13,7 +13,8 @@ import (
 // testdata/vectors holds PDUs taken from real captures
 // (/work/shared/testdata/h323: ndpi-h323.pcap, intel-setup-v1.pcap):
 // h225-* are the contents of Q.931 user-user IEs (after the protocol
-// discriminator), h245-* whole TPKT payloads of the H.245 channel, ras-* the
+// discriminator), h245-* the PDUs of the separate H.245 channel (TPKT
+// removed), ras-* the
 // UDP payloads on port 1719; bad-* are the two that Wireshark and Erlang also
 // reject. NAME.erl.hex, when present, is what Erlang's erlc -bper codec
 // encodes after decoding NAME.hex (the captures come from older versions,
