@@ -124,6 +124,7 @@ const (
 	CauseUserBusy                = 17  // user busy
 	CauseNoUserResponding        = 18  // no user responding
 	CauseNoAnswer                = 19  // no answer from user (user alerted)
+	CauseSubscriberAbsent        = 20  // subscriber absent
 	CauseCallRejected            = 21  // call rejected
 	CauseNumberChanged           = 22  // number changed
 	CauseDestinationOutOfOrder   = 27  // destination out of order

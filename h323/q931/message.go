@@ -28,19 +28,20 @@ const maxOther = 64
 // MessageType is the Q.931 message type octet (Q.931 §4.4, Table 4-2).
 type MessageType uint8
 
-// The message types H.225.0 uses (H.225.0 §7.3).
+// The message types H.225.0 uses, as H.225.0 clause 7 profiles them.
 const (
-	Alerting        MessageType = 0x01 // ALERTING: the called side is ringing
-	CallProceeding  MessageType = 0x02 // CALL PROCEEDING: the Setup is being handled
-	Progress        MessageType = 0x03 // PROGRESS: in-band information or interworking
-	Setup           MessageType = 0x05 // SETUP: a new call
-	Connect         MessageType = 0x07 // CONNECT: the call is answered
-	ReleaseComplete MessageType = 0x5a // RELEASE COMPLETE: the call is over
-	Notify          MessageType = 0x6e // NOTIFY: a notification indicator
-	Facility        MessageType = 0x62 // FACILITY: supplementary services, tunnelled H.245
-	StatusEnquiry   MessageType = 0x75 // STATUS ENQUIRY: asks for a Status
-	Information     MessageType = 0x7b // INFORMATION: overlap digits, keypad
-	Status          MessageType = 0x7d // STATUS: answers a Status Enquiry or an error
+	Alerting         MessageType = 0x01 // ALERTING: the called side is ringing
+	CallProceeding   MessageType = 0x02 // CALL PROCEEDING: the Setup is being handled
+	Progress         MessageType = 0x03 // PROGRESS: in-band information or interworking
+	Setup            MessageType = 0x05 // SETUP: a new call
+	SetupAcknowledge MessageType = 0x0d // SETUP ACKNOWLEDGE: overlap sending goes on
+	Connect          MessageType = 0x07 // CONNECT: the call is answered
+	ReleaseComplete  MessageType = 0x5a // RELEASE COMPLETE: the call is over
+	Notify           MessageType = 0x6e // NOTIFY: a notification indicator
+	Facility         MessageType = 0x62 // FACILITY: supplementary services, tunnelled H.245
+	StatusEnquiry    MessageType = 0x75 // STATUS ENQUIRY: asks for a Status
+	Information      MessageType = 0x7b // INFORMATION: overlap digits, keypad
+	Status           MessageType = 0x7d // STATUS: answers a Status Enquiry or an error
 )
 
 // String names the message type as Q.931 does, or gives its value.
@@ -54,6 +55,8 @@ func (t MessageType) String() string {
 		return "Progress"
 	case Setup:
 		return "Setup"
+	case SetupAcknowledge:
+		return "SetupAcknowledge"
 	case Connect:
 		return "Connect"
 	case ReleaseComplete:
@@ -87,7 +90,7 @@ type Message struct {
 
 	// SendingComplete is the single-octet Sending complete element (0xa1).
 	SendingComplete bool
-	// BearerCapability (0x04) is mandatory in Setup (H.225.0 §7.3.10).
+	// BearerCapability (0x04) is mandatory in Setup (H.225.0).
 	BearerCapability *BearerCapability
 	// Cause (0x08) says why a call is released or a Status is sent.
 	Cause *Cause
@@ -108,7 +111,7 @@ type Message struct {
 	CalledPartyNumber *PartyNumber
 	// UserUser is the payload of the User-user element (0x7e) after its
 	// protocol discriminator 0x05: the PER-encoded H323-UserInformation.
-	// H.225.0 §7.2.2.1 gives this element a two-octet length.
+	// H.225.0 gives this element a two-octet length.
 	UserUser []byte
 
 	// Other holds the elements this package does not interpret, a repeat
