@@ -6,7 +6,7 @@ import (
 	"github.com/parleyhq/parley/h323/per"
 )
 
-// ProtocolID is the H.245 protocolIdentifier Parley sends (H.245 version
+// protocolID is the H.245 protocolIdentifier Parley sends (H.245 version
 // 13); any is accepted from a peer.
 var protocolID = per.OID{0, 0, 8, 245, 0, 13}
 
@@ -47,7 +47,7 @@ type Descriptor struct {
 	Simultaneous [][]int
 }
 
-// TerminalCapabilitySet (H.245 §6.6.4, request) lists what the sender can
+// TerminalCapabilitySet (H.245 request) lists what the sender can
 // do: its capability table and descriptors, with the H.225.0 multiplex
 // capability. An empty Table (capabilityTable absent) is the "empty
 // capability set" that pauses the sender's receiving.

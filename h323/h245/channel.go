@@ -7,7 +7,7 @@ import (
 	"github.com/parleyhq/parley/h323/per"
 )
 
-// OpenLogicalChannel (H.245 §6.6.6, request) opens a logical channel, and
+// OpenLogicalChannel (H.245 request) opens a logical channel, and
 // is also the element of H.225.0 fastStart (H.323 §8.1.7). Forward describes
 // the channel from the sender (nil: dataType nullData, as in a fast-start
 // proposal that only offers the reverse direction); Reverse, when present,
@@ -279,7 +279,7 @@ func (m CloseLogicalChannelAck) value() (per.Choice, error) {
 }
 
 // RequestChannelClose (request) asks the receiver to close its channel
-// Number (H.245 §6.6.10).
+// Number.
 type RequestChannelClose struct{ Number int }
 
 func (m RequestChannelClose) value() (per.Choice, error) {

@@ -4,9 +4,9 @@ import (
 	"github.com/parleyhq/parley/h323/per"
 )
 
-// MasterSlaveDetermination (H.245 §6.6.2, request) starts master/slave
+// MasterSlaveDetermination (H.245 request) starts master/slave
 // determination: the sender's terminalType (e.g. 50 for a terminal, 190 for
-// an MCU, H.323 Table 1) and its random statusDeterminationNumber
+// an MCU, as H.323 lists them) and its random statusDeterminationNumber
 // (0..2^24-1).
 type MasterSlaveDetermination struct {
 	TerminalType int
@@ -146,7 +146,7 @@ func (SendTerminalCapabilitySet) value() (per.Choice, error) {
 	return wrap("command", "sendTerminalCapabilitySet", per.Choice{Name: "genericRequest", Value: per.Null{}}), nil
 }
 
-// EndSessionCommand (H.245 §6.9.9, command, disconnect) ends the H.245
+// EndSessionCommand (H.245 command, disconnect) ends the H.245
 // session: H.323 §8.5 ends the call after it, each side sending it once.
 type EndSessionCommand struct{}
 

@@ -16,31 +16,19 @@ type offer struct {
 // EncodeOLC encodes m as a bare OpenLogicalChannel, the element of H.225.0
 // fastStart.
 func EncodeOLC(m OpenLogicalChannel) ([]byte, error) {
-	t, err := olcType()
-	if err != nil {
-		return nil, fmt.Errorf("h245: schema: %w", err)
-	}
 	v, err := m.seq()
 	if err != nil {
 		return nil, err
 	}
-	b, err := t.Encode(v)
-	if err != nil {
-		return nil, fmt.Errorf("h245: encode open logical channel: %w", err)
-	}
-	return b, nil
+	return encodeAs(olcType, v, "open logical channel")
 }
 
 // DecodeOLC decodes a bare OpenLogicalChannel, one element of H.225.0
 // fastStart; a malformed one is an error wrapping ErrMalformed.
 func DecodeOLC(b []byte) (OpenLogicalChannel, error) {
-	t, err := olcType()
+	v, err := decodeAs(olcType, b)
 	if err != nil {
-		return OpenLogicalChannel{}, fmt.Errorf("h245: schema: %w", err)
-	}
-	v, err := t.Decode(b)
-	if err != nil {
-		return OpenLogicalChannel{}, fmt.Errorf("%w: %w", ErrMalformed, err)
+		return OpenLogicalChannel{}, err
 	}
 	m, err := olcOf(v)
 	if err != nil {

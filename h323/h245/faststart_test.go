@@ -121,18 +121,33 @@ func TestFastStartOfferAnswer(t *testing.T) {
 		t.Errorf("request close of the fast-start channel: %#v", out)
 	}
 
-	// H323Plus's Connect answers its own proposals (channel 101 both
-	// ways); our offer's codecs match it.
-	s := newSession(t, "127.0.0.1", 5000, nil)
-	if _, err := s.OfferFastStart(); err != nil {
-		t.Fatal(err)
-	}
-	m, err := s.AcceptFastStart(from(vectors(t, "h323plus-faststart"), "callee"))
+	// Our offer as H323Plus took it, byte for byte, and its answer.
+	parley := vectors(t, "parley-faststart")
+	s := newSession(t, "127.0.0.1", 7200, nil)
+	offer, err = s.OfferFastStart()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w := (Media{Send: PCMA, Receive: PCMA, RemoteRTP: netip.MustParseAddrPort("127.0.0.1:5002"), RemoteRTCP: netip.MustParseAddrPort("127.0.0.1:5003")}); m != w {
-		t.Errorf("H323Plus answer: %+v, want %+v", m, w)
+	if !reflect.DeepEqual(offer, from(parley, "caller")) {
+		t.Errorf("offer %x\nwant %x", offer, from(parley, "caller"))
+	}
+	m, err := s.AcceptFastStart(from(parley, "callee"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h323plus := Media{Send: PCMA, Receive: PCMA, RemoteRTP: netip.MustParseAddrPort("127.0.0.1:5002"), RemoteRTCP: netip.MustParseAddrPort("127.0.0.1:5003")}
+	if m != h323plus {
+		t.Errorf("H323Plus's answer to us: %+v, want %+v", m, h323plus)
+	}
+
+	// H323Plus's Connect answering its own proposals (channel 101 both
+	// ways) fits our offer too: the codecs match.
+	s = newSession(t, "127.0.0.1", 5000, nil)
+	if _, err := s.OfferFastStart(); err != nil {
+		t.Fatal(err)
+	}
+	if m, err = s.AcceptFastStart(from(vectors(t, "h323plus-faststart"), "callee")); err != nil || m != h323plus {
+		t.Errorf("H323Plus answer: %+v %v, want %+v", m, err, h323plus)
 	}
 
 	for name, answer := range map[string][][]byte{

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// txState is where our audio channel stands (H.245 §8.5, the outgoing
+// txState is where our audio channel stands (H.245's outgoing
 // LCSE states).
 type txState uint8
 
@@ -147,11 +147,12 @@ func (s *Session) onRequestClose(now time.Time, m RequestChannelClose, o *output
 	o.send(RequestChannelCloseAck{Number: m.Number})
 	o.send(CloseLogicalChannel{Number: m.Number})
 	s.tx = txChannel{state: txClosing, number: m.Number, deadline: now.Add(s.cfg.Timeout)}
+	s.reported = Media{}
 	o.emit(ChannelClosed{Direction: Transmit})
 }
 
 // maybeReady reports MediaReady once channels are open both ways, and
-// again when they change.
+// again when they change or reopen.
 func (s *Session) maybeReady(o *output) {
 	if s.tx.state != txOpen || !s.rx.open {
 		return

@@ -6,7 +6,7 @@ import (
 	"github.com/parleyhq/parley/h323/per"
 )
 
-// Message is one H.245 MultimediaSystemControlMessage (ITU-T H.245 §6), as
+// Message is one H.245 MultimediaSystemControlMessage (ITU-T H.245), as
 // one of the types of this package: the request, response, command and
 // indication messages a call's control procedures use, and Other for the
 // rest.
@@ -19,13 +19,9 @@ type Message interface {
 // without its TPKT header). A message this package has no type for decodes
 // as Other; a malformed one is an error wrapping ErrMalformed.
 func Decode(b []byte) (Message, error) {
-	t, err := messageType()
+	v, err := decodeAs(messageType, b)
 	if err != nil {
-		return nil, fmt.Errorf("h245: schema: %w", err)
-	}
-	v, err := t.Decode(b)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+		return nil, err
 	}
 	top, ok := v.(per.Choice)
 	if !ok {
@@ -40,17 +36,35 @@ func Decode(b []byte) (Message, error) {
 
 // Encode encodes m as an aligned-PER MultimediaSystemControlMessage.
 func Encode(m Message) ([]byte, error) {
-	t, err := messageType()
-	if err != nil {
-		return nil, fmt.Errorf("h245: schema: %w", err)
-	}
 	v, err := m.value()
 	if err != nil {
 		return nil, err
 	}
+	return encodeAs(messageType, v, kindOf(v))
+}
+
+// decodeAs decodes b as the type typ returns; a failure wraps ErrMalformed.
+func decodeAs(typ func() (*per.Type, error), b []byte) (any, error) {
+	t, err := typ()
+	if err != nil {
+		return nil, fmt.Errorf("h245: schema: %w", err)
+	}
+	v, err := t.Decode(b)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	return v, nil
+}
+
+// encodeAs encodes v, which what names, as the type typ returns.
+func encodeAs(typ func() (*per.Type, error), v any, what string) ([]byte, error) {
+	t, err := typ()
+	if err != nil {
+		return nil, fmt.Errorf("h245: schema: %w", err)
+	}
 	b, err := t.Encode(v)
 	if err != nil {
-		return nil, fmt.Errorf("h245: encode %s: %w", kindOf(v), err)
+		return nil, fmt.Errorf("h245: encode %s: %w", what, err)
 	}
 	return b, nil
 }
@@ -153,7 +167,7 @@ func (o Other) value() (per.Choice, error) {
 	return o.raw, nil
 }
 
-// FunctionNotUnderstood (H.245 §6.4, indication) returns a request, response
+// FunctionNotUnderstood (H.245 indication) returns a request, response
 // or command the sender did not understand; Kind names it "class.message".
 type FunctionNotUnderstood struct {
 	Kind string

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/netip"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -60,7 +61,7 @@ func TestDecodeCaptures(t *testing.T) {
 	}
 	// Every other capture decodes, into a typed message.
 	for _, v := range vectors(t, "") {
-		if v.name == "h323plus-faststart" {
+		if strings.HasSuffix(v.name, "-faststart") {
 			if _, err := DecodeOLC(v.pdu); err != nil {
 				t.Errorf("%s %x: %v", v.name, v.pdu, err)
 			}

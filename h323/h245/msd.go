@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// msdState is where master/slave determination stands (H.245 §8.2, the
+// msdState is where master/slave determination stands (H.245's
 // MSDSE states).
 type msdState uint8
 
@@ -38,7 +38,7 @@ func (d *msd) start(now time.Time, s *Session, o *output) {
 }
 
 // decide determines master or slave against the peer's terminal type and
-// number (H.245 §8.2.1): the larger terminalType is master; on a tie, we are
+// number (H.245's master/slave determination procedure): the larger terminalType is master; on a tie, we are
 // master when (theirs - ours) mod 2^24 is below 0x800000, and 0 or 0x800000
 // is indeterminate.
 func decide(ourType int, ourNumber uint32, m MasterSlaveDetermination) (master, ok bool) {

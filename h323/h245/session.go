@@ -21,7 +21,7 @@ import (
 // Config is the local side of a Session.
 type Config struct {
 	// TerminalType is our master/slave determination terminalType (H.323
-	// Table 1): 50 for a terminal (the default, when 0), 190 for an MCU.
+	// terminal types): 50 for a terminal (the default, when 0), 190 for an MCU.
 	TerminalType int
 	// Codecs are the codecs we can send and receive, in our order of
 	// preference; default PCMA then PCMU.
@@ -40,7 +40,7 @@ type Config struct {
 }
 
 // n100 is how many times an indeterminate master/slave determination is
-// retried (H.245 §C.2 N100).
+// retried (H.245's N100).
 const n100 = 3
 
 // Session is the H.245 side of one call. Its methods are not safe for
@@ -119,17 +119,21 @@ func NewSession(cfg Config) (*Session, error) {
 }
 
 // Start begins slow start once the H.245 channel is up: it returns our
-// TerminalCapabilitySet and MasterSlaveDetermination (H.245 §8.2, §8.4),
-// and starts T101 and T106. Calling it again returns nothing.
+// TerminalCapabilitySet and MasterSlaveDetermination (H.245's master/slave determination and capability exchange),
+// and starts T101 and T106. The determination is left out when the peer's
+// has already begun or decided it. Calling Start again returns nothing.
 func (s *Session) Start(now time.Time) ([][]byte, error) {
 	if s.started || s.sentEnd || s.peerEnded {
 		return nil, nil
 	}
-	return s.atomically(func(o *output) {
+	out, _, err := s.atomically(func(o *output) {
 		s.started = true
 		s.sendTCS(now, o)
-		s.msd.start(now, s, o)
+		if s.msd.state == msdIdle {
+			s.msd.start(now, s, o)
+		}
 	})
+	return out, err
 }
 
 // Handle processes one received H.245 PDU (a MultimediaSystemControlMessage
@@ -142,24 +146,19 @@ func (s *Session) Handle(now time.Time, pdu []byte) ([][]byte, []Event, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var ev []Event
-	out, err := s.atomically(func(o *output) {
-		s.dispatch(now, m, o)
-		ev = o.events
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return out, ev, nil
+	return s.atomically(func(o *output) { s.dispatch(now, m, o) })
 }
 
 // Tick expires the timers due at now: T101 (capability set: release and
 // Failed), T106 (master/slave determination: release and Failed), T103
 // (our channel: close and Failed) and T108 (our channel's close:
-// forgotten). Call it at Deadline.
+// forgotten). Call it at Deadline. After the session has ended no timer
+// runs.
 func (s *Session) Tick(now time.Time) ([][]byte, []Event, error) {
-	var ev []Event
-	out, err := s.atomically(func(o *output) {
+	if s.sentEnd || s.peerEnded {
+		return nil, nil, nil
+	}
+	return s.atomically(func(o *output) {
 		if s.tcsPending && !now.Before(s.tcsDeadline) {
 			s.tcsPending = false
 			o.send(TerminalCapabilitySetRelease{})
@@ -167,17 +166,15 @@ func (s *Session) Tick(now time.Time) ([][]byte, []Event, error) {
 		}
 		s.msd.tick(now, o)
 		s.tx.tick(now, o)
-		ev = o.events
 	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return out, ev, nil
 }
 
 // Deadline returns when Tick must next be called, false when no timer runs.
 func (s *Session) Deadline() (time.Time, bool) {
 	var d time.Time
+	if s.sentEnd || s.peerEnded {
+		return d, false
+	}
 	for _, t := range []struct {
 		on bool
 		at time.Time
@@ -195,16 +192,17 @@ func (s *Session) End() ([][]byte, error) {
 	if s.sentEnd {
 		return nil, nil
 	}
-	return s.atomically(func(o *output) {
+	out, _, err := s.atomically(func(o *output) {
 		s.sentEnd = true
 		o.send(EndSessionCommand{})
 	})
+	return out, err
 }
 
 // Digits returns one UserInputIndication (alphanumeric) per key of keys,
 // which must all be of "0123456789*#ABCD".
 func (s *Session) Digits(keys string) ([][]byte, error) {
-	return s.atomically(func(o *output) {
+	out, _, err := s.atomically(func(o *output) {
 		for i := 0; i < len(keys); i++ {
 			if !isDigit(keys[i]) {
 				o.err = fmt.Errorf("h245: key %q not a DTMF key", keys[i])
@@ -213,10 +211,11 @@ func (s *Session) Digits(keys string) ([][]byte, error) {
 			o.send(UserInput{Alphanumeric: keys[i : i+1]})
 		}
 	})
+	return out, err
 }
 
-// Media returns the media negotiated so far, false until channels are open
-// both ways.
+// Media returns the media of the channels open both ways, false while
+// either direction is not open.
 func (s *Session) Media() (Media, bool) {
 	return s.reported, s.reported.Send != 0
 }
@@ -233,25 +232,26 @@ func (o *output) emit(e Event)   { o.events = append(o.events, e) }
 func (o *output) fail(err error) { o.emit(Failed{Err: err}) }
 
 // atomically runs step and encodes what it sends; if step sets an error or
-// a message fails to encode, the session is restored as it was.
-func (s *Session) atomically(step func(o *output)) ([][]byte, error) {
+// a message fails to encode, the session is restored as it was and nothing
+// is returned but the error.
+func (s *Session) atomically(step func(o *output)) ([][]byte, []Event, error) {
 	saved := *s
 	var o output
 	step(&o)
 	if o.err != nil {
 		*s = saved
-		return nil, o.err
+		return nil, nil, o.err
 	}
 	out := make([][]byte, 0, len(o.msgs))
 	for _, m := range o.msgs {
 		b, err := Encode(m)
 		if err != nil {
 			*s = saved
-			return nil, err
+			return nil, nil, err
 		}
 		out = append(out, b)
 	}
-	return out, nil
+	return out, o.events, nil
 }
 
 // dispatch runs the procedure a received message belongs to.
@@ -298,7 +298,7 @@ func (s *Session) dispatch(now time.Time, m Message, o *output) {
 	case CloseLogicalChannel:
 		o.send(CloseLogicalChannelAck{Number: m.Number})
 		if s.rx.open && s.rx.number == m.Number {
-			s.rx = rxChannel{}
+			s.rx, s.reported = rxChannel{}, Media{}
 			o.emit(ChannelClosed{Direction: Receive})
 		}
 	case CloseLogicalChannelAck:
@@ -315,7 +315,7 @@ func (s *Session) dispatch(now time.Time, m Message, o *output) {
 		}
 	case Other:
 		// A request we do not handle is returned as not understood
-		// (H.245 §8.1), if it re-encodes; other messages are ignored.
+		// (H.245), if it re-encodes; other messages are ignored.
 		if f, ok := notUnderstood(m); ok && m.raw.Name == "request" {
 			if _, err := Encode(f); err == nil {
 				o.send(f)
@@ -373,7 +373,7 @@ func (s *Session) onTCS(now time.Time, m TerminalCapabilitySet, o *output) {
 	}
 	o.send(TerminalCapabilitySetAck{Sequence: m.Sequence})
 	if len(m.Table) == 0 {
-		return // the empty capability set (H.245 §8.4.6) pauses; nothing to open
+		return // the empty capability set (H.245) pauses; nothing to open
 	}
 	s.peerTCS = true
 	s.peerAudio = m.receivable()

@@ -60,43 +60,20 @@ func TestSlowStartBetweenSessions(t *testing.T) {
 	}
 }
 
-// TestSlowStartAgainstH323Plus plays H323Plus's side of the separate-H.245
-// capture (the callee) against a Session in the caller's place.
-func TestSlowStartAgainstH323Plus(t *testing.T) {
-	peer := from(vectors(t, "h323plus-separate"), "callee")
-	// peer: TCS, MSD, TCSAck, MSDAck(slave), OLC 101, OLCAck 101, ESC
-	s := newSession(t, "127.0.0.1", 5004, func(c *Config) { c.Random = fixed(0xfe9c2d) })
-	s.next = 101 // the channel number H323Plus's Ack names
-	out, err := s.Start(t0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := decodeAll(t, out)
-	if tcs, ok := got[0].(TerminalCapabilitySet); !ok || tcs.Sequence != 1 || len(got) != 2 {
-		t.Fatalf("start sent %#v", got)
-	}
-	if msd, ok := got[1].(MasterSlaveDetermination); !ok || msd != (MasterSlaveDetermination{50, 0xfe9c2d}) {
-		t.Fatalf("start sent %#v", got[1])
-	}
-	lo := func(p uint16) netip.AddrPort { return netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), p) }
-	steps := []struct {
-		want   []Message
-		events []Event
-	}{
-		{want: []Message{TerminalCapabilitySetAck{Sequence: 1}}},
-		{want: []Message{MasterSlaveDeterminationAck{Master: true}}}, // the callee is master
-		{},
-		{want: []Message{OpenLogicalChannel{Number: 101, Forward: &Params{
-			Audio: Audio{Codec: PCMA, Frames: 20, Name: "g711Alaw64k"}, H2250: true, SessionID: 1, MediaControlChannel: lo(5005)}}}},
-		{want: []Message{OpenLogicalChannelAck{Number: 101, SessionID: 1, MediaChannel: lo(5004), MediaControlChannel: lo(5005)}}},
-		{events: []Event{MediaReady{Media{Send: PCMA, Receive: PCMA, RemoteRTP: lo(5006), RemoteRTCP: lo(5007)}}}},
-		{want: []Message{EndSessionCommand{}}, events: []Event{Ended{}}},
-	}
+// step is what a Session must send and report for one PDU of a peer.
+type step struct {
+	want   []Message
+	events []Event
+}
+
+// replay feeds s the peer's PDUs in order, checking each step.
+func replay(t *testing.T, s *Session, peer [][]byte, steps []step) {
+	t.Helper()
 	if len(peer) != len(steps) {
-		t.Fatalf("%d peer PDUs", len(peer))
+		t.Fatalf("%d peer PDUs for %d steps", len(peer), len(steps))
 	}
 	for i, p := range peer {
-		out, ev, err := s.Handle(t0.Add(time.Second), p)
+		out, ev, err := s.Handle(t0, p)
 		if err != nil {
 			t.Fatalf("step %d: %v", i, err)
 		}
@@ -104,9 +81,76 @@ func TestSlowStartAgainstH323Plus(t *testing.T) {
 			t.Errorf("step %d: sent %#v events %#v\nwant %#v events %#v", i, got, ev, steps[i].want, steps[i].events)
 		}
 	}
-	if s.msd.master {
-		t.Error("we are master; H323Plus's Ack says slave")
+}
+
+// TestSlowStartAgainstH323Plus plays H323Plus's side of the captured
+// calls (the callee: on its own H.245 connection, and tunnelled) against a
+// Session in the caller's place, with the caller's number, so that the
+// determination goes as it went.
+func TestSlowStartAgainstH323Plus(t *testing.T) {
+	for _, tc := range []struct {
+		capture string
+		number  uint32 // the caller's statusDeterminationNumber
+		master  bool   // the caller's role
+	}{
+		{"h323plus-separate", 0xfe9c2d, false},
+		{"h323plus-tunnelled", 0x527d70, true},
+	} {
+		t.Run(tc.capture, func(t *testing.T) {
+			peer := from(vectors(t, tc.capture), "callee")
+			// peer: TCS, MSD, TCSAck, MSDAck, OLC 101, OLCAck 101, ESC
+			s := newSession(t, "127.0.0.1", 5004, func(c *Config) { c.Random = fixed(tc.number) })
+			s.next = 101 // the channel number H323Plus's Ack names
+			out, err := s.Start(t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := decodeAll(t, out)
+			if tcs, ok := got[0].(TerminalCapabilitySet); !ok || tcs.Sequence != 1 || len(got) != 2 {
+				t.Fatalf("start sent %#v", got)
+			}
+			if msd, ok := got[1].(MasterSlaveDetermination); !ok || msd != (MasterSlaveDetermination{50, tc.number}) {
+				t.Fatalf("start sent %#v", got[1])
+			}
+			lo := func(p uint16) netip.AddrPort { return netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), p) }
+			replay(t, s, peer, []step{
+				{want: []Message{TerminalCapabilitySetAck{Sequence: 1}}},
+				{want: []Message{MasterSlaveDeterminationAck{Master: !tc.master}}},
+				{},
+				{want: []Message{OpenLogicalChannel{Number: 101, Forward: &Params{
+					Audio: Audio{Codec: PCMA, Frames: 20, Name: "g711Alaw64k"}, H2250: true, SessionID: 1, MediaControlChannel: lo(5005)}}}},
+				{want: []Message{OpenLogicalChannelAck{Number: 101, SessionID: 1, MediaChannel: lo(5004), MediaControlChannel: lo(5005)}}},
+				{events: []Event{MediaReady{Media{Send: PCMA, Receive: PCMA, RemoteRTP: lo(5006), RemoteRTCP: lo(5007)}}}},
+				{want: []Message{EndSessionCommand{}}, events: []Event{Ended{}}},
+			})
+			if s.msd.master != tc.master {
+				t.Errorf("master %v, want %v", s.msd.master, tc.master)
+			}
+		})
 	}
+}
+
+// TestSlowStartAgainstNDPI plays the side of nDPI's capture that answers
+// (TCP port 32804) against a Session in the other side's place.
+func TestSlowStartAgainstNDPI(t *testing.T) {
+	peer := from(vectors(t, "ndpi"), "32804")
+	// peer: TCS (A-law, 240 frames), MSD, TCSAck, MSDAck(slave), OLC 101, OLCAck 61
+	s := newSession(t, "10.1.6.18", 2006, func(c *Config) { c.Random = fixed(0x3782de + 1) }) // we lose the tie
+	s.next = 61
+	if _, err := s.Start(t0); err != nil {
+		t.Fatal(err)
+	}
+	peerAt := func(p uint16) netip.AddrPort { return netip.AddrPortFrom(netip.MustParseAddr("10.1.3.143"), p) }
+	steps := []step{
+		{want: []Message{TerminalCapabilitySetAck{Sequence: 1}}},
+		{want: []Message{MasterSlaveDeterminationAck{Master: true}}},
+		{},
+		{want: []Message{OpenLogicalChannel{Number: 61, Forward: &Params{
+			Audio: Audio{Codec: PCMA, Frames: 20, Name: "g711Alaw64k"}, H2250: true, SessionID: 1, MediaControlChannel: s.cfg.RTCP}}}},
+		{want: []Message{OpenLogicalChannelAck{Number: 101, SessionID: 1, MediaChannel: s.cfg.RTP, MediaControlChannel: s.cfg.RTCP}}},
+		{events: []Event{MediaReady{Media{Send: PCMA, Receive: PCMA, RemoteRTP: peerAt(5000), RemoteRTCP: peerAt(5001)}}}},
+	}
+	replay(t, s, peer, steps)
 }
 
 // TestDigits turns H323Plus's and other UserInputIndications into Digit
@@ -151,7 +195,7 @@ func TestDigits(t *testing.T) {
 	}
 }
 
-// TestMSDDecide checks the determination rule of H.245 §8.2 against the
+// TestMSDDecide checks the determination rule of H.245 against the
 // numbers H323Plus drew in the captures.
 func TestMSDDecide(t *testing.T) {
 	for _, tc := range []struct {
@@ -223,6 +267,18 @@ func TestMSDProcedure(t *testing.T) {
 		out, ev := handle(t, s, t0, MasterSlaveDeterminationAck{Master: true})
 		if len(out)+len(ev) != 0 || s.msd.state != msdDone || !s.msd.master {
 			t.Fatalf("%#v %#v %+v", out, ev, s.msd)
+		}
+	})
+	t.Run("the peer's first, then Start", func(t *testing.T) {
+		s := newSession(t, "192.0.2.1", 4000, func(c *Config) { c.Random = fixed(100) })
+		handle(t, s, t0, MasterSlaveDetermination{TerminalType: 50, Number: 200})
+		handle(t, s, t0, MasterSlaveDeterminationAck{Master: true})
+		out, err := s.Start(t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := decodeAll(t, out); len(got) != 1 || reflect.TypeOf(got[0]) != reflect.TypeOf(TerminalCapabilitySet{}) || s.msd.state != msdDone {
+			t.Fatalf("Start after the peer's determination sent %#v", got)
 		}
 	})
 	t.Run("contradicting ack fails", func(t *testing.T) {
@@ -377,6 +433,24 @@ func TestLogicalChannels(t *testing.T) {
 			t.Fatalf("again: %#v %#v", out, ev)
 		}
 	})
+	t.Run("the peer reopens", func(t *testing.T) {
+		s, _ := ready(t, PCMA)
+		handle(t, s, t0, OpenLogicalChannelAck{Number: 1, MediaChannel: peerRTP, MediaControlChannel: peerRTCP})
+		peerOLC := func(n int) OpenLogicalChannel {
+			return OpenLogicalChannel{Number: n, Forward: &Params{Audio: Audio{Codec: PCMA, Frames: 20}, H2250: true, SessionID: 1}}
+		}
+		want := []Event{MediaReady{Media{Send: PCMA, Receive: PCMA, RemoteRTP: peerRTP, RemoteRTCP: peerRTCP}}}
+		if _, ev := handle(t, s, t0, peerOLC(40)); !reflect.DeepEqual(ev, want) {
+			t.Fatalf("%#v", ev)
+		}
+		handle(t, s, t0, CloseLogicalChannel{Number: 40})
+		if m, ok := s.Media(); ok {
+			t.Errorf("Media() after close = %v", m)
+		}
+		if _, ev := handle(t, s, t0, peerOLC(41)); !reflect.DeepEqual(ev, want) {
+			t.Fatalf("reopened: %#v", ev)
+		}
+	})
 	t.Run("T108 forgets", func(t *testing.T) {
 		s, _ := ready(t, PCMA)
 		handle(t, s, t0, OpenLogicalChannelAck{Number: 1, MediaChannel: peerRTP})
@@ -521,9 +595,18 @@ func TestEndAndOthers(t *testing.T) {
 		t.Errorf("answered a FunctionNotUnderstood: %#v", got)
 	}
 
+	if _, err := s.Start(t0); err != nil {
+		t.Fatal(err)
+	}
 	out, err = s.End()
 	if err != nil || !reflect.DeepEqual(decodeAll(t, out), []Message{EndSessionCommand{}}) {
 		t.Fatalf("End: %x %v", out, err)
+	}
+	if _, ok := s.Deadline(); ok {
+		t.Error("timers run after End")
+	}
+	if out, ev, err := s.Tick(t0.Add(time.Hour)); len(out)+len(ev) != 0 || err != nil {
+		t.Errorf("Tick after End: %x %#v %v", out, ev, err)
 	}
 	if again, _ := s.End(); len(again) != 0 {
 		t.Error("End twice")

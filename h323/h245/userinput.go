@@ -10,7 +10,7 @@ import (
 // digits are the DTMF keys H.245 signalType allows besides '!' (hookflash).
 const digits = "0123456789*#ABCD"
 
-// UserInput is a UserInputIndication (H.245 §6.8.17, indication): either
+// UserInput is a UserInputIndication (H.245 indication): either
 // Alphanumeric text (alphanumeric, or extendedAlphanumeric when decoding) or
 // one Signal key of "0123456789*#ABCD!" with an optional Duration (signal).
 // Other forms (signalUpdate, userInputSupportIndication, …) decode with
