@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/h323/h225"
 	"github.com/parleyhq/parley/h323/h245"
 	"github.com/parleyhq/parley/h323/q931"
 	"github.com/parleyhq/parley/ivr"
@@ -31,8 +32,8 @@ type call struct {
 	out     bool // Parley placed the call
 	sig     *tpktConn
 	callRef uint16
-	callID  []byte
-	confID  []byte
+	callID  h225.GUID
+	confID  h225.GUID
 	peerIP  netip.Addr // the signalling peer: media comes from it
 	media   *callMedia
 
@@ -61,7 +62,7 @@ type call struct {
 // signal is one received call-signalling message.
 type signal struct {
 	q  *q931.Message
-	uu uu
+	uu h225.Message
 }
 
 // Q.931 call states (Q.931 §2.1) a Status reports.
@@ -105,24 +106,27 @@ func (c *call) newControl() error {
 	return nil
 }
 
+// endpointInfo is Parley's EndpointType: a terminal with its vendor.
+// Parley mixes like an MCU, but each room system sees one point-to-point
+// call, so it claims no MC (which would invite conference requests).
+func endpointInfo() h225.EndpointType {
+	return h225.EndpointType{Terminal: true, Vendor: h225.ParleyVendor("")}
+}
+
 // send sends one call-signalling message of type t carrying u; mod, if
 // not nil, adds Q.931 elements.
-func (c *call) send(t q931.MessageType, u uu, mod func(*q931.Message)) error {
-	u.callID = c.callID
-	if u.confID == nil {
-		u.confID = c.confID
+func (c *call) send(t q931.MessageType, u h225.Message, mod func(*q931.Message)) error {
+	u.CallID, u.ConferenceID = c.callID, c.confID
+	if u.Info == (h225.EndpointType{}) {
+		u.Info = endpointInfo()
 	}
-	b, err := encodeUU(u)
-	if err != nil {
-		return err
-	}
-	m := &q931.Message{Type: t, CallRef: c.callRef, CallRefFlag: !c.out, UserUser: b}
+	m := q931.Message{Type: t, CallRef: c.callRef, CallRefFlag: !c.out}
 	if mod != nil {
-		mod(m)
+		mod(&m)
 	}
-	enc, err := m.Encode()
+	enc, err := h225.Pack(m, u)
 	if err != nil {
-		return fmt.Errorf("h323: encode %s: %w", t, err)
+		return fmt.Errorf("h323: %s: %w", t, err)
 	}
 	return c.sig.send(enc)
 }
@@ -151,19 +155,13 @@ func (c *call) readSignal() {
 }
 
 // decodeSignal decodes one Q.931 message and its H323-UserInformation;
-// a message without one (a bare Status enquiry, say) has uu.body "".
+// a message without one (a bare Status enquiry, say) has uu.Body "".
 func decodeSignal(b []byte) (signal, error) {
-	m, err := q931.Decode(b)
-	if err != nil {
+	q, m, err := h225.Unpack(b)
+	if err != nil && !errors.Is(err, h225.ErrNoUserUser) {
 		return signal{}, err
 	}
-	sg := signal{q: m}
-	if len(m.UserUser) > 0 {
-		if sg.uu, err = decodeUU(m.UserUser); err != nil {
-			return signal{}, fmt.Errorf("%s: %w", m.Type, err)
-		}
-	}
-	return sg, nil
+	return signal{q: q, uu: m}, nil
 }
 
 // hangup is the leg's Hangup: a ReleaseComplete with cause 16 (normal
@@ -175,7 +173,7 @@ func (c *call) hangup(reason string) {
 // finish ends the call once: with send, an EndSessionCommand (H.323 §8.5)
 // and a ReleaseComplete with cause (and the H.225.0 reason, if any) go out
 // first. The loop then releases the media. It returns at once.
-func (c *call) finish(why string, cause uint8, reason string, send bool) {
+func (c *call) finish(why string, cause uint8, reason h225.ReleaseReason, send bool) {
 	c.endOnce.Do(func() {
 		c.log.Info("call ended", "reason", why)
 		c.mu.Lock()
@@ -189,9 +187,9 @@ func (c *call) finish(why string, cause uint8, reason string, send bool) {
 		}
 		c.mu.Unlock()
 		if send {
-			u := uu{body: bodyReleaseComplete, tunnelling: tunnel, reason: reason}
+			u := h225.Message{Body: h225.ReleaseComplete, H245Tunneling: tunnel, Reason: reason}
 			if tunnel {
-				u.h245 = end
+				u.H245Control = end
 			} else if h245c != nil {
 				for _, pdu := range end {
 					_ = h245c.send(pdu)
@@ -264,7 +262,7 @@ func (c *call) run() {
 
 // fail ends the call with a ReleaseComplete of that cause; a call out not
 // yet answered reports why to Dial.
-func (c *call) fail(why string, cause uint8, reason string) {
+func (c *call) fail(why string, cause uint8, reason h225.ReleaseReason) {
 	c.mu.Lock()
 	if c.releaseErr == nil {
 		c.releaseErr = &bridge.DialError{Status: bridge.DialFailed, Reason: why}

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/parleyhq/parley/h323/h225"
 	"github.com/parleyhq/parley/h323/h245"
 	"github.com/parleyhq/parley/h323/q931"
 )
@@ -98,7 +99,7 @@ func (c *call) sendH245(pdus [][]byte) {
 	c.mu.Unlock()
 	switch {
 	case tunnel:
-		if err := c.send(q931.Facility, uu{body: bodyEmpty, tunnelling: true, h245: pdus}, nil); err != nil {
+		if err := c.send(q931.Facility, h225.Message{Body: h225.Empty, H245Tunneling: true, H245Control: pdus}, nil); err != nil {
 			c.log.Info("tunnelled h245 not sent", "err", err)
 		}
 	case conn != nil:

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/h323/h225"
 	"github.com/parleyhq/parley/h323/q931"
 	"github.com/parleyhq/parley/ivr"
 	"github.com/parleyhq/parley/media"
@@ -59,15 +60,9 @@ func startServer(t *testing.T, rooms Rooms, o Options) *Server {
 // setupTo returns a TPKT-framed Setup calling alias, fast start offered.
 func setupTo(t *testing.T, to string) []byte {
 	t.Helper()
-	u := uu{body: bodySetup, callID: newGUID(), confID: newGUID(), tunnelling: true,
-		destAlias: []alias{aliasOf(to)}, srcAlias: []alias{{kind: "h323-ID", value: "tester"}}}
-	b, err := encodeUU(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &q931.Message{Type: q931.Setup, CallRef: 7, UserUser: b,
-		BearerCapability: &q931.BearerCapability{Transfer: q931.TransferSpeech, Rate: q931.Rate64k, Layer1: q931.Layer1H221}}
-	enc, err := m.Encode()
+	u := h225.Message{Body: h225.Setup, CallID: h225.NewGUID(), ConferenceID: h225.NewGUID(), H245Tunneling: true,
+		DestinationAddress: []h225.Alias{aliasOf(to)}, SourceAddress: []h225.Alias{{Kind: h225.H323ID, Value: "tester"}}}
+	enc, err := h225.Pack(q931.Message{CallRef: 7}, u)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,9 +97,9 @@ func TestServerRefusesSetup(t *testing.T) {
 		name   string
 		rooms  noRooms
 		cause  uint8
-		reason string
+		reason h225.ReleaseReason
 	}{
-		{"unknown room", noRooms{}, q931.CauseUnallocatedNumber, "calledPartyNotRegistered"},
+		{"unknown room", noRooms{}, q931.CauseUnallocatedNumber, h225.ReasonCalledNotRegistered},
 		{"draining", noRooms{draining: true}, q931.CauseTemporaryFailure, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,9 +114,9 @@ func TestServerRefusesSetup(t *testing.T) {
 			}
 			sg := readSignal(t, c)
 			if sg.q.Type != q931.ReleaseComplete || sg.q.CallRef != 7 || !sg.q.CallRefFlag || sg.q.Cause == nil ||
-				sg.q.Cause.Value != tt.cause || sg.uu.reason != tt.reason || sg.uu.body != bodyReleaseComplete {
+				sg.q.Cause.Value != tt.cause || sg.uu.Reason != tt.reason || sg.uu.Body != h225.ReleaseComplete {
 				t.Errorf("answer %s callref %d/%v cause %+v reason %q, want ReleaseComplete cause %d reason %q",
-					sg.q.Type, sg.q.CallRef, sg.q.CallRefFlag, sg.q.Cause, sg.uu.reason, tt.cause, tt.reason)
+					sg.q.Type, sg.q.CallRef, sg.q.CallRefFlag, sg.q.Cause, sg.uu.Reason, tt.cause, tt.reason)
 			}
 			if _, err := c.Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
 				t.Errorf("after the release, read %v, want EOF", err)
