@@ -44,6 +44,7 @@ type call struct {
 	quit    chan struct{} // closed by finish
 	mediaUp chan struct{} // closed once the stream exists
 	conn    chan struct{} // closed once Connect is sent or received
+	gone    chan struct{} // closed by release: the call holds nothing
 
 	mu          sync.Mutex
 	ctl         *h245.Session // guarded by mu
@@ -81,7 +82,8 @@ func (s *Server) newCall(log *slog.Logger, sig *tpktConn, out bool) *call {
 	c := &call{s: s, log: log, out: out, sig: sig,
 		peerIP: addrOf(sig.RemoteAddr()).Addr(),
 		sigIn:  make(chan signal, 16), h245In: make(chan []byte, 16),
-		quit: make(chan struct{}), mediaUp: make(chan struct{}), conn: make(chan struct{})}
+		quit: make(chan struct{}), mediaUp: make(chan struct{}), conn: make(chan struct{}),
+		gone: make(chan struct{})}
 	c.leg = newLeg(log, c.hangup)
 	return c
 }
@@ -135,6 +137,7 @@ func (c *call) send(t q931.MessageType, u h225.Message, mod func(*q931.Message))
 // handing each message to the loop; it runs on the goroutine that owns the
 // connection.
 func (c *call) readSignal() {
+	defer c.s.recoverCall(c, "signalling")
 	for {
 		b, err := c.sig.next(0)
 		if err != nil {
@@ -287,6 +290,7 @@ func (c *call) release() {
 		logDropped(c.log, s)
 	}
 	c.s.removeCall(c)
+	close(c.gone)
 }
 
 // logDropped logs the RTP the stream dropped from sources the latch did

@@ -136,6 +136,7 @@ func (c *call) connectH245(addr netip.AddrPort) {
 	c.s.wg.Add(1)
 	go func() {
 		defer c.s.wg.Done()
+		defer c.s.recoverCall(c, "h245")
 		d := net.Dialer{Timeout: c.s.opts.SetupTimeout}
 		conn, err := d.Dial("tcp", addr.String())
 		if err != nil {
@@ -161,6 +162,7 @@ func (c *call) listenH245() (netip.AddrPort, error) {
 	c.s.wg.Add(1)
 	go func() {
 		defer c.s.wg.Done()
+		defer c.s.recoverCall(c, "h245")
 		conn, err := ln.Accept()
 		ln.Close()
 		if err != nil {

@@ -68,6 +68,7 @@ func (s *Server) Dial(ctx context.Context, out bridge.Outbound) (_ bridge.Leg, e
 			}
 			ch = c.mediaUp
 		case <-c.quit:
+			<-c.gone // the port and the call's place are free again
 			c.mu.Lock()
 			err := c.releaseErr
 			c.mu.Unlock()
@@ -78,6 +79,7 @@ func (s *Server) Dial(ctx context.Context, out bridge.Outbound) (_ bridge.Leg, e
 			return nil, de
 		case <-ctx.Done():
 			c.finish("no answer: "+ctx.Err().Error(), q931.CauseNormalUnspecified, "", true)
+			<-c.gone
 			return nil, ctx.Err()
 		}
 	}
