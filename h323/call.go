@@ -97,10 +97,16 @@ func addrOf(a net.Addr) netip.AddrPort {
 	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 }
 
-// newControl makes the call's H.245 session, receiving at its media's
-// addresses.
-func (c *call) newControl() error {
-	ctl, err := h245.NewSession(h245.Config{RTP: c.media.rtpAddr(), RTCP: c.media.rtcpAddr()})
+// prepare binds the call's RTP and RTCP ports, advertised at the
+// signalling connection's local address (or the public one), and makes its
+// H.245 session, which receives at them.
+func (c *call) prepare() error {
+	m, err := c.s.newMedia(c.s.advertised(addrOf(c.sig.LocalAddr()).Addr()))
+	if err != nil {
+		return err
+	}
+	c.media = m
+	ctl, err := h245.NewSession(h245.Config{RTP: m.rtpAddr(), RTCP: m.rtcpAddr()})
 	if err != nil {
 		return err
 	}

@@ -87,13 +87,7 @@ func (s *Server) Dial(ctx context.Context, out bridge.Outbound) (_ bridge.Leg, e
 
 // sendSetup sends the Setup of a call out.
 func (c *call) sendSetup(out bridge.Outbound) error {
-	local := c.s.advertised(addrOf(c.sig.LocalAddr()).Addr())
-	m, err := c.s.newMedia(local)
-	if err != nil {
-		return err
-	}
-	c.media = m
-	if err := c.newControl(); err != nil {
+	if err := c.prepare(); err != nil {
 		return err
 	}
 	offer, err := c.ctl.OfferFastStart()

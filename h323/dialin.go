@@ -91,13 +91,8 @@ func (s *Server) serveConn(conn net.Conn) {
 // chose (tunnelled, its h245Address, or ours), CallProceeding, then
 // Connect: Parley answers at once, the PIN prompt comes after.
 func (c *call) answerSetup(setup h225.Message) error {
-	local := c.s.advertised(addrOf(c.sig.LocalAddr()).Addr())
-	m, err := c.s.newMedia(local)
+	err := c.prepare()
 	if err != nil {
-		return err
-	}
-	c.media = m
-	if err := c.newControl(); err != nil {
 		return err
 	}
 	var answer [][]byte
