@@ -231,7 +231,7 @@ func (c *call) run() {
 	defer c.s.wg.Done()
 	defer c.release()
 	defer c.s.recoverCall(c, "call")
-	var media <-chan time.Time // the setup timeout for media, from Connect on
+	var mediaDue <-chan time.Time // the setup timeout for media, from Connect on
 	check := time.NewTicker(rtpCheck)
 	defer check.Stop()
 	h245Timer := time.NewTimer(time.Hour)
@@ -253,11 +253,11 @@ func (c *call) run() {
 			if up != nil {
 				t := time.NewTimer(c.s.opts.SetupTimeout)
 				defer t.Stop()
-				media = t.C
+				mediaDue = t.C
 			}
 		case <-up:
-			up, media = nil, nil
-		case <-media:
+			up, mediaDue = nil, nil
+		case <-mediaDue:
 			if !c.hasMedia() {
 				c.fail("no media within the setup timeout", q931.CauseTimerExpiry, "")
 			}
