@@ -40,6 +40,7 @@ var h323Modes = []struct {
 	{"fast start, tunnelled", h323PeerOptions{}},
 	{"fast start, separate h245", h323PeerOptions{separateH245: true}},
 	{"slow start", h323PeerOptions{slowStart: true}},
+	{"slow start, separate h245", h323PeerOptions{slowStart: true, separateH245: true}},
 }
 
 // h323Phone starts a baresip phone that calls room with a 440 Hz tone for
@@ -71,6 +72,11 @@ func TestH323DialOut(t *testing.T) {
 	for i, mode := range h323Modes {
 		t.Run(mode.name, func(t *testing.T) {
 			srv := startParley(t, h323Config)
+			defer func() {
+				if t.Failed() {
+					srv.dumpLogs(t)
+				}
+			}()
 			o := mode.opts
 			o.tone = 1000
 			room := startH323Listener(t, o)
@@ -86,11 +92,11 @@ func TestH323DialOut(t *testing.T) {
 				t.Fatal(err)
 			}
 			// The room system joins a few seconds in; bob hangs up at 14 s.
-			checkTone(t, "the phone", x, rate, 8, 11, 1000)
+			checkTone(t, "the phone", x, rate, 5, 12, 1000)
 			srv.stop(t) // hangs up the room system: its recording is complete
 			room.waitLog(t, "Call end reason", 10*time.Second)
 			x, rate = room.recording(t)
-			checkTone(t, "the room system", x, rate, 2, 5, 440)
+			checkTone(t, "the room system", x, rate, 3, 9, 440)
 		})
 	}
 }
@@ -119,10 +125,10 @@ func TestH323DialIn(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkTone(t, "the phone", x, rate, 5, 8, 1000)
+			checkTone(t, "the phone", x, rate, 4, 9, 1000)
 			x, rate = caller.recording(t)
 			// After the welcome prompt: the count of participants.
-			checkTone(t, "the H.323 caller", x, rate, 4, 7, 440)
+			checkTone(t, "the H.323 caller", x, rate, 4, 8, 440)
 		})
 	}
 }
@@ -130,7 +136,7 @@ func TestH323DialIn(t *testing.T) {
 // TestH323DialInPIN: the H323Plus endpoint calls room 2000, which has a
 // PIN, in slow start (so it knows Parley's capabilities and sends its
 // digits as H.245 UserInputIndication); the PIN typed on its keypad
-// (stdin) lets it in.
+// (stdin) lets it in, and *6 then mutes it (the phone keys).
 func TestH323DialInPIN(t *testing.T) {
 	srv := startParley(t, h323Config)
 	caller := startH323Caller(t, h323PeerOptions{alias: "caller", slowStart: true}, "2000@"+srv.h323, 30, true)
@@ -150,6 +156,11 @@ func TestH323DialInPIN(t *testing.T) {
 	if viaH245 != 5 {
 		srv.dumpLogs(t)
 		t.Errorf("%d digits came as UserInputIndication, want the 5 of 4321#", viaH245)
+	}
+	caller.sendLine(t, "*6")
+	srv.waitLog(t, "participant muted", 1, 10*time.Second)
+	if k := srv.logged("phone key"); len(k) != 1 || k[0]["action"] != "mute" {
+		t.Errorf("phone keys %v, want one mute", k)
 	}
 	caller.sendLine(t, "H")
 	srv.waitLog(t, "call ended", 1, 10*time.Second)
