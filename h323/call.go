@@ -45,6 +45,7 @@ type call struct {
 	mediaUp chan struct{} // closed once the stream exists
 	conn    chan struct{} // closed once Connect is sent or received
 	gone    chan struct{} // closed by release: the call holds nothing
+	closed  chan struct{} // closed once finish has said goodbye and closed the connections
 
 	mu          sync.Mutex
 	ctl         *h245.Session // guarded by mu
@@ -83,7 +84,7 @@ func (s *Server) newCall(log *slog.Logger, sig *tpktConn, out bool) *call {
 		peerIP: addrOf(sig.RemoteAddr()).Addr(),
 		sigIn:  make(chan signal, 16), h245In: make(chan []byte, 16),
 		quit: make(chan struct{}), mediaUp: make(chan struct{}), conn: make(chan struct{}),
-		gone: make(chan struct{})}
+		gone: make(chan struct{}), closed: make(chan struct{})}
 	c.leg = newLeg(log, c.hangup)
 	return c
 }
@@ -179,9 +180,11 @@ func (c *call) hangup(reason string) {
 	c.finish(reason, q931.CauseNormalCallClearing, "", true)
 }
 
-// finish ends the call once: with send, an EndSessionCommand (H.323 §8.5)
-// and a ReleaseComplete with cause (and the H.225.0 reason, if any) go out
-// first. The loop then releases the media. It returns at once.
+// finish ends the call once and returns at once: the leg is done and the
+// loop stops; with send, an EndSessionCommand (H.323 §8.5) and a
+// ReleaseComplete with cause (and the H.225.0 reason, if any) go out on
+// a goroutine of their own before the connections close (release waits
+// for it).
 func (c *call) finish(why string, cause uint8, reason h225.ReleaseReason, send bool) {
 	c.endOnce.Do(func() {
 		c.log.Info("call ended", "reason", why)
@@ -194,33 +197,42 @@ func (c *call) finish(why string, cause uint8, reason h225.ReleaseReason, send b
 		if c.releaseErr == nil {
 			c.releaseErr = errors.New(why)
 		}
+		close(c.quit) // under mu: h245Up and listenH245 see it
 		c.mu.Unlock()
-		if send {
-			u := h225.Message{Body: h225.ReleaseComplete, H245Tunneling: tunnel, Reason: reason}
-			if tunnel {
-				u.H245Control = end
-			} else if h245c != nil {
-				for _, pdu := range end {
-					_ = h245c.send(pdu)
-				}
-			}
-			err := c.send(q931.ReleaseComplete, u, func(m *q931.Message) {
-				m.Cause = &q931.Cause{Location: q931.LocationUser, Value: cause}
-			})
-			if err != nil {
-				c.log.Debug("release complete not sent", "err", err)
-			}
-		}
 		c.leg.end()
-		close(c.quit)
-		c.sig.Close()
-		if h245c != nil {
-			h245c.Close()
-		}
-		if ln != nil {
-			ln.Close()
-		}
+		go func() {
+			defer close(c.closed)
+			if send {
+				c.sendRelease(cause, reason, tunnel, h245c, end)
+			}
+			c.sig.Close()
+			if h245c != nil {
+				h245c.Close()
+			}
+			if ln != nil {
+				ln.Close()
+			}
+		}()
 	})
+}
+
+// sendRelease sends our EndSessionCommand (tunnelled in the
+// ReleaseComplete, or on the separate connection) and the ReleaseComplete.
+func (c *call) sendRelease(cause uint8, reason h225.ReleaseReason, tunnel bool, h245c *tpktConn, end [][]byte) {
+	u := h225.Message{Body: h225.ReleaseComplete, H245Tunneling: tunnel, Reason: reason}
+	if tunnel {
+		u.H245Control = end
+	} else if h245c != nil {
+		for _, pdu := range end {
+			_ = h245c.send(pdu)
+		}
+	}
+	err := c.send(q931.ReleaseComplete, u, func(m *q931.Message) {
+		m.Cause = &q931.Cause{Location: q931.LocationUser, Value: cause}
+	})
+	if err != nil {
+		c.log.Debug("release complete not sent", "err", err)
+	}
 }
 
 // rtpCheck is how often the loop looks for the RTP timeout.
@@ -289,6 +301,7 @@ func (c *call) hasMedia() bool {
 
 // release frees what the call holds once it has ended.
 func (c *call) release() {
+	<-c.closed
 	if c.media != nil {
 		c.media.close()
 	}

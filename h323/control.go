@@ -157,6 +157,13 @@ func (c *call) listenH245() (netip.AddrPort, error) {
 		return netip.AddrPort{}, err
 	}
 	c.mu.Lock()
+	select {
+	case <-c.quit:
+		c.mu.Unlock()
+		ln.Close()
+		return netip.AddrPort{}, net.ErrClosed
+	default:
+	}
 	c.h245ln = ln
 	c.mu.Unlock()
 	c.s.wg.Add(1)
