@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -53,10 +54,25 @@ func startServer(t *testing.T, rooms Rooms, o Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	before := runtime.NumGoroutine()
 	if err := s.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(s.Close)
+	t.Cleanup(func() {
+		s.Close()
+		// Close waits for the server's goroutines; what is left a moment
+		// later has leaked.
+		deadline := time.Now().Add(2 * time.Second)
+		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if n := runtime.NumGoroutine(); n > before {
+			t.Errorf("%d goroutines after Close, %d before Start", n, before)
+		}
+		if n := ports.InUse(); n != 0 {
+			t.Errorf("%d RTP ports still in use after Close", n)
+		}
+	})
 	return s
 }
 
