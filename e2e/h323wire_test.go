@@ -37,7 +37,8 @@ func TestH323Wireshark(t *testing.T) {
 	}
 	srv.stop(t) // releases the call out: Parley's ReleaseComplete is captured too
 	room.waitLog(t, "Call end reason", 10*time.Second)
-	capture.stop(t) // its RTP count is not what this test checks
+	probe.untilCaptured(t, capture.path) // the last messages are in the file, not just in the kernel's buffer
+	capture.stop(t)                      // its RTP count is not what this test checks
 
 	frames := tsharkcheck.DecodeFile(t, capture.path)
 	if p := tsharkcheck.Problems(frames, "tcp"); len(p) > 0 {
@@ -125,15 +126,25 @@ func newProbe(t *testing.T) *probe {
 func (p *probe) port() int { return p.ln.Addr().(*net.TCPAddr).Port }
 
 // untilCaptured connects to the probe every 100 ms until the capture file
-// at path holds packets (more than its 24-octet header).
+// at path has grown: the probe's packets, and so every packet before them,
+// have been written (dumpcap hands packets over in blocks, and says
+// "Capturing on" before its filter passes any).
 func (p *probe) untilCaptured(t *testing.T, path string) {
 	t.Helper()
+	size := func() int64 {
+		st, err := os.Stat(path)
+		if err != nil {
+			return 0
+		}
+		return st.Size()
+	}
+	was := max(size(), 24) // a pcap file's header is 24 octets
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		if c, err := net.Dial("tcp", p.ln.Addr().String()); err == nil {
 			c.Close()
 		}
-		if st, err := os.Stat(path); err == nil && st.Size() > 24 {
+		if size() > was {
 			return
 		}
 		if time.Now().After(deadline) {
