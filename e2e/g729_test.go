@@ -13,16 +13,31 @@ import (
 	"github.com/parleyhq/parley/media/g729"
 )
 
-// g729Pcap writes a libpcap file (Ethernet, IPv4, UDP) of RTP packets, 20 ms
-// apart, each carrying a 20 ms G.729 payload (payload type 18) of a tone at
-// freq Hz with peak amplitude (0..1) encoded by media/g729, as a G.729
-// trunk would send it; sipp's play_pcap_audio plays the packets' payloads.
+// g729Pcap writes a libpcap file of a tone at freq Hz with peak amplitude
+// (0..1) encoded by media/g729 (payload type 18), as a G.729 trunk would
+// send it (see tonePcap).
 func g729Pcap(t *testing.T, path string, freq, amplitude float64, seconds int) {
 	t.Helper()
 	enc, err := g729.NewEncoder()
 	if err != nil {
 		t.Fatal(err)
 	}
+	tonePcap(t, path, 18, g729.SampleRate, g729.FrameSamples, freq, amplitude, seconds,
+		func(pcm []int16) ([]byte, error) {
+			payload := make([]byte, g729.PayloadBytes)
+			_, err := enc.Encode(pcm, payload)
+			return payload, err
+		})
+}
+
+// tonePcap writes a libpcap file (Ethernet, IPv4, UDP) of RTP packets of
+// payload type pt, 20 ms apart, each carrying 20 ms (frameSamples at rate
+// Hz) of a tone at freq Hz with peak amplitude (0..1) encoded by encode;
+// the RTP timestamp steps 160 a packet (the 8000 Hz clock of G.711, G.722
+// and G.729). sipp's play_pcap_audio plays the packets' payloads.
+func tonePcap(t *testing.T, path string, pt byte, rate, frameSamples int, freq, amplitude float64, seconds int,
+	encode func(pcm []int16) ([]byte, error)) {
+	t.Helper()
 	// The global header: magic, version 2.4, GMT offset, accuracy, snaplen,
 	// link type 1 (Ethernet).
 	out := binary.LittleEndian.AppendUint32(nil, 0xa1b2c3d4)
@@ -32,19 +47,19 @@ func g729Pcap(t *testing.T, path string, freq, amplitude float64, seconds int) {
 	out = binary.LittleEndian.AppendUint32(out, 0)
 	out = binary.LittleEndian.AppendUint32(out, 65535)
 	out = binary.LittleEndian.AppendUint32(out, 1)
-	pcm := make([]int16, g729.FrameSamples)
-	payload := make([]byte, g729.PayloadBytes)
+	pcm := make([]int16, frameSamples)
 	for i := 0; i < seconds*50; i++ {
 		for j := range pcm {
-			n := float64(i*g729.FrameSamples + j)
-			pcm[j] = int16(math.Round(amplitude * 32767 * math.Sin(2*math.Pi*freq*n/g729.SampleRate)))
+			n := float64(i*frameSamples + j)
+			pcm[j] = int16(math.Round(amplitude * 32767 * math.Sin(2*math.Pi*freq*n/float64(rate))))
 		}
-		if _, err := enc.Encode(pcm, payload); err != nil {
+		payload, err := encode(pcm)
+		if err != nil {
 			t.Fatal(err)
 		}
-		rtp := []byte{0x80, 18, 0, 0, 0, 0, 0, 0, 0x47, 0x37, 0x32, 0x39}
+		rtp := []byte{0x80, pt, 0, 0, 0, 0, 0, 0, 0x47, 0x37, 0x32, 0x39}
 		binary.BigEndian.PutUint16(rtp[2:], uint16(i))
-		binary.BigEndian.PutUint32(rtp[4:], uint32(i*g729.FrameSamples))
+		binary.BigEndian.PutUint32(rtp[4:], uint32(i*160))
 		if i == 0 {
 			rtp[1] |= 0x80 // marker: the start of a talkspurt
 		}
@@ -102,17 +117,7 @@ func TestG729TrunkHeardByG711Phone(t *testing.T) {
 		}
 		phone := newPhone(t, "g711", wav, "PCMU/8000/1", 43200)
 		phone.dial(t, "sip:1000@"+srv.sipUDP, 12)
-		srv.waitLog(t, "call joined", 1, 10*time.Second)
-		trunkPort := dialogFreePort(t)
-		capture := startDialogCapture(t, trunkPort)
-		out, err := runSippWith(t, "g729_pcap.xml", map[string]string{"PCAP_FILE": pcap, "PAUSE_MS": "8500"},
-			"1000", srv.sipUDP, "-mi", "127.0.0.1", "-mp", fmt.Sprint(trunkPort))
-		if err != nil {
-			srv.dumpLogs(t)
-			t.Fatalf("the G.729 call failed: %v\n%s", err, out)
-		}
-		sent := dialogToPort(capture.stop(t), trunkPort)
-		phone.wait(t)
+		sent := pcapCall(t, srv, phone, "g729_pcap.xml", pcap)
 		var codecs []string
 		for _, rec := range srv.logged("call answered") {
 			codecs = append(codecs, fmt.Sprint(rec["codec"]))
@@ -121,25 +126,7 @@ func TestG729TrunkHeardByG711Phone(t *testing.T) {
 			srv.dumpLogs(t)
 			t.Fatalf("parley answered with %v, want PCMU/8000 then G729/8000", codecs)
 		}
-		x, rate, err := readWAV(phone.recording(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		// The phone joined first; the trunk's tone plays from about 0.5 s
-		// to 8.5 s after that: listen from 2 s to 5 s.
-		if len(x) < 5*rate {
-			t.Fatalf("recording is %.1f s long, want at least 5 s; log:\n%s", float64(len(x))/float64(rate), phone.logText())
-		}
-		spec := newSpectrum(x[2*rate:5*rate], rate)
-		peaks := spec.peaks(100, 3900)
-		if len(peaks) == 0 || math.Abs(peaks[0].freq-1000) > 10 {
-			t.Fatalf("the phone's dominant tone is not 1000 Hz: %v", fmtPeaks(peaks[:min(3, len(peaks))]))
-		}
-		level := dB(spec.amplitude(1000) / amplitude)
-		t.Logf("the G.711 phone hears the G.729 trunk's 1000 Hz at %+.1f dB relative to what was sent", level)
-		if math.Abs(level) > 3 {
-			t.Errorf("1000 Hz arrives at %+.1f dB, want within 3 dB of the sent level", level)
-		}
+		phoneHeard(t, phone, "the G.729 trunk", 1000, amplitude)
 		g729Heard(t, sent, 700, amplitude)
 	})
 	t.Run("off", func(t *testing.T) {
@@ -163,24 +150,78 @@ func TestG729TrunkHeardByG711Phone(t *testing.T) {
 	})
 }
 
+// pcapCall runs scenario, a sipp call that plays the RTP of the pcap file
+// pcap for 8.5 s, into room 1000 of srv, where phone (a G.711 phone) has
+// joined; it returns the packets Parley sent the caller, once the phone
+// has hung up.
+func pcapCall(t *testing.T, srv *server, phone *phone, scenario, pcap string) []dialogPacket {
+	t.Helper()
+	srv.waitLog(t, "call joined", 1, 10*time.Second)
+	port := dialogFreePort(t)
+	capture := startDialogCapture(t, port)
+	out, err := runSippWith(t, scenario, map[string]string{"PCAP_FILE": pcap, "PAUSE_MS": "8500"},
+		"1000", srv.sipUDP, "-mi", "127.0.0.1", "-mp", fmt.Sprint(port))
+	if err != nil {
+		srv.dumpLogs(t)
+		t.Fatalf("the %s call failed: %v\n%s", scenario, err, out)
+	}
+	sent := dialogToPort(capture.stop(t), port)
+	phone.wait(t)
+	return sent
+}
+
+// phoneHeard checks that the G.711 phone heard the tone of who, the
+// pcapCall, at freq Hz and the peak amplitude sent (within 3 dB). The
+// phone joined first; the tone plays from about 0.5 s to 8.5 s after
+// that: it listens from 2 s to 5 s.
+func phoneHeard(t *testing.T, phone *phone, who string, freq, amplitude float64) {
+	t.Helper()
+	x, rate, err := readWAV(phone.recording(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(x) < 5*rate {
+		t.Fatalf("recording is %.1f s long, want at least 5 s; log:\n%s", float64(len(x))/float64(rate), phone.logText())
+	}
+	spec := newSpectrum(x[2*rate:5*rate], rate)
+	peaks := spec.peaks(100, 3900)
+	if len(peaks) == 0 || math.Abs(peaks[0].freq-freq) > 10 {
+		t.Fatalf("the phone's dominant tone is not %v Hz: %v", freq, fmtPeaks(peaks[:min(3, len(peaks))]))
+	}
+	level := dB(spec.amplitude(freq) / amplitude)
+	t.Logf("the G.711 phone hears %s's %v Hz at %+.1f dB relative to what was sent", who, freq, level)
+	if math.Abs(level) > 3 {
+		t.Errorf("%v Hz arrives at %+.1f dB, want within 3 dB of the sent level", freq, level)
+	}
+}
+
 // g729Heard decodes the G.729 packets Parley sent the trunk (payload type
-// 18, 20 bytes each) and checks that in the 4 s before the last half
-// second (after the prompt "There is one other participant." that the
-// trunk hears first instead of the room, about 2.5 s),
-// the dominant tone is freq at the peak amplitude sent (within 3 dB).
+// 18, 20 bytes each) and checks the tone in them (see toneHeard).
 func g729Heard(t *testing.T, sent []dialogPacket, freq, amplitude float64) {
 	t.Helper()
 	dec, err := g729.NewDecoder()
 	if err != nil {
 		t.Fatal(err)
 	}
+	toneHeard(t, "the G.729 trunk", sent, 18, g729.PayloadBytes, g729.SampleRate, dec.Decode, freq, amplitude)
+}
+
+// toneHeard decodes the packets Parley sent who (payload type pt, size
+// bytes each, which decode turns into PCM at rate Hz) and checks that in
+// the 4 s before the last half second (after the prompt "There is one
+// other participant." that the caller hears first instead of the room,
+// about 2.5 s), the dominant tone is freq at the peak amplitude sent
+// (within 3 dB).
+func toneHeard(t *testing.T, who string, sent []dialogPacket, pt uint8, size, rate int,
+	decode func(payload []byte, pcm []int16) (int, error), freq, amplitude float64) {
+	t.Helper()
 	var x []float64
-	pcm := make([]int16, g729.FrameSamples)
+	pcm := make([]int16, rate/50)
 	for _, p := range sent {
-		if p.pt != 18 || len(p.payload) != g729.PayloadBytes {
-			t.Fatalf("parley sent the trunk payload type %d of %d bytes, want 18 of %d", p.pt, len(p.payload), g729.PayloadBytes)
+		if p.pt != pt || len(p.payload) != size {
+			t.Fatalf("parley sent %s payload type %d of %d bytes, want %d of %d", who, p.pt, len(p.payload), pt, size)
 		}
-		n, err := dec.Decode(p.payload, pcm)
+		n, err := decode(p.payload, pcm)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,18 +229,18 @@ func g729Heard(t *testing.T, sent []dialogPacket, freq, amplitude float64) {
 			x = append(x, float64(v)/32768)
 		}
 	}
-	if len(x) < 7*g729.SampleRate {
-		t.Fatalf("parley sent the trunk %.1f s of G.729, want at least 7 s", float64(len(x))/g729.SampleRate)
+	if len(x) < 7*rate {
+		t.Fatalf("parley sent %s %.1f s of audio, want at least 7 s", who, float64(len(x))/float64(rate))
 	}
-	end := len(x) - g729.SampleRate/2
-	spec := newSpectrum(x[end-4*g729.SampleRate:end], g729.SampleRate)
-	peaks := spec.peaks(100, 3900)
+	end := len(x) - rate/2
+	spec := newSpectrum(x[end-4*rate:end], rate)
+	peaks := spec.peaks(100, float64(rate)/2-100)
 	if len(peaks) == 0 || math.Abs(peaks[0].freq-freq) > 10 {
-		t.Fatalf("the trunk's dominant tone is not %v Hz: %v", freq, fmtPeaks(peaks[:min(3, len(peaks))]))
+		t.Fatalf("%s's dominant tone is not %v Hz: %v", who, freq, fmtPeaks(peaks[:min(3, len(peaks))]))
 	}
 	level := dB(spec.amplitude(freq) / amplitude)
-	t.Logf("the G.729 trunk hears the G.711 phone's %v Hz at %+.1f dB relative to what was sent", freq, level)
+	t.Logf("%s hears the %v Hz at %+.1f dB relative to what was sent", who, freq, level)
 	if math.Abs(level) > 3 {
-		t.Errorf("%v Hz reaches the trunk at %+.1f dB, want within 3 dB of the sent level", freq, level)
+		t.Errorf("%v Hz reaches %s at %+.1f dB, want within 3 dB of the sent level", freq, who, level)
 	}
 }

@@ -58,7 +58,7 @@ func h323Phone(t *testing.T, srv *server, room string, rtpMin, seconds int) *pho
 // (within 6 dB) as its strongest tone between from and to seconds.
 func checkTone(t *testing.T, who string, x []float64, rate int, from, to, freq float64) {
 	t.Helper()
-	p, level := toneHeard(t, who, x, rate, from, to, freq, toneAmplitude)
+	p, level := peerToneHeard(t, who, x, rate, from, to, freq, toneAmplitude)
 	if math.Abs(p.freq-freq) > 10 || math.Abs(level) > 6 {
 		t.Errorf("%s does not hear %.0f Hz at the level sent: strongest %.0f Hz, %.0f Hz at %+.1f dB", who, freq, p.freq, freq, level)
 	}

@@ -238,7 +238,7 @@ func (p *h323Peer) logText() string {
 
 // toneHeard measures the recording's seconds from..to: its strongest peak
 // and the level of freq relative to the amplitude sent, in dB.
-func toneHeard(t *testing.T, who string, x []float64, rate int, from, to float64, freq, sent float64) (peak, float64) {
+func peerToneHeard(t *testing.T, who string, x []float64, rate int, from, to float64, freq, sent float64) (peak, float64) {
 	t.Helper()
 	a, b := int(from*float64(rate)), int(to*float64(rate))
 	if len(x) < b {
@@ -265,12 +265,12 @@ func TestH323PeerHarness(t *testing.T) {
 		t.Fatalf("the call did not connect: %v\n%s", err, caller.logText())
 	}
 	x, rate := caller.recording(t)
-	if p, level := toneHeard(t, "the caller", x, rate, 1, 3, 1000, h323PeerToneAmplitude); math.Abs(p.freq-1000) > 10 || math.Abs(level) > 6 {
+	if p, level := peerToneHeard(t, "the caller", x, rate, 1, 3, 1000, h323PeerToneAmplitude); math.Abs(p.freq-1000) > 10 || math.Abs(level) > 6 {
 		t.Errorf("the caller does not hear the listener's 1000 Hz")
 	}
 	listener.waitLog(t, "Call end reason", 10*time.Second)
 	x, rate = listener.recording(t)
-	if p, level := toneHeard(t, "the listener", x, rate, 1, 3, 440, h323PeerToneAmplitude); math.Abs(p.freq-440) > 10 || math.Abs(level) > 6 {
+	if p, level := peerToneHeard(t, "the listener", x, rate, 1, 3, 440, h323PeerToneAmplitude); math.Abs(p.freq-440) > 10 || math.Abs(level) > 6 {
 		t.Errorf("the listener does not hear the caller's 440 Hz")
 	}
 }

@@ -57,8 +57,9 @@ func observabilityConfig(cert, key string) string {
 
 // TestObservability makes real SIP traffic with sipp (two answered calls
 // over TCP, one to an unknown room, a registration with the right password
-// and one with a wrong password, a call out that the callee refuses busy)
-// and checks that /metrics moved by exactly
+// and one with a wrong password, a call out that the callee refuses busy,
+// one that it answers and Parley hangs up) and checks that /metrics moved
+// by exactly
 // that; then that every metric the Grafana dashboard and the alert rules
 // name is one this Parley exports.
 func TestObservability(t *testing.T) {
@@ -93,6 +94,21 @@ func TestObservability(t *testing.T) {
 		uas.dump(t)
 		t.Fatalf("the callee's scenario failed: %v", err)
 	}
+	// A call out that the callee answers with a reliable 183 (Parley
+	// PRACKs it) and that Parley hangs up: its ACK and BYE count as sent.
+	callee := startUAS(t, "uas_100rel.xml", nil, 20*time.Second)
+	id = srv.dial(t, "1000", fmt.Sprintf("#sip:callee@127.0.0.1:%d", callee.port), nil)
+	if d := srv.waitDial(t, "1000", id, 10*time.Second); d.Status != "answered" {
+		callee.dump(t)
+		t.Fatalf("dial: %+v, want answered", d)
+	}
+	if code := srv.apiCall(t, "DELETE", "/api/v1/rooms/1000/participants/"+id, nil, nil); code != 204 {
+		t.Fatalf("DELETE participant: %d, want 204", code)
+	}
+	if err := callee.wait(t); err != nil {
+		callee.dump(t)
+		t.Fatalf("the answering callee's scenario failed: %v", err)
+	}
 
 	counters := []struct {
 		series string
@@ -112,8 +128,14 @@ func TestObservability(t *testing.T) {
 		{`parley_calls_total{direction="in",result="answered"}`, 2},
 		{`parley_calls_total{direction="in",result="not_found"}`, 1},
 		{`parley_calls_total{direction="in",result="failed"}`, 0},
-		{`parley_sip_requests_total{direction="sent",method="INVITE"}`, 1},
+		{`parley_sip_requests_total{direction="sent",method="INVITE"}`, 2},
 		{`parley_sip_responses_total{class="4xx",code="486",direction="received",method="INVITE"}`, 1},
+		{`parley_sip_responses_total{class="2xx",code="200",direction="received",method="INVITE"}`, 1},
+		{`parley_sip_requests_total{direction="sent",method="ACK"}`, 2}, // the 486's (its transaction's) and the 200's
+		{`parley_sip_requests_total{direction="sent",method="PRACK"}`, 1},
+		{`parley_sip_responses_total{class="2xx",code="200",direction="received",method="PRACK"}`, 1},
+		{`parley_sip_requests_total{direction="sent",method="BYE"}`, 1},
+		{`parley_sip_responses_total{class="2xx",code="200",direction="received",method="BYE"}`, 1},
 		{`parley_calls_total{direction="out",result="busy"}`, 1},
 		{`parley_store_errors_total`, 0},
 	}
@@ -137,10 +159,10 @@ func TestObservability(t *testing.T) {
 			t.Errorf("%s moved by %v, want %v", c.series, got, c.want)
 		}
 	}
-	// The ACK of the 404 reaches the handlers only when it comes before
-	// sipgo ends the INVITE's transaction (at once over TCP): 2 or 3.
-	if got := after.delta(before, `parley_sip_requests_total{direction="received",method="ACK"}`); got != 2 && got != 3 {
-		t.Errorf("ACKs received moved by %v, want 2 (the calls') or 3 (and the 404's)", got)
+	// The ACK of the 404 counts whether the INVITE's transaction takes it
+	// or it reaches the handlers after the transaction ended.
+	if got := after.delta(before, `parley_sip_requests_total{direction="received",method="ACK"}`); got != 3 {
+		t.Errorf("ACKs received moved by %v, want 3 (the calls' and the 404's)", got)
 	}
 	if got := after.value(`parley_registrations_active`); got != 1 {
 		t.Errorf("parley_registrations_active = %v, want 1", got)

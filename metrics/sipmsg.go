@@ -31,7 +31,7 @@ func newSIPCounters() *sipCounters {
 	c := &sipCounters{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "parley_sip_requests_total",
-			Help: "SIP requests Parley received (every one its handlers saw, retransmissions absorbed by the transaction layer aside) or sent (calls out's INVITEs, session refreshes, keep-alive OPTIONS), by method (other for a method Parley does not know).",
+			Help: "SIP requests Parley received or sent (each once: retransmissions aside; among them the ACKs and CANCELs the transaction layer takes or sends, BYEs, PRACKs, session refreshes, keep-alive OPTIONS), by method (other for a method Parley does not know).",
 		}, []string{"direction", "method"}),
 		responses: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "parley_sip_responses_total",

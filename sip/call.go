@@ -27,7 +27,8 @@ type call struct {
 	media       atomic.Pointer[callStream]  // replaced by a re-INVITE that changes codec
 	video       atomic.Pointer[videoStream] // a room system's H.264 video; nil for audio-only calls
 	participant atomic.Pointer[bridge.Participant]
-	callerExt   string // the caller's extension, when it calls from its registered address
+	callerExt   string   // the caller's extension, when it calls from its registered address
+	srtp        SRTPMode // a call out's trunk's SRTP mode (TrunkAuth.SRTP); empty: Options.SRTP (srtpcall.go)
 
 	digits  chan rune       // DTMF from every source: RFC 4733, INFO, in-band
 	prompt  *prompts.Player // private prompts, heard instead of the room while they play
@@ -143,9 +144,9 @@ func (c *call) Hangup(reason string) {
 		defer cancel()
 		var err error
 		if c.uas != nil {
-			err = c.uas.Bye(ctx)
+			err = c.server.bye(ctx, c.uas)
 		} else {
-			err = c.uac.Bye(ctx)
+			err = c.server.bye(ctx, c.uac)
 		}
 		if err != nil {
 			c.log.Debug("bye failed", "err", err)

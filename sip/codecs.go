@@ -2,8 +2,10 @@ package sip
 
 import (
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/pion/sdp/v3"
 
@@ -69,6 +71,35 @@ func (c Codecs) find(f media.Format) (media.Format, bool) {
 		}
 	}
 	return media.Format{}, false
+}
+
+// canonical returns the format f names, undoing a common mistake of desk
+// phones and gateways: G.722 written "G722/16000", its sample rate, where
+// RFC 3551 §4.5.2 gives its RTP clock as 8000 Hz. Every other f is itself.
+func canonical(f media.Format) media.Format {
+	if strings.EqualFold(f.Name, media.G722.Name) && f.ClockRate == 2*media.G722.ClockRate {
+		return media.G722
+	}
+	return f
+}
+
+// writtenAs is how an offer wrote chosen as written, when that is not
+// chosen's own spelling (canonical undid it), else "".
+func writtenAs(written, chosen media.Format) string {
+	if written.Is(chosen) {
+		return ""
+	}
+	return written.String()
+}
+
+// writtenAttr is the log attribute that notes n.WrittenAs beside the
+// codec ("codec_written": "G722/16000"); nothing when the SDP wrote the
+// format as it is.
+func (n *Negotiation) writtenAttr() slog.Attr {
+	if n.WrittenAs == "" {
+		return slog.Attr{}
+	}
+	return slog.String("codec_written", n.WrittenAs)
 }
 
 // dynamicPayloadType is the payload type Parley's offers give a format

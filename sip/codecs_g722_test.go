@@ -74,6 +74,67 @@ func TestCodecsAnswerG722(t *testing.T) {
 	}
 }
 
+// TestCodecsG722At16000: G.722 written "G722/16000" (the sample rate, a
+// common mistake; RFC 3551 §4.5.2 says 8000) is taken as G.722, and the
+// answer writes it back as the offerer did, with telephone-event at the
+// rate the offer has: 8000 (the audio's RTP clock, RFC 4733) when offered,
+// else 16000.
+func TestCodecsG722At16000(t *testing.T) {
+	tests := []struct {
+		name, offer string
+		event       uint8
+		want        []string
+	}{
+		{"events at 8000 and 16000", offer("9 101 102", "rtpmap:9 G722/16000", "rtpmap:101 telephone-event/16000", "rtpmap:102 telephone-event/8000"),
+			102, []string{"m=audio 10000 RTP/AVP 9 102", "a=rtpmap:9 G722/16000", "a=rtpmap:102 telephone-event/8000"}},
+		{"events at 16000 only", offer("9 101", "rtpmap:9 G722/16000", "rtpmap:101 telephone-event/16000"),
+			101, []string{"m=audio 10000 RTP/AVP 9 101", "a=rtpmap:9 G722/16000", "a=rtpmap:101 telephone-event/16000"}},
+		{"dynamic type, lower case", offer("96 0", "rtpmap:96 g722/16000"),
+			0, []string{"m=audio 10000 RTP/AVP 96\r\n", "a=rtpmap:96 g722/16000"}},
+		{"the right clock is answered as it is", offer("9 101", "rtpmap:9 G722/8000", "rtpmap:101 telephone-event/8000"),
+			101, []string{"a=rtpmap:9 G722/8000", "a=rtpmap:101 telephone-event/8000"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, err := DefaultCodecs().Negotiate([]byte(tt.offer))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n.Format != media.G722 || n.EventPayloadType != tt.event {
+				t.Fatalf("got %v event %d, want %v event %d", n.Format, n.EventPayloadType, media.G722, tt.event)
+			}
+			ans, err := n.Answer(netip.MustParseAddr("198.51.100.1"), 10000, 0, 1, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(string(ans), want) {
+					t.Errorf("answer lacks %q:\n%s", want, ans)
+				}
+			}
+		})
+	}
+	// Only G.722 is forgiven its sample rate: PCMU/16000 stays unknown.
+	if _, err := DefaultCodecs().Negotiate([]byte(offer("96", "rtpmap:96 PCMU/16000"))); !errors.Is(err, ErrNoCommonCodec) {
+		t.Errorf("PCMU/16000: %v, want ErrNoCommonCodec", err)
+	}
+}
+
+// TestCodecsOfferG722Events pins what Parley offers with G.722:
+// telephone-event at 8000 Hz, G.722's RTP clock (RFC 3551 §4.5.2), as
+// RFC 4733 wants events at the audio's RTP clock; never at 16000.
+func TestCodecsOfferG722Events(t *testing.T) {
+	for _, c := range []Codecs{{media.G722}, {media.G722, media.PCMU}, DefaultCodecs()} {
+		o, err := c.Offer(netip.MustParseAddr("198.51.100.1"), 10000, 0, 1, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(o), "a=rtpmap:101 telephone-event/8000\r\n") || strings.Contains(string(o), "telephone-event/16000") {
+			t.Errorf("%v: offer's telephone-event is not at 8000 alone:\n%s", c, o)
+		}
+	}
+}
+
 // TestCodecsOfferOrder: Parley's offer lists the configured formats in order,
 // static payload types where they exist, and telephone-event at each clock
 // rate; the answer to it reads back.

@@ -227,11 +227,12 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 		return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: err.Error()}
 	}
 	s.countMessage(Message{Sent: true, Method: string(gosip.INVITE)})
+	counts := outCount{s: s, password: auth.Password != ""}
 	var early []byte // SDP of a 183 (early media), the answer if the 2xx has none
 	err = dlg.WaitAnswer(ctx, sipgo.AnswerOptions{
 		Username: auth.Username, Password: auth.Password,
 		OnResponse: func(res *gosip.Response) error {
-			s.countMessage(Message{Method: string(gosip.INVITE), Status: res.StatusCode})
+			counts.response(res)
 			if !res.IsProvisional() || res.StatusCode == 100 {
 				return nil
 			}
@@ -239,7 +240,7 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 				early = res.Body()
 			}
 			if requires(res, "100rel") {
-				prack(ctx, dlg, res, log) // before more responses: the UAS waits for it
+				s.prack(ctx, dlg, res, log) // before more responses: the UAS waits for it
 			}
 			if out.OnProgress != nil {
 				out.OnProgress(res.StatusCode)
@@ -247,6 +248,7 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 			return nil
 		},
 	})
+	counts.ended(ctx, dlg, err)
 	if err != nil {
 		port.Close()
 		dlg.Close()
@@ -266,20 +268,20 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 	neg, err := s.readAnswerOut(answer, offered)
 	if err != nil {
 		port.Close()
-		_ = dlg.Ack(context.Background())
-		_ = dlg.Bye(context.Background())
+		_ = s.ack(context.Background(), dlg)
+		_ = s.bye(context.Background(), dlg)
 		return nil, &bridge.DialError{Status: bridge.DialFailed, Code: 200, Reason: "answer has no usable SDP: " + err.Error()}
 	}
-	if err := dlg.Ack(ctx); err != nil {
+	if err := s.ack(ctx, dlg); err != nil {
 		port.Close()
 		return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: "ack: " + err.Error()}
 	}
 	c := newCall(s, log, newDialogState(local, sdpID, nil, time.Now()))
-	c.uac, c.id = dlg, dlg.ID
+	c.uac, c.id, c.srtp = dlg, dlg.ID, auth.SRTP
 	peerIP := c.signallingIP() // whence the 2xx came: the media must come from there or the SDP's IP
 	stream, err := s.openMedia(port, neg, peerIP, c.onDigit)
 	if err != nil {
-		_ = dlg.Bye(context.Background())
+		_ = s.bye(context.Background(), dlg)
 		return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: err.Error()}
 	}
 	c.setMedia(stream)
@@ -294,7 +296,7 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 		c.release()
 		return nil, bridge.ErrClosed
 	}
-	log.Info("call answered", "codec", neg.Format.String(), "remote_rtp", neg.Remote.String(), "direction", "out",
+	log.Info("call answered", "codec", neg.Format.String(), neg.writtenAttr(), "remote_rtp", neg.Remote.String(), "direction", "out",
 		"video", neg.Video != nil && vid != nil, "srtp", neg.srtpSuite())
 	s.runCall(c, nil)
 	return c, nil
@@ -349,7 +351,7 @@ func requires(res *gosip.Response, option string) bool {
 // prack acknowledges a reliable provisional response (RFC 3262 §7.2): a
 // PRACK in the early dialog (sipgo builds it from the provisional's To tag
 // and the dialog's next CSeq) carrying RAck: RSeq CSeq INVITE.
-func prack(ctx context.Context, dlg *sipgo.DialogClientSession, res *gosip.Response, log *slog.Logger) {
+func (s *Server) prack(ctx context.Context, dlg *sipgo.DialogClientSession, res *gosip.Response, log *slog.Logger) {
 	rseq := res.GetHeader("RSeq")
 	if rseq == nil || res.CSeq() == nil {
 		log.Info("reliable provisional without RSeq: no PRACK", "status", res.StatusCode)
@@ -364,6 +366,7 @@ func prack(ctx context.Context, dlg *sipgo.DialogClientSession, res *gosip.Respo
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	pres, err := dlg.Do(pctx, req)
+	s.countExchange(gosip.PRACK, pres)
 	if err != nil {
 		log.Info("PRACK failed", "err", err.Error())
 		return

@@ -238,7 +238,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	}
 	c.setMedia(stream)
 	c.dlg.agree(neg, time.Now())
-	log.Info("call answered", "codec", neg.Format.String(), "remote_rtp", neg.Remote.String(), "late_offer", len(req.Body()) == 0,
+	log.Info("call answered", "codec", neg.Format.String(), neg.writtenAttr(), "remote_rtp", neg.Remote.String(), "late_offer", len(req.Body()) == 0,
 		"video", vid != nil, "srtp", neg.srtpSuite())
 	s.runCall(c, room)
 }

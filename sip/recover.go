@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	gosip "github.com/emiago/sipgo/sip"
@@ -54,13 +55,19 @@ func (p *panicLog) report(where string, v any, attrs ...any) {
 // answerTx is the server transaction a guarded handler sees: it notes
 // whether a final response went out, so that a handler that panics
 // before answering can still be answered 500 (RFC 3261 §8.2.6), and
-// reports each response to sent (for the metrics).
+// counts each response sent for the metrics: every provisional one, the
+// first final one (sipgo's dialog sends a 2xx again until the ACK comes
+// through Respond), and for an INVITE the ACK to a non-2xx (counted.go).
 type answerTx struct {
 	gosip.ServerTransaction
-	sent func(code int) // nil reports nothing
+	count   func(Message) // nil counts nothing
+	req     Message       // the request, as counted
+	watches *atomic.Int64 // the server's goroutines in watchAck
 
-	mu    sync.Mutex
-	final bool // guarded by mu
+	mu      sync.Mutex
+	final   bool                // a final response was given to send; guarded by mu
+	counted bool                // a final response was counted; guarded by mu
+	acks    chan *gosip.Request // the ACKs once watchAck watches them; guarded by mu
 }
 
 // Respond implements gosip.ServerTransaction.
@@ -71,10 +78,39 @@ func (tx *answerTx) Respond(res *gosip.Response) error {
 		tx.mu.Unlock()
 	}
 	err := tx.ServerTransaction.Respond(res)
-	if err == nil && tx.sent != nil {
-		tx.sent(res.StatusCode)
+	if err == nil {
+		if res.IsProvisional() {
+			tx.sent(res.StatusCode)
+		} else {
+			tx.sentFinal(res.StatusCode)
+		}
 	}
 	return err
+}
+
+// sent counts a response sent.
+func (tx *answerTx) sent(code int) {
+	if tx.count != nil {
+		m := tx.req
+		m.Sent, m.Status = true, code
+		tx.count(m)
+	}
+}
+
+// sentFinal counts the final response sent, unless one was counted; the
+// ACK to a non-2xx one to an INVITE is watched (watchAck).
+func (tx *answerTx) sentFinal(code int) {
+	tx.mu.Lock()
+	first := !tx.counted
+	tx.counted = true
+	tx.mu.Unlock()
+	if !first || tx.count == nil {
+		return
+	}
+	tx.sent(code)
+	if tx.req.Method == string(gosip.INVITE) && code >= 300 {
+		tx.watchAck()
+	}
 }
 
 func (tx *answerTx) answered() bool {

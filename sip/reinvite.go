@@ -84,7 +84,7 @@ func (c *call) renegotiate(offer []byte, secure bool) ([]byte, int, string) {
 		}
 		return body, gosip.StatusOK, "OK"
 	}
-	neg, err := c.server.negotiateIn(offer, secure)
+	neg, err := c.negotiate(offer, secure)
 	if err != nil {
 		code, reason := statusOf(err)
 		c.log.Info("re-INVITE refused", "status", code, "reason", err.Error())
@@ -122,7 +122,7 @@ func (c *call) renegotiate(offer []byte, secure bool) ([]byte, int, string) {
 		m.Close()
 		c.mediaEnded(m)
 		port = stream.LocalPort()
-		c.log.Info("codec changed", "codec", neg.Format.String())
+		c.log.Info("codec changed", "codec", neg.Format.String(), neg.writtenAttr())
 	case newRemote:
 		// A new address, not c=0.0.0.0 (the hold of RFC 3264 §8.4): media
 		// must come from it (or the signalling IP) before anything is sent

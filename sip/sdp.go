@@ -68,6 +68,10 @@ type Negotiation struct {
 	EventPayloadType uint8
 	// Direction is the direction of our answer.
 	Direction Direction
+	// WrittenAs is how the offer's a=rtpmap wrote Format when that is not
+	// Format's own spelling ("G722/16000", see writtenAs), else empty; the
+	// answer writes Format so, for the offerer to recognise its own format.
+	WrittenAs string
 	// RTCP is where the offerer wants its audio RTCP: the a=rtcp port
 	// (RFC 3605), else the RTP port + 1, or the RTP address with rtcp-mux.
 	RTCP netip.AddrPort
@@ -198,8 +202,9 @@ func negotiateAudio(sd *sdp.SessionDescription, md *sdp.MediaDescription, codecs
 			continue
 		}
 		if n.Format.Name == "" {
-			if f, ok := codecs.find(format); ok {
+			if f, ok := codecs.find(canonical(format)); ok {
 				n.Format, n.PayloadType = f, uint8(pt)
+				n.WrittenAs = writtenAs(format, f)
 			}
 		}
 	}
@@ -457,7 +462,11 @@ func (n *Negotiation) audioAnswer(rtpPort int) *sdp.MediaDescription {
 		MediaName: sdp.MediaName{Media: "audio", Port: sdp.RangedPort{Value: rtpPort},
 			Protos: []string{"RTP", "AVP"}, Formats: []string{pt}},
 	}
-	md.WithValueAttribute("rtpmap", pt+" "+n.Format.String())
+	rtpmap := n.Format.String()
+	if n.WrittenAs != "" {
+		rtpmap = n.WrittenAs
+	}
+	md.WithValueAttribute("rtpmap", pt+" "+rtpmap)
 	if n.Format.Is(media.Opus) {
 		md.WithValueAttribute("fmtp", pt+" minptime=10;useinbandfec=1")
 	}

@@ -137,6 +137,9 @@ type Server struct {
 	// listenerDown is set when a listener stopped serving on an error
 	// before Close (drain.go: Ready).
 	listenerDown atomic.Bool
+	// ackWatches counts the goroutines waiting for the ACK to a non-2xx
+	// (counted.go: watchAck), at most maxAckWatches.
+	ackWatches atomic.Int64
 }
 
 // New returns a server for b. It binds nothing until Start.

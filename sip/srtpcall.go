@@ -24,8 +24,16 @@ func (s *Server) srtpMode() SRTPMode {
 	return s.opts.SRTP
 }
 
-// negotiateIn answers an offer of a call in (or of its re-INVITE) under
-// the SRTP policy; secure says it came over TLS.
+// srtpOr is mode, or the policy of calls in when mode is empty.
+func (s *Server) srtpOr(mode SRTPMode) SRTPMode {
+	if mode != "" {
+		return mode
+	}
+	return s.srtpMode()
+}
+
+// negotiateIn answers the offer of a call in under the SRTP policy;
+// secure says it came over TLS.
 func (s *Server) negotiateIn(offer []byte, secure bool) (*Negotiation, error) {
 	return s.opts.Codecs.NegotiateSRTP(offer, s.srtpMode(), secure)
 }
@@ -63,11 +71,13 @@ func (c *call) rekey(m *callStream, neg *Negotiation) error {
 }
 
 // outSRTP is the SRTP mode of a call out: the trunk's, else the server's.
-func (s *Server) outSRTP(auth TrunkAuth) SRTPMode {
-	if auth.SRTP != "" {
-		return auth.SRTP
-	}
-	return s.srtpMode()
+func (s *Server) outSRTP(auth TrunkAuth) SRTPMode { return s.srtpOr(auth.SRTP) }
+
+// negotiate answers an offer within c's dialog (a re-INVITE or UPDATE)
+// under c's own SRTP policy: a call out's trunk's, the one it was dialled
+// with, else the server's; secure says the offer came over TLS.
+func (c *call) negotiate(offer []byte, secure bool) (*Negotiation, error) {
+	return c.server.opts.Codecs.NegotiateSRTP(offer, c.server.srtpOr(c.srtp), secure)
 }
 
 // offerOut is the offer of a call out over transport: RTP/SAVP when mode

@@ -135,3 +135,36 @@ func TestOfferOut(t *testing.T) {
 		t.Errorf("default mode: %s", got)
 	}
 }
+
+// TestReinviteUnderCallsPolicy: a re-INVITE is judged by the call's own
+// SRTP policy: a call out through a trunk by the trunk's srtp, whatever
+// rtp.srtp says; a call in (no mode of its own) by rtp.srtp.
+func TestReinviteUnderCallsPolicy(t *testing.T) {
+	savp := strings.Replace(sdpOffer, "RTP/AVP", "RTP/SAVP", 1) + "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + key30 + "\r\n"
+	tests := []struct {
+		name            string
+		server, call    SRTPMode
+		body, transport string
+		code            int
+	}{
+		{"trunk off, server required: plain taken", SRTPRequired, SRTPOff, sdpOffer, "UDP", 200},
+		{"trunk required, server off: SRTP taken", SRTPOff, SRTPRequired, savp, "TLS", 200},
+		{"trunk required, server off: plain refused", SRTPOff, SRTPRequired, sdpOffer, "TLS", 488},
+		{"trunk optional, server off: SRTP taken", SRTPOff, SRTPOptional, savp, "TLS", 200},
+		{"call in, server required: plain refused", SRTPRequired, "", sdpOffer, "UDP", 488},
+		{"call in, server off: SRTP refused", SRTPOff, "", savp, "TLS", 488},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			c, release := h.establishCall(t, sdpOffer)
+			defer release()
+			h.s.opts.SRTP, c.srtp = tt.server, tt.call
+			req := parse(t, inDialog("INVITE", tt.body, 2)).(*gosip.Request)
+			req.SetTransport(tt.transport)
+			if res := h.dispatch(req).final(); res == nil || res.StatusCode != tt.code {
+				t.Fatalf("re-INVITE answered %v, want %d", res, tt.code)
+			}
+		})
+	}
+}

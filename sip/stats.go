@@ -140,39 +140,57 @@ type Message struct {
 	Credentials bool
 }
 
-// countMessage reports one message to OnMessage. Every request a guarded
-// handler receives and every response it sends are reported (validate.go,
-// recover.go); of the requests Parley sends, the calls out's INVITEs, the
-// session refreshes and the registrar's keep-alive OPTIONS are, with the
-// responses they get.
+// countMessage reports one message to OnMessage, once: a retransmission
+// that the transaction layer absorbs or repeats is not another. Every
+// request a guarded handler receives and every response sent to it
+// (countedTx), with the CANCEL and the ACK to a non-2xx that the
+// transaction layer takes for it (counted.go); every request Parley sends
+// (the calls out's INVITEs, ACKs, PRACKs and CANCELs, BYEs, session
+// refreshes, the registrar's keep-alive OPTIONS) and the final response
+// it got, and on calls out every response to the INVITE. Not counted:
+// what sipgo answers without a handler (a 100 Trying it sends when a
+// handler is slow, a 400 to a request too malformed for a transaction).
 func (s *Server) countMessage(m Message) {
 	if f := s.opts.OnMessage; f != nil {
 		f(m)
 	}
 }
 
-// countReceived reports a request a guarded handler received and returns
-// how to report each response sent to it.
-func (s *Server) countReceived(req *gosip.Request) (sent func(code int)) {
+// countedTx reports a request a guarded handler received and returns its
+// transaction as the handler sees it, which reports the responses sent
+// (answerTx); a CANCEL of an INVITE that the transaction layer answers is
+// reported too.
+func (s *Server) countedTx(req *gosip.Request, tx gosip.ServerTransaction) *answerTx {
+	atx := &answerTx{ServerTransaction: tx}
 	if s.opts.OnMessage == nil {
-		return nil
+		return atx
 	}
-	m := Message{Method: string(req.Method),
+	atx.count, atx.watches = s.countMessage, &s.ackWatches
+	atx.req = Message{Method: string(req.Method),
 		Credentials: req.GetHeader("Authorization") != nil || req.GetHeader("Proxy-Authorization") != nil}
-	s.countMessage(m)
-	return func(code int) {
-		r := m
-		r.Sent, r.Status = true, code
-		s.countMessage(r)
+	s.countMessage(atx.req)
+	if req.IsInvite() {
+		tx.OnCancel(func(*gosip.Request) { s.countCancelled(atx) })
 	}
+	return atx
 }
 
 // countExchange reports a request Parley sent and, if one came, the final
 // response it got (res may be nil).
 func (s *Server) countExchange(method gosip.RequestMethod, res *gosip.Response) {
-	s.countMessage(Message{Sent: true, Method: string(method)})
+	code := 0
 	if res != nil {
-		s.countMessage(Message{Method: string(method), Status: res.StatusCode})
+		code = res.StatusCode
+	}
+	s.countRequest(method, code)
+}
+
+// countRequest reports a request Parley sent and the status of the final
+// response it got, 0 for none.
+func (s *Server) countRequest(method gosip.RequestMethod, code int) {
+	s.countMessage(Message{Sent: true, Method: string(method)})
+	if code != 0 {
+		s.countMessage(Message{Method: string(method), Status: code})
 	}
 }
 

@@ -36,7 +36,7 @@ type refusal struct {
 // part as the body.
 func (s *Server) guarded(h sipgo.RequestHandler) sipgo.RequestHandler {
 	return func(req *gosip.Request, tx gosip.ServerTransaction) {
-		atx := &answerTx{ServerTransaction: tx, sent: s.countReceived(req)}
+		atx := s.countedTx(req, tx)
 		defer s.recoverRequest(req, atx)
 		if r := validateRequest(req); r != nil {
 			s.refuseRequest(req, atx, r)
