@@ -236,7 +236,7 @@ func (p *h323Peer) logText() string {
 	return string(b)
 }
 
-// toneHeard measures the recording's seconds from..to: its strongest peak
+// peerToneHeard measures the recording's seconds from..to: its strongest peak
 // and the level of freq relative to the amplitude sent, in dB.
 func peerToneHeard(t *testing.T, who string, x []float64, rate int, from, to float64, freq, sent float64) (peak, float64) {
 	t.Helper()
