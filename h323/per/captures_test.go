@@ -38,12 +38,12 @@ var malformed = map[string]bool{
 func TestCaptures(t *testing.T) {
 	erl := erlper.Start(t)
 	files, err := filepath.Glob("testdata/captures/*.pcap")
-	if err != nil || len(files) != 3 {
+	if err != nil || len(files) != 6 {
 		t.Fatalf("captures: %v %v", files, err)
 	}
 	var vectors []captureVector
 	for _, f := range files {
-		pdus, err := h323pcap.Read(f)
+		pdus, err := h323pcap.Read(f, 1720, 21720) // 21720: the H323Plus captures' Q.931
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -59,8 +59,8 @@ func TestCaptures(t *testing.T) {
 			vectors = append(vectors, v)
 		}
 	}
-	if len(vectors) != 37 {
-		t.Errorf("%d messages in the captures, want 37", len(vectors))
+	if len(vectors) != 37+6+18+23 {
+		t.Errorf("%d messages in the captures, want %d", len(vectors), 37+6+18+23)
 	}
 	refused := map[string]bool{}
 	for i := 0; i < len(vectors); i++ {
@@ -103,6 +103,9 @@ func TestCaptures(t *testing.T) {
 		} else if !bytes.Equal(erlBytes, again) {
 			t.Errorf("%s: Go and Erlang re-encode the capture differently:\ncapture: %x\nGo:      %x\nErlang:  %x", v.name, v.b, again, erlBytes)
 		}
+	}
+	if inside := len(vectors) - (37 + 6 + 18 + 23); inside != 4+2+18 {
+		t.Errorf("%d H.245 messages inside H.225.0 ones, want 24 (4+2 in fastStart, 18 tunnelled)", inside)
 	}
 	for name := range malformed {
 		if !refused[name] {
