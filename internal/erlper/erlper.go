@@ -164,6 +164,18 @@ func (c *Codec) Encode(module, typ, term string) ([]byte, error) {
 	return decodeHex(out)
 }
 
+// Match has Erlang decode b as type typ of module and compare the value
+// with the one written as Erlang term text: nil if they are equal, else an
+// error with the value Erlang decoded. It checks an encoding by Erlang's
+// decoder alone, where Erlang's encoder is in doubt.
+func (c *Codec) Match(module, typ string, b []byte, term string) error {
+	if strings.ContainsAny(term, "\r\n") {
+		return errors.New("erlper: a term must be on one line")
+	}
+	_, err := c.call("match", module, typ, hex.EncodeToString(b)+" "+term)
+	return err
+}
+
 // Show has Erlang decode b as type typ of module and returns the value as
 // Erlang prints it, for test failure messages.
 func (c *Codec) Show(module, typ string, b []byte) (string, error) {

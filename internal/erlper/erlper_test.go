@@ -69,6 +69,13 @@ func TestCodec(t *testing.T) {
 	if err != nil || !strings.Contains(s, "undefinedReason") {
 		t.Fatalf("Show = %q, %v", s, err)
 	}
+	const rcTerm = `#{'h323-uu-pdu'=>#{'h245Tunneling'=>false,'h323-message-body'=>{releaseComplete,#{callIdentifier=>#{guid=><<36,171,21,114,118,250,24,16,154,88,0,19,33,240,105,144>>},protocolIdentifier=>{0,0,8,2250,0,4},reason=>{undefinedReason,'NULL'}}}}}`
+	if err := c.Match("H323-MESSAGES", "H323-UserInformation", rc, rcTerm); err != nil {
+		t.Errorf("Match: %v", err)
+	}
+	if err := c.Match("H323-MESSAGES", "H323-UserInformation", rc, strings.Replace(rcTerm, "false", "true", 1)); err == nil {
+		t.Error("Match took a different value")
+	}
 	if _, err := c.Encode("H323-MESSAGES", "H323-UserInformation", "a\nb"); err == nil {
 		t.Fatal("a term with a newline was sent")
 	}

@@ -13,8 +13,10 @@ import (
 // Term writes a per value (see h323/per) as the Erlang term the compiled
 // modules take for it: Seq as a map with atom keys, Choice as {Name, Value},
 // int64 and int as integers, bool as true/false, Null as 'NULL', []byte as a
-// binary, BitString as a bitstring, string as a list of code points, OID as
-// a tuple, a slice as a list.
+// binary, BitString as a bitstring, string as a list of characters, OID as
+// a tuple, a slice as a list. A character above 255 is written as Erlang's
+// quadruple {0, Plane, Row, Cell}, the form its BMPString encoder takes
+// (it takes integers up to 255 only).
 //
 // A Go string is always written as a character string: an ENUMERATED
 // value (an atom in Erlang; only H.225.0's ScreeningIndicator) cannot be
@@ -78,6 +80,10 @@ func writeTerm(sb *strings.Builder, v any, path string) error {
 		for i, r := range x {
 			if i > 0 {
 				sb.WriteString(",")
+			}
+			if r > 255 {
+				fmt.Fprintf(sb, "{0,%d,%d,%d}", r>>16, r>>8&0xff, r&0xff)
+				continue
 			}
 			sb.WriteString(strconv.Itoa(int(r)))
 		}
