@@ -37,28 +37,7 @@ var malformed = map[string]bool{
 // later version of a type writes a longer extension bit-map).
 func TestCaptures(t *testing.T) {
 	erl := erlper.Start(t)
-	files, err := filepath.Glob("testdata/captures/*.pcap")
-	if err != nil || len(files) != 6 {
-		t.Fatalf("captures: %v %v", files, err)
-	}
-	var vectors []captureVector
-	for _, f := range files {
-		pdus, err := h323pcap.Read(f, 1720, 21720) // 21720: the H323Plus captures' Q.931
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, p := range pdus {
-			v := captureVector{name: fmt.Sprintf("%s frame %d %v", filepath.Base(f), p.Frame, p.Kind), b: p.Bytes}
-			v.module, v.typ = h245Module, h245Type
-			switch p.Kind {
-			case h323pcap.H225:
-				v.module, v.typ = h225Module, uuType
-			case h323pcap.RAS:
-				v.module, v.typ = h225Module, "RasMessage"
-			}
-			vectors = append(vectors, v)
-		}
-	}
+	vectors := captureVectors(t)
 	if len(vectors) != 37+6+18+23 {
 		t.Errorf("%d messages in the captures, want %d", len(vectors), 37+6+18+23)
 	}
@@ -112,6 +91,34 @@ func TestCaptures(t *testing.T) {
 			t.Errorf("%s: not refused", name)
 		}
 	}
+}
+
+// captureVectors are the messages of every capture in testdata/captures.
+func captureVectors(t *testing.T) []captureVector {
+	t.Helper()
+	files, err := filepath.Glob("testdata/captures/*.pcap")
+	if err != nil || len(files) != 6 {
+		t.Fatalf("captures: %v %v", files, err)
+	}
+	var vectors []captureVector
+	for _, f := range files {
+		pdus, err := h323pcap.Read(f, 1720, 21720) // 21720: the H323Plus captures' Q.931
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range pdus {
+			v := captureVector{name: fmt.Sprintf("%s frame %d %v", filepath.Base(f), p.Frame, p.Kind), b: p.Bytes}
+			v.module, v.typ = h245Module, h245Type
+			switch p.Kind {
+			case h323pcap.H225:
+				v.module, v.typ = h225Module, uuType
+			case h323pcap.RAS:
+				v.module, v.typ = h225Module, "RasMessage"
+			}
+			vectors = append(vectors, v)
+		}
+	}
+	return vectors
 }
 
 // inner returns the H.245 messages inside an H323-UserInformation: those
