@@ -41,6 +41,7 @@ Gen ::= SEQUENCE { a BOOLEAN, s GeneralString, b BOOLEAN }
 Print ::= PrintableString (SIZE (1..40))
 Open ::= SEQUENCE { a BOOLEAN, t TYPE-IDENTIFIER.&Type (Ints) }
 SizeExt ::= SEQUENCE (SIZE (1..2, ...)) OF BOOLEAN
+Tree ::= SEQUENCE { kids SEQUENCE OF Tree OPTIONAL }
 END
 `
 
@@ -157,4 +158,13 @@ func TestEncodings(t *testing.T) {
 			t.Errorf("%s %x: decoded %#v, want %#v", tc.typ, got, back, tc.v)
 		}
 	}
+}
+
+func mustHex(t testing.TB, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

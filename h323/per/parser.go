@@ -115,8 +115,11 @@ func (p *parser) parseModule() error {
 		if t.kind == tokEOF {
 			return p.errorf("expected \"::=\"")
 		}
-		if t.text == "EXPLICIT" || t.text == "IMPLICIT" {
-			return p.errorf("%s TAGS are not supported (PER needs only AUTOMATIC or textual order)", t.text)
+		switch t.text {
+		case "EXPLICIT", "IMPLICIT":
+			return fmt.Errorf("line %d: %s TAGS are not supported (only AUTOMATIC)", t.line, t.text)
+		case "EXTENSIBILITY":
+			return fmt.Errorf("line %d: EXTENSIBILITY IMPLIED is not supported", t.line)
 		}
 	}
 	p.next()
@@ -285,7 +288,13 @@ func (p *parser) parseBareType() (*node, error) {
 		return p.parseSequenceType()
 	case "CHOICE":
 		n := &node{kind: kChoice}
-		return n, p.parseComponents(n)
+		if err := p.parseComponents(n); err != nil {
+			return nil, err
+		}
+		if n.nroot == 0 {
+			return nil, p.errorf("CHOICE without root alternatives")
+		}
+		return n, nil
 	case "INTEGER":
 		if p.is("{") { // named numbers
 			if err := p.skipBalanced(); err != nil {
@@ -541,6 +550,9 @@ func (p *parser) parseEnumerated() (*node, error) {
 			}
 			root[i].value, used[next] = next, true
 		}
+	}
+	if len(root) == 0 {
+		return nil, p.errorf("ENUMERATED without root items")
 	}
 	sortEnum(root)
 	n.enum, n.enumExt = append(root, ext...), len(root)

@@ -59,15 +59,6 @@ func Get(v any, path ...string) any {
 	return v
 }
 
-// String formats the OID in dotted form; it is for messages.
-func oidString(o OID) string {
-	parts := make([]string, len(o))
-	for i, a := range o {
-		parts[i] = strconv.FormatUint(uint64(a), 10)
-	}
-	return strings.Join(parts, ".")
-}
-
 // Error is an Encode or Decode error: Path names the value, from the type's
 // name down through component names, alternative names and [index] of
 // SEQUENCE OF elements, e.g. "Setup-UUIE.sourceAddress[0].dialedDigits".
