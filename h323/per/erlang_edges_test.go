@@ -8,6 +8,7 @@ import (
 
 	"github.com/parleyhq/parley/h323/per"
 	"github.com/parleyhq/parley/internal/erlper"
+	"github.com/parleyhq/parley/internal/erlterm"
 )
 
 // TestErlangEdges runs the differential test of TestErlangDifferential on
@@ -27,7 +28,7 @@ const h235Module = "H235-SECURITY-MESSAGES"
 
 type edge struct {
 	message
-	term      string // the value as an Erlang term where erlper.Term cannot write it
+	term      string // the value as an Erlang term where erlterm.Term cannot write it
 	erlangBug string // why Erlang's encoder cannot be trusted with the value, if it cannot
 }
 
@@ -132,7 +133,7 @@ func edges() []edge {
 			"signature":    per.BitString{Bytes: pattern(128), Len: 1024},
 		}}}
 	}
-	term, err := erlper.Term(signed(clearToken()))
+	term, err := erlterm.Term(signed(clearToken()))
 	if err != nil {
 		panic(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/parleyhq/parley/h323/per"
 	"github.com/parleyhq/parley/internal/erlper"
+	"github.com/parleyhq/parley/internal/erlterm"
 )
 
 // TestErlangDifferential checks this package against Erlang's ASN.1
@@ -28,7 +29,7 @@ func TestErlangDifferential(t *testing.T) {
 }
 
 // checkErlang runs both directions of the differential test on m. term is
-// its value as an Erlang term when erlper.Term cannot write it, else "".
+// its value as an Erlang term when erlterm.Term cannot write it, else "".
 // erlangEncodes false skips what rests on Erlang's encoder (where it is
 // known broken): Erlang's decoding of Go's bytes is still checked.
 func checkErlang(t *testing.T, erl *erlper.Codec, m message, term string, erlangEncodes bool) {
@@ -38,7 +39,7 @@ func checkErlang(t *testing.T, erl *erlper.Codec, m message, term string, erlang
 		t.Fatal(err)
 	}
 	if term == "" {
-		if term, err = erlper.Term(m.value); err != nil {
+		if term, err = erlterm.Term(m.value); err != nil {
 			t.Fatal(err)
 		}
 	}

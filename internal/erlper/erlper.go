@@ -12,7 +12,8 @@
 // Values are Erlang terms in the compiler's maps representation: a
 // SEQUENCE is a map with atom keys, a CHOICE {Alternative, Value}, NULL
 // 'NULL', an OCTET STRING a binary, an OBJECT IDENTIFIER a tuple, a
-// character string a list of code points (Term writes a per value so).
+// character string a list of code points (internal/erlterm writes a per
+// value so).
 //
 // One `erl -noshell` process serves a test (see testdata/erlper_server.erl
 // for the line protocol); the modules are compiled once per machine (see
@@ -152,7 +153,7 @@ func (c *Codec) Reencode(module, typ string, b []byte) ([]byte, error) {
 }
 
 // Encode has Erlang encode the value written as Erlang term text (see the
-// package comment, and Term) as type typ of module.
+// package comment, and internal/erlterm) as type typ of module.
 func (c *Codec) Encode(module, typ, term string) ([]byte, error) {
 	if strings.ContainsAny(term, "\r\n") {
 		return nil, errors.New("erlper: a term must be on one line")

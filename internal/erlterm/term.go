@@ -1,4 +1,7 @@
-package erlper
+// Package erlterm writes h323/per values as the Erlang terms of Erlang's
+// ASN.1 compiler (maps representation), for differential tests through
+// internal/erlper.
+package erlterm
 
 import (
 	"fmt"
@@ -51,7 +54,7 @@ func writeTerm(sb *strings.Builder, v any, path string) error {
 		sb.WriteString("}")
 	case per.Choice:
 		if x.Name == "" {
-			return fmt.Errorf("erlper: %s: an unknown extension alternative has no term", path)
+			return fmt.Errorf("erlterm: %s: an unknown extension alternative has no term", path)
 		}
 		sb.WriteString("{" + atom(x.Name) + ",")
 		if err := writeTerm(sb, x.Value, path+"."+x.Name); err != nil {
@@ -72,7 +75,7 @@ func writeTerm(sb *strings.Builder, v any, path string) error {
 		writeBinary(sb, x, len(x)*8)
 	case per.BitString:
 		if x.Len < 0 || (x.Len+7)/8 > len(x.Bytes) {
-			return fmt.Errorf("erlper: %s: BitString of %d bits in %d bytes", path, x.Len, len(x.Bytes))
+			return fmt.Errorf("erlterm: %s: BitString of %d bits in %d bytes", path, x.Len, len(x.Bytes))
 		}
 		writeBinary(sb, x.Bytes, x.Len)
 	case string:
@@ -100,7 +103,7 @@ func writeTerm(sb *strings.Builder, v any, path string) error {
 	default:
 		rv := reflect.ValueOf(v)
 		if rv.Kind() != reflect.Slice {
-			return fmt.Errorf("erlper: %s: no term for %T", path, v)
+			return fmt.Errorf("erlterm: %s: no term for %T", path, v)
 		}
 		sb.WriteString("[")
 		for i := 0; i < rv.Len(); i++ {
