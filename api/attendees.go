@@ -18,7 +18,7 @@ var attendeeColumns = append([]string{"name", "role", "came_by", "email_or_numbe
 
 // cameBy names each attendance source as attendees.csv shows it.
 var cameBy = map[string]string{
-	"extension": "extension", "number": "number", "sip_address": "#sip: address", "guest_link": "guest link",
+	"extension": "extension", "number": "number", "sip_address": "#sip: address", "h323_address": "#h323: address", "guest_link": "guest link",
 	"group_link": "group link", "browser": "browser", "dial_in": "dial-in",
 }
 

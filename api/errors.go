@@ -76,8 +76,6 @@ func statusOf(err error) *Error {
 		return &Error{Status: http.StatusConflict, Message: msg, Field: "number"}
 	case errors.Is(err, bridge.ErrLocked):
 		return &Error{Status: http.StatusLocked, Message: msg, Field: "number"}
-	case errors.Is(err, dialplan.ErrH323Unsupported):
-		return &Error{Status: http.StatusNotImplemented, Message: msg, Field: "to"}
 	case errors.Is(err, bridge.ErrDraining):
 		return &Error{Status: http.StatusServiceUnavailable, Message: "the service is restarting: no new calls; try again in a minute",
 			retryAfter: int(bridge.DrainRetryAfter / time.Second)}

@@ -247,12 +247,8 @@ func (s *meetingsAPI) checkParticipant(i int, mp MeetingParticipant, scheduled b
 		}
 		calls = append(calls, call(value))
 	case ParticipantNumber:
-		t, err := dialplan.ParseTarget(value)
-		if err != nil {
+		if _, err := dialplan.ParseTarget(value); err != nil {
 			return nil, nil, bad("value", "%q: %v", value, err)
-		}
-		if t.Kind == dialplan.KindH323 {
-			return nil, nil, bad("value", "%q: H.323 endpoints cannot be called yet; give a SIP address", value)
 		}
 		if !scheduled {
 			return nil, nil, bad("value", "%q: a phone number is called at a scheduled start: schedule the meeting, or call them from the console", value)

@@ -13,7 +13,8 @@ import (
 // route serves GET /api/v1/rooms/{number}/route?to=X&caller_id=Y: how a
 // dial to X from the room would be routed, with the router's explain
 // lines, without calling. A dial the router refuses (no trunk allows the
-// number, H.323, a bad configured caller ID) is 200 with allowed false, so
+// number, a host outside the direct allow list, a bad configured caller
+// ID) is 200 with allowed false, so
 // that admins see why; a request that cannot be routed at all (unknown
 // room, malformed target or caller_id) is an error. A "to" that is a
 // contact's name rather than a dial target is looked up in the address

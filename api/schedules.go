@@ -319,15 +319,12 @@ func checkParticipants(list []ScheduledParticipant) ([]store.ScheduledParticipan
 		}
 		target := strings.TrimSpace(p.Target)
 		if target == "" {
-			return nil, bad("target", "is required: an extension, a phone number or a #sip: address")
+			return nil, bad("target", "is required: an extension, a phone number, a #sip: or a #h323: address")
 		}
 		t, err := dialplan.ParseTarget(target)
 		if err != nil {
 			field := fmt.Sprintf("participants[%d].target", i)
 			return nil, &Error{Status: http.StatusBadRequest, Field: field, Message: field + ": " + err.Error()}
-		}
-		if t.Kind == dialplan.KindH323 {
-			return nil, bad("target", "%q: H.323 endpoints cannot be called yet; give a SIP address", target)
 		}
 		if j, ok := seen[t.String()]; ok {
 			return nil, bad("target", "%q: already listed as participants[%d]", target, j)

@@ -33,7 +33,7 @@ type JoinOptions struct {
 	Name string
 	// Role is the role to join with; empty is RoleAttendee.
 	Role Role
-	// Via names the edge: "sip", "webrtc".
+	// Via names the edge: "sip", "h323", "webrtc".
 	Via string
 	// ID, when set, is the participant ID reserved by Room.Dial.
 	ID string
@@ -41,7 +41,7 @@ type JoinOptions struct {
 	// (a registered phone); it makes the owner and members who they are.
 	Extension string
 	// Source is how they came, for attendance: dial_in, extension, number,
-	// sip_address, guest_link, group_link, browser.
+	// sip_address, h323_address, guest_link, group_link, browser.
 	Source string
 	// Address is the extension, number, SIP address or link ID they came by.
 	Address string

@@ -211,7 +211,7 @@ func (b *Bridge) Dial(roomNumber string, req DialRequest) (*Dial, error) {
 			b.events.publish(Event{Type: EventDial, Room: room.number, Participant: d.ParticipantID, Name: name, Status: de.Status, Code: de.Code})
 			return
 		}
-		join := JoinOptions{Name: name, Role: role, Via: "sip", ID: d.ParticipantID, Source: sourceOf(route), Address: req.To}
+		join := JoinOptions{Name: name, Role: role, Via: viaOf(route), ID: d.ParticipantID, Source: sourceOf(route), Address: req.To}
 		if route.Via == dialplan.ViaExtension {
 			join.Extension = route.Target.Number
 		}
@@ -280,6 +280,16 @@ func sourceOf(r dialplan.Route) string {
 		return "extension"
 	case r.Via == dialplan.ViaTrunk:
 		return "number"
+	case r.Via == dialplan.ViaH323:
+		return "h323_address"
 	}
 	return "sip_address"
+}
+
+// viaOf names the edge that carries a called-out participant.
+func viaOf(r dialplan.Route) string {
+	if r.Via == dialplan.ViaH323 {
+		return "h323"
+	}
+	return "sip"
 }

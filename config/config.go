@@ -26,6 +26,9 @@ import (
 type Config struct {
 	// SIP is the SIP signalling side: listen addresses, domain, TLS.
 	SIP SIP `yaml:"sip"`
+	// H323 is the H.323 edge: its call-signalling listener and limits
+	// (h323.go).
+	H323 H323 `yaml:"h323"`
 	// RTP is the media transport.
 	RTP RTP `yaml:"rtp"`
 	// HTTP serves the REST API, the guest page, /metrics, /healthz and /readyz.

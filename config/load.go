@@ -249,6 +249,7 @@ func applyDefaults(c *Config, src *source) {
 	}
 	applyGuardDefaults(c, src)
 	applyShutdownDefaults(c, src)
+	applyH323Defaults(c, src)
 	applyMeetingsDefaults(c, src)
 	applyCodecsDefaults(c, src)
 	applyAccountsDefaults(c, src)

@@ -58,6 +58,7 @@ func (c *Config) Validate() error {
 	v.accounts(c)
 	v.callerIDs(c)
 	v.shutdown(&c.Shutdown)
+	v.h323(&c.H323)
 	v.meetings(&c.Meetings)
 	v.codecs(c.Codecs)
 	if len(v.errs) == 0 {

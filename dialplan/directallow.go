@@ -94,10 +94,17 @@ func forbiddenAddr(a netip.Addr) string {
 // addresses; an unspecified listen address stands for the loopback
 // addresses at its port (Router.Self lists the machine's other addresses).
 func (r *Router) isSelf(a netip.Addr, port int) bool {
-	if r.Self == nil {
+	return isOwn(r.Self, a, port)
+}
+
+// isOwn reports whether a:port is one of the addresses self lists (nil
+// lists none); an unspecified one stands for the loopback addresses at its
+// port.
+func isOwn(self func() []netip.AddrPort, a netip.Addr, port int) bool {
+	if self == nil {
 		return false
 	}
-	for _, s := range r.Self() {
+	for _, s := range self() {
 		if int(s.Port()) != port {
 			continue
 		}
@@ -111,14 +118,19 @@ func (r *Router) isSelf(a netip.Addr, port int) bool {
 
 // directAddr checks a direct target, host (canonical) at port resolving to
 // addrs, and returns the address to call: every address must be a unicast
-// address that is not Parley's own, and when r.DirectAllow is set, host
-// must be in one of its domains or the address in one of its networks.
-// On refusal the error wraps ErrNotAllowed.
+// address that is not Parley's own (its SIP listen addresses, or for an
+// H.323 target its H.323 one), and when r.DirectAllow is set, host must be
+// in one of its domains or the address in one of its networks. On refusal
+// the error wraps ErrNotAllowed.
 func (r *Router) directAddr(rt *Route, host string, port int, addrs []netip.Addr) (netip.Addr, error) {
+	self, own := r.Self, "Parley's own SIP address"
+	if rt.Target.Kind == KindH323 {
+		self, own = r.SelfH323, "Parley's own H.323 address"
+	}
 	for _, a := range addrs {
 		why := forbiddenAddr(a)
-		if why == "" && r.isSelf(a, port) {
-			why = "Parley's own SIP address"
+		if why == "" && isOwn(self, a, port) {
+			why = own
 		}
 		if why != "" {
 			rt.explain("%s is %s: refused", netip.AddrPortFrom(a, uint16(port)), why)

@@ -20,11 +20,6 @@ var (
 	// toll fraud (premium-rate and international numbers nobody meant to
 	// pay for). The API answers it with 403.
 	ErrNotAllowed = errors.New("dial-out not allowed")
-	// ErrH323Unsupported means the target is an H.323 endpoint. Only the
-	// SIP edge places calls today, and SIP cannot reach an H.323 endpoint
-	// without a gateway; dial it through a gateway's SIP URI instead. The
-	// API answers it with 501.
-	ErrH323Unsupported = errors.New("h323 dial-out not supported")
 	// ErrBadCallerID means a caller ID is neither E.164 nor digits. The API
 	// answers it with 400 when it came from the request.
 	ErrBadCallerID = errors.New("bad caller ID")
@@ -42,7 +37,8 @@ const (
 	ViaTrunk = "trunk"
 	// ViaDirect sends the call straight to a SIP endpoint or URI.
 	ViaDirect = "direct"
-	// ViaH323 would call an H.323 endpoint; see ErrH323Unsupported.
+	// ViaH323 calls an H.323 endpoint straight at its address (no
+	// gatekeeper): the H.323 edge places it, not the SIP edge.
 	ViaH323 = "h323"
 )
 
@@ -87,6 +83,9 @@ type Router struct {
 	// the loopback addresses at its port, so the caller lists the machine's
 	// other addresses. Nil means none are known.
 	Self func() []netip.AddrPort
+	// SelfH323 returns Parley's own H.323 listen addresses, which an H.323
+	// target may not reach, as Self for SIP. Nil means none are known.
+	SelfH323 func() []netip.AddrPort
 	// Registered, if set, reports whether an extension has a device
 	// registered now; an extension without one is refused
 	// (ErrNotRegistered) rather than routed to nothing. Nil means
@@ -112,10 +111,12 @@ type Route struct {
 	// Trunk is the name of the trunk that carries the call when Via is
 	// ViaTrunk, else empty.
 	Trunk string
-	// Destination is the SIP URI to INVITE, or for an extension
-	// "registered contacts of 2001".
+	// Destination is the SIP URI to INVITE, for an extension
+	// "registered contacts of 2001", or for ViaH323 the target,
+	// "#h323:ALIAS@HOST:PORT".
 	Destination string
-	// Addr is where the INVITE must be sent for ViaTrunk and ViaDirect:
+	// Addr is where the INVITE (ViaTrunk, ViaDirect) or the H.323 Setup
+	// (ViaH323) must be sent:
 	// the address the checks approved, resolved once, so that DNS cannot
 	// send the call elsewhere between the check and the call (rebinding).
 	// The zero AddrPort for an extension.
@@ -153,10 +154,13 @@ func (rt *Route) explain(format string, args ...any) {
 //     KindSIPURI target to its URI, unless an address it resolves to is
 //     unspecified, multicast, broadcast or Parley's own, or r.DirectAllow
 //     is set and lists neither its host nor its address.
-//   - A KindH323 target fails with ErrH323Unsupported.
+//   - A KindH323 target goes Via ViaH323 straight to its host, under the
+//     same checks as a direct SIP target (Parley's own H.323 address,
+//     r.SelfH323, in place of its SIP ones); trunks carry SIP only and do
+//     not apply.
 //
-// Every trunk and direct Route carries in Addr the address that was
-// checked, which the SIP edge must send to. A host that does not resolve is
+// Every trunk, direct and H.323 Route carries in Addr the address that was
+// checked, which the edge must send to. A host that does not resolve is
 // refused (ErrNotAllowed). A caller ID that is not E.164 or digits fails
 // with ErrBadCallerID. On error the Route returned still carries the
 // Explain lines written so far. Route's only I/O is name resolution.
@@ -190,9 +194,7 @@ func (r *Router) Route(ctx context.Context, t Target, callerID, roomCallerID str
 		return rt, r.viaHost(ctx, &rt, callerID, roomCallerID)
 
 	case KindH323:
-		rt.Via = ViaH323
-		rt.explain("%s is an H.323 endpoint: Parley has no H.323 edge yet and the SIP edge cannot call it", t)
-		return rt, fmt.Errorf("%w: %s: only SIP calls can be placed; dial the endpoint through an H.323 gateway's SIP URI", ErrH323Unsupported, t)
+		return rt, r.viaH323(ctx, &rt, callerID, roomCallerID)
 	}
 	return rt, fmt.Errorf("%w: empty target", ErrBadTarget)
 }
@@ -233,6 +235,33 @@ func (r *Router) viaHost(ctx context.Context, rt *Route, callerID, roomCallerID 
 		rt.Destination = t.URI
 		rt.explain("%s is a SIP URI: INVITE it as is, sent to %s", t.URI, rt.Addr)
 	}
+	return rt.pickCallerID(callerID, roomCallerID, nil)
+}
+
+// viaH323 routes an H.323 target straight to its resolved host, which
+// must pass directAddr's checks.
+func (r *Router) viaH323(ctx context.Context, rt *Route, callerID, roomCallerID string) error {
+	t := rt.Target
+	port := t.Port
+	if port == 0 {
+		port = DefaultH323Port
+	}
+	addrs, err := r.lookup(ctx, t.Host)
+	if err != nil {
+		rt.explain("%s does not resolve (%v): refused", t.Host, err)
+		return fmt.Errorf("%w: %s: %w", ErrNotAllowed, t.Host, err)
+	}
+	rt.explainLookup("host", t.Host, addrs)
+	a, err := r.directAddr(rt, t.Host, port, addrs)
+	if err != nil {
+		return err
+	}
+	rt.Via, rt.Addr, rt.Destination = ViaH323, netip.AddrPortFrom(a, uint16(port)), t.String()
+	alias := "no destination alias (the endpoint answers for itself)"
+	if t.User != "" {
+		alias = fmt.Sprintf("destination alias %q", t.User)
+	}
+	rt.explain("%s is an H.323 endpoint: Setup sent to %s with %s, no gatekeeper", t, rt.Addr, alias)
 	return rt.pickCallerID(callerID, roomCallerID, nil)
 }
 

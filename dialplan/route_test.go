@@ -274,22 +274,6 @@ func TestRouteCallerIDRefused(t *testing.T) {
 	}
 }
 
-// TestRouteH323 checks that an H.323 target is routed Via h323 and refused
-// with ErrH323Unsupported, since the SIP edge cannot place it.
-func TestRouteH323(t *testing.T) {
-	got, err := testRouter().Route(context.Background(), mustParse(t, "#h323:@192.0.2.20"), "", "")
-	if !errors.Is(err, ErrH323Unsupported) {
-		t.Fatalf("error %v, want ErrH323Unsupported", err)
-	}
-	if got.Via != ViaH323 || got.Destination != "" || len(got.Explain) != 1 {
-		t.Errorf("route = %+v", got)
-	}
-	const msg = "h323 dial-out not supported: #h323:@192.0.2.20: only SIP calls can be placed; dial the endpoint through an H.323 gateway's SIP URI"
-	if err.Error() != msg {
-		t.Errorf("error\n got %q\nwant %q", err, msg)
-	}
-}
-
 // TestRouteBadInput checks a zero Target and a trunk with a bad proxy.
 func TestRouteBadInput(t *testing.T) {
 	if _, err := testRouter().Route(context.Background(), Target{}, "", ""); !errors.Is(err, ErrBadTarget) {

@@ -347,3 +347,53 @@ func TestContactAddr(t *testing.T) {
 		}
 	}
 }
+
+// TestRouteH323 checks H.323 targets: they go Via h323 straight to the
+// resolved address (port 1720 by default), never through a trunk, under
+// the direct checks: Parley's own H.323 address (not its SIP ones),
+// unusable addresses, names that do not resolve, and the allow list.
+func TestRouteH323(t *testing.T) {
+	r := fraudRouter()
+	r.SelfH323 = func() []netip.AddrPort { return []netip.AddrPort{netip.MustParseAddrPort("0.0.0.0:1720")} }
+	for _, tt := range []struct{ in, addr, dest, explain string }{
+		{"#h323:@192.0.2.20", "192.0.2.20:1720", "#h323:@192.0.2.20", "no destination alias"},
+		{"#h323:room7@pbx.example.com:1721", "198.51.100.30:1721", "#h323:room7@pbx.example.com:1721", `destination alias "room7"`},
+		{"#h323:@127.0.0.1:5080", "127.0.0.1:5080", "#h323:@127.0.0.1:5080", "Setup sent to 127.0.0.1:5080"}, // a trunk's host: SIP trunks do not apply
+		{"#h323:@192.0.2.200:5060", "192.0.2.200:5060", "#h323:@192.0.2.200:5060", "H.323 endpoint"},         // Parley's SIP address is no H.323 one
+		{"#h323:@127.0.0.1:1721", "127.0.0.1:1721", "#h323:@127.0.0.1:1721", "H.323 endpoint"},
+	} {
+		got, err := r.Route(context.Background(), mustParse(t, tt.in), "", "+441632960100")
+		explain := strings.Join(got.Explain, "\n")
+		if err != nil || got.Via != ViaH323 || got.Addr.String() != tt.addr || got.Destination != tt.dest ||
+			got.CallerID != "+441632960100" || !strings.Contains(explain, tt.explain) {
+			t.Errorf("Route(%q) = %+v, err %v; want h323 to %s, %s, explaining %q\n%s", tt.in, got, err, tt.addr, tt.dest, tt.explain, explain)
+		}
+	}
+	for _, tt := range []struct{ in, why string }{
+		{"#h323:@127.0.0.1", "127.0.0.1 is Parley's own H.323 address"},
+		{"#h323:@localhost", "localhost is Parley's own H.323 address"},
+		{"#h323:@224.0.0.1", "a multicast address"},
+		{"#h323:@0.0.0.0", "an unspecified address"},
+		{"#h323:@nx.example.com", "nx.example.com"},
+	} {
+		got, err := r.Route(context.Background(), mustParse(t, tt.in), "", "")
+		if !errors.Is(err, ErrNotAllowed) || !strings.Contains(err.Error(), tt.why) || got.Via == ViaH323 {
+			t.Errorf("Route(%q) = via %q, err %v; want ErrNotAllowed naming %q", tt.in, got.Via, err, tt.why)
+		}
+	}
+	p, err := ParseHostPattern("203.0.113.0/24")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.DirectAllow = []HostPattern{p}
+	if got, err := r.Route(context.Background(), mustParse(t, "#h323:@203.0.113.9"), "", ""); err != nil || got.Via != ViaH323 {
+		t.Errorf("allowed H.323 host: via %q, err %v", got.Via, err)
+	}
+	if _, err := r.Route(context.Background(), mustParse(t, "#h323:@192.0.2.20"), "", ""); !errors.Is(err, ErrNotAllowed) ||
+		!strings.Contains(err.Error(), "dialout.direct_allow") {
+		t.Errorf("H.323 host outside the allow list: err %v, want ErrNotAllowed", err)
+	}
+	if _, err := r.Route(context.Background(), mustParse(t, "#h323:@203.0.113.9"), "x", ""); !errors.Is(err, ErrBadCallerID) {
+		t.Errorf("bad caller ID: err %v", err)
+	}
+}

@@ -39,6 +39,7 @@ type server struct {
 	sipUDP  string // host:port of the UDP listener
 	sipTCP  string // host:port of the TCP listener
 	sipTLS  string // host:port of the TLS listener, if any
+	h323    string // host:port of the H.323 call-signalling listener
 	http    string // host:port of the HTTP listener
 	logMu   sync.Mutex
 	logs    []map[string]any
@@ -71,6 +72,9 @@ func startParley(t *testing.T, config string, opts ...parleyOption) *server {
 	dir := t.TempDir()
 	if !strings.Contains(config, "\nwebrtc:") {
 		config += "\nwebrtc:\n  udp_port: 0\n  listen_ip: 127.0.0.1\n" // tests run side by side: no fixed port
+	}
+	if !strings.Contains(config, "\nh323:") {
+		config += "\nh323:\n  listen: 127.0.0.1:0\n" // not 1720: tests run side by side
 	}
 	if !strings.Contains(config, "\nshutdown:") {
 		// stop hangs up at once, as before drains: a test that stops with a
@@ -121,6 +125,9 @@ func startParley(t *testing.T, config string, opts ...parleyOption) *server {
 				case "tls":
 					s.sipTLS = addr
 				}
+			}
+			if rec["msg"] == "h323 listening" {
+				s.h323, _ = rec["addr"].(string)
 			}
 			if rec["msg"] == "http listening" {
 				s.http, _ = rec["addr"].(string)

@@ -9,6 +9,7 @@ import (
 	"github.com/emiago/sipgo"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/ivr"
 	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/prompts"
 )
@@ -33,7 +34,7 @@ type call struct {
 	overlay *media.Overlay  // the outbound stage that plays prompt in the call's format
 }
 
-var _ bridge.Leg = (*call)(nil)
+var _ ivr.Call = (*call)(nil)
 
 // newCall returns a call of s in dialog d, logging to log.
 func newCall(s *Server, log *slog.Logger, d *dialogState) *call {
@@ -79,40 +80,34 @@ func (c *call) WriteAudio(payload []byte) {
 	}
 }
 
-// sendPrompt sends the next 20 ms of a private prompt, if one is playing.
-// It runs on the IVR's goroutine, which drives the call's output before
-// the call joins a room (the room's mixer calls WriteAudio after).
-func (c *call) sendPrompt() {
+// SendPrompt implements ivr.Call: it sends the next 20 ms of a private
+// prompt, if one is playing. It runs on the phone call flow's goroutine,
+// which drives the call's output before the call joins a room (the room's
+// mixer calls WriteAudio after).
+func (c *call) SendPrompt() {
 	if p, ok := c.overlay.Next(); ok && c.dlg.sending() {
 		c.media.Load().WriteAudio(p)
 	}
 }
 
-// say queues prompts for this caller alone.
-func (c *call) say(clips ...prompts.Clip) {
+// Say implements ivr.Call and the bridge's sayer: prompts for this
+// caller alone (the PIN prompt, the spectator notice, the guests' waiting
+// and goodbye prompts).
+func (c *call) Say(clips ...prompts.Clip) {
 	if err := c.overlay.Prepare(); err != nil {
 		c.log.Warn("no prompt encoder", "err", err)
 	}
 	c.prompt.Enqueue(clips...)
 }
 
-// Say implements the bridge's sayer: prompts for this caller alone (the
-// spectator notice, the guests' waiting and goodbye prompts).
-func (c *call) Say(clips ...prompts.Clip) { c.say(clips...) }
+// Prompts implements ivr.Call: the player Say queues on.
+func (c *call) Prompts() *prompts.Player { return c.prompt }
 
-// sayID queues the prompts with the given IDs.
-func (c *call) sayID(ids ...string) {
-	set := c.server.voice()
-	clips := make([]prompts.Clip, 0, len(ids))
-	for _, id := range ids {
-		if clip, ok := set.Get(id); ok {
-			clips = append(clips, clip)
-		}
-	}
-	if len(clips) > 0 {
-		c.say(clips...)
-	}
-}
+// Digits implements ivr.Call: every digit onDigit took.
+func (c *call) Digits() <-chan rune { return c.digits }
+
+// Participant implements ivr.Call: the participant once joined, else nil.
+func (c *call) Participant() *bridge.Participant { return c.participant.Load() }
 
 // Joined implements the bridge's joiner: it tells the call its
 // participant, and a room system's video joins the room's.

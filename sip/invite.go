@@ -41,16 +41,7 @@ func (s *Server) refuseWithPrompt(req *gosip.Request, tx gosip.ServerTransaction
 				progress := gosip.NewSDPResponseFromRequest(dialog.InviteRequest, body)
 				progress.StatusCode, progress.Reason = gosip.StatusSessionInProgress, "Session Progress"
 				if dialog.WriteResponse(progress) == nil {
-					c.sayID(id)
-					done := time.After(15 * time.Second) // a prompt is never that long
-					c.pump(func(time.Time, rune) bool {
-						select {
-						case <-done:
-							return true
-						default:
-							return c.prompt.Idle()
-						}
-					})
+					s.flow.Line(c, log).Play(15*time.Second, id) // a prompt is never that long
 				}
 				stream.Close()
 			} else if serr == nil {

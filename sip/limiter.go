@@ -5,9 +5,10 @@ import (
 	"time"
 )
 
-// Limiter is what the registrar and the PIN prompt ask before they check a
-// credential: package guard's *guard.Limiter, one of the Digest kind and
-// one of the PIN kind, both views of the one guard `parley serve` makes.
+// Limiter is what the registrar and the PIN prompt (package ivr's flow,
+// as its ivr.Limiter) ask before they check a credential: package guard's
+// *guard.Limiter, one of the Digest kind and one of the PIN kind, both
+// views of the one guard `parley serve` makes.
 // Its methods must be safe for concurrent use.
 type Limiter interface {
 	// Check reports how long a try by source on key must wait first (0:

@@ -22,6 +22,7 @@ import (
 
 	"github.com/parleyhq/parley/bridge"
 	"github.com/parleyhq/parley/guard"
+	"github.com/parleyhq/parley/ivr"
 	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/media/dtmf"
 	"github.com/parleyhq/parley/prompts"
@@ -62,8 +63,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Prompts are the voice prompts callers hear; nil means the embedded ones.
 	Prompts *prompts.Set
-	// Keys map phone key sequences to in-call actions; nil means DefaultKeys.
-	Keys map[string]Action
+	// Keys map phone key sequences to in-call actions; nil means
+	// ivr.DefaultKeys.
+	Keys map[string]ivr.Action
 	// Domain is the host part of our URIs (From of calls out); empty uses
 	// the local address.
 	Domain string
@@ -113,7 +115,7 @@ type Server struct {
 	log     *slog.Logger
 	prompts atomic.Pointer[prompts.Set]          // SetPrompts replaces it (reload)
 	trunks  atomic.Pointer[map[string]TrunkAuth] // SetTrunks replaces it (reload)
-	keys    map[string]Action
+	flow    *ivr.Flow                            // the phone call flow: PIN prompt, keys
 
 	ua     *sipgo.UserAgent
 	srv    *sipgo.Server
@@ -155,9 +157,6 @@ func New(b *bridge.Bridge, opts Options) (*Server, error) {
 		}
 		opts.Prompts = set
 	}
-	if opts.Keys == nil {
-		opts.Keys = DefaultKeys()
-	}
 	if opts.Codecs == nil {
 		opts.Codecs = DefaultCodecs()
 	}
@@ -179,12 +178,17 @@ func New(b *bridge.Bridge, opts Options) (*Server, error) {
 			opts.PINGuard = g.For(guard.PIN)
 		}
 	}
-	s := &Server{bridge: b, opts: opts, log: opts.Logger, keys: opts.Keys,
+	s := &Server{bridge: b, opts: opts, log: opts.Logger,
 		panics:   newPanicLog(opts.Logger, time.Now),
 		refusals: slog.New(newLimitedHandler(opts.Logger.Handler(), time.Now, slog.LevelInfo)),
 		unacked:  newUnacked(opts.MaxUnacked),
 		calls:    make(map[string]*call)}
 	s.prompts.Store(opts.Prompts)
+	flow, err := ivr.New(ivr.Options{Prompts: s.voice, Guard: opts.PINGuard, Keys: opts.Keys})
+	if err != nil {
+		return nil, fmt.Errorf("sip: %w", err)
+	}
+	s.flow = flow
 	s.SetTrunks(opts.Trunks)
 	return s, nil
 }

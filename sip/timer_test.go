@@ -70,35 +70,3 @@ func TestTimerPeriods(t *testing.T) {
 		t.Errorf("expires after %v, want 1768s", long.expiresAfter())
 	}
 }
-
-func TestKeypad(t *testing.T) {
-	k := newKeypad(DefaultKeys())
-	now := time.Now()
-	press := func(d rune, at time.Duration) (Action, bool) { return k.press(d, now.Add(at)) }
-	if _, ok := press('6', 0); ok {
-		t.Error("a digit without * acted")
-	}
-	press('*', 0)
-	if a, ok := press('6', time.Second); !ok || a != ActionMute {
-		t.Errorf("*6 = %q %v, want mute", a, ok)
-	}
-	press('*', 2*time.Second)
-	if _, ok := press('1', 6*time.Second); ok {
-		t.Error("a digit 4 s after * acted")
-	}
-	press('*', 7*time.Second)
-	if _, ok := press('8', 7*time.Second); ok {
-		t.Error("an unmapped key acted")
-	}
-}
-
-func TestParseKeys(t *testing.T) {
-	if _, err := ParseKeys(map[string]string{"#6": "mute", "*9": "end"}); err != nil {
-		t.Error(err)
-	}
-	for _, bad := range []map[string]string{{"6": "mute"}, {"*66": "mute"}, {"*6": "explode"}, {"x6": "mute"}} {
-		if _, err := ParseKeys(bad); err == nil {
-			t.Errorf("ParseKeys(%v) accepted", bad)
-		}
-	}
-}

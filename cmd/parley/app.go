@@ -19,6 +19,8 @@ import (
 	"github.com/parleyhq/parley/bridge"
 	"github.com/parleyhq/parley/config"
 	"github.com/parleyhq/parley/guard"
+	"github.com/parleyhq/parley/h323"
+	"github.com/parleyhq/parley/ivr"
 	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/metrics"
 	"github.com/parleyhq/parley/prompts"
@@ -50,6 +52,8 @@ type app struct {
 	b        *bridge.Bridge
 	mtr      *metrics.Metrics
 	sip      *sip.Server
+	h323     *h323.Server
+	voice323 h323Voice // the prompts H.323 calls hear; a reload swaps them
 	apiOpts  api.Options
 	apiDone  chan struct{} // closed on shutdown: ends the API's event streams (WebSockets)
 	console  http.Handler
@@ -91,12 +95,10 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 	if err != nil {
 		return nil, err
 	}
-	// The bridge dials out through the SIP server, which needs the bridge:
-	// the dialer reaches the server once it exists.
+	// The bridge dials out through the SIP and H.323 servers, which need
+	// the bridge: the dialer reaches them once they exist.
 	var sipServer *sip.Server
-	dialer := bridge.DialerFunc(func(ctx context.Context, out bridge.Outbound) (bridge.Leg, error) {
-		return sipServer.Dial(ctx, out)
-	})
+	dialer := &edgeDialer{}
 	db, err := openStore(cfg.Store.Path, log)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
@@ -146,6 +148,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 		}
 		return selfAddrs(sipServer.Addrs())
 	}
+	router.SelfH323 = func() []netip.AddrPort { return h323Self(a.h323)() }
 	b, err := bridge.New(bridge.Options{Rooms: rooms, Logger: log, Records: db, State: db,
 		Router: router, Dialer: dialer, Prompts: voice, OnMixerTick: mtr.ObserveTick,
 		AnnounceJoinLeave: cfg.Prompts.AnnounceJoinLeave})
@@ -166,7 +169,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 			return nil, fmt.Errorf("sip.auth_algorithms: %w", err)
 		}
 	}
-	keys, err := sip.ParseKeys(cfg.SIP.Keys)
+	keys, err := ivr.ParseKeys(cfg.SIP.Keys)
 	if err != nil {
 		return nil, fmt.Errorf("sip.keys: %w", err)
 	}
@@ -204,6 +207,11 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 		return nil, err
 	}
 	a.sip = sipServer
+	a.voice323.Store(voice)
+	if a.h323, err = newH323(cfg, b, ports, &a.voice323, keys, grd.For(guard.PIN), publicIP, log); err != nil {
+		return nil, err
+	}
+	dialer.sip, dialer.h323 = sipServer, a.h323
 	tokens := make([]string, len(cfg.AdminTokens))
 	for i, t := range cfg.AdminTokens {
 		tokens[i] = t.Reveal()
@@ -259,6 +267,10 @@ func (a *app) Start(ctx context.Context) (err error) {
 		return err
 	}
 	a.closers = append(a.closers, func() { a.sip.Close() })
+	if err := a.h323.Start(); err != nil {
+		return err
+	}
+	a.closers = append(a.closers, a.h323.Close)
 	guests, err := newWebRTC(cfg.WebRTC, b, log)
 	if err != nil {
 		return err
@@ -362,6 +374,7 @@ func (a *app) Shutdown(ctx context.Context) error {
 	defer a.closeAll()
 	a.b.BeginShutdown() // the calls end now because we stop: rooms keep their locks
 	a.sip.Close()
+	a.h323.Close()
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, httpDrain)
 	defer cancel()

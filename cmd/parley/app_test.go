@@ -88,6 +88,8 @@ metrics:
 webrtc:
   udp_port: 0
   listen_ip: 127.0.0.1
+h323:
+  listen: 127.0.0.1:0
 store:
   path: %s
 rooms:
@@ -148,6 +150,14 @@ rooms:
 	}
 	if !a.WebRTCAddr().IsValid() || a.WebRTCAddr().Port() == 0 {
 		t.Errorf("WebRTC address %v, want a bound port", a.WebRTCAddr())
+	}
+	// H.323: the call-signalling listener accepts TCP.
+	if h := a.h323.Addr(); !h.IsValid() || h.Port() == 0 {
+		t.Errorf("H.323 address %v, want a bound port", h)
+	} else if c, err := net.DialTimeout("tcp", h.String(), 5*time.Second); err != nil {
+		t.Errorf("H.323 listener: %v", err)
+	} else {
+		c.Close()
 	}
 
 	// Store: the config's room was synced into the SQLite file.

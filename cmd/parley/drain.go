@@ -63,7 +63,7 @@ func (a *app) Drain(stop <-chan os.Signal) {
 	if grace <= 0 {
 		return
 	}
-	calls := func() int { return a.sip.Calls() + a.guests.Stats().Calls }
+	calls := func() int { return a.sip.Calls() + a.h323.Calls() + a.guests.Stats().Calls }
 	rooms := a.b.Drain()
 	a.log.Info("draining: new calls refused, the calls in progress told", "calls", calls(), "rooms", rooms, "grace", grace.String())
 	start := time.Now()

@@ -105,6 +105,7 @@ func (a *app) applyReload(ctx context.Context, old, next *config.Config, d reloa
 		return err
 	}
 	router.Self = a.selfAddrs
+	router.SelfH323 = h323Self(a.h323)
 	router.Registered = a.sip.Registered
 	voice, err := prompts.Load(next.Prompts.Dir) // the override dir is read again even when its path is unchanged
 	if err != nil {
@@ -138,6 +139,7 @@ func (a *app) applyReload(ctx context.Context, old, next *config.Config, d reloa
 	a.b.SetRouter(router)
 	a.b.SetPrompts(voice)
 	a.sip.SetPrompts(voice)
+	a.voice323.Store(voice)
 	a.b.SetAnnounceJoinLeave(next.Prompts.AnnounceJoinLeave)
 	a.reloadRooms(ctx, d.Rooms, voice)
 	return nil

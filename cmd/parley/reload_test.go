@@ -33,6 +33,9 @@ func reloadApp(t *testing.T, yaml string) (*app, string, *syncBuffer) {
 
 func writeConfig(t *testing.T, path, yaml string) {
 	t.Helper()
+	if !strings.HasPrefix(yaml, "h323:") && !strings.Contains(yaml, "\nh323:") {
+		yaml += "\nh323:\n  listen: 127.0.0.1:0\n" // tests run side by side: not 1720
+	}
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package sip
+package ivr
 
 import (
 	"fmt"
@@ -61,8 +61,6 @@ type keypad struct {
 	at     time.Time
 }
 
-func newKeypad(keys map[string]Action) *keypad { return &keypad{keys: keys} }
-
 // press takes one digit and returns the action it completes, if any.
 func (k *keypad) press(d rune, now time.Time) (Action, bool) {
 	if d == '*' || d == '#' {
@@ -79,50 +77,57 @@ func (k *keypad) press(d rune, now time.Time) (Action, bool) {
 	return a, ok
 }
 
+// Press takes one digit the caller typed during the call and carries out
+// the action it completes, if any (the call's keys: Options.Keys). The
+// edge's loop that waits for the call's end reads Call.Digits and hands
+// each digit here.
+func (l *Line) Press(d rune) {
+	if a, ok := l.keys.press(d, time.Now()); ok {
+		l.act(a)
+	}
+}
+
 // act carries out an in-call action for the call's participant, with a
 // spoken confirmation. Moderator actions by others just play the help.
-func (c *call) act(a Action) {
-	p := c.participant.Load()
+func (l *Line) act(a Action) {
+	p := l.c.Participant()
 	if p == nil {
 		return
 	}
 	room := p.Room()
-	c.log.Info("phone key", "action", string(a), "participant", p.ID)
+	l.log.Info("phone key", "action", string(a), "participant", p.ID)
 	if (a == ActionLock || a == ActionMuteAll || a == ActionEnd) && !p.Role().Moderates() {
-		c.sayID(prompts.Help)
+		l.sayID(prompts.Help)
 		return
 	}
-	c.prompt.Clear()
+	l.c.Prompts().Clear()
 	switch a {
 	case ActionMute:
 		muted := !p.Muted()
 		p.SetMuted(muted)
-		if muted {
-			c.sayID(prompts.Muted)
-		} else {
-			c.sayID(prompts.Unmuted)
-		}
+		l.sayID(either(muted, prompts.Muted, prompts.Unmuted))
 	case ActionCount:
-		if n := room.Len(); n <= 1 {
-			c.sayID(prompts.FirstParticipant)
-		} else {
-			c.say(c.server.voice().Count(n)...)
-		}
+		l.sayCount(room)
 	case ActionHelp:
-		c.sayID(prompts.Help)
+		l.sayID(prompts.Help)
 	case ActionLock:
 		locked := !room.Locked()
 		room.SetLocked(locked)
-		if locked {
-			c.sayID(prompts.Locked)
-		} else {
-			c.sayID(prompts.Unlocked)
-		}
+		l.sayID(either(locked, prompts.Locked, prompts.Unlocked))
 	case ActionMuteAll:
 		room.MuteAllExcept(p.ID)
-		c.sayID(prompts.AllMuted)
+		l.sayID(prompts.AllMuted)
 	case ActionEnd:
-		clip, _ := c.server.voice().Get(prompts.ConferenceEnding)
+		clip, _ := l.flow.opts.Prompts().Get(prompts.ConferenceEnding)
 		room.EndWithGoodbye(clip, "ended by a moderator's phone key")
 	}
+}
+
+// either is on's prompt ID when on, else off's: the confirmation of a
+// toggle.
+func either(on bool, onID, offID string) string {
+	if on {
+		return onID
+	}
+	return offID
 }

@@ -1,0 +1,198 @@
+package h323
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/h323/q931"
+	"github.com/parleyhq/parley/ivr"
+)
+
+// serveConn carries a connection from an endpoint that calls in: its
+// Setup (within SetupTimeout), the room its destination names, the answer
+// (CallProceeding, Connect with the fastStart answer, or slow start), and
+// then the call until it ends. It runs on the connection's goroutine,
+// which becomes the call's signalling reader.
+func (s *Server) serveConn(conn net.Conn) {
+	sig := newTPKTConn(conn, s.opts.SetupTimeout)
+	defer sig.Close()
+	log := s.log.With("remote", conn.RemoteAddr().String())
+	b, err := sig.next(s.opts.SetupTimeout)
+	if err != nil {
+		log.Info("h323 connection closed before a setup", "err", err.Error())
+		return
+	}
+	sg, err := decodeSignal(b)
+	if err != nil || sg.q.Type != q931.Setup || sg.uu.body != bodySetup {
+		why := "not a setup"
+		if err != nil {
+			why = err.Error()
+		}
+		log.Info("h323 connection refused", "reason", why)
+		return
+	}
+	c := s.newCall(log, sig, false)
+	c.callRef, c.callID, c.confID = sg.q.CallRef, sg.uu.callID, sg.uu.confID
+	if len(c.callID) != 16 {
+		c.callID = newGUID()
+	}
+	if len(c.confID) != 16 {
+		c.confID = newGUID()
+	}
+	number := roomNumber(sg)
+	c.log = log.With("room", number, "caller", callerName(sg, c.peerIP))
+	c.leg.log = c.log
+	refuse := func(why string, cause uint8, reason string) {
+		c.log.Info("call refused", "reason", why, "cause", cause)
+		err := c.send(q931.ReleaseComplete, uu{body: bodyReleaseComplete, reason: reason}, func(m *q931.Message) {
+			m.Cause = &q931.Cause{Location: q931.LocationUser, Value: cause}
+		})
+		if err != nil {
+			c.log.Debug("release complete not sent", "err", err)
+		}
+	}
+	if s.rooms.Draining() {
+		refuse(bridge.ErrDraining.Error(), q931.CauseTemporaryFailure, "")
+		return
+	}
+	room, err := s.rooms.Room(number)
+	if err != nil {
+		if errors.Is(err, bridge.ErrUnknownRoom) {
+			refuse("no room "+number, q931.CauseUnallocatedNumber, "calledPartyNotRegistered")
+		} else {
+			refuse(err.Error(), q931.CauseTemporaryFailure, "")
+		}
+		return
+	}
+	if room.Full() {
+		refuse(bridge.ErrFull.Error(), q931.CauseUserBusy, "inConf")
+		return
+	}
+	if err := s.addCall(c); err != nil {
+		refuse(err.Error(), q931.CauseNoCircuit, "")
+		return
+	}
+	if err := c.answerSetup(sg.uu); err != nil {
+		c.fail("answer failed: "+err.Error(), q931.CauseResourceUnavailable, "")
+		c.release()
+		return
+	}
+	who := ivr.Caller{Addr: c.peerIP, Join: bridge.JoinOptions{Name: callerName(sg, c.peerIP), Via: "h323",
+		Source: "dial_in", Address: callerAddress(sg, c.peerIP)}}
+	s.wg.Add(2)
+	go c.run()
+	go c.flow(room, who)
+	c.readSignal()
+}
+
+// answerSetup answers a Setup: media and H.245 session, the fastStart
+// answer if the caller proposed one we take, the H.245 transport the caller
+// chose (tunnelled, its h245Address, or ours), CallProceeding, then
+// Connect: Parley answers at once, the PIN prompt comes after.
+func (c *call) answerSetup(setup uu) error {
+	local := c.s.advertised(addrOf(c.sig.LocalAddr()).Addr())
+	m, err := c.s.newMedia(local)
+	if err != nil {
+		return err
+	}
+	c.media = m
+	if err := c.newControl(); err != nil {
+		return err
+	}
+	var answer [][]byte
+	if len(setup.fastStart) > 0 {
+		a, med, err := c.ctl.AnswerFastStart(setup.fastStart)
+		if err != nil {
+			c.log.Info("fast start refused: slow start", "err", err.Error())
+		} else {
+			answer = a
+			c.onMedia(med)
+		}
+	}
+	c.mu.Lock()
+	c.tunnel = setup.tunnelling
+	c.mu.Unlock()
+	proceeding := uu{body: bodyCallProceeding, tunnelling: setup.tunnelling}
+	switch {
+	case setup.tunnelling:
+	case setup.h245Addr.IsValid():
+		c.mu.Lock()
+		c.h245Dialled = true
+		c.mu.Unlock()
+		c.connectH245(setup.h245Addr)
+	default:
+		if proceeding.h245Addr, err = c.listenH245(); err != nil {
+			return err
+		}
+	}
+	if err := c.send(q931.CallProceeding, proceeding, nil); err != nil {
+		return err
+	}
+	connect := proceeding
+	connect.body, connect.fastStart = bodyConnect, answer
+	if setup.tunnelling {
+		c.mu.Lock()
+		c.started = true
+		connect.h245, err = c.ctl.Start(time.Now())
+		c.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	if err := c.send(q931.Connect, connect, nil); err != nil {
+		return err
+	}
+	c.setConnected()
+	c.log.Info("call answered", "tunnelling", setup.tunnelling, "fast_start", answer != nil)
+	return nil
+}
+
+// roomNumber is the room a Setup calls: its first destinationAddress
+// alias (dialedDigits or h323-ID), else the Called party number.
+func roomNumber(sg signal) string {
+	for _, a := range sg.uu.destAlias {
+		if (a.kind == "dialedDigits" || a.kind == "h323-ID") && a.value != "" {
+			return a.value
+		}
+	}
+	if p := sg.q.CalledPartyNumber; p != nil {
+		return p.Digits
+	}
+	return ""
+}
+
+// callerName is the caller's Display, else its first h323-ID, else its
+// address (callerAddress).
+func callerName(sg signal, peer netip.Addr) string {
+	if sg.q.Display != "" {
+		return sg.q.Display
+	}
+	for _, a := range sg.uu.srcAlias {
+		if a.kind == "h323-ID" && a.value != "" {
+			return a.value
+		}
+	}
+	return callerAddress(sg, peer)
+}
+
+// callerAddress is what the caller calls from: its first E.164 alias or
+// Calling party number, else its first alias, else its IP address.
+func callerAddress(sg signal, peer netip.Addr) string {
+	for _, a := range sg.uu.srcAlias {
+		if a.kind == "dialedDigits" && a.value != "" {
+			return a.value
+		}
+	}
+	if p := sg.q.CallingPartyNumber; p != nil && p.Digits != "" {
+		return p.Digits
+	}
+	for _, a := range sg.uu.srcAlias {
+		if a.value != "" {
+			return a.value
+		}
+	}
+	return peer.String()
+}
