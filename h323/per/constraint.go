@@ -14,6 +14,10 @@ func (p *parser) parseConstraint() (constraint, error) {
 }
 
 func (p *parser) parseParenthesized(alpha bool) (constraint, error) {
+	if p.depth++; p.depth > maxParseDepth {
+		return constraint{}, p.errorf("constraints nested deeper than %d", maxParseDepth)
+	}
+	defer func() { p.depth-- }()
 	if err := p.expect("("); err != nil {
 		return constraint{}, err
 	}

@@ -18,14 +18,32 @@ func (t *Type) Decode(b []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	used := (r.pos + 7) / 8
-	if used == 0 && len(b) == 1 && b[0] == 0 {
-		used = 1 // an empty encoding is one zero octet (X.691 11.1.3)
-	}
-	if used != len(b) {
-		return nil, p.errorf("%d octets after the encoding", len(b)-used)
+	if n := r.leftover(); n != 0 {
+		return nil, p.errorf("%d octets after the encoding", n)
 	}
 	return v, nil
+}
+
+// leftover is the number of octets after the complete encoding that ends at
+// the reader's position: padded to an octet, an empty one being one zero
+// octet (X.691 11.1).
+func (r *reader) leftover() int {
+	used := (r.pos + 7) / 8
+	if used == 0 && len(r.buf) == 1 && r.buf[0] == 0 {
+		used = 1
+	}
+	return len(r.buf) - used
+}
+
+// openValue decodes a value of the type n from the contents b of an open
+// type, which must hold exactly its complete encoding.
+func openValue(b []byte, n *node, p *path, depth int) (any, error) {
+	sub := &reader{buf: b}
+	v, err := sub.value(n, p, depth)
+	if err == nil && sub.leftover() != 0 {
+		err = p.errorf("%d octets left in the open type after the value", sub.leftover())
+	}
+	return v, err
 }
 
 // value decodes a value of the type n.
@@ -206,7 +224,7 @@ func (r *reader) choice(n *node, p *path, depth int) (any, error) {
 		return Choice{Value: b}, nil // an alternative of a later version
 	}
 	f := n.fields[n.nroot+int(i)]
-	v, err := (&reader{buf: b}).value(f.typ, p.field(f.name), depth+1)
+	v, err := openValue(b, f.typ, p.field(f.name), depth+1)
 	if err != nil {
 		return nil, err
 	}

@@ -57,7 +57,10 @@
 // version of the type, as a decoded message from an older peer is).
 //
 // Decoding skips extension additions and CHOICE alternatives it does not
-// know by their length, refuses truncated input and octets after the
-// encoding, bounds lengths by the input and nesting by a constant, and
-// decodes fragmented (16K) lengths; Encode fragments as well.
+// know by their length, refuses truncated input, octets after the encoding
+// or left in an open type whose type it knows, and BMPString surrogates that
+// do not pair (no Go string would encode them again); it bounds lengths by
+// the input and nesting by a constant, and decodes fragmented (16K)
+// lengths; Encode fragments as well. Types and schemas are immutable and
+// safe for concurrent use.
 package per

@@ -42,6 +42,9 @@ Print ::= PrintableString (SIZE (1..40))
 Open ::= SEQUENCE { a BOOLEAN, t TYPE-IDENTIFIER.&Type (Ints) }
 SizeExt ::= SEQUENCE (SIZE (1..2, ...)) OF BOOLEAN
 Tree ::= SEQUENCE { kids SEQUENCE OF Tree OPTIONAL }
+AnyBits ::= BIT STRING
+Bools ::= SEQUENCE OF BOOLEAN
+Text ::= IA5String
 END
 `
 
@@ -167,4 +170,42 @@ func mustHex(t testing.TB, s string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestFragments round-trips values long enough for X.691 10.9.3.8's 16K
+// fragments and checks the fragment headers.
+func TestFragments(t *testing.T) {
+	s := testSchema(t)
+	bits := BitString{Bytes: bytes.Repeat([]byte{0xA5}, 2049), Len: 16384 + 3}
+	bits.Bytes[2048] &= 0xE0
+	bools := make([]any, 16384*5+1)
+	for i := range bools {
+		bools[i] = i%3 == 0
+	}
+	for _, tc := range []struct {
+		typ     string
+		v       any
+		headers map[int]byte // offset -> length octet expected there
+	}{
+		{"Octets", bytes.Repeat([]byte{1}, 16384+5), map[int]byte{0: 0xC1, 16385: 5}},
+		{"Octets", bytes.Repeat([]byte{2}, 65536*2), map[int]byte{0: 0xC4, 65537: 0xC4, 131074: 0}},
+		{"AnyBits", bits, map[int]byte{0: 0xC1, 2049: 3}},
+		{"Bools", bools, map[int]byte{0: 0xC4, 8193: 0xC1, 10242: 1}},
+		{"Text", strings.Repeat("x", 3*16384+200), map[int]byte{0: 0xC3, 49153: 0x80, 49154: 200}},
+	} {
+		typ := mustType(t, s, "Test", tc.typ)
+		b, err := typ.Encode(tc.v)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.typ, err)
+		}
+		for off, want := range tc.headers {
+			if off >= len(b) || b[off] != want {
+				t.Errorf("%s: octet %d of %d is not %#x", tc.typ, off, len(b), want)
+			}
+		}
+		back, err := typ.Decode(b)
+		if err != nil || !reflect.DeepEqual(back, tc.v) {
+			t.Errorf("%s: round trip failed: %v", tc.typ, err)
+		}
+	}
 }

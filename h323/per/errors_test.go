@@ -111,12 +111,32 @@ func TestDecodeErrors(t *testing.T) {
 		{"Id", "00", "empty object identifier"},
 		{"Ints", "c0", "truncated"},
 		{"Oct", "", "truncated"},
+		{"Add", "c0e0" + "0200ff" + "0100", "1 octets left in the open type"},
+		{"Ch", "80020700", "1 octets left in the open type"},
+		{"Grp", "c0c0" + "02e000", "1 octets left in the open type after extension addition group 1"},
+		{"AddOld", "e000", "extension bitmap length 0"}, // long form of 0 additions
+		{"Bmp", "8001d83d0041", "unpaired UTF-16 surrogate 0xd83d"},
+		{"Bmp", "8000dc00", "unpaired UTF-16 surrogate 0xdc00"},
 	} {
 		typ := mustType(t, s, "Test", tc.typ)
 		_, err := typ.Decode(mustHex(t, tc.hex))
 		var e *Error
 		if !errors.As(err, &e) || !strings.Contains(err.Error(), tc.msg) || !strings.HasPrefix(e.Path, tc.typ) {
 			t.Errorf("%s %s: got %v, want %q", tc.typ, tc.hex, err, tc.msg)
+		}
+	}
+}
+
+// TestDecodeVerifyMismatches are the inputs on which h/verify's mutation
+// test found this decoder laxer than Erlang's; they are refused now.
+func TestDecodeVerifyMismatches(t *testing.T) {
+	for _, tc := range []struct{ module, typ, hex string }{
+		{"H323-MESSAGES", "AliasAddress", "40010061d83d"},
+		{"MULTIMEDIA-SYSTEM-CONTROL", "MultimediaSystemControlMessage", "030000640c2013800ba20001007f000005138900"},
+		{"MULTIMEDIA-SYSTEM-CONTROL", "MultimediaSystemControlMessage", "22c000640480145c00000a01061207d6000a01061207d7a3000180"},
+	} {
+		if v, err := mustType(t, H323(), tc.module, tc.typ).Decode(mustHex(t, tc.hex)); err == nil {
+			t.Errorf("%s %s: decoded %v", tc.typ, tc.hex, v)
 		}
 	}
 }

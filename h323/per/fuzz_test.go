@@ -46,3 +46,31 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParse parses arbitrary module text: Parse must not panic, and every
+// type of a module it accepts must decode a few octets (or refuse them)
+// without panicking. Seeds in testdata/fuzz/FuzzParse are the test modules
+// (the big H.323 modules make the fuzzing engine crawl).
+func FuzzParse(f *testing.F) {
+	f.Fuzz(func(t *testing.T, text []byte) {
+		s, err := Parse(text)
+		if err != nil {
+			return
+		}
+		for _, m := range s.modules {
+			for name := range m.types {
+				typ, err := s.Type(m.name, name)
+				if err != nil {
+					t.Fatalf("parsed type %s not found: %v", name, err)
+				}
+				for _, in := range [][]byte{{0}, {0x80, 0x01, 0xff, 0x00}, {0xc1, 0xff}} {
+					if v, err := typ.Decode(in); err == nil {
+						if _, err := typ.Encode(v); err != nil && !strings.Contains(err.Error(), "missing mandatory extension") && !strings.Contains(err.Error(), `unknown alternative ""`) {
+							t.Fatalf("%s: decoded %x but cannot encode it: %v", name, in, err)
+						}
+					}
+				}
+			}
+		}
+	})
+}

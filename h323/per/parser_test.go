@@ -106,6 +106,11 @@ func TestParseErrors(t *testing.T) {
 		{"extensibility implied", []string{"M DEFINITIONS AUTOMATIC TAGS EXTENSIBILITY IMPLIED ::= BEGIN END"}, "EXTENSIBILITY IMPLIED is not supported"},
 		{"empty CHOICE root", []string{mod("A ::= CHOICE { ..., a NULL }")}, "CHOICE without root alternatives"},
 		{"empty ENUMERATED root", []string{mod("A ::= ENUMERATED { ..., a }")}, "ENUMERATED without root items"},
+		{"recursive parameterized type", []string{mod("P { T } ::= SEQUENCE { a P { T } OPTIONAL }\nA ::= P { BOOLEAN }")}, "nested deeper than 16"},
+		{"deep nesting", []string{mod("A ::= " + strings.Repeat("SEQUENCE OF ", 100) + "BOOLEAN")}, "types nested deeper than 64"},
+		{"deep constraint", []string{mod("A ::= INTEGER " + strings.Repeat("(", 100) + "1" + strings.Repeat(")", 100))}, "constraints nested deeper than 64"},
+		{"negative size", []string{mod("A ::= OCTET STRING (SIZE (MIN..-1))")}, "negative SIZE"},
+		{"empty SEQUENCE OF size", []string{mod("A ::= SEQUENCE SIZE (3..2) OF BOOLEAN")}, "empty range 3..2"},
 		{"COMPONENTS OF", []string{mod("A ::= SEQUENCE { COMPONENTS OF B }")}, "COMPONENTS OF is not supported"},
 	} {
 		mods := make([][]byte, len(tc.text))

@@ -80,7 +80,12 @@ func (s *Schema) Type(module, name string) (*Type, error) {
 type linker struct {
 	s       *Schema
 	linking map[*node]bool // references being linked, to refuse A ::= B, B ::= A
+	depth   int            // nesting of parameterized type instances being linked
 }
+
+// maxInstances bounds the nesting of parameterized type instances, which a
+// parameterized type that uses itself would make endless.
+const maxInstances = 16
 
 // walk links every reference in the tree n and computes string alphabets.
 func (l *linker) walk(n *node) error {
@@ -94,7 +99,9 @@ func (l *linker) walk(n *node) error {
 			}
 		}
 	case kSequenceOf:
-		return l.walk(n.elem)
+		if err := l.walk(n.elem); err != nil {
+			return err
+		}
 	case kKnownString:
 		a, err := newAlphabet(n.name, n.cons.from)
 		if err != nil {
@@ -112,7 +119,7 @@ func (n *node) checkConstraints() error {
 			return fmt.Errorf("empty range %d..%d", r.lo, r.hi)
 		}
 	}
-	if s := n.cons.size; s.set && s.hasLo && s.lo < 0 {
+	if s := n.cons.size; s.set && (s.hasLo && s.lo < 0 || s.hasHi && s.hi < 0) {
 		return errors.New("negative SIZE")
 	}
 	return nil
@@ -178,6 +185,11 @@ func (l *linker) lookup(n *node) (*node, error) {
 	if len(pt.params) != len(n.args) {
 		return nil, fmt.Errorf("%s takes %d parameters, given %d", n.name, len(pt.params), len(n.args))
 	}
+	if l.depth >= maxInstances {
+		return nil, fmt.Errorf("parameterized type %s nested deeper than %d", n.name, maxInstances)
+	}
+	l.depth++
+	defer func() { l.depth-- }()
 	inst := substitute(pt.body, m.name, pt.params, n.args)
 	if err := l.walk(inst); err != nil {
 		return nil, fmt.Errorf("%s{%s}: %w", n.name, strings.Join(pt.params, ", "), err)

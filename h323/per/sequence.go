@@ -147,15 +147,20 @@ func (r *reader) sequence(n *node, p *path, depth int) (Seq, error) {
 			continue // an addition of a later version: skipped
 		}
 		slot := n.slots[i]
-		sub := &reader{buf: b}
 		if slot[0].group == 0 {
-			v, err := sub.value(slot[0].typ, p.field(slot[0].name), depth+1)
+			v, err := openValue(b, slot[0].typ, p.field(slot[0].name), depth+1)
 			if err != nil {
 				return nil, err
 			}
 			s[slot[0].name] = v
-		} else if err := sub.components(slot, s, p, depth); err != nil {
+			continue
+		}
+		sub := &reader{buf: b}
+		if err := sub.components(slot, s, p, depth); err != nil {
 			return nil, err
+		}
+		if sub.leftover() != 0 {
+			return nil, p.errorf("%d octets left in the open type after extension addition group %d", sub.leftover(), slot[0].group)
 		}
 	}
 	return s, nil

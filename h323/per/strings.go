@@ -140,18 +140,27 @@ func (a *alphabet) layout(size valueRange) sizeLayout {
 	return sizeLayout{fixed: total > 16, variable: total >= 16}
 }
 
-// stringFrom turns decoded characters into a Go string; BMPString surrogate
-// pairs are joined as UTF-16 (X.680 41.16: BMPString is UCS-2, but real peers
-// send UTF-16).
-func stringFrom(rs []rune, typ string) string {
-	if typ == "BMPString" {
-		u := make([]uint16, len(rs))
-		for i, r := range rs {
-			u[i] = uint16(r)
-		}
-		return string(utf16.Decode(u))
+// stringFrom turns decoded characters into a Go string; BMPString's are
+// UTF-16 code units whose surrogates must pair (X.680 makes BMPString UCS-2,
+// without surrogates; peers send UTF-16), since an unpaired one has no Go
+// string that would encode it again.
+func stringFrom(rs []rune, typ string) (string, error) {
+	if typ != "BMPString" {
+		return string(rs), nil
 	}
-	return string(rs)
+	u := make([]uint16, len(rs))
+	for i, r := range rs {
+		u[i] = uint16(r)
+	}
+	for i := 0; i < len(u); i++ {
+		switch {
+		case u[i] >= 0xD800 && u[i] < 0xDC00 && i+1 < len(u) && u[i+1] >= 0xDC00 && u[i+1] < 0xE000:
+			i++
+		case u[i] >= 0xD800 && u[i] < 0xE000:
+			return "", fmt.Errorf("unpaired UTF-16 surrogate %#04x", u[i])
+		}
+	}
+	return string(utf16.Decode(u)), nil
 }
 
 // writeString encodes a known-multiplier character string (X.691 30.5).
@@ -193,5 +202,5 @@ func (r *reader) readString(n *node) (string, error) {
 	if err := r.readSized(n.cons.size, a.layout(n.cons.size), take); err != nil {
 		return "", err
 	}
-	return stringFrom(rs, n.name), nil
+	return stringFrom(rs, n.name)
 }

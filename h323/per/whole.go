@@ -2,6 +2,7 @@ package per
 
 import (
 	"errors"
+	"fmt"
 	"math/bits"
 )
 
@@ -115,8 +116,8 @@ func (r *reader) readSmallLength() (int, error) {
 		return int(v) + 1, err
 	}
 	n, more, err := r.readLength()
-	if err == nil && more {
-		err = errors.New("fragmented extension bitmap length")
+	if err == nil && (more || n < 1) {
+		err = fmt.Errorf("extension bitmap length %d", n)
 	}
 	return n, err
 }
