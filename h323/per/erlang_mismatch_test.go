@@ -10,9 +10,10 @@ import (
 )
 
 // TestErlangMismatches holds the inputs on which Go and Erlang were found
-// to disagree (by TestErlangMutations), each checked against Erlang here.
-// They are decoder leniencies of this package: Go accepts what Erlang
-// refuses, or decodes lossily what Erlang keeps.
+// to disagree (by TestErlangMutations), each checked against Erlang here:
+// decoder leniencies this package had (Go accepted what Erlang refuses, or
+// decoded lossily what Erlang keeps), now regression tests. Go must refuse
+// each, or decode it to what re-encodes as Erlang re-encodes it.
 func TestErlangMismatches(t *testing.T) {
 	erl := erlper.Start(t)
 	tests := []struct {
