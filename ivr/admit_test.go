@@ -33,30 +33,30 @@ func TestDialIn(t *testing.T) {
 		within  time.Duration // DialIn returns within
 		notSoon time.Duration // and not before
 	}{
-		{name: "no pin", in: true, role: bridge.RoleAttendee, hears: []string{prompts.FirstParticipant}, within: time.Second},
-		{name: "second caller", others: 1, in: true, role: bridge.RoleAttendee, hears: []string{prompts.ParticipantsAre, prompts.DigitID(2), prompts.Participants}, within: time.Second},
+		{name: "no pin", in: true, role: bridge.RoleAttendee, hears: []string{prompts.FirstParticipant}, within: 2 * time.Second},
+		{name: "second caller", others: 1, in: true, role: bridge.RoleAttendee, hears: []string{prompts.ParticipantsAre, prompts.DigitID(2), prompts.Participants}, within: 2 * time.Second},
 		{name: "right pin", set: bridge.RoomSettings{PIN: "1234"}, digits: []string{"1234#"}, in: true, role: bridge.RoleAttendee,
-			hears: []string{prompts.EnterPIN, prompts.FirstParticipant}, within: time.Second},
+			hears: []string{prompts.EnterPIN, prompts.FirstParticipant}, within: 2 * time.Second},
 		{name: "moderator pin", set: bridge.RoomSettings{PIN: "1234", ModeratorPIN: "4321"}, digits: []string{"4321#"}, in: true,
-			role: bridge.RoleModerator, hears: []string{prompts.EnterPIN, prompts.Moderator, prompts.FirstParticipant}, within: time.Second},
+			role: bridge.RoleModerator, hears: []string{prompts.EnterPIN, prompts.Moderator, prompts.FirstParticipant}, within: 2 * time.Second},
 		{name: "owner needs none", set: bridge.RoomSettings{PIN: "1234", Owner: "2001"}, ext: "2001", in: true,
-			role: bridge.RoleOwner, within: time.Second},
+			role: bridge.RoleOwner, within: 2 * time.Second},
 		{name: "member needs none", set: bridge.RoomSettings{PIN: "1234", Members: []string{"2002"}}, ext: "2002", in: true,
-			role: bridge.RoleAttendee, within: time.Second},
+			role: bridge.RoleAttendee, within: 2 * time.Second},
 		{name: "wrong then right", set: bridge.RoomSettings{PIN: "1234"}, digits: []string{"99#", "1234#"}, in: true, role: bridge.RoleAttendee,
 			hears: []string{prompts.EnterPIN, prompts.WrongPIN, prompts.EnterPIN}, fails: 1,
-			within: pinPenalty + time.Second, notSoon: pinPenalty},
+			within: pinPenalty + 2*time.Second, notSoon: pinPenalty},
 		{name: "wrong three times", set: bridge.RoomSettings{PIN: "1234"}, digits: []string{"1#", "2#", "3#"}, hangup: "wrong PIN three times",
 			hears: []string{prompts.WrongPIN, prompts.WrongPIN, prompts.WrongPIN, prompts.Goodbye}, fails: 3,
-			within: 2*pinPenalty + time.Second, notSoon: 2 * pinPenalty},
+			within: 2*pinPenalty + 2*time.Second, notSoon: 2 * pinPenalty},
 		{name: "held by the guard", set: bridge.RoomSettings{PIN: "1234"}, digits: []string{"1234#"}, waits: []time.Duration{time.Second},
-			in: true, role: bridge.RoleAttendee, within: 2 * time.Second, notSoon: time.Second},
+			in: true, role: bridge.RoleAttendee, within: 3 * time.Second, notSoon: time.Second},
 		{name: "banned", set: bridge.RoomSettings{PIN: "1234"}, digits: []string{"1234#"}, banned: true,
-			hangup: "too many wrong PINs", hears: []string{prompts.WrongPIN, prompts.Goodbye}, within: time.Second},
+			hangup: "too many wrong PINs", hears: []string{prompts.WrongPIN, prompts.Goodbye}, within: 2 * time.Second},
 		{name: "held too long", set: bridge.RoomSettings{PIN: "1234"}, digits: []string{"1234#"}, wait: maxPINWait + time.Second,
-			hangup: "too many wrong PINs", hears: []string{prompts.WrongPIN, prompts.Goodbye}, within: time.Second},
+			hangup: "too many wrong PINs", hears: []string{prompts.WrongPIN, prompts.Goodbye}, within: 2 * time.Second},
 		{name: "full", set: bridge.RoomSettings{Capacity: 1}, others: 1, hangup: bridge.ErrFull.Error(),
-			hears: []string{prompts.RoomFull}, within: time.Second},
+			hears: []string{prompts.RoomFull}, within: 2 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -202,10 +202,10 @@ func TestModeratorPINOnly(t *testing.T) {
 		within  time.Duration
 		notSoon time.Duration
 	}{
-		{"hash", "#", "", time.Second, 0},
-		{"moderator PIN", "4321#", bridge.RoleModerator, time.Second, 0},
-		{"wrong, then hash", "99##", "", time.Second, 0}, // the hash key is no PIN: no penalty
-		{"says nothing", "", "", optionalPINTimeout + time.Second, optionalPINTimeout},
+		{"hash", "#", "", 2 * time.Second, 0},
+		{"moderator PIN", "4321#", bridge.RoleModerator, 2 * time.Second, 0},
+		{"wrong, then hash", "99##", "", 2 * time.Second, 0}, // the hash key is no PIN: no penalty
+		{"says nothing", "", "", optionalPINTimeout + 2*time.Second, optionalPINTimeout},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
