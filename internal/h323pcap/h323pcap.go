@@ -20,6 +20,7 @@ package h323pcap
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
 	"slices"
 	"sort"
@@ -64,6 +65,8 @@ type PDU struct {
 	Q931 byte
 	// Bytes is the PER encoding, as sent.
 	Bytes []byte
+	// Src and Dst are the sender's and the receiver's address.
+	Src, Dst netip.AddrPort
 }
 
 // Read reads the capture file at path; see Parse.
@@ -103,7 +106,7 @@ func Parse(file []byte, q931Ports ...uint16) ([]PDU, error) {
 		}
 		if !s.tcp {
 			if s.src.Port() == 1719 || s.dst.Port() == 1719 {
-				pdus = append(pdus, PDU{Kind: RAS, Frame: s.frame, Bytes: s.payload})
+				pdus = append(pdus, PDU{Kind: RAS, Frame: s.frame, Bytes: s.payload, Src: s.src, Dst: s.dst})
 			}
 			continue
 		}
@@ -147,7 +150,7 @@ func streamPDUs(st *stream, q931 bool) ([]PDU, error) {
 		frame, body := st.frames[off+n-1], d[4:n]
 		off += n
 		if !q931 {
-			pdus = append(pdus, PDU{Kind: H245, Frame: frame, Bytes: body})
+			pdus = append(pdus, PDU{Kind: H245, Frame: frame, Bytes: body, Src: st.src, Dst: st.dst})
 			continue
 		}
 		typ, uu, err := userUser(body)
@@ -155,7 +158,7 @@ func streamPDUs(st *stream, q931 bool) ([]PDU, error) {
 			return nil, fmt.Errorf("h323pcap: frame %d: %w", frame, err)
 		}
 		if uu != nil {
-			pdus = append(pdus, PDU{Kind: H225, Frame: frame, Q931: typ, Bytes: uu})
+			pdus = append(pdus, PDU{Kind: H225, Frame: frame, Q931: typ, Bytes: uu, Src: st.src, Dst: st.dst})
 		}
 	}
 	return pdus, nil

@@ -120,6 +120,9 @@ func TestReassembly(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("got %q, want %q", got, want)
 	}
+	if p := pdus[0]; p.Src.String() != "10.0.0.1:5000" || p.Dst.String() != "10.0.0.2:3000" {
+		t.Errorf("addresses %v → %v", p.Src, p.Dst)
+	}
 }
 
 func TestParseRefuses(t *testing.T) {
