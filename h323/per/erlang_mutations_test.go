@@ -17,8 +17,9 @@ import (
 // re-encodings must be equal; what Go decodes, Erlang must decode too.
 // Go refusing what Erlang takes is allowed and logged: Go is the stricter
 // on non-minimal and unterminated OBJECT IDENTIFIER arcs, constrained
-// numbers above their range and characters outside a permitted alphabet,
-// all of which X.690/X.691 rule out.
+// numbers above their range, characters outside a permitted alphabet,
+// octets left over in an open type (X.690/X.691 rule all of these out) and
+// unpaired UTF-16 surrogates in a BMPString.
 func TestErlangMutations(t *testing.T) {
 	const perMessage = 50
 	erl := erlper.Start(t)
