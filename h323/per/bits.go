@@ -115,10 +115,7 @@ func (r *reader) readBytes(n int, aligned bool) ([]byte, error) {
 }
 
 // readBitString reads n bits into a BitString.
-func (r *reader) readBitString(n int, aligned bool) (BitString, error) {
-	if aligned {
-		r.align()
-	}
+func (r *reader) readBitString(n int) (BitString, error) {
 	if n < 0 || n > r.remaining() {
 		return BitString{}, errTruncated
 	}

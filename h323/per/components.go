@@ -56,7 +56,7 @@ func (p *parser) parseComponents(n *node) error {
 			return p.errorf("expected \",\" or \"}\"")
 		}
 	}
-	// Root components after a second marker belong with the root (X.691 18.1).
+	// Components after a second marker belong with the root (X.680).
 	var root, ext []*field
 	for _, f := range n.fields {
 		if f.ext {
@@ -111,7 +111,7 @@ func (p *parser) parseComponent() (*field, error) {
 
 // parseEnumerated reads "{ a(0), b, ..., c(5) }" (X.680 20): items without a
 // number take the smallest unused non-negative ones; root items are indexed
-// in value order (X.691 14.1).
+// in value order (X.691 13).
 func (p *parser) parseEnumerated() (*node, error) {
 	if err := p.expect("{"); err != nil {
 		return nil, err

@@ -31,6 +31,7 @@ func (p *parser) parseParenthesized(alpha bool) (constraint, error) {
 		}
 		c.value.ext = c.value.set
 		c.size.ext = c.size.set
+		c.from = nil       // X.691: an extensible permitted alphabet is not PER-visible
 		if p.accept(",") { // additional elements: not PER-visible
 			if _, err := p.parseUnion(alpha); err != nil {
 				return c, err

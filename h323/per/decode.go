@@ -26,7 +26,7 @@ func (t *Type) Decode(b []byte) (any, error) {
 
 // leftover is the number of octets after the complete encoding that ends at
 // the reader's position: padded to an octet, an empty one being one zero
-// octet (X.691 11.1).
+// octet (X.691 10.1).
 func (r *reader) leftover() int {
 	used := (r.pos + 7) / 8
 	if used == 0 && len(r.buf) == 1 && r.buf[0] == 0 {
@@ -96,7 +96,7 @@ func (r *reader) primitive(n *node) (any, error) {
 		var out BitString
 		lay := sizeLayout{fixed: n.cons.size.hi > 16, variable: true}
 		err := r.readSized(n.cons.size, lay, func(cnt int) error {
-			b, err := r.readBitString(cnt, false)
+			b, err := r.readBitString(cnt)
 			if err != nil {
 				return err
 			}
@@ -140,7 +140,7 @@ func appendBits(a, b BitString) BitString {
 	return a
 }
 
-// integer decodes an INTEGER under its value constraint (X.691 13).
+// integer decodes an INTEGER under its value constraint (X.691 12).
 func (r *reader) integer(c valueRange) (int64, error) {
 	if c.ext {
 		ext, err := r.readBool()
@@ -191,7 +191,7 @@ func (r *reader) enumerated(n *node) (string, error) {
 	return n.enum[n.enumExt+int(i)].name, nil
 }
 
-// choice decodes a CHOICE (X.691 23).
+// choice decodes a CHOICE (X.691 22).
 func (r *reader) choice(n *node, p *path, depth int) (any, error) {
 	ext := false
 	if n.extensible {
@@ -231,7 +231,7 @@ func (r *reader) choice(n *node, p *path, depth int) (any, error) {
 	return Choice{Name: f.name, Value: v}, nil
 }
 
-// sequenceOf decodes a SEQUENCE OF or SET OF (X.691 20); the element count
+// sequenceOf decodes a SEQUENCE OF or SET OF (X.691 19); the element count
 // is bounded by the bits left, so that zero-size elements cannot make it
 // allocate without end.
 func (r *reader) sequenceOf(n *node, p *path, depth int) (any, error) {

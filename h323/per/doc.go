@@ -1,5 +1,6 @@
 // Package per encodes and decodes ASN.1 values in the ALIGNED variant of the
-// Packed Encoding Rules (ITU-T X.691), driven by ASN.1 module text parsed at
+// Packed Encoding Rules (ITU-T X.691; clause numbers in this package are
+// those of its 07/2002 edition), driven by ASN.1 module text parsed at
 // run time rather than by generated code. It is what Parley's H.323 edge
 // speaks H.225.0 call signalling and H.245 with; the H.225.0 v8, H.235 and
 // H.245 v17 modules are embedded and parsed once by H323.

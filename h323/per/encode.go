@@ -10,7 +10,7 @@ import (
 const maxDepth = 100
 
 // Encode encodes v (see the package doc for the Go types) in ALIGNED PER as
-// one complete encoding padded to an octet (X.691 11.1); an empty encoding
+// one complete encoding padded to an octet (X.691 10.1); an empty encoding
 // is one zero octet. It refuses a missing mandatory component, an unknown
 // component name, a wrong Go type and a constraint violation with an *Error
 // naming the path.
@@ -93,9 +93,7 @@ func (w *writer) primitive(n *node, v any) error {
 		}
 		lay := sizeLayout{fixed: n.cons.size.hi > 16, variable: true}
 		return w.writeSized(n.cons.size, b.Len, lay, func(off, cnt int) error {
-			for i := off; i < off+cnt; i++ {
-				w.writeBits(uint64(b.Bytes[i/8]>>(7-i%8)&1), 1)
-			}
+			w.writeBitString(b.Bytes[off/8:], cnt) // fragments hold whole octets
 			return nil
 		})
 	case kKnownString:
@@ -137,7 +135,7 @@ func (w *writer) primitive(n *node, v any) error {
 }
 
 // writeOpen writes octets behind unconstrained lengths: open types, object
-// identifiers and strings without a known multiplier (X.691 10.2, 24, 30.6).
+// identifiers and strings without a known multiplier (X.691 10.2, 23, 27).
 func (w *writer) writeOpen(b []byte) error {
 	return w.writeChunks(len(b), func(off, cnt int) error {
 		w.writeBytes(b[off:off+cnt], true)
@@ -145,7 +143,7 @@ func (w *writer) writeOpen(b []byte) error {
 	})
 }
 
-// integer encodes an INTEGER under its value constraint (X.691 13).
+// integer encodes an INTEGER under its value constraint (X.691 12).
 func (w *writer) integer(c valueRange, i int64) error {
 	in := c.inRoot(i)
 	if c.ext {
@@ -190,7 +188,7 @@ func toInt64(v any) (int64, bool) {
 	return 0, false
 }
 
-// enumerated encodes an ENUMERATED value given as its identifier (X.691 14).
+// enumerated encodes an ENUMERATED value given as its identifier (X.691 13).
 func (w *writer) enumerated(n *node, v any, p *path) error {
 	s, ok := v.(string)
 	if !ok {
@@ -213,7 +211,7 @@ func (w *writer) enumerated(n *node, v any, p *path) error {
 	return p.errorf("unknown enumeration %q", s)
 }
 
-// choice encodes a CHOICE (X.691 23): the extension bit, the root index as
+// choice encodes a CHOICE (X.691 22): the extension bit, the root index as
 // a constrained number, or the extension index and the value as an open type.
 func (w *writer) choice(n *node, v any, p *path, depth int) error {
 	c, ok := v.(Choice)
@@ -263,7 +261,7 @@ func encodeOpen(enc func(*writer) error) ([]byte, error) {
 	return sub.buf, nil
 }
 
-// sequenceOf encodes a SEQUENCE OF or SET OF (X.691 20).
+// sequenceOf encodes a SEQUENCE OF or SET OF (X.691 19).
 func (w *writer) sequenceOf(n *node, v any, p *path, depth int) error {
 	items, ok := toSlice(v)
 	if !ok {

@@ -248,7 +248,7 @@ func (p *parser) skipValue() error {
 }
 
 // stringTypes are the restricted character string types; true marks the
-// known-multiplier ones (X.691 30.1).
+// known-multiplier ones (X.691 26).
 var stringTypes = map[string]bool{
 	"IA5String": true, "NumericString": true, "PrintableString": true, "VisibleString": true,
 	"ISO646String": true, "BMPString": true, "UniversalString": true,

@@ -25,6 +25,7 @@ O ::= TYPE-IDENTIFIER.&Type (Small)
 K ::= SEQUENCE { a BOOLEAN } (WITH COMPONENTS { ..., a PRESENT })
 T ::= [0] IMPLICIT BOOLEAN
 U ::= PrintableString (FROM ("a".."c" | "z")) (SIZE (1..2, ...))
+V ::= IA5String (FROM ("ab"), ...)
 END`
 
 const parserModuleB = `

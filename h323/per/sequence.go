@@ -2,7 +2,7 @@ package per
 
 import "fmt"
 
-// sequence encodes a SEQUENCE or SET (X.691 19): the extension bit, the
+// sequence encodes a SEQUENCE or SET (X.691 18): the extension bit, the
 // presence bitmap of the root's OPTIONAL components, the root components,
 // then, if any addition is present, the additions' bitmap (a normally small
 // length) and each present addition as an open type.

@@ -14,7 +14,7 @@ func (r valueRange) inRoot(v int64) bool {
 }
 
 // writeSized encodes count units (octets, bits, characters or elements)
-// under a SIZE constraint (X.691 16, 15, 30.5, 20): the extension bit if the
+// under a SIZE constraint (X.691 16, 15, 26.5, 19): the extension bit if the
 // constraint is extensible, then no length for a fixed size below 64K, a
 // constrained length below 64K, or unconstrained (fragmented) lengths.
 // emit writes units off..off+cnt.

@@ -8,7 +8,7 @@ import (
 )
 
 // alphabet is the effective permitted alphabet of a known-multiplier
-// character string type (X.691 30.5).
+// character string type (X.691 26.5).
 type alphabet struct {
 	chars []rune // sorted; nil for the whole range 0..top
 	top   rune   // largest character value
@@ -53,7 +53,7 @@ func newAlphabet(typ string, from []rune) (*alphabet, error) {
 	}
 	b := bitsFor(n - 1)
 	a.bits = 1
-	for a.bits < b { // X.691 30.5.2: rounded up to a power of two in ALIGNED
+	for a.bits < b { // X.691 26.5.2: rounded up to a power of two in ALIGNED
 		a.bits *= 2
 	}
 	if b == 0 {
@@ -129,7 +129,7 @@ func runesOf(s string, n *node) ([]rune, error) {
 	return rs, nil
 }
 
-// layout is where the characters are octet-aligned (X.691 30.5.6-30.5.7):
+// layout is where the characters are octet-aligned (X.691 26.5.6-26.5.7):
 // a fixed size is aligned when it takes more than 16 bits, a variable one
 // when its upper bound can take 16 bits or more (as H323Plus's PTLib does).
 func (a *alphabet) layout(size valueRange) sizeLayout {
@@ -163,7 +163,7 @@ func stringFrom(rs []rune, typ string) (string, error) {
 	return string(utf16.Decode(u)), nil
 }
 
-// writeString encodes a known-multiplier character string (X.691 30.5).
+// writeString encodes a known-multiplier character string (X.691 26.5).
 func (w *writer) writeString(n *node, s string) error {
 	a := n.str
 	rs, err := runesOf(s, n)
