@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"fmt"
+	"net"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -20,7 +22,9 @@ func TestH323Wireshark(t *testing.T) {
 	srv := startParley(t, h323Config)
 	_, port, _ := strings.Cut(srv.h323, ":")
 	room := startH323Listener(t, h323PeerOptions{tone: 1000})
-	capture := startCapture(t, fmt.Sprintf("tcp port %d or tcp port %s", room.port, port))
+	probe := newProbe(t)
+	capture := startCapture(t, fmt.Sprintf("tcp port %d or tcp port %s or tcp port %d", room.port, port, probe.port()))
+	probe.untilCaptured(t, capture.path)
 
 	id := srv.dial(t, "1000", fmt.Sprintf("#h323:@127.0.0.1:%d", room.port), nil)
 	if d := srv.waitDial(t, "1000", id, 15*time.Second); d.Status != "answered" {
@@ -48,7 +52,7 @@ func TestH323Wireshark(t *testing.T) {
 		}
 	}
 	var bodies []string
-	setups, olcs, tunnelled, h245 := 0, 0, 0, 0
+	setups, olcs, tunnelled, h245, tunnelledOLCs := 0, 0, 0, 0, 0
 	for _, f := range sent {
 		for _, b := range f.Values("h225.h323_message_body") {
 			bodies = append(bodies, b)
@@ -58,6 +62,10 @@ func TestH323Wireshark(t *testing.T) {
 		}
 		if f.Has("h245") {
 			h245++
+			if f.Has("h245.openLogicalChannel_element") && !strings.Contains(f.Showname("h225.h323_message_body"), "setup") &&
+				(f.Has("h245.g711Alaw64k") || f.Has("h245.g711Ulaw64k")) {
+				tunnelledOLCs++
+			}
 		}
 		if strings.Contains(f.Showname("h225.h323_message_body"), "setup") {
 			setups++
@@ -82,7 +90,55 @@ func TestH323Wireshark(t *testing.T) {
 	if setups != 1 || olcs != 4 {
 		t.Errorf("%d Setups with %d fastStart proposals, want one with 4 (G.711 A-law and µ-law, each way)", setups, olcs)
 	}
+	if tunnelledOLCs == 0 {
+		t.Error("Parley's slow start sent no tunnelled OpenLogicalChannel of G.711")
+	}
 	if tunnelled == 0 || h245 == 0 {
 		t.Errorf("%d messages with h245Tunnelling, %d carrying H.245: want tunnelled H.245", tunnelled, h245)
+	}
+}
+
+// probe is a TCP listener whose connections show that a capture has
+// begun: dumpcap says "Capturing on" a moment before its filter passes
+// packets.
+type probe struct{ ln net.Listener }
+
+func newProbe(t *testing.T) *probe {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	return &probe{ln: ln}
+}
+
+func (p *probe) port() int { return p.ln.Addr().(*net.TCPAddr).Port }
+
+// untilCaptured connects to the probe every 100 ms until the capture file
+// at path holds packets (more than its 24-octet header).
+func (p *probe) untilCaptured(t *testing.T, path string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if c, err := net.Dial("tcp", p.ln.Addr().String()); err == nil {
+			c.Close()
+		}
+		if st, err := os.Stat(path); err == nil && st.Size() > 24 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the capture holds no packet after 15 s")
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

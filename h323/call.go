@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/h323/h225"
 	"github.com/parleyhq/parley/h323/h245"
 	"github.com/parleyhq/parley/h323/q931"
 	"github.com/parleyhq/parley/ivr"
@@ -31,8 +32,8 @@ type call struct {
 	out     bool // Parley placed the call
 	sig     *tpktConn
 	callRef uint16
-	callID  []byte
-	confID  []byte
+	callID  h225.GUID
+	confID  h225.GUID
 	peerIP  netip.Addr // the signalling peer: media comes from it
 	media   *callMedia
 
@@ -43,6 +44,7 @@ type call struct {
 	quit    chan struct{} // closed by finish
 	mediaUp chan struct{} // closed once the stream exists
 	conn    chan struct{} // closed once Connect is sent or received
+	gone    chan struct{} // closed by release: the call holds nothing
 
 	mu          sync.Mutex
 	ctl         *h245.Session // guarded by mu
@@ -61,7 +63,7 @@ type call struct {
 // signal is one received call-signalling message.
 type signal struct {
 	q  *q931.Message
-	uu uu
+	uu h225.Message
 }
 
 // Q.931 call states (Q.931 §2.1) a Status reports.
@@ -80,7 +82,8 @@ func (s *Server) newCall(log *slog.Logger, sig *tpktConn, out bool) *call {
 	c := &call{s: s, log: log, out: out, sig: sig,
 		peerIP: addrOf(sig.RemoteAddr()).Addr(),
 		sigIn:  make(chan signal, 16), h245In: make(chan []byte, 16),
-		quit: make(chan struct{}), mediaUp: make(chan struct{}), conn: make(chan struct{})}
+		quit: make(chan struct{}), mediaUp: make(chan struct{}), conn: make(chan struct{}),
+		gone: make(chan struct{})}
 	c.leg = newLeg(log, c.hangup)
 	return c
 }
@@ -94,10 +97,16 @@ func addrOf(a net.Addr) netip.AddrPort {
 	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 }
 
-// newControl makes the call's H.245 session, receiving at its media's
-// addresses.
-func (c *call) newControl() error {
-	ctl, err := h245.NewSession(h245.Config{RTP: c.media.rtpAddr(), RTCP: c.media.rtcpAddr()})
+// prepare binds the call's RTP and RTCP ports, advertised at the
+// signalling connection's local address (or the public one), and makes its
+// H.245 session, which receives at them.
+func (c *call) prepare() error {
+	m, err := c.s.newMedia(c.s.advertised(addrOf(c.sig.LocalAddr()).Addr()))
+	if err != nil {
+		return err
+	}
+	c.media = m
+	ctl, err := h245.NewSession(h245.Config{RTP: m.rtpAddr(), RTCP: m.rtcpAddr()})
 	if err != nil {
 		return err
 	}
@@ -105,24 +114,27 @@ func (c *call) newControl() error {
 	return nil
 }
 
+// endpointInfo is Parley's EndpointType: a terminal with its vendor.
+// Parley mixes like an MCU, but each room system sees one point-to-point
+// call, so it claims no MC (which would invite conference requests).
+func endpointInfo() h225.EndpointType {
+	return h225.EndpointType{Terminal: true, Vendor: h225.ParleyVendor("")}
+}
+
 // send sends one call-signalling message of type t carrying u; mod, if
 // not nil, adds Q.931 elements.
-func (c *call) send(t q931.MessageType, u uu, mod func(*q931.Message)) error {
-	u.callID = c.callID
-	if u.confID == nil {
-		u.confID = c.confID
+func (c *call) send(t q931.MessageType, u h225.Message, mod func(*q931.Message)) error {
+	u.CallID, u.ConferenceID = c.callID, c.confID
+	if u.Info == (h225.EndpointType{}) {
+		u.Info = endpointInfo()
 	}
-	b, err := encodeUU(u)
-	if err != nil {
-		return err
-	}
-	m := &q931.Message{Type: t, CallRef: c.callRef, CallRefFlag: !c.out, UserUser: b}
+	m := q931.Message{Type: t, CallRef: c.callRef, CallRefFlag: !c.out}
 	if mod != nil {
-		mod(m)
+		mod(&m)
 	}
-	enc, err := m.Encode()
+	enc, err := h225.Pack(m, u)
 	if err != nil {
-		return fmt.Errorf("h323: encode %s: %w", t, err)
+		return fmt.Errorf("h323: %s: %w", t, err)
 	}
 	return c.sig.send(enc)
 }
@@ -131,6 +143,7 @@ func (c *call) send(t q931.MessageType, u uu, mod func(*q931.Message)) error {
 // handing each message to the loop; it runs on the goroutine that owns the
 // connection.
 func (c *call) readSignal() {
+	defer c.s.recoverCall(c, "signalling")
 	for {
 		b, err := c.sig.next(0)
 		if err != nil {
@@ -151,19 +164,13 @@ func (c *call) readSignal() {
 }
 
 // decodeSignal decodes one Q.931 message and its H323-UserInformation;
-// a message without one (a bare Status enquiry, say) has uu.body "".
+// a message without one (a bare Status enquiry, say) has uu.Body "".
 func decodeSignal(b []byte) (signal, error) {
-	m, err := q931.Decode(b)
-	if err != nil {
+	q, m, err := h225.Unpack(b)
+	if err != nil && !errors.Is(err, h225.ErrNoUserUser) {
 		return signal{}, err
 	}
-	sg := signal{q: m}
-	if len(m.UserUser) > 0 {
-		if sg.uu, err = decodeUU(m.UserUser); err != nil {
-			return signal{}, fmt.Errorf("%s: %w", m.Type, err)
-		}
-	}
-	return sg, nil
+	return signal{q: q, uu: m}, nil
 }
 
 // hangup is the leg's Hangup: a ReleaseComplete with cause 16 (normal
@@ -175,7 +182,7 @@ func (c *call) hangup(reason string) {
 // finish ends the call once: with send, an EndSessionCommand (H.323 §8.5)
 // and a ReleaseComplete with cause (and the H.225.0 reason, if any) go out
 // first. The loop then releases the media. It returns at once.
-func (c *call) finish(why string, cause uint8, reason string, send bool) {
+func (c *call) finish(why string, cause uint8, reason h225.ReleaseReason, send bool) {
 	c.endOnce.Do(func() {
 		c.log.Info("call ended", "reason", why)
 		c.mu.Lock()
@@ -189,9 +196,9 @@ func (c *call) finish(why string, cause uint8, reason string, send bool) {
 		}
 		c.mu.Unlock()
 		if send {
-			u := uu{body: bodyReleaseComplete, tunnelling: tunnel, reason: reason}
+			u := h225.Message{Body: h225.ReleaseComplete, H245Tunneling: tunnel, Reason: reason}
 			if tunnel {
-				u.h245 = end
+				u.H245Control = end
 			} else if h245c != nil {
 				for _, pdu := range end {
 					_ = h245c.send(pdu)
@@ -224,7 +231,7 @@ func (c *call) run() {
 	defer c.s.wg.Done()
 	defer c.release()
 	defer c.s.recoverCall(c, "call")
-	var media <-chan time.Time // the setup timeout for media, from Connect on
+	var mediaDue <-chan time.Time // the setup timeout for media, from Connect on
 	check := time.NewTicker(rtpCheck)
 	defer check.Stop()
 	h245Timer := time.NewTimer(time.Hour)
@@ -246,11 +253,11 @@ func (c *call) run() {
 			if up != nil {
 				t := time.NewTimer(c.s.opts.SetupTimeout)
 				defer t.Stop()
-				media = t.C
+				mediaDue = t.C
 			}
 		case <-up:
-			up, media = nil, nil
-		case <-media:
+			up, mediaDue = nil, nil
+		case <-mediaDue:
 			if !c.hasMedia() {
 				c.fail("no media within the setup timeout", q931.CauseTimerExpiry, "")
 			}
@@ -264,7 +271,7 @@ func (c *call) run() {
 
 // fail ends the call with a ReleaseComplete of that cause; a call out not
 // yet answered reports why to Dial.
-func (c *call) fail(why string, cause uint8, reason string) {
+func (c *call) fail(why string, cause uint8, reason h225.ReleaseReason) {
 	c.mu.Lock()
 	if c.releaseErr == nil {
 		c.releaseErr = &bridge.DialError{Status: bridge.DialFailed, Reason: why}
@@ -289,6 +296,7 @@ func (c *call) release() {
 		logDropped(c.log, s)
 	}
 	c.s.removeCall(c)
+	close(c.gone)
 }
 
 // logDropped logs the RTP the stream dropped from sources the latch did

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/parleyhq/parley/h323/h225"
 	"github.com/parleyhq/parley/h323/h245"
 	"github.com/parleyhq/parley/h323/q931"
 )
@@ -98,7 +99,7 @@ func (c *call) sendH245(pdus [][]byte) {
 	c.mu.Unlock()
 	switch {
 	case tunnel:
-		if err := c.send(q931.Facility, uu{body: bodyEmpty, tunnelling: true, h245: pdus}, nil); err != nil {
+		if err := c.send(q931.Facility, h225.Message{Body: h225.Empty, H245Tunneling: true, H245Control: pdus}, nil); err != nil {
 			c.log.Info("tunnelled h245 not sent", "err", err)
 		}
 	case conn != nil:
@@ -135,6 +136,7 @@ func (c *call) connectH245(addr netip.AddrPort) {
 	c.s.wg.Add(1)
 	go func() {
 		defer c.s.wg.Done()
+		defer c.s.recoverCall(c, "h245")
 		d := net.Dialer{Timeout: c.s.opts.SetupTimeout}
 		conn, err := d.Dial("tcp", addr.String())
 		if err != nil {
@@ -160,6 +162,7 @@ func (c *call) listenH245() (netip.AddrPort, error) {
 	c.s.wg.Add(1)
 	go func() {
 		defer c.s.wg.Done()
+		defer c.s.recoverCall(c, "h245")
 		conn, err := ln.Accept()
 		ln.Close()
 		if err != nil {

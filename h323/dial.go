@@ -9,6 +9,7 @@ import (
 
 	"github.com/parleyhq/parley/bridge"
 	"github.com/parleyhq/parley/dialplan"
+	"github.com/parleyhq/parley/h323/h225"
 	"github.com/parleyhq/parley/h323/q931"
 	"github.com/parleyhq/parley/ivr"
 	"github.com/parleyhq/parley/rules"
@@ -40,7 +41,7 @@ func (s *Server) Dial(ctx context.Context, out bridge.Outbound) (_ bridge.Leg, e
 	log := s.log.With("room", out.Room.Number, "to", out.Route.Destination)
 	c := s.newCall(log, sig, true)
 	c.callRef = uint16(rand.IntN(0x7fff) + 1)
-	c.callID, c.confID = newGUID(), newGUID()
+	c.callID, c.confID = h225.NewGUID(), h225.NewGUID()
 	c.progress = out.OnProgress
 	if err := s.addCall(c); err != nil {
 		sig.Close()
@@ -67,6 +68,7 @@ func (s *Server) Dial(ctx context.Context, out bridge.Outbound) (_ bridge.Leg, e
 			}
 			ch = c.mediaUp
 		case <-c.quit:
+			<-c.gone // the port and the call's place are free again
 			c.mu.Lock()
 			err := c.releaseErr
 			c.mu.Unlock()
@@ -77,6 +79,7 @@ func (s *Server) Dial(ctx context.Context, out bridge.Outbound) (_ bridge.Leg, e
 			return nil, de
 		case <-ctx.Done():
 			c.finish("no answer: "+ctx.Err().Error(), q931.CauseNormalUnspecified, "", true)
+			<-c.gone
 			return nil, ctx.Err()
 		}
 	}
@@ -84,13 +87,7 @@ func (s *Server) Dial(ctx context.Context, out bridge.Outbound) (_ bridge.Leg, e
 
 // sendSetup sends the Setup of a call out.
 func (c *call) sendSetup(out bridge.Outbound) error {
-	local := c.s.advertised(addrOf(c.sig.LocalAddr()).Addr())
-	m, err := c.s.newMedia(local)
-	if err != nil {
-		return err
-	}
-	c.media = m
-	if err := c.newControl(); err != nil {
+	if err := c.prepare(); err != nil {
 		return err
 	}
 	offer, err := c.ctl.OfferFastStart()
@@ -98,20 +95,19 @@ func (c *call) sendSetup(out bridge.Outbound) error {
 		return err
 	}
 	c.tunnel = true // unless the called side's answer says otherwise
-	u := uu{body: bodySetup, tunnelling: true, fastStart: offer, destAddr: out.Route.Addr}
+	u := h225.Message{Body: h225.Setup, H245Tunneling: true, FastStart: offer, DestCallSignalAddress: out.Route.Addr}
 	if user := out.Route.Target.User; user != "" {
-		u.destAlias = []alias{aliasOf(user)}
+		u.DestinationAddress = []h225.Alias{aliasOf(user)}
 	}
 	name := out.Room.Name
 	if name == "" {
 		name = out.Room.Number
 	}
-	u.srcAlias = []alias{{kind: "h323-ID", value: name}}
+	u.SourceAddress = []h225.Alias{{Kind: h225.H323ID, Value: name}}
 	if isDigits(out.Room.Number) {
-		u.srcAlias = append(u.srcAlias, alias{kind: "dialedDigits", value: out.Room.Number})
+		u.SourceAddress = append(u.SourceAddress, h225.Alias{Kind: h225.DialedDigits, Value: out.Room.Number})
 	}
 	return c.send(q931.Setup, u, func(q *q931.Message) {
-		q.BearerCapability = &q931.BearerCapability{Transfer: q931.TransferSpeech, Rate: q931.Rate64k, Layer1: q931.Layer1H221}
 		q.Display = name
 		if id := out.Route.CallerID; id != "" && rules.CallerID(id) == nil {
 			typ := uint8(q931.NumberUnknown)
@@ -120,19 +116,16 @@ func (c *call) sendSetup(out bridge.Outbound) error {
 			}
 			q.CallingPartyNumber = &q931.PartyNumber{Type: typ, Plan: q931.PlanE164, WithPresentation: true, Digits: strings.TrimPrefix(id, "+")}
 		}
-		if a := u.destAlias; len(a) == 1 && a[0].kind == "dialedDigits" {
-			q.CalledPartyNumber = &q931.PartyNumber{Type: q931.NumberUnknown, Plan: q931.PlanE164, Digits: a[0].value}
-		}
 	})
 }
 
 // aliasOf is the AliasAddress of a target's alias: dialedDigits when it is
 // all digits (E.164 style), else an h323-ID.
-func aliasOf(s string) alias {
+func aliasOf(s string) h225.Alias {
 	if isDigits(s) {
-		return alias{kind: "dialedDigits", value: s}
+		return h225.Alias{Kind: h225.DialedDigits, Value: s}
 	}
-	return alias{kind: "h323-ID", value: s}
+	return h225.Alias{Kind: h225.H323ID, Value: s}
 }
 
 // isDigits reports whether s is a non-empty run of the digits dialedDigits

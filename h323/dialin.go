@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/h323/h225"
 	"github.com/parleyhq/parley/h323/q931"
 	"github.com/parleyhq/parley/ivr"
 )
@@ -26,7 +27,7 @@ func (s *Server) serveConn(conn net.Conn) {
 		return
 	}
 	sg, err := decodeSignal(b)
-	if err != nil || sg.q.Type != q931.Setup || sg.uu.body != bodySetup {
+	if err != nil || sg.q.Type != q931.Setup || sg.uu.Body != h225.Setup {
 		why := "not a setup"
 		if err != nil {
 			why = err.Error()
@@ -35,19 +36,16 @@ func (s *Server) serveConn(conn net.Conn) {
 		return
 	}
 	c := s.newCall(log, sig, false)
-	c.callRef, c.callID, c.confID = sg.q.CallRef, sg.uu.callID, sg.uu.confID
-	if len(c.callID) != 16 {
-		c.callID = newGUID()
-	}
-	if len(c.confID) != 16 {
-		c.confID = newGUID()
+	c.callRef, c.callID, c.confID = sg.q.CallRef, sg.uu.CallID, sg.uu.ConferenceID
+	if c.callID == (h225.GUID{}) { // H.225.0 version 1
+		c.callID = h225.NewGUID()
 	}
 	number := roomNumber(sg)
 	c.log = log.With("room", number, "caller", callerName(sg, c.peerIP))
 	c.leg.log = c.log
-	refuse := func(why string, cause uint8, reason string) {
+	refuse := func(why string, cause uint8, reason h225.ReleaseReason) {
 		c.log.Info("call refused", "reason", why, "cause", cause)
-		err := c.send(q931.ReleaseComplete, uu{body: bodyReleaseComplete, reason: reason}, func(m *q931.Message) {
+		err := c.send(q931.ReleaseComplete, h225.Message{Body: h225.ReleaseComplete, Reason: reason}, func(m *q931.Message) {
 			m.Cause = &q931.Cause{Location: q931.LocationUser, Value: cause}
 		})
 		if err != nil {
@@ -61,14 +59,14 @@ func (s *Server) serveConn(conn net.Conn) {
 	room, err := s.rooms.Room(number)
 	if err != nil {
 		if errors.Is(err, bridge.ErrUnknownRoom) {
-			refuse("no room "+number, q931.CauseUnallocatedNumber, "calledPartyNotRegistered")
+			refuse("no room "+number, q931.CauseUnallocatedNumber, h225.ReasonCalledNotRegistered)
 		} else {
 			refuse(err.Error(), q931.CauseTemporaryFailure, "")
 		}
 		return
 	}
 	if room.Full() {
-		refuse(bridge.ErrFull.Error(), q931.CauseUserBusy, "inConf")
+		refuse(bridge.ErrFull.Error(), q931.CauseUserBusy, h225.ReasonInConf)
 		return
 	}
 	if err := s.addCall(c); err != nil {
@@ -92,19 +90,14 @@ func (s *Server) serveConn(conn net.Conn) {
 // answer if the caller proposed one we take, the H.245 transport the caller
 // chose (tunnelled, its h245Address, or ours), CallProceeding, then
 // Connect: Parley answers at once, the PIN prompt comes after.
-func (c *call) answerSetup(setup uu) error {
-	local := c.s.advertised(addrOf(c.sig.LocalAddr()).Addr())
-	m, err := c.s.newMedia(local)
+func (c *call) answerSetup(setup h225.Message) error {
+	err := c.prepare()
 	if err != nil {
 		return err
 	}
-	c.media = m
-	if err := c.newControl(); err != nil {
-		return err
-	}
 	var answer [][]byte
-	if len(setup.fastStart) > 0 {
-		a, med, err := c.ctl.AnswerFastStart(setup.fastStart)
+	if len(setup.FastStart) > 0 {
+		a, med, err := c.ctl.AnswerFastStart(setup.FastStart)
 		if err != nil {
 			c.log.Info("fast start refused: slow start", "err", err.Error())
 		} else {
@@ -113,18 +106,18 @@ func (c *call) answerSetup(setup uu) error {
 		}
 	}
 	c.mu.Lock()
-	c.tunnel = setup.tunnelling
+	c.tunnel = setup.H245Tunneling
 	c.mu.Unlock()
-	proceeding := uu{body: bodyCallProceeding, tunnelling: setup.tunnelling}
+	proceeding := h225.Message{Body: h225.CallProceeding, H245Tunneling: setup.H245Tunneling}
 	switch {
-	case setup.tunnelling:
-	case setup.h245Addr.IsValid():
+	case setup.H245Tunneling:
+	case setup.H245Address.IsValid():
 		c.mu.Lock()
 		c.h245Dialled = true
 		c.mu.Unlock()
-		c.connectH245(setup.h245Addr)
+		c.connectH245(setup.H245Address)
 	default:
-		if proceeding.h245Addr, err = c.listenH245(); err != nil {
+		if proceeding.H245Address, err = c.listenH245(); err != nil {
 			return err
 		}
 	}
@@ -132,11 +125,11 @@ func (c *call) answerSetup(setup uu) error {
 		return err
 	}
 	connect := proceeding
-	connect.body, connect.fastStart = bodyConnect, answer
-	if setup.tunnelling {
+	connect.Body, connect.FastStart = h225.Connect, answer
+	if setup.H245Tunneling {
 		c.mu.Lock()
 		c.started = true
-		connect.h245, err = c.ctl.Start(time.Now())
+		connect.H245Control, err = c.ctl.Start(time.Now())
 		c.mu.Unlock()
 		if err != nil {
 			return err
@@ -146,16 +139,16 @@ func (c *call) answerSetup(setup uu) error {
 		return err
 	}
 	c.setConnected()
-	c.log.Info("call answered", "tunnelling", setup.tunnelling, "fast_start", answer != nil)
+	c.log.Info("call answered", "tunnelling", setup.H245Tunneling, "fast_start", answer != nil)
 	return nil
 }
 
 // roomNumber is the room a Setup calls: its first destinationAddress
 // alias (dialedDigits or h323-ID), else the Called party number.
 func roomNumber(sg signal) string {
-	for _, a := range sg.uu.destAlias {
-		if (a.kind == "dialedDigits" || a.kind == "h323-ID") && a.value != "" {
-			return a.value
+	for _, a := range sg.uu.DestinationAddress {
+		if (a.Kind == h225.DialedDigits || a.Kind == h225.H323ID || a.Kind == h225.PartyNumber) && a.Value != "" {
+			return a.Value
 		}
 	}
 	if p := sg.q.CalledPartyNumber; p != nil {
@@ -170,9 +163,9 @@ func callerName(sg signal, peer netip.Addr) string {
 	if sg.q.Display != "" {
 		return sg.q.Display
 	}
-	for _, a := range sg.uu.srcAlias {
-		if a.kind == "h323-ID" && a.value != "" {
-			return a.value
+	for _, a := range sg.uu.SourceAddress {
+		if a.Kind == h225.H323ID && a.Value != "" {
+			return a.Value
 		}
 	}
 	return callerAddress(sg, peer)
@@ -181,17 +174,17 @@ func callerName(sg signal, peer netip.Addr) string {
 // callerAddress is what the caller calls from: its first E.164 alias or
 // Calling party number, else its first alias, else its IP address.
 func callerAddress(sg signal, peer netip.Addr) string {
-	for _, a := range sg.uu.srcAlias {
-		if a.kind == "dialedDigits" && a.value != "" {
-			return a.value
+	for _, a := range sg.uu.SourceAddress {
+		if (a.Kind == h225.DialedDigits || a.Kind == h225.PartyNumber) && a.Value != "" {
+			return a.Value
 		}
 	}
 	if p := sg.q.CallingPartyNumber; p != nil && p.Digits != "" {
 		return p.Digits
 	}
-	for _, a := range sg.uu.srcAlias {
-		if a.value != "" {
-			return a.value
+	for _, a := range sg.uu.SourceAddress {
+		if a.Value != "" {
+			return a.Value
 		}
 	}
 	return peer.String()

@@ -212,6 +212,8 @@ func (s *Server) accept(ln net.Listener) {
 		go func() {
 			defer s.wg.Done()
 			defer s.releaseConn(src)
+			defer conn.Close()
+			defer s.recoverConn(conn)
 			s.serveConn(conn)
 		}()
 	}
@@ -279,4 +281,13 @@ func (s *Server) recoverCall(c *call, where string) {
 	}
 	c.log.Error("h323 call panicked: call ended", "where", where, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 	c.hangup("internal error")
+}
+
+// recoverConn is deferred on a connection's goroutine: a panic before its
+// call exists closes only that connection (a call's own goroutines have
+// recoverCall), logged with its stack.
+func (s *Server) recoverConn(conn net.Conn) {
+	if v := recover(); v != nil {
+		s.log.Error("h323 connection panicked: closed", "remote", conn.RemoteAddr().String(), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+	}
 }

@@ -1,14 +1,18 @@
 package h323
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/dialplan"
+	"github.com/parleyhq/parley/h323/h225"
 	"github.com/parleyhq/parley/h323/q931"
 	"github.com/parleyhq/parley/ivr"
 	"github.com/parleyhq/parley/media"
@@ -59,15 +63,9 @@ func startServer(t *testing.T, rooms Rooms, o Options) *Server {
 // setupTo returns a TPKT-framed Setup calling alias, fast start offered.
 func setupTo(t *testing.T, to string) []byte {
 	t.Helper()
-	u := uu{body: bodySetup, callID: newGUID(), confID: newGUID(), tunnelling: true,
-		destAlias: []alias{aliasOf(to)}, srcAlias: []alias{{kind: "h323-ID", value: "tester"}}}
-	b, err := encodeUU(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &q931.Message{Type: q931.Setup, CallRef: 7, UserUser: b,
-		BearerCapability: &q931.BearerCapability{Transfer: q931.TransferSpeech, Rate: q931.Rate64k, Layer1: q931.Layer1H221}}
-	enc, err := m.Encode()
+	u := h225.Message{Body: h225.Setup, CallID: h225.NewGUID(), ConferenceID: h225.NewGUID(), H245Tunneling: true,
+		DestinationAddress: []h225.Alias{aliasOf(to)}, SourceAddress: []h225.Alias{{Kind: h225.H323ID, Value: "tester"}}}
+	enc, err := h225.Pack(q931.Message{CallRef: 7}, u)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,9 +100,9 @@ func TestServerRefusesSetup(t *testing.T) {
 		name   string
 		rooms  noRooms
 		cause  uint8
-		reason string
+		reason h225.ReleaseReason
 	}{
-		{"unknown room", noRooms{}, q931.CauseUnallocatedNumber, "calledPartyNotRegistered"},
+		{"unknown room", noRooms{}, q931.CauseUnallocatedNumber, h225.ReasonCalledNotRegistered},
 		{"draining", noRooms{draining: true}, q931.CauseTemporaryFailure, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,9 +117,9 @@ func TestServerRefusesSetup(t *testing.T) {
 			}
 			sg := readSignal(t, c)
 			if sg.q.Type != q931.ReleaseComplete || sg.q.CallRef != 7 || !sg.q.CallRefFlag || sg.q.Cause == nil ||
-				sg.q.Cause.Value != tt.cause || sg.uu.reason != tt.reason || sg.uu.body != bodyReleaseComplete {
+				sg.q.Cause.Value != tt.cause || sg.uu.Reason != tt.reason || sg.uu.Body != h225.ReleaseComplete {
 				t.Errorf("answer %s callref %d/%v cause %+v reason %q, want ReleaseComplete cause %d reason %q",
-					sg.q.Type, sg.q.CallRef, sg.q.CallRefFlag, sg.q.Cause, sg.uu.reason, tt.cause, tt.reason)
+					sg.q.Type, sg.q.CallRef, sg.q.CallRefFlag, sg.q.Cause, sg.uu.Reason, tt.cause, tt.reason)
 			}
 			if _, err := c.Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
 				t.Errorf("after the release, read %v, want EOF", err)
@@ -186,5 +184,89 @@ func TestServerNew(t *testing.T) {
 		if _, err := New(tt.rooms, tt.o); err == nil {
 			t.Errorf("%s: no error", tt.name)
 		}
+	}
+}
+
+// calleeAnswers runs a fake called endpoint on loopback: it reads the
+// Setup and answers with the messages reply returns for it. It returns the
+// address to dial.
+func calleeAnswers(t *testing.T, reply func(setup signal) [][]byte) netip.AddrPort {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		b, err := q931.NewTPKTReader(c, 0).Next()
+		if err != nil {
+			return
+		}
+		sg, err := decodeSignal(b)
+		if err != nil {
+			return
+		}
+		for _, m := range reply(sg) {
+			if _, err := c.Write(tpkt(m)); err != nil {
+				return
+			}
+		}
+		_, _ = io.Copy(io.Discard, c) // until Parley closes
+	}()
+	return netip.MustParseAddrPort(ln.Addr().String())
+}
+
+// TestDialFailures: a call out that the endpoint releases reports why,
+// classified by its cause and reason, and one to a closed port fails.
+func TestDialFailures(t *testing.T) {
+	release := func(cause uint8, reason h225.ReleaseReason) func(signal) [][]byte {
+		return func(setup signal) [][]byte {
+			m, err := h225.Pack(q931.Message{CallRef: setup.q.CallRef, CallRefFlag: true, Cause: &q931.Cause{Value: cause}},
+				h225.Message{Body: h225.ReleaseComplete, CallID: setup.uu.CallID, Reason: reason})
+			if err != nil {
+				panic(err)
+			}
+			return [][]byte{m}
+		}
+	}
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedAddr := netip.MustParseAddrPort(closed.Addr().String())
+	closed.Close()
+	for _, tt := range []struct {
+		name   string
+		addr   netip.AddrPort
+		status bridge.DialStatus
+		reason string
+	}{
+		{"busy", calleeAnswers(t, release(q931.CauseUserBusy, h225.ReasonInConf)), bridge.DialBusy, "cause 17 (inConf)"},
+		{"rejected", calleeAnswers(t, release(q931.CauseCallRejected, "")), bridge.DialDeclined, "cause 21"},
+		{"no such alias", calleeAnswers(t, release(q931.CauseUnallocatedNumber, h225.ReasonCalledNotRegistered)), bridge.DialNotFound, "calledPartyNotRegistered"},
+		{"no answer", calleeAnswers(t, release(q931.CauseNoAnswer, "")), bridge.DialNoAnswer, "cause 19"},
+		{"closed port", closedAddr, bridge.DialFailed, "cannot reach"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := startServer(t, noRooms{}, Options{})
+			route := dialplan.Route{Via: dialplan.ViaH323, Addr: tt.addr, Destination: "#h323:room@" + tt.addr.String(),
+				Target: dialplan.Target{Kind: dialplan.KindH323, User: "room", Host: tt.addr.Addr().String(), Port: int(tt.addr.Port())}}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			leg, err := s.Dial(ctx, bridge.Outbound{Route: route, Room: bridge.RoomSettings{Number: "1000", Name: "Weekly"}})
+			var de *bridge.DialError
+			if leg != nil || !errors.As(err, &de) || de.Status != tt.status || !strings.Contains(de.Reason, tt.reason) {
+				t.Fatalf("Dial = %v, %v; want a %s DialError naming %q", leg, err, tt.status, tt.reason)
+			}
+			if n := s.Calls(); n != 0 {
+				t.Errorf("%d calls left after the failure", n)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/h323/h225"
 	"github.com/parleyhq/parley/h323/q931"
 )
 
@@ -21,10 +22,10 @@ func (c *call) onSignal(sg signal) {
 		}
 		c.onAnswer(m.Type, u)
 	case q931.Facility:
-		if u.body != "" {
+		if u.Body != "" {
 			c.takeTunnelling(u)
 		}
-		if u.reason == "startH245" && u.h245Addr.IsValid() {
+		if u.FacilityReason == h225.FacilityStartH245 && u.H245Address.IsValid() {
 			c.openH245(u)
 		}
 	case q931.Information:
@@ -40,22 +41,22 @@ func (c *call) onSignal(sg signal) {
 		}
 		c.mu.Lock()
 		if !c.connected && c.out {
-			c.releaseErr = dialErrorOf(cause, u.reason)
+			c.releaseErr = dialErrorOf(cause, u.Reason)
 		}
 		c.mu.Unlock()
-		c.finish(fmt.Sprintf("the peer released the call (cause %d %s)", cause, u.reason), cause, "", false)
+		c.finish(fmt.Sprintf("the peer released the call (cause %d %s)", cause, u.Reason), cause, "", false)
 		return
 	default:
 		c.sendStatus(q931.CauseMessageTypeNonexistent)
 		return
 	}
-	c.onH245(u.h245)
+	c.onH245(u.H245Control)
 }
 
 // onAnswer takes the called side's CallProceeding, Alerting, Progress or
 // Connect of a call out: its fastStart answer, its choice of H.245
 // transport, and the answer itself.
-func (c *call) onAnswer(t q931.MessageType, u uu) {
+func (c *call) onAnswer(t q931.MessageType, u h225.Message) {
 	if p := c.progress; p != nil {
 		switch t {
 		case q931.Alerting:
@@ -65,9 +66,9 @@ func (c *call) onAnswer(t q931.MessageType, u uu) {
 		}
 	}
 	c.takeTunnelling(u)
-	if len(u.fastStart) > 0 && !c.hasMedia() {
+	if len(u.FastStart) > 0 && !c.hasMedia() {
 		c.mu.Lock()
-		m, err := c.ctl.AcceptFastStart(u.fastStart)
+		m, err := c.ctl.AcceptFastStart(u.FastStart)
 		c.mu.Unlock()
 		if err != nil {
 			c.log.Info("fast start answer refused: slow start", "err", err.Error())
@@ -75,7 +76,7 @@ func (c *call) onAnswer(t q931.MessageType, u uu) {
 			c.onMedia(m)
 		}
 	}
-	if u.h245Addr.IsValid() {
+	if u.H245Address.IsValid() {
 		c.openH245(u)
 	}
 	if t != q931.Connect {
@@ -89,7 +90,7 @@ func (c *call) onAnswer(t q931.MessageType, u uu) {
 	switch {
 	case tunnel:
 		c.startH245()
-	case conn == nil && ln == nil && !u.h245Addr.IsValid():
+	case conn == nil && ln == nil && !u.H245Address.IsValid():
 		// The peer neither tunnels nor gave an address: offer ours
 		// (Facility startH245, H.323 §8.2.3).
 		addr, err := c.listenH245()
@@ -97,7 +98,7 @@ func (c *call) onAnswer(t q931.MessageType, u uu) {
 			c.fail("no h245 listener: "+err.Error(), q931.CauseResourceUnavailable, "")
 			return
 		}
-		if err := c.send(q931.Facility, uu{body: bodyFacility, reason: "startH245", h245Addr: addr}, nil); err != nil {
+		if err := c.send(q931.Facility, h225.Message{Body: h225.Facility, FacilityReason: h225.FacilityStartH245, H245Address: addr}, nil); err != nil {
 			c.log.Info("facility not sent", "err", err)
 		}
 	}
@@ -105,8 +106,8 @@ func (c *call) onAnswer(t q931.MessageType, u uu) {
 
 // takeTunnelling follows the peer's h245Tunneling: once it says false,
 // H.245 goes on a separate connection for the rest of the call.
-func (c *call) takeTunnelling(u uu) {
-	if u.tunnelling || u.body == bodyEmpty {
+func (c *call) takeTunnelling(u h225.Message) {
+	if u.H245Tunneling || u.Body == h225.Empty {
 		return
 	}
 	c.mu.Lock()
@@ -123,13 +124,13 @@ func (c *call) tunnelled() bool {
 
 // openH245 connects to the peer's h245Address, once, unless H.245 is
 // tunnelled or already has its connection.
-func (c *call) openH245(u uu) {
+func (c *call) openH245(u h225.Message) {
 	c.mu.Lock()
 	skip := c.tunnel || c.h245 != nil || c.h245Dialled
 	c.h245Dialled = true
 	c.mu.Unlock()
 	if !skip {
-		c.connectH245(u.h245Addr)
+		c.connectH245(u.H245Address)
 	}
 }
 
@@ -146,7 +147,7 @@ func (c *call) sendStatus(cause uint8) {
 	}
 	tunnel := c.tunnel
 	c.mu.Unlock()
-	err := c.send(q931.Status, uu{body: bodyStatus, tunnelling: tunnel}, func(m *q931.Message) {
+	err := c.send(q931.Status, h225.Message{Body: h225.Status, H245Tunneling: tunnel}, func(m *q931.Message) {
 		m.Cause = &q931.Cause{Location: q931.LocationUser, Value: cause}
 		m.CallState = &state
 	})
@@ -157,22 +158,22 @@ func (c *call) sendStatus(cause uint8) {
 
 // dialErrorOf classifies the release of a call out that was not answered,
 // by its Q.931 cause and H.225.0 reason.
-func dialErrorOf(cause uint8, reason string) *bridge.DialError {
+func dialErrorOf(cause uint8, reason h225.ReleaseReason) *bridge.DialError {
 	status := bridge.DialFailed
 	switch {
-	case cause == q931.CauseUserBusy || reason == "inConf" || reason == "adaptiveBusy":
+	case cause == q931.CauseUserBusy || reason == h225.ReasonInConf || reason == h225.ReasonAdaptiveBusy:
 		status = bridge.DialBusy
-	case cause == q931.CauseCallRejected || reason == "destinationRejection":
+	case cause == q931.CauseCallRejected || reason == h225.ReasonDestinationRejection:
 		status = bridge.DialDeclined
-	case cause == q931.CauseUnallocatedNumber || cause == q931.CauseNoRoute || reason == "calledPartyNotRegistered" ||
-		reason == "unreachableDestination":
+	case cause == q931.CauseUnallocatedNumber || cause == q931.CauseNoRoute || cause == q931.CauseSubscriberAbsent ||
+		reason == h225.ReasonCalledNotRegistered || reason == h225.ReasonUnreachable:
 		status = bridge.DialNotFound
 	case cause == q931.CauseNoUserResponding || cause == q931.CauseNoAnswer:
 		status = bridge.DialNoAnswer
 	}
 	r := fmt.Sprintf("released with cause %d", cause)
 	if reason != "" {
-		r += " (" + reason + ")"
+		r += " (" + string(reason) + ")"
 	}
 	return &bridge.DialError{Status: status, Reason: r}
 }

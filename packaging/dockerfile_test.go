@@ -41,7 +41,11 @@ func TestDockerfileMatchesDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want = append(want, httpPort+"/tcp", strconv.Itoa(cfg.WebRTC.UDPPort)+"/udp")
+	_, h323Port, err := net.SplitHostPort(cfg.H323.Listen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = append(want, httpPort+"/tcp", h323Port+"/tcp", strconv.Itoa(cfg.WebRTC.UDPPort)+"/udp")
 	slices.Sort(exposed)
 	slices.Sort(want)
 	if !slices.Equal(exposed, want) {
