@@ -37,30 +37,9 @@ var malformed = map[string]bool{
 // later version of a type writes a longer extension bit-map).
 func TestCaptures(t *testing.T) {
 	erl := erlper.Start(t)
-	files, err := filepath.Glob("testdata/captures/*.pcap")
-	if err != nil || len(files) != 3 {
-		t.Fatalf("captures: %v %v", files, err)
-	}
-	var vectors []captureVector
-	for _, f := range files {
-		pdus, err := h323pcap.Read(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, p := range pdus {
-			v := captureVector{name: fmt.Sprintf("%s frame %d %v", filepath.Base(f), p.Frame, p.Kind), b: p.Bytes}
-			v.module, v.typ = h245Module, h245Type
-			switch p.Kind {
-			case h323pcap.H225:
-				v.module, v.typ = h225Module, uuType
-			case h323pcap.RAS:
-				v.module, v.typ = h225Module, "RasMessage"
-			}
-			vectors = append(vectors, v)
-		}
-	}
-	if len(vectors) != 37 {
-		t.Errorf("%d messages in the captures, want 37", len(vectors))
+	vectors := captureVectors(t)
+	if len(vectors) != 37+6+18+23 {
+		t.Errorf("%d messages in the captures, want %d", len(vectors), 37+6+18+23)
 	}
 	refused := map[string]bool{}
 	for i := 0; i < len(vectors); i++ {
@@ -104,11 +83,42 @@ func TestCaptures(t *testing.T) {
 			t.Errorf("%s: Go and Erlang re-encode the capture differently:\ncapture: %x\nGo:      %x\nErlang:  %x", v.name, v.b, again, erlBytes)
 		}
 	}
+	if inside := len(vectors) - (37 + 6 + 18 + 23); inside != 4+2+18 {
+		t.Errorf("%d H.245 messages inside H.225.0 ones, want 24 (4+2 in fastStart, 18 tunnelled)", inside)
+	}
 	for name := range malformed {
 		if !refused[name] {
 			t.Errorf("%s: not refused", name)
 		}
 	}
+}
+
+// captureVectors are the messages of every capture in testdata/captures.
+func captureVectors(t *testing.T) []captureVector {
+	t.Helper()
+	files, err := filepath.Glob("testdata/captures/*.pcap")
+	if err != nil || len(files) != 6 {
+		t.Fatalf("captures: %v %v", files, err)
+	}
+	var vectors []captureVector
+	for _, f := range files {
+		pdus, err := h323pcap.Read(f, 1720, 21720) // 21720: the H323Plus captures' Q.931
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range pdus {
+			v := captureVector{name: fmt.Sprintf("%s frame %d %v", filepath.Base(f), p.Frame, p.Kind), b: p.Bytes}
+			v.module, v.typ = h245Module, h245Type
+			switch p.Kind {
+			case h323pcap.H225:
+				v.module, v.typ = h225Module, uuType
+			case h323pcap.RAS:
+				v.module, v.typ = h225Module, "RasMessage"
+			}
+			vectors = append(vectors, v)
+		}
+	}
+	return vectors
 }
 
 // inner returns the H.245 messages inside an H323-UserInformation: those

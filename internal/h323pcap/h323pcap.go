@@ -11,16 +11,18 @@
 //
 // TCP is reassembled per direction (retransmissions, keep-alive probes and
 // out-of-order segments are handled) and cut into TPKT records (RFC 1006).
-// A TCP connection with port 1720 carries Q.931; the H323-UserInformation
-// is the user-user information element's content after its protocol
-// discriminator. Any other TCP connection whose bytes are TPKT records
-// carries H.245. UDP port 1719 carries RAS. Tunnelled H.245 and fastStart
+// A TCP connection with port 1720 (or another port given to Read) carries
+// Q.931; the H323-UserInformation is the user-user information element's
+// content after its protocol discriminator. Any other TCP connection whose
+// bytes are TPKT records carries H.245. UDP port 1719 carries RAS. Tunnelled H.245 and fastStart
 // are inside the H.225.0 messages, for the caller's decoder to find.
 package h323pcap
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
+	"slices"
 	"sort"
 )
 
@@ -63,22 +65,28 @@ type PDU struct {
 	Q931 byte
 	// Bytes is the PER encoding, as sent.
 	Bytes []byte
+	// Src and Dst are the sender's and the receiver's address.
+	Src, Dst netip.AddrPort
 }
 
 // Read reads the capture file at path; see Parse.
-func Read(path string) ([]PDU, error) {
+func Read(path string, q931Ports ...uint16) ([]PDU, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("h323pcap: %w", err)
 	}
-	return Parse(b)
+	return Parse(b, q931Ports...)
 }
 
 // Parse returns the H.323 messages of a capture file's bytes, in the order
-// of the frames that completed them. A Q.931 message on port 1720 that does
-// not parse, or a stream on port 1720 that is not TPKT, is an error; a
+// of the frames that completed them. The TCP connections to or from
+// q931Ports (1720 when none are given) carry Q.931. A Q.931 message that
+// does not parse, or a Q.931 stream that is not TPKT, is an error; a
 // trailing incomplete TPKT record is ignored (the capture stopped).
-func Parse(file []byte) ([]PDU, error) {
+func Parse(file []byte, q931Ports ...uint16) ([]PDU, error) {
+	if len(q931Ports) == 0 {
+		q931Ports = []uint16{1720}
+	}
 	pkts, err := readFile(file)
 	if err != nil {
 		return nil, err
@@ -98,7 +106,7 @@ func Parse(file []byte) ([]PDU, error) {
 		}
 		if !s.tcp {
 			if s.src.Port() == 1719 || s.dst.Port() == 1719 {
-				pdus = append(pdus, PDU{Kind: RAS, Frame: s.frame, Bytes: s.payload})
+				pdus = append(pdus, PDU{Kind: RAS, Frame: s.frame, Bytes: s.payload, Src: s.src, Dst: s.dst})
 			}
 			continue
 		}
@@ -112,7 +120,8 @@ func Parse(file []byte) ([]PDU, error) {
 		st.add(s)
 	}
 	for _, st := range order {
-		ps, err := streamPDUs(st)
+		q931 := slices.Contains(q931Ports, st.src.Port()) || slices.Contains(q931Ports, st.dst.Port())
+		ps, err := streamPDUs(st, q931)
 		if err != nil {
 			return nil, err
 		}
@@ -123,9 +132,8 @@ func Parse(file []byte) ([]PDU, error) {
 }
 
 // streamPDUs cuts a reassembled stream into TPKT records and those into
-// PDUs.
-func streamPDUs(st *stream) ([]PDU, error) {
-	q931 := st.src.Port() == 1720 || st.dst.Port() == 1720
+// PDUs (Q.931 messages' user-user contents if q931, else H.245 messages).
+func streamPDUs(st *stream, q931 bool) ([]PDU, error) {
 	if len(st.data) == 0 || (!q931 && (st.data[0] != 3 || len(st.data) < 2 || st.data[1] != 0)) {
 		return nil, nil // no data, or not TPKT on a port other than 1720
 	}
@@ -142,7 +150,7 @@ func streamPDUs(st *stream) ([]PDU, error) {
 		frame, body := st.frames[off+n-1], d[4:n]
 		off += n
 		if !q931 {
-			pdus = append(pdus, PDU{Kind: H245, Frame: frame, Bytes: body})
+			pdus = append(pdus, PDU{Kind: H245, Frame: frame, Bytes: body, Src: st.src, Dst: st.dst})
 			continue
 		}
 		typ, uu, err := userUser(body)
@@ -150,7 +158,7 @@ func streamPDUs(st *stream) ([]PDU, error) {
 			return nil, fmt.Errorf("h323pcap: frame %d: %w", frame, err)
 		}
 		if uu != nil {
-			pdus = append(pdus, PDU{Kind: H225, Frame: frame, Q931: typ, Bytes: uu})
+			pdus = append(pdus, PDU{Kind: H225, Frame: frame, Q931: typ, Bytes: uu, Src: st.src, Dst: st.dst})
 		}
 	}
 	return pdus, nil

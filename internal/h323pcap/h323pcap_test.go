@@ -120,6 +120,9 @@ func TestReassembly(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("got %q, want %q", got, want)
 	}
+	if p := pdus[0]; p.Src.String() != "10.0.0.1:5000" || p.Dst.String() != "10.0.0.2:3000" {
+		t.Errorf("addresses %v → %v", p.Src, p.Dst)
+	}
 }
 
 func TestParseRefuses(t *testing.T) {
@@ -157,4 +160,38 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("PDUs with an error")
 		}
 	})
+}
+
+// TestFramesAgreeWithTshark: the frames that complete a message are the
+// frames tshark decodes as H.225.0 (call signalling or RAS) or H.245, in
+// every capture but the overflow one (a TPKT to port 80 tshark leaves be).
+func TestFramesAgreeWithTshark(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(captures, "*.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.Contains(f, "overflow") {
+			continue
+		}
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			pdus, err := Read(f, 1720, 21720)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ours := map[int]bool{}
+			for _, p := range pdus {
+				ours[p.Frame] = true
+			}
+			theirs := map[int]bool{}
+			for _, fr := range tsharkcheck.DecodeFile(t, f) {
+				if fr.Has("h225") || fr.Has("h245") {
+					theirs[fr.Number] = true
+				}
+			}
+			if len(ours) == 0 || fmt.Sprint(ours) != fmt.Sprint(theirs) {
+				t.Errorf("frames with messages: ours %v, tshark's %v", ours, theirs)
+			}
+		})
+	}
 }

@@ -12,11 +12,17 @@
 //
 //	frames = tsharkcheck.H245(t, tcsTPKT) // an H.245 connection of its own
 //
-// A capture file (say, of the loopback interface during an end-to-end test,
-// `tshark -i lo -w FILE -f 'tcp port 1720'`):
+// A capture of the loopback interface during an end-to-end test (see
+// StartLive), or any capture file:
 //
-//	frames := tsharkcheck.DecodeFile(t, path, "-d", "tcp.port==1731,h245")
+//	live := tsharkcheck.StartLive(t, "tcp port 1720 or tcp portrange 30000-30100")
+//	... the call ...
+//	frames := tsharkcheck.DecodeFile(t, live.Stop(t))
 //	bad := tsharkcheck.Problems(frames, "tcp") // ignore TCP analysis notes
+//
+// tshark finds Q.931 in TPKT on any TCP port by itself, and a separate
+// H.245 connection from the h245Address it saw in H.225.0; for an H.245
+// connection it did not see negotiated, add "-d", "tcp.port==N,h245".
 //
 // Field names are Wireshark's (`tshark -G fields | grep h225`):
 // Value gives the raw value as tshark shows it ("0" for a CHOICE's first
@@ -94,6 +100,15 @@ func (f Frame) Showname(name string) string {
 		return v[0].showname
 	}
 	return ""
+}
+
+// Shownames are all the packet-tree lines of the named field, in order.
+func (f Frame) Shownames(name string) []string {
+	var out []string
+	for _, v := range f.fields[name] {
+		out = append(out, v.showname)
+	}
+	return out
 }
 
 // Has tells whether the frame has the named field or protocol.

@@ -1,8 +1,12 @@
 package tsharkcheck
 
 import (
+	"bytes"
 	"encoding/hex"
 	"fmt"
+	"io"
+	"net"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -82,5 +86,51 @@ func TestDecodeFile(t *testing.T) {
 	}
 	if fmt.Sprint(bad) != "map[59:true 65:true]" {
 		t.Errorf("frames with problems: %v (%v)", bad, Problems(frames, "tcp"))
+	}
+}
+
+// TestLive captures a TCP connection on the loopback interface that carries
+// a good and a malformed H.225.0 message, and decodes the capture.
+func TestLive(t *testing.T) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	received := make(chan []byte, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			received <- nil
+			return
+		}
+		defer c.Close()
+		b, _ := io.ReadAll(c)
+		received <- b
+	}()
+	port := ln.Addr().(*net.TCPAddr).Port
+	live := StartLive(t, fmt.Sprintf("tcp port %d", port))
+	c, err := net.Dial("tcp4", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := append(unhex(t, releaseComplete), unhex(t, malformedSetup)...)
+	if _, err := c.Write(sent); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if got := <-received; !bytes.Equal(got, sent) {
+		t.Fatalf("the listener received %d bytes, want %d", len(got), len(sent))
+	}
+	frames := DecodeFile(t, live.Stop(t)) // tshark finds Q.931 in TPKT on any port
+	var bodies []string
+	for _, f := range frames {
+		bodies = append(bodies, f.Shownames("h225.h323_message_body")...)
+	}
+	if !slices.Contains(bodies, "h323-message-body: releaseComplete (5)") {
+		t.Errorf("no releaseComplete in the capture: %q", bodies)
+	}
+	if p := Problems(frames, "tcp"); !strings.Contains(fmt.Sprint(p), "Malformed") {
+		t.Errorf("the malformed Setup went unnoticed: %v", p)
 	}
 }

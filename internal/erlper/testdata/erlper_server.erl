@@ -6,6 +6,9 @@
 %%   enc Module Type Term   encode the Erlang term text (maps representation):
 %%                          "ok Hex", or "error Text"
 %%   show Module Type Hex   decode Hex: "ok Term" (the value, on one line)
+%%   match Module Type Hex Term
+%%                          decode Hex and compare the value with the term:
+%%                          "ok" if equal (=:=), else "error" and the value
 %%
 %% A decoding that leaves whole octets unread is an error ("trailing ...").
 %% The modules are compiled with `erlc -bper +maps +undec_rest`.
@@ -50,7 +53,15 @@ handle(Line) ->
                 E -> E
             end;
         <<"enc">> ->
-            encode(M, T, parse_term(Arg))
+            encode(M, T, parse_term(Arg));
+        <<"match">> ->
+            [Hex, Text] = binary:split(Arg, <<" ">>),
+            Want = parse_term(Text),
+            case decode(M, T, Hex) of
+                {ok, Want} -> {ok, <<>>};
+                {ok, V} -> {error, {decoded, V}};
+                E -> E
+            end
     end.
 
 decode(M, T, Hex) ->

@@ -1,4 +1,7 @@
-package erlper
+// Package erlterm writes h323/per values as the Erlang terms of Erlang's
+// ASN.1 compiler (maps representation), for differential tests through
+// internal/erlper.
+package erlterm
 
 import (
 	"fmt"
@@ -13,8 +16,10 @@ import (
 // Term writes a per value (see h323/per) as the Erlang term the compiled
 // modules take for it: Seq as a map with atom keys, Choice as {Name, Value},
 // int64 and int as integers, bool as true/false, Null as 'NULL', []byte as a
-// binary, BitString as a bitstring, string as a list of code points, OID as
-// a tuple, a slice as a list.
+// binary, BitString as a bitstring, string as a list of characters, OID as
+// a tuple, a slice as a list. A character above 255 is written as Erlang's
+// quadruple {0, Plane, Row, Cell}, the form its BMPString encoder takes
+// (it takes integers up to 255 only).
 //
 // A Go string is always written as a character string: an ENUMERATED
 // value (an atom in Erlang; only H.225.0's ScreeningIndicator) cannot be
@@ -49,7 +54,7 @@ func writeTerm(sb *strings.Builder, v any, path string) error {
 		sb.WriteString("}")
 	case per.Choice:
 		if x.Name == "" {
-			return fmt.Errorf("erlper: %s: an unknown extension alternative has no term", path)
+			return fmt.Errorf("erlterm: %s: an unknown extension alternative has no term", path)
 		}
 		sb.WriteString("{" + atom(x.Name) + ",")
 		if err := writeTerm(sb, x.Value, path+"."+x.Name); err != nil {
@@ -70,7 +75,7 @@ func writeTerm(sb *strings.Builder, v any, path string) error {
 		writeBinary(sb, x, len(x)*8)
 	case per.BitString:
 		if x.Len < 0 || (x.Len+7)/8 > len(x.Bytes) {
-			return fmt.Errorf("erlper: %s: BitString of %d bits in %d bytes", path, x.Len, len(x.Bytes))
+			return fmt.Errorf("erlterm: %s: BitString of %d bits in %d bytes", path, x.Len, len(x.Bytes))
 		}
 		writeBinary(sb, x.Bytes, x.Len)
 	case string:
@@ -78,6 +83,10 @@ func writeTerm(sb *strings.Builder, v any, path string) error {
 		for i, r := range x {
 			if i > 0 {
 				sb.WriteString(",")
+			}
+			if r > 255 {
+				fmt.Fprintf(sb, "{0,%d,%d,%d}", r>>16, r>>8&0xff, r&0xff)
+				continue
 			}
 			sb.WriteString(strconv.Itoa(int(r)))
 		}
@@ -94,7 +103,7 @@ func writeTerm(sb *strings.Builder, v any, path string) error {
 	default:
 		rv := reflect.ValueOf(v)
 		if rv.Kind() != reflect.Slice {
-			return fmt.Errorf("erlper: %s: no term for %T", path, v)
+			return fmt.Errorf("erlterm: %s: no term for %T", path, v)
 		}
 		sb.WriteString("[")
 		for i := 0; i < rv.Len(); i++ {
