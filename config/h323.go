@@ -10,11 +10,10 @@ import "time"
 // calls out to as #h323:@HOST. Their media uses rtp.ports and rtp.listen_ip
 // like SIP calls.
 type H323 struct {
-	// Listen is the HOST:PORT of the call-signalling TCP listener (H.225.0
-	// §7.1: the well-known port is 1720; below 1024 it needs
-	// CAP_NET_BIND_SERVICE, which the systemd unit grants). Empty turns
-	// dial-in off; dial-out still works. Port 0 picks a free port, for
-	// tests. Default: 0.0.0.0:1720.
+	// Listen is the HOST:PORT of the call-signalling TCP listener (1720
+	// is H.323's well-known call-signalling port). Empty turns dial-in
+	// off; dial-out still works. Port 0 picks a free port, for tests.
+	// Default: 0.0.0.0:1720.
 	Listen string `yaml:"listen"`
 	// MaxCalls caps the H.323 calls in progress, in and out together;
 	// a Setup beyond it is refused with ReleaseComplete (cause 34, no
