@@ -31,16 +31,28 @@ rooms:
 
 // h323Modes are the ways the H323Plus peer negotiates media and carries
 // H.245: Fast Connect with H.245 tunnelled in H.225.0, Fast Connect with
-// H.245 on its own TCP connection (-T), and slow start (no -f: TCS, MSD
-// and OpenLogicalChannel over tunnelled H.245).
+// H.245 on its own TCP connection (-T), slow start (no -f: TCS, MSD and
+// OpenLogicalChannel over tunnelled H.245, or with -T on their own
+// connection), and Fast Connect with A-law disabled, so that µ-law is
+// what both sides take.
 var h323Modes = []struct {
-	name string
-	opts h323PeerOptions
+	name  string
+	opts  h323PeerOptions
+	codec string // what Parley's "call media" line says
 }{
-	{"fast start, tunnelled", h323PeerOptions{}},
-	{"fast start, separate h245", h323PeerOptions{separateH245: true}},
-	{"slow start", h323PeerOptions{slowStart: true}},
-	{"slow start, separate h245", h323PeerOptions{slowStart: true, separateH245: true}},
+	{"fast start, tunnelled", h323PeerOptions{}, "PCMA/8000"},
+	{"fast start, separate h245", h323PeerOptions{separateH245: true}, "PCMA/8000"},
+	{"slow start", h323PeerOptions{slowStart: true}, "PCMA/8000"},
+	{"slow start, separate h245", h323PeerOptions{slowStart: true, separateH245: true}, "PCMA/8000"},
+	{"fast start, µ-law only", h323PeerOptions{extra: []string{"-D", "G.711-ALaw-64k"}}, "PCMU/8000"},
+}
+
+// checkCodec asserts that Parley's H.323 call took the mode's codec.
+func checkCodec(t *testing.T, srv *server, codec string) {
+	t.Helper()
+	if m := srv.logged("call media"); len(m) != 1 || m[0]["codec"] != codec {
+		t.Errorf("call media %v, want one in %s", m, codec)
+	}
 }
 
 // h323Phone starts a baresip phone that calls room with a 440 Hz tone for
@@ -86,6 +98,7 @@ func TestH323DialOut(t *testing.T) {
 				srv.dumpLogs(t)
 				t.Fatalf("call out %+v\n%s", d, room.logText())
 			}
+			checkCodec(t, srv, mode.codec)
 			bob.wait(t)
 			x, rate, err := readWAV(bob.recording(t))
 			if err != nil {
@@ -120,6 +133,7 @@ func TestH323DialIn(t *testing.T) {
 				srv.dumpLogs(t)
 				t.Fatalf("the H.323 caller did not join room 1000: %v", joined)
 			}
+			checkCodec(t, srv, mode.codec)
 			bob.wait(t)
 			x, rate, err := readWAV(bob.recording(t))
 			if err != nil {
