@@ -31,6 +31,8 @@ http:
 webrtc:
   udp_port: 0
   listen_ip: 127.0.0.1
+h323:
+  listen: "" # no H.323 dial-in: its default port, 1720, is not the run's own
 store:
   path: %s
 log:

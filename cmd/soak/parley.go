@@ -33,8 +33,8 @@ var watchedMessages = []string{"hanging up", "call refused", "call failed after 
 
 // soakConfig is a parley.yaml with rooms of perRoom legs enough for legs
 // calls, no PINs, no announcements, no drain at the stop (calls left are
-// hung up at once), and every listener on 127.0.0.1 with a port of the
-// kernel's choosing.
+// hung up at once), no H.323 listener, and every other listener on
+// 127.0.0.1 with a port of the kernel's choosing.
 func soakConfig(dir string, legs, perRoom int, rtpPorts string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `sip:
@@ -46,6 +46,8 @@ http:
 webrtc:
   udp_port: 0
   listen_ip: 127.0.0.1
+h323:
+  listen: "" # no H.323 dial-in: its default port, 1720, is not the run's own
 store:
   path: %s
 log:
