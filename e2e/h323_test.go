@@ -83,6 +83,7 @@ func checkTone(t *testing.T, who string, x []float64, rate int, from, to, freq f
 func TestH323DialOut(t *testing.T) {
 	for i, mode := range h323Modes {
 		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel() // each mode has its own Parley, peer and phone ports
 			srv := startParley(t, h323Config)
 			defer func() {
 				if t.Failed() {
@@ -120,8 +121,9 @@ func TestH323DialOut(t *testing.T) {
 func TestH323DialIn(t *testing.T) {
 	for i, mode := range h323Modes {
 		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel() // each mode has its own Parley, peer and phone ports
 			srv := startParley(t, h323Config)
-			bob := h323Phone(t, srv, "1000", 49640+40*i, 14)
+			bob := h323Phone(t, srv, "1000", 49700+40*i, 14)
 			o := mode.opts
 			o.alias, o.tone = "caller", 1000
 			caller := startH323Caller(t, o, "1000@"+srv.h323, 9, false)
