@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"slices"
 
 	"github.com/parleyhq/parley/media"
 )
@@ -108,21 +107,15 @@ func (m *callMedia) close() {
 	}
 }
 
-// peerOf is the media.Peer of a stream whose H.245 names remote and whose
-// signalling came from sig, leaving out a directed broadcast of one of our
-// networks (media.Latch leaves out the reserved addresses).
+// peerOf is media.NewPeer's Peer of a stream whose H.245 names remote and
+// whose signalling came from sig; a failure to read the interfaces is
+// logged.
 func peerOf(remote netip.AddrPort, sig netip.Addr, log *slog.Logger) media.Peer {
-	bcast, err := media.LocalBroadcasts()
+	p, err := media.NewPeer(remote, sig)
 	if err != nil {
 		log.Warn("cannot read the interfaces' broadcast addresses", "err", err)
 	}
-	if slices.Contains(bcast, remote.Addr().Unmap()) {
-		remote = netip.AddrPort{}
-	}
-	if slices.Contains(bcast, sig.Unmap()) {
-		sig = netip.Addr{}
-	}
-	return media.Peer{SDP: remote, Signalling: sig}
+	return p
 }
 
 // rtpBindAddr is the address RTP sockets bind to: Options.RTPListenIP, or

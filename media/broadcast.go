@@ -4,7 +4,25 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 )
+
+// NewPeer is the Peer of a stream whose signalling names named (SDP's
+// c=/m=, H.245's mediaChannel) and came from sig, with any address that is
+// a directed broadcast of one of the host's networks left out (Latch
+// leaves out the reserved ones): media never goes there. If the
+// interfaces cannot be read it says so, and the Peer is made without
+// that check.
+func NewPeer(named netip.AddrPort, sig netip.Addr) (Peer, error) {
+	bcast, err := LocalBroadcasts()
+	if slices.Contains(bcast, named.Addr().Unmap()) {
+		named = netip.AddrPort{}
+	}
+	if slices.Contains(bcast, sig.Unmap()) {
+		sig = netip.Addr{}
+	}
+	return Peer{SDP: named, Signalling: sig}, err
+}
 
 // LocalBroadcasts returns the directed broadcast addresses of the host's
 // IPv4 networks (RFC 919 §7, RFC 922: the last address of each interface's

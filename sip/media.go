@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
-	"slices"
 
 	"github.com/parleyhq/parley/guard"
 	"github.com/parleyhq/parley/media"
@@ -69,22 +68,14 @@ func (s *Server) openMedia(port *media.Port, neg *Negotiation, sig netip.Addr, o
 	return &callStream{Stream: stream, port: port.Number(), srtp: neg.SRTP}, nil
 }
 
-// peerOf is the media.Peer of a stream whose SDP names sdp and whose
-// signalling came from sig, with any address that is a directed broadcast
-// of one of our networks left out (media.Latch leaves out the reserved
-// ones): media never goes there.
+// peerOf is media.NewPeer's Peer of a stream whose SDP names sdp and whose
+// signalling came from sig; a failure to read the interfaces is logged.
 func (s *Server) peerOf(sdp netip.AddrPort, sig netip.Addr) media.Peer {
-	bcast, err := media.LocalBroadcasts()
+	p, err := media.NewPeer(sdp, sig)
 	if err != nil {
 		s.log.Warn("cannot read the interfaces' broadcast addresses", "err", err)
 	}
-	if slices.Contains(bcast, sdp.Addr().Unmap()) {
-		sdp = netip.AddrPort{}
-	}
-	if slices.Contains(bcast, sig.Unmap()) {
-		sig = netip.Addr{}
-	}
-	return media.Peer{SDP: sdp, Signalling: sig}
+	return p
 }
 
 // rtpBindAddr is the address RTP sockets bind to: Options.RTPListenIP, or
