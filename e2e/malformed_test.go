@@ -190,6 +190,7 @@ func offer(addr string) string {
 // stays up and logs the garbage at most twice, neither call drops, and the
 // listener still hears the tone after the barrage.
 func TestMalformedSIPKeepsCallUp(t *testing.T) {
+	t.Parallel() // its own Parley; its phones' ports (43000, 43040) are no other test's
 	srv := startParley(t, malformedConfig)
 	const amplitude = 0.25
 	talker := newPhone(t, "talker", toneFile(t, "talker", 8000, 1000, amplitude, 45), "PCMU/8000/1", 43000)
