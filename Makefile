@@ -16,7 +16,7 @@ test: deps-test
 	$(GO) test -race -timeout 25m ./...
 
 bench: deps-build
-	$(GO) test -run '^$$' -bench . -benchmem ./media/... ./mixer/... ./video/... ./webrtc/...
+	$(GO) test -run '^$$' -bench . -benchmem ./media/... ./mixer/... ./video/... ./webrtc/... ./h323/per/
 
 # Every fuzz target for FUZZTIME each (default 30s); `go test` in `make test`
 # replays their seed corpora (testdata/fuzz) on every run.
