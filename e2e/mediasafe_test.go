@@ -280,6 +280,9 @@ func TestMediaUnackedBudget(t *testing.T) {
 		srv.dumpLogs(t)
 		t.Fatalf("the flood got %v of %d, want 10×200 and 20×503", codes, len(first))
 	}
+	// The 503s arrive over UDP before the test's pipe reader has parsed
+	// the log line written just before them: wait for it, then count.
+	srv.waitLog(t, "call refused", 1, 5*time.Second)
 	budgetLines := 0
 	for _, rec := range srv.logged("call refused") {
 		if rec["reason"] == "too many calls from this source await their ack" {
