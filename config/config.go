@@ -92,6 +92,9 @@ type Config struct {
 	// the order of Parley's own offers; an answer takes the offerer's first
 	// one that is listed (codecs.go). Default: [opus, G722, PCMU, PCMA].
 	Codecs []string `yaml:"codecs"`
+	// Cluster makes this Parley one node of several over NATS; nil (the
+	// section left out) is a single node (cluster.go).
+	Cluster *Cluster `yaml:"cluster"`
 
 	// src records the file and lines this Config came from; nil when built
 	// in code.

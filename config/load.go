@@ -253,6 +253,7 @@ func applyDefaults(c *Config, src *source) {
 	applyMeetingsDefaults(c, src)
 	applyCodecsDefaults(c, src)
 	applyAccountsDefaults(c, src)
+	applyClusterDefaults(c, src)
 	if !src.has("media.rtp_timeout") {
 		c.Media.RTPTimeout = defaultRTPTimeout
 	}

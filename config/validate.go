@@ -61,6 +61,7 @@ func (c *Config) Validate() error {
 	v.h323(&c.H323)
 	v.meetings(&c.Meetings)
 	v.codecs(c.Codecs)
+	v.cluster(c.Cluster)
 	if len(v.errs) == 0 {
 		return nil
 	}
