@@ -1,0 +1,96 @@
+// Package testnats starts, for tests, a private nats-server (Debian's
+// nats-server, 2.9 or later) with JetStream on a free loopback port, its
+// store in a temporary directory of the test. When the binary is absent
+// the test is skipped, unless PARLEY_REQUIRE_NATS is set (CI), which fails
+// it.
+package testnats
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Server is a running nats-server.
+type Server struct {
+	// URL is nats://127.0.0.1:PORT.
+	URL string
+
+	cmd  *exec.Cmd
+	done chan struct{}
+	once sync.Once
+}
+
+// listening is the log line that names the client port.
+var listening = regexp.MustCompile(`Listening for client connections on (127\.0\.0\.1:\d+)`)
+
+// Start starts a nats-server with JetStream and stops it when t ends.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	bin, err := exec.LookPath("nats-server")
+	if err != nil {
+		if os.Getenv("PARLEY_REQUIRE_NATS") != "" {
+			t.Fatal("nats-server not found and PARLEY_REQUIRE_NATS is set (apt-get install nats-server)")
+		}
+		t.Skip("nats-server not found (apt-get install nats-server; PARLEY_REQUIRE_NATS=1 makes this a failure)")
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(bin, "-a", "127.0.0.1", "-p", "-1", "-js", "-sd", filepath.Join(dir, "js"),
+		"-n", "parley-test-"+filepath.Base(dir))
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("nats-server: %v", err)
+	}
+	s := &Server{cmd: cmd, done: make(chan struct{})}
+	addr := make(chan string, 1)
+	go func() {
+		defer close(s.done)
+		sc := bufio.NewScanner(stderr)
+		client := ""
+		for sc.Scan() {
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+				client = m[1]
+			}
+			if client != "" && strings.Contains(sc.Text(), "Server is ready") {
+				select {
+				case addr <- client:
+				default:
+				}
+			}
+		}
+		_ = cmd.Wait()
+	}()
+	t.Cleanup(s.Stop)
+	select {
+	case a := <-addr:
+		s.URL = "nats://" + a
+	case <-s.done:
+		t.Fatal("nats-server exited before it was ready")
+	case <-time.After(10 * time.Second):
+		t.Fatal("nats-server not ready within 10 s")
+	}
+	return s
+}
+
+// Stop stops the server and waits until it is gone; stopping it again
+// does nothing.
+func (s *Server) Stop() {
+	s.once.Do(func() {
+		_ = s.cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-s.done:
+		case <-time.After(10 * time.Second):
+			_ = s.cmd.Process.Kill()
+			<-s.done
+		}
+	})
+}
