@@ -133,6 +133,15 @@ func (c *Cluster) Release(room string) {
 	}
 }
 
+// Vacated tells that room may have no participants here any more (one
+// left): its lease is released now if no Claim holds it and the room is
+// indeed empty (Options.Active).
+func (c *Cluster) Vacated(room string) {
+	if !c.active(room) {
+		c.release(room)
+	}
+}
+
 // active reports whether room has participants on this node.
 func (c *Cluster) active(room string) bool {
 	return c.opts.Active != nil && c.opts.Active(room)

@@ -29,6 +29,7 @@ type call struct {
 	participant atomic.Pointer[bridge.Participant]
 	callerExt   string   // the caller's extension, when it calls from its registered address
 	srtp        SRTPMode // a call out's trunk's SRTP mode (TrunkAuth.SRTP); empty: Options.SRTP (srtpcall.go)
+	routed      func()   // tells the cluster the call is over (route.go); nil without one
 
 	digits  chan rune       // DTMF from every source: RFC 4733, INFO, in-band
 	prompt  *prompts.Player // private prompts, heard instead of the room while they play

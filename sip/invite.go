@@ -116,6 +116,15 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		refuse(err)
 		return
 	}
+	routed, ok := s.route(req, tx, room.Number(), log)
+	if !ok {
+		return
+	}
+	defer func() { // until the call holds it
+		if routed != nil {
+			routed()
+		}
+	}()
 	timer, err := negotiateTimer(req, s.minSE())
 	if err != nil {
 		refuse(err, gosip.NewHeader("Min-SE", itoa(s.minSE())))
@@ -202,6 +211,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		refuse(bridge.ErrClosed)
 		return
 	}
+	c.routed, routed = routed, nil // the call's goroutine says when it is over
 	if vid != nil {
 		c.video.Store(vid) // released with the call
 	}
@@ -266,6 +276,9 @@ func (s *Server) removeCall(c *call) {
 func (s *Server) runCall(c *call, room *bridge.Room) {
 	go func() {
 		defer s.wg.Done()
+		if c.routed != nil {
+			defer c.routed() // after the release
+		}
 		defer c.release()
 		defer s.recoverCall(c, "call")
 		c.run(room)

@@ -103,6 +103,9 @@ type Options struct {
 	// Codecs are the audio formats calls in and out may use (codecs.go);
 	// nil means DefaultCodecs. New fails for one media cannot decode.
 	Codecs Codecs
+	// Cluster, if set, routes new calls in (route.go): one for a room
+	// another node serves is redirected there. Nil: every call is ours.
+	Cluster RoomRouter
 }
 
 // allowed lists the methods Parley handles, for Allow headers.

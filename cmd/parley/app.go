@@ -67,6 +67,8 @@ type app struct {
 	stopHook func()        // stops the webhooks; idempotent
 	hooks    *webhook.Sender
 
+	clusterRouter clusterRouter // routes SIP calls once the cluster joined (cluster.go)
+
 	// Reload (reload.go): one at a time, under reloadMu.
 	reloadMu sync.Mutex
 	reloader
@@ -201,7 +203,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 		TCP: sip.TCPLimits{ReadTimeout: cfg.SIP.TCP.ReadTimeout, IdleTimeout: cfg.SIP.TCP.IdleTimeout,
 			MaxConnsPerIP: cfg.SIP.TCP.MaxConnsPerIP, MaxConns: cfg.SIP.TCP.MaxConns},
 		DigestGuard: grd.For(guard.SIPDigest), PINGuard: grd.For(guard.PIN),
-		Codecs: sipCodecs(cfg),
+		Codecs: sipCodecs(cfg), Cluster: a.sipRouter(),
 	})
 	if err != nil {
 		return nil, err
@@ -294,7 +296,11 @@ func (a *app) Start(ctx context.Context) (err error) {
 		ln.Close()
 		return err
 	}
-	handler := api.NewHandler(a.apiOpts)
+	handler, err := a.startCluster(api.NewHandler(a.apiOpts))
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	mux := http.NewServeMux()
 	if cfg.Metrics.Listen == "" {
 		mux.Handle("GET /metrics", a.mtr.Handler())

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/cluster"
+	"github.com/parleyhq/parley/sip"
+)
+
+// clusterRouter is the SIP edge's sip.RoomRouter when the config has a
+// cluster section. The cluster joins once the listeners are bound (its
+// heartbeats carry their addresses): until then, and without one, every
+// call is this node's.
+type clusterRouter struct {
+	c atomic.Pointer[cluster.Cluster]
+}
+
+// RouteCall asks the cluster, once it has joined.
+func (r *clusterRouter) RouteCall(room string) (string, func()) {
+	if c := r.c.Load(); c != nil {
+		return c.RouteCall(room)
+	}
+	return "", func() {}
+}
+
+// startCluster joins the cluster of cfg.Cluster, if any: it announces
+// this node with the bound SIP and HTTP addresses (unless the section
+// names them), routes the SIP edge's new calls through it, frees a room's
+// lease when the room empties, serves the API requests other nodes
+// forward here with api, and returns the handler for this node's own
+// HTTP requests (api, carrying live room actions to their owners). It
+// registers its Close with the app's closers.
+func (a *app) startCluster(api http.Handler) (http.Handler, error) {
+	cc := a.cfg.Cluster
+	if cc == nil {
+		return api, nil
+	}
+	self := cluster.Node{Name: cc.Node, SIP: cc.SIPAddress, HTTP: cc.HTTPAddress}
+	if self.SIP == "" {
+		addr, err := boundSIP(a.sip.Addrs())
+		if err != nil {
+			return nil, fmt.Errorf("cluster.sip_address: %w", err)
+		}
+		self.SIP = addr
+	}
+	if self.HTTP == "" {
+		if ap, err := netip.ParseAddrPort(a.httpLn.Addr().String()); err == nil && !ap.Addr().IsUnspecified() {
+			self.HTTP = "http://" + ap.String()
+			if a.front.tls != nil {
+				self.HTTP = "https://" + ap.String()
+			}
+		}
+	}
+	b := a.b
+	c, err := cluster.New(cluster.Options{Self: self, URLs: cc.NATS, TTL: cc.LeaseTTL, Logger: a.log,
+		Active: func(room string) bool { r, err := b.Room(room); return err == nil && r.Len() > 0 }})
+	if err != nil {
+		return nil, err
+	}
+	c.Serve(api)
+	a.clusterRouter.c.Store(c)
+	stop := vacateOnLeave(b, c)
+	a.closers = append(a.closers, func() { stop(); c.Close() })
+	a.log.Info("cluster joined", "node", self.Name, "sip", self.SIP, "http", self.HTTP, "nats", strings.Join(cc.NATS, ","))
+	return c.Forward(api), nil
+}
+
+// boundSIP is the HOST:PORT of the first UDP listener of addrs
+// (transport://host:port), which must name a specific IP: the address
+// other nodes redirect callers to.
+func boundSIP(addrs []string) (string, error) {
+	for _, a := range addrs {
+		hp, ok := strings.CutPrefix(a, "udp://")
+		if !ok {
+			continue
+		}
+		ap, err := netip.ParseAddrPort(hp)
+		if err != nil || ap.Addr().IsUnspecified() {
+			return "", fmt.Errorf("required: sip.listen %s is no address callers can be sent to", a)
+		}
+		return hp, nil
+	}
+	return "", fmt.Errorf("required: no udp sip.listen to default to")
+}
+
+// vacateOnLeave tells c when a room of b empties, so that its lease is
+// freed at once rather than at the next renewal; the returned func stops
+// it.
+func vacateOnLeave(b *bridge.Bridge, c *cluster.Cluster) (stop func()) {
+	sub := b.Subscribe()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for e := range sub.C {
+			if e.Type == bridge.EventLeft || e.Type == bridge.EventEnded {
+				c.Vacated(e.Room)
+			}
+		}
+	}()
+	return func() { sub.Close(); wg.Wait() }
+}
+
+// sipRouter is the SIP edge's Options.Cluster: nil for a single node.
+func (a *app) sipRouter() sip.RoomRouter {
+	if a.cfg.Cluster == nil {
+		return nil
+	}
+	return &a.clusterRouter
+}
