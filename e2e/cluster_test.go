@@ -1,0 +1,212 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/parleyhq/parley/internal/testnats"
+)
+
+// clusterTTL is the nodes' lease_ttl: the shortest the config takes, so
+// that a dead node's rooms free quickly.
+const clusterTTL = time.Second
+
+// clusterNode is the config of node name of a cluster on natsURL: two
+// rooms without PIN, no RTP timeout (the calls send no media), its own
+// store (startParley's directory) and RTP ports.
+func clusterNode(name, natsURL, rtpPorts string) string {
+	return fmt.Sprintf(`
+sip:
+  listen: [udp://127.0.0.1:0]
+  domain: 127.0.0.1
+rtp:
+  ports: %s
+http:
+  listen: 127.0.0.1:0
+log:
+  format: json
+  level: info
+media:
+  rtp_timeout: 0s
+admin_tokens: ["%s"]
+rooms:
+  - number: "1000"
+    name: Cluster room
+  - number: "1001"
+    name: Failover room
+cluster:
+  node: %s
+  nats: [%s]
+  lease_ttl: %s
+`, rtpPorts, adminToken, name, natsURL, clusterTTL)
+}
+
+// bgSipp is a sipp call run in the background; it is killed when the
+// test ends if it has not ended by then.
+type bgSipp struct {
+	out  bytes.Buffer
+	done chan error
+}
+
+// startBgSipp runs scenario from testdata/sipp for one call to room at
+// target, each key of replace replaced by its value.
+func startBgSipp(t *testing.T, scenario string, replace map[string]string, room, target string) *bgSipp {
+	t.Helper()
+	dir := t.TempDir()
+	path := sippScenario(t, dir, scenario, replace)
+	cmd := exec.Command("sipp", "-sf", path, "-s", room, "-i", "127.0.0.1", "-m", "1", "-nostdin",
+		"-timeout", "30s", "-timeout_error", "-trace_err", "-error_file", filepath.Join(dir, "errors.log"), target)
+	p := &bgSipp{done: make(chan error, 1)}
+	cmd.Stdout, cmd.Stderr = &p.out, &p.out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-p.done
+	})
+	return p
+}
+
+// wait returns sipp's exit error, failing the test if it runs on past
+// within.
+func (p *bgSipp) wait(t *testing.T, within time.Duration) error {
+	t.Helper()
+	select {
+	case err := <-p.done:
+		p.done <- err // for the cleanup
+		return err
+	case <-time.After(within):
+		t.Fatalf("sipp still runs after %v:\n%s", within, p.out.String())
+	}
+	return nil
+}
+
+// participants lists room's participants through s's API.
+func (s *server) participants(t *testing.T, room string) []map[string]any {
+	t.Helper()
+	var list []map[string]any
+	if code := s.apiCall(t, "GET", "/api/v1/rooms/"+room+"/participants", nil, &list); code != http.StatusOK {
+		t.Fatalf("GET participants of %s on %s: %d", room, s.http, code)
+	}
+	return list
+}
+
+// TestClusterRedirectControlFailover: two `parley serve` nodes on one
+// nats-server, each with its own store and the same rooms. A call to node
+// 1 makes it the room's owner; a call for that room to node 2 gets 302
+// with node 1's address as Contact (sipp checks it); node 2's API lists
+// the call's participant, mutes it and kicks it (node 1's own API shows
+// the mute; the caller gets node 1's BYE). The room emptied, node 2 takes
+// the next call for it. A room whose owner is killed (SIGKILL) has its
+// lease expire within the TTL (watched in NATS), and node 2 then answers
+// a call for it.
+func TestClusterRedirectControlFailover(t *testing.T) {
+	t.Parallel()
+	ns := testnats.Start(t)
+	n1 := startParley(t, clusterNode("n1", ns.URL, "49600-49698"))
+	n2 := startParley(t, clusterNode("n2", ns.URL, "49700-49798"))
+	n1.waitLog(t, "cluster joined", 1, 5*time.Second)
+	n2.waitLog(t, "cluster joined", 1, 5*time.Second)
+
+	// A call to node 1: the room is node 1's.
+	a := startBgSipp(t, "wait_bye.xml", nil, "1000", n1.sipUDP)
+	n1.waitLog(t, "call joined", 1, 10*time.Second)
+
+	// A call for it to node 2 is sent to node 1.
+	contact := "sip:1000@" + n1.sipUDP
+	if out, err := runSippWith(t, "redirected.xml", map[string]string{"CONTACT": contact}, "1000", n2.sipUDP); err != nil {
+		n2.dumpLogs(t)
+		t.Fatalf("call to node 2 for node 1's room: want 302 with Contact %s: %v\n%s", contact, err, out)
+	}
+	if len(n2.logged("call joined")) != 0 {
+		t.Fatal("node 2 took a call for node 1's room")
+	}
+
+	// Node 2's API acts on node 1's participant.
+	list := n2.participants(t, "1000")
+	if len(list) != 1 {
+		t.Fatalf("participants through node 2: %v, want node 1's caller", list)
+	}
+	id, _ := list[0]["id"].(string)
+	var p map[string]any
+	if code := n2.apiCall(t, "PATCH", "/api/v1/rooms/1000/participants/"+id, map[string]any{"muted": true}, &p); code != http.StatusOK {
+		t.Fatalf("mute through node 2: %d %v", code, p)
+	}
+	if got := n1.participants(t, "1000"); len(got) != 1 || got[0]["muted"] != true {
+		t.Fatalf("node 1's own view after the mute through node 2: %v", got)
+	}
+	if code := n2.apiCall(t, "DELETE", "/api/v1/rooms/1000/participants/"+id, nil, nil); code != http.StatusNoContent && code != http.StatusOK {
+		t.Fatalf("kick through node 2: %d", code)
+	}
+	if err := a.wait(t, 10*time.Second); err != nil {
+		t.Fatalf("the kicked caller did not get its BYE: %v\n%s", err, a.out.String())
+	}
+
+	// The room emptied: node 1 let it go, and node 2 takes the next call.
+	n1.waitLog(t, "cluster: room released", 1, 5*time.Second)
+	startBgSipp(t, "wait_bye.xml", nil, "1000", n2.sipUDP)
+	n2.waitLog(t, "call joined", 1, 10*time.Second)
+	if got := n1.participants(t, "1000"); len(got) != 1 {
+		t.Fatalf("node 1's API on node 2's room: %v, want node 2's caller", got)
+	}
+
+	// Node 1 owns room 1001 and dies.
+	startBgSipp(t, "wait_bye.xml", nil, "1001", n1.sipUDP)
+	n1.waitLog(t, "call joined", 2, 10*time.Second)
+	if err := n1.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	killed := time.Now()
+	<-n1.stopped
+	_ = n1.cmd.Wait()
+	gone := waitLeaseGone(t, ns.URL, "room.1001", clusterTTL+2*time.Second)
+	t.Logf("room 1001's lease expired %v after its owner was killed (ttl %v)", gone.Sub(killed).Round(10*time.Millisecond), clusterTTL)
+	if out, err := runSipp(t, "call_bye.xml", "1001", n2.sipUDP); err != nil {
+		n2.dumpLogs(t)
+		t.Fatalf("call to node 2 for the dead node's room: %v\n%s", err, out)
+	}
+}
+
+// waitLeaseGone watches the leases bucket on the NATS server at url until
+// key is absent, and returns when it saw it gone; it fails the test if
+// that takes longer than within.
+func waitLeaseGone(t *testing.T, url, key string, within time.Duration) time.Time {
+	t.Helper()
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), within)
+	defer cancel()
+	kv, err := js.KeyValue(ctx, "parley_rooms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		_, err := kv.Get(ctx, key)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			return time.Now()
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("lease %s still there after %v (err %v)", key, within, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
