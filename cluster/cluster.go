@@ -161,15 +161,16 @@ func (c *Cluster) loop() {
 }
 
 // buckets returns the heartbeat and lease buckets, made or opened on first
-// use (and again after a failure: NATS may have been down).
+// use (and again after a failure: NATS may have been down, rebind), or
+// ErrUnreachable while NATS is not connected.
 func (c *Cluster) buckets(ctx context.Context) (nodes, leases jetstream.KeyValue, err error) {
+	if !c.nc.IsConnected() { // fail at once rather than after opTimeout
+		return nil, nil, ErrUnreachable
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.nodes != nil {
 		return c.nodes, c.leases, nil
-	}
-	if !c.nc.IsConnected() {
-		return nil, nil, ErrUnreachable
 	}
 	if nodes, err = c.bucket(ctx, nodesBucket); err != nil {
 		return nil, nil, err
@@ -181,12 +182,24 @@ func (c *Cluster) buckets(ctx context.Context) (nodes, leases jetstream.KeyValue
 	return nodes, leases, nil
 }
 
+// rebind forgets the buckets when err says they are gone (deleted, or a
+// NATS server that lost its store), so that the next operation makes them
+// again.
+func (c *Cluster) rebind(err error) {
+	if errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders) ||
+		errors.Is(err, jetstream.ErrStreamNotFound) || errors.Is(err, jetstream.ErrBucketNotFound) {
+		c.mu.Lock()
+		c.nodes, c.leases = nil, nil
+		c.mu.Unlock()
+	}
+}
+
 // bucket makes or opens a KV bucket whose entries live one TTL; one made
 // by a node with another TTL is an error (the nodes would disagree on when
 // a lease ends).
 func (c *Cluster) bucket(ctx context.Context, name string) (jetstream.KeyValue, error) {
 	kv, err := c.js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: name, TTL: c.opts.TTL,
-		History: 1, Storage: jetstream.MemoryStorage})
+		History: 1, Storage: jetstream.FileStorage}) // leases outlive a NATS restart
 	if errors.Is(err, jetstream.ErrBucketExists) {
 		if kv, err = c.js.KeyValue(ctx, name); err != nil {
 			return nil, fmt.Errorf("cluster: bucket %s: %w", name, err)
@@ -215,6 +228,7 @@ func (c *Cluster) beat() {
 		_, err = nodes.Put(ctx, c.opts.Self.Name, c.self)
 	}
 	if err != nil && !errors.Is(err, ErrUnreachable) {
+		c.rebind(err)
 		c.log.Warn("cluster: heartbeat failed", "err", err.Error())
 	}
 }

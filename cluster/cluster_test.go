@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/parleyhq/parley/internal/testnats"
 )
 
@@ -198,5 +200,67 @@ func TestBucketTTLMismatch(t *testing.T) {
 	defer b.Close()
 	if _, _, err := b.Owner("1000"); err == nil || !strings.Contains(err.Error(), "every node needs the same") {
 		t.Fatalf("Owner with another ttl: %v", err)
+	}
+}
+
+// TestNATSComesBack: a room taken while NATS was down gets its lease once
+// NATS is back, and another node is then sent to it; a lease bucket
+// deleted by hand is made again at the next renewal.
+func TestNATSComesBack(t *testing.T) {
+	srv := testnats.Start(t)
+	a := node(t, srv.URL, "a", nil)
+	b := node(t, srv.URL, "b", nil)
+	if _, _, err := a.Owner("1000"); err != nil { // the buckets exist
+		t.Fatal(err)
+	}
+	srv.Stop()
+	eventually(t, 5*time.Second, "a sees NATS gone", func() bool { return !a.nc.IsConnected() })
+	if _, mine, err := a.Claim("1000"); !mine || !errors.Is(err, ErrUnreachable) {
+		t.Fatalf("Claim without NATS = %v, %v; want a's, unreachable", mine, err)
+	}
+	srv.Restart(t)
+	eventually(t, 5*time.Second, "a's lease written once NATS is back", func() bool {
+		o, ok, err := b.Owner("1000")
+		return err == nil && ok && o.Name == "a"
+	})
+	if _, mine, err := b.Claim("1000"); mine || err != nil {
+		t.Fatalf("b's Claim after NATS came back = %v, %v; want a's room", mine, err)
+	}
+
+	// The bucket is deleted by hand: the renewals make it again.
+	js, err := jetstream.New(a.nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := js.DeleteKeyValue(t.Context(), leasesBucket); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 5*time.Second, "a's lease written again in a new bucket", func() bool {
+		o, ok, err := b.Owner("1000")
+		return err == nil && ok && o.Name == "a"
+	})
+}
+
+// TestJoined: a participant here (a browser, a call out) leases a room no
+// node holds, and the lease goes when the room empties; a room another
+// node holds stays that node's.
+func TestJoined(t *testing.T) {
+	srv := testnats.Start(t)
+	var busy atomic.Bool
+	a := node(t, srv.URL, "a", func(string) bool { return busy.Load() })
+	b := node(t, srv.URL, "b", nil)
+	busy.Store(true)
+	a.Joined("1000")
+	if o, ok, err := b.Owner("1000"); err != nil || !ok || o.Name != "a" {
+		t.Fatalf("after a participant joined on a: Owner = %+v, %v, %v", o, ok, err)
+	}
+	b.Joined("1000") // a split: b does not take a's lease
+	if o, ok, err := b.Owner("1000"); err != nil || !ok || o.Name != "a" {
+		t.Fatalf("after one joined on b too: Owner = %+v, %v, %v", o, ok, err)
+	}
+	busy.Store(false)
+	a.Vacated("1000")
+	if _, ok, err := b.Owner("1000"); err != nil || ok {
+		t.Fatalf("after the room emptied on a: Owner ok %v, %v; want none", ok, err)
 	}
 }

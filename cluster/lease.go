@@ -133,6 +133,27 @@ func (c *Cluster) Release(room string) {
 	}
 }
 
+// Joined tells that room has a participant here: a room no node holds
+// becomes this node's, so that a browser guest, an H.323 call or a call
+// out holds it as a SIP call does (renewed while the room has
+// participants here); one another node holds is logged, for both now
+// serve it.
+func (c *Cluster) Joined(room string) {
+	c.mu.Lock()
+	_, held := c.held[room]
+	c.mu.Unlock()
+	if held {
+		return
+	}
+	owner, mine, err := c.Claim(room)
+	switch {
+	case mine:
+		c.Release(room) // the room's participants keep it (Options.Active)
+	case err == nil:
+		c.log.Warn("cluster: a room another node holds has a participant here: both serve it", "room", room, "owner", owner.Name)
+	}
+}
+
 // Vacated tells that room may have no participants here any more (one
 // left): its lease is released now if no Claim holds it and the room is
 // indeed empty (Options.Active).
@@ -234,6 +255,7 @@ func (c *Cluster) renew() {
 			return
 		}
 		if err != nil {
+			c.rebind(err)
 			c.log.Warn("cluster: renewing a lease failed", "room", room, "err", err.Error())
 			continue
 		}

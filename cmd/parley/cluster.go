@@ -65,7 +65,7 @@ func (a *app) startCluster(api http.Handler) (http.Handler, error) {
 	}
 	c.Serve(api)
 	a.clusterRouter.c.Store(c)
-	stop := vacateOnLeave(b, c)
+	stop := followRooms(b, c)
 	a.closers = append(a.closers, func() { stop(); c.Close() })
 	a.log.Info("cluster joined", "node", self.Name, "sip", self.SIP, "http", self.HTTP, "nats", strings.Join(cc.NATS, ","))
 	return c.Forward(api), nil
@@ -89,17 +89,21 @@ func boundSIP(addrs []string) (string, error) {
 	return "", fmt.Errorf("required: no udp sip.listen to default to")
 }
 
-// vacateOnLeave tells c when a room of b empties, so that its lease is
-// freed at once rather than at the next renewal; the returned func stops
-// it.
-func vacateOnLeave(b *bridge.Bridge, c *cluster.Cluster) (stop func()) {
+// followRooms tells c when a room of b gets a participant (a browser,
+// an H.323 call, a call out: the room is leased as for a SIP call) and
+// when one leaves, so that an emptied room's lease is freed at once rather
+// than at the next renewal; the returned func stops it.
+func followRooms(b *bridge.Bridge, c *cluster.Cluster) (stop func()) {
 	sub := b.Subscribe()
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		for e := range sub.C {
-			if e.Type == bridge.EventLeft || e.Type == bridge.EventEnded {
+			switch e.Type {
+			case bridge.EventJoined:
+				c.Joined(e.Room)
+			case bridge.EventLeft, bridge.EventEnded:
 				c.Vacated(e.Room)
 			}
 		}

@@ -22,9 +22,10 @@ type Server struct {
 	// URL is nats://127.0.0.1:PORT.
 	URL string
 
-	cmd  *exec.Cmd
-	done chan struct{}
-	once sync.Once
+	bin, dir string
+	cmd      *exec.Cmd
+	done     chan struct{}
+	once     *sync.Once
 }
 
 // listening is the log line that names the client port.
@@ -40,9 +41,24 @@ func Start(t testing.TB) *Server {
 		}
 		t.Skip("nats-server not found (apt-get install nats-server; PARLEY_REQUIRE_NATS=1 makes this a failure)")
 	}
-	dir := t.TempDir()
-	cmd := exec.Command(bin, "-a", "127.0.0.1", "-p", "-1", "-js", "-sd", filepath.Join(dir, "js"),
-		"-n", "parley-test-"+filepath.Base(dir))
+	s := &Server{bin: bin, dir: t.TempDir()}
+	s.start(t, "-1")
+	t.Cleanup(func() { s.Stop() })
+	return s
+}
+
+// Restart starts the stopped server again on the same port and store.
+func (s *Server) Restart(t testing.TB) {
+	t.Helper()
+	s.start(t, s.URL[strings.LastIndex(s.URL, ":")+1:])
+}
+
+// start runs nats-server on port ("-1": a free one) and waits until it
+// is ready.
+func (s *Server) start(t testing.TB, port string) {
+	t.Helper()
+	cmd := exec.Command(s.bin, "-a", "127.0.0.1", "-p", port, "-js", "-sd", filepath.Join(s.dir, "js"),
+		"-n", "parley-test-"+filepath.Base(s.dir))
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -50,10 +66,11 @@ func Start(t testing.TB) *Server {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("nats-server: %v", err)
 	}
-	s := &Server{cmd: cmd, done: make(chan struct{})}
+	s.cmd, s.done, s.once = cmd, make(chan struct{}), &sync.Once{}
+	done := s.done
 	addr := make(chan string, 1)
 	go func() {
-		defer close(s.done)
+		defer close(done)
 		sc := bufio.NewScanner(stderr)
 		client := ""
 		for sc.Scan() {
@@ -69,16 +86,15 @@ func Start(t testing.TB) *Server {
 		}
 		_ = cmd.Wait()
 	}()
-	t.Cleanup(s.Stop)
 	select {
 	case a := <-addr:
 		s.URL = "nats://" + a
-	case <-s.done:
+	case <-done:
 		t.Fatal("nats-server exited before it was ready")
 	case <-time.After(10 * time.Second):
+		s.Stop()
 		t.Fatal("nats-server not ready within 10 s")
 	}
-	return s
 }
 
 // Stop stops the server and waits until it is gone; stopping it again
