@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -206,6 +207,63 @@ func waitLeaseGone(t *testing.T, url, key string, within time.Duration) time.Tim
 		}
 		if ctx.Err() != nil {
 			t.Fatalf("lease %s still there after %v (err %v)", key, within, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestClusterWithoutNATS: a node whose NATS is down starts and takes the
+// calls for its rooms (the single-node fallback), and writes their
+// leases once NATS is back.
+func TestClusterWithoutNATS(t *testing.T) {
+	t.Parallel()
+	ns := testnats.Start(t)
+	ns.Stop()
+	n := startParley(t, clusterNode("solo", ns.URL, "49800-49898"))
+	bg := startBgSipp(t, "wait_bye.xml", nil, "1000", n.sipUDP)
+	n.waitLog(t, "call joined", 1, 10*time.Second)
+	if len(n.logged("cluster: cannot learn the room's owner: taking the call here")) == 0 {
+		t.Error("taking the call without NATS was not logged")
+	}
+	ns.Restart(t)
+	owner := waitLease(t, ns.URL, "room.1000", 10*time.Second)
+	if owner != "solo" {
+		t.Fatalf("room 1000's lease names %q, want solo", owner)
+	}
+	select {
+	case err := <-bg.done:
+		t.Fatalf("the call ended while NATS came back: %v\n%s", err, bg.out.String())
+	default:
+	}
+}
+
+// waitLease waits until the leases bucket on the NATS server at url has
+// key, and returns the owner's name it holds.
+func waitLease(t *testing.T, url, key string, within time.Duration) string {
+	t.Helper()
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), within)
+	defer cancel()
+	for {
+		if kv, err := js.KeyValue(ctx, "parley_rooms"); err == nil {
+			if e, err := kv.Get(ctx, key); err == nil {
+				var owner struct{ Name string }
+				if err := json.Unmarshal(e.Value(), &owner); err != nil {
+					t.Fatal(err)
+				}
+				return owner.Name
+			}
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("no lease %s within %v", key, within)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
