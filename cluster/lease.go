@@ -102,9 +102,9 @@ func (c *Cluster) take(ctx context.Context, leases jetstream.KeyValue, key strin
 		if err != nil {
 			return 0, Node{}, fmt.Errorf("cluster: lease %s: %w", key, err)
 		}
-		var owner Node
-		if err := json.Unmarshal(e.Value(), &owner); err != nil {
-			return 0, Node{}, fmt.Errorf("cluster: lease %s: %w", key, err)
+		owner, err := ownerOf(key, e)
+		if err != nil {
+			return 0, Node{}, err
 		}
 		if owner.Name != c.opts.Self.Name {
 			return 0, owner, nil
@@ -217,10 +217,19 @@ func (c *Cluster) Owner(room string) (owner Node, ok bool, err error) {
 	if err != nil {
 		return Node{}, false, fmt.Errorf("cluster: lease %s: %w", key, err)
 	}
-	if err := json.Unmarshal(e.Value(), &owner); err != nil {
-		return Node{}, false, fmt.Errorf("cluster: lease %s: %w", key, err)
+	if owner, err = ownerOf(key, e); err != nil {
+		return Node{}, false, err
 	}
 	return owner, true, nil
+}
+
+// ownerOf is the node lease entry e names.
+func ownerOf(key string, e jetstream.KeyValueEntry) (Node, error) {
+	var owner Node
+	if err := json.Unmarshal(e.Value(), &owner); err != nil {
+		return Node{}, fmt.Errorf("cluster: lease %s: %w", key, err)
+	}
+	return owner, nil
 }
 
 // renew keeps this node's leases: a room no call holds and with no

@@ -172,7 +172,7 @@ func TestClusterRedirectControlFailover(t *testing.T) {
 	killed := time.Now()
 	<-n1.stopped
 	_ = n1.cmd.Wait()
-	gone := waitLeaseGone(t, ns.URL, "room.1001", clusterTTL+2*time.Second)
+	gone := readLeases(t, ns.URL).wait(t, "room.1001", "", clusterTTL+2*time.Second)
 	t.Logf("room 1001's lease expired %v after its owner was killed (ttl %v)", gone.Sub(killed).Round(10*time.Millisecond), clusterTTL)
 	if out, err := runSipp(t, "call_bye.xml", "1001", n2.sipUDP); err != nil {
 		n2.dumpLogs(t)
@@ -180,33 +180,61 @@ func TestClusterRedirectControlFailover(t *testing.T) {
 	}
 }
 
-// waitLeaseGone watches the leases bucket on the NATS server at url until
-// key is absent, and returns when it saw it gone; it fails the test if
-// that takes longer than within.
-func waitLeaseGone(t *testing.T, url, key string, within time.Duration) time.Time {
+// leases reads the room leases on a NATS server as another node would.
+type leases struct {
+	js jetstream.JetStream
+}
+
+// readLeases connects to the NATS server at url until the test ends.
+func readLeases(t *testing.T, url string) *leases {
 	t.Helper()
 	nc, err := nats.Connect(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer nc.Close()
+	t.Cleanup(nc.Close)
 	js, err := jetstream.New(nc)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return &leases{js: js}
+}
+
+// owner returns the node key's lease names, "" when there is none (or no
+// bucket yet).
+func (l *leases) owner(ctx context.Context, key string) (string, error) {
+	kv, err := l.js.KeyValue(ctx, "parley_rooms")
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	e, err := kv.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	var owner struct{ Name string }
+	err = json.Unmarshal(e.Value(), &owner)
+	return owner.Name, err
+}
+
+// wait polls key's lease until its owner is want ("": gone) and returns
+// when it saw it; it fails the test if that takes longer than within.
+func (l *leases) wait(t *testing.T, key, want string, within time.Duration) time.Time {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), within)
 	defer cancel()
-	kv, err := js.KeyValue(ctx, "parley_rooms")
-	if err != nil {
-		t.Fatal(err)
-	}
 	for {
-		_, err := kv.Get(ctx, key)
-		if errors.Is(err, jetstream.ErrKeyNotFound) {
+		owner, err := l.owner(ctx, key)
+		if err == nil && owner == want {
 			return time.Now()
 		}
 		if ctx.Err() != nil {
-			t.Fatalf("lease %s still there after %v (err %v)", key, within, err)
+			t.Fatalf("lease %s names %q (err %v) after %v, want %q", key, owner, err, within, want)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -226,45 +254,10 @@ func TestClusterWithoutNATS(t *testing.T) {
 		t.Error("taking the call without NATS was not logged")
 	}
 	ns.Restart(t)
-	owner := waitLease(t, ns.URL, "room.1000", 10*time.Second)
-	if owner != "solo" {
-		t.Fatalf("room 1000's lease names %q, want solo", owner)
-	}
+	readLeases(t, ns.URL).wait(t, "room.1000", "solo", 10*time.Second)
 	select {
 	case err := <-bg.done:
 		t.Fatalf("the call ended while NATS came back: %v\n%s", err, bg.out.String())
 	default:
-	}
-}
-
-// waitLease waits until the leases bucket on the NATS server at url has
-// key, and returns the owner's name it holds.
-func waitLease(t *testing.T, url, key string, within time.Duration) string {
-	t.Helper()
-	nc, err := nats.Connect(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), within)
-	defer cancel()
-	for {
-		if kv, err := js.KeyValue(ctx, "parley_rooms"); err == nil {
-			if e, err := kv.Get(ctx, key); err == nil {
-				var owner struct{ Name string }
-				if err := json.Unmarshal(e.Value(), &owner); err != nil {
-					t.Fatal(err)
-				}
-				return owner.Name
-			}
-		}
-		if ctx.Err() != nil {
-			t.Fatalf("no lease %s within %v", key, within)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
