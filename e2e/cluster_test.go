@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/zaf/g711"
 
 	"github.com/parleyhq/parley/internal/testnats"
 )
@@ -60,13 +62,15 @@ type bgSipp struct {
 }
 
 // startBgSipp runs scenario from testdata/sipp for one call to room at
-// target, each key of replace replaced by its value.
-func startBgSipp(t *testing.T, scenario string, replace map[string]string, room, target string) *bgSipp {
+// target, each key of replace replaced by its value, with sipp's extra
+// arguments.
+func startBgSipp(t *testing.T, scenario string, replace map[string]string, room, target string, extra ...string) *bgSipp {
 	t.Helper()
 	dir := t.TempDir()
 	path := sippScenario(t, dir, scenario, replace)
-	cmd := exec.Command("sipp", "-sf", path, "-s", room, "-i", "127.0.0.1", "-m", "1", "-nostdin",
-		"-timeout", "30s", "-timeout_error", "-trace_err", "-error_file", filepath.Join(dir, "errors.log"), target)
+	args := append([]string{"-sf", path, "-s", room, "-i", "127.0.0.1", "-m", "1", "-nostdin",
+		"-timeout", "30s", "-timeout_error", "-trace_err", "-error_file", filepath.Join(dir, "errors.log")}, extra...)
+	cmd := exec.Command("sipp", append(args, target)...)
 	p := &bgSipp{done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = &p.out, &p.out
 	if err := cmd.Start(); err != nil {
@@ -94,6 +98,30 @@ func (p *bgSipp) wait(t *testing.T, within time.Duration) error {
 	return nil
 }
 
+// waitRun waits until the last run the peer heard is of label and at
+// least n packets long, and reports whether it was within the timeout.
+func (p *rtpPeer) waitRun(label rune, n int, within time.Duration) bool {
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		p.mu.Lock()
+		k := len(p.runs) - 1
+		ok := k >= 0 && p.runs[k].label == label && p.runs[k].packets >= n
+		p.mu.Unlock()
+		if ok {
+			return true
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return false
+}
+
+// lastRunStart is when the last run the peer heard began.
+func (p *rtpPeer) lastRunStart() time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.runs[len(p.runs)-1].first
+}
+
 // participants lists room's participants through s's API.
 func (s *server) participants(t *testing.T, room string) []map[string]any {
 	t.Helper()
@@ -105,14 +133,15 @@ func (s *server) participants(t *testing.T, room string) []map[string]any {
 }
 
 // TestClusterRedirectControlFailover: two `parley serve` nodes on one
-// nats-server, each with its own store and the same rooms. A call to node
-// 1 makes it the room's owner; a call for that room to node 2 gets 302
-// with node 1's address as Contact (sipp checks it); node 2's API lists
-// the call's participant, mutes it and kicks it (node 1's own API shows
-// the mute; the caller gets node 1's BYE). The room emptied, node 2 takes
-// the next call for it. A room whose owner is killed (SIGKILL) has its
-// lease expire within the TTL (watched in NATS), and node 2 then answers
-// a call for it.
+// nats-server, each with its own store and the same rooms. A talker (a
+// 1 kHz tone) and a listener call node 1, which becomes the room's owner;
+// a call for that room to node 2 gets 302 with node 1's address as Contact
+// (sipp checks it); node 2's API lists node 1's participants, mutes the
+// talker (the listener hears it stop within a second; node 1's own API
+// shows the mute) and kicks both (each gets node 1's BYE). The room
+// emptied, node 2 takes the next call for it. A room whose owner is killed
+// (SIGKILL) has its lease expire within the TTL (watched in NATS), and
+// node 2 then answers a call for it.
 func TestClusterRedirectControlFailover(t *testing.T) {
 	t.Parallel()
 	ns := testnats.Start(t)
@@ -121,11 +150,24 @@ func TestClusterRedirectControlFailover(t *testing.T) {
 	n1.waitLog(t, "cluster joined", 1, 5*time.Second)
 	n2.waitLog(t, "cluster joined", 1, 5*time.Second)
 
-	// A call to node 1: the room is node 1's.
-	a := startBgSipp(t, "wait_bye.xml", nil, "1000", n1.sipUDP)
+	// A talker and a listener call node 1: the room is node 1's.
+	tone := filepath.Join(t.TempDir(), "tone1k.ulaw")
+	if err := os.WriteFile(tone, g711.EncodeUlaw(dialogPCM(dialogSippTone, dialogAmplitude, 10*time.Second)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	talker := startBgSipp(t, "rtp_stop.xml", map[string]string{"TONE_FILE": tone}, "1000", n1.sipUDP,
+		"-mi", "127.0.0.1", "-mp", fmt.Sprint(dialogFreePort(t)))
 	n1.waitLog(t, "call joined", 1, 10*time.Second)
+	talkerID, _ := n1.logged("call joined")[0]["participant"].(string)
+	ear := newRTPPeer(t, map[rune]float64{'T': dialogSippTone})
+	listener := startBgSipp(t, "pin_go_media.xml", map[string]string{"@PORT@": fmt.Sprint(ear.port())}, "1000", n1.sipUDP)
+	n1.waitLog(t, "call joined", 2, 10*time.Second)
+	listenerID, _ := n1.logged("call joined")[1]["participant"].(string)
+	if !ear.waitRun('T', 25, 10*time.Second) {
+		t.Fatalf("the listener never heard the talker: %q", ear.heard())
+	}
 
-	// A call for it to node 2 is sent to node 1.
+	// A call for the room to node 2 is sent to node 1.
 	contact := "sip:1000@" + n1.sipUDP
 	if out, err := runSippWith(t, "redirected.xml", map[string]string{"CONTACT": contact}, "1000", n2.sipUDP); err != nil {
 		n2.dumpLogs(t)
@@ -135,24 +177,40 @@ func TestClusterRedirectControlFailover(t *testing.T) {
 		t.Fatal("node 2 took a call for node 1's room")
 	}
 
-	// Node 2's API acts on node 1's participant.
-	list := n2.participants(t, "1000")
-	if len(list) != 1 {
-		t.Fatalf("participants through node 2: %v, want node 1's caller", list)
+	// Node 2's API lists node 1's participants and mutes the talker: the
+	// listener on node 1 stops hearing it within a second.
+	if list := n2.participants(t, "1000"); len(list) != 2 {
+		t.Fatalf("participants through node 2: %v, want node 1's two callers", list)
 	}
-	id, _ := list[0]["id"].(string)
 	var p map[string]any
-	if code := n2.apiCall(t, "PATCH", "/api/v1/rooms/1000/participants/"+id, map[string]any{"muted": true}, &p); code != http.StatusOK {
+	muted := time.Now()
+	if code := n2.apiCall(t, "PATCH", "/api/v1/rooms/1000/participants/"+talkerID, map[string]any{"muted": true}, &p); code != http.StatusOK {
 		t.Fatalf("mute through node 2: %d %v", code, p)
 	}
-	if got := n1.participants(t, "1000"); len(got) != 1 || got[0]["muted"] != true {
-		t.Fatalf("node 1's own view after the mute through node 2: %v", got)
+	if !ear.waitRun('.', 25, 5*time.Second) {
+		t.Fatalf("the listener still hears the muted talker: %q", ear.heard())
 	}
-	if code := n2.apiCall(t, "DELETE", "/api/v1/rooms/1000/participants/"+id, nil, nil); code != http.StatusNoContent && code != http.StatusOK {
-		t.Fatalf("kick through node 2: %d", code)
+	silent := ear.lastRunStart()
+	t.Logf("the talker went silent for the listener %v after the mute was sent to node 2", silent.Sub(muted).Round(time.Millisecond))
+	if silent.Sub(muted) > time.Second {
+		t.Errorf("the talker went silent %v after the mute through node 2, want within 1 s", silent.Sub(muted))
 	}
-	if err := a.wait(t, 10*time.Second); err != nil {
-		t.Fatalf("the kicked caller did not get its BYE: %v\n%s", err, a.out.String())
+	for _, got := range n1.participants(t, "1000") {
+		if got["id"] == talkerID && got["muted"] != true {
+			t.Errorf("node 1's own view after the mute through node 2: %v", got)
+		}
+	}
+
+	// Node 2's API kicks both: each gets node 1's BYE.
+	for _, id := range []string{talkerID, listenerID} {
+		if code := n2.apiCall(t, "DELETE", "/api/v1/rooms/1000/participants/"+id, nil, nil); code != http.StatusNoContent && code != http.StatusOK {
+			t.Fatalf("kick %s through node 2: %d", id, code)
+		}
+	}
+	for _, c := range []*bgSipp{talker, listener} {
+		if err := c.wait(t, 10*time.Second); err != nil {
+			t.Fatalf("a kicked caller did not get its BYE: %v\n%s", err, c.out.String())
+		}
 	}
 
 	// The room emptied: node 1 let it go, and node 2 takes the next call.
@@ -165,14 +223,16 @@ func TestClusterRedirectControlFailover(t *testing.T) {
 
 	// Node 1 owns room 1001 and dies.
 	startBgSipp(t, "wait_bye.xml", nil, "1001", n1.sipUDP)
-	n1.waitLog(t, "call joined", 2, 10*time.Second)
+	n1.waitLog(t, "call joined", 3, 10*time.Second)
+	leases := readLeases(t, ns.URL)
+	leases.wait(t, "room.1001", "n1", 2*time.Second)
 	if err := n1.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	killed := time.Now()
 	<-n1.stopped
 	_ = n1.cmd.Wait()
-	gone := readLeases(t, ns.URL).wait(t, "room.1001", "", clusterTTL+2*time.Second)
+	gone := leases.wait(t, "room.1001", "", clusterTTL+time.Second) // the TTL counts from the last renewal
 	t.Logf("room 1001's lease expired %v after its owner was killed (ttl %v)", gone.Sub(killed).Round(10*time.Millisecond), clusterTTL)
 	if out, err := runSipp(t, "call_bye.xml", "1001", n2.sipUDP); err != nil {
 		n2.dumpLogs(t)
