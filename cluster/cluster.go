@@ -128,9 +128,41 @@ func New(opts Options) (*Cluster, error) {
 		c.nc.Close()
 		return nil, fmt.Errorf("cluster: subscribe: %w", err)
 	}
+	if err := c.checkName(); err != nil {
+		c.nc.Close()
+		return nil, err
+	}
 	c.beat()
 	go c.loop()
 	return c, nil
+}
+
+// checkName refuses a name that another live node, at another SIP
+// address, announces: two nodes of one name would both think a room
+// theirs. The same node restarted within the TTL has the same address.
+// With NATS unreachable there is no one to ask.
+func (c *Cluster) checkName() error {
+	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	defer cancel()
+	nodes, _, err := c.buckets(ctx)
+	if errors.Is(err, ErrUnreachable) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	e, err := nodes.Get(ctx, c.opts.Self.Name)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("cluster: heartbeat of %s: %w", c.opts.Self.Name, err)
+	}
+	var other Node
+	if json.Unmarshal(e.Value(), &other) == nil && other.SIP != c.opts.Self.SIP {
+		return fmt.Errorf("cluster: node %s is already live at %s", c.opts.Self.Name, other.SIP)
+	}
+	return nil
 }
 
 // errText is err's text, or "" for nil (a clean disconnect).
@@ -278,7 +310,8 @@ func (c *Cluster) Close() {
 	_ = c.sub.Unsubscribe()
 	c.mu.Lock()
 	rooms := make([]string, 0, len(c.held))
-	for r := range c.held {
+	for r, l := range c.held {
+		l.refs = 0 // the node goes: its calls with it
 		rooms = append(rooms, r)
 	}
 	c.mu.Unlock()

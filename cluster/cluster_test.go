@@ -186,20 +186,16 @@ func TestNATSDown(t *testing.T) {
 }
 
 // TestBucketTTLMismatch: a node whose lease_ttl differs from the one the
-// buckets were made with refuses to serve leases rather than disagree.
+// buckets were made with does not join rather than disagree.
 func TestBucketTTLMismatch(t *testing.T) {
 	srv := testnats.Start(t)
 	a := node(t, srv.URL, "a", nil)
 	if _, _, err := a.Claim("1000"); err != nil {
 		t.Fatal(err)
 	}
-	b, err := New(Options{Self: Node{Name: "b", SIP: "b:5060"}, URLs: []string{srv.URL}, TTL: 2 * testTTL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	if _, _, err := b.Owner("1000"); err == nil || !strings.Contains(err.Error(), "every node needs the same") {
-		t.Fatalf("Owner with another ttl: %v", err)
+	_, err := New(Options{Self: Node{Name: "b", SIP: "b:5060"}, URLs: []string{srv.URL}, TTL: 2 * testTTL})
+	if err == nil || !strings.Contains(err.Error(), "every node needs the same") {
+		t.Fatalf("New with another ttl: %v", err)
 	}
 }
 
@@ -262,5 +258,40 @@ func TestJoined(t *testing.T) {
 	a.Vacated("1000")
 	if _, ok, err := b.Owner("1000"); err != nil || ok {
 		t.Fatalf("after the room emptied on a: Owner ok %v, %v; want none", ok, err)
+	}
+}
+
+// TestNodeName: a name another live node announces at another address is
+// refused; the same node restarted (same address) is not.
+func TestNodeName(t *testing.T) {
+	srv := testnats.Start(t)
+	node(t, srv.URL, "a", nil)
+	for _, tt := range []struct {
+		sip, err string
+	}{
+		{"elsewhere:5060", "cluster: node a is already live at a.example:5060"},
+		{"a.example:5060", ""},
+	} {
+		c, err := New(Options{Self: Node{Name: "a", SIP: tt.sip}, URLs: []string{srv.URL}, TTL: testTTL})
+		if (err == nil) != (tt.err == "") || (err != nil && err.Error() != tt.err) {
+			t.Errorf("a second a at %s: %v, want %q", tt.sip, err, tt.err)
+		}
+		if c != nil {
+			c.Close()
+		}
+	}
+}
+
+// TestCloseReleases: a node that closes with calls up frees their rooms at
+// once.
+func TestCloseReleases(t *testing.T) {
+	srv := testnats.Start(t)
+	a, b := node(t, srv.URL, "a", func(string) bool { return true }), node(t, srv.URL, "b", nil)
+	if _, mine, err := a.Claim("5000"); !mine || err != nil {
+		t.Fatal(mine, err)
+	}
+	a.Close()
+	if o, ok, err := b.Owner("5000"); err != nil || ok {
+		t.Fatalf("after a closed: Owner = %+v, %v, %v; want none", o, ok, err)
 	}
 }

@@ -26,8 +26,9 @@ type Cluster struct {
 	// browsers reach it, announced in its heartbeats. Empty: the HTTP
 	// listener's bound address, when it names a specific IP.
 	HTTPAddress string `yaml:"http_address"`
-	// NATS are the URLs of the NATS servers (nats://HOST:PORT), JetStream
-	// enabled. At least one.
+	// NATS are the URLs of the NATS servers (nats://HOST:PORT or
+	// tls://HOST:PORT), JetStream enabled, without credentials (the NATS
+	// servers of a cluster are on its private network). At least one.
 	NATS []string `yaml:"nats"`
 	// LeaseTTL is how long a room's lease and a node's heartbeat live
 	// without being renewed: a node that dies loses its rooms within it.
@@ -86,8 +87,12 @@ func (v *validator) cluster(c *Cluster) {
 		v.add("cluster.nats", "at least one URL is required")
 	}
 	for i, n := range c.NATS {
-		if u, err := url.Parse(n); err != nil || (u.Scheme != "nats" && u.Scheme != "tls") || u.Host == "" {
+		u, err := url.Parse(n)
+		switch {
+		case err != nil || (u.Scheme != "nats" && u.Scheme != "tls") || u.Host == "":
 			v.add(index("cluster.nats", i), "%q: want nats://HOST:PORT or tls://HOST:PORT", n)
+		case u.User != nil: // a Config may be logged whole: no secret in a plain string
+			v.add(index("cluster.nats", i), "%q: credentials in the URL are not taken", u.Redacted())
 		}
 	}
 	if c.LeaseTTL < minLeaseTTL || c.LeaseTTL > maxLeaseTTL {

@@ -25,6 +25,7 @@ func TestClusterSection(t *testing.T) {
 		{"bad node", "cluster:\n  node: a.b\n  nats: [nats://a:4222]\n", nil, `p.yaml:2: cluster.node: "a.b": want`},
 		{"no nats", "cluster:\n  node: n1\n", nil, "p.yaml:1: cluster.nats: at least one URL is required"},
 		{"bad nats", "cluster:\n  node: n1\n  nats:\n    - http://a:1\n", nil, `p.yaml:4: cluster.nats[0]: "http://a:1": want nats://HOST:PORT`},
+		{"credentials", "cluster:\n  node: n1\n  nats:\n    - nats://u:pw@a:4222\n", nil, `p.yaml:4: cluster.nats[0]: "nats://u:xxxxx@a:4222": credentials in the URL are not taken`},
 		{"bad sip", ok + "  sip_address: 10.0.0.1\n", nil, `p.yaml:4: cluster.sip_address: "10.0.0.1": want HOST:PORT`},
 		{"bad http", ok + "  http_address: 10.0.0.1:80\n", nil, `p.yaml:4: cluster.http_address: "10.0.0.1:80": want an http:// or https:// URL`},
 		{"short ttl", ok + "  lease_ttl: 500ms\n", nil, "p.yaml:4: cluster.lease_ttl: 500ms: must be between 1s and 1m"},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/netip"
@@ -67,7 +68,14 @@ func (a *app) startCluster(api http.Handler) (http.Handler, error) {
 	a.clusterRouter.c.Store(c)
 	stop := followRooms(b, c)
 	a.closers = append(a.closers, func() { stop(); c.Close() })
-	a.log.Info("cluster joined", "node", self.Name, "sip", self.SIP, "http", self.HTTP, "nats", strings.Join(cc.NATS, ","))
+	var live []string
+	if members, err := c.Members(context.Background()); err == nil { // NATS down: none known yet
+		for _, m := range members {
+			live = append(live, m.Name)
+		}
+	}
+	a.log.Info("cluster joined", "node", self.Name, "sip", self.SIP, "http", self.HTTP, "nats", strings.Join(cc.NATS, ","),
+		"members", strings.Join(live, ","))
 	return c.Forward(api), nil
 }
 
