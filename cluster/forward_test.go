@@ -1,6 +1,8 @@
 package cluster
 
 import (
+	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -113,4 +115,39 @@ func TestServeWire(t *testing.T) {
 	if res := c.serveWire([]byte(`{"method":"BAD METHOD","url":"/x"}`)); res.Status != http.StatusBadRequest {
 		t.Errorf("bad method: %d", res.Status)
 	}
+}
+
+// FuzzServeWire: whatever a NATS message carries, the owner answers it
+// with a status the HTTP handler or the decoder chose, and a decoded
+// request reaches the handler with its method, URL and body intact.
+func FuzzServeWire(f *testing.F) {
+	f.Add([]byte(`{"method":"PATCH","url":"/api/v1/rooms/1000/participants/1?x=1","header":{"Authorization":["Bearer t"]},"body":"eyJtdXRlZCI6dHJ1ZX0=","remote_addr":"192.0.2.1:5"}`))
+	c := &Cluster{}
+	var seen wireRequest
+	c.Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		seen = wireRequest{Method: r.Method, URL: r.RequestURI, Body: body}
+		w.WriteHeader(http.StatusTeapot)
+	}))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		seen = wireRequest{}
+		res := c.serveWire(data)
+		switch res.Status {
+		case http.StatusTeapot:
+			var wr wireRequest
+			if err := json.Unmarshal(data, &wr); err != nil {
+				t.Fatalf("served a request that does not decode: %v", err)
+			}
+			method := wr.Method
+			if method == "" {
+				method = http.MethodGet
+			}
+			if seen.Method != method || seen.URL != wr.URL || !bytes.Equal(seen.Body, wr.Body) {
+				t.Fatalf("handler saw %+v, want %+v", seen, wr)
+			}
+		case http.StatusBadRequest:
+		default:
+			t.Fatalf("status %d", res.Status)
+		}
+	})
 }
