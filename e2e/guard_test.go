@@ -92,7 +92,9 @@ func TestGuardRegistrar(t *testing.T) {
 	if _, err := exec.LookPath("svcrack"); err != nil {
 		t.Fatal("svcrack is not installed (Debian package sipvicious)")
 	}
+	// The three attacks each wait out their own Parley's guard: side by side.
 	t.Run("svcrack", func(t *testing.T) {
+		t.Parallel()
 		srv := startParley(t, guardConfig)
 		words := filepath.Join(t.TempDir(), "words.txt")
 		var list strings.Builder
@@ -137,6 +139,7 @@ func TestGuardRegistrar(t *testing.T) {
 		{"rotating sources", []string{"2001", "10", "50"}, 30},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			srv := startParley(t, guardConfig)
 			host, port, _ := strings.Cut(srv.sipUDP, ":")
 			r := runGuesser(t, "guess_register.py", append([]string{host, port}, tt.args...)...)
