@@ -11,9 +11,11 @@ build: deps-build
 run: build
 	./bin/parley serve
 
+# -parallel 4: most e2e tests marked parallel wait on timers, peers and
+# prompts rather than compute, so four side by side fit two cores.
 test: deps-test
 	$(GO) vet ./...
-	$(GO) test -race -timeout 25m ./...
+	$(GO) test -race -timeout 25m -parallel 4 ./...
 
 bench: deps-build
 	$(GO) test -run '^$$' -bench . -benchmem ./media/... ./mixer/... ./video/... ./webrtc/... ./h323/per/

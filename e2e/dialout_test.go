@@ -34,6 +34,7 @@ rooms:
 // must carry the room's caller ID in From and P-Asserted-Identity, and a
 // tone from another phone in the room must reach 2001's recording.
 func TestDialRegisteredExtension(t *testing.T) {
+	t.Parallel()
 	srv := startParley(t, dialConfig)
 	dir := t.TempDir()
 	quiet := filepath.Join(dir, "quiet.wav")

@@ -10,6 +10,7 @@ import (
 // dialling it rings both at once, the one that answers joins the room, and
 // the other gets a CANCEL.
 func TestDialExtensionForks(t *testing.T) {
+	t.Parallel()
 	srv := startParley(t, dialConfig)
 	wav := toneFile(t, "quiet.wav", 8000, 0, 0, 30)
 	desk := newPhoneAccount(t, "desk", wav, "PCMU/8000/1", 41900,

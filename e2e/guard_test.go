@@ -161,6 +161,7 @@ func TestGuardRegistrar(t *testing.T) {
 // at most 12 in 15 s (3 free, then after 1, 2, 4, 8 s), and logs the
 // source at most once a minute.
 func TestGuardPIN(t *testing.T) {
+	t.Parallel()
 	srv := startParley(t, guardConfig)
 	host, port, _ := strings.Cut(srv.sipUDP, ":")
 	r := runGuesser(t, "guess_pin.py", host, port, "1000", "15", "50")
@@ -188,6 +189,7 @@ func TestGuardPIN(t *testing.T) {
 // s) and 429 with Retry-After for the rest, the right PIN included, each
 // 429 counted in parley_guard_blocked_total{kind="console"}.
 func TestGuardConsole(t *testing.T) {
+	t.Parallel()
 	srv := startParley(t, guardConfig)
 	url := "http://" + srv.http + "/api/v1/rooms/1000/console-login"
 	// A client of its own, whose connections are closed at the end: a
@@ -321,6 +323,7 @@ func TestGuardTokenTTL(t *testing.T) {
 // is banned, and its next PIN ends the call the way wrong PINs do (the
 // wrong-PIN prompt, goodbye, BYE), in this call and in the next ones.
 func TestGuardPINBan(t *testing.T) {
+	t.Parallel()
 	srv := startParley(t, guardConfig+"guard:\n  ban_after: 4\n  base_delay: 100ms\n")
 	host, port, _ := strings.Cut(srv.sipUDP, ":")
 	r := runGuesser(t, "guess_pin.py", host, port, "1000", "16", "1")

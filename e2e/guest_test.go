@@ -31,6 +31,7 @@ rooms:
 // a member) alone in a hosted room hears a goodbye and is hung up after
 // guest_wait.
 func TestGuestsAloneAreDropped(t *testing.T) {
+	t.Parallel()
 	srv := startParley(t, guestConfig)
 	wav := toneFile(t, "guest.wav", 8000, 440, 0.25, 20)
 	guest := newPhone(t, "guest", wav, "PCMU/8000/1", 41300)
@@ -61,6 +62,7 @@ func TestGuestsAloneAreDropped(t *testing.T) {
 // TestGuestStaysWhenAMemberJoins: the member (a registered extension) joins
 // within guest_wait, so the guest's call goes on.
 func TestGuestStaysWhenAMemberJoins(t *testing.T) {
+	t.Parallel()
 	srv := startParley(t, guestConfig)
 	gw := toneFile(t, "guest.wav", 8000, 440, 0.25, 20)
 	mw := toneFile(t, "member.wav", 8000, 1000, 0.25, 20)

@@ -198,6 +198,7 @@ func mediasafeSpray(t *testing.T, c *net.UDPConn, lo, hi int, stop <-chan struct
 // the room's audio over the same time, so the measurement can see it.
 // Before the fix, parley sent the mix to any c= (386× amplification).
 func TestMediaNoReflection(t *testing.T) {
+	t.Parallel()
 	srv := startParley(t, mediasafeConfig("47640-47659", ""))
 	victim, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 3)})
 	if err != nil {
@@ -261,6 +262,7 @@ func TestMediaNoReflection(t *testing.T) {
 // answered, the legitimate caller got 503, and the ports stayed held for
 // 32 s.
 func TestMediaUnackedBudget(t *testing.T) {
+	t.Parallel()
 	srv := startParley(t, mediasafeConfig("47670-47693",
 		"  max_unacked_per_source: 10\n  ack_timeout: 2s\n"))
 	att := newMediasafeUA(t, "127.0.0.2", srv.sipUDP)

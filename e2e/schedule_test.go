@@ -13,6 +13,7 @@ import (
 // TestScheduleCallsParticipantsOut: a schedule starting in 5 seconds calls
 // its two participants (sipp callees) out with their roles.
 func TestScheduleCallsParticipantsOut(t *testing.T) {
+	t.Parallel()
 	srv := startParley(t, dialConfig)
 	a := startUAS(t, "uas_answer.xml", map[string]string{"RURI": `alice@127\.0\.0\.1:UAS_PORT`, "HOLD": "4000"}, 30*time.Second)
 	b := startUAS(t, "uas_answer.xml", map[string]string{"RURI": `bob@127\.0\.0\.1:UAS_PORT`, "HOLD": "4000"}, 30*time.Second)
