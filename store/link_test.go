@@ -496,7 +496,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v1.db")
 	raw := openRaw(t, path)
-	if err := migrate(ctx, raw, migrationsUpTo(t, 1), t0); err != nil {
+	if err := migrate(ctx, raw, sqliteDialect, migrationsUpTo(t, 1), t0); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := raw.Exec(`INSERT INTO rooms (number, name, created_at, updated_at) VALUES ('1000', 'Old room', 1, 1)`); err != nil {

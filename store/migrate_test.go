@@ -84,7 +84,7 @@ func TestMigrateAppliesOnlyNew(t *testing.T) {
 		{"reopen again", v3, later.Add(time.Hour), map[int]int64{1: ms(t0), 2: ms(t0), 3: ms(later)}},
 	} {
 		db := openRaw(t, path)
-		if err := migrate(ctx, db, step.fs, step.now); err != nil {
+		if err := migrate(ctx, db, sqliteDialect, step.fs, step.now); err != nil {
 			t.Fatalf("%s: %v", step.name, err)
 		}
 		mustEqual(t, step.name, versions(t, db), step.want)
@@ -101,7 +101,7 @@ func TestMigrateAppliesOnlyNew(t *testing.T) {
 		t.Errorf("rows in a = %d, %v; want 1 (0003 ran once)", n, err)
 	}
 	// An older binary refuses the newer database.
-	if err := migrate(ctx, db, v2, later); err == nil || !strings.Contains(err.Error(), "newer") {
+	if err := migrate(ctx, db, sqliteDialect, v2, later); err == nil || !strings.Contains(err.Error(), "newer") {
 		t.Errorf("older migrations on a newer database: %v, want a refusal", err)
 	}
 }
@@ -110,7 +110,7 @@ func TestMigrateIsAtomic(t *testing.T) {
 	ctx := context.Background()
 	db := openRaw(t, filepath.Join(t.TempDir(), "m.db"))
 	bad := mig("0001_a.sql:CREATE TABLE a (x INTEGER);", "0002_bad.sql:CREATE TABLE oops (;")
-	if err := migrate(ctx, db, bad, t0); err == nil || !strings.Contains(err.Error(), "0002_bad.sql") {
+	if err := migrate(ctx, db, sqliteDialect, bad, t0); err == nil || !strings.Contains(err.Error(), "0002_bad.sql") {
 		t.Fatalf("migrate: %v, want an error naming 0002_bad.sql", err)
 	}
 	if tableExists(t, db, "a") {

@@ -47,7 +47,7 @@ func olderDatabase(t *testing.T, path string, n int, journal string) []byte {
 	if _, err := raw.Exec(`PRAGMA journal_mode=` + journal); err != nil {
 		t.Fatal(err)
 	}
-	if err := migrate(context.Background(), raw, embeddedUpTo(t, n), t0); err != nil {
+	if err := migrate(context.Background(), raw, sqliteDialect, embeddedUpTo(t, n), t0); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := raw.Exec(`INSERT INTO rooms (number, name, created_at, updated_at) VALUES ('4242', 'Old room', 1, 1)`); err != nil {
@@ -99,7 +99,7 @@ func TestOpenCopiesAsideBeforeMigrating(t *testing.T) {
 				t.Errorf("%s (%d bytes) differs from the file before the upgrade (%d bytes)", aside, len(got), len(old))
 			}
 			raw := openRaw(t, aside)
-			if v, err := schemaVersion(context.Background(), raw); err != nil || v != latest-1 {
+			if v, err := schemaVersion(context.Background(), raw, sqliteDialect); err != nil || v != latest-1 {
 				t.Errorf("copy's schema version = %d, %v; want %d", v, err, latest-1)
 			}
 			raw.Close()
