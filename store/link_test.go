@@ -453,11 +453,7 @@ func TestLinksPersist(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	db, err = Open(path, WithClock(clk.now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db = reopen(t, path, WithClock(clk.now))
 	links, _ := db.Links(ctx, "")
 	mustEqual(t, "links", links, wantLinks)
 	inv, _ := db.Invitations(ctx, "")
@@ -493,6 +489,7 @@ func migrationsUpTo(t *testing.T, version int) fstest.MapFS {
 // Parley that knew only 0001: its rooms are kept, and links, invitations and
 // contacts work.
 func TestMigrateFromVersion1(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v1.db")
 	raw := openRaw(t, path)

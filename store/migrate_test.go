@@ -66,6 +66,7 @@ func mig(files ...string) fstest.MapFS {
 // migration: only that one runs. The statements are not idempotent, so
 // re-running an old one would fail.
 func TestMigrateAppliesOnlyNew(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "m.db")
 	v2 := mig("0001_a.sql:CREATE TABLE a (x INTEGER);", "0002_b.sql:CREATE TABLE b (x INTEGER);")
@@ -107,6 +108,7 @@ func TestMigrateAppliesOnlyNew(t *testing.T) {
 }
 
 func TestMigrateIsAtomic(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	db := openRaw(t, filepath.Join(t.TempDir(), "m.db"))
 	bad := mig("0001_a.sql:CREATE TABLE a (x INTEGER);", "0002_bad.sql:CREATE TABLE oops (;")
@@ -122,6 +124,7 @@ func TestMigrateIsAtomic(t *testing.T) {
 }
 
 func TestLoadMigrationsNames(t *testing.T) {
+	sqliteOnly(t)
 	for _, tc := range []struct {
 		name    string
 		fs      fstest.MapFS
@@ -157,6 +160,7 @@ func TestLoadMigrationsNames(t *testing.T) {
 // TestEmbeddedMigrations checks the shipped migrations are numbered 1..n and
 // that reopening a database applies none of them again.
 func TestEmbeddedMigrations(t *testing.T) {
+	sqliteOnly(t)
 	migs, err := loadMigrations(migrations)
 	if err != nil {
 		t.Fatal(err)

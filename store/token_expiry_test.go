@@ -11,6 +11,7 @@ import (
 // before 0004 expires 12 hours after its creation; one with an expiry keeps
 // it.
 func TestMigrateTokenExpiry(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v3.db")
 	raw := openRaw(t, path)
