@@ -99,7 +99,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 	// the bridge: the dialer reaches them once they exist.
 	var sipServer *sip.Server
 	dialer := &edgeDialer{}
-	db, err := openStore(cfg.Store.Path, log)
+	db, err := openStore(cfg.Store, log)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
@@ -334,7 +334,7 @@ func (a *app) Start(ctx context.Context) (err error) {
 	}()
 	a.closers = append(a.closers, func() { stopBg(); bgWG.Wait() })
 	build := readBuildInfo()
-	log.Info("parley ready", "version", build.Version, "commit", build.Commit, "rooms", a.rooms, "store", cfg.Store.Path, "rtp_ports", fmt.Sprintf("%d-%d", cfg.RTP.Ports.Min, cfg.RTP.Ports.Max))
+	log.Info("parley ready", "version", build.Version, "commit", build.Commit, "rooms", a.rooms, "store", storeLabel(cfg.Store), "rtp_ports", fmt.Sprintf("%d-%d", cfg.RTP.Ports.Min, cfg.RTP.Ports.Max))
 	return nil
 }
 

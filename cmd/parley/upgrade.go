@@ -25,10 +25,15 @@ func migrateCmd(fs *flag.FlagSet) action {
 			fmt.Fprintf(stderr, "parley: migrate takes no arguments, not %q\n", pos)
 			return exitUsage
 		}
-		dbPath, ok := storePath(*path, stderr)
+		st, ok := storeConfig(*path, stderr)
 		if !ok {
 			return 1
 		}
+		if st.Driver == config.StorePostgres {
+			fmt.Fprintln(stderr, "parley: migrate: store.driver is postgres: parley serve migrates the database at start, one node at a time (an advisory lock); back it up with pg_dump first")
+			return 1
+		}
+		dbPath := st.Path
 		plan, err := store.PlanMigrations(context.Background(), dbPath)
 		if err != nil {
 			fmt.Fprintf(stderr, "parley: %v\n", err)
@@ -88,10 +93,15 @@ func backupCmd(fs *flag.FlagSet) action {
 			fmt.Fprintf(stderr, "parley: backup takes one FILE to write, not %d arguments\n", len(pos))
 			return exitUsage
 		}
-		dbPath, ok := storePath(*path, stderr)
+		st, ok := storeConfig(*path, stderr)
 		if !ok {
 			return 1
 		}
+		if st.Driver == config.StorePostgres {
+			fmt.Fprintln(stderr, "parley: backup: store.driver is postgres: use pg_dump (parley backup copies SQLite files only)")
+			return 1
+		}
+		dbPath := st.Path
 		version, err := store.Backup(context.Background(), dbPath, pos[0])
 		if err != nil {
 			fmt.Fprintf(stderr, "parley: %v\n", err)
@@ -102,26 +112,41 @@ func backupCmd(fs *flag.FlagSet) action {
 	}
 }
 
-// storePath returns the store.path of the config file given (or, as for
-// serve, defaultConfigPath if it exists, else the embedded default), or
-// prints why it cannot. The store needs no secrets, so a ${VAR} not set
-// here is left as written.
-func storePath(given string, stderr io.Writer) (string, bool) {
+// storeConfig returns the store section of the config file given (or, as
+// for serve, defaultConfigPath if it exists, else the embedded default),
+// or prints why it cannot. A SQLite store needs no secrets, so a ${VAR}
+// not set here is left as written.
+func storeConfig(given string, stderr io.Writer) (config.Store, bool) {
 	path := configPath(given, defaultConfigPath)
 	if path == "" {
-		return config.Default().Store.Path, true
+		return config.Default().Store, true
 	}
 	cfg, err := config.Load(path, config.WithLookupEnv(keepUnsetVars))
 	if err != nil {
 		printConfigError(stderr, err)
-		return "", false
+		return config.Store{}, false
 	}
-	return cfg.Store.Path, true
+	return cfg.Store, true
 }
 
-// openStore opens the database at path for serve, first logging the
-// migrations it is about to apply and where the file is copied before.
-func openStore(path string, log *slog.Logger) (*store.DB, error) {
+// storeLabel names the store s configures in the log: the SQLite file,
+// or "postgres" (never the DSN, which may hold a password).
+func storeLabel(s config.Store) string {
+	if s.Driver == config.StorePostgres {
+		return config.StorePostgres
+	}
+	return s.Path
+}
+
+// openStore opens the store s configures for serve: the PostgreSQL
+// database (migrated at open, see store.OpenPostgres), or the SQLite file,
+// first logging the migrations it is about to apply and where the file is
+// copied before.
+func openStore(s config.Store, log *slog.Logger) (*store.DB, error) {
+	if s.Driver == config.StorePostgres {
+		return store.OpenPostgres(context.Background(), s.DSN.Reveal())
+	}
+	path := s.Path
 	if plan, err := store.PlanMigrations(context.Background(), path); err == nil && plan.Exists && len(plan.Pending) > 0 {
 		log.Info("migrating the database schema", "path", path, "from", plan.Current, "to", plan.Latest,
 			"copy", plan.CopyAside)
