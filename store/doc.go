@@ -14,6 +14,14 @@
 // other's updates and a batch is stored whole or not at all. Reads use a
 // separate pool of read-only connections and see the last committed state.
 //
+// The other backend is PostgreSQL (OpenPostgres, pgx), for several nodes
+// sharing one database: the same methods, migrations and tests. Writes run
+// SERIALIZABLE on one connection per process and are retried when another
+// node's transaction wins; reads use REPEATABLE READ snapshots. Statements
+// and migrations are written once, in the SQL both engines share; the few
+// differences (placeholders, column types, booleans, the catalogue) are
+// rewritten in one place, dialect.go.
+//
 // The schema is created and upgraded at Open by numbered SQL migrations
 // embedded in the binary (migrations/NNNN_name.sql); each file is applied once,
 // in order, and recorded in the schema_version table.
