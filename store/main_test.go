@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/parleyhq/parley/internal/testpg"
@@ -15,6 +18,10 @@ import (
 // passes, before any test of the second runs.
 var testPG *testpg.Server
 
+// pgTemplate is the database, migrated once, that openTestDB copies for
+// each test of the PostgreSQL pass.
+var pgTemplate string
+
 // TestMain runs every test twice: against SQLite, then, if the first pass
 // passed, the same tests against a PostgreSQL server started here (newDB
 // gives each test a database of its own on it). Tests of SQLite's own
@@ -23,7 +30,7 @@ var testPG *testpg.Server
 // second pass is skipped with a message, unless PARLEY_REQUIRE_POSTGRES
 // is set.
 func TestMain(m *testing.M) {
-	if code := m.Run(); code != 0 {
+	if code := m.Run(); code != 0 || fuzzing() {
 		os.Exit(code)
 	}
 	srv, err := testpg.Start()
@@ -35,6 +42,11 @@ func TestMain(m *testing.M) {
 		fmt.Printf("SKIP store tests against PostgreSQL: %s; set %s to require them\n", testpg.Missing(), testpg.RequireEnv)
 		os.Exit(0)
 	}
+	if pgTemplate, err = migratedTemplate(srv); err != nil {
+		fmt.Fprintln(os.Stderr, "store tests against PostgreSQL:", err)
+		srv.Stop()
+		os.Exit(1)
+	}
 	testPG = srv
 	fmt.Println("=== the same store tests against PostgreSQL")
 	code := m.Run()
@@ -42,6 +54,39 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 	}
 	os.Exit(code)
+}
+
+// fuzzing reports whether this process fuzzes (or is a fuzzing worker),
+// which the PostgreSQL pass has nothing to add to.
+func fuzzing() bool {
+	for _, name := range []string{"test.fuzz", "test.fuzzworker"} {
+		if f := flag.Lookup(name); f != nil && f.Value.String() != "" && f.Value.String() != "false" {
+			return true
+		}
+	}
+	return false
+}
+
+// migratedTemplate makes a database on srv that OpenPostgres has migrated,
+// and returns its name.
+func migratedTemplate(srv *testpg.Server) (string, error) {
+	ctx := context.Background()
+	dsn, err := srv.NewDatabase(ctx)
+	if err != nil {
+		return "", err
+	}
+	db, err := OpenPostgres(ctx, dsn)
+	if err != nil {
+		return "", err
+	}
+	if err := db.Close(); err != nil {
+		return "", err
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimPrefix(u.Path, "/"), nil
 }
 
 // sqliteOnly skips t in the PostgreSQL pass: it tests SQLite's own
@@ -61,7 +106,7 @@ func openTestDB(t testing.TB, opts ...Option) (*DB, string) {
 	where := filepath.Join(t.TempDir(), "sub", "parley.db")
 	if testPG != nil {
 		var err error
-		if where, err = testPG.NewDatabase(context.Background()); err != nil {
+		if where, err = testPG.NewDatabase(context.Background(), pgTemplate); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -100,16 +100,22 @@ func Missing() string {
 	return ""
 }
 
-// NewDatabase creates an empty database of its own on the server and
-// returns its DSN, for one test.
-func (s *Server) NewDatabase(ctx context.Context) (string, error) {
+// NewDatabase creates a database of its own on the server and returns its
+// DSN, for one test: an empty one, or a copy of the database named by
+// template (one made by NewDatabase, to which nobody is connected), which
+// is quicker than filling each anew.
+func (s *Server) NewDatabase(ctx context.Context, template ...string) (string, error) {
 	name := "t" + strconv.FormatInt(s.dbs.Add(1), 10)
+	from := ""
+	if len(template) > 0 {
+		from = " TEMPLATE " + pgx.Identifier{template[0]}.Sanitize()
+	}
 	conn, err := pgx.Connect(ctx, s.DSN)
 	if err != nil {
 		return "", fmt.Errorf("testpg: connect: %w", err)
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name+from); err != nil {
 		return "", fmt.Errorf("testpg: create database %s: %w", name, err)
 	}
 	u, err := url.Parse(s.DSN)
