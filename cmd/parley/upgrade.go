@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/parleyhq/parley/config"
 	"github.com/parleyhq/parley/store"
@@ -129,6 +130,9 @@ func storeConfig(given string, stderr io.Writer) (config.Store, bool) {
 	return cfg.Store, true
 }
 
+// pgOpenTimeout bounds connecting to PostgreSQL and migrating it at start.
+const pgOpenTimeout = time.Minute
+
 // storeLabel names the store s configures in the log: the SQLite file,
 // or "postgres" (never the DSN, which may hold a password).
 func storeLabel(s config.Store) string {
@@ -144,7 +148,11 @@ func storeLabel(s config.Store) string {
 // copied before.
 func openStore(s config.Store, log *slog.Logger) (*store.DB, error) {
 	if s.Driver == config.StorePostgres {
-		return store.OpenPostgres(context.Background(), s.DSN.Reveal())
+		// A server that does not answer fails the start rather than
+		// hanging it.
+		ctx, cancel := context.WithTimeout(context.Background(), pgOpenTimeout)
+		defer cancel()
+		return store.OpenPostgres(ctx, s.DSN.Reveal())
 	}
 	path := s.Path
 	if plan, err := store.PlanMigrations(context.Background(), path); err == nil && plan.Exists && len(plan.Pending) > 0 {
