@@ -534,5 +534,5 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if n := count(t, db, `SELECT COUNT(*) FROM invitations`); n != 0 {
 		t.Errorf("%d invitations left after deleting the migrated room, want 0", n)
 	}
-	mustEqual(t, "schema versions", versions(t, db.r), map[int]int64{1: ms(t0), 2: ms(t0.Add(time.Hour)), 3: ms(t0.Add(time.Hour)), 4: ms(t0.Add(time.Hour)), 5: ms(t0.Add(time.Hour)), 6: ms(t0.Add(time.Hour)), 7: ms(t0.Add(time.Hour))})
+	mustEqual(t, "schema versions", versions(t, db.r), map[int]int64{1: ms(t0), 2: ms(t0.Add(time.Hour)), 3: ms(t0.Add(time.Hour)), 4: ms(t0.Add(time.Hour)), 5: ms(t0.Add(time.Hour)), 6: ms(t0.Add(time.Hour)), 7: ms(t0.Add(time.Hour)), 8: ms(t0.Add(time.Hour))})
 }

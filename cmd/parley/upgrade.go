@@ -7,9 +7,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/parleyhq/parley/config"
+	"github.com/parleyhq/parley/sip"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -132,6 +134,27 @@ func storeConfig(given string, stderr io.Writer) (config.Store, bool) {
 
 // pgOpenTimeout bounds connecting to PostgreSQL and migrating it at start.
 const pgOpenTimeout = time.Minute
+
+// sharedBindings is what the SIP registrar shares its bindings through:
+// the PostgreSQL store, which other nodes may use too; nil (memory only)
+// for SQLite, a single node's.
+func sharedBindings(s config.Store, db *store.DB) sip.SharedBindings {
+	if s.Driver != config.StorePostgres {
+		return nil
+	}
+	return db
+}
+
+// nodeName names this process among the nodes sharing a store: the host
+// name and the process ID, unique while it runs (the bindings a node
+// leaves behind when it dies expire with the phones' registrations).
+func nodeName() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "parley"
+	}
+	return host + "/" + strconv.Itoa(os.Getpid())
+}
 
 // storeLabel names the store s configures in the log: the SQLite file,
 // or "postgres" (never the DSN, which may hold a password).
