@@ -106,3 +106,70 @@ store:
 		s.logMu.Unlock()
 	}
 }
+
+// TestPostgresRegistrationRingsOnOtherNode: two `parley serve` share one
+// PostgreSQL database, as two nodes of a cluster do. Extension 2001 (a
+// real baresip) registers on node A only; a moderator's dial-out on node B
+// rings it and it answers.
+func TestPostgresRegistrationRingsOnOtherNode(t *testing.T) {
+	t.Parallel()
+	pg, err := testpg.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pg == nil {
+		t.Skipf("%s; set %s to require it", testpg.Missing(), testpg.RequireEnv)
+	}
+	t.Cleanup(func() {
+		if err := pg.Stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	dsn, err := pg.NewDatabase(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	node := func(rtp string) string {
+		return `
+sip:
+  listen: [udp://127.0.0.1:0]
+  domain: 127.0.0.1
+  auth_algorithms: [MD5]
+rtp:
+  ports: ` + rtp + `
+http:
+  listen: 127.0.0.1:0
+log:
+  format: json
+admin_tokens: ["` + adminToken + `"]
+extensions:
+  - {number: "2001", name: Alice, password: secret-alice-1}
+rooms:
+  - number: "1000"
+    name: Weekly sync
+store:
+  driver: postgres
+  dsn: "` + dsn + `"
+`
+	}
+	a := startParley(t, node("47700-47798"))
+	b := startParley(t, node("47800-47898"))
+	quiet := filepath.Join(t.TempDir(), "quiet.wav")
+	if err := writeTone(quiet, 8000, 0, 0, 20); err != nil {
+		t.Fatal(err)
+	}
+	alice := newPhoneAccount(t, "alice", quiet, "PCMU/8000/1", 46600,
+		"<sip:2001@"+a.sipUDP+">;auth_pass=secret-alice-1;regint=300;answermode=auto")
+	alice.start(t, 10)
+	a.waitLog(t, "registration added", 1, 10*time.Second)
+
+	id := b.dial(t, "1000", "2001", map[string]any{"role": "moderator"})
+	if d := b.waitDial(t, "1000", id, 15*time.Second); d.Status != "answered" || d.Name != "Alice" {
+		b.dumpLogs(t)
+		t.Fatalf("node B dials 2001, registered on node A: %+v, want answered, named Alice", d)
+	}
+	if len(b.logged("registration added")) != 0 {
+		t.Error("2001 registered on node B too: the test proves nothing")
+	}
+	alice.wait(t)
+}
