@@ -1,7 +1,8 @@
 // Package store persists what must survive a restart of Parley: rooms, their
 // scheduled conferences, attendance records, the
 // per-room API tokens, guest and group links with the invitations sent for
-// them, and the address book. It is a leaf package: it imports nothing of
+// them, the address book, and the SIP registrations of the nodes sharing a
+// database. It is a leaf package: it imports nothing of
 // Parley, and the rest of the bridge reaches shared state only through it, so
 // that no part of the core assumes a single process owns all rooms.
 //
@@ -33,7 +34,8 @@
 // rooms (room.go) and their lock (roomstate.go), scheduled conferences
 // (schedule.go), attendance (attendance.go),
 // room tokens (token.go), links (link.go) and the invitations sent for
-// them (invitation.go), the address book (contact.go). Its consumers see
+// them (invitation.go), the address book (contact.go), SIP registrations
+// (registration.go). Its consumers see
 // it only through small interfaces of their own, one job each (the
 // bridge's Records, RoomState and Schedules, the API's Stores, the join
 // page's Links), so that another backend can stand behind any one job.
