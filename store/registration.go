@@ -38,9 +38,11 @@ type Registration struct {
 }
 
 // SetRegistrations replaces every registration node holds for ext with
-// regs (none: removes them), in one transaction, and deletes every
-// registration of any node that has expired, so that a node that died
-// leaves nothing behind for long. It returns ErrInvalid, changing nothing,
+// regs (none: removes them), in one transaction, and deletes the expired
+// registrations of ext of any node, so that a node that died leaves
+// nothing behind for long. It touches no other extension's rows, so that
+// nodes registering different extensions never make each other's
+// transactions retry. It returns ErrInvalid, changing nothing,
 // if node or ext is empty or a registration is of another node or
 // extension or has no key.
 func (db *DB) SetRegistrations(ctx context.Context, node, ext string, regs []Registration) error {
@@ -55,8 +57,8 @@ func (db *DB) SetRegistrations(ctx context.Context, node, ext string, regs []Reg
 	}
 	now := db.now()
 	err := db.write(ctx, func(tx *txn) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM registrations WHERE expires_at <= ? OR (node = ? AND extension = ?)`,
-			ms(now), node, ext); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM registrations WHERE extension = ? AND (expires_at <= ? OR node = ?)`,
+			ext, ms(now), node); err != nil {
 			return err
 		}
 		for _, r := range regs {
