@@ -220,8 +220,18 @@ type ICEServer struct {
 // Store configures persistence.
 type Store struct {
 	// Path is the SQLite database file; its directory is created on start.
-	// Default: ./data/parley.db.
+	// Default: ./data/parley.db. Unused with driver postgres.
 	Path string `yaml:"path"`
+	// Driver is the database engine: "sqlite" (the default: the file at
+	// Path, no server) or "postgres" (the server DSN names, which the
+	// nodes of a cluster share). Empty means sqlite.
+	Driver string `yaml:"driver"`
+	// DSN names the PostgreSQL database when Driver is postgres, as a URL
+	// (postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=...) or key=value
+	// words; required then, refused otherwise. It may hold a password, so
+	// it is a Secret; write it as "${PARLEY_PG_DSN}" to keep it out of the
+	// file.
+	DSN Secret `yaml:"dsn"`
 }
 
 // Log configures the process log.

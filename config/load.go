@@ -244,6 +244,9 @@ func applyDefaults(c *Config, src *source) {
 	if !src.has("store.path") {
 		c.Store.Path = defaultStorePath
 	}
+	if !src.has("store.driver") {
+		c.Store.Driver = StoreSQLite
+	}
 	if !src.has("log.format") {
 		c.Log.Format = defaultLogFormat
 	}

@@ -32,9 +32,7 @@ func (c *Config) Validate() error {
 	v.https(&c.HTTP)
 	v.transport(c)
 	v.webrtc(&c.WebRTC)
-	if c.Store.Path == "" {
-		v.add("store.path", "required")
-	}
+	v.store(&c.Store)
 	if c.Log.Format != "" && c.Log.Format != "text" && c.Log.Format != "json" {
 		v.add("log.format", "%q: must be text or json", c.Log.Format)
 	}

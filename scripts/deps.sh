@@ -19,6 +19,7 @@ test_pkgs+=(dpkg-dev systemd)       # make deb and systemd-analyze (packaging/de
 test_pkgs+=(slapd ldap-utils)        # web sign-in against a real directory (internal/testslapd: accounts and e2e tests)
 test_pkgs+=(erlang-base erlang-asn1) # erlc -bper: the independent aligned-PER codec of the H.323 tests (internal/erlper)
 test_pkgs+=(janus util-linux)       # make load: Janus AudioBridge side by side, taskset pinning (cmd/parley-load)
+test_pkgs+=(postgresql)              # store tests against PostgreSQL 15 (internal/testpg), store.driver: postgres
 deb_pkgs=(dpkg-dev)
 pkgs=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && pkgs+=("${test_pkgs[@]}")

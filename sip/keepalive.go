@@ -94,32 +94,35 @@ func (r *Registrar) keepAlive(ctx context.Context) {
 			if ctx.Err() != nil {
 				return // shutting down: not the phone's fault
 			}
-			r.probed(b, err)
+			if r.probed(b, err) {
+				r.publish(b.Extension)
+			}
 		}()
 	}
 	wg.Wait()
 }
 
 // probed records the outcome of one probe of b, dropping b after
-// KeepAliveFailures failures in a row. A binding replaced or removed since
-// the probe started is left alone: a new REGISTER proved the phone alive.
-func (r *Registrar) probed(b *binding, err error) {
+// KeepAliveFailures failures in a row, and reports whether it dropped it.
+// A binding replaced or removed since the probe started is left alone: a
+// new REGISTER proved the phone alive.
+func (r *Registrar) probed(b *binding, err error) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	bs := r.bindings[b.Extension]
 	i := slices.Index(bs, b)
 	if i < 0 {
-		return
+		return false
 	}
 	if err == nil {
 		b.misses = 0
-		return
+		return false
 	}
 	b.misses++
 	r.log.Debug("keep-alive failed", "extension", b.Extension, "contact", b.Contact.String(),
 		"destination", b.Destination, "misses", b.misses, "err", err)
 	if b.misses < r.opts.KeepAliveFailures {
-		return
+		return false
 	}
 	bs = slices.Delete(bs, i, i+1)
 	if len(bs) == 0 {
@@ -129,4 +132,5 @@ func (r *Registrar) probed(b *binding, err error) {
 	}
 	r.log.Info("registration removed", "extension", b.Extension, "contact", b.Contact.String(),
 		"destination", b.Destination, "reason", "keep-alive failed", "misses", b.misses, "err", err)
+	return true
 }

@@ -59,6 +59,9 @@ type Binding struct {
 	RegID int
 	// UserAgent is the User-Agent header of the REGISTER, for logs.
 	UserAgent string
+	// Node is, for a binding another node of a cluster holds (see
+	// SharedBindings), that node's name; "" for this node's own.
+	Node string
 }
 
 // RegistrarOptions configure a Registrar (RFC 3261 §10.3: the intervals
@@ -108,6 +111,13 @@ type RegistrarOptions struct {
 	// Logger receives one line per binding change and per failed
 	// authentication; nil means slog.Default().
 	Logger *slog.Logger
+	// Shared, for a node of a cluster, receives this registrar's bindings
+	// of an extension after each change, and Contacts adds to this node's
+	// bindings those other nodes hold. Nil (a single node): bindings live
+	// in memory only.
+	Shared SharedBindings
+	// Node names this node in Shared; required with it.
+	Node string
 }
 
 // Registrar is the RFC 3261 §10.3 registrar: it authenticates REGISTER
@@ -128,6 +138,8 @@ type Registrar struct {
 
 	mu       sync.Mutex
 	bindings map[string][]*binding // by extension number; guarded by mu
+
+	pub sync.Mutex // held while publishing to opts.Shared, one at a time
 }
 
 // binding is a Binding with what the registrar needs to update it.
@@ -151,7 +163,7 @@ var ErrBadRegistrarOptions = errors.New("sip: bad registrar options")
 // It checks and copies its arguments, applies the defaults of
 // RegistrarOptions, and starts nothing: see Run. Extension numbers must be
 // unique and non-empty and every extension must have a password;
-// MinExpires ≤ DefaultExpires ≤ MaxExpires.
+// MinExpires ≤ DefaultExpires ≤ MaxExpires; Shared needs Node.
 func NewRegistrar(exts []Extension, auth *digest.Server, opts RegistrarOptions) (*Registrar, error) {
 	if auth == nil {
 		return nil, fmt.Errorf("%w: no digest server", ErrBadRegistrarOptions)
@@ -177,6 +189,8 @@ func NewRegistrar(exts []Extension, auth *digest.Server, opts RegistrarOptions) 
 			ErrBadRegistrarOptions, opts.MinExpires, opts.DefaultExpires, opts.MaxExpires)
 	case opts.MaxContacts < 0, opts.KeepAlive < 0, opts.KeepAliveFailures < 0:
 		return nil, fmt.Errorf("%w: negative max contacts, keep-alive or keep-alive failures", ErrBadRegistrarOptions)
+	case opts.Shared != nil && opts.Node == "":
+		return nil, fmt.Errorf("%w: shared bindings without a node name", ErrBadRegistrarOptions)
 	}
 	if opts.Clock == nil {
 		opts.Clock = time.Now
@@ -224,13 +238,18 @@ func (r *Registrar) SetExtensions(exts []Extension) error {
 	}
 	r.mu.Lock()
 	r.exts.Store(&m)
+	var dropped []string
 	for ext := range r.bindings {
 		if _, ok := m[ext]; !ok {
 			delete(r.bindings, ext)
+			dropped = append(dropped, ext)
 			r.log.Info("bindings dropped: extension removed", "extension", ext)
 		}
 	}
 	r.mu.Unlock()
+	for _, ext := range dropped {
+		r.publish(ext)
+	}
 	return nil
 }
 
@@ -238,9 +257,16 @@ func (r *Registrar) SetExtensions(exts []Extension) error {
 func (r *Registrar) Len() int { return len(*r.exts.Load()) }
 
 // Contacts returns the live bindings of extension ext, oldest first, for
-// forking a call to every registered phone (RFC 3261 §10.3, §16.6). The
-// result is a copy the caller owns; it is empty for an unknown extension.
+// forking a call to every registered phone (RFC 3261 §10.3, §16.6): this
+// node's, then, with RegistrarOptions.Shared, those other nodes hold
+// (Node set). The result is a copy the caller owns; it is empty for an
+// unknown extension.
 func (r *Registrar) Contacts(ext string) []Binding {
+	return append(r.localContacts(ext), r.remoteContacts(ext)...)
+}
+
+// localContacts returns this node's live bindings of ext, oldest first.
+func (r *Registrar) localContacts(ext string) []Binding {
 	now := r.now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -265,7 +291,7 @@ func (r *Registrar) CallerExtension(req *gosip.Request) (string, bool) {
 		return "", false
 	}
 	ext := from.Address.User
-	for _, b := range r.Contacts(ext) {
+	for _, b := range r.localContacts(ext) {
 		if b.Source == req.Source() && strings.EqualFold(b.Transport, req.Transport()) {
 			return ext, true
 		}

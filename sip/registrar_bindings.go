@@ -84,6 +84,7 @@ func (r *Registrar) update(req *gosip.Request, log *slog.Logger, ext, callID str
 		log.Warn("register refused", "reason", err.Error(), "call_id", callID, "cseq", cseq)
 		return r.response(req, gosip.StatusInternalServerError, "Server Internal Error")
 	}
+	r.publish(ext)
 
 	for _, b := range removed {
 		log.Info("registration removed", "contact", b.Contact.String(), "reason", b.why)

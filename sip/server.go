@@ -97,6 +97,11 @@ type Options struct {
 	// phone, keyed by room number and counted per caller IP. Nil makes
 	// one guard of the package guard's defaults for both.
 	DigestGuard, PINGuard Limiter
+	// SharedBindings and Node make the registrar share its bindings with
+	// the other nodes of a cluster (RegistrarOptions.Shared and Node);
+	// nil for a single node.
+	SharedBindings SharedBindings
+	Node           string
 	// Trace, if set, sees every SIP message on the listening sockets
 	// (trace.go); nil traces nothing and wraps nothing.
 	Trace Tracer
@@ -298,7 +303,7 @@ func (s *Server) startRegistrar() error {
 		return fmt.Errorf("sip: %w", err)
 	}
 	reg, err := NewRegistrar(s.opts.Extensions, auth, RegistrarOptions{Logger: s.log, SendOptions: s.sendOptions,
-		Guard: s.opts.DigestGuard})
+		Guard: s.opts.DigestGuard, Shared: s.opts.SharedBindings, Node: s.opts.Node})
 	if err != nil {
 		return fmt.Errorf("sip: %w", err)
 	}

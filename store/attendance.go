@@ -52,16 +52,11 @@ func (db *DB) RecordJoin(ctx context.Context, a Attendance) (int64, error) {
 		a.JoinedAt = db.now()
 	}
 	var id int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO attendance
+	err := db.write(ctx, func(tx *txn) error {
+		return tx.QueryRowContext(ctx, `INSERT INTO attendance
 			(room, participant_id, name, role, via, source, address, email, joined_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			a.Room, a.ParticipantID, a.Name, a.Role, a.Via, a.Source, a.Address, a.Email, ms(a.JoinedAt))
-		if err != nil {
-			return err
-		}
-		id, err = res.LastInsertId()
-		return err
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			a.Room, a.ParticipantID, a.Name, a.Role, a.Via, a.Source, a.Address, a.Email, ms(a.JoinedAt)).Scan(&id)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: record join in room %q: %w", a.Room, err)
@@ -73,7 +68,7 @@ func (db *DB) RecordJoin(ctx context.Context, a Attendance) (int64, error) {
 // ErrNotFound if there is no such record and ErrEnded if it was already
 // closed, which callers on a teardown path that may run twice can ignore.
 func (db *DB) RecordLeave(ctx context.Context, id int64, at time.Time) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE attendance SET left_at = ? WHERE id = ? AND left_at IS NULL`, ms(at), id)
 		if err != nil {
 			return err
@@ -93,7 +88,7 @@ func (db *DB) RecordLeave(ctx context.Context, id int64, at time.Time) error {
 // changes it during the call. It returns ErrNotFound if there is no such
 // record.
 func (db *DB) UpdateAttendanceRole(ctx context.Context, id int64, role string) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE attendance SET role = ? WHERE id = ?`, role, id)
 		if err != nil {
 			return err
@@ -110,7 +105,7 @@ func (db *DB) UpdateAttendanceRole(ctx context.Context, id int64, role string) e
 // ordered by join time then ID.
 func (db *DB) Attendance(ctx context.Context, room string) ([]Attendance, error) {
 	var out []Attendance
-	err := db.read(ctx, func(tx *sql.Tx) error {
+	err := db.read(ctx, func(tx *txn) error {
 		where, args := whereRoom("room", room)
 		rows, err := tx.QueryContext(ctx, `SELECT id, room, participant_id, name, role, via, source, address,
 			email, joined_at, left_at`+qualityColumns+` FROM attendance`+where+` ORDER BY joined_at, id`, args...)
@@ -141,7 +136,7 @@ func (db *DB) Attendance(ctx context.Context, room string) ([]Attendance, error)
 // existsOr runs query, which selects a row by id, and returns ifExists if it
 // finds one and ErrNotFound if not. It tells "already done" from "no such
 // record" after a conditional UPDATE changed nothing.
-func existsOr(ctx context.Context, tx *sql.Tx, query string, id int64, ifExists error) error {
+func existsOr(ctx context.Context, tx *txn, query string, id int64, ifExists error) error {
 	var one int
 	err := tx.QueryRowContext(ctx, query, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {

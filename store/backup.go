@@ -32,7 +32,7 @@ func Backup(ctx context.Context, src, dst string) (int, error) {
 		return 0, fmt.Errorf("store: backup: %w", err)
 	}
 	defer db.Close()
-	version, err := schemaVersion(ctx, db)
+	version, err := schemaVersion(ctx, db, sqliteDialect)
 	if err != nil {
 		return 0, fmt.Errorf("store: backup %q: %w", src, err)
 	}

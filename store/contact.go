@@ -32,6 +32,13 @@ type Contact struct {
 // rules rather than SQLite's ASCII-only NOCASE.
 func fold(s string) string { return strings.ToLower(s) }
 
+// contains returns the LIKE pattern, with escape character '\', that
+// matches text containing s. Both engines then compare byte for byte here:
+// the folded columns and s are lower case already.
+func contains(s string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s) + "%"
+}
+
 // CreateContact stores a new contact and returns it as stored, with its ID.
 // c.ID is ignored; a zero CreatedAt means now. It returns ErrInvalid if the
 // name or target is empty or blank, and ErrExists if the owner already has a
@@ -47,14 +54,9 @@ func (db *DB) CreateContact(ctx context.Context, c Contact) (Contact, error) {
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = db.now()
 	}
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO contacts (owner, name, name_fold, target, target_fold, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, c.Owner, c.Name, fold(c.Name), c.Target, fold(c.Target), ms(c.CreatedAt))
-		if err != nil {
-			return classify(err)
-		}
-		c.ID, err = res.LastInsertId()
-		return err
+	err := db.write(ctx, func(tx *txn) error {
+		return classify(tx.QueryRowContext(ctx, `INSERT INTO contacts (owner, name, name_fold, target, target_fold, created_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, c.Owner, c.Name, fold(c.Name), c.Target, fold(c.Target), ms(c.CreatedAt)).Scan(&c.ID))
 	})
 	if err != nil {
 		return Contact{}, fmt.Errorf("store: create contact %q of owner %q: %w", c.Name, c.Owner, err)
@@ -71,11 +73,11 @@ func (db *DB) CreateContact(ctx context.Context, c Contact) (Contact, error) {
 // the same name, then by ID.
 func (db *DB) Contacts(ctx context.Context, owner, query string) ([]Contact, error) {
 	var out []Contact
-	err := db.read(ctx, func(tx *sql.Tx) error {
+	err := db.read(ctx, func(tx *txn) error {
 		q := fold(query)
 		rows, err := tx.QueryContext(ctx, `SELECT `+contactColumns+` FROM contacts
-			WHERE owner IN (?, '') AND (? = '' OR instr(name_fold, ?) > 0 OR instr(target_fold, ?) > 0)
-			ORDER BY name_fold, owner = '', id`, owner, q, q, q)
+			WHERE owner IN (?, '') AND (? = '' OR name_fold LIKE ? ESCAPE '\' OR target_fold LIKE ? ESCAPE '\')
+			ORDER BY name_fold, owner = '', id`, owner, q, contains(q), contains(q))
 		if err != nil {
 			return err
 		}
@@ -100,7 +102,7 @@ func (db *DB) Contacts(ctx context.Context, owner, query string) ([]Contact, err
 // there is neither. With owner "" only global contacts are looked at.
 func (db *DB) ContactByName(ctx context.Context, owner, name string) (Contact, error) {
 	var c Contact
-	err := db.read(ctx, func(tx *sql.Tx) error {
+	err := db.read(ctx, func(tx *txn) error {
 		var err error
 		c, err = scanContact(tx.QueryRowContext(ctx, `SELECT `+contactColumns+` FROM contacts
 			WHERE owner IN (?, '') AND name_fold = ? ORDER BY owner = '' LIMIT 1`, owner, fold(name)))
@@ -117,7 +119,7 @@ func (db *DB) ContactByName(ctx context.Context, owner, name string) (Contact, e
 
 // DeleteContact deletes the contact id, or returns ErrNotFound.
 func (db *DB) DeleteContact(ctx context.Context, id int64) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM contacts WHERE id = ?`, id)
 		if err != nil {
 			return err

@@ -36,6 +36,7 @@ const readConns = 4
 type DB struct {
 	w     *sql.DB // the single writer connection; also serves reads for MemoryPath
 	r     *sql.DB // read-only pool; equal to w for MemoryPath
+	d     dialect
 	now   func() time.Time
 	close sync.Once
 	err   error         // result of the first Close; written once under close
@@ -133,7 +134,7 @@ func Open(path string, opts ...Option) (*DB, error) {
 		db.w = w
 	}
 
-	if err := migrate(ctx, db.w, migrations, o.now()); err != nil {
+	if err := migrate(ctx, db.w, sqliteDialect, migrations, o.now()); err != nil {
 		db.w.Close()
 		return nil, fmt.Errorf("store: open %q: %w", path, err)
 	}
@@ -170,32 +171,49 @@ func (db *DB) Close() error {
 	return db.err
 }
 
-// write runs fn in one IMMEDIATE transaction on the writer connection and
-// commits it if fn returns nil; otherwise it rolls back and returns fn's error.
-func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.w.BeginTx(ctx, nil)
+// write runs fn in one transaction on the writer connection and commits it
+// if fn returns nil; otherwise it rolls back and returns fn's error. On
+// SQLite the transaction is IMMEDIATE; on PostgreSQL it is SERIALIZABLE,
+// and one that a concurrent writer (another node) made fail is run again,
+// fn included (see retryWrite): fn must only set its results.
+func (db *DB) write(ctx context.Context, fn func(tx *txn) error) error {
+	return db.counted(retryWrite(ctx, db.d, func() error { return db.writeOnce(ctx, fn) }))
+}
+
+// writeOnce is one attempt of write.
+func (db *DB) writeOnce(ctx context.Context, fn func(tx *txn) error) error {
+	var opts *sql.TxOptions
+	if db.d == postgresDialect {
+		opts = &sql.TxOptions{Isolation: sql.LevelSerializable}
+	}
+	t, err := db.w.BeginTx(ctx, opts)
 	if err != nil {
-		return db.counted(fmt.Errorf("begin: %w", err))
+		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback() // the error from fn is the one that matters
-		return db.counted(err)
+	if err := fn(&txn{Tx: t, d: db.d}); err != nil {
+		_ = t.Rollback() // the error from fn is the one that matters
+		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return db.counted(fmt.Errorf("commit: %w", err))
+	if err := t.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
 }
 
 // read runs fn in one read transaction on the read pool, so that it sees a
-// single consistent snapshot even across several queries.
-func (db *DB) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+// single consistent snapshot even across several queries (on PostgreSQL, a
+// REPEATABLE READ one, which is a snapshot there).
+func (db *DB) read(ctx context.Context, fn func(tx *txn) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.d == postgresDialect {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	t, err := db.r.BeginTx(ctx, opts)
 	if err != nil {
 		return db.counted(fmt.Errorf("begin: %w", err))
 	}
-	defer tx.Rollback() //nolint:errcheck // read-only: nothing to commit
-	return db.counted(fn(tx))
+	defer t.Rollback() //nolint:errcheck // read-only: nothing to commit
+	return db.counted(fn(&txn{Tx: t, d: db.d}))
 }
 
 // ms converts t to the stored form: Unix milliseconds.

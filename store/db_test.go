@@ -35,22 +35,14 @@ func (c *clock) advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// newDB opens a fresh database in a temporary directory, closed at the end of
-// the test, with a fake clock at t0.
+// newDB opens a fresh database (see openTestDB), closed at the end of the
+// test, with a fake clock at t0. It returns where the database lives, for
+// reopen.
 func newDB(t testing.TB) (*DB, *clock, string) {
 	t.Helper()
 	c := &clock{t: t0}
-	path := filepath.Join(t.TempDir(), "sub", "parley.db")
-	db, err := Open(path, WithClock(c.now))
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return db, c, path
+	db, where := openTestDB(t, WithClock(c.now))
+	return db, c, where
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -64,6 +56,7 @@ func mustEqual[T any](t *testing.T, what string, got, want T) {
 }
 
 func TestOpenPragmas(t *testing.T) {
+	sqliteOnly(t)
 	db, _, path := newDB(t)
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("database file: %v", err)
@@ -106,6 +99,7 @@ func TestOpenPragmas(t *testing.T) {
 }
 
 func TestOpenErrors(t *testing.T) {
+	sqliteOnly(t)
 	dir := t.TempDir()
 	for _, tc := range []struct {
 		name string
@@ -141,6 +135,7 @@ func TestOpenErrors(t *testing.T) {
 }
 
 func TestOpenMemory(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	db, err := Open(MemoryPath)
 	if err != nil {
@@ -156,6 +151,7 @@ func TestOpenMemory(t *testing.T) {
 }
 
 func TestCloseIdempotent(t *testing.T) {
+	sqliteOnly(t)
 	db, err := Open(filepath.Join(t.TempDir(), "p.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -183,12 +179,7 @@ func TestCancelledContext(t *testing.T) {
 // is there after Open.
 func TestPersistence(t *testing.T) {
 	ctx := context.Background()
-	c := &clock{t: t0}
-	path := filepath.Join(t.TempDir(), "parley.db")
-	db, err := Open(path, WithClock(c.now))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, c, where := newDB(t)
 	room := Room{Number: "1000", Name: "Weekly sync", PIN: "4321", ModeratorPIN: "9999", Owner: "2001",
 		Members: []string{"2002", "2003"}, Quota: 50, Capacity: 100, GuestAccess: true, GuestRole: "attendee",
 		GuestWait: 90 * time.Second, CallerID: "+441632960100", Locked: true}
@@ -227,11 +218,7 @@ func TestPersistence(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	db, err = Open(path, WithClock(c.now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db = reopen(t, where, WithClock(c.now))
 	rooms, err := db.Rooms(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -269,12 +256,7 @@ func TestConcurrentWriters(t *testing.T) {
 			first, _, path := newDB(t)
 			dbs := []*DB{first}
 			for range tc.handles - 1 {
-				db, err := Open(path)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { db.Close() })
-				dbs = append(dbs, db)
+				dbs = append(dbs, reopen(t, path))
 			}
 			if err := first.CreateRoom(ctx, Room{Number: "1000"}); err != nil {
 				t.Fatal(err)

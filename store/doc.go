@@ -1,7 +1,8 @@
 // Package store persists what must survive a restart of Parley: rooms, their
 // scheduled conferences, attendance records, the
 // per-room API tokens, guest and group links with the invitations sent for
-// them, and the address book. It is a leaf package: it imports nothing of
+// them, the address book, and the SIP registrations of the nodes sharing a
+// database. It is a leaf package: it imports nothing of
 // Parley, and the rest of the bridge reaches shared state only through it, so
 // that no part of the core assumes a single process owns all rooms.
 //
@@ -14,6 +15,14 @@
 // other's updates and a batch is stored whole or not at all. Reads use a
 // separate pool of read-only connections and see the last committed state.
 //
+// The other backend is PostgreSQL (OpenPostgres, pgx), for several nodes
+// sharing one database: the same methods, migrations and tests. Writes run
+// SERIALIZABLE on one connection per process and are retried when another
+// node's transaction wins; reads use REPEATABLE READ snapshots. Statements
+// and migrations are written once, in the SQL both engines share; the few
+// differences (placeholders, column types, booleans, the catalogue) are
+// rewritten in one place, dialect.go.
+//
 // The schema is created and upgraded at Open by numbered SQL migrations
 // embedded in the binary (migrations/NNNN_name.sql); each file is applied once,
 // in order, and recorded in the schema_version table.
@@ -25,7 +34,8 @@
 // rooms (room.go) and their lock (roomstate.go), scheduled conferences
 // (schedule.go), attendance (attendance.go),
 // room tokens (token.go), links (link.go) and the invitations sent for
-// them (invitation.go), the address book (contact.go). Its consumers see
+// them (invitation.go), the address book (contact.go), SIP registrations
+// (registration.go). Its consumers see
 // it only through small interfaces of their own, one job each (the
 // bridge's Records, RoomState and Schedules, the API's Stores, the join
 // page's Links), so that another backend can stand behind any one job.

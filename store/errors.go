@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -37,19 +38,19 @@ var (
 	ErrEnded = errors.New("already ended")
 )
 
-// classify maps SQLite constraint violations to the sentinel errors; other
-// errors are returned unchanged. A primary-key or unique violation becomes
-// ErrExists and a foreign-key violation becomes ErrNotFound, since it means
-// the referenced room is gone.
+// classify maps SQLite's and PostgreSQL's constraint violations to the
+// sentinel errors; other errors are returned unchanged. A primary-key or
+// unique violation becomes ErrExists and a foreign-key violation becomes
+// ErrNotFound, since it means the referenced room is gone.
 func classify(err error) error {
 	var se *sqlite.Error
-	if !errors.As(err, &se) {
-		return err
-	}
-	switch se.Code() {
-	case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE),
+		errors.As(err, &pe) && pe.Code == pgUniqueViolation:
 		return fmt.Errorf("%w: %w", ErrExists, err)
-	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+	case errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY,
+		errors.As(err, &pe) && pe.Code == pgForeignKeyViolation:
 		return fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
 	return err

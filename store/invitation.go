@@ -53,7 +53,7 @@ func (db *DB) RecordInvitation(ctx context.Context, inv Invitation) (int64, erro
 		inv.SentAt = db.now()
 	}
 	var id int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *txn) error {
 		var room string
 		err := tx.QueryRowContext(ctx, `SELECT room FROM links WHERE id = ?`, inv.LinkID).Scan(&room)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -65,13 +65,8 @@ func (db *DB) RecordInvitation(ctx context.Context, inv Invitation) (int64, erro
 		if inv.Room != "" && inv.Room != room {
 			return fmt.Errorf("%w: link %d is in room %q, not %q", ErrInvalid, inv.LinkID, room, inv.Room)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO invitations (link_id, channel, to_addr, sent_at, error)
-			VALUES (?, ?, ?, ?, ?)`, inv.LinkID, inv.Channel, inv.To, ms(inv.SentAt), inv.Error)
-		if err != nil {
-			return classify(err)
-		}
-		id, err = res.LastInsertId()
-		return err
+		return classify(tx.QueryRowContext(ctx, `INSERT INTO invitations (link_id, channel, to_addr, sent_at, error)
+			VALUES (?, ?, ?, ?, ?) RETURNING id`, inv.LinkID, inv.Channel, inv.To, ms(inv.SentAt), inv.Error).Scan(&id))
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: record invitation for link %d: %w", inv.LinkID, err)
@@ -83,7 +78,7 @@ func (db *DB) RecordInvitation(ctx context.Context, inv Invitation) (int64, erro
 // every room if room is "", ordered by SentAt then ID, failed ones included.
 func (db *DB) Invitations(ctx context.Context, room string) ([]Invitation, error) {
 	var out []Invitation
-	err := db.read(ctx, func(tx *sql.Tx) error {
+	err := db.read(ctx, func(tx *txn) error {
 		where, args := whereRoom("l.room", room)
 		rows, err := tx.QueryContext(ctx, `SELECT i.id, i.link_id, l.room, i.channel, i.to_addr, i.sent_at, i.error
 			FROM invitations i JOIN links l ON l.id = i.link_id`+where+` ORDER BY i.sent_at, i.id`, args...)

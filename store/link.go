@@ -148,7 +148,7 @@ func (db *DB) CreateLink(ctx context.Context, l Link) (Link, error) {
 	}
 	now := db.now()
 	l.CreatedAt, l.UpdatedAt = now, now
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *txn) error {
 		var err error
 		l.ID, err = insertLink(ctx, tx, l)
 		return err
@@ -176,7 +176,7 @@ func (db *DB) ImportLinks(ctx context.Context, links []Link) ([]Link, error) {
 	}
 	now := db.now()
 	out := make([]Link, len(links))
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *txn) error {
 		stmt, err := tx.PrepareContext(ctx, insertLinkSQL)
 		if err != nil {
 			return err
@@ -184,12 +184,8 @@ func (db *DB) ImportLinks(ctx context.Context, links []Link) ([]Link, error) {
 		defer stmt.Close()
 		for i, l := range links {
 			l.CreatedAt, l.UpdatedAt = now, now
-			res, err := stmt.ExecContext(ctx, linkArgs(l)...)
-			if err != nil {
+			if err := stmt.QueryRowContext(ctx, tx.d.args(linkArgs(l))...).Scan(&l.ID); err != nil {
 				return &ImportError{Index: i, Err: insertLinkError(err, l)}
-			}
-			if l.ID, err = res.LastInsertId(); err != nil {
-				return err
 			}
 			out[i] = normalizeLink(l)
 		}
@@ -204,7 +200,7 @@ func (db *DB) ImportLinks(ctx context.Context, links []Link) ([]Link, error) {
 // Link returns the link id, or ErrNotFound.
 func (db *DB) Link(ctx context.Context, id int64) (Link, error) {
 	var l Link
-	err := db.read(ctx, func(tx *sql.Tx) error {
+	err := db.read(ctx, func(tx *txn) error {
 		var err error
 		l, err = loadLink(ctx, tx, `id = ?`, id)
 		return err
@@ -220,7 +216,7 @@ func (db *DB) Link(ctx context.Context, id int64) (Link, error) {
 // admit.
 func (db *DB) LinkByToken(ctx context.Context, token string) (Link, error) {
 	var l Link
-	err := db.read(ctx, func(tx *sql.Tx) error {
+	err := db.read(ctx, func(tx *txn) error {
 		var err error
 		l, err = loadLink(ctx, tx, `token = ?`, token)
 		return err
@@ -236,7 +232,7 @@ func (db *DB) LinkByToken(ctx context.Context, token string) (Link, error) {
 // by ID. An unknown room has no links.
 func (db *DB) Links(ctx context.Context, room string) ([]Link, error) {
 	var out []Link
-	err := db.read(ctx, func(tx *sql.Tx) error {
+	err := db.read(ctx, func(tx *txn) error {
 		where, args := whereRoom("room", room)
 		rows, err := tx.QueryContext(ctx, `SELECT `+linkColumns+` FROM links`+where+` ORDER BY id`, args...)
 		if err != nil {
@@ -269,7 +265,7 @@ func (db *DB) Links(ctx context.Context, room string) ([]Link, error) {
 // stored.
 func (db *DB) UpdateLink(ctx context.Context, id int64, update func(*Link) error) (Link, error) {
 	var out Link
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *txn) error {
 		old, err := loadLink(ctx, tx, `id = ?`, id)
 		if err != nil {
 			return err
@@ -314,7 +310,7 @@ func (db *DB) UpdateLink(ctx context.Context, id int64, update func(*Link) error
 // DeleteLink deletes the link id and the invitations sent for it, or returns
 // ErrNotFound. Attendance records of those who came by it are kept.
 func (db *DB) DeleteLink(ctx context.Context, id int64) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM links WHERE id = ?`, id)
 		if err != nil {
 			return err
@@ -335,7 +331,7 @@ const linkColumns = `id, room, kind, token, name, email, phone, language, descri
 // insertLinkSQL inserts one link; its arguments are linkArgs.
 const insertLinkSQL = `INSERT INTO links (room, kind, token, name, email, phone, language, description,
 	role, active, valid_from, valid_until, created_at, updated_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 
 // linkArgs returns the arguments of insertLinkSQL for l.
 func linkArgs(l Link) []any {
@@ -344,12 +340,12 @@ func linkArgs(l Link) []any {
 }
 
 // insertLink stores l and returns its new ID.
-func insertLink(ctx context.Context, tx *sql.Tx, l Link) (int64, error) {
-	res, err := tx.ExecContext(ctx, insertLinkSQL, linkArgs(l)...)
-	if err != nil {
+func insertLink(ctx context.Context, tx *txn, l Link) (int64, error) {
+	var id int64
+	if err := tx.QueryRowContext(ctx, insertLinkSQL, linkArgs(l)...).Scan(&id); err != nil {
 		return 0, insertLinkError(err, l)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // insertLinkError classifies the error of inserting l. A foreign-key
@@ -368,7 +364,7 @@ func insertLinkError(err error, l Link) error {
 
 // loadLink returns the link selected by where, a constant condition of the
 // caller's with one argument, or ErrNotFound.
-func loadLink(ctx context.Context, tx *sql.Tx, where string, arg any) (Link, error) {
+func loadLink(ctx context.Context, tx *txn, where string, arg any) (Link, error) {
 	l, err := scanLink(tx.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM links WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Link{}, ErrNotFound

@@ -453,11 +453,7 @@ func TestLinksPersist(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	db, err = Open(path, WithClock(clk.now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db = reopen(t, path, WithClock(clk.now))
 	links, _ := db.Links(ctx, "")
 	mustEqual(t, "links", links, wantLinks)
 	inv, _ := db.Invitations(ctx, "")
@@ -493,10 +489,11 @@ func migrationsUpTo(t *testing.T, version int) fstest.MapFS {
 // Parley that knew only 0001: its rooms are kept, and links, invitations and
 // contacts work.
 func TestMigrateFromVersion1(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v1.db")
 	raw := openRaw(t, path)
-	if err := migrate(ctx, raw, migrationsUpTo(t, 1), t0); err != nil {
+	if err := migrate(ctx, raw, sqliteDialect, migrationsUpTo(t, 1), t0); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := raw.Exec(`INSERT INTO rooms (number, name, created_at, updated_at) VALUES ('1000', 'Old room', 1, 1)`); err != nil {
@@ -537,5 +534,5 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if n := count(t, db, `SELECT COUNT(*) FROM invitations`); n != 0 {
 		t.Errorf("%d invitations left after deleting the migrated room, want 0", n)
 	}
-	mustEqual(t, "schema versions", versions(t, db.r), map[int]int64{1: ms(t0), 2: ms(t0.Add(time.Hour)), 3: ms(t0.Add(time.Hour)), 4: ms(t0.Add(time.Hour)), 5: ms(t0.Add(time.Hour)), 6: ms(t0.Add(time.Hour)), 7: ms(t0.Add(time.Hour))})
+	mustEqual(t, "schema versions", versions(t, db.r), map[int]int64{1: ms(t0), 2: ms(t0.Add(time.Hour)), 3: ms(t0.Add(time.Hour)), 4: ms(t0.Add(time.Hour)), 5: ms(t0.Add(time.Hour)), 6: ms(t0.Add(time.Hour)), 7: ms(t0.Add(time.Hour)), 8: ms(t0.Add(time.Hour))})
 }

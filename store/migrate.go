@@ -64,25 +64,33 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 // than the highest version recorded in schema_version, and records each. If
 // any fails, none is applied. It refuses a database whose recorded version is
 // newer than the newest migration it knows.
-func migrate(ctx context.Context, db *sql.DB, fsys fs.FS, now time.Time) error {
+func migrate(ctx context.Context, db *sql.DB, d dialect, fsys fs.FS, now time.Time) error {
 	ms, err := loadMigrations(fsys)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	tx, err := db.BeginTx(ctx, nil)
+	t, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migrate: begin: %w", err)
 	}
-	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
+	defer t.Rollback() //nolint:errcheck // after Commit this is a no-op
+	tx := &txn{Tx: t, d: d}
 
-	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
+	if d == postgresDialect {
+		// Nodes that start together migrate one after the other: the
+		// second waits here, then finds nothing left to do.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, migrateLockKey); err != nil {
+			return fmt.Errorf("migrate: lock: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, d.ddl(`CREATE TABLE IF NOT EXISTS schema_version (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT    NOT NULL,
 		applied_at INTEGER NOT NULL
-	) STRICT`); err != nil {
+	) STRICT`)); err != nil {
 		return fmt.Errorf("migrate: schema_version: %w", err)
 	}
-	current, err := schemaVersion(ctx, tx)
+	current, err := schemaVersion(ctx, tx, d)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -91,7 +99,7 @@ func migrate(ctx context.Context, db *sql.DB, fsys fs.FS, now time.Time) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	for _, m := range todo {
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		if _, err := tx.ExecContext(ctx, d.ddl(m.sql)); err != nil {
 			return fmt.Errorf("migrate: %s: %w", m.name, err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)`,
@@ -105,18 +113,22 @@ func migrate(ctx context.Context, db *sql.DB, fsys fs.FS, now time.Time) error {
 	return nil
 }
 
+// migrateLockKey is the PostgreSQL advisory lock that migrations hold: an
+// arbitrary number of Parley's own ("PARLEY" in ASCII).
+const migrateLockKey = 0x504152_4c4559
+
 // queryer is what schemaVersion reads through: a *sql.DB, *sql.Conn or
-// *sql.Tx.
+// *txn.
 type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // schemaVersion returns the highest version recorded in q's schema_version
-// table, or 0 when the table does not exist (a new or foreign file). It
-// only reads.
-func schemaVersion(ctx context.Context, q queryer) (int, error) {
+// table, or 0 when the table does not exist (a new or foreign database). It
+// only reads. q speaks d.
+func schemaVersion(ctx context.Context, q queryer, d dialect) (int, error) {
 	var tables int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'`).Scan(&tables); err != nil {
+	if err := q.QueryRowContext(ctx, d.tableExistsSQL(), "schema_version").Scan(&tables); err != nil {
 		return 0, fmt.Errorf("read version: %w", err)
 	}
 	if tables == 0 {
@@ -168,7 +180,7 @@ func copyAside(ctx context.Context, path string, fsys fs.FS) (string, error) {
 		return "", fmt.Errorf("migrate: %w", err)
 	}
 	defer db.Close()
-	current, err := schemaVersion(ctx, db)
+	current, err := schemaVersion(ctx, db, sqliteDialect)
 	if err != nil {
 		return "", fmt.Errorf("migrate: %w", err)
 	}

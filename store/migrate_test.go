@@ -66,6 +66,7 @@ func mig(files ...string) fstest.MapFS {
 // migration: only that one runs. The statements are not idempotent, so
 // re-running an old one would fail.
 func TestMigrateAppliesOnlyNew(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "m.db")
 	v2 := mig("0001_a.sql:CREATE TABLE a (x INTEGER);", "0002_b.sql:CREATE TABLE b (x INTEGER);")
@@ -84,7 +85,7 @@ func TestMigrateAppliesOnlyNew(t *testing.T) {
 		{"reopen again", v3, later.Add(time.Hour), map[int]int64{1: ms(t0), 2: ms(t0), 3: ms(later)}},
 	} {
 		db := openRaw(t, path)
-		if err := migrate(ctx, db, step.fs, step.now); err != nil {
+		if err := migrate(ctx, db, sqliteDialect, step.fs, step.now); err != nil {
 			t.Fatalf("%s: %v", step.name, err)
 		}
 		mustEqual(t, step.name, versions(t, db), step.want)
@@ -101,16 +102,17 @@ func TestMigrateAppliesOnlyNew(t *testing.T) {
 		t.Errorf("rows in a = %d, %v; want 1 (0003 ran once)", n, err)
 	}
 	// An older binary refuses the newer database.
-	if err := migrate(ctx, db, v2, later); err == nil || !strings.Contains(err.Error(), "newer") {
+	if err := migrate(ctx, db, sqliteDialect, v2, later); err == nil || !strings.Contains(err.Error(), "newer") {
 		t.Errorf("older migrations on a newer database: %v, want a refusal", err)
 	}
 }
 
 func TestMigrateIsAtomic(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	db := openRaw(t, filepath.Join(t.TempDir(), "m.db"))
 	bad := mig("0001_a.sql:CREATE TABLE a (x INTEGER);", "0002_bad.sql:CREATE TABLE oops (;")
-	if err := migrate(ctx, db, bad, t0); err == nil || !strings.Contains(err.Error(), "0002_bad.sql") {
+	if err := migrate(ctx, db, sqliteDialect, bad, t0); err == nil || !strings.Contains(err.Error(), "0002_bad.sql") {
 		t.Fatalf("migrate: %v, want an error naming 0002_bad.sql", err)
 	}
 	if tableExists(t, db, "a") {
@@ -122,6 +124,7 @@ func TestMigrateIsAtomic(t *testing.T) {
 }
 
 func TestLoadMigrationsNames(t *testing.T) {
+	sqliteOnly(t)
 	for _, tc := range []struct {
 		name    string
 		fs      fstest.MapFS
@@ -157,6 +160,7 @@ func TestLoadMigrationsNames(t *testing.T) {
 // TestEmbeddedMigrations checks the shipped migrations are numbered 1..n and
 // that reopening a database applies none of them again.
 func TestEmbeddedMigrations(t *testing.T) {
+	sqliteOnly(t)
 	migs, err := loadMigrations(migrations)
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 // had an organizer: its rooms come out with none, and an organizer set
 // afterwards is kept by UpdateRoom and by a config sync of other rooms.
 func TestRoomOrganizerMigration(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "parley.db")
 	olderDatabase(t, path, latestVersion(t)-1, "wal")

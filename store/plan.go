@@ -64,7 +64,7 @@ func planMigrations(ctx context.Context, path string, fsys fs.FS) (Plan, error) 
 	}
 	defer db.Close()
 	p.Exists = true
-	if p.Current, err = schemaVersion(ctx, db); err != nil {
+	if p.Current, err = schemaVersion(ctx, db, sqliteDialect); err != nil {
 		return p, fmt.Errorf("store: plan %q: %w", path, err)
 	}
 	todo, err := pendingAfter(p.Current, ms)

@@ -23,7 +23,7 @@ type CallQuality struct {
 // RecordQuality stores the call quality of the visit id. It returns
 // ErrNotFound if there is no such record.
 func (db *DB) RecordQuality(ctx context.Context, id int64, q CallQuality) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE attendance SET loss_in = ?, loss_out = ?, jitter_ms = ?, rtt_ms = ?, mos = ?
 			WHERE id = ?`, q.LossIn, q.LossOut, q.JitterMS, q.RTTMS, q.MOS, id)
 		if err != nil {

@@ -104,7 +104,7 @@ func (db *DB) CreateRoom(ctx context.Context, r Room) error {
 	now := db.now()
 	r.ConfigOwned = false
 	r.CreatedAt, r.UpdatedAt = now, now
-	err := db.write(ctx, func(tx *sql.Tx) error { return insertRoom(ctx, tx, r) })
+	err := db.write(ctx, func(tx *txn) error { return insertRoom(ctx, tx, r) })
 	if err != nil {
 		return fmt.Errorf("store: create room %q: %w", r.Number, err)
 	}
@@ -114,7 +114,7 @@ func (db *DB) CreateRoom(ctx context.Context, r Room) error {
 // Room returns the room with that number, or ErrNotFound.
 func (db *DB) Room(ctx context.Context, number string) (Room, error) {
 	var r Room
-	err := db.read(ctx, func(tx *sql.Tx) error {
+	err := db.read(ctx, func(tx *txn) error {
 		var err error
 		r, err = loadRoom(ctx, tx, number)
 		return err
@@ -128,7 +128,7 @@ func (db *DB) Room(ctx context.Context, number string) (Room, error) {
 // Rooms returns every room, ordered by number.
 func (db *DB) Rooms(ctx context.Context) ([]Room, error) {
 	var rooms []Room
-	err := db.read(ctx, func(tx *sql.Tx) error {
+	err := db.read(ctx, func(tx *txn) error {
 		var err error
 		rooms, err = loadRooms(ctx, tx)
 		return err
@@ -152,7 +152,7 @@ func (db *DB) Rooms(ctx context.Context) ([]Room, error) {
 // update does; UpdatedAt is set to now. It returns the room as stored.
 func (db *DB) UpdateRoom(ctx context.Context, number string, update func(*Room) error) (Room, error) {
 	var out Room
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *txn) error {
 		old, err := loadRoom(ctx, tx, number)
 		if err != nil {
 			return err
@@ -190,7 +190,7 @@ func (db *DB) UpdateRoom(ctx context.Context, number string, update func(*Room) 
 // and tokens. Attendance is history and is kept. It returns
 // ErrNotFound if there is no such room and ErrReadOnly if it is config-owned.
 func (db *DB) DeleteRoom(ctx context.Context, number string) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *txn) error {
 		var owned bool
 		err := tx.QueryRowContext(ctx, `SELECT config_owned FROM rooms WHERE number = ?`, number).Scan(&owned)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -239,7 +239,7 @@ func (db *DB) SyncConfigRooms(ctx context.Context, rooms []Room) error {
 		want[rooms[i].Number] = true
 	}
 	now := db.now()
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *txn) error {
 		existing, err := loadRooms(ctx, tx)
 		if err != nil {
 			return err
@@ -313,7 +313,7 @@ func normalizeRoom(r Room) Room {
 	return r
 }
 
-func loadRoom(ctx context.Context, tx *sql.Tx, number string) (Room, error) {
+func loadRoom(ctx context.Context, tx *txn, number string) (Room, error) {
 	r, err := scanRoom(tx.QueryRowContext(ctx, `SELECT `+roomColumns+` FROM rooms WHERE number = ?`, number))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Room{}, ErrNotFound
@@ -336,7 +336,7 @@ func loadRoom(ctx context.Context, tx *sql.Tx, number string) (Room, error) {
 	return r, rows.Err()
 }
 
-func loadRooms(ctx context.Context, tx *sql.Tx) ([]Room, error) {
+func loadRooms(ctx context.Context, tx *txn) ([]Room, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT `+roomColumns+` FROM rooms ORDER BY number`)
 	if err != nil {
 		return nil, err
@@ -376,7 +376,7 @@ func loadRooms(ctx context.Context, tx *sql.Tx) ([]Room, error) {
 	return rooms, rows.Err()
 }
 
-func insertRoom(ctx context.Context, tx *sql.Tx, r Room) error {
+func insertRoom(ctx context.Context, tx *txn, r Room) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO rooms (`+roomColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.Number, r.Name, r.PIN, r.ModeratorPIN, r.Owner, r.Quota, r.Capacity, r.GuestAccess,
@@ -389,7 +389,7 @@ func insertRoom(ctx context.Context, tx *sql.Tx, r Room) error {
 }
 
 // updateRoom overwrites every column of the room r.Number and its members.
-func updateRoom(ctx context.Context, tx *sql.Tx, r Room) error {
+func updateRoom(ctx context.Context, tx *txn, r Room) error {
 	res, err := tx.ExecContext(ctx, `UPDATE rooms SET name = ?, pin = ?, moderator_pin = ?, owner = ?,
 		quota = ?, capacity = ?, guest_access = ?, guest_role = ?, guest_wait_ms = ?, caller_id = ?,
 		locked = ?, config_owned = ?, created_at = ?, updated_at = ?, organizer = ? WHERE number = ?`,
@@ -407,7 +407,7 @@ func updateRoom(ctx context.Context, tx *sql.Tx, r Room) error {
 	return insertMembers(ctx, tx, r)
 }
 
-func insertMembers(ctx context.Context, tx *sql.Tx, r Room) error {
+func insertMembers(ctx context.Context, tx *txn, r Room) error {
 	for i, m := range r.Members {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO room_members (room, position, member) VALUES (?, ?, ?)`,
 			r.Number, i, m); err != nil {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 )
 
@@ -11,7 +10,7 @@ import (
 // config-owned room, it does not change UpdatedAt, and SyncConfigRooms
 // keeps it. It returns ErrNotFound for an unknown room.
 func (db *DB) SetRoomLocked(ctx context.Context, number string, locked bool) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE rooms SET locked = ? WHERE number = ?`, locked, number)
 		if err != nil {
 			return err
@@ -27,7 +26,7 @@ func (db *DB) SetRoomLocked(ctx context.Context, number string, locked bool) err
 // LockedRooms returns the numbers of the rooms stored locked, in order.
 func (db *DB) LockedRooms(ctx context.Context) ([]string, error) {
 	var out []string
-	err := db.read(ctx, func(tx *sql.Tx) error {
+	err := db.read(ctx, func(tx *txn) error {
 		rows, err := tx.QueryContext(ctx, `SELECT number FROM rooms WHERE locked = 1 ORDER BY number`)
 		if err != nil {
 			return err

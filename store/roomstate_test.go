@@ -31,11 +31,7 @@ func TestRoomLockSurvives(t *testing.T) {
 	}
 	db.Close()
 
-	db, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db = reopen(t, path)
 	config[0].Name = "Renamed" // a changed config room is rewritten
 	if err := db.SyncConfigRooms(ctx, config); err != nil {
 		t.Fatal(err)

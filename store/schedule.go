@@ -79,14 +79,11 @@ func (db *DB) CreateSchedule(ctx context.Context, s Schedule) (Schedule, error) 
 		return Schedule{}, fmt.Errorf("store: create schedule: %w", err)
 	}
 	s.StartedAt, s.EndedAt = nil, nil
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO schedules (room, start_at, end_at, time_zone) VALUES (?, ?, ?, ?)`,
-			s.Room, ms(s.Start), ms(s.End), s.TimeZone)
+	err := db.write(ctx, func(tx *txn) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO schedules (room, start_at, end_at, time_zone) VALUES (?, ?, ?, ?) RETURNING id`,
+			s.Room, ms(s.Start), ms(s.End), s.TimeZone).Scan(&s.ID)
 		if err != nil {
 			return classify(err)
-		}
-		if s.ID, err = res.LastInsertId(); err != nil {
-			return err
 		}
 		return insertParticipants(ctx, tx, s)
 	})
@@ -102,7 +99,7 @@ func (db *DB) CreateSchedule(ctx context.Context, s Schedule) (Schedule, error) 
 // Schedule returns the scheduled conference with that ID, or ErrNotFound.
 func (db *DB) Schedule(ctx context.Context, id int64) (Schedule, error) {
 	var s Schedule
-	err := db.read(ctx, func(tx *sql.Tx) error {
+	err := db.read(ctx, func(tx *txn) error {
 		var err error
 		s, err = loadSchedule(ctx, tx, id)
 		return err
@@ -118,7 +115,7 @@ func (db *DB) Schedule(ctx context.Context, id int64) (Schedule, error) {
 // none.
 func (db *DB) Schedules(ctx context.Context, room string) ([]Schedule, error) {
 	var out []Schedule
-	err := db.read(ctx, func(tx *sql.Tx) error {
+	err := db.read(ctx, func(tx *txn) error {
 		where, args := whereRoom("room", room)
 		rows, err := tx.QueryContext(ctx, `SELECT `+scheduleColumns+` FROM schedules`+where+
 			` ORDER BY start_at, id`, args...)
@@ -179,7 +176,7 @@ func (db *DB) Schedules(ctx context.Context, room string) ([]Schedule, error) {
 // such schedule, and the schedule as stored.
 func (db *DB) UpdateSchedule(ctx context.Context, id int64, update func(*Schedule) error) (Schedule, error) {
 	var out Schedule
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *txn) error {
 		old, err := loadSchedule(ctx, tx, id)
 		if err != nil {
 			return err
@@ -224,7 +221,7 @@ func (db *DB) UpdateSchedule(ctx context.Context, id int64, update func(*Schedul
 // DeleteSchedule deletes a scheduled conference and its participant list, or
 // returns ErrNotFound.
 func (db *DB) DeleteSchedule(ctx context.Context, id int64) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM schedules WHERE id = ?`, id)
 		if err != nil {
 			return err
@@ -243,7 +240,7 @@ func (db *DB) DeleteSchedule(ctx context.Context, id int64) error {
 // race to start a conference exactly one wins. It returns ErrNotFound if
 // there is no such schedule.
 func (db *DB) MarkScheduleStarted(ctx context.Context, id int64, at time.Time) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE schedules SET started_at = ? WHERE id = ? AND started_at IS NULL`, ms(at), id)
 		if err != nil {
 			return err
@@ -266,7 +263,7 @@ func (db *DB) MarkScheduleStarted(ctx context.Context, id int64, at time.Time) e
 // only once (ErrEnded afterwards), and only after MarkScheduleStarted
 // (ErrInvalid before). It returns ErrNotFound if there is no such schedule.
 func (db *DB) MarkScheduleEnded(ctx context.Context, id int64, at time.Time) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *txn) error {
 		s, err := loadScheduleRow(ctx, tx, id)
 		switch {
 		case err != nil:
@@ -301,7 +298,7 @@ func scanSchedule(sc scanner) (Schedule, error) {
 }
 
 // loadScheduleRow loads a schedule without its participants.
-func loadScheduleRow(ctx context.Context, tx *sql.Tx, id int64) (Schedule, error) {
+func loadScheduleRow(ctx context.Context, tx *txn, id int64) (Schedule, error) {
 	s, err := scanSchedule(tx.QueryRowContext(ctx, `SELECT `+scheduleColumns+` FROM schedules WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Schedule{}, ErrNotFound
@@ -309,7 +306,7 @@ func loadScheduleRow(ctx context.Context, tx *sql.Tx, id int64) (Schedule, error
 	return s, err
 }
 
-func loadSchedule(ctx context.Context, tx *sql.Tx, id int64) (Schedule, error) {
+func loadSchedule(ctx context.Context, tx *txn, id int64) (Schedule, error) {
 	s, err := loadScheduleRow(ctx, tx, id)
 	if err != nil {
 		return Schedule{}, err
@@ -330,7 +327,7 @@ func loadSchedule(ctx context.Context, tx *sql.Tx, id int64) (Schedule, error) {
 	return s, rows.Err()
 }
 
-func insertParticipants(ctx context.Context, tx *sql.Tx, s Schedule) error {
+func insertParticipants(ctx context.Context, tx *txn, s Schedule) error {
 	for i, p := range s.Participants {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schedule_participants (schedule_id, position, target, name, role)
 			VALUES (?, ?, ?, ?, ?)`, s.ID, i, p.Target, p.Name, p.Role); err != nil {

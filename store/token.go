@@ -63,14 +63,10 @@ func (db *DB) CreateToken(ctx context.Context, t Token) (Token, error) {
 		t.CreatedAt = db.now()
 	}
 	t.Hash = append([]byte(nil), t.Hash...)
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO tokens (hash, room, role, label, extension, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, t.Hash, t.Room, t.Role, t.Label, t.Extension, ms(t.CreatedAt), nullMS(t.ExpiresAt))
-		if err != nil {
-			return classify(err)
-		}
-		t.ID, err = res.LastInsertId()
-		return err
+	err := db.write(ctx, func(tx *txn) error {
+		return classify(tx.QueryRowContext(ctx, `INSERT INTO tokens (hash, room, role, label, extension, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, t.Hash, t.Room, t.Role, t.Label, t.Extension, ms(t.CreatedAt),
+			nullMS(t.ExpiresAt)).Scan(&t.ID))
 	})
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
@@ -86,7 +82,7 @@ func (db *DB) CreateToken(ctx context.Context, t Token) (Token, error) {
 // returns expired tokens too; see Token.Expired.
 func (db *DB) TokenByHash(ctx context.Context, hash []byte) (Token, error) {
 	var t Token
-	err := db.read(ctx, func(tx *sql.Tx) error {
+	err := db.read(ctx, func(tx *txn) error {
 		var err error
 		t, err = scanToken(tx.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ?`, hash))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -103,7 +99,7 @@ func (db *DB) TokenByHash(ctx context.Context, hash []byte) (Token, error) {
 
 // DeleteToken deletes (revokes) the token id, or returns ErrNotFound.
 func (db *DB) DeleteToken(ctx context.Context, id int64) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM tokens WHERE id = ?`, id)
 		if err != nil {
 			return err
@@ -120,7 +116,7 @@ func (db *DB) DeleteToken(ctx context.Context, id int64) error {
 // ordered by ID, expired ones included.
 func (db *DB) Tokens(ctx context.Context, room string) ([]Token, error) {
 	var out []Token
-	err := db.read(ctx, func(tx *sql.Tx) error {
+	err := db.read(ctx, func(tx *txn) error {
 		where, args := whereRoom("room", room)
 		rows, err := tx.QueryContext(ctx, `SELECT `+tokenColumns+` FROM tokens`+where+` ORDER BY id`, args...)
 		if err != nil {

@@ -11,10 +11,11 @@ import (
 // before 0004 expires 12 hours after its creation; one with an expiry keeps
 // it.
 func TestMigrateTokenExpiry(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v3.db")
 	raw := openRaw(t, path)
-	if err := migrate(ctx, raw, migrationsUpTo(t, 3), t0); err != nil {
+	if err := migrate(ctx, raw, sqliteDialect, migrationsUpTo(t, 3), t0); err != nil {
 		t.Fatal(err)
 	}
 	later := ms(t0.Add(48 * time.Hour))

@@ -47,7 +47,7 @@ func olderDatabase(t *testing.T, path string, n int, journal string) []byte {
 	if _, err := raw.Exec(`PRAGMA journal_mode=` + journal); err != nil {
 		t.Fatal(err)
 	}
-	if err := migrate(context.Background(), raw, embeddedUpTo(t, n), t0); err != nil {
+	if err := migrate(context.Background(), raw, sqliteDialect, embeddedUpTo(t, n), t0); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := raw.Exec(`INSERT INTO rooms (number, name, created_at, updated_at) VALUES ('4242', 'Old room', 1, 1)`); err != nil {
@@ -70,6 +70,7 @@ func olderDatabase(t *testing.T, path string, n int, journal string) []byte {
 // behind with the current code: the file is first copied, unchanged, to
 // PATH.pre-VERSION; then it is migrated; reopening makes no new copy.
 func TestOpenCopiesAsideBeforeMigrating(t *testing.T) {
+	sqliteOnly(t)
 	latest := latestVersion(t)
 	for _, journal := range []string{"wal", "delete"} {
 		t.Run(journal, func(t *testing.T) {
@@ -99,7 +100,7 @@ func TestOpenCopiesAsideBeforeMigrating(t *testing.T) {
 				t.Errorf("%s (%d bytes) differs from the file before the upgrade (%d bytes)", aside, len(got), len(old))
 			}
 			raw := openRaw(t, aside)
-			if v, err := schemaVersion(context.Background(), raw); err != nil || v != latest-1 {
+			if v, err := schemaVersion(context.Background(), raw, sqliteDialect); err != nil || v != latest-1 {
 				t.Errorf("copy's schema version = %d, %v; want %d", v, err, latest-1)
 			}
 			raw.Close()
@@ -121,6 +122,7 @@ func TestOpenCopiesAsideBeforeMigrating(t *testing.T) {
 
 // TestOpenNewFileMakesNoCopy: a file without a schema is not copied aside.
 func TestOpenNewFileMakesNoCopy(t *testing.T) {
+	sqliteOnly(t)
 	dir := t.TempDir()
 	empty := filepath.Join(dir, "empty.db")
 	if err := os.WriteFile(empty, nil, 0o600); err != nil {
@@ -139,6 +141,7 @@ func TestOpenNewFileMakesNoCopy(t *testing.T) {
 // TestOpenRefusesNewerWithoutCopy: a file from a newer Parley is refused
 // and neither copied nor changed.
 func TestOpenRefusesNewerWithoutCopy(t *testing.T) {
+	sqliteOnly(t)
 	path := filepath.Join(t.TempDir(), "parley.db")
 	latest := latestVersion(t)
 	olderDatabase(t, path, latest, "delete")
@@ -159,6 +162,7 @@ func TestOpenRefusesNewerWithoutCopy(t *testing.T) {
 }
 
 func TestPlanMigrations(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	latest := latestVersion(t)
 	dir := t.TempDir()
@@ -213,6 +217,7 @@ func TestPlanMigrations(t *testing.T) {
 }
 
 func TestLeadingComment(t *testing.T) {
+	sqliteOnly(t)
 	for _, tc := range []struct{ sql, want string }{
 		{"-- One.\n--   Two  words.\nCREATE TABLE a (x);\n-- later", "One. Two words."},
 		{"CREATE TABLE a (x);", ""},
@@ -225,6 +230,7 @@ func TestLeadingComment(t *testing.T) {
 }
 
 func TestBackup(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	db, _, path := newDB(t)
 	if err := db.CreateRoom(ctx, Room{Number: "1234", Name: "Kept"}); err != nil {
@@ -288,6 +294,7 @@ func TestBackup(t *testing.T) {
 }
 
 func TestBackupRefuses(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	_, _, path := newDB(t)
 	dir := t.TempDir()
@@ -391,6 +398,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // TestOpenWithoutCopyDoesNotMigrate: when the copy cannot be made (here a
 // directory holds its name), Open fails and leaves the file as it was.
 func TestOpenWithoutCopyDoesNotMigrate(t *testing.T) {
+	sqliteOnly(t)
 	latest := latestVersion(t)
 	path := filepath.Join(t.TempDir(), "parley.db")
 	old := olderDatabase(t, path, latest-1, "wal")
@@ -410,6 +418,7 @@ func TestOpenWithoutCopyDoesNotMigrate(t *testing.T) {
 // in its write-ahead log, is copied aside with those rows (a copy of the
 // main file alone would lose them).
 func TestCopyAsideIncludesTheWAL(t *testing.T) {
+	sqliteOnly(t)
 	latest := latestVersion(t)
 	dir := t.TempDir()
 	live := filepath.Join(dir, "live", "parley.db")

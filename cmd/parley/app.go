@@ -101,7 +101,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 	// the bridge: the dialer reaches them once they exist.
 	var sipServer *sip.Server
 	dialer := &edgeDialer{}
-	db, err := openStore(cfg.Store.Path, log)
+	db, err := openStore(cfg.Store, log)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
@@ -198,6 +198,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 		RTPListenIP: cfg.RTPListenIP(), MaxUnacked: cfg.SIP.MaxUnackedPerSource, AckTimeout: cfg.SIP.AckTimeout,
 		RTPTimeout: cfg.Media.RTPTimeout, SRTP: sip.SRTPMode(cfg.RTP.SRTP), Logger: log,
 		Extensions: sipExtensions(cfg.Extensions), Trunks: trunkAuth(cfg.Trunks),
+		SharedBindings: sharedBindings(cfg.Store, db), Node: nodeName(),
 		AuthAlgorithms: algs, Keys: keys, Prompts: voice,
 		OnMediaEnded: mtr.MediaEnded, OnCallIn: mtr.CallIn, OnMessage: mtr.SIPMessage,
 		TCP: sip.TCPLimits{ReadTimeout: cfg.SIP.TCP.ReadTimeout, IdleTimeout: cfg.SIP.TCP.IdleTimeout,
@@ -340,7 +341,7 @@ func (a *app) Start(ctx context.Context) (err error) {
 	}()
 	a.closers = append(a.closers, func() { stopBg(); bgWG.Wait() })
 	build := readBuildInfo()
-	log.Info("parley ready", "version", build.Version, "commit", build.Commit, "rooms", a.rooms, "store", cfg.Store.Path, "rtp_ports", fmt.Sprintf("%d-%d", cfg.RTP.Ports.Min, cfg.RTP.Ports.Max))
+	log.Info("parley ready", "version", build.Version, "commit", build.Commit, "rooms", a.rooms, "store", storeLabel(cfg.Store), "rtp_ports", fmt.Sprintf("%d-%d", cfg.RTP.Ports.Min, cfg.RTP.Ports.Max))
 	return nil
 }
 

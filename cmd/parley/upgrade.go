@@ -7,8 +7,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
+	"time"
 
 	"github.com/parleyhq/parley/config"
+	"github.com/parleyhq/parley/sip"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -25,10 +28,15 @@ func migrateCmd(fs *flag.FlagSet) action {
 			fmt.Fprintf(stderr, "parley: migrate takes no arguments, not %q\n", pos)
 			return exitUsage
 		}
-		dbPath, ok := storePath(*path, stderr)
+		st, ok := storeConfig(*path, stderr)
 		if !ok {
 			return 1
 		}
+		if st.Driver == config.StorePostgres {
+			fmt.Fprintln(stderr, "parley: migrate: store.driver is postgres: parley serve migrates the database at start, one node at a time (an advisory lock); back it up with pg_dump first")
+			return 1
+		}
+		dbPath := st.Path
 		plan, err := store.PlanMigrations(context.Background(), dbPath)
 		if err != nil {
 			fmt.Fprintf(stderr, "parley: %v\n", err)
@@ -88,10 +96,15 @@ func backupCmd(fs *flag.FlagSet) action {
 			fmt.Fprintf(stderr, "parley: backup takes one FILE to write, not %d arguments\n", len(pos))
 			return exitUsage
 		}
-		dbPath, ok := storePath(*path, stderr)
+		st, ok := storeConfig(*path, stderr)
 		if !ok {
 			return 1
 		}
+		if st.Driver == config.StorePostgres {
+			fmt.Fprintln(stderr, "parley: backup: store.driver is postgres: use pg_dump (parley backup copies SQLite files only)")
+			return 1
+		}
+		dbPath := st.Path
 		version, err := store.Backup(context.Background(), dbPath, pos[0])
 		if err != nil {
 			fmt.Fprintf(stderr, "parley: %v\n", err)
@@ -102,26 +115,69 @@ func backupCmd(fs *flag.FlagSet) action {
 	}
 }
 
-// storePath returns the store.path of the config file given (or, as for
-// serve, defaultConfigPath if it exists, else the embedded default), or
-// prints why it cannot. The store needs no secrets, so a ${VAR} not set
-// here is left as written.
-func storePath(given string, stderr io.Writer) (string, bool) {
+// storeConfig returns the store section of the config file given (or, as
+// for serve, defaultConfigPath if it exists, else the embedded default),
+// or prints why it cannot. A SQLite store needs no secrets, so a ${VAR}
+// not set here is left as written.
+func storeConfig(given string, stderr io.Writer) (config.Store, bool) {
 	path := configPath(given, defaultConfigPath)
 	if path == "" {
-		return config.Default().Store.Path, true
+		return config.Default().Store, true
 	}
 	cfg, err := config.Load(path, config.WithLookupEnv(keepUnsetVars))
 	if err != nil {
 		printConfigError(stderr, err)
-		return "", false
+		return config.Store{}, false
 	}
-	return cfg.Store.Path, true
+	return cfg.Store, true
 }
 
-// openStore opens the database at path for serve, first logging the
-// migrations it is about to apply and where the file is copied before.
-func openStore(path string, log *slog.Logger) (*store.DB, error) {
+// pgOpenTimeout bounds connecting to PostgreSQL and migrating it at start.
+const pgOpenTimeout = time.Minute
+
+// sharedBindings is what the SIP registrar shares its bindings through:
+// the PostgreSQL store, which other nodes may use too; nil (memory only)
+// for SQLite, a single node's.
+func sharedBindings(s config.Store, db *store.DB) sip.SharedBindings {
+	if s.Driver != config.StorePostgres {
+		return nil
+	}
+	return db
+}
+
+// nodeName names this process among the nodes sharing a store: the host
+// name and the process ID, unique while it runs (the bindings a node
+// leaves behind when it dies expire with the phones' registrations).
+func nodeName() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "parley"
+	}
+	return host + "/" + strconv.Itoa(os.Getpid())
+}
+
+// storeLabel names the store s configures in the log: the SQLite file,
+// or "postgres" (never the DSN, which may hold a password).
+func storeLabel(s config.Store) string {
+	if s.Driver == config.StorePostgres {
+		return config.StorePostgres
+	}
+	return s.Path
+}
+
+// openStore opens the store s configures for serve: the PostgreSQL
+// database (migrated at open, see store.OpenPostgres), or the SQLite file,
+// first logging the migrations it is about to apply and where the file is
+// copied before.
+func openStore(s config.Store, log *slog.Logger) (*store.DB, error) {
+	if s.Driver == config.StorePostgres {
+		// A server that does not answer fails the start rather than
+		// hanging it.
+		ctx, cancel := context.WithTimeout(context.Background(), pgOpenTimeout)
+		defer cancel()
+		return store.OpenPostgres(ctx, s.DSN.Reveal())
+	}
+	path := s.Path
 	if plan, err := store.PlanMigrations(context.Background(), path); err == nil && plan.Exists && len(plan.Pending) > 0 {
 		log.Info("migrating the database schema", "path", path, "from", plan.Current, "to", plan.Latest,
 			"copy", plan.CopyAside)

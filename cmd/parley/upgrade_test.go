@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parleyhq/parley/config"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -72,6 +73,10 @@ func TestMigrateAndBackupCommands(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("store:\n  paht: x\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	pg := filepath.Join(dir, "pg.yaml")
+	if err := os.WriteFile(pg, []byte("store:\n  driver: postgres\n  dsn: postgres://parley:pw@127.0.0.1:1/parley\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	backup := filepath.Join(dir, "backup.db")
 	original, err := os.ReadFile(dbPath)
 	if err != nil {
@@ -94,6 +99,8 @@ func TestMigrateAndBackupCommands(t *testing.T) {
 			[]string{"copied to " + backup, fmt.Sprintf("schema version %d", before)}, "", before, false},
 		{"backup refuses to overwrite", []string{"backup", "--config", cfg, backup}, 1, nil, "exists", before, false},
 		{"backup needs a file", []string{"backup", "--config", cfg}, 2, nil, "usage: parley backup", before, false},
+		{"backup of postgres", []string{"backup", "--config", pg, backup + ".pg"}, 1, nil, "store.driver is postgres: use pg_dump", before, false},
+		{"migrate of postgres", []string{"migrate", "--config", pg}, 1, nil, "parley serve migrates the database at start", before, false},
 		{"migrate with a broken config", []string{"migrate", "--config", bad}, 1, nil, bad + ":2: ", before, false},
 		{"migrate refuses arguments", []string{"migrate", "now"}, 2, nil, "usage: parley migrate", before, false},
 		{"migrate", []string{"migrate", "--config", cfg}, 0,
@@ -149,7 +156,7 @@ func TestServeLogsMigration(t *testing.T) {
 	olderStore(t, path)
 	for _, want := range []string{"migrating the database schema", ""} {
 		var out bytes.Buffer
-		db, err := openStore(path, slog.New(slog.NewTextHandler(&out, nil)))
+		db, err := openStore(config.Store{Path: path}, slog.New(slog.NewTextHandler(&out, nil)))
 		if err != nil {
 			t.Fatal(err)
 		}
