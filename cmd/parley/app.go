@@ -198,7 +198,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 		RTPListenIP: cfg.RTPListenIP(), MaxUnacked: cfg.SIP.MaxUnackedPerSource, AckTimeout: cfg.SIP.AckTimeout,
 		RTPTimeout: cfg.Media.RTPTimeout, SRTP: sip.SRTPMode(cfg.RTP.SRTP), Logger: log,
 		Extensions: sipExtensions(cfg.Extensions), Trunks: trunkAuth(cfg.Trunks),
-		SharedBindings: sharedBindings(cfg.Store, db), Node: nodeName(),
+		SharedBindings: sharedBindings(cfg.Store, db), Node: nodeName(cfg.Cluster),
 		AuthAlgorithms: algs, Keys: keys, Prompts: voice,
 		OnMediaEnded: mtr.MediaEnded, OnCallIn: mtr.CallIn, OnMessage: mtr.SIPMessage,
 		TCP: sip.TCPLimits{ReadTimeout: cfg.SIP.TCP.ReadTimeout, IdleTimeout: cfg.SIP.TCP.IdleTimeout,

@@ -145,10 +145,14 @@ func sharedBindings(s config.Store, db *store.DB) sip.SharedBindings {
 	return db
 }
 
-// nodeName names this process among the nodes sharing a store: the host
-// name and the process ID, unique while it runs (the bindings a node
-// leaves behind when it dies expire with the phones' registrations).
-func nodeName() string {
+// nodeName names this process among the nodes sharing a store: its
+// cluster.node when it is one of a cluster (unique among live nodes), else
+// the host name and the process ID, unique while it runs (the bindings a
+// node leaves behind when it dies expire with the phones' registrations).
+func nodeName(c *config.Cluster) string {
+	if c != nil && c.Node != "" {
+		return c.Node
+	}
 	host, err := os.Hostname()
 	if err != nil {
 		host = "parley"
