@@ -43,6 +43,18 @@ func toneFrames(freq float64) [][]byte {
 	return frames
 }
 
+// phoneFrames returns a phone's frames: a tone at freq Hz (0: silence),
+// with the marker's pause when marker is set.
+func phoneFrames(freq float64, marker bool) [][]byte {
+	switch {
+	case freq == 0:
+		return silenceFrames()
+	case marker:
+		return markerFrames(freq)
+	}
+	return toneFrames(freq)
+}
+
 // silenceFrames returns one frame of µ-law silence, the payload of the
 // silent legs: what a phone without voice activity detection sends while
 // nobody speaks. The bridge still receives and decodes every packet (no

@@ -85,13 +85,18 @@ func (p *latencyProbe) latencies() []float64 {
 	defer p.mu.Unlock()
 	p.counting = false
 	var out []float64
-	i := 0
+	i, matched := 0, -1
 	for _, h := range p.heard {
 		for i+1 < len(p.sent) && !p.sent[i+1].After(h) {
 			i++
 		}
-		if i < len(p.sent) && !p.sent[i].After(h) && h.Sub(p.sent[i]) < maxLatency {
+		// Each onset sent is paired with the first onset heard after it
+		// only: a later one before the next onset sent is the tone
+		// dropping out and coming back (a lost or concealed frame), not
+		// the marker's return.
+		if i < len(p.sent) && i != matched && !p.sent[i].After(h) && h.Sub(p.sent[i]) < maxLatency {
 			out = append(out, float64(h.Sub(p.sent[i]).Microseconds())/1000)
+			matched = i
 		}
 	}
 	return out

@@ -16,6 +16,10 @@ func TestLatencyProbe(t *testing.T) {
 		p.frameHeard(sent.Add(40*time.Millisecond), silence)
 		p.frameHeard(sent.Add(60*time.Millisecond), tone)
 		p.frameHeard(sent.Add(80*time.Millisecond), tone) // still on: no new onset
+		// A frame lost at 300 ms: the tone comes back at 320 ms, which is
+		// no onset of the marker's.
+		p.frameHeard(sent.Add(300*time.Millisecond), silence)
+		p.frameHeard(sent.Add(320*time.Millisecond), tone)
 		p.frameHeard(sent.Add(900*time.Millisecond), silence)
 	}
 	got := p.latencies()

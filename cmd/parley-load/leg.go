@@ -30,10 +30,15 @@ type leg struct {
 	// hears the frames for them (probe).
 	lat    *latencyProbe
 	marker bool
-	ssrc   uint32
-	seq    uint16 // of the next packet sent; the sender's goroutine only
-	ts     uint32 // of the next packet sent; the sender's goroutine only
-	sent   int    // packets sent; the sender's goroutine only
+	// browser makes the leg a WebRTC browser guest: frames are Opus, each
+	// with its RFC 6464 level in levels, and rtc is its media once joined.
+	browser bool
+	levels  []byte
+	rtc     *rtcMedia
+	ssrc    uint32
+	seq     uint16 // of the next packet sent; the sender's goroutine only
+	ts      uint32 // of the next packet sent; the sender's goroutine only
+	sent    int    // packets sent; the sender's goroutine only
 
 	done chan struct{} // closed when the receiver returns
 
@@ -71,19 +76,41 @@ func newLeg(ssrc uint32, frames [][]byte, probe bool, lat *latencyProbe, marker 
 	return l, nil
 }
 
+// newBrowserLeg is a leg that joins as a browser guest, sending freq Hz
+// (0: silence) in Opus; see newLeg.
+func newBrowserLeg(audio *opusAudio, ssrc uint32, freq float64, probe bool, lat *latencyProbe, marker bool) (*leg, error) {
+	s, err := audio.stream(freq, marker)
+	if err != nil {
+		return nil, err
+	}
+	return &leg{frames: s.frames, levels: s.levels, browser: true, probe: probe, lat: lat, marker: marker, ssrc: ssrc}, nil
+}
+
 // port is the leg's RTP port, offered in SDP.
 func (l *leg) port() int { return l.conn.LocalAddr().(*net.UDPAddr).Port }
 
-// close closes the socket and waits for the receiver.
+// close closes the socket (a browser leg: its PeerConnection) and waits
+// for the receiver.
 func (l *leg) close() {
+	if l.browser {
+		if l.rtc != nil {
+			l.rtc.close()
+		}
+		return
+	}
 	l.conn.Close()
 	<-l.done
 }
 
-// send sends the next packet; the sender's goroutine calls it every 20 ms.
-func (l *leg) send(buf []byte) error {
+// next builds the leg's next packet in buf and returns it, and whether it
+// carries the marker's onset; the sender's goroutine calls it every 20 ms.
+// It returns nil while the leg has nowhere to send.
+func (l *leg) next(buf []byte) (pkt []byte, onset bool) {
+	if l.rtc != nil {
+		return l.rtc.next(l, buf)
+	}
 	if l.remote == nil {
-		return nil
+		return nil, false
 	}
 	p := l.frames[l.sent%len(l.frames)]
 	buf = buf[:12+len(p)]
@@ -95,14 +122,21 @@ func (l *leg) send(buf []byte) error {
 	binary.BigEndian.PutUint32(buf[4:], l.ts)
 	binary.BigEndian.PutUint32(buf[8:], l.ssrc)
 	copy(buf[12:], p)
-	onset := l.marker && l.sent%framesPerSec == markerGap
+	onset = l.marker && l.sent%framesPerSec == markerGap
 	l.seq++
 	l.ts += frameSamples
 	l.sent++
-	_, err := l.conn.WriteToUDP(buf, l.remote)
-	if onset {
-		l.lat.onsetSent(time.Now())
+	return buf, onset
+}
+
+// write sends a packet next built: over the leg's UDP socket, or, for a
+// browser leg, through its PeerConnection (SRTP).
+func (l *leg) write(pkt []byte) error {
+	if l.rtc != nil {
+		_, err := l.rtc.track.Write(pkt)
+		return err
 	}
+	_, err := l.conn.WriteToUDP(pkt, l.remote)
 	return err
 }
 
@@ -123,12 +157,18 @@ func (l *leg) receive() {
 		if !ok {
 			continue
 		}
-		l.mu.Lock()
-		l.rx.add(now, seq, ts, payload, l.probe)
-		l.mu.Unlock()
-		if l.probe && l.lat != nil {
-			l.lat.frameHeard(now, payload)
-		}
+		l.heard(now, seq, ts, payload)
+	}
+}
+
+// heard counts a packet received at now, with its sequence number, its
+// timestamp at 8 kHz and (a probe's) its audio as 20 ms of µ-law.
+func (l *leg) heard(now time.Time, seq uint16, ts uint32, ulaw []byte) {
+	l.mu.Lock()
+	l.rx.add(now, seq, ts, ulaw, l.probe)
+	l.mu.Unlock()
+	if l.probe && l.lat != nil {
+		l.lat.frameHeard(now, ulaw)
 	}
 }
 

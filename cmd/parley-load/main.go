@@ -1,8 +1,10 @@
 // Command parley-load measures a conference bridge under real load from
 // outside, and Janus's AudioBridge beside it: `make load` runs it.
 //
-//	parley-load -parley bin/parley [-janus janus] [-legs 200,400] [-scenario one-room,rooms-of-5]
-//	            [-window 20s] [-warmup 5s] [-find-max] [-dir bin/load]
+//	parley-load -parley bin/parley [-janus janus] [-legs 200,400] [-browser-legs 50,100]
+//	            [-scenario one-room,rooms-of-5,browsers,browsers-rooms-of-5,mixed,setup-rate]
+//	            [-window 20s] [-warmup 5s] [-jitter 30ms] [-find-max] [-rates 10,20,…] [-rate-for 3s]
+//	            [-dir bin/load]
 //
 // For each scenario and each N it starts the bridge afresh, pinned to one
 // core (taskset -c -bridge-cpu; Parley with GOMAXPROCS=1), while the load
@@ -10,20 +12,28 @@
 // taskset). It places N calls: real SIP through sipgo to Parley (INVITE
 // with an SDP offer of PCMU, 200, ACK, and BYE at the end), and to Janus
 // plain-RTP participants of its AudioBridge in PCMU joined through its
-// HTTP API. Every leg sends RTP at 50 packets a second (PCMU, 20 ms):
-// the talkers a tone each at -20 dBFS (440, 660, 880, 1100, 1320 Hz), the
-// others µ-law silence. After -warmup it measures for -window: the
-// bridge's CPU (utime+stime of /proc/PID/stat) per leg per second, its RSS
-// above the idle RSS per leg (VmRSS), what the legs received (packets,
-// sequence gaps, packets more than 60 ms behind the leg's quickest, RFC
-// 3550 interarrival jitter), Parley's mixer ticks from /metrics
-// (parley_mixer_tick_seconds, parley_mixer_late_ticks_total), and the
-// tones heard by one listener (Goertzel: each talker's frequency at its
-// level ± 3 dB), and the bridge-added latency (one talker pauses 100 ms a
-// second; the time from sending its first frame after the pause to a
-// listener's hearing it, p50/p99, to within a 20 ms frame). -find-max goes on past the last -legs in steps of ×1.5
-// while Parley's one room holds (late ticks under 0.1%, delivery at least
-// 99%, the tones heard) and reports the largest N that held. It prints Markdown tables, also written to DIR/results.md.
+// HTTP API; in the browser scenarios (browsers, browsers-rooms-of-5,
+// mixed; Parley only) legs are pion WebRTC browser guests (ICE, DTLS-SRTP,
+// Opus with the RFC 6464 audio level) joined through a group link's
+// WebSocket. Every leg sends RTP at 50 packets a second (20 ms), each
+// packet delayed by a random 0 to -jitter in order: the talkers a tone
+// each at -20 dBFS (440, 660, 880, 1100, 1320 Hz), the others silence.
+// After -warmup it measures for -window: the bridge's CPU (utime+stime of
+// /proc/PID/stat) per leg per second, its RSS above the idle RSS per leg
+// (VmRSS), what the legs received (packets, sequence gaps, packets more
+// than 60 ms behind the leg's quickest, RFC 3550 interarrival jitter),
+// Parley's mixer ticks from /metrics (parley_mixer_tick_seconds,
+// parley_mixer_late_ticks_total), and the tones heard by one listener
+// (Goertzel: each talker's frequency at its level ± 3 dB), and the
+// bridge-added latency (one talker pauses 100 ms a second; the time from
+// sending its first frame after the pause to a listener's hearing it,
+// p50/p99, to within a 20 ms frame). -find-max goes on past the last -legs
+// in steps of ×1.5 while Parley's one room holds (late ticks under 0.1%,
+// delivery at least 99%, the tones heard) and reports the largest N that
+// held. The setup-rate scenario places calls (INVITE, 200, ACK, 2 s of RTP,
+// BYE) at each of -rates calls a second for -rate-for and reports the
+// highest rate with no failed call and setup p99 under 200 ms. It prints
+// Markdown tables, also written to DIR/results.md.
 //
 // It exits 1 when a measurement could not be made and 2 on bad flags.
 package main
@@ -39,6 +49,8 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -51,18 +63,22 @@ func main() {
 
 // options are the command's flags.
 type options struct {
-	parley    string
-	janus     string // "" leaves Janus out
-	dir       string
-	legs      []int
-	scenarios []scenario
-	window    time.Duration
-	warmup    time.Duration
-	findMax   bool
-	bridgeCPU int // -1: not pinned
-	loadCPU   int // -1: not pinned
-	rtpBase   int
-	setup     int
+	parley      string
+	janus       string // "" leaves Janus out
+	dir         string
+	legs        []int
+	scenarios   []scenario
+	window      time.Duration
+	warmup      time.Duration
+	findMax     bool
+	bridgeCPU   int // -1: not pinned
+	loadCPU     int // -1: not pinned
+	rtpBase     int
+	setup       int
+	jitter      time.Duration
+	browserLegs []int         // the Ns of the scenarios with browsers; nil: legs
+	rates       []int         // calls per second of -scenario setup-rate
+	rateFor     time.Duration // how long each rate places calls
 }
 
 // pinnedEnv marks the re-executed, pinned load generator.
@@ -133,8 +149,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("parley-load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	o := options{}
+	rates := fs.String("rates", "10,20,50,100,200,500,1000", "setup-rate: comma-separated calls per second, in increasing order")
+	fs.DurationVar(&o.rateFor, "rate-for", 3*time.Second, "setup-rate: how long each rate places calls")
+	browserLegs := fs.String("browser-legs", "", `comma-separated numbers of legs for the scenarios with browsers; "": -legs`)
 	legs := fs.String("legs", "200,400", "comma-separated numbers of legs to measure (with -find-max: then ×1.5 while Parley holds)")
-	scen := fs.String("scenario", "one-room,rooms-of-5", "comma-separated scenarios: one-room, rooms-of-5")
+	scen := fs.String("scenario", "one-room,rooms-of-5", "comma-separated scenarios: "+scenarioNames())
 	fs.StringVar(&o.parley, "parley", "bin/parley", "the parley binary")
 	fs.StringVar(&o.janus, "janus", "", `the janus binary; "" leaves Janus out`)
 	fs.StringVar(&o.dir, "dir", "bin/load", "where configs, logs and results.md go")
@@ -145,30 +164,67 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.loadCPU, "load-cpu", 1, "the core the load generator is pinned to; -1: not pinned")
 	fs.IntVar(&o.rtpBase, "rtp-base", 20000, "the first of the bridges' RTP ports")
 	fs.IntVar(&o.setup, "setup", 20, "calls set up at once")
+	fs.DurationVar(&o.jitter, "jitter", 0, "network jitter: delay every packet the generator sends by a random 0 to this, keeping each leg's order")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
-	for _, s := range strings.Split(*legs, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 {
-			fmt.Fprintf(stderr, "parley-load: -legs: %q is not a positive number\n", s)
-			return o, errors.New("bad -legs")
+	var err error
+	if o.legs, err = positives("legs", *legs, stderr); err != nil {
+		return o, err
+	}
+	if o.rates, err = positives("rates", *rates, stderr); err != nil {
+		return o, err
+	}
+	if *browserLegs != "" {
+		if o.browserLegs, err = positives("browser-legs", *browserLegs, stderr); err != nil {
+			return o, err
 		}
-		o.legs = append(o.legs, n)
 	}
 	for _, s := range strings.Split(*scen, ",") {
 		sc, ok := scenarios[strings.TrimSpace(s)]
 		if !ok {
-			fmt.Fprintf(stderr, "parley-load: -scenario: unknown %q (one-room, rooms-of-5)\n", s)
+			fmt.Fprintf(stderr, "parley-load: -scenario: unknown %q (%s)\n", s, scenarioNames())
 			return o, errors.New("bad -scenario")
 		}
 		o.scenarios = append(o.scenarios, sc)
 	}
-	if o.window <= 0 || o.warmup < 0 || o.setup < 1 || o.rtpBase < 1024 || o.rtpBase > 60000 {
-		fmt.Fprintln(stderr, "parley-load: -window and -setup must be positive, -warmup not negative, -rtp-base within 1024-60000")
+	if o.rateFor <= 0 || o.window <= 0 || o.warmup < 0 || o.jitter < 0 || o.jitter > time.Second || o.setup < 1 || o.rtpBase < 1024 || o.rtpBase > 60000 {
+		fmt.Fprintln(stderr, "parley-load: -window, -rate-for and -setup must be positive, -warmup not negative, -jitter within 0-1s, -rtp-base within 1024-60000")
+		return o, errors.New("bad flags")
+	}
+	most := 0
+	for _, n := range append(append(append([]int(nil), o.legs...), o.browserLegs...), 3*slices.Max(o.rates)) {
+		most = max(most, n)
+	}
+	if o.rtpBase+2*most+100 > 65535 {
+		fmt.Fprintf(stderr, "parley-load: -rtp-base %d leaves too few RTP ports for %d legs (2 each)\n", o.rtpBase, most)
 		return o, errors.New("bad flags")
 	}
 	return o, nil
+}
+
+// positives parses flag's comma-separated positive numbers.
+func positives(flag, list string, stderr io.Writer) ([]int, error) {
+	var ns []int
+	for _, s := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			fmt.Fprintf(stderr, "parley-load: -%s: %q is not a positive number\n", flag, s)
+			return nil, fmt.Errorf("bad -%s", flag)
+		}
+		ns = append(ns, n)
+	}
+	return ns, nil
+}
+
+// scenarioNames lists the scenarios' names, sorted.
+func scenarioNames() string {
+	var names []string
+	for n := range scenarios {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
 }
 
 // pinSelf re-executes the command under taskset -c cpu and does not
@@ -194,19 +250,30 @@ func pinSelf(cpu int) error {
 func load(ctx context.Context, o options, out, progress io.Writer) (map[string][]result, error) {
 	all := map[string][]result{}
 	for _, sc := range o.scenarios {
+		if sc.SetupRate {
+			if err := o.setupRates(ctx, sc, out, progress); err != nil {
+				return all, err
+			}
+			continue
+		}
 		var rs []result
 		ns := o.legs
+		if sc.BrowserEvery > 0 && len(o.browserLegs) > 0 {
+			ns = o.browserLegs
+		}
 		largest := 0
 		for i := 0; i < len(ns); i++ {
 			n := ns[i]
-			pl := plan{scenario: sc, legs: n, warmup: o.warmup, window: o.window, setup: o.setup}
+			pl := plan{scenario: sc, legs: n, warmup: o.warmup, window: o.window, setup: o.setup, jitter: o.jitter}
 			r, err := measure(ctx, o.startParley(ctx, n), pl, progress)
 			if err != nil {
 				printTable(out, sc, rs)
 				return all, err
 			}
 			rs = append(rs, r)
-			if o.janus != "" {
+			if o.janus != "" && sc.BrowserEvery > 0 {
+				rs = append(rs, result{Bridge: "Janus", Scenario: sc.Name, Legs: n, Skipped: "no WebRTC legs for Janus in this harness"})
+			} else if o.janus != "" {
 				r, err := measure(ctx, o.startJanus(ctx, n), pl, progress)
 				if err != nil {
 					printTable(out, sc, rs)

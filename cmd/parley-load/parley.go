@@ -42,12 +42,13 @@ media:
 prompts:
   announce_join_leave: false
 codecs: [PCMU]
+admin_tokens: [%s]
 shutdown:
   grace: 0s
 rooms:
-`, sipPort, max(legs, 10), rtpPorts, httpPort, filepath.Join(dir, "parley.db"))
+`, sipPort, max(legs, 10), rtpPorts, httpPort, filepath.Join(dir, "parley.db"), loadAdminToken)
 	for i := range rooms {
-		fmt.Fprintf(&b, "  - {number: \"%d\", name: Load %d, pin: \"\", guest_access: false, guest_role: attendee}\n", roomBase+i, i)
+		fmt.Fprintf(&b, "  - {number: \"%d\", name: Load %d, pin: \"\", guest_access: true, guest_role: attendee}\n", roomBase+i, i)
 	}
 	return b.String()
 }
@@ -58,6 +59,7 @@ type parleyBridge struct {
 	sipAddr string
 	httpURL string
 	phone   *phone
+	guests  *guests // browser legs' joins
 }
 
 // startParley writes the config into dir and starts bin serve on core
@@ -100,6 +102,10 @@ func startParley(ctx context.Context, bin, dir string, core, rooms, legs, rtpBas
 		p.stop()
 		return nil, err
 	}
+	if b.guests, err = newGuests(b.httpURL); err != nil {
+		p.stop()
+		return nil, err
+	}
 	return b, nil
 }
 
@@ -108,6 +114,9 @@ func (b *parleyBridge) pid() int     { return b.p.pid() }
 
 // join calls room's number and points the leg's RTP at the answer.
 func (b *parleyBridge) join(ctx context.Context, l *leg, room int) (func(context.Context) error, error) {
+	if l.browser {
+		return b.joinBrowser(ctx, l, room)
+	}
 	c, media, err := b.phone.dial(ctx, b.sipAddr, fmt.Sprint(roomBase+room), l.port())
 	if err != nil {
 		return nil, err

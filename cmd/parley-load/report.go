@@ -17,6 +17,10 @@ func printTable(w io.Writer, sc scenario, rs []result) {
 	fmt.Fprintln(w, "| bridge | legs | CPU µs/leg/s | core % | RSS KiB/leg | delivered | lost | late | jitter p50/p99/max ms | ticks p50/p99 ms | late ticks | latency p50/p99 ms (n) | tones at a listener | set-up s | gen. lag ms |")
 	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | --- | --- | ---: | ---: |")
 	for _, r := range rs {
+		if r.Skipped != "" {
+			fmt.Fprintf(w, "| %s | %d | — | — | — | — | — | — | — | — | — | — | — (%s) | — | — |\n", r.Bridge, r.Legs, r.Skipped)
+			continue
+		}
 		ticks, late := "—", "—"
 		if r.HasTicks {
 			ticks = fmt.Sprintf("≤%s / ≤%s", ms(r.Ticks.P50MS), ms(r.Ticks.P99MS))
@@ -47,7 +51,7 @@ func printTable(w io.Writer, sc scenario, rs []result) {
 	for _, r := range rs {
 		p, ok1 := byLegs[r.Legs]["Parley"]
 		j, ok2 := byLegs[r.Legs]["Janus"]
-		if r.Bridge != "Parley" || !ok1 || !ok2 {
+		if r.Bridge != "Parley" || !ok1 || !ok2 || j.Skipped != "" {
 			continue
 		}
 		fmt.Fprintf(w, "\n%d legs: Janus %.0f µs/leg/s, Parley %.0f: Parley cheaper by %.2f×.", r.Legs,

@@ -41,11 +41,23 @@ type settler interface {
 
 // scenario is a shape of load.
 type scenario struct {
-	Name     string
-	PerRoom  int // legs per room; 0: one room of every leg
-	Talkers  int // talkers per room (the first legs of each room)
-	Title    string
-	Describe string
+	Name    string
+	PerRoom int // legs per room; 0: one room of every leg
+	Talkers int // talkers per room (the first legs of each room)
+	// BrowserEvery makes leg k of a room a WebRTC browser when
+	// k%BrowserEvery == BrowserEvery-1 (1: every leg; 2: every second);
+	// 0: every leg is a SIP phone. Janus is not measured with browsers.
+	BrowserEvery int
+	// SetupRate makes it the call setup rate, not a room load: see
+	// setuprate.go.
+	SetupRate bool
+	Title     string
+	Describe  string
+}
+
+// browser reports whether leg k of a room is a browser.
+func (s scenario) browser(k int) bool {
+	return s.BrowserEvery > 0 && k%s.BrowserEvery == s.BrowserEvery-1
 }
 
 // scenarios are the shapes of load, by name.
@@ -54,6 +66,15 @@ var scenarios = map[string]scenario{
 		Describe: "every leg in one room; legs 0-2 send 440, 660 and 880 Hz, the rest send µ-law silence"},
 	"rooms-of-5": {Name: "rooms-of-5", PerRoom: 5, Talkers: 5, Title: "N/5 rooms of 5 legs, all talking",
 		Describe: "each room's five legs send 440, 660, 880, 1100 and 1320 Hz"},
+	"browsers": {Name: "browsers", Talkers: 3, BrowserEvery: 1, Title: "one room of N WebRTC browsers (Opus), 3 talkers",
+		Describe: "every leg a pion browser guest in one room; legs 0-2 send 440, 660 and 880 Hz in Opus, the rest Opus silence; Parley only"},
+	"browsers-rooms-of-5": {Name: "browsers-rooms-of-5", PerRoom: 5, Talkers: 5, BrowserEvery: 1,
+		Title:    "N/5 rooms of 5 WebRTC browsers (Opus), all talking",
+		Describe: "each room's five browser guests send 440, 660, 880, 1100 and 1320 Hz in Opus; Parley only"},
+	"mixed": {Name: "mixed", PerRoom: 10, Talkers: 4, BrowserEvery: 2, Title: "N/10 rooms of 5 phones (PCMU) and 5 browsers (Opus)",
+		Describe: "legs 0, 2, 4, 6, 8 of each room are SIP phones, 1, 3, 5, 7, 9 browsers; legs 0-3 send 440, 660, 880 and 1100 Hz, the rest silence; the listener is phone 4; Parley only"},
+	"setup-rate": {Name: "setup-rate", SetupRate: true, Title: "call setup rate",
+		Describe: "at each rate, calls placed steadily for -rate-for, each INVITE with SDP, 200, ACK, 2 s of PCMU silence both ways, BYE, spread over 50 rooms; setup is INVITE sent → 200 received; the rates stop at the first that fails a call or reaches 200 ms at p99; Parley only"},
 }
 
 // freqs are the talkers' tones in Hz, in order of their legs in a room.
@@ -65,7 +86,8 @@ type plan struct {
 	legs     int
 	warmup   time.Duration
 	window   time.Duration
-	setup    int // calls set up at once
+	setup    int           // calls set up at once
+	jitter   time.Duration // the most each packet sent is delayed
 }
 
 // rooms is how many rooms the plan's legs fill.
@@ -100,6 +122,7 @@ type result struct {
 	SendErrors   int
 	EndedByPeer  int // legs the bridge hung up during the run
 	SetupSeconds float64
+	Skipped      string // why the bridge was not measured; the row is "—"
 }
 
 // CPUPerLegUS is the bridge's CPU per leg per second, in µs.
@@ -142,7 +165,7 @@ func measure(ctx context.Context, start func(rooms int) (bridge, error), pl plan
 	if r.IdleRSSKiB, err = rssKiB(b.pid()); err != nil {
 		return r, err
 	}
-	snd := newSender()
+	snd := newSender(pl.jitter)
 	defer snd.close()
 	lat := &latencyProbe{}
 	if h := probeHears(pl); len(h) > 0 {
@@ -215,6 +238,7 @@ func measure(ctx context.Context, start func(rooms int) (bridge, error), pl plan
 // every joined leg starts sending at once.
 func joinAll(ctx context.Context, b bridge, pl plan, snd *sender, lat *latencyProbe, r *result) (legs []*leg, hangups []func(context.Context) error, probe *leg, err error) {
 	began := time.Now()
+	audio := &opusAudio{}
 	legs = make([]*leg, pl.legs)
 	rooms := make([]int, pl.legs)
 	for i := range legs {
@@ -227,23 +251,25 @@ func joinAll(ctx context.Context, b bridge, pl plan, snd *sender, lat *latencyPr
 		hears := probeHears(pl)
 		isProbe := room == 0 && (k == pl.scenario.Talkers || (pl.scenario.Talkers >= pl.scenario.PerRoom && pl.scenario.PerRoom > 0 && k == 0))
 		isMarker := room == 0 && len(hears) > 0 && k < pl.scenario.Talkers && freqs[k] == hears[0]
-		frames := silenceFrames()
-		switch {
-		case isMarker:
-			frames = markerFrames(freqs[k])
-		case k < pl.scenario.Talkers:
-			frames = toneFrames(freqs[k])
-		}
 		var ll *latencyProbe
 		if isProbe || isMarker {
 			ll = lat
 		}
-		l, err := newLeg(uint32(0x10000+i), frames, isProbe, ll, isMarker)
+		freq := 0.0
+		if k < pl.scenario.Talkers {
+			freq = freqs[k]
+		}
+		var l *leg
+		if pl.scenario.browser(k) {
+			l, err = newBrowserLeg(audio, uint32(0x10000+i), freq, isProbe, ll, isMarker)
+		} else {
+			l, err = newLeg(uint32(0x10000+i), phoneFrames(freq, isMarker), isProbe, ll, isMarker)
+		}
 		if err != nil {
 			for _, o := range legs[:i] {
 				o.close()
 			}
-			return nil, nil, nil, fmt.Errorf("leg socket: %w", err)
+			return nil, nil, nil, fmt.Errorf("leg: %w", err)
 		}
 		legs[i], rooms[i] = l, room
 		if isProbe {

@@ -11,6 +11,8 @@ type sender struct {
 	mu   sync.Mutex
 	legs []*leg // guarded by mu
 
+	jitter *jitterQueue // nil: no added jitter; the sending goroutine only
+
 	stop chan struct{}
 	done chan struct{}
 
@@ -19,9 +21,13 @@ type sender struct {
 	errors int           // failed sends; guarded by lagMu
 }
 
-// newSender starts the sending goroutine.
-func newSender() *sender {
+// newSender starts the sending goroutine. A jitter above 0 delays every
+// packet by a random 0 to jitter (see jitterQueue).
+func newSender(jitter time.Duration) *sender {
 	s := &sender{stop: make(chan struct{}), done: make(chan struct{})}
+	if jitter > 0 {
+		s.jitter = newJitterQueue(jitter)
+	}
 	go s.run()
 	return s
 }
@@ -31,6 +37,19 @@ func (s *sender) add(l *leg) {
 	s.mu.Lock()
 	s.legs = append(s.legs, l)
 	s.mu.Unlock()
+}
+
+// remove stops l's sending.
+func (s *sender) remove(l *leg) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, o := range s.legs {
+		if o == l {
+			legs := make([]*leg, 0, len(s.legs)-1)
+			s.legs = append(append(legs, s.legs[:i]...), s.legs[i+1:]...)
+			return
+		}
+	}
 }
 
 // close stops the sending and waits for it.
@@ -60,12 +79,27 @@ func (s *sender) run() {
 	next := time.Now()
 	for {
 		next = next.Add(20 * time.Millisecond)
-		wait := time.Until(next)
-		if wait > 0 {
-			select {
-			case <-s.stop:
-				return
-			case <-time.After(wait):
+		for {
+			wake := next
+			if s.jitter != nil {
+				s.jitter.flush(time.Now())
+				if due, ok := s.jitter.due(); ok && due.Before(wake) {
+					wake = due
+				}
+			}
+			wait := time.Until(wake)
+			if wait <= 0 && !wake.Before(next) {
+				break
+			}
+			if wait > 0 {
+				select {
+				case <-s.stop:
+					return
+				case <-time.After(wait):
+				}
+			}
+			if !time.Now().Before(next) {
+				break
 			}
 		}
 		lag := time.Since(next)
@@ -74,9 +108,23 @@ func (s *sender) run() {
 		s.mu.Unlock()
 		errs := 0
 		for _, l := range legs {
-			if l.send(buf) != nil {
+			pkt, onset := l.next(buf)
+			if pkt == nil {
+				continue
+			}
+			if s.jitter != nil {
+				s.jitter.push(next, l, pkt, onset)
+				continue
+			}
+			if l.write(pkt) != nil {
 				errs++
 			}
+			if onset {
+				l.lat.onsetSent(time.Now())
+			}
+		}
+		if s.jitter != nil {
+			errs += s.jitter.flush(time.Now())
 		}
 		s.lagMu.Lock()
 		s.maxLag = max(s.maxLag, lag)

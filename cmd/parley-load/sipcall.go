@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
@@ -72,6 +73,8 @@ func newPhone(ctx context.Context) (*phone, error) {
 // call is one SIP call placed by the phone.
 type call struct {
 	session *sipgo.DialogClientSession
+	// setup is the time from sending the INVITE to receiving its 200.
+	setup time.Duration
 }
 
 // dial calls user@target offering PCMU on rtpPort and returns the call,
@@ -84,6 +87,7 @@ func (p *phone) dial(ctx context.Context, target, user string, rtpPort int) (*ca
 	pn, _ := strconv.Atoi(port)
 	offer := fmt.Sprintf("v=0\r\no=load %d 1 IN IP4 127.0.0.1\r\ns=load\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"+
 		"m=audio %d RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=ptime:20\r\na=sendrecv\r\n", rtpPort, rtpPort)
+	sent := time.Now()
 	s, err := p.dialog.Invite(ctx, sip.Uri{Scheme: "sip", User: user, Host: host, Port: pn}, []byte(offer),
 		sip.NewHeader("Content-Type", "application/sdp"))
 	if err != nil {
@@ -93,11 +97,12 @@ func (p *phone) dial(ctx context.Context, target, user string, rtpPort int) (*ca
 		s.Close()
 		return nil, nil, fmt.Errorf("INVITE: %w", err)
 	}
+	setup := time.Since(sent)
 	if err := s.Ack(ctx); err != nil {
 		s.Close()
 		return nil, nil, fmt.Errorf("ACK: %w", err)
 	}
-	c := &call{session: s}
+	c := &call{session: s, setup: setup}
 	media, err := answerAddr(s.InviteResponse.Body())
 	if err != nil {
 		c.hangup(ctx)
