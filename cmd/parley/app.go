@@ -293,7 +293,7 @@ func (a *app) Start(ctx context.Context) (err error) {
 	}
 	ln := newSwapListener(bound)
 	a.httpLn = ln
-	join, err := joinPage(db, b, guests, log)
+	join, err := joinPage(db, b, guests, a.joinNodes(), log)
 	if err != nil {
 		ln.Close()
 		return err

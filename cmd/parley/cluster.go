@@ -14,10 +14,11 @@ import (
 	"github.com/parleyhq/parley/bridge"
 	"github.com/parleyhq/parley/cluster"
 	"github.com/parleyhq/parley/sip"
+	"github.com/parleyhq/parley/web"
 )
 
-// clusterRouter is the SIP edge's sip.RoomRouter when the config has a
-// cluster section. The cluster joins once the listeners are bound (its
+// clusterRouter is the SIP edge's sip.RoomRouter and the join page's
+// web.Nodes when the config has a cluster section. The cluster joins once the listeners are bound (its
 // heartbeats carry their addresses): until then, and without one, every
 // call is this node's.
 type clusterRouter struct {
@@ -30,6 +31,32 @@ func (r *clusterRouter) RouteCall(room string) (string, func()) {
 		return c.RouteCall(room)
 	}
 	return "", func() {}
+}
+
+// NodeFor answers the join page (web.Nodes) once the cluster has joined:
+// until then every guest joins here.
+func (r *clusterRouter) NodeFor(room string) string {
+	if c := r.c.Load(); c != nil {
+		return c.NodeFor(room)
+	}
+	return ""
+}
+
+// NodeOrigins answers the join page (web.Nodes) once the cluster has
+// joined.
+func (r *clusterRouter) NodeOrigins() []string {
+	if c := r.c.Load(); c != nil {
+		return c.NodeOrigins()
+	}
+	return nil
+}
+
+// joinNodes is the join page's web.Nodes: nil for a single node.
+func (a *app) joinNodes() web.Nodes {
+	if a.cfg.Cluster == nil {
+		return nil
+	}
+	return &a.clusterRouter
 }
 
 // startCluster joins the cluster of cfg.Cluster, if any: it announces
