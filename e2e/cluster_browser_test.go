@@ -19,31 +19,8 @@ import (
 // PostgreSQL store would be), so that a link made on one node opens on
 // any: room 1000 admits guests.
 func browserClusterNode(name, natsURL, rtpPorts, db string) string {
-	return fmt.Sprintf(`
-sip:
-  listen: [udp://127.0.0.1:0]
-  domain: 127.0.0.1
-rtp:
-  ports: %s
-http:
-  listen: 127.0.0.1:0
-log:
-  format: json
-  level: info
-media:
-  rtp_timeout: 0s
-store:
-  path: %s
-admin_tokens: ["%s"]
-rooms:
-  - number: "1000"
-    name: Cluster room
-    guest_access: true
-cluster:
-  node: %s
-  nats: [%s]
-  lease_ttl: %s
-`, rtpPorts, db, adminToken, name, natsURL, clusterTTL)
+	cfg := strings.Replace(clusterNode(name, natsURL, rtpPorts), "    name: Cluster room\n", "    name: Cluster room\n    guest_access: true\n", 1)
+	return cfg + "store:\n  path: " + db + "\n"
 }
 
 // TestClusterBrowserJoin: a phone (a 1 kHz tone) calls node 1 for room
