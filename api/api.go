@@ -117,6 +117,10 @@ type Options struct {
 	// Presence tells which extensions are registered now (a directory
 	// user's "online"); nil: nobody is.
 	Presence Presence
+	// RemoteEvents are the events of the rooms other nodes of a cluster
+	// serve: the event stream sends them along with the bridge's own
+	// (events.go). nil: a single node, the bridge's only.
+	RemoteEvents EventFeed
 }
 
 // NewHandler returns the HTTP handler for every route Parley serves. It has
@@ -212,7 +216,7 @@ func newServer(opts Options) *server {
 	s.attendance = &attendanceAPI{shared: sh, store: st.Attendance, links: st.Links, schedules: st.Schedules}
 	s.links = &linksAPI{inviter: inv, store: st.Links, phoneCountry: opts.PhoneCountry}
 	s.contacts = &contactsAPI{store: st.Contacts, log: s.log}
-	s.events = &eventsAPI{shared: sh, done: opts.Done, pingInterval: pingInterval}
+	s.events = &eventsAPI{shared: sh, done: opts.Done, pingInterval: pingInterval, remote: opts.RemoteEvents}
 	s.reload = &reloadAPI{reloader: opts.Reload}
 	s.trace = &traceAPI{shared: sh, sw: opts.Trace, done: opts.Done}
 	s.session = &sessionAPI{shared: sh, accounts: opts.Accounts, guard: loginGuard,

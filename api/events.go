@@ -16,11 +16,20 @@ import (
 // eventWriteTimeout bounds the write of one event or ping to a client.
 const eventWriteTimeout = 10 * time.Second
 
+// EventFeed is a source of events besides the bridge: those of a
+// cluster's other nodes (Options.RemoteEvents).
+type EventFeed interface {
+	// Subscribe returns a subscription to the feed's events; the stream
+	// closes it when it ends.
+	Subscribe() *bridge.Subscription
+}
+
 // eventsAPI serves the bridge's event stream.
 type eventsAPI struct {
 	shared
 	done         <-chan struct{} // Options.Done: closes every stream
 	pingInterval time.Duration   // between WebSocket pings
+	remote       EventFeed       // Options.RemoteEvents, or nil
 }
 
 // events serves GET /api/v1/events: a WebSocket (RFC 6455) that streams
@@ -67,6 +76,13 @@ func (s *eventsAPI) events(w http.ResponseWriter, r *http.Request) error {
 	// the client has its answer is not missed.
 	sub := s.bridge.Subscribe()
 	defer sub.Close()
+	var remote <-chan bridge.Event // stays nil (never ready) on a single node
+	remoteDropped := func() int { return 0 }
+	if s.remote != nil {
+		rs := s.remote.Subscribe()
+		defer rs.Close()
+		remote, remoteDropped = rs.C, rs.Dropped
+	}
 	// The stream lives longer than the server's ReadTimeout and
 	// WriteTimeout allow a request: lift them for this connection
 	// (net/http's Hijacker contract lets them stay on it; today's net/http
@@ -86,7 +102,7 @@ func (s *eventsAPI) events(w http.ResponseWriter, r *http.Request) error {
 	defer ping.Stop()
 	s.log.Info("api event stream opened", "room", room, "by", p.String(), "remote", r.RemoteAddr)
 	defer s.log.Info("api event stream closed", "room", room, "by", p.String(), "remote", r.RemoteAddr,
-		"dropped", sub.Dropped())
+		"dropped", sub.Dropped()+remoteDropped())
 	for {
 		select {
 		case <-gone.Done():
@@ -105,22 +121,28 @@ func (s *eventsAPI) events(w http.ResponseWriter, r *http.Request) error {
 				return nil
 			}
 		case ev, ok := <-sub.C:
-			if !ok {
+			if !ok || !sendEvent(gone, c, room, ev) {
 				return nil
 			}
-			if room != "" && ev.Room != room {
-				continue
-			}
-			data, err := json.Marshal(ev)
-			if err != nil {
-				return nil // cannot happen: Event has only plain fields
-			}
-			ctx, cancel := context.WithTimeout(gone, eventWriteTimeout)
-			err = c.Write(ctx, websocket.MessageText, data)
-			cancel()
-			if err != nil {
+		case ev, ok := <-remote:
+			if !ok || !sendEvent(gone, c, room, ev) {
 				return nil
 			}
 		}
 	}
+}
+
+// sendEvent writes ev to the stream c unless room names another room; it
+// reports false when the stream is gone.
+func sendEvent(ctx context.Context, c *websocket.Conn, room string, ev bridge.Event) bool {
+	if room != "" && ev.Room != room {
+		return true
+	}
+	data, err := json.Marshal(ev)
+	if err != nil {
+		return false // cannot happen: Event has only plain fields
+	}
+	ctx, cancel := context.WithTimeout(ctx, eventWriteTimeout)
+	defer cancel()
+	return c.Write(ctx, websocket.MessageText, data) == nil
 }

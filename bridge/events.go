@@ -90,15 +90,18 @@ type Subscription struct {
 
 // Subscribe returns a subscription to every room's events. Close it when
 // done.
-func (b *Bridge) Subscribe() *Subscription {
+func (b *Bridge) Subscribe() *Subscription { return b.events.subscribe() }
+
+// subscribe adds a subscriber.
+func (ev *events) subscribe() *Subscription {
 	c := make(chan Event, eventBuffer)
-	s := &Subscription{C: c, c: c, e: &b.events}
-	b.events.mu.Lock()
-	if b.events.subs == nil {
-		b.events.subs = make(map[*Subscription]struct{})
+	s := &Subscription{C: c, c: c, e: ev}
+	ev.mu.Lock()
+	if ev.subs == nil {
+		ev.subs = make(map[*Subscription]struct{})
 	}
-	b.events.subs[s] = struct{}{}
-	b.events.mu.Unlock()
+	ev.subs[s] = struct{}{}
+	ev.mu.Unlock()
 	return s
 }
 

@@ -14,6 +14,7 @@ test_pkgs=(sip-tester baresip baresip-core baresip-ffmpeg sox openssl tshark chr
 test_pkgs+=(pebble nginx-light) # HTTPS tests: a local ACME CA, a reverse proxy in front
 test_pkgs+=(prometheus) # promtool: checks and unit-tests the alert rules (e2e/observability_test.go)
 test_pkgs+=(nats-server) # the cluster's NATS (JetStream), started by cluster and e2e tests (internal/testnats)
+test_pkgs+=(kamailio) # packaging/kamailio's dispatcher in front of a cluster (e2e/kamailio_test.go)
 test_pkgs+=(sngrep) # SIP trace tests: a HEP collector
 test_pkgs+=(dpkg-dev systemd)       # make deb and systemd-analyze (packaging/deb_test.go)
 test_pkgs+=(slapd ldap-utils)        # web sign-in against a real directory (internal/testslapd: accounts and e2e tests)

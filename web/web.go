@@ -87,6 +87,9 @@ type Options struct {
 	// *webrtc.Server. Nil means joining from the browser is not available;
 	// the page then says so when the form is sent.
 	Guests Guests
+	// Nodes sends a guest whose room another node of a cluster serves
+	// there (cluster.go); nil for a single node.
+	Nodes Nodes
 }
 
 //go:embed templates/*.html
@@ -103,6 +106,7 @@ type Handler struct {
 	links  Links
 	rooms  Rooms
 	guests Guests // nil: no joining from the browser
+	nodes  Nodes  // nil: a single node
 	log    *slog.Logger
 	now    func() time.Time
 	mux    *http.ServeMux
@@ -119,7 +123,7 @@ func New(opts Options) (*Handler, error) {
 	case opts.Rooms == nil:
 		return nil, errors.New("web: Options.Rooms is required")
 	}
-	h := &Handler{links: opts.Links, rooms: opts.Rooms, guests: opts.Guests, log: opts.Logger, now: opts.Now, mux: http.NewServeMux(),
+	h := &Handler{links: opts.Links, rooms: opts.Rooms, guests: opts.Guests, nodes: opts.Nodes, log: opts.Logger, now: opts.Now, mux: http.NewServeMux(),
 		pingInterval: wsPingInterval}
 	if h.log == nil {
 		h.log = slog.Default()
@@ -295,6 +299,10 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, v verdict, name
 		}
 	}
 	setPageHeaders(w, r, "microphone=(self), camera=(self), display-capture=()") // no-referrer: the URL is a credential
+	// In a cluster the page's socket may be sent to another node.
+	if pv.App && h.nodes != nil {
+		w.Header().Set("Content-Security-Policy", contentSecurityPolicy(r, h.nodeHosts()...))
+	}
 	if v.retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(v.retryAfter/time.Second)))
 	}
@@ -319,13 +327,16 @@ func acceptLanguage(r *http.Request) string {
 
 // contentSecurityPolicy allows the page its own script and style, and
 // WebSockets to the host it was served from (CSP 'self' does not cover
-// ws: and wss: in every browser).
-func contentSecurityPolicy(r *http.Request) string {
+// ws: and wss: in every browser) and to the other hosts given (a
+// cluster's nodes).
+func contentSecurityPolicy(r *http.Request, hosts ...string) string {
 	connect := "'self'"
-	if host := r.Host; host != "" && !strings.ContainsFunc(host, func(c rune) bool {
-		return !(c < unicode.MaxASCII && (unicode.IsLetter(c) || unicode.IsDigit(c) || strings.ContainsRune(".-:[]", c)))
-	}) {
-		connect += " ws://" + host + " wss://" + host
+	for _, host := range append([]string{r.Host}, hosts...) {
+		if host != "" && !strings.ContainsFunc(host, func(c rune) bool {
+			return !(c < unicode.MaxASCII && (unicode.IsLetter(c) || unicode.IsDigit(c) || strings.ContainsRune(".-:[]", c)))
+		}) {
+			connect += " ws://" + host + " wss://" + host
+		}
 	}
 	return "default-src 'none'; script-src 'self'; style-src 'self'; connect-src " + connect +
 		"; media-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"

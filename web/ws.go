@@ -37,7 +37,8 @@ const (
 // page does, checks the name, upgrades to a WebSocket (coder/websocket,
 // which refuses cross-origin handshakes) and runs the guest's call on the
 // request's goroutine until it ends. The guest joins the link's room with
-// the link's role, as a guest_link or group_link participant.
+// the link's role, as a guest_link or group_link participant; in a
+// cluster, a room another node serves sends the guest there (cluster.go).
 func (h *Handler) socket(w http.ResponseWriter, r *http.Request) {
 	v := h.judge(r)
 	if h.guests == nil {
@@ -56,6 +57,9 @@ func (h *Handler) socket(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, refusal, status)
 		return
 	}
+	if status == http.StatusOK && h.toNode(w, r, v.link.Room) {
+		return
+	}
 	// A call outlives the server's ReadTimeout and WriteTimeout: lift them
 	// for this connection (net/http's Hijacker contract lets them stay on
 	// it; today's net/http clears them, but says not to rely on it); pings
@@ -63,7 +67,7 @@ func (h *Handler) socket(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Time{})
 	_ = rc.SetWriteDeadline(time.Time{})
-	conn, err := websocket.Accept(w, r, nil)
+	conn, err := websocket.Accept(w, r, h.acceptOptions(r))
 	if err != nil {
 		return // Accept has answered the handshake with an error status
 	}

@@ -68,6 +68,7 @@ type app struct {
 	hooks    *webhook.Sender
 
 	clusterRouter clusterRouter // routes SIP calls once the cluster joined (cluster.go)
+	remoteEvents  bridge.Feed   // the other nodes' room events, for the API's event streams (cluster.go)
 
 	// Reload (reload.go): one at a time, under reloadMu.
 	reloadMu sync.Mutex
@@ -225,6 +226,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 		ConsoleGuard: grd.For(guard.Console), AuthGuard: grd.For(guard.API),
 		TokenTTL: cfg.API.TokenTTL, TokenMaxTTL: cfg.API.TokenMaxTTL, Reload: a}
 	a.apiOpts.Trace = tr
+	a.apiOpts.RemoteEvents = a.clusterEvents()
 	a.apiOpts.Meetings = meetingOptions(cfg)
 	if a.apiOpts.Accounts, err = newAccounts(cfg); err != nil {
 		return nil, err
@@ -292,7 +294,7 @@ func (a *app) Start(ctx context.Context) (err error) {
 	}
 	ln := newSwapListener(bound)
 	a.httpLn = ln
-	join, err := joinPage(db, b, guests, log)
+	join, err := joinPage(db, b, guests, a.joinNodes(), log)
 	if err != nil {
 		ln.Close()
 		return err

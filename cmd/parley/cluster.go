@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/netip"
@@ -9,13 +10,15 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/parleyhq/parley/api"
 	"github.com/parleyhq/parley/bridge"
 	"github.com/parleyhq/parley/cluster"
 	"github.com/parleyhq/parley/sip"
+	"github.com/parleyhq/parley/web"
 )
 
-// clusterRouter is the SIP edge's sip.RoomRouter when the config has a
-// cluster section. The cluster joins once the listeners are bound (its
+// clusterRouter is the SIP edge's sip.RoomRouter and the join page's
+// web.Nodes when the config has a cluster section. The cluster joins once the listeners are bound (its
 // heartbeats carry their addresses): until then, and without one, every
 // call is this node's.
 type clusterRouter struct {
@@ -28,6 +31,32 @@ func (r *clusterRouter) RouteCall(room string) (string, func()) {
 		return c.RouteCall(room)
 	}
 	return "", func() {}
+}
+
+// NodeFor answers the join page (web.Nodes) once the cluster has joined:
+// until then every guest joins here.
+func (r *clusterRouter) NodeFor(room string) string {
+	if c := r.c.Load(); c != nil {
+		return c.NodeFor(room)
+	}
+	return ""
+}
+
+// NodeOrigins answers the join page (web.Nodes) once the cluster has
+// joined.
+func (r *clusterRouter) NodeOrigins() []string {
+	if c := r.c.Load(); c != nil {
+		return c.NodeOrigins()
+	}
+	return nil
+}
+
+// joinNodes is the join page's web.Nodes: nil for a single node.
+func (a *app) joinNodes() web.Nodes {
+	if a.cfg.Cluster == nil {
+		return nil
+	}
+	return &a.clusterRouter
 }
 
 // startCluster joins the cluster of cfg.Cluster, if any: it announces
@@ -66,8 +95,13 @@ func (a *app) startCluster(api http.Handler) (http.Handler, error) {
 	}
 	c.Serve(api)
 	a.clusterRouter.c.Store(c)
+	stopRemote, err := c.Events(relayEvent(&a.remoteEvents))
+	if err != nil {
+		c.Close()
+		return nil, fmt.Errorf("cluster: events: %w", err)
+	}
 	stop := followRooms(b, c)
-	a.closers = append(a.closers, func() { stop(); c.Close() })
+	a.closers = append(a.closers, func() { stop(); stopRemote(); c.Close() })
 	var live []string
 	if members, err := c.Members(context.Background()); err == nil { // NATS down: none known yet
 		for _, m := range members {
@@ -100,7 +134,8 @@ func boundSIP(addrs []string) (string, error) {
 // followRooms tells c when a room of b gets a participant (a browser,
 // an H.323 call, a call out: the room is leased as for a SIP call) and
 // when one leaves, so that an emptied room's lease is freed at once rather
-// than at the next renewal; the returned func stops it.
+// than at the next renewal, and publishes every room event to the other
+// nodes (for their event streams); the returned func stops it.
 func followRooms(b *bridge.Bridge, c *cluster.Cluster) (stop func()) {
 	sub := b.Subscribe()
 	var wg sync.WaitGroup
@@ -108,6 +143,11 @@ func followRooms(b *bridge.Bridge, c *cluster.Cluster) (stop func()) {
 	go func() {
 		defer wg.Done()
 		for e := range sub.C {
+			if e.Room != "" { // a reload is this node's own
+				if data, err := json.Marshal(e); err == nil {
+					c.PublishEvent(data)
+				}
+			}
 			switch e.Type {
 			case bridge.EventJoined:
 				c.Joined(e.Room)
@@ -117,6 +157,26 @@ func followRooms(b *bridge.Bridge, c *cluster.Cluster) (stop func()) {
 		}
 	}()
 	return func() { sub.Close(); wg.Wait() }
+}
+
+// clusterEvents is the API's Options.RemoteEvents: the other nodes' room
+// events, which startCluster relays; nil for a single node.
+func (a *app) clusterEvents() api.EventFeed {
+	if a.cfg.Cluster == nil {
+		return nil
+	}
+	return &a.remoteEvents
+}
+
+// relayEvent hands each event another node publishes to feed; one that
+// does not decode (a node of another version) is skipped.
+func relayEvent(feed *bridge.Feed) func(node string, event []byte) {
+	return func(_ string, event []byte) {
+		var e bridge.Event
+		if json.Unmarshal(event, &e) == nil && e.Room != "" {
+			feed.Publish(e)
+		}
+	}
 }
 
 // sipRouter is the SIP edge's Options.Cluster: nil for a single node.

@@ -48,8 +48,8 @@ func inviteOptions(cfg *config.Config, opts *api.Options) error {
 
 // joinPage returns the guest join page, to be mounted at /join/; guests
 // runs the calls of those who join from the browser.
-func joinPage(db *store.DB, b *bridge.Bridge, guests *webrtc.Server, log *slog.Logger) (http.Handler, error) {
-	return web.New(web.Options{Links: db, Rooms: b, Guests: guests, Logger: log})
+func joinPage(db *store.DB, b *bridge.Bridge, guests *webrtc.Server, nodes web.Nodes, log *slog.Logger) (http.Handler, error) {
+	return web.New(web.Options{Links: db, Rooms: b, Guests: guests, Nodes: nodes, Logger: log})
 }
 
 // sipHost is the host SIP phones reach Parley at, for the rooms' SIP

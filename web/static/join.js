@@ -23,6 +23,10 @@
 // "mute" with its mute button (the room marks the guest muted) and
 // "leave" to hang up.
 //
+// In a cluster the socket's first and only message may be "node" instead:
+// another node serves the room, and the page opens its socket at the URL
+// it names (web/cluster.go).
+//
 // For tests, window.parleyTest reads the audio the page hears (remote) and
 // sends (local): dominant frequency and amplitude of a tone; and
 // inboundVideo() resolves to the decoding stats of each remote video. A URL
@@ -536,8 +540,15 @@
     state = 'connecting';
     setBusy(true);
     say(text.connecting);
-    const url = new URL(location.pathname.replace(/\/+$/, '') + '/ws', location.href);
-    url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    connect(new URL(location.pathname.replace(/\/+$/, '') + '/ws', location.href), name, 0);
+  }
+
+  // connect opens the signalling socket at url (http(s) or ws(s)). In a
+  // cluster the first message may be "node": the room is served by
+  // another node, whose socket for this link msg.url names; the page opens
+  // that one instead (at most twice, in case the room moved meanwhile).
+  function connect(url, name, hops) {
+    url.protocol = url.protocol === 'https:' || url.protocol === 'wss:' ? 'wss:' : 'ws:';
     url.search = '?name=' + encodeURIComponent(name);
     const sock = new WebSocket(url.href);
     ws = sock;
@@ -545,6 +556,15 @@
     sock.onmessage = (e) => {
       let msg;
       try { msg = JSON.parse(e.data); } catch (_) { return; }
+      if (msg.type === 'node') {
+        if (ws !== sock) return;
+        let next = null;
+        try { next = new URL(msg.url); } catch (_) { /* stays null */ }
+        if (!next || hops >= 2) { end(text.join_failed, true); return; }
+        connect(next, name, hops + 1); // ws is the new socket now: this one's close says nothing
+        sock.close();
+        return;
+      }
       queue = queue.then(() => signal(msg)).catch(() => end(text.join_failed, true));
     };
     // After the messages already queued: an "error" just before the close
