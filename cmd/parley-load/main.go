@@ -62,6 +62,7 @@ type options struct {
 	bridgeCPU int // -1: not pinned
 	loadCPU   int // -1: not pinned
 	rtpBase   int
+	shared    int // rtp.shared_ports of the Parley under test (-parley-rtp-shared)
 	setup     int
 }
 
@@ -145,6 +146,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.loadCPU, "load-cpu", 1, "the core the load generator is pinned to; -1: not pinned")
 	fs.IntVar(&o.rtpBase, "rtp-base", 20000, "the first of the bridges' RTP ports")
 	fs.IntVar(&o.setup, "setup", 20, "calls set up at once")
+	fs.IntVar(&o.shared, "parley-rtp-shared", 0, "Parley's rtp.shared_ports: RTP sockets its SIP legs share, read and written in batches; 0: a socket per leg")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -250,7 +252,7 @@ func (o options) startParley(ctx context.Context, n int) func(int) (bridge, erro
 		if err != nil {
 			return nil, err
 		}
-		return startParley(ctx, o.parley, dir, o.bridgeCPU, rooms, n, o.rtpBase)
+		return startParley(ctx, o.parley, dir, o.bridgeCPU, rooms, n, o.rtpBase, o.shared)
 	}
 }
 
