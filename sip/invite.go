@@ -150,7 +150,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		return
 	}
 	local := s.localAddr(req.Source())
-	port, err := s.opts.Ports.Listen(s.rtpBindAddr())
+	port, err := s.newPort()
 	if err != nil {
 		refuse(err)
 		return
