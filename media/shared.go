@@ -66,6 +66,17 @@ func (sp *SharedPorts) Leg() (*SharedLeg, error) {
 	return &SharedLeg{s: best}, nil
 }
 
+// Ports returns the port numbers of the sockets, the ones SDP offers.
+func (sp *SharedPorts) Ports() []int {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	ports := make([]int, len(sp.sockets))
+	for i, s := range sp.sockets {
+		ports[i] = s.port.Number()
+	}
+	return ports
+}
+
 // Stats returns the counters of every socket, summed.
 func (sp *SharedPorts) Stats() SharedStats {
 	sp.mu.Lock()

@@ -23,6 +23,6 @@ func newSharedRTP(cfg *config.Config, ports *media.PortRange, log *slog.Logger) 
 	if err != nil {
 		return nil, fmt.Errorf("rtp.shared_ports: %w", err)
 	}
-	log.Info("rtp sockets shared by sip legs", "sockets", cfg.RTP.SharedPorts)
+	log.Info("rtp sockets shared by sip legs", "ports", sp.Ports())
 	return sp, nil
 }
