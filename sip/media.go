@@ -97,9 +97,13 @@ type rtpPort interface {
 }
 
 // newPort binds an RTP port from the range, or takes a share of a shared
-// socket when Options.Shared is set.
-func (s *Server) newPort() (rtpPort, error) {
-	if s.opts.Shared != nil {
+// socket when Options.Shared is set, unless neg (the peer's offer or
+// answer, nil before it) names an IP other than sig, the signalling
+// source: a phone behind NAT, whose media will come from a port no SDP
+// names, gets a port of its own, since a shared socket could not tell two
+// such phones of one NAT apart before either is latched (media.SharedPorts).
+func (s *Server) newPort(neg *Negotiation, sig netip.Addr) (rtpPort, error) {
+	if s.opts.Shared != nil && !behindNAT(neg, sig) {
 		leg, err := s.opts.Shared.Leg()
 		if err != nil {
 			return nil, fmt.Errorf("rtp: %w", err)
@@ -107,6 +111,15 @@ func (s *Server) newPort() (rtpPort, error) {
 		return leg, nil
 	}
 	return s.ownPort()
+}
+
+// behindNAT reports whether neg's media address is not sig, the IP its
+// signalling came from.
+func behindNAT(neg *Negotiation, sig netip.Addr) bool {
+	if neg == nil || !neg.Remote.Addr().IsValid() || neg.Remote.Addr().IsUnspecified() {
+		return false
+	}
+	return neg.Remote.Addr().Unmap() != sig.Unmap()
 }
 
 // ownPort binds an RTP port from the range: always for video, whose
