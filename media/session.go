@@ -99,7 +99,10 @@ type SessionStats struct {
 }
 
 // Session is one RTP session (RFC 3550) over a UDP socket: it receives the
-// remote party's packets on one reader goroutine and sends ours.
+// remote party's packets on one reader goroutine and sends ours. On a
+// SharedLeg it starts no goroutine: the shared socket's reader hands it
+// the packets its demultiplexer routes to it, and the Latch below still
+// decides, as on a socket of its own.
 //
 // The session does symmetric RTP (RFC 4961) with latching, as a bridge
 // behind or facing NAT must, under the rule of Latch: it accepts RTP only
