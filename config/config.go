@@ -163,6 +163,12 @@ type RTP struct {
 	// RTP/SAVP. RTP/SAVP offered over UDP or TCP is always refused (488).
 	// Default: optional.
 	SRTP string `yaml:"srtp"`
+	// SharedPorts is how many RTP sockets SIP legs share (rtpshared.go):
+	// 0 gives every leg a socket of its own from Ports; N binds N ports of
+	// Ports at start and spreads the legs over them, each socket read and
+	// written in batches (recvmmsg/sendmmsg) by one goroutine and its
+	// packets told apart by source address and SSRC. Default: 0.
+	SharedPorts int `yaml:"shared_ports"`
 }
 
 // HTTP configures the HTTP server.

@@ -26,6 +26,7 @@ func (c *Config) Validate() error {
 	v.sip(&c.SIP)
 	v.trace(&c.SIP.Trace)
 	v.rtp(&c.RTP)
+	v.rtpShared(&c.RTP)
 	v.srtp(c)
 	v.mediaSafety(c)
 	v.http(&c.HTTP)

@@ -133,21 +133,7 @@ func TestHoldResume(t *testing.T) {
 	}
 	d.checkNotDropped(t)
 
-	var held, resumed time.Time
-	for _, rec := range d.srv.logged("session updated") {
-		switch rec["direction"] {
-		case "recvonly":
-			held = dialogLogTime(t, rec)
-		case "sendrecv":
-			if !held.IsZero() {
-				resumed = dialogLogTime(t, rec)
-			}
-		}
-	}
-	if held.IsZero() || resumed.IsZero() {
-		d.srv.dumpLogs(t)
-		t.Fatal(`parley did not log "session updated" with direction recvonly and then sendrecv`)
-	}
+	held, resumed := d.heldAndResumed(t)
 	answered, ended := d.sippCall(t)
 
 	toSipp := dialogToPort(packets, d.mediaPort)
@@ -286,6 +272,27 @@ func newDialogRoomWith(t *testing.T, config, name string, rtpMin, seconds int) *
 	d.phone.dial(t, "sip:1000@"+d.srv.sipUDP, seconds)
 	d.srv.waitLog(t, "call joined", 1, 10*time.Second)
 	return d
+}
+
+// heldAndResumed returns when parley logged sipp's hold (the session
+// updated to recvonly) and then its resume (sendrecv).
+func (d *dialogRoom) heldAndResumed(t *testing.T) (held, resumed time.Time) {
+	t.Helper()
+	for _, rec := range d.srv.logged("session updated") {
+		switch rec["direction"] {
+		case "recvonly":
+			held = dialogLogTime(t, rec)
+		case "sendrecv":
+			if !held.IsZero() {
+				resumed = dialogLogTime(t, rec)
+			}
+		}
+	}
+	if held.IsZero() || resumed.IsZero() {
+		d.srv.dumpLogs(t)
+		t.Fatal(`parley did not log "session updated" with direction recvonly and then sendrecv`)
+	}
+	return held, resumed
 }
 
 // checkNotDropped fails the test if parley hung up any call or sipp's call

@@ -42,13 +42,26 @@ const MaxPacketSize = 1500
 // is all a Session sends.
 const rtpHeaderSize = 12
 
-// UDPConn is the part of *net.UDPConn a Session uses. *net.UDPConn and
-// *Port implement it.
+// UDPConn is the part of *net.UDPConn a Session uses. *net.UDPConn,
+// *Port and *SharedLeg implement it.
 type UDPConn interface {
 	ReadFromUDPAddrPort(b []byte) (n int, addr netip.AddrPort, err error)
 	WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (int, error)
 	LocalAddr() net.Addr
 	Close() error
+}
+
+// pushConn is a UDPConn that is not read but hands its datagrams to the
+// session itself, on a goroutine of its own (a SharedLeg: its socket's one
+// reader serves every leg): a Session on one starts no reader goroutine.
+type pushConn interface {
+	UDPConn
+	// serve hands each datagram for the session to recv from then on,
+	// one at a time, until Close returns.
+	serve(recv func(b []byte, from netip.AddrPort))
+	// route says what the session's Latch accepts now; it is called
+	// whenever that changes, with addrMu held.
+	route(l *Latch)
 }
 
 // SessionStats are a Session's counters since NewSession.
@@ -86,7 +99,10 @@ type SessionStats struct {
 }
 
 // Session is one RTP session (RFC 3550) over a UDP socket: it receives the
-// remote party's packets on one reader goroutine and sends ours.
+// remote party's packets on one reader goroutine and sends ours. On a
+// SharedLeg it starts no goroutine: the shared socket's reader hands it
+// the packets its demultiplexer routes to it, and the Latch below still
+// decides, as on a socket of its own.
 //
 // The session does symmetric RTP (RFC 4961) with latching, as a bridge
 // behind or facing NAT must, under the rule of Latch: it accepts RTP only
@@ -132,6 +148,7 @@ type Session struct {
 	srtpKeys atomic.Pointer[srtpSet] // nil: plain RTP (srtp.go)
 	srtpOut  srtpOut                 // owned by WriteRTP's goroutine
 	srtpIn   srtpIn                  // owned by the reader goroutine
+	rxPkt    rtp.Packet              // owned by the reader goroutine: the packet being received
 	srtcpCtx srtcpCtx
 	rtcp     *rtcpState // nil without RTCP; set before Start (EnableRTCP)
 }
@@ -178,14 +195,19 @@ func (s *Session) Start() error {
 	}
 	s.started = true
 	s.last.Store(time.Now().UnixNano())
-	s.wg.Add(1)
-	go s.read()
+	if pc, ok := s.conn.(pushConn); ok {
+		pc.serve(s.receive)
+	} else {
+		s.wg.Add(1)
+		go s.read()
+	}
 	s.startRTCP()
 	return nil
 }
 
 // Close closes the socket, which stops the reader goroutine, and waits for
-// that goroutine to return. It is idempotent: later calls wait likewise and
+// that goroutine to return (on a SharedLeg: for the datagram being handed
+// over, if any). It is idempotent: later calls wait likewise and
 // return the first call's result.
 func (s *Session) Close() error {
 	s.once.Do(func() {
@@ -237,6 +259,9 @@ func (s *Session) SetRemote(addr netip.AddrPort) {
 // publish makes the latch's target the one WriteRTP reads. addrMu is
 // held (or the session not yet shared).
 func (s *Session) publish() {
+	if pc, ok := s.conn.(pushConn); ok {
+		pc.route(&s.latch)
+	}
 	if to, ok := s.latch.Target(); ok {
 		s.send.Store(&to)
 		return
@@ -342,12 +367,11 @@ func (s *Session) WriteRTP(pkt *rtp.Packet) error {
 	return nil
 }
 
-// read is the reader goroutine: it reads datagrams until the socket is
-// closed and hands the accepted RTP packets to the handler.
+// read is the reader goroutine of a socket of the session's own: it reads
+// datagrams until the socket is closed and hands each to receive.
 func (s *Session) read() {
 	defer s.wg.Done()
 	buf := make([]byte, MaxPacketSize)
-	var pkt rtp.Packet
 	for {
 		n, from, err := s.conn.ReadFromUDPAddrPort(buf)
 		if err != nil {
@@ -359,45 +383,54 @@ func (s *Session) read() {
 			s.stats.invalid.Add(1)
 			continue
 		}
-		b := buf[:n]
-		if n < 2 || b[0]>>6 != 2 {
-			s.stats.invalid.Add(1)
-			continue
-		}
-		if looksLikeRTCP(b) {
-			if s.rtcp != nil {
-				s.readRTCP(b, unmap(from))
-				continue
-			}
-			s.stats.rtcp.Add(1)
-			continue
-		}
-		if n < rtpHeaderSize {
-			s.stats.invalid.Add(1)
-			continue
-		}
-		plain, ok := s.unprotect(b)
-		if !ok {
-			s.stats.srtpFailed.Add(1)
-			continue
-		}
-		if err := pkt.Unmarshal(plain); err != nil {
-			s.stats.invalid.Add(1)
-			continue
-		}
-		if !s.accept(unmap(from)) {
-			s.stats.ignored.Add(1)
-			continue
-		}
-		now := time.Now().UnixNano()
-		s.last.Store(now)
-		if s.rtcp != nil {
-			s.rtcp.receivedRTP(&pkt, now)
-		}
-		s.stats.packetsIn.Add(1)
-		s.stats.bytesIn.Add(uint64(n))
-		s.deliver(&pkt)
+		s.receive(buf[:n], from)
 	}
+}
+
+// receive takes one datagram from from and hands it to the handler if it
+// is RTP the session accepts, or to readRTCP if it is RTCP. It runs on the
+// session's reader goroutine, or on a shared socket's (pushConn), one
+// datagram at a time; b is reused after it returns.
+func (s *Session) receive(b []byte, from netip.AddrPort) {
+	n := len(b)
+	if n < 2 || b[0]>>6 != 2 {
+		s.stats.invalid.Add(1)
+		return
+	}
+	if looksLikeRTCP(b) {
+		if s.rtcp != nil {
+			s.readRTCP(b, unmap(from))
+			return
+		}
+		s.stats.rtcp.Add(1)
+		return
+	}
+	if n < rtpHeaderSize {
+		s.stats.invalid.Add(1)
+		return
+	}
+	plain, ok := s.unprotect(b)
+	if !ok {
+		s.stats.srtpFailed.Add(1)
+		return
+	}
+	pkt := &s.rxPkt
+	if err := pkt.Unmarshal(plain); err != nil {
+		s.stats.invalid.Add(1)
+		return
+	}
+	if !s.accept(unmap(from)) {
+		s.stats.ignored.Add(1)
+		return
+	}
+	now := time.Now().UnixNano()
+	s.last.Store(now)
+	if s.rtcp != nil {
+		s.rtcp.receivedRTP(pkt, now)
+	}
+	s.stats.packetsIn.Add(1)
+	s.stats.bytesIn.Add(uint64(n))
+	s.deliver(pkt)
 }
 
 // deliver hands pkt to the handler. A panic there (a packet that trips a

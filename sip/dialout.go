@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -173,7 +174,7 @@ func (s *Server) invite(ctx context.Context, out bridge.Outbound, t dialTarget, 
 		sendTo = t.uri.HostPort()
 	}
 	local := s.localAddr(sendTo)
-	port, err := s.newPort()
+	port, err := s.newPort(nil, netip.Addr{})
 	if err != nil {
 		return nil, &bridge.DialError{Status: bridge.DialFailed, Reason: err.Error()}
 	}

@@ -243,7 +243,7 @@ func (h *harness) establishCall(t testing.TB, offer string) (*call, func()) {
 	dialog.ID = gosip.DialogIDMake(dialogCallID, dialogToTag, dialogFromTag)
 	c := newCall(s, s.log, newDialogState(netip.MustParseAddr("127.0.0.1"), 0, nil, time.Now()))
 	c.uas, c.id = dialog, dialog.ID
-	port, err := s.newPort()
+	port, err := s.newPort(neg, netip.MustParseAddr("127.0.0.1"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ func (s *Server) refuseWithPrompt(req *gosip.Request, tx gosip.ServerTransaction
 	}
 	defer dialog.Close()
 	if neg != nil {
-		if port, err := s.newPort(); err == nil {
+		if port, err := s.newPort(neg, guard.SourceOf(req.Source())); err == nil {
 			local := s.localAddr(req.Source())
 			sdpID := rand.Uint64N(1 << 62)
 			body, err := neg.Answer(local, port.Number(), 0, sdpID, sdpID)
@@ -159,7 +159,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		return
 	}
 	local := s.localAddr(req.Source())
-	port, err := s.opts.Ports.Listen(s.rtpBindAddr())
+	port, err := s.newPort(neg, peerIP)
 	if err != nil {
 		refuse(err)
 		return

@@ -43,7 +43,7 @@ func (c *callStream) logDropped(log *slog.Logger) {
 // or before that to the offer's address only if its IP is sig (see
 // media.Latch). Digits are handed to onDigit on the stream's reader
 // goroutine. The stream owns port from then on; on error, port is closed.
-func (s *Server) openMedia(port *media.Port, neg *Negotiation, sig netip.Addr, onDigit func(rune)) (*callStream, error) {
+func (s *Server) openMedia(port rtpPort, neg *Negotiation, sig netip.Addr, onDigit func(rune)) (*callStream, error) {
 	stream, err := media.NewStream(port, s.peerOf(neg.Remote, sig), media.StreamConfig{
 		Format: neg.Format, PayloadType: neg.PayloadType, EventPayloadType: neg.EventPayloadType,
 		OnDigit: onDigit,
@@ -60,7 +60,8 @@ func (s *Server) openMedia(port *media.Port, neg *Negotiation, sig netip.Addr, o
 			return nil, err
 		}
 	}
-	s.enableRTCP(stream, port.Number(), neg)
+	_, shared := port.(*media.SharedLeg)
+	s.enableRTCP(stream, port.Number(), shared, neg)
 	if err := stream.Start(); err != nil {
 		stream.Close()
 		return nil, err
@@ -87,8 +88,43 @@ func (s *Server) rtpBindAddr() netip.Addr {
 	return netip.IPv4Unspecified()
 }
 
-// newPort binds an RTP port from the range.
-func (s *Server) newPort() (*media.Port, error) {
+// rtpPort is the RTP socket of a call's audio: a port of its own
+// (*media.Port) or a share of one (*media.SharedLeg).
+type rtpPort interface {
+	media.UDPConn
+	// Number is the port the SDP offers.
+	Number() int
+}
+
+// newPort binds an RTP port from the range, or takes a share of a shared
+// socket when Options.Shared is set, unless neg (the peer's offer or
+// answer, nil before it) names an IP other than sig, the signalling
+// source: a phone behind NAT, whose media will come from a port no SDP
+// names, gets a port of its own, since a shared socket could not tell two
+// such phones of one NAT apart before either is latched (media.SharedPorts).
+func (s *Server) newPort(neg *Negotiation, sig netip.Addr) (rtpPort, error) {
+	if s.opts.Shared != nil && !behindNAT(neg, sig) {
+		leg, err := s.opts.Shared.Leg()
+		if err != nil {
+			return nil, fmt.Errorf("rtp: %w", err)
+		}
+		return leg, nil
+	}
+	return s.ownPort()
+}
+
+// behindNAT reports whether neg's media address is not sig, the IP its
+// signalling came from.
+func behindNAT(neg *Negotiation, sig netip.Addr) bool {
+	if neg == nil || !neg.Remote.Addr().IsValid() || neg.Remote.Addr().IsUnspecified() {
+		return false
+	}
+	return neg.Remote.Addr().Unmap() != sig.Unmap()
+}
+
+// ownPort binds an RTP port from the range: always for video, whose
+// packets a shared socket does not carry.
+func (s *Server) ownPort() (*media.Port, error) {
 	port, err := s.opts.Ports.Listen(s.rtpBindAddr())
 	if err != nil {
 		return nil, fmt.Errorf("rtp: %w", err)

@@ -22,9 +22,13 @@ type LegQuality struct {
 // multiplexed on the RTP port with rtcp-mux, else on the RTP port + 1,
 // which the port range never hands out (media.PortRange gives even ports
 // only). If that port cannot be bound the leg goes without RTCP, which is
-// logged: the call itself is not at stake.
-func (s *Server) enableRTCP(stream *media.Stream, rtpPort int, neg *Negotiation) {
+// logged: the call itself is not at stake. A leg on a shared RTP socket
+// (shared) has RTCP only multiplexed: the port above is not its own.
+func (s *Server) enableRTCP(stream *media.Stream, rtpPort int, shared bool, neg *Negotiation) {
 	cfg := media.RTCPConfig{Format: neg.Format}
+	if !neg.RTCPMux && shared {
+		return
+	}
 	if !neg.RTCPMux {
 		addr := netip.AddrPortFrom(s.rtpBindAddr(), uint16(rtpPort+1))
 		conn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(addr))

@@ -101,7 +101,7 @@ func (c *call) renegotiate(offer []byte, secure bool) ([]byte, int, string) {
 	switch {
 	case newStream:
 		// A codec change: new media on a new port, taken into the mix anew.
-		p, err := c.server.newPort()
+		p, err := c.server.newPort(neg, c.signallingIP())
 		if err != nil {
 			return nil, gosip.StatusServiceUnavailable, "Service Unavailable"
 		}

@@ -41,6 +41,10 @@ type Options struct {
 	PublicIP netip.Addr
 	// Ports hands out RTP ports.
 	Ports *media.PortRange
+	// Shared, when set, gives audio legs a share of its sockets instead of
+	// a port of their own from Ports (config rtp.shared_ports); video
+	// still takes its ports from Ports.
+	Shared *media.SharedPorts
 	// RTPListenIP is the address RTP and video sockets bind to; the zero
 	// Addr binds every interface.
 	RTPListenIP netip.Addr

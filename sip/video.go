@@ -94,7 +94,7 @@ func (s *Server) openVideo(neg *VideoNegotiation, sig netip.Addr, log *slog.Logg
 // bindVideo binds the ports of a video stream (RTP, and RTCP on the next
 // port unless mux): a call out offers them before it knows the answer.
 func (s *Server) bindVideo(mux bool, log *slog.Logger) (*videoStream, error) {
-	port, err := s.newPort()
+	port, err := s.ownPort()
 	if err != nil {
 		return nil, err
 	}

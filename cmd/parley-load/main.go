@@ -74,6 +74,7 @@ type options struct {
 	bridgeCPU   int // -1: not pinned
 	loadCPU     int // -1: not pinned
 	rtpBase     int
+	shared      int // rtp.shared_ports of the Parley under test (-parley-rtp-shared)
 	setup       int
 	jitter      time.Duration
 	browserLegs []int         // the Ns of the scenarios with browsers; nil: legs
@@ -165,6 +166,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.rtpBase, "rtp-base", 20000, "the first of the bridges' RTP ports")
 	fs.IntVar(&o.setup, "setup", 20, "calls set up at once")
 	fs.DurationVar(&o.jitter, "jitter", 0, "network jitter: delay every packet the generator sends by a random 0 to this, keeping each leg's order")
+	fs.IntVar(&o.shared, "parley-rtp-shared", 0, "Parley's rtp.shared_ports: RTP sockets its SIP legs share, read and written in batches; 0: a socket per leg")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -317,7 +319,7 @@ func (o options) startParley(ctx context.Context, n int) func(int) (bridge, erro
 		if err != nil {
 			return nil, err
 		}
-		return startParley(ctx, o.parley, dir, o.bridgeCPU, rooms, n, o.rtpBase)
+		return startParley(ctx, o.parley, dir, o.bridgeCPU, rooms, n, o.rtpBase, o.shared)
 	}
 }
 

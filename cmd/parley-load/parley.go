@@ -17,8 +17,8 @@ const roomBase = 7000
 // parleyConfig is a parley.yaml with the given rooms, no PINs, no
 // announcements, PCMU only, the log at warn, and every listener on
 // 127.0.0.1: SIP on sipPort, HTTP (and /metrics) on httpPort, RTP on
-// rtpPorts.
-func parleyConfig(dir string, rooms, sipPort, httpPort int, rtpPorts string, legs int) string {
+// rtpPorts, shared of them shared by the legs (rtp.shared_ports).
+func parleyConfig(dir string, rooms, sipPort, httpPort int, rtpPorts string, legs, shared int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `sip:
   listen: [udp://127.0.0.1:%d]
@@ -26,6 +26,7 @@ func parleyConfig(dir string, rooms, sipPort, httpPort int, rtpPorts string, leg
 rtp:
   ports: %s
   srtp: off
+  shared_ports: %d
 http:
   listen: 127.0.0.1:%d
 webrtc:
@@ -46,7 +47,7 @@ admin_tokens: [%s]
 shutdown:
   grace: 0s
 rooms:
-`, sipPort, max(legs, 10), rtpPorts, httpPort, filepath.Join(dir, "parley.db"), loadAdminToken)
+`, sipPort, max(legs, 10), rtpPorts, shared, httpPort, filepath.Join(dir, "parley.db"), loadAdminToken)
 	for i := range rooms {
 		fmt.Fprintf(&b, "  - {number: \"%d\", name: Load %d, pin: \"\", guest_access: true, guest_role: attendee}\n", roomBase+i, i)
 	}
@@ -64,7 +65,7 @@ type parleyBridge struct {
 
 // startParley writes the config into dir and starts bin serve on core
 // with GOMAXPROCS=1; it returns once /readyz answers 200.
-func startParley(ctx context.Context, bin, dir string, core, rooms, legs, rtpBase int) (*parleyBridge, error) {
+func startParley(ctx context.Context, bin, dir string, core, rooms, legs, rtpBase, shared int) (*parleyBridge, error) {
 	sipPort, err := freePort("udp")
 	if err != nil {
 		return nil, err
@@ -75,7 +76,7 @@ func startParley(ctx context.Context, bin, dir string, core, rooms, legs, rtpBas
 	}
 	rtpPorts := fmt.Sprintf("%d-%d", rtpBase, rtpBase+2*legs+100)
 	path := filepath.Join(dir, "parley.yaml")
-	if err := os.WriteFile(path, []byte(parleyConfig(dir, rooms, sipPort, httpPort, rtpPorts, legs)), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(parleyConfig(dir, rooms, sipPort, httpPort, rtpPorts, legs, shared)), 0o600); err != nil {
 		return nil, fmt.Errorf("parley config: %w", err)
 	}
 	p, err := startPinned(dir, "parley", core, []string{"GOMAXPROCS=1"}, bin, "serve", "--config", path)

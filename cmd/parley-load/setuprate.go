@@ -56,7 +56,7 @@ func (o options) setupRates(ctx context.Context, sc scenario, out, progress io.W
 	if err != nil {
 		return err
 	}
-	pb, err := startParley(ctx, o.parley, dir, o.bridgeCPU, setupRooms, concurrent, o.rtpBase)
+	pb, err := startParley(ctx, o.parley, dir, o.bridgeCPU, setupRooms, concurrent, o.rtpBase, o.shared)
 	if err != nil {
 		return err
 	}

@@ -98,6 +98,13 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 	if err != nil {
 		return nil, err
 	}
+	shared, err := newSharedRTP(cfg, ports, log)
+	if err != nil {
+		return nil, err
+	}
+	if shared != nil {
+		a.closers = append(a.closers, func() { shared.Close() }) // last: after the calls on it
+	}
 	// The bridge dials out through the SIP and H.323 servers, which need
 	// the bridge: the dialer reaches them once they exist.
 	var sipServer *sip.Server
@@ -195,7 +202,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 	sipServer, err = sip.New(b, sip.Options{
 		Trace:  tr,
 		TLS:    tlsConfig,
-		Listen: cfg.SIP.Listen, PublicIP: publicIP, Ports: ports, Domain: cfg.SIP.Domain,
+		Listen: cfg.SIP.Listen, PublicIP: publicIP, Ports: ports, Shared: shared, Domain: cfg.SIP.Domain,
 		RTPListenIP: cfg.RTPListenIP(), MaxUnacked: cfg.SIP.MaxUnackedPerSource, AckTimeout: cfg.SIP.AckTimeout,
 		RTPTimeout: cfg.Media.RTPTimeout, SRTP: sip.SRTPMode(cfg.RTP.SRTP), Logger: log,
 		Extensions: sipExtensions(cfg.Extensions), Trunks: trunkAuth(cfg.Trunks),
