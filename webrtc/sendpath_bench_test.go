@@ -1,13 +1,9 @@
 package webrtc
 
 import (
-	"net"
 	"testing"
 	"time"
 
-	"github.com/pion/ice/v4"
-	"github.com/pion/interceptor"
-	"github.com/pion/sdp/v3"
 	pion "github.com/pion/webrtc/v4"
 
 	"github.com/parleyhq/parley/bridge"
@@ -81,30 +77,10 @@ func benchBridge(b *testing.B) *bridge.Bridge {
 	return br
 }
 
-// benchBrowserPC returns a pion PeerConnection configured as the test
-// browsers are (newBrowser), on loopback only.
+// benchBrowserPC returns a browser's PeerConnection (newBrowserPC) that
+// receives audio, closed when b ends.
 func benchBrowserPC(b *testing.B) *pion.PeerConnection {
-	m := &pion.MediaEngine{}
-	if err := m.RegisterDefaultCodecs(); err != nil {
-		b.Fatal(err)
-	}
-	if err := m.RegisterHeaderExtension(pion.RTPHeaderExtensionCapability{URI: sdp.AudioLevelURI}, pion.RTPCodecTypeAudio); err != nil {
-		b.Fatal(err)
-	}
-	ir := &interceptor.Registry{}
-	if err := pion.RegisterDefaultInterceptors(m, ir); err != nil {
-		b.Fatal(err)
-	}
-	se := pion.SettingEngine{LoggerFactory: loggerFactory{quietLogger()}}
-	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetNetworkTypes([]pion.NetworkType{pion.NetworkTypeUDP4})
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	api := pion.NewAPI(pion.WithMediaEngine(m), pion.WithInterceptorRegistry(ir), pion.WithSettingEngine(se))
-	pc, err := api.NewPeerConnection(pion.Configuration{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	pc := newBrowserPC(b)
 	b.Cleanup(func() { _ = pc.Close() })
 	if _, err := pc.AddTransceiverFromKind(pion.RTPCodecTypeAudio,
 		pion.RTPTransceiverInit{Direction: pion.RTPTransceiverDirectionRecvonly}); err != nil {
