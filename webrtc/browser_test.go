@@ -75,27 +75,8 @@ func newVideoBrowser(t *testing.T, sig *memSignaller, freq float64, tag byte) *t
 // with tag unless tag is 0.
 func newBrowser(t *testing.T, sig *memSignaller, freq float64, tag byte) *testBrowser {
 	t.Helper()
-	m := &pion.MediaEngine{}
-	if err := m.RegisterDefaultCodecs(); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.RegisterHeaderExtension(pion.RTPHeaderExtensionCapability{URI: sdp.AudioLevelURI}, pion.RTPCodecTypeAudio); err != nil {
-		t.Fatal(err)
-	}
-	ir := &interceptor.Registry{}
-	if err := pion.RegisterDefaultInterceptors(m, ir); err != nil {
-		t.Fatal(err)
-	}
-	se := pion.SettingEngine{LoggerFactory: loggerFactory{quietLogger()}}
-	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetNetworkTypes([]pion.NetworkType{pion.NetworkTypeUDP4})
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	api := pion.NewAPI(pion.WithMediaEngine(m), pion.WithInterceptorRegistry(ir), pion.WithSettingEngine(se))
-	pc, err := api.NewPeerConnection(pion.Configuration{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pc := newBrowserPC(t)
+	var err error
 	b := &testBrowser{t: t, sig: sig, pc: pc, msgs: make(chan Message, 32), stop: make(chan struct{}),
 		videos: make(map[string]*videoIn)}
 	b.track, err = pion.NewTrackLocalStaticRTP(pion.RTPCodecCapability{MimeType: pion.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "mic", "browser")
@@ -149,6 +130,35 @@ func newBrowser(t *testing.T, sig *memSignaller, freq float64, tag byte) *testBr
 	}
 	t.Cleanup(b.close)
 	return b
+}
+
+// newBrowserPC returns a PeerConnection set up as a browser's: pion's
+// default codecs and interceptors, the RFC 6464 audio level extension,
+// loopback only. The caller closes it.
+func newBrowserPC(tb testing.TB) *pion.PeerConnection {
+	tb.Helper()
+	m := &pion.MediaEngine{}
+	if err := m.RegisterDefaultCodecs(); err != nil {
+		tb.Fatal(err)
+	}
+	if err := m.RegisterHeaderExtension(pion.RTPHeaderExtensionCapability{URI: sdp.AudioLevelURI}, pion.RTPCodecTypeAudio); err != nil {
+		tb.Fatal(err)
+	}
+	ir := &interceptor.Registry{}
+	if err := pion.RegisterDefaultInterceptors(m, ir); err != nil {
+		tb.Fatal(err)
+	}
+	se := pion.SettingEngine{LoggerFactory: loggerFactory{quietLogger()}}
+	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetNetworkTypes([]pion.NetworkType{pion.NetworkTypeUDP4})
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	api := pion.NewAPI(pion.WithMediaEngine(m), pion.WithInterceptorRegistry(ir), pion.WithSettingEngine(se))
+	pc, err := api.NewPeerConnection(pion.Configuration{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return pc
 }
 
 // signalling applies the server's answer and candidates, keeps the last

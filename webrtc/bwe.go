@@ -21,7 +21,9 @@ const initialEstimate = 300_000
 // registerEstimator adds to ir what estimates each receiver's bandwidth
 // from our side (sender-side GCC, draft-ietf-rmcat-gcc-02): pion's
 // congestion control interceptor, which gives every PeerConnection its own
-// GCC estimator and hands it to found with the PeerConnection's ID, and
+// GCC estimator and hands it to found with the PeerConnection's ID, fed
+// the video we send only (videoOnlyFactory: audio carries no
+// transport-wide number, registerInterceptors), and
 // the interceptor that numbers every packet we send with the
 // transport-wide sequence number (draft-holmer-rmcat-transport-wide-cc-
 // extensions-01), whose header extension and "transport-cc" feedback the
@@ -42,7 +44,7 @@ func registerEstimator(ir *interceptor.Registry, logs loggerFactory, found cc.Ne
 		return err
 	}
 	f.OnNewPeerConnection(found)
-	ir.Add(f)
+	ir.Add(videoOnlyFactory{f})
 	numbers, err := twcc.NewHeaderExtensionInterceptor()
 	if err != nil {
 		return err

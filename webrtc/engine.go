@@ -91,10 +91,12 @@ func preferCodec(pc *pion.PeerConnection, mime string) {
 //     are not decoded; VP8 and H.264 for video (videoCodecs), with the
 //     MID and RID header extensions (RFC 8843 §15, RFC 8852 §3) a
 //     simulcast offer needs;
-//   - pion's default interceptors (RTCP sender and receiver reports, NACK,
-//     transport-wide congestion control feedback), and a GCC estimate of
-//     each guest's bandwidth from the browser's transport-wide feedback,
-//     handed to found with the PeerConnection's ID (registerEstimator);
+//   - pion's default interceptors less their per-packet costs for audio
+//     (registerInterceptors: RTCP sender and receiver reports, NACK,
+//     transport-wide congestion control feedback on video), and a GCC
+//     estimate of each guest's bandwidth from the browser's transport-wide
+//     feedback on its forwarded video, handed to found with the
+//     PeerConnection's ID (registerEstimator);
 //   - a SettingEngine that gathers host candidates on the shared UDP mux
 //     only (no other sockets, no mDNS), advertising publicIP instead of the
 //     local address behind a 1:1 NAT, and logging through the server's
@@ -122,7 +124,7 @@ func newAPI(mux ice.UDPMux, loopback bool, publicIP string, logs loggerFactory,
 		}
 	}
 	ir := &interceptor.Registry{}
-	if err := pion.RegisterDefaultInterceptorsWithOptions(m, ir, pion.WithInterceptorLoggerFactory(logs)); err != nil {
+	if err := registerInterceptors(m, ir, logs); err != nil {
 		return nil, fmt.Errorf("webrtc: interceptors: %w", err)
 	}
 	if err := registerEstimator(ir, logs, found); err != nil {

@@ -15,7 +15,9 @@ import (
 // TestAnswerPicksOpus offers what a browser with a camera offers, with
 // PCMU preferred over Opus: the answer takes Opus 48000/2 with the audio
 // level extension, and accepts the sendrecv video m-line with VP8 and
-// H.264 (packetization-mode=1) and their keyframe feedback.
+// H.264 (packetization-mode=1) and their keyframe feedback. Offered on
+// both, transport-wide congestion control (its header extension and
+// "transport-cc" feedback) is answered on video only.
 func TestAnswerPicksOpus(t *testing.T) {
 	b, err := bridge.New(bridge.Options{Rooms: []bridge.RoomSettings{{Number: "1000"}}, Logger: testLogger()})
 	if err != nil {
@@ -31,7 +33,8 @@ func TestAnswerPicksOpus(t *testing.T) {
 	m := &pion.MediaEngine{}
 	for _, c := range []pion.RTPCodecParameters{
 		{RTPCodecCapability: pion.RTPCodecCapability{MimeType: pion.MimeTypePCMU, ClockRate: 8000}, PayloadType: 0},
-		{RTPCodecCapability: pion.RTPCodecCapability{MimeType: pion.MimeTypeOpus, ClockRate: 48000, Channels: 2, SDPFmtpLine: "minptime=10;useinbandfec=1"}, PayloadType: 111},
+		{RTPCodecCapability: pion.RTPCodecCapability{MimeType: pion.MimeTypeOpus, ClockRate: 48000, Channels: 2, SDPFmtpLine: "minptime=10;useinbandfec=1",
+			RTCPFeedback: []pion.RTCPFeedback{{Type: "transport-cc"}}}, PayloadType: 111},
 	} {
 		if err := m.RegisterCodec(c, pion.RTPCodecTypeAudio); err != nil {
 			t.Fatal(err)
@@ -51,6 +54,11 @@ func TestAnswerPicksOpus(t *testing.T) {
 	}
 	if err := m.RegisterHeaderExtension(pion.RTPHeaderExtensionCapability{URI: sdp.AudioLevelURI}, pion.RTPCodecTypeAudio); err != nil {
 		t.Fatal(err)
+	}
+	for _, kind := range []pion.RTPCodecType{pion.RTPCodecTypeAudio, pion.RTPCodecTypeVideo} {
+		if err := m.RegisterHeaderExtension(pion.RTPHeaderExtensionCapability{URI: sdp.TransportCCURI}, kind); err != nil {
+			t.Fatal(err)
+		}
 	}
 	pc, err := pion.NewAPI(pion.WithMediaEngine(m)).NewPeerConnection(pion.Configuration{})
 	if err != nil {
@@ -110,6 +118,12 @@ func TestAnswerPicksOpus(t *testing.T) {
 			t.Errorf("answer lacks %q:\n%s", want, ans.SDP)
 		}
 	}
+	if got := transportCC(audio); len(got) != 0 {
+		t.Errorf("audio answered with transport-wide congestion control %q:\n%s", got, ans.SDP)
+	}
+	if got := transportCC(video); len(got) != 3 { // the extension, feedback for 96 and 102
+		t.Errorf("video answered with transport-wide congestion control %q, want the extension and feedback for each codec:\n%s", got, ans.SDP)
+	}
 	if err := bs.WriteJSON(context.Background(), Message{Type: TypeLeave}); err != nil {
 		t.Fatal(err)
 	}
@@ -121,4 +135,17 @@ func TestAnswerPicksOpus(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Handle did not return")
 	}
+}
+
+// transportCC returns an m-line's attributes about transport-wide
+// congestion control: its header extension and "transport-cc" feedback.
+func transportCC(md *sdp.MediaDescription) []string {
+	var got []string
+	for _, a := range md.Attributes {
+		if (a.Key == "rtcp-fb" && strings.HasSuffix(a.Value, " transport-cc")) ||
+			(a.Key == "extmap" && strings.HasSuffix(a.Value, " "+sdp.TransportCCURI)) {
+			got = append(got, a.Key+":"+a.Value)
+		}
+	}
+	return got
 }
