@@ -97,6 +97,9 @@ func TestAnswerPicksOpus(t *testing.T) {
 	if rtpmap, _ := audio.Attribute("rtpmap"); !strings.EqualFold(rtpmap, "111 opus/48000/2") {
 		t.Errorf("rtpmap %q", rtpmap)
 	}
+	if fmtp, _ := audio.Attribute("fmtp"); !strings.Contains(fmtp, "usedtx=1") {
+		t.Errorf("the Opus fmtp %q does not let the browser use DTX (withOpusDTX)", fmtp)
+	}
 	if !strings.Contains(ans.SDP, sdp.AudioLevelURI) {
 		t.Errorf("no audio level extension in the answer:\n%s", ans.SDP)
 	}

@@ -170,7 +170,7 @@ func (n *negotiation) onOffer(sdp string, prepare func(codec string) (string, er
 
 // answer sets the page's offer and sends it the answer.
 func (n *negotiation) answer(offer string, prepare func(codec string) (string, error)) error {
-	if err := n.pc.SetRemoteDescription(pion.SessionDescription{Type: pion.SDPTypeOffer, SDP: offer}); err != nil {
+	if err := n.pc.SetRemoteDescription(withOpusDTX(pion.SessionDescription{Type: pion.SDPTypeOffer, SDP: offer})); err != nil {
 		return err
 	}
 	codec, err := prepare(n.codec.get())
