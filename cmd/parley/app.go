@@ -219,7 +219,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 	for i, t := range cfg.AdminTokens {
 		tokens[i] = t.Reveal()
 	}
-	ready := readiness{draining: b.Draining, sip: sipServer, rtp: ports, store: db}
+	ready := readiness{draining: func() bool { return b.Draining() || a.clusterDraining() }, sip: sipServer, rtp: ports, store: db}
 	a.apiOpts = api.Options{Ready: ready, Bridge: b, Stores: api.StoresOf(db),
 		AdminTokens: tokens, Operators: operators(cfg.Extensions), Done: a.apiDone, Logger: log,
 		ConsoleGuard: grd.For(guard.Console), AuthGuard: grd.For(guard.API),

@@ -57,15 +57,22 @@ func (d drain) wait(stop <-chan os.Signal) string {
 // refused with 503 and Retry-After, everyone in a call hears that the
 // service is restarting, and Drain returns once the calls have ended,
 // the grace has passed, or a second signal (not SIGHUP) arrived on stop.
-// Shutdown then hangs up the calls left.
+// Shutdown then hangs up the calls left. A cluster node with
+// cluster.drain drains through the cluster instead (drainCluster): new
+// rooms go to the other nodes, and its own rooms take new callers.
 func (a *app) Drain(stop <-chan os.Signal) {
 	grace := a.cfg.Shutdown.Grace
 	if grace <= 0 {
 		return
 	}
 	calls := func() int { return a.sip.Calls() + a.h323.Calls() + a.guests.Stats().Calls }
-	rooms := a.b.Drain()
-	a.log.Info("draining: new calls refused, the calls in progress told", "calls", calls(), "rooms", rooms, "grace", grace.String())
+	if a.drainCluster() { // clusterdrain.go
+		a.log.Info("draining through the cluster: new rooms go to other nodes, this node's rooms go on until they empty",
+			"calls", calls(), "grace", grace.String())
+	} else {
+		rooms := a.b.Drain()
+		a.log.Info("draining: new calls refused, the calls in progress told", "calls", calls(), "rooms", rooms, "grace", grace.String())
+	}
 	start := time.Now()
 	why := drain{grace: grace, calls: calls, after: time.After, log: a.log}.wait(stop)
 	a.log.Info("drain over", "reason", why, "calls_left", calls(), "after", time.Since(start).Round(time.Millisecond).String())
