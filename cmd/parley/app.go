@@ -337,7 +337,7 @@ func (a *app) Start(ctx context.Context) (err error) {
 	bgWG.Add(1)
 	go func() {
 		defer bgWG.Done()
-		b.RunSchedules(bg, db, time.Second)
+		b.RunSchedules(bg, a.scheduleStore(db), time.Second) // clusterschedule.go
 	}()
 	a.closers = append(a.closers, func() { stopBg(); bgWG.Wait() })
 	build := readBuildInfo()
