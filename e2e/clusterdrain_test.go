@@ -1,12 +1,15 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -95,12 +98,13 @@ func (p *bgSipp) stillUp(t *testing.T, what string) {
 // nats-server and a real PostgreSQL. A talker (a 1 kHz tone) and a
 // listener are in room 1000 on node 1; a call is in room 1001 on node 3.
 // Node 2, without calls, gets SIGTERM, drains at once, exits and starts
-// again. Node 3 gets SIGTERM and drains through the cluster: /readyz says
+// again. Node 3 is drained with `parley drain --wait` (through the
+// cluster, cluster.drain's default): /readyz says
 // 503; a call to it for room 1002, which nobody holds, gets 302 to node 1
 // or node 2; a new caller for its own room 1001 is taken there; the
 // room's callers hang up (kicked through node 1's API, which forwards to
-// node 3), node 3 frees the room's lease and exits by itself, and starts
-// again; node 1 then takes the next call for room 1001. Throughout, the
+// node 3), node 3 frees the room's lease, parley drain returns, and node
+// 3 stops at once on SIGTERM and starts again; node 1 then takes the next call for room 1001. Throughout, the
 // calls on node 1 stay up and the listener hears the talker after each
 // restart (the silences this machine's load makes are logged); the room, link and attendance rows made before are all there
 // through the restarted nodes' APIs.
@@ -194,11 +198,18 @@ func TestClusterRollingRestart(t *testing.T) {
 	up("after node 2's restart")
 	held.stillUp(t, "node 3's call after node 2's restart")
 
-	// Node 3 drains: it sends a new room elsewhere, keeps its own.
+	// Node 3 drains (`parley drain --wait`, which returns once its calls
+	// ended): it sends a new room elsewhere, keeps its own.
 	restart3 := time.Now()
-	if err := n3.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	var drainOut bytes.Buffer
+	drainCLI := exec.Command(parleyBin, "drain", "--api", "http://"+n3.http, "--token", adminToken, "--wait", "--timeout", "20s")
+	drainCLI.Stdout, drainCLI.Stderr = &drainOut, &drainOut
+	if err := drainCLI.Start(); err != nil {
 		t.Fatal(err)
 	}
+	drained := make(chan error, 1)
+	go func() { drained <- drainCLI.Wait() }()
+	t.Cleanup(func() { _ = drainCLI.Process.Kill(); drained <- <-drained })
 	n3.waitLog(t, "cluster: draining: new rooms go to the other nodes", 1, 5*time.Second)
 	if code, body := n3.readyz(t); code != http.StatusServiceUnavailable {
 		t.Errorf("node 3's /readyz while draining: %d %s, want 503", code, body)
@@ -234,11 +245,23 @@ func TestClusterRollingRestart(t *testing.T) {
 			t.Fatalf("a caller of node 3's room did not get its BYE: %v\n%s", err, c.out.String())
 		}
 	}
+	select {
+	case err := <-drained:
+		drained <- err
+		if err != nil || !strings.Contains(drainOut.String(), "through the cluster") {
+			t.Fatalf("parley drain --wait: %v\n%s", err, drainOut.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("parley drain --wait still waits 10 s after node 3's calls ended:\n%s", drainOut.String())
+	}
+	if err := n3.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
 	if err := n3.waitExit(t, 10*time.Second); err != nil {
 		t.Fatalf("node 3 exited with %v", err)
 	}
 	if r := n3.logged("drain over"); len(r) != 1 || r[0]["reason"] != "calls ended" {
-		t.Errorf("node 3's drain: %v, want it over once its calls ended", r)
+		t.Errorf("node 3's drain at SIGTERM: %v, want it over at once (its calls ended)", r)
 	}
 	if r := n3.logged("cluster: room released"); len(r) == 0 || r[0]["room"] != "1001" {
 		t.Errorf("node 3 did not release room 1001 as it emptied: %v", r)

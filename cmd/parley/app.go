@@ -68,6 +68,7 @@ type app struct {
 	hooks    *webhook.Sender
 
 	clusterRouter clusterRouter // routes SIP calls once the cluster joined (cluster.go)
+	drainOnce     sync.Once     // the drain starts once: SIGTERM or POST /api/v1/drain (drain.go)
 
 	// Reload (reload.go): one at a time, under reloadMu.
 	reloadMu sync.Mutex
@@ -223,7 +224,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 	a.apiOpts = api.Options{Ready: ready, Bridge: b, Stores: api.StoresOf(db),
 		AdminTokens: tokens, Operators: operators(cfg.Extensions), Done: a.apiDone, Logger: log,
 		ConsoleGuard: grd.For(guard.Console), AuthGuard: grd.For(guard.API),
-		TokenTTL: cfg.API.TokenTTL, TokenMaxTTL: cfg.API.TokenMaxTTL, Reload: a}
+		TokenTTL: cfg.API.TokenTTL, TokenMaxTTL: cfg.API.TokenMaxTTL, Reload: a, Drain: a}
 	a.apiOpts.Trace = tr
 	a.apiOpts.Meetings = meetingOptions(cfg)
 	if a.apiOpts.Accounts, err = newAccounts(cfg); err != nil {
