@@ -58,6 +58,30 @@ shutdown:
 `, rtpPorts, adminToken, dsn, name, natsURL, clusterTTL)
 }
 
+// startPostgres starts a PostgreSQL of Debian's packages for the test
+// (skipping it when they are missing, unless testpg.RequireEnv is set) and
+// returns the DSN of a new database on it.
+func startPostgres(t *testing.T) string {
+	t.Helper()
+	pg, err := testpg.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pg == nil {
+		t.Skipf("%s; set %s to require it", testpg.Missing(), testpg.RequireEnv)
+	}
+	t.Cleanup(func() {
+		if err := pg.Stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	dsn, err := pg.NewDatabase(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dsn
+}
+
 // silences counts the runs of at least 100 ms without any of the peer's
 // tones begun after since, and returns the longest.
 func (p *rtpPeer) silences(since time.Time) (n int, longest time.Duration) {
@@ -111,22 +135,7 @@ func (p *bgSipp) stillUp(t *testing.T, what string) {
 func TestClusterRollingRestart(t *testing.T) {
 	t.Parallel()
 	start := time.Now()
-	pg, err := testpg.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if pg == nil {
-		t.Skipf("%s; set %s to require it", testpg.Missing(), testpg.RequireEnv)
-	}
-	t.Cleanup(func() {
-		if err := pg.Stop(); err != nil {
-			t.Error(err)
-		}
-	})
-	dsn, err := pg.NewDatabase(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	dsn := startPostgres(t)
 	ns := testnats.Start(t)
 	cfg := map[string]string{
 		"n1": drainNode("n1", ns.URL, dsn, "52600-52698"),

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -9,7 +8,6 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/internal/testnats"
-	"github.com/parleyhq/parley/internal/testpg"
 )
 
 // TestClusterScheduleRunsOnOwner: two `parley serve` nodes share a real
@@ -20,22 +18,7 @@ import (
 // goodbye and hangs up its caller; node 1 neither starts nor ends it.
 func TestClusterScheduleRunsOnOwner(t *testing.T) {
 	t.Parallel()
-	pg, err := testpg.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if pg == nil {
-		t.Skipf("%s; set %s to require it", testpg.Missing(), testpg.RequireEnv)
-	}
-	t.Cleanup(func() {
-		if err := pg.Stop(); err != nil {
-			t.Error(err)
-		}
-	})
-	dsn, err := pg.NewDatabase(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	dsn := startPostgres(t)
 	ns := testnats.Start(t)
 	node := func(name, ports string) *server {
 		return startParley(t, strings.Replace(drainNode(name, ns.URL, dsn, ports), "grace: 15s", "grace: 5s", 1))
