@@ -68,11 +68,14 @@ type app struct {
 	hooks    *webhook.Sender
 
 	clusterRouter clusterRouter // routes SIP calls once the cluster joined (cluster.go)
-	drainOnce     sync.Once     // the drain starts once: SIGTERM or POST /api/v1/drain (drain.go)
 
 	// Reload (reload.go): one at a time, under reloadMu.
 	reloadMu sync.Mutex
 	reloader
+
+	// drainOnce starts the drain once: SIGTERM or POST /api/v1/drain
+	// (drain.go).
+	drainOnce sync.Once
 
 	// closers release what is acquired, in order; closeAll runs them
 	// last first, as deferred calls would.
