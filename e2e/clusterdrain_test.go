@@ -180,7 +180,7 @@ func TestClusterRollingRestart(t *testing.T) {
 		t.Helper()
 		talker.stillUp(t, "node 1's talker "+when)
 		listener.stillUp(t, "node 1's listener "+when)
-		if age := ear.lastPacketAge(); age > 500*time.Millisecond {
+		if age := ear.lastPacketAge(); age > 2*time.Second {
 			t.Fatalf("%s the listener on node 1 gets no media: last packet %v ago", when, age)
 		}
 		if !ear.waitRun('T', 25, 5*time.Second) {
@@ -228,7 +228,7 @@ func TestClusterRollingRestart(t *testing.T) {
 		n3.dumpLogs(t)
 		t.Fatalf("a call for a new room to draining node 3: want 302 to node 1 or 2: %v\n%s", err, out)
 	}
-	if _, ok, _ := n3Owner(t, leases, "room.1002"); ok {
+	if _, ok, _ := leaseHolder(t, leases, "room.1002"); ok {
 		t.Error("draining node 3 leased the new room 1002")
 	}
 	late := startBgSipp(t, "wait_bye.xml", nil, "1001", n3.sipUDP, "-mp", fmt.Sprint(dialogFreePort(t)))
@@ -319,8 +319,8 @@ func TestClusterRollingRestart(t *testing.T) {
 		time.Since(heard).Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 }
 
-// n3Owner is the node that holds key's lease, if any.
-func n3Owner(t *testing.T, l *leases, key string) (string, bool, error) {
+// leaseHolder is the node that holds key's lease, if any.
+func leaseHolder(t *testing.T, l *leases, key string) (string, bool, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
