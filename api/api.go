@@ -96,6 +96,9 @@ type Options struct {
 	// Reload re-reads the config file for POST /api/v1/reload (admin
 	// tokens only); nil answers it with 503.
 	Reload Reloader
+	// Drain starts and reports the drain for /api/v1/drain (admin tokens
+	// only); nil answers it with 503.
+	Drain Drainer
 	// Accounts signs users in to the web (POST /api/v1/session); nil
 	// answers sign-ins with 503.
 	Accounts SignIner
@@ -152,6 +155,7 @@ type server struct {
 	contacts     *contactsAPI
 	events       *eventsAPI
 	reload       *reloadAPI
+	drain        *drainAPI
 	trace        *traceAPI
 	session      *sessionAPI
 	directory    *directoryAPI
@@ -218,6 +222,7 @@ func newServer(opts Options) *server {
 	s.contacts = &contactsAPI{store: st.Contacts, log: s.log}
 	s.events = &eventsAPI{shared: sh, done: opts.Done, pingInterval: pingInterval, remote: opts.RemoteEvents}
 	s.reload = &reloadAPI{reloader: opts.Reload}
+	s.drain = &drainAPI{drainer: opts.Drain}
 	s.trace = &traceAPI{shared: sh, sw: opts.Trace, done: opts.Done}
 	s.session = &sessionAPI{shared: sh, accounts: opts.Accounts, guard: loginGuard,
 		sessions: accounts.NewSessions(opts.SessionIdle, opts.SessionMaxAge, sh.now),

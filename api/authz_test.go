@@ -65,6 +65,8 @@ func TestAuthorize(t *testing.T) {
 		"DELETE /api/v1/contacts/{id}":                    "a",
 		"GET /api/v1/directory":                           "a", // and signed-in users
 		"POST /api/v1/reload":                             "a",
+		"GET /api/v1/drain":                               "a",
+		"POST /api/v1/drain":                              "a",
 		"GET /api/v1/trace":                               "a",
 		"POST /api/v1/trace":                              "a",
 		"DELETE /api/v1/trace":                            "a",

@@ -178,7 +178,7 @@ func TestOpenAPISchemas(t *testing.T) {
 		"RowError": RowError{}, "LinkRequest": LinkRequest{}, "LinkPatch": LinkPatch{}, "Link": Link{},
 		"SentInvitation": SentInvitation{}, "ResendResponse": ResendResponse{}, "ImportResponse": ImportResponse{},
 		"DialInNumber": DialInNumber{}, "JoinInfo": JoinInfo{}, "ContactRequest": ContactRequest{}, "Contact": Contact{},
-		"ReloadResult": ReloadResult{},
+		"ReloadResult": ReloadResult{}, "DrainState": DrainState{},
 		"TraceRequest": TraceRequest{}, "Trace": Trace{}, "TracesStopped": TracesStopped{},
 		"SessionRequest": SessionRequest{}, "SessionInfo": SessionInfo{}, "User": accounts.User{},
 		"DirectoryUser": DirectoryUser{}, "DirectoryResult": DirectoryResult{},

@@ -89,6 +89,8 @@ func (s *server) endpoints() []endpoint {
 		{Method: "GET", Path: "/api/v1/directory", Access: accessUser, Action: "search the directory", h: s.directory.search},
 
 		{Method: "POST", Path: "/api/v1/reload", Access: accessAdmin, Action: "reload the config", h: s.reload.reload},
+		{Method: "GET", Path: "/api/v1/drain", Access: accessAdmin, Action: "read the drain", h: s.drain.state},
+		{Method: "POST", Path: "/api/v1/drain", Access: accessAdmin, Action: "drain the server", h: s.drain.start},
 		{Method: "GET", Path: "/api/v1/trace", Access: accessAdmin, Action: "list SIP traces", h: s.trace.listTraces},
 		{Method: "POST", Path: "/api/v1/trace", Access: accessAdmin, Action: "trace SIP messages", h: s.trace.startTrace},
 		{Method: "DELETE", Path: "/api/v1/trace", Access: accessAdmin, Action: "stop SIP traces", h: s.trace.stopTraces},

@@ -38,6 +38,9 @@ type Node struct {
 	SIP string `json:"sip"`
 	// HTTP is its HTTP URL, for browsers and operators.
 	HTTP string `json:"http,omitempty"`
+	// Draining is set in the heartbeats of a node that drains (drain.go):
+	// it takes no new room, and new rooms are sent to the others.
+	Draining bool `json:"draining,omitempty"`
 }
 
 // Options configure a Cluster.
@@ -85,10 +88,11 @@ type Cluster struct {
 	leases jetstream.KeyValue
 	held   map[string]*lease // rooms this node owns, or took while NATS was down
 
-	sub     *nats.Subscription           // forwarded requests (forward.go)
-	handler atomic.Pointer[http.Handler] // serves them (Serve)
-	stop    chan struct{}
-	done    chan struct{}
+	sub      *nats.Subscription           // forwarded requests (forward.go)
+	handler  atomic.Pointer[http.Handler] // serves them (Serve)
+	draining atomic.Bool                  // Drain was called (drain.go)
+	stop     chan struct{}
+	done     chan struct{}
 }
 
 // New connects to NATS and starts the heartbeat and lease renewals. When
@@ -257,7 +261,7 @@ func (c *Cluster) beat() {
 	defer cancel()
 	nodes, _, err := c.buckets(ctx)
 	if err == nil {
-		_, err = nodes.Put(ctx, c.opts.Self.Name, c.self)
+		_, err = nodes.Put(ctx, c.opts.Self.Name, c.heartbeat())
 	}
 	if err != nil && !errors.Is(err, ErrUnreachable) {
 		c.rebind(err)

@@ -6,7 +6,12 @@ import "sync"
 // owner's SIP HOST:PORT when another live node holds the room; else ""
 // and this node holds it (Claim) until done is called, once, when the
 // call is over. When NATS cannot be asked the call is taken here (logged).
+// A draining node sends a call for a room it does not hold elsewhere
+// (routeDraining).
 func (c *Cluster) RouteCall(room string) (redirect string, done func()) {
+	if to, ok := c.routeDraining(room); ok {
+		return to, nil
+	}
 	owner, mine, err := c.Claim(room)
 	if err != nil {
 		c.log.Warn("cluster: cannot learn the room's owner: taking the call here", "room", room, "err", err.Error())

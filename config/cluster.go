@@ -39,6 +39,14 @@ type Cluster struct {
 	// owns: redirect answers 302 Moved Temporarily with the owner's
 	// address. Default: redirect.
 	SIPRouting string `yaml:"sip_routing"`
+	// Drain makes SIGTERM (and `parley drain`) drain through the cluster:
+	// the node takes no new room (new rooms' calls are redirected to the
+	// nodes that do not drain), keeps the rooms it holds, their new
+	// callers included, until they empty or shutdown.grace ends, and
+	// frees each room's lease as it empties. false drains as a single
+	// node does: every new call refused with 503. Needs shutdown.grace
+	// above 0. Default: true.
+	Drain bool `yaml:"drain"`
 }
 
 // Defaults and bounds of the cluster section.
@@ -62,6 +70,9 @@ func applyClusterDefaults(c *Config, src *source) {
 	}
 	if !src.has("cluster.sip_routing") {
 		c.Cluster.SIPRouting = defaultSIPRouting
+	}
+	if !src.has("cluster.drain") {
+		c.Cluster.Drain = true
 	}
 }
 

@@ -61,6 +61,7 @@ func (c *Config) Validate() error {
 	v.meetings(&c.Meetings)
 	v.codecs(c.Codecs)
 	v.cluster(c.Cluster)
+	v.clusterDrain(c)
 	if len(v.errs) == 0 {
 		return nil
 	}

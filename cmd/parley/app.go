@@ -74,6 +74,10 @@ type app struct {
 	reloadMu sync.Mutex
 	reloader
 
+	// drainOnce starts the drain once: SIGTERM or POST /api/v1/drain
+	// (drain.go).
+	drainOnce sync.Once
+
 	// closers release what is acquired, in order; closeAll runs them
 	// last first, as deferred calls would.
 	closers []func()
@@ -227,11 +231,11 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 	for i, t := range cfg.AdminTokens {
 		tokens[i] = t.Reveal()
 	}
-	ready := readiness{draining: b.Draining, sip: sipServer, rtp: ports, store: db}
+	ready := readiness{draining: func() bool { return b.Draining() || a.clusterDraining() }, sip: sipServer, rtp: ports, store: db}
 	a.apiOpts = api.Options{Ready: ready, Bridge: b, Stores: api.StoresOf(db),
 		AdminTokens: tokens, Operators: operators(cfg.Extensions), Done: a.apiDone, Logger: log,
 		ConsoleGuard: grd.For(guard.Console), AuthGuard: grd.For(guard.API),
-		TokenTTL: cfg.API.TokenTTL, TokenMaxTTL: cfg.API.TokenMaxTTL, Reload: a}
+		TokenTTL: cfg.API.TokenTTL, TokenMaxTTL: cfg.API.TokenMaxTTL, Reload: a, Drain: a}
 	a.apiOpts.Trace = tr
 	a.apiOpts.RemoteEvents = a.clusterEvents()
 	a.apiOpts.Meetings = meetingOptions(cfg)
@@ -346,7 +350,7 @@ func (a *app) Start(ctx context.Context) (err error) {
 	bgWG.Add(1)
 	go func() {
 		defer bgWG.Done()
-		b.RunSchedules(bg, db, time.Second)
+		b.RunSchedules(bg, a.scheduleStore(db), time.Second) // clusterschedule.go
 	}()
 	a.closers = append(a.closers, func() { stopBg(); bgWG.Wait() })
 	build := readBuildInfo()

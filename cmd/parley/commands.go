@@ -106,6 +106,14 @@ func commands() []command {
 				"It asks a running Parley's REST API (--api), with an admin token (--token).",
 			examples: []string{"parley reload", "parley reload --api http://10.0.0.5:8080 --token secret --json"},
 			setup:    reloadCmd},
+		{name: "drain", summary: "stop taking new calls (a cluster node: new rooms) and let those in progress end",
+			help: "It starts the drain SIGTERM starts, without the stop: /readyz answers 503; a cluster node\n" +
+				"(cluster.drain) sends calls for new rooms to the other nodes and keeps its own rooms, new\n" +
+				"callers included, until they empty; a single node refuses new calls with 503. --wait returns\n" +
+				"once no call is left (exit 1 after --timeout): then stop the node. There is no undoing it.\n" +
+				"It asks a running Parley's REST API (--api), with an admin token (--token).",
+			examples: []string{"parley drain --api http://10.0.0.5:8080 --wait && systemctl restart parley"},
+			setup:    drainCmd},
 		{name: "trace", args: "on\noff [ID]\nlist\n--follow", summary: "trace SIP messages by source address or Call-ID (admin token)",
 			help: "on needs --source IP|CIDR or --call-id ID; the trace lasts --for (default 10m, at most 1h) and\n" +
 				"goes to sip.trace.file or the log, and to the sip.trace.hep collector. --follow prints the\n" +

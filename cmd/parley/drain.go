@@ -2,6 +2,8 @@ package main
 
 import (
 	"log/slog"
+
+	"github.com/parleyhq/parley/api"
 	"os"
 	"syscall"
 	"time"
@@ -53,20 +55,52 @@ func (d drain) wait(stop <-chan os.Signal) string {
 }
 
 // Drain is the polite first part of a stop: unless shutdown.grace is 0,
-// /readyz answers 503, new calls, dial-outs and browser joins are
-// refused with 503 and Retry-After, everyone in a call hears that the
-// service is restarting, and Drain returns once the calls have ended,
-// the grace has passed, or a second signal (not SIGHUP) arrived on stop.
-// Shutdown then hangs up the calls left.
+// the drain starts (startDrain) if `parley drain` has not started it,
+// and Drain returns once the calls have ended, the grace has passed, or
+// a second signal (not SIGHUP) arrived on stop. Shutdown then hangs up
+// the calls left.
 func (a *app) Drain(stop <-chan os.Signal) {
 	grace := a.cfg.Shutdown.Grace
 	if grace <= 0 {
 		return
 	}
-	calls := func() int { return a.sip.Calls() + a.h323.Calls() + a.guests.Stats().Calls }
-	rooms := a.b.Drain()
-	a.log.Info("draining: new calls refused, the calls in progress told", "calls", calls(), "rooms", rooms, "grace", grace.String())
+	a.startDrain()
 	start := time.Now()
-	why := drain{grace: grace, calls: calls, after: time.After, log: a.log}.wait(stop)
-	a.log.Info("drain over", "reason", why, "calls_left", calls(), "after", time.Since(start).Round(time.Millisecond).String())
+	why := drain{grace: grace, calls: a.calls, after: time.After, log: a.log}.wait(stop)
+	a.log.Info("drain over", "reason", why, "calls_left", a.calls(), "after", time.Since(start).Round(time.Millisecond).String())
+}
+
+// calls is how many calls are in progress, on every edge.
+func (a *app) calls() int { return a.sip.Calls() + a.h323.Calls() + a.guests.Stats().Calls }
+
+// startDrain starts the drain, once (SIGTERM, or `parley drain` through
+// the API): /readyz answers 503; a cluster node with cluster.drain drains
+// through the cluster (drainCluster: new rooms go to the other nodes, its
+// own rooms take new callers until they empty); else new calls, dial-outs
+// and browser joins are refused with 503 and Retry-After and everyone in
+// a call hears that the service is restarting.
+func (a *app) startDrain() {
+	a.drainOnce.Do(func() {
+		if a.drainCluster() { // clusterdrain.go
+			a.log.Info("draining through the cluster: new rooms go to other nodes, this node's rooms go on until they empty",
+				"calls", a.calls(), "grace", a.cfg.Shutdown.Grace.String())
+			return
+		}
+		rooms := a.b.Drain()
+		a.log.Info("draining: new calls refused, the calls in progress told", "calls", a.calls(), "rooms", rooms, "grace", a.cfg.Shutdown.Grace.String())
+	})
+}
+
+// StartDrain is api.Drainer's: POST /api/v1/drain starts the drain that
+// SIGTERM starts, without the stop.
+func (a *app) StartDrain() api.DrainState {
+	a.startDrain()
+	return a.DrainState()
+}
+
+// DrainState is api.Drainer's: whether the drain started, whether through
+// the cluster, and the calls left.
+func (a *app) DrainState() api.DrainState {
+	cluster := a.clusterDraining()
+	return api.DrainState{Draining: cluster || a.b.Draining(), Cluster: cluster, Calls: a.calls()}
 }

@@ -28,6 +28,7 @@
 //	parley contacts add NAME TARGET
 //	parley contacts delete ID
 //	parley reload                     make the running server re-read its config file (as kill -HUP does)
+//	parley drain                      stop taking new calls (a cluster node: new rooms) and let those in progress end
 //	parley trace on                   trace SIP messages by source address or Call-ID (admin token)
 //	parley trace off [ID]
 //	parley trace list
