@@ -8,18 +8,35 @@
 // one 20 ms tick and plays the next sequence number. When a stream starts
 // (first packet, SSRC change, sequence or timestamp jump, or the first packet
 // after a long underrun) Pop returns None for as many ticks as the playout
-// delay (60 ms, three frames, by default) so that packets arriving up to that
-// much late relative to the first one are still in time, unless that much is
-// queued already (a burst after a stall): then playout starts at once.
+// delay so that packets arriving up to that much late relative to the first
+// one are still in time, unless that much is queued already: then playout
+// starts at once. A new stream starts with InitialDelay (60 ms, three
+// frames, by default), since nothing is known yet of how its packets arrive;
+// if more than that is queued before its first Pop (packets that waited for
+// a leg to join the mixer), only the last InitialDelay's worth is kept. A
+// stream that resumes after an underrun starts with the delay learned.
 //
-// A packet that arrives after its slot has been played or concealed is late:
-// it is dropped and counted, and the target delay grows by how late it was
-// (up to MaxDelay). The buffer realises a larger target at the next missing
-// packet by holding playout for one tick (the caller conceals that tick, as
-// it would have anyway) instead of skipping the packet. When every packet of
-// a ShrinkAfter window arrived at least two ticks before its slot, the
-// target shrinks by one frame (not below InitialDelay) and the buffer
-// realises it by discarding one frame when two are queued.
+// # Adaptive delay
+//
+// The target delay follows the jitter observed, as NetEq's does, measured in
+// ticks since the buffer has no clock of its own: a packet pushed a frames
+// before its slot is played (a < 0: late) needed delay−a frames of delay,
+// delay being the one realised. The target grows at once to any packet's
+// need (up to MaxDelay); a late packet is dropped and counted. The buffer
+// realises a larger target at the next missing packet by holding playout for
+// one tick (the caller conceals that tick, as it would have anyway) instead
+// of skipping the packet. Every ShrinkAfter window (2 s), if no packet of
+// that window or the one before needed the whole target, the target shrinks
+// by one frame, down to MinDelay (20 ms), and the buffer realises it by
+// discarding one frame when two are queued. So the delay settles on the
+// largest need of the last 2–4 s: one frame (the margin for a packet that
+// arrives just after a tick) without jitter, two with 30 ms of jitter. If
+// every packet of those windows had more slack than the whole realised delay
+// (ticks that never popped: the mixer skips those older than its catch-up
+// after a stall; or a burst that restarted playout), the stream is later
+// than the buffer accounted for: the realised delay is corrected and the
+// surplus discarded the same way, so that a stall does not leave the leg
+// late for good.
 //
 // A missing packet is reported as Lost so that the caller conceals it; if the
 // packet after it is buffered its payload comes along for Opus FEC. When the
