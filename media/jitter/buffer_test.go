@@ -259,7 +259,8 @@ func TestJitterAbsorbed(t *testing.T) {
 
 // TestDelayAdapts checks that a packet arriving late raises the delay so
 // that the next spike of the same size costs concealment but no packet, and
-// that the delay shrinks back to the floor (MinDelay) once the jitter is gone.
+// that the delay shrinks back to the floor (MinDelay, no longer the initial
+// delay) once the jitter is gone.
 func TestDelayAdapts(t *testing.T) {
 	b, err := New(8000, Options{ShrinkAfter: time.Second})
 	if err != nil {
