@@ -8,18 +8,35 @@
 // one 20 ms tick and plays the next sequence number. When a stream starts
 // (first packet, SSRC change, sequence or timestamp jump, or the first packet
 // after a long underrun) Pop returns None for as many ticks as the playout
-// delay (60 ms, three frames, by default) so that packets arriving up to that
-// much late relative to the first one are still in time, unless that much is
-// queued already (a burst after a stall): then playout starts at once.
+// delay so that packets arriving up to that much late relative to the first
+// one are still in time, unless that much is queued already: then playout
+// starts at once. A new stream starts with InitialDelay (60 ms, three
+// frames, by default), since nothing is known yet of how its packets arrive;
+// if more than that is queued before its first Pop (packets that waited for
+// a leg to join the mixer), only the last InitialDelay's worth is kept. A
+// stream that resumes after an underrun starts with the delay learned.
 //
-// A packet that arrives after its slot has been played or concealed is late:
-// it is dropped and counted, and the target delay grows by how late it was
-// (up to MaxDelay). The buffer realises a larger target at the next missing
-// packet by holding playout for one tick (the caller conceals that tick, as
-// it would have anyway) instead of skipping the packet. When every packet of
-// a ShrinkAfter window arrived at least two ticks before its slot, the
-// target shrinks by one frame (not below InitialDelay) and the buffer
-// realises it by discarding one frame when two are queued.
+// # Adaptive delay
+//
+// The target delay follows the jitter observed, as NetEq's does, measured in
+// ticks since the buffer has no clock of its own: a packet pushed a frames
+// before its slot is played (a < 0: late) needed delay−a frames of delay,
+// delay being the one realised. The target grows at once to any packet's
+// need (up to MaxDelay); a late packet is dropped and counted. The buffer
+// realises a larger target at the next missing packet by holding playout for
+// one tick (the caller conceals that tick, as it would have anyway) instead
+// of skipping the packet. Every ShrinkAfter window (2 s), if no packet of
+// that window or the one before needed the whole target, the target shrinks
+// by one frame, down to MinDelay (20 ms), and the buffer realises it by
+// discarding one frame when two are queued. So the delay settles on the
+// largest need of the last 2–4 s: one frame (the margin for a packet that
+// arrives just after a tick) without jitter, two with 30 ms of jitter. If
+// every packet of those windows had more slack than the whole realised delay
+// (ticks that never popped: the mixer skips those older than its catch-up
+// after a stall; or a burst that restarted playout), the stream is later
+// than the buffer accounted for: the realised delay is corrected and the
+// surplus discarded the same way, so that a stall does not leave the leg
+// late for good.
 //
 // A missing packet is reported as Lost so that the caller conceals it; if the
 // packet after it is buffered its payload comes along for Opus FEC. When the
@@ -51,16 +68,22 @@ import (
 
 // Defaults for the zero fields of Options.
 const (
-	// DefaultInitialDelay is the playout delay a stream starts with.
+	// DefaultInitialDelay is the playout delay a stream starts with,
+	// before the buffer has seen how its packets arrive.
 	DefaultInitialDelay = 60 * time.Millisecond
+	// DefaultMinDelay is the smallest playout delay the buffer shrinks to:
+	// one frame, the margin for a packet that arrives just after a tick.
+	DefaultMinDelay = 20 * time.Millisecond
 	// DefaultMaxDelay is the largest playout delay the buffer grows to.
 	DefaultMaxDelay = 200 * time.Millisecond
 	// DefaultMaxConceal is how long an empty buffer is reported as Lost
 	// before Pop returns None.
 	DefaultMaxConceal = 100 * time.Millisecond
-	// DefaultShrinkAfter is how long the jitter must stay low before the
-	// delay shrinks by one frame.
-	DefaultShrinkAfter = 10 * time.Second
+	// DefaultShrinkAfter is the length of the window over which the
+	// buffer observes how late packets arrive; the delay shrinks by one
+	// frame at the end of a window when neither it nor the window before
+	// had a packet that needed the current delay.
+	DefaultShrinkAfter = 2 * time.Second
 )
 
 // frameDuration is the length of one frame and one Pop.
@@ -78,18 +101,22 @@ var ErrInvalidOptions = errors.New("jitter: invalid options")
 // Options tunes a Buffer. Durations are rounded up to whole 20 ms frames; a
 // zero field takes its default.
 type Options struct {
-	// InitialDelay is the playout delay a stream starts with, and the floor
-	// the delay shrinks back to. It must be at least 20 ms.
+	// InitialDelay is the playout delay a stream starts with, before the
+	// buffer has observed its jitter; it is raised to MinDelay if below.
 	InitialDelay time.Duration
+	// MinDelay is the floor the delay shrinks back to when packets arrive
+	// evenly. It must be at least 20 ms.
+	MinDelay time.Duration
 	// MaxDelay is the largest playout delay the buffer grows to when packets
-	// arrive late. It must be at least InitialDelay.
+	// arrive late. It must be at least InitialDelay and MinDelay.
 	MaxDelay time.Duration
 	// MaxConceal is how long an empty buffer is reported as Lost before Pop
 	// returns None, so that the mixer hears silence rather than endless
 	// concealment when a sender pauses.
 	MaxConceal time.Duration
-	// ShrinkAfter is how long every packet must arrive with at least one
-	// frame to spare before the delay shrinks by one frame.
+	// ShrinkAfter is the window over which the buffer observes the delay
+	// its packets need: the delay shrinks by one frame when no packet of
+	// this window or the one before needed all of it.
 	ShrinkAfter time.Duration
 }
 
@@ -147,6 +174,7 @@ type Buffer struct {
 	spf         uint32 // RTP timestamp units per frame
 	clockRate   int
 	minFrames   int
+	startFrames int
 	maxFrames   int
 	maxConceal  int
 	shrinkAfter int
@@ -169,7 +197,8 @@ type Buffer struct {
 	highest    uint16 // highest buffered sequence number, when count > 0
 	empty      int    // consecutive Pops that found the buffer empty
 	window     int    // Pops in the current shrink window
-	minAhead   int    // least slack, in frames, of a packet in the window
+	need       int    // most delay, in frames, a packet of the window needed
+	prevNeed   int    // the same for the window before
 	haveBad    bool   // cand holds a packet far outside the window
 	cand       slot   // that packet, kept until the next one confirms the jump
 	stats      Stats
@@ -187,19 +216,21 @@ func New(clockRate int, opts Options) (*Buffer, error) {
 		}
 		return int((d + frameDuration - 1) / frameDuration)
 	}
-	if opts.InitialDelay < 0 || opts.MaxDelay < 0 || opts.MaxConceal < 0 || opts.ShrinkAfter < 0 {
+	if opts.InitialDelay < 0 || opts.MinDelay < 0 || opts.MaxDelay < 0 || opts.MaxConceal < 0 || opts.ShrinkAfter < 0 {
 		return nil, fmt.Errorf("%w: negative duration", ErrInvalidOptions)
 	}
 	b := &Buffer{
 		spf:         uint32(clockRate / 50),
 		clockRate:   clockRate,
-		minFrames:   frames(opts.InitialDelay, DefaultInitialDelay),
+		minFrames:   frames(opts.MinDelay, DefaultMinDelay),
+		startFrames: frames(opts.InitialDelay, DefaultInitialDelay),
 		maxFrames:   frames(opts.MaxDelay, DefaultMaxDelay),
 		maxConceal:  frames(opts.MaxConceal, DefaultMaxConceal),
 		shrinkAfter: frames(opts.ShrinkAfter, DefaultShrinkAfter),
 	}
-	if b.maxFrames < b.minFrames {
-		return nil, fmt.Errorf("%w: max delay %v below initial delay %v", ErrInvalidOptions, opts.MaxDelay, opts.InitialDelay)
+	b.startFrames = max(b.startFrames, b.minFrames)
+	if b.maxFrames < b.startFrames {
+		return nil, fmt.Errorf("%w: max delay %v below initial delay %v or min delay %v", ErrInvalidOptions, opts.MaxDelay, opts.InitialDelay, opts.MinDelay)
 	}
 	if b.maxFrames > 1000 {
 		return nil, fmt.Errorf("%w: max delay %v above 20 s", ErrInvalidOptions, opts.MaxDelay)
@@ -213,9 +244,9 @@ func New(clockRate int, opts Options) (*Buffer, error) {
 	b.slots = make([]slot, size)
 	b.mask = uint16(size - 1)
 	b.half = size / 2
-	b.target = b.minFrames
-	b.delay = b.minFrames
-	b.minAhead = math.MaxInt
+	b.target = b.startFrames
+	b.delay = b.startFrames
+	b.need, b.prevNeed = math.MinInt, math.MinInt
 	return b, nil
 }
 
@@ -252,7 +283,7 @@ func (b *Buffer) Push(pkt *rtp.Packet) {
 			c := &b.cand
 			b.resync(c.seq, c.ts, pkt.SSRC, c.payload)
 			b.store(&b.slots[seq&b.mask], seq, pkt.Timestamp, pkt.Payload)
-			b.minAhead = b.prefill + 1
+			b.observe(1)
 			return
 		}
 		b.haveBad = true
@@ -275,8 +306,7 @@ func (b *Buffer) Push(pkt *rtp.Packet) {
 			return
 		}
 		b.stats.Late++
-		b.target = min(b.maxFrames, max(b.target, b.delay-d))
-		b.window, b.minAhead = 0, math.MaxInt
+		b.observe(d)
 		return
 	}
 
@@ -296,7 +326,19 @@ func (b *Buffer) Push(pkt *rtp.Packet) {
 		return
 	}
 	b.store(s, seq, pkt.Timestamp, pkt.Payload)
-	b.minAhead = min(b.minAhead, d+b.prefill)
+	b.observe(d)
+}
+
+// observe records the arrival of a packet d frames after the playout
+// point (negative: late): it needed a playout delay of delay-d-prefill
+// frames. The target grows at once to any need above it, and the window
+// keeps the largest need for adapt.
+func (b *Buffer) observe(d int) {
+	need := b.delay - d - b.prefill
+	b.need = max(b.need, need)
+	if need > b.target {
+		b.target = min(b.maxFrames, need)
+	}
 }
 
 // skip marks the sequence number of a padding-only packet of the stream
@@ -341,10 +383,10 @@ func (b *Buffer) resync(seq uint16, ts, ssrc uint32, payload []byte) {
 	b.ssrc = ssrc
 	b.havePlayed = false
 	b.haveBad = false
-	b.target = b.minFrames
+	b.target = b.startFrames
+	b.need, b.prevNeed = math.MinInt, math.MinInt
 	b.restart(seq, ts)
 	b.store(&b.slots[seq&b.mask], seq, ts, payload)
-	b.minAhead = b.prefill
 }
 
 // restart begins playout at seq after the target delay.
@@ -355,7 +397,7 @@ func (b *Buffer) restart(seq uint16, ts uint32) {
 	b.delay = b.target
 	b.prefill = b.target
 	b.empty = 0
-	b.window, b.minAhead = 0, math.MaxInt
+	b.window = 0
 }
 
 // Pop returns the frame for the next 20 ms slot. Payloads are copied into
@@ -373,11 +415,18 @@ func (b *Buffer) Pop(buf []byte) Frame {
 			b.prefill--
 			return Frame{}
 		}
-		// More than a playout delay's worth queued (a burst after a
-		// stall, or packets that waited for the first read): waiting
-		// would only add silence. A burst is jitter: its frames are
-		// played, not dropped (capLatency bounds a long one).
+		// More than a playout delay's worth queued: waiting would only
+		// add silence. A burst after a stall is jitter: its frames are
+		// played, not dropped (capLatency bounds a long one). But at the
+		// start of a stream, nothing of it played yet, the backlog is
+		// packets that waited for the first read (the leg joined after
+		// its sender started): playing them all would keep the stream
+		// that much late for good, so only the last delay's worth is
+		// kept.
 		b.prefill = 0
+		if !b.havePlayed {
+			b.trim(b.delay)
+		}
 	}
 	b.adapt()
 	b.capLatency()
@@ -445,17 +494,28 @@ func (b *Buffer) consume(s *slot) {
 	b.nextTS = s.ts + b.spf
 }
 
-// adapt closes a shrink window: if every packet in it had two frames or
-// more to spare, the target delay drops by one frame.
+// adapt closes a shrink window: if no packet of it or of the window
+// before needed the whole target delay (and packets came), the target
+// drops by one frame, not below the floor. If every one of them had more
+// slack than the whole realised delay, the stream is later than the
+// buffer accounted for (ticks the mixer skipped after a stall did not pop,
+// or a burst restarted playout): the realised delay is corrected, and Pop
+// gives the surplus back.
 func (b *Buffer) adapt() {
 	b.window++
 	if b.window < b.shrinkAfter {
 		return
 	}
-	if b.minAhead >= 2 && b.minAhead != math.MaxInt && b.target > b.minFrames {
-		b.target--
+	if need := max(b.need, b.prevNeed); b.need != math.MinInt {
+		if need < 0 {
+			b.delay -= need
+		}
+		if need < b.target && b.target > b.minFrames {
+			b.target--
+		}
 	}
-	b.window, b.minAhead = 0, math.MaxInt
+	b.prevNeed, b.need = b.need, math.MinInt
+	b.window = 0
 }
 
 // queued is the number of frames from next to the highest buffered packet,

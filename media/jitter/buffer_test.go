@@ -259,7 +259,8 @@ func TestJitterAbsorbed(t *testing.T) {
 
 // TestDelayAdapts checks that a packet arriving late raises the delay so
 // that the next spike of the same size costs concealment but no packet, and
-// that the delay shrinks back to the initial delay once the jitter is gone.
+// that the delay shrinks back to the floor (MinDelay, no longer the initial
+// delay) once the jitter is gone.
 func TestDelayAdapts(t *testing.T) {
 	b, err := New(8000, Options{ShrinkAfter: time.Second})
 	if err != nil {
@@ -300,9 +301,11 @@ func TestDelayAdapts(t *testing.T) {
 			}
 		}
 	}
+	// From 100 ms down to the floor, one frame discarded per frame of
+	// delay given back.
 	st := b.Stats()
-	if st.Delay != DefaultInitialDelay || st.Dropped != 2 {
-		t.Errorf("after 8 s without jitter: %+v, want delay %v and 2 dropped", st, DefaultInitialDelay)
+	if st.Delay != DefaultMinDelay || st.Dropped != 4 {
+		t.Errorf("after 8 s without jitter: %+v, want delay %v and 4 dropped", st, DefaultMinDelay)
 	}
 }
 
@@ -356,6 +359,8 @@ func TestNewInvalid(t *testing.T) {
 		{8001, Options{}},
 		{8000, Options{InitialDelay: 100 * time.Millisecond, MaxDelay: 40 * time.Millisecond}},
 		{8000, Options{MaxConceal: -1}},
+		{8000, Options{MinDelay: -1}},
+		{8000, Options{MinDelay: 100 * time.Millisecond, MaxDelay: 80 * time.Millisecond}},
 		{8000, Options{MaxDelay: time.Minute}},
 	} {
 		if _, err := New(tc.rate, tc.o); !errors.Is(err, ErrInvalidOptions) {
@@ -539,5 +544,33 @@ func TestBurstySender(t *testing.T) {
 		if played < ticks*97/100 {
 			t.Errorf("bursts every %d ms: %d of %d frames played (%+v), want 97%%", 20*period, played, ticks, b.Stats())
 		}
+	}
+}
+
+// TestStartBacklogTrimmed: the packets of a stream that queued before the
+// first Pop (the leg joined the mixer after its sender started) are
+// stale; playout keeps only the last playout delay's worth of them, or
+// the stream would stay that much late for good.
+func TestStartBacklogTrimmed(t *testing.T) {
+	b, err := New(8000, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 0, 64)
+	i := 0
+	for ; i < 20; i++ {
+		b.Push(packet(0, in{i: i}))
+	}
+	var got []string
+	for range 4 {
+		got = append(got, describe(0, b.Pop(buf)))
+		b.Push(packet(0, in{i: i}))
+		i++
+	}
+	if g, want := strings.Join(got, " "), "P17 P18 P19 P20"; g != want {
+		t.Errorf("pops:\n got %s\nwant %s", g, want)
+	}
+	if st := b.Stats(); st.Dropped != 17 || st.Delay != DefaultInitialDelay {
+		t.Errorf("stats %+v: want 17 dropped and the initial delay", st)
 	}
 }

@@ -72,3 +72,70 @@ func TestImpairedStream(t *testing.T) {
 		}
 	}
 }
+
+// TestDelayFollowsJitter plays 60 s streams on an ideal clock, each packet
+// delayed by the network by a random 0 to jitter ms, in order (a packet
+// never overtakes the one before, as on one path), and checks that the
+// delay settles where the arrivals need it: the floor of one frame
+// without jitter, at most two frames with 30 ms, which a packet waits for
+// in ticks (from the Pop after its arrival) at the end. Skipped ticks (a
+// mixer stall of 200 ms whose ticks never pop) must not leave the stream
+// later for good.
+func TestDelayFollowsJitter(t *testing.T) {
+	tests := []struct {
+		name     string
+		jitter   time.Duration
+		skip     bool
+		maxDelay time.Duration
+		maxWait  int // ticks from arrival to playout, at the end
+	}{
+		{name: "no jitter", maxDelay: 20 * time.Millisecond, maxWait: 1},
+		{name: "30 ms jitter", jitter: 30 * time.Millisecond, maxDelay: 40 * time.Millisecond, maxWait: 3},
+		{name: "ticks skipped", skip: true, maxDelay: 20 * time.Millisecond, maxWait: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for seed := uint64(1); seed <= 4; seed++ {
+				const frames = 3000
+				rng := rand.New(rand.NewPCG(seed, 7))
+				arrive := make([]time.Duration, frames)
+				for i := range arrive {
+					arrive[i] = time.Duration(i)*frameDuration + time.Duration(rng.Float64()*float64(tt.jitter))
+					if i > 0 {
+						arrive[i] = max(arrive[i], arrive[i-1])
+					}
+				}
+				b, err := New(8000, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				buf := make([]byte, 0, 16)
+				phase := time.Duration(rng.IntN(20)) * time.Millisecond
+				pushedAt := make([]int, frames)
+				next, wait, lost := 0, 0, 0
+				for tick := range frames - 20 {
+					at := phase + time.Duration(tick)*frameDuration
+					for ; next < frames && arrive[next] <= at; next++ {
+						b.Push(&rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: uint16(next), Timestamp: uint32(next) * 160, SSRC: 1},
+							Payload: []byte{1}})
+						pushedAt[next] = tick
+					}
+					if tt.skip && tick >= 1000 && tick < 1010 {
+						continue // the mixer stalled: these ticks never pop
+					}
+					switch f := b.Pop(buf); f.Kind {
+					case Packet:
+						wait = tick - pushedAt[f.Seq]
+					case Lost:
+						lost++
+					}
+				}
+				st := b.Stats()
+				if st.Delay > tt.maxDelay || wait > tt.maxWait || lost > frames/100 {
+					t.Errorf("seed %d: delay %v, a packet waits %d ticks, %d lost (%+v); want delay ≤ %v, ≤ %d ticks, ≤ 1%% lost",
+						seed, st.Delay, wait, lost, st, tt.maxDelay, tt.maxWait)
+				}
+			}
+		})
+	}
+}
