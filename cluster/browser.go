@@ -11,10 +11,22 @@ import (
 
 // NodeFor returns the http(s) URL of the node that owns room when that is
 // another node that announces one, else "": the guest joins here (no
-// owner yet, this node's, or NATS unreachable, as for a SIP call).
+// owner yet, this node's, or NATS unreachable, as for a SIP call). A
+// draining node sends the guest of a room nobody holds to the node a SIP
+// call for it would be sent to (Successor).
 func (c *Cluster) NodeFor(room string) string {
 	owner, held, err := c.Owner(room)
-	if err != nil || !held || owner.Name == c.opts.Self.Name {
+	if err != nil {
+		return ""
+	}
+	if !held {
+		if !c.Draining() {
+			return ""
+		}
+		n, _ := c.Successor(room)
+		return n.HTTP
+	}
+	if owner.Name == c.opts.Self.Name {
 		return ""
 	}
 	return owner.HTTP

@@ -51,6 +51,16 @@ func TestNodeFor(t *testing.T) {
 			t.Errorf("%s: NodeFor(%q) on %s = %q, want %q", tt.name, tt.room, tt.at.Self().Name, got, tt.want)
 		}
 	}
+	// Draining, b sends the guest of a free room to the one node that does
+	// not drain (c drains too), and still sends an owned room's to its owner.
+	c.Drain()
+	b.Drain()
+	if got := b.NodeFor("2000"); got != "https://a.example:8443" {
+		t.Errorf("a free room on draining b: NodeFor = %q, want a's address", got)
+	}
+	if got := b.NodeFor("1000"); got != "https://a.example:8443" {
+		t.Errorf("a's room on draining b: NodeFor = %q, want a's address", got)
+	}
 }
 
 // TestNodeOrigins: the origins of the HTTP addresses the live nodes
