@@ -37,7 +37,10 @@ type Cluster struct {
 	LeaseTTL time.Duration `yaml:"lease_ttl"`
 	// SIPRouting is what a node does with a call for a room another node
 	// owns: redirect answers 302 Moved Temporarily with the owner's
-	// address. Default: redirect.
+	// address; cascade takes the call here and joins the room as a
+	// cascade (one mixed RTP stream each way with the owner, see
+	// cmd/parley/cascade.go), redirecting only when the owner cannot be
+	// linked. Default: redirect.
 	SIPRouting string `yaml:"sip_routing"`
 }
 
@@ -47,6 +50,8 @@ const (
 	minLeaseTTL       = time.Second
 	maxLeaseTTL       = time.Minute
 	defaultSIPRouting = "redirect"
+	// SIPRoutingCascade is the cluster.sip_routing that cascades.
+	SIPRoutingCascade = "cascade"
 )
 
 // nodeName is what a cluster.node may be: it names NATS subjects and keys.
@@ -98,7 +103,7 @@ func (v *validator) cluster(c *Cluster) {
 	if c.LeaseTTL < minLeaseTTL || c.LeaseTTL > maxLeaseTTL {
 		v.add("cluster.lease_ttl", "%s: must be between 1s and 1m", c.LeaseTTL)
 	}
-	if c.SIPRouting != "redirect" {
-		v.add("cluster.sip_routing", "%q: must be redirect", c.SIPRouting)
+	if c.SIPRouting != "redirect" && c.SIPRouting != SIPRoutingCascade {
+		v.add("cluster.sip_routing", "%q: must be redirect or cascade", c.SIPRouting)
 	}
 }

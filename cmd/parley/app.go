@@ -69,6 +69,8 @@ type app struct {
 
 	clusterRouter clusterRouter // routes SIP calls once the cluster joined (cluster.go)
 
+	ports *media.PortRange // the RTP port range; cascade links take theirs from it too (cascade.go)
+
 	// Reload (reload.go): one at a time, under reloadMu.
 	reloadMu sync.Mutex
 	reloader
@@ -97,6 +99,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 	if err != nil {
 		return nil, err
 	}
+	a.ports = ports
 	// The bridge dials out through the SIP and H.323 servers, which need
 	// the bridge: the dialer reaches them once they exist.
 	var sipServer *sip.Server

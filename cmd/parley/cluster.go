@@ -19,11 +19,15 @@ import (
 // heartbeats carry their addresses): until then, and without one, every
 // call is this node's.
 type clusterRouter struct {
-	c atomic.Pointer[cluster.Cluster]
+	c       atomic.Pointer[cluster.Cluster]
+	cascade atomic.Pointer[cascades] // set with cluster.sip_routing cascade (cascade.go)
 }
 
 // RouteCall asks the cluster, once it has joined.
 func (r *clusterRouter) RouteCall(room string) (string, func()) {
+	if k := r.cascade.Load(); k != nil {
+		return k.route(room)
+	}
 	if c := r.c.Load(); c != nil {
 		return c.RouteCall(room)
 	}
@@ -65,9 +69,14 @@ func (a *app) startCluster(api http.Handler) (http.Handler, error) {
 		return nil, err
 	}
 	c.Serve(api)
+	stopCascades, err := a.startCascades(c)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
 	a.clusterRouter.c.Store(c)
 	stop := followRooms(b, c)
-	a.closers = append(a.closers, func() { stop(); c.Close() })
+	a.closers = append(a.closers, func() { stop(); stopCascades(); c.Close() })
 	var live []string
 	if members, err := c.Members(context.Background()); err == nil { // NATS down: none known yet
 		for _, m := range members {

@@ -1,0 +1,214 @@
+package e2e
+
+import (
+	"fmt"
+	"math"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pion/rtp"
+	"github.com/zaf/g711"
+
+	"github.com/parleyhq/parley/internal/testnats"
+)
+
+// The tones of the cascade test: one talker on node 1, one on node 2.
+const (
+	cascadeToneA = 1000.0 // Hz, the talker on node 1
+	cascadeToneB = 1400.0 // Hz, the talker on node 2
+)
+
+// onsetRun is how many packets in a row carry a tone when it starts:
+// fewer are the seams of a prompt.
+const onsetRun = 5
+
+// cascadeEar is a phone's media end played by the test: it receives
+// PCMU and keeps, per tone, when it was first heard (above -26 dBFS in
+// onsetRun packets in a row) and its amplitude in every packet that
+// carried it.
+type cascadeEar struct {
+	conn  *net.UDPConn
+	tones map[rune]float64
+	done  chan struct{}
+
+	mu    sync.Mutex
+	first map[rune]time.Time // guarded by mu; the start of the first run of onsetRun packets
+	run   map[rune]int       // guarded by mu; the packets of the current run
+	start map[rune]time.Time // guarded by mu; when the current run began
+	amps  map[rune][]float64 // guarded by mu
+	peak  map[rune]float64   // guarded by mu; the loudest packet of each tone
+	n     int                // guarded by mu; packets received
+	dbg   []string
+}
+
+func newCascadeEar(t *testing.T, tones map[rune]float64) *cascadeEar {
+	t.Helper()
+	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &cascadeEar{conn: conn, tones: tones, done: make(chan struct{}),
+		first: make(map[rune]time.Time), amps: make(map[rune][]float64), peak: make(map[rune]float64),
+		run: make(map[rune]int), start: make(map[rune]time.Time)}
+	go e.read()
+	t.Cleanup(func() {
+		conn.Close()
+		<-e.done
+	})
+	return e
+}
+
+func (e *cascadeEar) port() int { return e.conn.LocalAddr().(*net.UDPAddr).Port }
+
+// read runs on its own goroutine until the socket is closed.
+func (e *cascadeEar) read() {
+	defer close(e.done)
+	buf := make([]byte, 1500)
+	for {
+		n, _, err := e.conn.ReadFromUDP(buf)
+		if err != nil {
+			return
+		}
+		var pkt rtp.Packet
+		if pkt.Unmarshal(buf[:n]) != nil || pkt.PayloadType != 0 {
+			continue
+		}
+		now := time.Now()
+		pcm := g711.DecodeUlaw(pkt.Payload)
+		x := make([]float64, len(pcm)/2)
+		for i := range x {
+			x[i] = float64(int16(uint16(pcm[2*i])|uint16(pcm[2*i+1])<<8)) / 32768
+		}
+		spec := newSpectrum(x, 8000)
+		e.mu.Lock()
+		e.n++
+		for l, f := range e.tones {
+			a := spec.amplitude(f)
+			e.peak[l] = max(e.peak[l], a)
+			if a <= 0.05 {
+				e.run[l] = 0
+				continue
+			}
+			if e.run[l] == 0 {
+				e.start[l] = now
+				e.dbg = append(e.dbg, fmt.Sprintf("%c@%s", l, now.Format("05.000")))
+			}
+			e.run[l]++
+			if _, ok := e.first[l]; !ok && e.run[l] == onsetRun {
+				e.first[l] = e.start[l]
+			}
+			e.amps[l] = append(e.amps[l], a)
+		}
+		e.mu.Unlock()
+	}
+}
+
+// wait waits until tone l has been heard in n packets and returns when it
+// was first heard, and its median amplitude; ok is false on a timeout.
+func (e *cascadeEar) wait(l rune, n int, within time.Duration) (first time.Time, amp float64, ok bool) {
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		e.mu.Lock()
+		if a := e.amps[l]; len(a) >= n {
+			s := slices.Clone(a)
+			first = e.first[l]
+			e.mu.Unlock()
+			slices.Sort(s)
+			return first, s[len(s)/2], true
+		}
+		e.mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+	}
+	return time.Time{}, 0, false
+}
+
+// TestClusterCascade: three `parley serve` nodes on one nats-server with
+// cluster.sip_routing cascade. A listener calls each node for room 1000
+// (node 1 first: the room is node 1's), then a talker on node 1 sends a
+// 1 kHz tone and a talker on node 2 a 1.4 kHz one, one after the other:
+// each listener hears each tone at its frequency and at the sent level
+// (±3 dB), through one link (node 1 to 2 or 3, node 2 to 1) or two (node 2
+// to 3, through the owner). The hop's added latency is what a listener on
+// another node hears later than the one on the talker's node; it is
+// logged.
+func TestClusterCascade(t *testing.T) {
+	t.Parallel()
+	ns := testnats.Start(t)
+	cfg := func(name, ports string) string {
+		return clusterNode(name, ns.URL, ports) + "  sip_routing: cascade\n"
+	}
+	nodes := []*server{
+		startParley(t, cfg("n1", "50200-50298")),
+		startParley(t, cfg("n2", "50300-50398")),
+		startParley(t, cfg("n3", "50400-50498")),
+	}
+	for _, n := range nodes {
+		n.waitLog(t, "cluster joined", 1, 5*time.Second)
+	}
+
+	// A listener on each node; node 1's comes first and owns the room.
+	tones := map[rune]float64{'A': cascadeToneA, 'B': cascadeToneB}
+	var ears []*cascadeEar
+	for i, n := range nodes {
+		ear := newCascadeEar(t, tones)
+		ears = append(ears, ear)
+		startBgSipp(t, "pin_go_media.xml", map[string]string{"@PORT@": fmt.Sprint(ear.port())}, "1000", n.sipUDP)
+		n.waitLog(t, "call joined", 1, 10*time.Second)
+		if i > 0 {
+			n.waitLog(t, "cascade: room linked with its owner", 1, 5*time.Second)
+		}
+	}
+	nodes[0].waitLog(t, "cascade: a node joined a room here", 2, 5*time.Second)
+
+	dir := t.TempDir()
+	talk := func(n *server, freq float64) {
+		t.Helper()
+		tone := filepath.Join(dir, fmt.Sprintf("tone%v.ulaw", freq))
+		if err := os.WriteFile(tone, g711.EncodeUlaw(dialogPCM(freq, dialogAmplitude, 10*time.Second)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		startBgSipp(t, "rtp_stop.xml", map[string]string{"TONE_FILE": tone}, "1000", n.sipUDP,
+			"-mi", "127.0.0.1", "-mp", fmt.Sprint(dialogFreePort(t)))
+	}
+	check := func(label rune, from int) {
+		t.Helper()
+		var heard [3]time.Time
+		for i, ear := range ears {
+			first, amp, ok := ear.wait(label, 50, 10*time.Second)
+			if !ok {
+				for _, n := range nodes {
+					n.dumpLogs(t)
+				}
+				ear.mu.Lock()
+				msg := fmt.Sprintf("the listener on node %d never heard node %d's talker (%v Hz) for 1 s: %d packets, loudest %.3f, %d above -26 dBFS",
+					i+1, from+1, tones[label], ear.n, ear.peak[label], len(ear.amps[label]))
+				ear.mu.Unlock()
+				t.Fatal(msg)
+			}
+			heard[i] = first
+			ear.mu.Lock()
+			t.Logf("ear %d: %v", i+1, ear.dbg)
+			ear.mu.Unlock()
+			level := dB(amp / dialogAmplitude)
+			t.Logf("node %d's talker (%v Hz) heard on node %d at %+.1f dB of the sent level", from+1, tones[label], i+1, level)
+			if math.Abs(level) > 3 {
+				t.Errorf("node %d's talker heard on node %d at %+.1f dB of the sent level, want within 3 dB", from+1, i+1, level)
+			}
+		}
+		for i := range ears {
+			if i != from {
+				t.Logf("node %d's talker reaches node %d %v later than node %d's own listener (the cascade's added latency)",
+					from+1, i+1, heard[i].Sub(heard[from]).Round(time.Millisecond), from+1)
+			}
+		}
+	}
+	talk(nodes[0], cascadeToneA)
+	check('A', 0)
+	talk(nodes[1], cascadeToneB)
+	check('B', 1)
+}
