@@ -25,7 +25,7 @@ const (
 
 // onsetRun is how many packets in a row carry a tone when it starts:
 // fewer are the seams of a prompt.
-const onsetRun = 5
+const onsetRun = 10
 
 // cascadeEar is a phone's media end played by the test: it receives
 // PCMU and keeps, per tone, when it was first heard (above -26 dBFS in
@@ -43,7 +43,7 @@ type cascadeEar struct {
 	amps  map[rune][]float64 // guarded by mu
 	peak  map[rune]float64   // guarded by mu; the loudest packet of each tone
 	n     int                // guarded by mu; packets received
-	dbg   []string
+	loud  time.Time          // guarded by mu; the last packet above -40 dBFS
 }
 
 func newCascadeEar(t *testing.T, tones map[rune]float64) *cascadeEar {
@@ -85,8 +85,15 @@ func (e *cascadeEar) read() {
 			x[i] = float64(int16(uint16(pcm[2*i])|uint16(pcm[2*i+1])<<8)) / 32768
 		}
 		spec := newSpectrum(x, 8000)
+		var sq float64
+		for _, v := range x {
+			sq += v * v
+		}
 		e.mu.Lock()
 		e.n++
+		if math.Sqrt(sq/float64(len(x))) > 0.01 {
+			e.loud = now
+		}
 		for l, f := range e.tones {
 			a := spec.amplitude(f)
 			e.peak[l] = max(e.peak[l], a)
@@ -96,7 +103,6 @@ func (e *cascadeEar) read() {
 			}
 			if e.run[l] == 0 {
 				e.start[l] = now
-				e.dbg = append(e.dbg, fmt.Sprintf("%c@%s", l, now.Format("05.000")))
 			}
 			e.run[l]++
 			if _, ok := e.first[l]; !ok && e.run[l] == onsetRun {
@@ -106,6 +112,24 @@ func (e *cascadeEar) read() {
 		}
 		e.mu.Unlock()
 	}
+}
+
+// waitQuiet waits until the ear has heard packets, none above -40 dBFS
+// for the last half second (the greeting prompt, which replaces the
+// room's audio for a newcomer, is over), and reports whether it was
+// within the timeout.
+func (e *cascadeEar) waitQuiet(within time.Duration) bool {
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		e.mu.Lock()
+		quiet := e.n > 0 && time.Since(e.loud) > 500*time.Millisecond
+		e.mu.Unlock()
+		if quiet {
+			return true
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return false
 }
 
 // wait waits until tone l has been heard in n packets and returns when it
@@ -164,6 +188,11 @@ func TestClusterCascade(t *testing.T) {
 		}
 	}
 	nodes[0].waitLog(t, "cascade: a node joined a room here", 2, 5*time.Second)
+	for i, ear := range ears {
+		if !ear.waitQuiet(10 * time.Second) {
+			t.Fatalf("the listener on node %d still hears prompts (or nothing)", i+1)
+		}
+	}
 
 	dir := t.TempDir()
 	talk := func(n *server, freq float64) {
@@ -191,9 +220,6 @@ func TestClusterCascade(t *testing.T) {
 				t.Fatal(msg)
 			}
 			heard[i] = first
-			ear.mu.Lock()
-			t.Logf("ear %d: %v", i+1, ear.dbg)
-			ear.mu.Unlock()
 			level := dB(amp / dialogAmplitude)
 			t.Logf("node %d's talker (%v Hz) heard on node %d at %+.1f dB of the sent level", from+1, tones[label], i+1, level)
 			if math.Abs(level) > 3 {
@@ -201,9 +227,14 @@ func TestClusterCascade(t *testing.T) {
 			}
 		}
 		for i := range ears {
-			if i != from {
-				t.Logf("node %d's talker reaches node %d %v later than node %d's own listener (the cascade's added latency)",
-					from+1, i+1, heard[i].Sub(heard[from]).Round(time.Millisecond), from+1)
+			if i == from {
+				continue
+			}
+			d := heard[i].Sub(heard[from])
+			t.Logf("node %d's talker reaches node %d %v later than node %d's own listener (the cascade's added latency)",
+				from+1, i+1, d.Round(time.Millisecond), from+1)
+			if d > 500*time.Millisecond {
+				t.Errorf("node %d's talker reaches node %d %v later than on its own node, want under 500 ms", from+1, i+1, d)
 			}
 		}
 	}
