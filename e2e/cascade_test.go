@@ -242,4 +242,9 @@ func TestClusterCascade(t *testing.T) {
 	check('A', 0)
 	talk(nodes[1], cascadeToneB)
 	check('B', 1)
+	for i, n := range nodes[1:] {
+		if got := n.logged("cluster: a room another node holds has a participant here: both serve it"); len(got) != 0 {
+			t.Errorf("node %d claims the room it cascades: %v", i+2, got)
+		}
+	}
 }

@@ -296,6 +296,21 @@ func (k *cascades) Close() {
 	}
 }
 
+// linked reports whether this node cascades room to its owner.
+func (k *cascades) linked(room string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	l := k.links[room]
+	return l != nil && !isDone(l.leg)
+}
+
+// cascaded reports whether this node cascades room (cluster.sip_routing
+// cascade) rather than serving it alone.
+func (r *clusterRouter) cascaded(room string) bool {
+	k := r.cascade.Load()
+	return k != nil && k.linked(room)
+}
+
 // isDone reports whether leg has ended.
 func isDone(leg *cascadeLeg) bool {
 	select {

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"log/slog"
 	"math"
 	"net/netip"
 	"testing"
 	"time"
 
+	"github.com/parleyhq/parley/bridge"
+	"github.com/parleyhq/parley/cluster"
+	"github.com/parleyhq/parley/internal/testnats"
 	"github.com/parleyhq/parley/media"
 )
 
@@ -78,4 +82,74 @@ func rms(x []int16) float64 {
 		s += float64(v) * float64(v)
 	}
 	return math.Sqrt(s / float64(len(x)))
+}
+
+// cascadeNode is one node of TestCascadesLinkAndUnlink: a bridge with
+// room 1000, its cluster membership and its cascades.
+func cascadeNode(t *testing.T, url, name string, ports *media.PortRange) (*bridge.Bridge, *cascades) {
+	t.Helper()
+	b, err := bridge.New(bridge.Options{Rooms: []bridge.RoomSettings{{Number: "1000"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	c, err := cluster.New(cluster.Options{Self: cluster.Node{Name: name, SIP: "127.0.0.1:5060"}, URLs: []string{url}, TTL: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	lo := netip.MustParseAddr("127.0.0.1")
+	k := newCascades(b, c, ports, lo, lo, slog.New(slog.DiscardHandler))
+	stop, err := c.ServeCascades(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stop(); k.Close() })
+	return b, k
+}
+
+// TestCascadesLinkAndUnlink: a call for node a's room reaching node b is
+// taken on b, which links the room with a (one link participant on
+// each side) for as long as any such call lasts; the last one's end
+// unlinks both sides.
+func TestCascadesLinkAndUnlink(t *testing.T) {
+	srv := testnats.Start(t)
+	ports, err := media.NewPortRange(51100, 51198)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ba, ka := cascadeNode(t, srv.URL, "a", ports)
+	bb, kb := cascadeNode(t, srv.URL, "b", ports)
+	roomA, _ := ba.Room("1000")
+	roomB, _ := bb.Room("1000")
+
+	redirect, doneA := ka.route("1000")
+	if redirect != "" || doneA == nil {
+		t.Fatalf("the first call on a: %q", redirect)
+	}
+	defer doneA()
+	redirect, done1 := kb.route("1000")
+	if redirect != "" || done1 == nil {
+		t.Fatalf("a call on b for a's room: redirect %q, want a cascade", redirect)
+	}
+	_, done2 := kb.route("1000")
+	if roomA.Len() != 1 || roomB.Len() != 1 {
+		t.Fatalf("linked: %d participants on a, %d on b; want the link on each", roomA.Len(), roomB.Len())
+	}
+	if p := roomB.Participants()[0]; p.Via != "cascade" || p.Role() != bridge.RoleModerator {
+		t.Errorf("b's link participant: via %q, role %q", p.Via, p.Role())
+	}
+	done1()
+	done1() // once only
+	if roomB.Len() != 1 {
+		t.Fatal("unlinked while a call still needs the link")
+	}
+	done2()
+	deadline := time.Now().Add(3 * time.Second)
+	for roomA.Len() != 0 || roomB.Len() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("after the last call: %d participants on a, %d on b; want none", roomA.Len(), roomB.Len())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

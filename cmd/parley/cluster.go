@@ -75,7 +75,7 @@ func (a *app) startCluster(api http.Handler) (http.Handler, error) {
 		return nil, err
 	}
 	a.clusterRouter.c.Store(c)
-	stop := followRooms(b, c)
+	stop := followRooms(b, c, a.clusterRouter.cascaded)
 	a.closers = append(a.closers, func() { stop(); stopCascades(); c.Close() })
 	var live []string
 	if members, err := c.Members(context.Background()); err == nil { // NATS down: none known yet
@@ -107,10 +107,11 @@ func boundSIP(addrs []string) (string, error) {
 }
 
 // followRooms tells c when a room of b gets a participant (a browser,
-// an H.323 call, a call out: the room is leased as for a SIP call) and
+// an H.323 call, a call out: the room is leased as for a SIP call; not
+// for a room this node cascades, which is its owner's) and
 // when one leaves, so that an emptied room's lease is freed at once rather
 // than at the next renewal; the returned func stops it.
-func followRooms(b *bridge.Bridge, c *cluster.Cluster) (stop func()) {
+func followRooms(b *bridge.Bridge, c *cluster.Cluster, cascaded func(room string) bool) (stop func()) {
 	sub := b.Subscribe()
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -119,7 +120,9 @@ func followRooms(b *bridge.Bridge, c *cluster.Cluster) (stop func()) {
 		for e := range sub.C {
 			switch e.Type {
 			case bridge.EventJoined:
-				c.Joined(e.Room)
+				if !cascaded(e.Room) { // a cascade's room is the owner's: not this node's to claim
+					c.Joined(e.Room)
+				}
 			case bridge.EventLeft, bridge.EventEnded:
 				c.Vacated(e.Room)
 			}
