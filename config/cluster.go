@@ -42,6 +42,10 @@ type Cluster struct {
 	// cmd/parley/cascade.go), redirecting only when the owner cannot be
 	// linked. Default: redirect.
 	SIPRouting string `yaml:"sip_routing"`
+	// MaxLegsPerNode, with sip_routing cascade, is how many calls of one
+	// room the owner takes itself: past it a new call gets 302 to another
+	// live node, which takes it as a cascade. 0: no limit. Default: 0.
+	MaxLegsPerNode int `yaml:"max_legs_per_node"`
 }
 
 // Defaults and bounds of the cluster section.
@@ -105,5 +109,11 @@ func (v *validator) cluster(c *Cluster) {
 	}
 	if c.SIPRouting != "redirect" && c.SIPRouting != SIPRoutingCascade {
 		v.add("cluster.sip_routing", "%q: must be redirect or cascade", c.SIPRouting)
+	}
+	switch {
+	case c.MaxLegsPerNode < 0:
+		v.add("cluster.max_legs_per_node", "%d: must not be negative", c.MaxLegsPerNode)
+	case c.MaxLegsPerNode > 0 && c.SIPRouting != SIPRoutingCascade:
+		v.add("cluster.max_legs_per_node", "%d: needs sip_routing: cascade (the calls past it are cascaded)", c.MaxLegsPerNode)
 	}
 }

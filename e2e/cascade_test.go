@@ -248,3 +248,48 @@ func TestClusterCascade(t *testing.T) {
 		}
 	}
 }
+
+// TestClusterCascadeOverflow: two nodes with cluster.max_legs_per_node 1.
+// A listener calls node 1, which owns the room; the next call to node 1
+// for it gets 302 to node 2 (sipp checks the Contact); a talker calling
+// node 2, as the redirected phone would, is taken there as a cascade and
+// heard by node 1's listener.
+func TestClusterCascadeOverflow(t *testing.T) {
+	t.Parallel()
+	ns := testnats.Start(t)
+	cfg := func(name, ports string) string {
+		return clusterNode(name, ns.URL, ports) + "  sip_routing: cascade\n  max_legs_per_node: 1\n"
+	}
+	n1 := startParley(t, cfg("n1", "50500-50598"))
+	n2 := startParley(t, cfg("n2", "50600-50698"))
+	n1.waitLog(t, "cluster joined", 1, 5*time.Second)
+	n2.waitLog(t, "cluster joined", 1, 5*time.Second)
+
+	ear := newCascadeEar(t, map[rune]float64{'A': cascadeToneA})
+	startBgSipp(t, "pin_go_media.xml", map[string]string{"@PORT@": fmt.Sprint(ear.port())}, "1000", n1.sipUDP)
+	n1.waitLog(t, "call joined", 1, 10*time.Second)
+	contact := "sip:1000@" + n2.sipUDP
+	if out, err := runSippWith(t, "redirected.xml", map[string]string{"CONTACT": contact}, "1000", n1.sipUDP); err != nil {
+		n1.dumpLogs(t)
+		t.Fatalf("a second call to node 1, at its max_legs_per_node: want 302 to node 2 (%s): %v\n%s", contact, err, out)
+	}
+	if !ear.waitQuiet(10 * time.Second) {
+		t.Fatal("the listener on node 1 still hears prompts (or nothing)")
+	}
+	tone := filepath.Join(t.TempDir(), "tone.ulaw")
+	if err := os.WriteFile(tone, g711.EncodeUlaw(dialogPCM(cascadeToneA, dialogAmplitude, 10*time.Second)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	startBgSipp(t, "rtp_stop.xml", map[string]string{"TONE_FILE": tone}, "1000", n2.sipUDP,
+		"-mi", "127.0.0.1", "-mp", fmt.Sprint(dialogFreePort(t)))
+	n2.waitLog(t, "cascade: room linked with its owner", 1, 5*time.Second)
+	_, amp, ok := ear.wait('A', 50, 10*time.Second)
+	if !ok {
+		n1.dumpLogs(t)
+		n2.dumpLogs(t)
+		t.Fatal("node 1's listener never heard the talker cascaded on node 2")
+	}
+	if level := dB(amp / dialogAmplitude); math.Abs(level) > 3 {
+		t.Errorf("the talker on node 2 heard on node 1 at %+.1f dB of the sent level, want within 3 dB", level)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/parleyhq/parley/bridge"
@@ -113,9 +114,13 @@ type cascades struct {
 	b     *bridge.Bridge
 	c     *cluster.Cluster
 	ports *media.PortRange
-	bind  netip.Addr // RTP sockets bind to it
-	ip    netip.Addr // the RTP address the other nodes send to
-	log   *slog.Logger
+	// maxLegs is cluster.max_legs_per_node: past it, the owner sends new
+	// calls to the other nodes (overflow); 0: no limit.
+	maxLegs int
+	next    atomic.Uint64 // the next of the other nodes overflow picks
+	bind    netip.Addr    // RTP sockets bind to it
+	ip      netip.Addr    // the RTP address the other nodes send to
+	log     *slog.Logger
 
 	mu     sync.Mutex
 	links  map[string]*cascadeLink // guarded by mu; by room
@@ -124,8 +129,8 @@ type cascades struct {
 
 var _ cluster.CascadeOwner = (*cascades)(nil)
 
-func newCascades(b *bridge.Bridge, c *cluster.Cluster, ports *media.PortRange, bind, ip netip.Addr, log *slog.Logger) *cascades {
-	return &cascades{b: b, c: c, ports: ports, bind: bind, ip: ip, log: log,
+func newCascades(b *bridge.Bridge, c *cluster.Cluster, ports *media.PortRange, maxLegs int, bind, ip netip.Addr, log *slog.Logger) *cascades {
+	return &cascades{b: b, c: c, ports: ports, maxLegs: maxLegs, bind: bind, ip: ip, log: log,
 		links: make(map[string]*cascadeLink), served: make(map[string]*cascadeLeg)}
 }
 
@@ -134,6 +139,10 @@ func newCascades(b *bridge.Bridge, c *cluster.Cluster, ports *media.PortRange, b
 func (k *cascades) route(room string) (string, func()) {
 	r := k.c.RouteCascade(room)
 	if !r.Cascade {
+		if to, ok := k.overflow(room); ok {
+			r.Done()
+			return to, nil
+		}
 		return "", r.Done
 	}
 	done, err := k.link(room, r.Owner)
@@ -142,6 +151,47 @@ func (k *cascades) route(room string) (string, func()) {
 		return r.Owner.SIP, nil
 	}
 	return "", done
+}
+
+// overflow returns the SIP address of the node a new call for room, owned
+// here, goes to when the room has maxLegs calls here already: another live
+// node, in turn, which takes it as a cascade. ok is false when the call
+// stays here (no limit, under it, or no other node).
+func (k *cascades) overflow(room string) (to string, ok bool) {
+	if k.maxLegs <= 0 {
+		return "", false
+	}
+	r, err := k.b.Room(room)
+	if err != nil {
+		return "", false
+	}
+	legs := 0
+	for _, p := range r.Participants() {
+		if p.Via != "cascade" {
+			legs++
+		}
+	}
+	if legs < k.maxLegs {
+		return "", false
+	}
+	members, err := k.c.Members(context.Background())
+	if err != nil {
+		k.log.Warn("cascade: the room is at max_legs_per_node but the other nodes cannot be listed: taking the call", "room", room, "err", err.Error())
+		return "", false
+	}
+	others := make([]cluster.Node, 0, len(members))
+	for _, m := range members {
+		if m.Name != k.c.Self().Name {
+			others = append(others, m)
+		}
+	}
+	if len(others) == 0 {
+		k.log.Warn("cascade: the room is at max_legs_per_node and no other node is live: taking the call", "room", room)
+		return "", false
+	}
+	n := others[int(k.next.Add(1)-1)%len(others)]
+	k.log.Info("cascade: the room is at max_legs_per_node: sending the call to another node", "room", room, "legs", legs, "to", n.Name)
+	return n.SIP, true
 }
 
 // link holds room's link with owner for one call, making it if needed;
@@ -349,7 +399,7 @@ func (a *app) startCascades(c *cluster.Cluster) (stop func(), err error) {
 	if !bind.IsValid() {
 		bind = netip.IPv4Unspecified()
 	}
-	k := newCascades(a.b, c, a.ports, bind, ip, a.log)
+	k := newCascades(a.b, c, a.ports, a.cfg.Cluster.MaxLegsPerNode, bind, ip, a.log)
 	unsub, err := c.ServeCascades(k)
 	if err != nil {
 		return nil, err

@@ -99,7 +99,7 @@ func cascadeNode(t *testing.T, url, name string, ports *media.PortRange) (*bridg
 	}
 	t.Cleanup(c.Close)
 	lo := netip.MustParseAddr("127.0.0.1")
-	k := newCascades(b, c, ports, lo, lo, slog.New(slog.DiscardHandler))
+	k := newCascades(b, c, ports, 0, lo, lo, slog.New(slog.DiscardHandler))
 	stop, err := c.ServeCascades(k)
 	if err != nil {
 		t.Fatal(err)
