@@ -151,6 +151,24 @@ func (e *cascadeEar) wait(l rune, n int, within time.Duration) (first time.Time,
 	return time.Time{}, 0, false
 }
 
+// startCascadeNodes starts a nats-server and three nodes on it with
+// cluster.sip_routing cascade, node i with the RTP ports from
+// rtpBase+100i, once they have joined.
+func startCascadeNodes(t *testing.T, rtpBase int) []*server {
+	t.Helper()
+	ns := testnats.Start(t)
+	var nodes []*server
+	for i := range 3 {
+		lo := rtpBase + 100*i
+		nodes = append(nodes, startParley(t, clusterNode(fmt.Sprintf("n%d", i+1), ns.URL, fmt.Sprintf("%d-%d", lo, lo+98))+
+			"  sip_routing: cascade\n"))
+	}
+	for _, n := range nodes {
+		n.waitLog(t, "cluster joined", 1, 5*time.Second)
+	}
+	return nodes
+}
+
 // TestClusterCascade: three `parley serve` nodes on one nats-server with
 // cluster.sip_routing cascade. A listener calls each node for room 1000
 // (node 1 first: the room is node 1's), then a talker on node 1 sends a
@@ -162,18 +180,7 @@ func (e *cascadeEar) wait(l rune, n int, within time.Duration) (first time.Time,
 // logged.
 func TestClusterCascade(t *testing.T) {
 	t.Parallel()
-	ns := testnats.Start(t)
-	cfg := func(name, ports string) string {
-		return clusterNode(name, ns.URL, ports) + "  sip_routing: cascade\n"
-	}
-	nodes := []*server{
-		startParley(t, cfg("n1", "50200-50298")),
-		startParley(t, cfg("n2", "50300-50398")),
-		startParley(t, cfg("n3", "50400-50498")),
-	}
-	for _, n := range nodes {
-		n.waitLog(t, "cluster joined", 1, 5*time.Second)
-	}
+	nodes := startCascadeNodes(t, 50200)
 
 	// A listener on each node; node 1's comes first and owns the room.
 	tones := map[rune]float64{'A': cascadeToneA, 'B': cascadeToneB}
@@ -291,5 +298,69 @@ func TestClusterCascadeOverflow(t *testing.T) {
 	}
 	if level := dB(amp / dialogAmplitude); math.Abs(level) > 3 {
 		t.Errorf("the talker on node 2 heard on node 1 at %+.1f dB of the sent level, want within 3 dB", level)
+	}
+}
+
+// count returns how many packets have carried tone l.
+func (e *cascadeEar) count(l rune) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.amps[l])
+}
+
+// TestClusterCascadeOwnerDies: three cascading nodes, a listener on each,
+// a talker on node 2. Node 1, the room's owner, is killed (SIGKILL): nodes
+// 2 and 3 lose their links, one of them takes the room over once node 1's
+// lease has expired and the other links to it, and node 3's listener
+// hears node 2's talker again; no call on nodes 2 and 3 was dropped.
+func TestClusterCascadeOwnerDies(t *testing.T) {
+	t.Parallel()
+	nodes := startCascadeNodes(t, 50700)
+	var ears []*cascadeEar
+	for _, n := range nodes {
+		ear := newCascadeEar(t, map[rune]float64{'A': cascadeToneA})
+		ears = append(ears, ear)
+		startBgSipp(t, "pin_go_media.xml", map[string]string{"@PORT@": fmt.Sprint(ear.port())}, "1000", n.sipUDP)
+		n.waitLog(t, "call joined", 1, 10*time.Second)
+	}
+	for i, ear := range ears {
+		if !ear.waitQuiet(10 * time.Second) {
+			t.Fatalf("the listener on node %d still hears prompts (or nothing)", i+1)
+		}
+	}
+	tone := filepath.Join(t.TempDir(), "tone.ulaw")
+	if err := os.WriteFile(tone, g711.EncodeUlaw(dialogPCM(cascadeToneA, dialogAmplitude, 20*time.Second)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	startBgSipp(t, "rtp_stop.xml", map[string]string{"TONE_FILE": tone}, "1000", nodes[1].sipUDP,
+		"-mi", "127.0.0.1", "-mp", fmt.Sprint(dialogFreePort(t)))
+	if _, _, ok := ears[2].wait('A', 25, 10*time.Second); !ok {
+		t.Fatal("node 3's listener never heard node 2's talker")
+	}
+
+	if err := nodes[0].cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	killed := time.Now()
+	<-nodes[0].stopped
+	_ = nodes[0].cmd.Wait()
+	if !ears[2].waitQuiet(10 * time.Second) {
+		t.Fatal("node 3's listener still hears node 2's talker with node 1 dead")
+	}
+	before := ears[2].count('A')
+	deadline := time.Now().Add(12 * time.Second)
+	for ears[2].count('A') < before+25 {
+		if time.Now().After(deadline) {
+			nodes[1].dumpLogs(t)
+			nodes[2].dumpLogs(t)
+			t.Fatal("node 3's listener does not hear node 2's talker again after node 1 died")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("node 3's listener hears node 2's talker again %v after node 1 was killed", time.Since(killed).Round(10*time.Millisecond))
+	took := len(nodes[1].logged("cascade: the room's owner is gone: this node took the room over")) +
+		len(nodes[2].logged("cascade: the room's owner is gone: this node took the room over"))
+	if took != 1 {
+		t.Errorf("%d nodes took the room over, want 1", took)
 	}
 }

@@ -41,7 +41,15 @@ const cascadePT = 9
 // cascadeMediaTimeout is how long a link leg lives without media: the
 // other side's mixer sends every 20 ms, silence included, so a longer
 // gap means that node is gone.
-const cascadeMediaTimeout = 5 * time.Second
+const cascadeMediaTimeout = 3 * time.Second
+
+// A link whose owner is gone is made again (relink): every relinkEvery,
+// relinkTries times, the room is routed again: to a new owner, or taken
+// over here.
+const (
+	relinkEvery = 500 * time.Millisecond
+	relinkTries = 40
+)
 
 // cascadeLeg is one end of a link, joined to the room as a bridge Leg: a
 // participant that is another node. Its media is the Stream's (accepted
@@ -103,8 +111,11 @@ func (l *cascadeLeg) watch() {
 // the calls here that need it.
 type cascadeLink struct {
 	owner cluster.Node
-	leg   *cascadeLeg
+	leg   *cascadeLeg // nil once claim is set
 	refs  int
+	// claim, once the owner died and this node took the room over, gives
+	// the room back (RouteCascade's Done).
+	claim func()
 }
 
 // cascades are this node's links, on both sides: the rooms it cascades
@@ -122,6 +133,7 @@ type cascades struct {
 	ip      netip.Addr    // the RTP address the other nodes send to
 	log     *slog.Logger
 
+	stop   chan struct{} // closed by Close: the relinks end
 	mu     sync.Mutex
 	links  map[string]*cascadeLink // guarded by mu; by room
 	served map[string]*cascadeLeg  // guarded by mu; by room and node
@@ -131,7 +143,7 @@ var _ cluster.CascadeOwner = (*cascades)(nil)
 
 func newCascades(b *bridge.Bridge, c *cluster.Cluster, ports *media.PortRange, maxLegs int, bind, ip netip.Addr, log *slog.Logger) *cascades {
 	return &cascades{b: b, c: c, ports: ports, maxLegs: maxLegs, bind: bind, ip: ip, log: log,
-		links: make(map[string]*cascadeLink), served: make(map[string]*cascadeLeg)}
+		links: make(map[string]*cascadeLink), served: make(map[string]*cascadeLeg), stop: make(chan struct{})}
 }
 
 // route decides a new call for room: one another node owns is taken here
@@ -200,8 +212,8 @@ func (k *cascades) link(room string, owner cluster.Node) (func(), error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	l := k.links[room]
-	if l == nil || l.owner.Name != owner.Name || isDone(l.leg) {
-		if l != nil {
+	if l == nil || l.claim != nil || l.owner.Name != owner.Name || isDone(l.leg) {
+		if l != nil && l.leg != nil {
 			l.leg.Hangup("owner changed")
 		}
 		leg, err := k.open(room, owner)
@@ -210,6 +222,7 @@ func (k *cascades) link(room string, owner cluster.Node) (func(), error) {
 		}
 		l = &cascadeLink{owner: owner, leg: leg}
 		k.links[room] = l
+		go k.follow(room, l, leg)
 	}
 	l.refs++
 	return sync.OnceFunc(func() { k.unlink(room, l) }), nil
@@ -265,13 +278,74 @@ func (k *cascades) unlink(room string, l *cascadeLink) {
 	if last && k.links[room] == l {
 		delete(k.links, room)
 	}
+	leg, owner, claim := l.leg, l.owner, l.claim
 	k.mu.Unlock()
-	if !last {
+	switch {
+	case !last:
+	case claim != nil: // taken over: the room is this node's
+		claim()
+	default:
+		leg.Hangup("no call left")
+		k.close(room, owner)
+		k.log.Info("cascade: room unlinked", "room", room, "owner", owner.Name)
+	}
+}
+
+// follow waits for the end of leg, l's link, and if calls here still need
+// it, links the room again: with the room's owner as the cluster now
+// names it (a new node once the dead owner's lease expired), or by taking
+// the room over here when no node holds it.
+func (k *cascades) follow(room string, l *cascadeLink, leg *cascadeLeg) {
+	select {
+	case <-leg.Done():
+	case <-k.stop:
 		return
 	}
-	l.leg.Hangup("no call left")
-	k.close(room, l.owner)
-	k.log.Info("cascade: room unlinked", "room", room, "owner", l.owner.Name)
+	t := time.NewTicker(relinkEvery)
+	defer t.Stop()
+	for range relinkTries {
+		select {
+		case <-t.C:
+		case <-k.stop:
+			return
+		}
+		if !k.current(room, l, leg) {
+			return
+		}
+		r := k.c.RouteCascade(room) // NATS: outside k.mu
+		k.mu.Lock()
+		if k.links[room] != l || l.refs == 0 || l.leg != leg {
+			k.mu.Unlock()
+			if !r.Cascade {
+				r.Done()
+			}
+			return
+		}
+		if !r.Cascade {
+			l.claim, l.leg = r.Done, nil
+			k.mu.Unlock()
+			k.log.Info("cascade: the room's owner is gone: this node took the room over", "room", room, "owner", l.owner.Name)
+			return
+		}
+		next, err := k.open(room, r.Owner)
+		if err != nil {
+			k.mu.Unlock()
+			k.log.Debug("cascade: relink failed", "room", room, "owner", r.Owner.Name, "err", err.Error())
+			continue
+		}
+		l.owner, l.leg = r.Owner, next
+		k.mu.Unlock()
+		go k.follow(room, l, next)
+		return
+	}
+	k.log.Warn("cascade: the room could not be linked again: its callers here hear only each other", "room", room)
+}
+
+// current reports whether leg is still l's, and l room's link with calls.
+func (k *cascades) current(room string, l *cascadeLink, leg *cascadeLeg) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.links[room] == l && l.refs > 0 && l.leg == leg
 }
 
 // close tells owner that this node left room.
@@ -333,9 +407,16 @@ func (k *cascades) CloseCascade(room, node string) {
 // Close hangs up every link leg, both sides.
 func (k *cascades) Close() {
 	k.mu.Lock()
+	select {
+	case <-k.stop:
+	default:
+		close(k.stop)
+	}
 	var legs []*cascadeLeg
 	for _, l := range k.links {
-		legs = append(legs, l.leg)
+		if l.leg != nil {
+			legs = append(legs, l.leg)
+		}
 	}
 	for _, l := range k.served {
 		legs = append(legs, l)
@@ -351,7 +432,7 @@ func (k *cascades) linked(room string) bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	l := k.links[room]
-	return l != nil && !isDone(l.leg)
+	return l != nil && l.leg != nil && !isDone(l.leg)
 }
 
 // cascaded reports whether this node cascades room (cluster.sip_routing
