@@ -133,10 +133,13 @@ type cascades struct {
 	ip      netip.Addr    // the RTP address the other nodes send to
 	log     *slog.Logger
 
-	stop   chan struct{} // closed by Close: the relinks end
-	mu     sync.Mutex
-	links  map[string]*cascadeLink // guarded by mu; by room
-	served map[string]*cascadeLeg  // guarded by mu; by room and node
+	stop  chan struct{}           // closed by Close: the relinks end
+	mu    sync.Mutex              // held across a link's setup (a NATS round trip)
+	links map[string]*cascadeLink // guarded by mu; by room
+	// served has a lock of its own: two nodes linking rooms of each
+	// other's at once each hold their mu while the other serves.
+	servedMu sync.Mutex
+	served   map[string]*cascadeLeg // guarded by servedMu; by room and node
 }
 
 var _ cluster.CascadeOwner = (*cascades)(nil)
@@ -371,20 +374,20 @@ func (k *cascades) OpenCascade(room, node string, addr netip.AddrPort) (netip.Ad
 		return netip.AddrPort{}, err
 	}
 	key := room + "/" + node
-	k.mu.Lock()
+	k.servedMu.Lock()
 	old := k.served[key]
 	k.served[key] = leg
-	k.mu.Unlock()
+	k.servedMu.Unlock()
 	if old != nil {
 		old.Hangup("replaced")
 	}
 	go func() {
 		<-leg.Done()
-		k.mu.Lock()
+		k.servedMu.Lock()
 		if k.served[key] == leg {
 			delete(k.served, key)
 		}
-		k.mu.Unlock()
+		k.servedMu.Unlock()
 	}()
 	if err := k.join(r, leg, node); err != nil {
 		return netip.AddrPort{}, err
@@ -395,9 +398,9 @@ func (k *cascades) OpenCascade(room, node string, addr netip.AddrPort) (netip.Ad
 
 // CloseCascade hangs up node's leg in room.
 func (k *cascades) CloseCascade(room, node string) {
-	k.mu.Lock()
+	k.servedMu.Lock()
 	leg := k.served[room+"/"+node]
-	k.mu.Unlock()
+	k.servedMu.Unlock()
 	if leg != nil {
 		leg.Hangup("the node left")
 		k.log.Info("cascade: a node left a room here", "room", room, "node", node)
@@ -418,10 +421,12 @@ func (k *cascades) Close() {
 			legs = append(legs, l.leg)
 		}
 	}
+	k.mu.Unlock()
+	k.servedMu.Lock()
 	for _, l := range k.served {
 		legs = append(legs, l)
 	}
-	k.mu.Unlock()
+	k.servedMu.Unlock()
 	for _, l := range legs {
 		l.Hangup("closing")
 	}
