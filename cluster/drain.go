@@ -76,13 +76,14 @@ func (c *Cluster) Successor(room string) (Node, bool) {
 	return open[h.Sum32()%uint32(len(open))], true
 }
 
-// routeDraining is RouteCall's choice while this node drains: ok with the
+// RouteDraining is the choice for a new call while this node drains (RouteCall
+// and the cascade router ask it first): ok with the
 // SIP address to send a call for room to when this node does not hold the
 // room (its owner's, else a Successor's). A room held here, or with no
 // node to go to, is not routed here (ok false): the call is taken, the
 // room's callers stay together, and a cluster whose every node drains
 // still answers.
-func (c *Cluster) routeDraining(room string) (string, bool) {
+func (c *Cluster) RouteDraining(room string) (string, bool) {
 	if !c.draining.Load() {
 		return "", false
 	}

@@ -37,7 +37,10 @@ type Cluster struct {
 	LeaseTTL time.Duration `yaml:"lease_ttl"`
 	// SIPRouting is what a node does with a call for a room another node
 	// owns: redirect answers 302 Moved Temporarily with the owner's
-	// address. Default: redirect.
+	// address; cascade takes the call here and joins the room as a
+	// cascade (one mixed RTP stream each way with the owner, see
+	// cmd/parley/cascade.go), redirecting only when the owner cannot be
+	// linked. Default: redirect.
 	SIPRouting string `yaml:"sip_routing"`
 	// Drain makes SIGTERM (and `parley drain`) drain through the cluster:
 	// the node takes no new room (new rooms' calls are redirected to the
@@ -47,6 +50,10 @@ type Cluster struct {
 	// node does: every new call refused with 503. Needs shutdown.grace
 	// above 0. Default: true.
 	Drain bool `yaml:"drain"`
+	// MaxLegsPerNode, with sip_routing cascade, is how many calls of one
+	// room the owner takes itself: past it a new call gets 302 to another
+	// live node, which takes it as a cascade. 0: no limit. Default: 0.
+	MaxLegsPerNode int `yaml:"max_legs_per_node"`
 }
 
 // Defaults and bounds of the cluster section.
@@ -55,6 +62,8 @@ const (
 	minLeaseTTL       = time.Second
 	maxLeaseTTL       = time.Minute
 	defaultSIPRouting = "redirect"
+	// SIPRoutingCascade is the cluster.sip_routing that cascades.
+	SIPRoutingCascade = "cascade"
 )
 
 // nodeName is what a cluster.node may be: it names NATS subjects and keys.
@@ -109,7 +118,13 @@ func (v *validator) cluster(c *Cluster) {
 	if c.LeaseTTL < minLeaseTTL || c.LeaseTTL > maxLeaseTTL {
 		v.add("cluster.lease_ttl", "%s: must be between 1s and 1m", c.LeaseTTL)
 	}
-	if c.SIPRouting != "redirect" {
-		v.add("cluster.sip_routing", "%q: must be redirect", c.SIPRouting)
+	if c.SIPRouting != "redirect" && c.SIPRouting != SIPRoutingCascade {
+		v.add("cluster.sip_routing", "%q: must be redirect or cascade", c.SIPRouting)
+	}
+	switch {
+	case c.MaxLegsPerNode < 0:
+		v.add("cluster.max_legs_per_node", "%d: must not be negative", c.MaxLegsPerNode)
+	case c.MaxLegsPerNode > 0 && c.SIPRouting != SIPRoutingCascade:
+		v.add("cluster.max_legs_per_node", "%d: needs sip_routing: cascade (the calls past it are cascaded)", c.MaxLegsPerNode)
 	}
 }

@@ -30,7 +30,11 @@ func TestClusterSection(t *testing.T) {
 		{"bad http", ok + "  http_address: 10.0.0.1:80\n", nil, `p.yaml:4: cluster.http_address: "10.0.0.1:80": want an http:// or https:// URL`},
 		{"short ttl", ok + "  lease_ttl: 500ms\n", nil, "p.yaml:4: cluster.lease_ttl: 500ms: must be between 1s and 1m"},
 		{"long ttl", ok + "  lease_ttl: 2m\n", nil, "p.yaml:4: cluster.lease_ttl: 2m0s: must be between 1s and 1m"},
-		{"routing", ok + "  sip_routing: proxy\n", nil, `p.yaml:4: cluster.sip_routing: "proxy": must be redirect`},
+		{"routing", ok + "  sip_routing: proxy\n", nil, `p.yaml:4: cluster.sip_routing: "proxy": must be redirect or cascade`},
+		{"cascade", ok + "  sip_routing: cascade\n", &Cluster{Node: "n1", NATS: []string{"nats://127.0.0.1:4222"}, LeaseTTL: 5 * time.Second, SIPRouting: "cascade"}, ""},
+		{"max legs", ok + "  sip_routing: cascade\n  max_legs_per_node: 50\n", &Cluster{Node: "n1", NATS: []string{"nats://127.0.0.1:4222"}, LeaseTTL: 5 * time.Second, SIPRouting: "cascade", MaxLegsPerNode: 50}, ""},
+		{"negative max legs", ok + "  sip_routing: cascade\n  max_legs_per_node: -1\n", nil, "p.yaml:5: cluster.max_legs_per_node: -1: must not be negative"},
+		{"max legs redirecting", ok + "  max_legs_per_node: 5\n", nil, "p.yaml:4: cluster.max_legs_per_node: 5: needs sip_routing: cascade"},
 		{"unknown key", ok + "  nodes: 3\n", nil, "p.yaml:4: "},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

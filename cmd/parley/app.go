@@ -70,6 +70,8 @@ type app struct {
 	clusterRouter clusterRouter // routes SIP calls once the cluster joined (cluster.go)
 	remoteEvents  bridge.Feed   // the other nodes' room events, for the API's event streams (cluster.go)
 
+	ports *media.PortRange // the RTP port range; cascade links take theirs from it too (cascade.go)
+
 	// Reload (reload.go): one at a time, under reloadMu.
 	reloadMu sync.Mutex
 	reloader
@@ -109,6 +111,7 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 	if shared != nil {
 		a.closers = append(a.closers, func() { shared.Close() }) // last: after the calls on it
 	}
+	a.ports = ports
 	// The bridge dials out through the SIP and H.323 servers, which need
 	// the bridge: the dialer reaches them once they exist.
 	var sipServer *sip.Server

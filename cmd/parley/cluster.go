@@ -22,11 +22,15 @@ import (
 // heartbeats carry their addresses): until then, and without one, every
 // call is this node's.
 type clusterRouter struct {
-	c atomic.Pointer[cluster.Cluster]
+	c       atomic.Pointer[cluster.Cluster]
+	cascade atomic.Pointer[cascades] // set with cluster.sip_routing cascade (cascade.go)
 }
 
 // RouteCall asks the cluster, once it has joined.
 func (r *clusterRouter) RouteCall(room string) (string, func()) {
+	if k := r.cascade.Load(); k != nil {
+		return k.route(room)
+	}
 	if c := r.c.Load(); c != nil {
 		return c.RouteCall(room)
 	}
@@ -94,14 +98,20 @@ func (a *app) startCluster(api http.Handler) (http.Handler, error) {
 		return nil, err
 	}
 	c.Serve(api)
+	stopCascades, err := a.startCascades(c)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
 	a.clusterRouter.c.Store(c)
 	stopRemote, err := c.Events(relayEvent(&a.remoteEvents))
 	if err != nil {
+		stopCascades()
 		c.Close()
 		return nil, fmt.Errorf("cluster: events: %w", err)
 	}
-	stop := followRooms(b, c)
-	a.closers = append(a.closers, func() { stop(); stopRemote(); c.Close() })
+	stop := followRooms(b, c, a.clusterRouter.cascaded)
+	a.closers = append(a.closers, func() { stop(); stopRemote(); stopCascades(); c.Close() })
 	var live []string
 	if members, err := c.Members(context.Background()); err == nil { // NATS down: none known yet
 		for _, m := range members {
@@ -132,11 +142,12 @@ func boundSIP(addrs []string) (string, error) {
 }
 
 // followRooms tells c when a room of b gets a participant (a browser,
-// an H.323 call, a call out: the room is leased as for a SIP call) and
+// an H.323 call, a call out: the room is leased as for a SIP call; not
+// for a room this node cascades, which is its owner's) and
 // when one leaves, so that an emptied room's lease is freed at once rather
 // than at the next renewal, and publishes every room event to the other
 // nodes (for their event streams); the returned func stops it.
-func followRooms(b *bridge.Bridge, c *cluster.Cluster) (stop func()) {
+func followRooms(b *bridge.Bridge, c *cluster.Cluster, cascaded func(room string) bool) (stop func()) {
 	sub := b.Subscribe()
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -150,7 +161,9 @@ func followRooms(b *bridge.Bridge, c *cluster.Cluster) (stop func()) {
 			}
 			switch e.Type {
 			case bridge.EventJoined:
-				c.Joined(e.Room)
+				if !cascaded(e.Room) { // a cascade's room is the owner's: not this node's to claim
+					c.Joined(e.Room)
+				}
 			case bridge.EventLeft, bridge.EventEnded:
 				c.Vacated(e.Room)
 			}

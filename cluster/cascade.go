@@ -1,0 +1,151 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"time"
+
+	"github.com/nats-io/nats.go"
+)
+
+// This file sets up cascades: a node that takes calls for a room another
+// node owns joins that room as a cascade, exchanging one mixed RTP stream
+// each way with the owner. The two nodes agree on the stream's addresses
+// over NATS request/reply: the cascade node binds its RTP port first and
+// sends its address (open); the owner binds one from its own range, joins
+// the room with a leg that is the cascade node, and answers with its
+// address. Each side accepts media only from the other's address. The
+// cascade node says close when its room empties here.
+
+// cascadeSubject is the subject node listens on for cascade requests.
+func cascadeSubject(node string) string { return "parley.node." + node + ".cascade" }
+
+// cascadeNode is what a node name may be (config's rule: it names subjects).
+var cascadeNode = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// cascadeTimeout bounds a cascade request: it runs while a call waits at
+// its INVITE.
+const cascadeTimeout = 2 * time.Second
+
+// Cascade operations.
+const (
+	cascadeOpen  = "open"
+	cascadeClose = "close"
+)
+
+// cascadeRequest is a cascade node's message to a room's owner.
+type cascadeRequest struct {
+	Op   string `json:"op"`             // cascadeOpen or cascadeClose
+	Room string `json:"room"`           // the room number
+	Node string `json:"node"`           // the cascade node's name
+	Addr string `json:"addr,omitempty"` // open: the cascade node's RTP HOST:PORT
+}
+
+// cascadeReply is the owner's answer.
+type cascadeReply struct {
+	Addr  string `json:"addr,omitempty"`  // open: the owner's RTP HOST:PORT
+	Error string `json:"error,omitempty"` // why the owner refused
+}
+
+// CascadeOwner is the owner's side of cascades (cmd implements it).
+type CascadeOwner interface {
+	// OpenCascade joins room with a leg that is node, sending its mix to
+	// and taking node's mix from addr only, and returns the owner's RTP
+	// address for node to use. A link node already had for room is
+	// replaced (node restarted its side).
+	OpenCascade(room, node string, addr netip.AddrPort) (netip.AddrPort, error)
+	// CloseCascade hangs up node's leg in room, if any.
+	CloseCascade(room, node string)
+}
+
+// ServeCascades answers the cascade requests other nodes send this one
+// with owner, until the returned stop is called (before Close).
+func (c *Cluster) ServeCascades(owner CascadeOwner) (stop func(), err error) {
+	sub, err := c.nc.Subscribe(cascadeSubject(c.opts.Self.Name), func(m *nats.Msg) {
+		reply := serveCascade(owner, m.Data)
+		if data, err := json.Marshal(reply); err == nil {
+			_ = m.Respond(data)
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cluster: subscribe: %w", err)
+	}
+	return func() { _ = sub.Unsubscribe() }, nil
+}
+
+// serveCascade decodes one cascade request and carries it out.
+func serveCascade(owner CascadeOwner, data []byte) cascadeReply {
+	var req cascadeRequest
+	if err := json.Unmarshal(data, &req); err != nil {
+		return cascadeReply{Error: "bad cascade request: " + err.Error()}
+	}
+	if !roomKey.MatchString(req.Room) || !cascadeNode.MatchString(req.Node) {
+		return cascadeReply{Error: fmt.Sprintf("bad cascade request: room %q, node %q", req.Room, req.Node)}
+	}
+	switch req.Op {
+	case cascadeOpen:
+		addr, err := netip.ParseAddrPort(req.Addr)
+		if err != nil || addr.Port() == 0 || addr.Addr().IsUnspecified() {
+			return cascadeReply{Error: fmt.Sprintf("bad cascade request: address %q", req.Addr)}
+		}
+		local, err := owner.OpenCascade(req.Room, req.Node, addr)
+		if err != nil {
+			return cascadeReply{Error: err.Error()}
+		}
+		return cascadeReply{Addr: local.String()}
+	case cascadeClose:
+		owner.CloseCascade(req.Room, req.Node)
+		return cascadeReply{}
+	}
+	return cascadeReply{Error: fmt.Sprintf("bad cascade request: op %q", req.Op)}
+}
+
+// OpenCascade asks owner to link room with this node's RTP address addr,
+// and returns the owner's RTP address.
+func (c *Cluster) OpenCascade(ctx context.Context, owner Node, room string, addr netip.AddrPort) (netip.AddrPort, error) {
+	rep, err := c.cascadeCall(ctx, owner, cascadeRequest{Op: cascadeOpen, Room: room, Node: c.opts.Self.Name, Addr: addr.String()})
+	if err != nil {
+		return netip.AddrPort{}, err
+	}
+	remote, err := netip.ParseAddrPort(rep.Addr)
+	if err != nil || remote.Port() == 0 {
+		return netip.AddrPort{}, fmt.Errorf("cluster: cascade to %s: bad address %q in its answer", owner.Name, rep.Addr)
+	}
+	return remote, nil
+}
+
+// CloseCascade tells owner that this node left room: it hangs up the
+// cascade's leg there.
+func (c *Cluster) CloseCascade(ctx context.Context, owner Node, room string) error {
+	_, err := c.cascadeCall(ctx, owner, cascadeRequest{Op: cascadeClose, Room: room, Node: c.opts.Self.Name})
+	return err
+}
+
+// cascadeCall sends req to owner and returns its answer.
+func (c *Cluster) cascadeCall(ctx context.Context, owner Node, req cascadeRequest) (cascadeReply, error) {
+	if !c.nc.IsConnected() {
+		return cascadeReply{}, ErrUnreachable
+	}
+	data, err := json.Marshal(req)
+	if err != nil {
+		return cascadeReply{}, fmt.Errorf("cluster: cascade: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, cascadeTimeout)
+	defer cancel()
+	m, err := c.nc.RequestWithContext(ctx, cascadeSubject(owner.Name), data)
+	if err != nil {
+		return cascadeReply{}, fmt.Errorf("cluster: cascade %s to %s: %w", req.Op, owner.Name, err)
+	}
+	var rep cascadeReply
+	if err := json.Unmarshal(m.Data, &rep); err != nil {
+		return cascadeReply{}, fmt.Errorf("cluster: cascade %s to %s: %w", req.Op, owner.Name, err)
+	}
+	if rep.Error != "" {
+		return cascadeReply{}, fmt.Errorf("cluster: cascade %s to %s: %w", req.Op, owner.Name, errors.New(rep.Error))
+	}
+	return rep, nil
+}
