@@ -74,6 +74,10 @@ func (c *Cluster) ServeCascades(owner CascadeOwner) (stop func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("cluster: subscribe: %w", err)
 	}
+	// The server knows the subscription once Flush returns, so an open
+	// sent by another node right after finds it (this node's heartbeat is
+	// out already); while NATS is unreachable it is sent on reconnect.
+	_ = c.nc.Flush()
 	return func() { _ = sub.Unsubscribe() }, nil
 }
 
