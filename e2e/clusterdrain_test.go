@@ -17,7 +17,6 @@ import (
 	"github.com/zaf/g711"
 
 	"github.com/parleyhq/parley/internal/testnats"
-	"github.com/parleyhq/parley/internal/testpg"
 )
 
 // drainNode is the config of node name of a cluster on natsURL sharing
@@ -56,30 +55,6 @@ cluster:
 shutdown:
   grace: 15s
 `, rtpPorts, adminToken, dsn, name, natsURL, clusterTTL)
-}
-
-// startPostgres starts a PostgreSQL of Debian's packages for the test
-// (skipping it when they are missing, unless testpg.RequireEnv is set) and
-// returns the DSN of a new database on it.
-func startPostgres(t *testing.T) string {
-	t.Helper()
-	pg, err := testpg.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if pg == nil {
-		t.Skipf("%s; set %s to require it", testpg.Missing(), testpg.RequireEnv)
-	}
-	t.Cleanup(func() {
-		if err := pg.Stop(); err != nil {
-			t.Error(err)
-		}
-	})
-	dsn, err := pg.NewDatabase(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dsn
 }
 
 // silences counts the runs of at least 100 ms without any of the peer's

@@ -20,22 +20,7 @@ import (
 // again; no SQLite file appears, and the DSN's password is never logged.
 func TestPostgresStoreKeepsState(t *testing.T) {
 	t.Parallel()
-	pg, err := testpg.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if pg == nil {
-		t.Skipf("%s; set %s to require it", testpg.Missing(), testpg.RequireEnv)
-	}
-	t.Cleanup(func() {
-		if err := pg.Stop(); err != nil {
-			t.Error(err)
-		}
-	})
-	dsn, err := pg.NewDatabase(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	dsn := startPostgres(t)
 	u, err := url.Parse(dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -113,22 +98,7 @@ store:
 // rings it and it answers.
 func TestPostgresRegistrationRingsOnOtherNode(t *testing.T) {
 	t.Parallel()
-	pg, err := testpg.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if pg == nil {
-		t.Skipf("%s; set %s to require it", testpg.Missing(), testpg.RequireEnv)
-	}
-	t.Cleanup(func() {
-		if err := pg.Stop(); err != nil {
-			t.Error(err)
-		}
-	})
-	dsn, err := pg.NewDatabase(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	dsn := startPostgres(t)
 	node := func(rtp string) string {
 		return `
 sip:
@@ -172,4 +142,28 @@ store:
 		t.Error("2001 registered on node B too: the test proves nothing")
 	}
 	alice.wait(t)
+}
+
+// startPostgres starts a PostgreSQL of Debian's packages for the test
+// (skipping it when they are missing, unless testpg.RequireEnv is set) and
+// returns the DSN of a new database on it.
+func startPostgres(t *testing.T) string {
+	t.Helper()
+	pg, err := testpg.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pg == nil {
+		t.Skipf("%s; set %s to require it", testpg.Missing(), testpg.RequireEnv)
+	}
+	t.Cleanup(func() {
+		if err := pg.Stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	dsn, err := pg.NewDatabase(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dsn
 }
