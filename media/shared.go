@@ -1,6 +1,7 @@
 package media
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -204,9 +205,9 @@ func (s *sharedSocket) dispatch(b []byte, from netip.AddrPort) {
 	rtcp := looksLikeRTCP(b)
 	switch {
 	case rtcp: // the sender's SSRC (RFC 3550 §6.4)
-		ssrc = uint32(b[4])<<24 | uint32(b[5])<<16 | uint32(b[6])<<8 | uint32(b[7])
+		ssrc = binary.BigEndian.Uint32(b[4:8])
 	case len(b) >= rtpHeaderSize:
-		ssrc = uint32(b[8])<<24 | uint32(b[9])<<16 | uint32(b[10])<<8 | uint32(b[11])
+		ssrc = binary.BigEndian.Uint32(b[8:12])
 	default:
 		s.invalid.Add(1)
 		return
