@@ -50,6 +50,10 @@ type Options struct {
 	Self Node
 	// URLs are the NATS servers.
 	URLs []string
+	// User and Password, when User is set, authenticate the node to NATS.
+	User, Password string
+	// CAFile, when set, holds the PEM CAs trusted for tls:// servers.
+	CAFile string
 	// TTL is the life of a heartbeat or lease not renewed; renewals come
 	// every TTL/3.
 	TTL time.Duration
@@ -115,12 +119,7 @@ func New(opts Options) (*Cluster, error) {
 	}
 	c := &Cluster{opts: opts, log: log.With("node", opts.Self.Name), self: self,
 		held: make(map[string]*lease), stop: make(chan struct{}), done: make(chan struct{})}
-	c.nc, err = nats.Connect(strings.Join(opts.URLs, ","),
-		nats.Name("parley "+opts.Self.Name),
-		nats.RetryOnFailedConnect(true), nats.MaxReconnects(-1), nats.ReconnectWait(opts.TTL/5),
-		nats.ConnectHandler(func(*nats.Conn) { c.log.Info("cluster: nats connected") }),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { c.log.Warn("cluster: nats disconnected", "err", errText(err)) }),
-		nats.ReconnectHandler(func(*nats.Conn) { c.log.Info("cluster: nats reconnected") }))
+	c.nc, err = nats.Connect(strings.Join(opts.URLs, ","), c.natsOptions()...)
 	if err != nil {
 		return nil, fmt.Errorf("cluster: nats: %w", err)
 	}

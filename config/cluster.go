@@ -2,6 +2,7 @@ package config
 
 import (
 	"net/url"
+	"os"
 	"regexp"
 	"time"
 )
@@ -27,9 +28,19 @@ type Cluster struct {
 	// listener's bound address, when it names a specific IP.
 	HTTPAddress string `yaml:"http_address"`
 	// NATS are the URLs of the NATS servers (nats://HOST:PORT or
-	// tls://HOST:PORT), JetStream enabled, without credentials (the NATS
-	// servers of a cluster are on its private network). At least one.
+	// tls://HOST:PORT), JetStream enabled, without credentials in them
+	// (NATSUser and NATSPassword carry those). At least one.
 	NATS []string `yaml:"nats"`
+	// NATSUser and NATSPassword, both or neither, are the user the node
+	// connects to NATS as (the servers' authorization users). Without
+	// them a node connects anonymously, which only a NATS server on a
+	// private network should accept: whoever reaches it can act on every
+	// room.
+	NATSUser     string `yaml:"nats_user"`
+	NATSPassword Secret `yaml:"nats_password"`
+	// NATSCAFile is a PEM file of the CAs that sign the NATS servers'
+	// certificates, for tls:// URLs; empty: the system's roots.
+	NATSCAFile string `yaml:"nats_ca_file"`
 	// LeaseTTL is how long a room's lease and a node's heartbeat live
 	// without being renewed: a node that dies loses its rooms within it.
 	// Every node of a cluster must use the same value. Between 1s and 1m.
@@ -113,6 +124,14 @@ func (v *validator) cluster(c *Cluster) {
 			v.add(index("cluster.nats", i), "%q: want nats://HOST:PORT or tls://HOST:PORT", n)
 		case u.User != nil: // a Config may be logged whole: no secret in a plain string
 			v.add(index("cluster.nats", i), "%q: credentials in the URL are not taken", u.Redacted())
+		}
+	}
+	if (c.NATSUser == "") != (c.NATSPassword == "") {
+		v.add("cluster.nats_user", "nats_user and nats_password go together: set both or neither")
+	}
+	if c.NATSCAFile != "" {
+		if _, err := os.Stat(c.NATSCAFile); err != nil {
+			v.add("cluster.nats_ca_file", "%v", err)
 		}
 	}
 	if c.LeaseTTL < minLeaseTTL || c.LeaseTTL > maxLeaseTTL {

@@ -36,6 +36,12 @@ func TestClusterSection(t *testing.T) {
 		{"negative max legs", ok + "  sip_routing: cascade\n  max_legs_per_node: -1\n", nil, "p.yaml:5: cluster.max_legs_per_node: -1: must not be negative"},
 		{"max legs redirecting", ok + "  max_legs_per_node: 5\n", nil, "p.yaml:4: cluster.max_legs_per_node: 5: needs sip_routing: cascade"},
 		{"unknown key", ok + "  nodes: 3\n", nil, "p.yaml:4: "},
+		{"nats user", ok + "  nats_user: parley\n  nats_password: s3cret\n  nats_ca_file: cluster_test.go\n",
+			&Cluster{Node: "n1", NATS: []string{"nats://127.0.0.1:4222"}, LeaseTTL: 5 * time.Second, SIPRouting: "redirect",
+				NATSUser: "parley", NATSPassword: "s3cret", NATSCAFile: "cluster_test.go"}, ""},
+		{"user without password", ok + "  nats_user: parley\n", nil, "p.yaml:4: cluster.nats_user: nats_user and nats_password go together"},
+		{"password without user", ok + "  nats_password: s3cret\n", nil, "cluster.nats_user: nats_user and nats_password go together"},
+		{"missing ca file", ok + "  nats_ca_file: /nonexistent/ca.pem\n", nil, "p.yaml:4: cluster.nats_ca_file: stat /nonexistent/ca.pem: no such file"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c, err := Parse("p.yaml", []byte(tt.yaml))
@@ -53,7 +59,8 @@ func TestClusterSection(t *testing.T) {
 				t.Fatalf("cluster %+v, want none", got)
 			case tt.want != nil && (got == nil || got.Node != tt.want.Node || got.SIPAddress != tt.want.SIPAddress ||
 				got.HTTPAddress != tt.want.HTTPAddress || strings.Join(got.NATS, " ") != strings.Join(tt.want.NATS, " ") ||
-				got.LeaseTTL != tt.want.LeaseTTL || got.SIPRouting != tt.want.SIPRouting):
+				got.LeaseTTL != tt.want.LeaseTTL || got.SIPRouting != tt.want.SIPRouting || got.MaxLegsPerNode != tt.want.MaxLegsPerNode ||
+				got.NATSUser != tt.want.NATSUser || got.NATSPassword != tt.want.NATSPassword || got.NATSCAFile != tt.want.NATSCAFile):
 				t.Fatalf("cluster %+v, want %+v", got, tt.want)
 			}
 		})

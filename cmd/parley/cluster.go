@@ -93,6 +93,7 @@ func (a *app) startCluster(api http.Handler) (http.Handler, error) {
 	}
 	b := a.b
 	c, err := cluster.New(cluster.Options{Self: self, URLs: cc.NATS, TTL: cc.LeaseTTL, Logger: a.log,
+		User: cc.NATSUser, Password: cc.NATSPassword.Reveal(), CAFile: cc.NATSCAFile,
 		Active: func(room string) bool { r, err := b.Room(room); return err == nil && r.Len() > 0 }})
 	if err != nil {
 		return nil, err

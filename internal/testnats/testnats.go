@@ -23,6 +23,7 @@ type Server struct {
 	URL string
 
 	bin, dir string
+	extra    []string // further nats-server arguments (StartWith)
 	cmd      *exec.Cmd
 	done     chan struct{}
 	once     *sync.Once
@@ -34,6 +35,14 @@ var listening = regexp.MustCompile(`Listening for client connections on (127\.0\
 // Start starts a nats-server with JetStream and stops it when t ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return StartWith(t)
+}
+
+// StartWith is Start with further nats-server arguments, such as
+// "--user", "u", "--pass", "p" for a server that wants credentials, or
+// "--tls", "--tlscert", CERT, "--tlskey", KEY for one that speaks TLS.
+func StartWith(t testing.TB, args ...string) *Server {
+	t.Helper()
 	bin, err := exec.LookPath("nats-server")
 	if err != nil {
 		if os.Getenv("PARLEY_REQUIRE_NATS") != "" {
@@ -41,7 +50,7 @@ func Start(t testing.TB) *Server {
 		}
 		t.Skip("nats-server not found (apt-get install nats-server; PARLEY_REQUIRE_NATS=1 makes this a failure)")
 	}
-	s := &Server{bin: bin, dir: t.TempDir()}
+	s := &Server{bin: bin, dir: t.TempDir(), extra: args}
 	s.start(t, "-1")
 	t.Cleanup(func() { s.Stop() })
 	return s
@@ -57,8 +66,9 @@ func (s *Server) Restart(t testing.TB) {
 // is ready.
 func (s *Server) start(t testing.TB, port string) {
 	t.Helper()
-	cmd := exec.Command(s.bin, "-a", "127.0.0.1", "-p", port, "-js", "-sd", filepath.Join(s.dir, "js"),
-		"-n", "parley-test-"+filepath.Base(s.dir))
+	args := append([]string{"-a", "127.0.0.1", "-p", port, "-js", "-sd", filepath.Join(s.dir, "js"),
+		"-n", "parley-test-" + filepath.Base(s.dir)}, s.extra...)
+	cmd := exec.Command(s.bin, args...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
