@@ -2,8 +2,6 @@ package prompts
 
 import (
 	"sync"
-
-	"github.com/parleyhq/parley/media/resample"
 )
 
 // Player plays a queue of clips as frames of PCM, converting each clip to
@@ -12,15 +10,15 @@ import (
 // One goroutine, the call's media loop, reads frames with ReadFrame; any
 // number of other goroutines may call Enqueue, Clear, Idle and Done at the
 // same time. A mutex guards all of the state; ReadFrame holds it while it
-// fills one frame, which takes well under a microsecond for a clip at the
-// frame's rate and about 0.1 ms when resampling 16000 Hz to 48000 Hz.
+// copies one frame, well under a microsecond.
 //
 // Every clip starts on a frame boundary: the frame that holds a clip's last
 // samples is padded with silence, so consecutive clips are at most one frame
 // (20 ms) apart. A clip at the frame's own rate is copied sample for sample;
-// one at another rate goes through a resampler that is primed with the
-// filter's delay at the start of the clip, so the resampled clip lines up
-// with the frames and takes as many frames as it does at its own rate.
+// one at another rate is resampled whole, once per rate for every player of
+// it (conversions.go), its filter's delay taken out, so the resampled clip
+// lines up with the frames and takes as many frames as it does at its own
+// rate.
 type Player struct {
 	mu sync.Mutex
 
@@ -35,40 +33,17 @@ type Player struct {
 	cur     Clip
 	pos     int
 	playing bool
-	// rs is the resampler that cur is going through, primed for the output
-	// rate rsOut; rsOut is 0 when cur is not being resampled. feed is the
-	// index in cur of the next sample to give rs: pos plus the filter's
-	// delay in input samples.
-	rs    *resample.Resampler
-	rsOut int
-	feed  int
-	// resamplers holds one resampler per (clip rate, frame rate) pair,
-	// made on first use and reused for every clip after.
-	resamplers map[[2]int]*resample.Resampler
-	// in and discard are scratch buffers for the resampler's input and for
-	// the output it makes while being primed.
-	in, discard []int16
 	// done is closed when the player next becomes idle; nil while idle.
 	// closed is a channel closed at construction that Done returns while
 	// the player is idle.
 	done, closed chan struct{}
 }
 
-// maxFrame is the largest frame ReadFrame is expected to see, 20 ms at
-// 48000 Hz; the scratch buffers start at that size and grow only if a
-// caller uses longer frames.
-const maxFrame = 48000 / 50
-
 // NewPlayer returns an idle Player.
 func NewPlayer() *Player {
 	closed := make(chan struct{})
 	close(closed)
-	return &Player{
-		resamplers: make(map[[2]int]*resample.Resampler),
-		in:         make([]int16, maxFrame),
-		discard:    make([]int16, maxFrame),
-		closed:     closed,
-	}
+	return &Player{closed: closed}
 }
 
 // Enqueue adds clips to the end of the queue; they play after whatever is
@@ -131,9 +106,9 @@ func (p *Player) Done() <-chan struct{} {
 // ReadFrame fills frame with silence, consumes nothing and reports false.
 // The rate may change from one frame to the next.
 //
-// ReadFrame is meant for one goroutine. It does not allocate, except for the
-// first clip it resamples between a given pair of rates, or for a frame
-// longer than 20 ms at 48000 Hz.
+// ReadFrame is meant for one goroutine. It does not allocate, except when
+// it is the first to play a clip at a rate not the clip's own (the clip is
+// resampled then), or starts a clip that did not come from a Set.
 func (p *Player) ReadFrame(frame []int16, rate int) bool {
 	if !supportedRate(rate) || len(frame) == 0 || len(frame)%(rate/1000) != 0 {
 		clear(frame)
@@ -146,26 +121,13 @@ func (p *Player) ReadFrame(frame []int16, rate int) bool {
 		return false
 	}
 
+	// pos counts the clip's own samples; whole-millisecond frames make
+	// both conversions exact.
 	c := p.cur
-	if c.Rate == rate {
-		n := copy(frame, c.Samples[min(p.pos, len(c.Samples)):])
-		clear(frame[n:])
-		p.pos += len(frame)
-		p.rsOut = 0
-	} else {
-		if p.rsOut != rate {
-			p.prime(rate)
-		}
-		m := len(frame) * c.Rate / rate
-		out := p.rs.Process(p.input(p.feed, m), frame[:0])
-		p.feed += m
-		p.pos += m
-		// For whole-millisecond frames Process fills frame exactly; this
-		// guards the contract should the resampler ever round differently.
-		if len(out) < len(frame) {
-			clear(frame[len(out):])
-		}
-	}
+	s := c.samplesAt(rate)
+	n := copy(frame, s[min(p.pos*rate/c.Rate, len(s)):])
+	clear(frame[n:])
+	p.pos += len(frame) * c.Rate / rate
 
 	if p.pos >= len(c.Samples) {
 		p.playing = false
@@ -184,51 +146,16 @@ func (p *Player) next() bool {
 		return false
 	}
 	p.cur = p.queue[p.head]
+	if p.cur.conv == nil {
+		p.cur.conv = new(conversions)
+	}
 	p.queue[p.head] = Clip{}
 	p.head++
 	if p.head == len(p.queue) {
 		p.queue, p.head = p.queue[:0], 0
 	}
-	p.pos, p.playing, p.rsOut = 0, true, 0
+	p.pos, p.playing = 0, true
 	return true
-}
-
-// prime readies the resampler from the current clip's rate to rate, starting
-// at pos: it resets the filter and feeds it the filter's delay worth of
-// samples, discarding the output, so that the next output sample is the one
-// for input sample pos. It is called with mu held.
-func (p *Player) prime(rate int) {
-	key := [2]int{p.cur.Rate, rate}
-	rs := p.resamplers[key]
-	if rs == nil {
-		// Both rates are 8000, 16000 or 48000, so New cannot fail.
-		rs, _ = resample.New(p.cur.Rate, rate)
-		p.resamplers[key] = rs
-	}
-	rs.Reset()
-	p.rs, p.rsOut, p.feed = rs, rate, p.pos
-	// Delay is a whole number of samples at both rates.
-	for d := rs.Delay() * p.cur.Rate / rate; d > 0; {
-		k := min(d, len(p.in))
-		p.discard = rs.Process(p.input(p.feed, k), p.discard[:0])
-		p.feed += k
-		d -= k
-	}
-}
-
-// input returns n samples of the current clip from index from on, with
-// silence past its end, in the scratch buffer in. It is called with mu held.
-func (p *Player) input(from, n int) []int16 {
-	if cap(p.in) < n {
-		p.in = make([]int16, n)
-	}
-	in := p.in[:n]
-	k := 0
-	if from < len(p.cur.Samples) {
-		k = copy(in, p.cur.Samples[from:])
-	}
-	clear(in[k:])
-	return in
 }
 
 // idle reports whether there is nothing to play. It is called with mu held.

@@ -36,6 +36,11 @@ type Clip struct {
 	// Samples is the audio. It is shared by every user of the Set it came
 	// from and must not be modified.
 	Samples []int16
+
+	// conv holds the clip at the other rates it has been played at; a
+	// Set's clips have one each, and a Player gives one to a clip made
+	// elsewhere when it starts playing it.
+	conv *conversions
 }
 
 // Duration is how long the clip plays for.
@@ -69,7 +74,7 @@ func Default() (*Set, error) {
 		if err != nil {
 			return nil, fmt.Errorf("prompts: embedded %s: %w", name, err)
 		}
-		c.ID = id
+		c.ID, c.conv = id, new(conversions)
 		s.clips[id] = c
 	}
 	return s, nil
@@ -109,7 +114,7 @@ func Load(dir string) (*Set, error) {
 		if err != nil {
 			return nil, fmt.Errorf("prompts: %s: %w", name, err)
 		}
-		c.ID = id
+		c.ID, c.conv = id, new(conversions)
 		s.clips[id] = c
 	}
 	return s, nil
