@@ -38,6 +38,7 @@ type call struct {
 	media   *callMedia
 
 	progress func(code int) // a call out: told of Alerting (180) and Progress (183)
+	routed   func()         // a call in routed by Options.Cluster: called once it is over
 
 	sigIn   chan signal   // the reader's messages, in order
 	h245In  chan []byte   // PDUs of the separate H.245 connection
@@ -309,6 +310,9 @@ func (c *call) release() {
 		logDropped(c.log, s)
 	}
 	c.s.removeCall(c)
+	if c.routed != nil {
+		c.routed()
+	}
 	close(c.gone)
 }
 

@@ -2,6 +2,7 @@ package h323
 
 import (
 	"errors"
+	"log/slog"
 	"net"
 	"net/netip"
 	"time"
@@ -73,6 +74,7 @@ func (s *Server) serveConn(conn net.Conn) {
 		refuse(err.Error(), q931.CauseNoCircuit, "")
 		return
 	}
+	c.routed = s.route(number, c.log)
 	if err := c.answerSetup(sg.uu); err != nil {
 		c.fail("answer failed: "+err.Error(), q931.CauseResourceUnavailable, "")
 		c.release()
@@ -188,4 +190,22 @@ func callerAddress(sg signal, peer netip.Addr) string {
 		}
 	}
 	return peer.String()
+}
+
+// route asks Options.Cluster about a call in for room and returns what to
+// call once the call is over (nil without a cluster). With cascading the
+// router links this node to the room's owner first, so the caller joins
+// the room everyone else is in. A redirect cannot be followed: it names a
+// SIP address, and an H.323 endpoint knows no such thing; the call is
+// taken here, logged, and the room is served on both nodes until one of
+// them empties (the SIP edge would have sent a SIP caller there).
+func (s *Server) route(room string, log *slog.Logger) func() {
+	if s.opts.Cluster == nil {
+		return nil
+	}
+	target, done := s.opts.Cluster.RouteCall(room)
+	if target != "" {
+		log.Warn("h323: the room is served by another node, which an H.323 call cannot be sent to: taking it here", "node_sip", target)
+	}
+	return done
 }

@@ -70,8 +70,21 @@ type Options struct {
 	// RTPTimeout ends a call that has received no RTP for this long; 0
 	// never does.
 	RTPTimeout time.Duration
+	// Cluster, if set, is asked where each call in goes, as the SIP edge
+	// asks it (sip.RoomRouter): with cascading it links this node to the
+	// room's owner before the caller joins here. nil: a single node.
+	Cluster RoomRouter
 	// Logger receives the edge's log; nil discards it.
 	Logger *slog.Logger
+}
+
+// RoomRouter is the cluster's say on a call in (cmd/parley's
+// clusterRouter implements it).
+type RoomRouter interface {
+	// RouteCall returns the SIP HOST:PORT of the node a new call for room
+	// belongs on, or "" to take it here; then done, which must not block,
+	// is called once when the call is over.
+	RouteCall(room string) (redirect string, done func())
 }
 
 // Server is the H.323 edge. New builds it, Start binds the listener, Close

@@ -219,14 +219,14 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 		TCP: sip.TCPLimits{ReadTimeout: cfg.SIP.TCP.ReadTimeout, IdleTimeout: cfg.SIP.TCP.IdleTimeout,
 			MaxConnsPerIP: cfg.SIP.TCP.MaxConnsPerIP, MaxConns: cfg.SIP.TCP.MaxConns},
 		DigestGuard: grd.For(guard.SIPDigest), PINGuard: grd.For(guard.PIN),
-		Codecs: sipCodecs(cfg), Cluster: a.sipRouter(),
+		Codecs: sipCodecs(cfg), Cluster: a.callRouter(),
 	})
 	if err != nil {
 		return nil, err
 	}
 	a.sip = sipServer
 	a.voice323.Store(voice)
-	if a.h323, err = newH323(cfg, b, ports, &a.voice323, keys, grd.For(guard.PIN), publicIP, log); err != nil {
+	if a.h323, err = newH323(cfg, b, ports, &a.voice323, keys, grd.For(guard.PIN), publicIP, a.callRouter(), log); err != nil {
 		return nil, err
 	}
 	dialer.sip, dialer.h323 = sipServer, a.h323

@@ -193,8 +193,10 @@ func relayEvent(feed *bridge.Feed) func(node string, event []byte) {
 	}
 }
 
-// sipRouter is the SIP edge's Options.Cluster: nil for a single node.
-func (a *app) sipRouter() sip.RoomRouter {
+// callRouter is the SIP edge's Options.Cluster, and the H.323 edge's (a
+// nil sip.RoomRouter converts to a nil h323.RoomRouter): nil for a single
+// node.
+func (a *app) callRouter() sip.RoomRouter {
 	if a.cfg.Cluster == nil {
 		return nil
 	}

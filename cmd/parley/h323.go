@@ -36,17 +36,17 @@ func (d *edgeDialer) Dial(ctx context.Context, out bridge.Outbound) (bridge.Leg,
 type h323Voice struct{ atomic.Pointer[prompts.Set] }
 
 // newH323 builds the H.323 edge of cfg (h323 section, rtp) over the
-// bridge, with the phone keys of sip.keys and the address sip.public_ip;
-// it binds nothing.
+// bridge, with the phone keys of sip.keys, the address sip.public_ip and
+// the cluster's router (nil for a single node); it binds nothing.
 func newH323(cfg *config.Config, b *bridge.Bridge, ports *media.PortRange, voice *h323Voice, keys map[string]ivr.Action,
-	pins *guard.Limiter, publicIP netip.Addr, log *slog.Logger) (*h323.Server, error) {
+	pins *guard.Limiter, publicIP netip.Addr, cluster h323.RoomRouter, log *slog.Logger) (*h323.Server, error) {
 	flow, err := ivr.New(ivr.Options{Prompts: voice.Load, Guard: pins, Keys: keys})
 	if err != nil {
 		return nil, err
 	}
 	return h323.New(b, h323.Options{Listen: cfg.H323.Listen, Ports: ports, RTPListenIP: cfg.RTPListenIP(), PublicIP: publicIP,
 		Flow: flow, MaxCalls: cfg.H323.MaxCalls, MaxConnsPerIP: cfg.H323.MaxConnsPerIP, SetupTimeout: cfg.H323.SetupTimeout,
-		RTPTimeout: cfg.Media.RTPTimeout, Logger: log})
+		RTPTimeout: cfg.Media.RTPTimeout, Cluster: cluster, Logger: log})
 }
 
 // h323Self is the router's SelfH323: the H.323 listener's bound address,
