@@ -20,8 +20,8 @@ func TestClusterCascadeH323(t *testing.T) {
 	other := startParley(t, clusterNode("h2", ns.URL, "53900-53998")+"  sip_routing: cascade\n")
 	other.waitLog(t, "cluster joined", 1, 5*time.Second)
 
-	bob := h323Phone(t, owner, "1000", 54100, 16)
-	caller := startH323Caller(t, h323PeerOptions{alias: "caller", tone: 1000}, "1000@"+other.h323, 10, false)
+	bob := h323Phone(t, owner, "1000", 54100, 18)
+	caller := startH323Caller(t, h323PeerOptions{alias: "caller", tone: 1000}, "1000@"+other.h323, 12, false)
 	if err := caller.wait(t, 30*time.Second); err != nil {
 		other.dumpLogs(t)
 		t.Fatalf("the H.323 call did not connect: %v\n%s", err, caller.logText())
@@ -37,7 +37,8 @@ func TestClusterCascadeH323(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkTone(t, "the phone on node 1", x, rate, 5, 10, 1000)
+	checkTone(t, "the phone on node 1", x, rate, 6, 12, 1000)
 	x, rate = caller.recording(t)
-	checkTone(t, "the H.323 caller on node 2", x, rate, 4, 9, 440)
+	// After the prompts, and the link up: the owner's phone.
+	checkTone(t, "the H.323 caller on node 2", x, rate, 6, 11, 440)
 }
