@@ -57,6 +57,11 @@ cluster:
 `, rtpPorts, adminToken, dsn, name, natsURL, clusterTTL)
 }
 
+// roomSync is how long a node takes at most to serve a room another
+// node's API made (cmd/parley/roomsync.go: two reads of the store, 2 s
+// apart).
+const roomSync = 4 * time.Second
+
 // longCall makes a sipp scenario wait up to 90 s (not 25 or 30) for
 // Parley's BYE, for calls that must outlast a node's death.
 var longCall = map[string]string{`timeout="25000"`: `timeout="90000"`, `timeout="30000"`: `timeout="90000"`}
@@ -188,9 +193,14 @@ func TestClusterThreeNodes(t *testing.T) {
 	}
 	leases := readLeases(t, ns.URL)
 	leases.wait(t, "room.1001", "n2", 2*time.Second)
+	// Rows made through node 2: a room and a link of it.
+	made := time.Now()
+	if code := n2.apiCall(t, "POST", "/api/v1/rooms", map[string]any{"number": "2000", "name": "Made on node 2"}, nil); code != http.StatusCreated {
+		t.Fatalf("POST room 2000 on node 2: %d", code)
+	}
 	var link map[string]any
-	if code := n2.apiCall(t, "POST", "/api/v1/rooms/1001/links", map[string]any{"kind": "guest", "name": "Ann Lee"}, &link); code != http.StatusCreated {
-		t.Fatalf("POST a link of room 1001 on node 2: %d %v", code, link)
+	if code := n2.apiCall(t, "POST", "/api/v1/rooms/2000/links", map[string]any{"kind": "guest", "name": "Ann Lee"}, &link); code != http.StatusCreated {
+		t.Fatalf("POST a link of room 2000 on node 2: %d %v", code, link)
 	}
 
 	// (b) A listener on each node, node 1's first (the room's owner),
@@ -293,7 +303,15 @@ func TestClusterThreeNodes(t *testing.T) {
 		heard("unmuted", 'A', i, after[i])
 	}
 
-	// What the store holds before the kill, read through node 3.
+	// What the store holds before the kill, read through node 3, which
+	// serves the room node 2's API made.
+	for n3.apiCall(t, "GET", "/api/v1/rooms/2000", nil, nil) != http.StatusOK {
+		if time.Since(made) > 3*roomSync {
+			t.Fatalf("node 3 does not serve room 2000, made on node 2, %v later", time.Since(made))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("room 2000, made on node 2, served by node 3 (checked %v after it was made)", time.Since(made).Round(10*time.Millisecond))
 	attendance := func(room string) []string {
 		t.Helper()
 		var rows []map[string]any
@@ -344,13 +362,16 @@ func TestClusterThreeNodes(t *testing.T) {
 		}
 	}
 	var links []map[string]any
-	if code := n3.apiCall(t, "GET", "/api/v1/rooms/1001/links", nil, &links); code != http.StatusOK ||
+	if code := n3.apiCall(t, "GET", "/api/v1/rooms/2000/links", nil, &links); code != http.StatusOK ||
 		!slices.ContainsFunc(links, func(l map[string]any) bool { return l["id"] == link["id"] }) {
-		t.Errorf("room 1001's links through node 3 after node 2's death: %d %v, want the one node 2 made (%v)", code, links, link["id"])
+		t.Errorf("room 2000's links through node 3 after node 2's death: %d %v, want the one node 2 made (%v)", code, links, link["id"])
 	}
 	var rooms []map[string]any
-	if code := n3.apiCall(t, "GET", "/api/v1/rooms", nil, &rooms); code != http.StatusOK || len(rooms) != 2 {
-		t.Errorf("rooms through node 3 after node 2's death: %d %v, want 1000 and 1001", code, rooms)
+	if code := n3.apiCall(t, "GET", "/api/v1/rooms", nil, &rooms); code != http.StatusOK || len(rooms) != 3 {
+		t.Errorf("rooms through node 3 after node 2's death: %d %v, want 1000, 1001 and 2000", code, rooms)
+	}
+	if out, err := runSipp(t, "call_bye.xml", "2000", n1.sipUDP); err != nil {
+		t.Errorf("a call to node 1 for room 2000, made on node 2: %v\n%s", err, out)
 	}
 	t.Logf("the whole test: %v", time.Since(start).Round(time.Millisecond))
 }
