@@ -27,7 +27,9 @@ const roomSyncInterval = 2 * time.Second
 // read is removed (its callers hung up, as the API's delete does); a room
 // whose stored row changed gets its settings.
 type roomSync struct {
-	db   interface{ Rooms(context.Context) ([]store.Room, error) }
+	db interface {
+		Rooms(context.Context) ([]store.Room, error)
+	}
 	b    *bridge.Bridge
 	log  *slog.Logger
 	seen map[string]store.Room // the API rooms of the last read; nil before the first
