@@ -92,27 +92,32 @@ func talkTone(t *testing.T, freq float64, seconds int, room, target string) *bgS
 		"-mi", "127.0.0.1", "-mp", fmt.Sprint(dialogFreePort(t)))
 }
 
-// silenced watches tone l from now on and sends, once it has not been
-// heard for 300 ms, when it was last heard (to the 5 ms of the polling);
-// the zero time if it is still heard after within.
-func (e *cascadeEar) silenced(l rune, within time.Duration) <-chan time.Time {
-	out := make(chan time.Time, 1)
+// silenced watches tone l: armed is closed once a packet of it has come
+// after the call (the watch is live and the tone is heard); then, once it
+// has not been heard for 300 ms, last carries when it was last heard (to
+// the 5 ms of the polling), or the zero time if it is still heard after
+// within.
+func (e *cascadeEar) silenced(l rune, within time.Duration) (armed <-chan struct{}, last <-chan time.Time) {
+	on, out := make(chan struct{}), make(chan time.Time, 1)
 	go func() {
 		deadline := time.Now().Add(within)
-		n, last := e.count(l), time.Now()
+		n, at := e.count(l), time.Time{}
 		for time.Now().Before(deadline) {
 			time.Sleep(5 * time.Millisecond)
 			if c := e.count(l); c != n {
-				n, last = c, time.Now()
+				if at.IsZero() {
+					close(on)
+				}
+				n, at = c, time.Now()
 			}
-			if time.Since(last) > 300*time.Millisecond {
-				out <- last
+			if !at.IsZero() && time.Since(at) > 300*time.Millisecond {
+				out <- at
 				return
 			}
 		}
 		out <- time.Time{}
 	}()
-	return out
+	return on, out
 }
 
 // heardAgain waits until tone l has been heard in n more packets than
@@ -268,8 +273,14 @@ func TestClusterThreeNodes(t *testing.T) {
 		t.Fatalf("node 1's talker %s is not among room 1000's participants through node 3: %v", talkerA, list)
 	}
 	var quiet []<-chan time.Time
-	for _, ear := range ears {
-		quiet = append(quiet, ear.silenced('A', 5*time.Second))
+	for i, ear := range ears {
+		armed, last := ear.silenced('A', 10*time.Second)
+		select {
+		case <-armed:
+		case <-time.After(2 * time.Second):
+			t.Fatalf("the listener on node %d does not hear node 1's talker before the mute", i+1)
+		}
+		quiet = append(quiet, last)
 	}
 	muted := time.Now()
 	var p map[string]any
