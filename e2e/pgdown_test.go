@@ -96,6 +96,8 @@ func TestClusterPostgresDown(t *testing.T) {
 			t.Errorf("%s %s with PostgreSQL down took %v, want it to fail at once", r.method, r.path, d)
 		}
 	}
+	code, body := n1.readyz(t)
+	t.Logf("/readyz with PostgreSQL down: %d %s", code, body)
 	for i, n := range []*server{n1, n2} {
 		before := len(n.logged("call joined"))
 		took := time.Now()
