@@ -167,9 +167,10 @@ func (s *server) joined(t *testing.T, before int) string {
 //     their listeners hear the other node's talker again at its level;
 //     once node 2's lease of room 1001 has expired, a call for it to node
 //     3 is taken there (the takeover time is logged).
-//   - The rows made before the kill (a link of room 1001 made through
-//     node 2, the attendance of both rooms) read the same through node
-//     3's API.
+//   - The rows made before the kill (room 2000 and a link of it, made
+//     through node 2's API; the attendance of rooms 1000 and 1001) read
+//     the same through node 3's API, and node 1 takes a call for room
+//     2000.
 func TestClusterThreeNodes(t *testing.T) {
 	t.Parallel()
 	start := time.Now()
