@@ -94,24 +94,35 @@ func talkTone(t *testing.T, freq float64, seconds int, room, target string) *bgS
 
 // silenced watches tone l: armed is closed once a packet of it has come
 // after the call (the watch is live and the tone is heard); then, once it
-// has not been heard for 300 ms, last carries when it was last heard (to
-// the 5 ms of the polling), or the zero time if it is still heard after
-// within.
-func (e *cascadeEar) silenced(l rune, within time.Duration) (armed <-chan struct{}, last <-chan time.Time) {
+// has not been heard for 300 ms, silent carries when the first packet
+// without it came (to the 5 ms of the polling), or the zero time if it is
+// still heard after within.
+func (e *cascadeEar) silenced(l rune, within time.Duration) (armed <-chan struct{}, silent <-chan time.Time) {
 	on, out := make(chan struct{}), make(chan time.Time, 1)
+	packets := func() (all, tone int) {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		return e.n, len(e.amps[l])
+	}
 	go func() {
 		deadline := time.Now().Add(within)
-		n, at := e.count(l), time.Time{}
+		all, tone := packets()
+		var heard, onset time.Time // the last packet with the tone; the first without it since
 		for time.Now().Before(deadline) {
 			time.Sleep(5 * time.Millisecond)
-			if c := e.count(l); c != n {
-				if at.IsZero() {
+			a, c := packets()
+			switch {
+			case c != tone:
+				if heard.IsZero() {
 					close(on)
 				}
-				n, at = c, time.Now()
+				heard, onset = time.Now(), time.Time{}
+			case a != all && !heard.IsZero() && onset.IsZero():
+				onset = time.Now()
 			}
-			if !at.IsZero() && time.Since(at) > 300*time.Millisecond {
-				out <- at
+			all, tone = a, c
+			if !onset.IsZero() && time.Since(heard) > 300*time.Millisecond {
+				out <- onset
 				return
 			}
 		}
@@ -289,12 +300,12 @@ func TestClusterThreeNodes(t *testing.T) {
 		t.Fatalf("mute node 1's talker through node 3: %d %v", code, p)
 	}
 	for i, q := range quiet {
-		last := <-q
-		if last.IsZero() {
+		silent := <-q
+		if silent.IsZero() {
 			t.Fatalf("the listener on node %d still hears node 1's muted talker", i+1)
 		}
-		d := last.Sub(muted)
-		t.Logf("node 1's talker, muted through node 3, last heard on node %d %v after the request", i+1, d.Round(time.Millisecond))
+		d := silent.Sub(muted)
+		t.Logf("node 1's talker, muted through node 3, silent on node %d from %v after the request", i+1, d.Round(time.Millisecond))
 		if d > time.Second {
 			t.Errorf("node 1's talker, muted through node 3, heard on node %d for %v, want under 1 s", i+1, d)
 		}
