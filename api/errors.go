@@ -49,6 +49,10 @@ var errNoBridge = &Error{Status: http.StatusServiceUnavailable, Message: "the br
 // was built without a store.
 var errNoStore = &Error{Status: http.StatusServiceUnavailable, Message: "no store is configured: rooms and tokens cannot change"}
 
+// storeRetryAfter is the Retry-After, in seconds, of a 503 for a database
+// out of reach.
+const storeRetryAfter = 5
+
 // statusOf is the one place errors become HTTP statuses: it returns the
 // *Error to send for err.
 func statusOf(err error) *Error {
@@ -93,6 +97,9 @@ func statusOf(err error) *Error {
 			Message: "the conference has started: its participant list can no longer change"}
 	case errors.Is(err, store.ErrInvalid):
 		return &Error{Status: http.StatusBadRequest, Message: msg}
+	case errors.Is(err, store.ErrUnavailable):
+		return &Error{Status: http.StatusServiceUnavailable, retryAfter: storeRetryAfter,
+			Message: "the database cannot be reached: calls go on, but nothing can be read or changed here until it is back; try again shortly"}
 	}
 	return &Error{Status: http.StatusInternalServerError, Message: "internal error"}
 }

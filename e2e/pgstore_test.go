@@ -148,6 +148,13 @@ store:
 // (skipping it when they are missing, unless testpg.RequireEnv is set) and
 // returns the DSN of a new database on it.
 func startPostgres(t *testing.T) string {
+	_, dsn := startPostgresServer(t)
+	return dsn
+}
+
+// startPostgresServer is startPostgres that also returns the server, for
+// a test that stops and resumes it.
+func startPostgresServer(t *testing.T) (*testpg.Server, string) {
 	t.Helper()
 	pg, err := testpg.Start()
 	if err != nil {
@@ -165,5 +172,5 @@ func startPostgres(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return dsn
+	return pg, dsn
 }

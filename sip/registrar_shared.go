@@ -55,8 +55,9 @@ func (r *Registrar) publish(ext string) {
 }
 
 // remoteContacts returns the bindings of ext that other nodes hold, from
-// the shared bindings; none without them, or when they cannot be read
-// (logged).
+// the shared bindings, and those this node made before it restarted (its
+// name's rows that its memory does not hold: the phone has not registered
+// again yet); none without them, or when they cannot be read (logged).
 func (r *Registrar) remoteContacts(ext string) []Binding {
 	if r.opts.Shared == nil {
 		return nil
@@ -70,7 +71,7 @@ func (r *Registrar) remoteContacts(ext string) []Binding {
 	}
 	var out []Binding
 	for _, g := range regs {
-		if g.Node == r.opts.Node {
+		if g.Node == r.opts.Node && r.holds(ext, g.Key) {
 			continue // this node's own: in memory already
 		}
 		var uri gosip.Uri
@@ -83,4 +84,16 @@ func (r *Registrar) remoteContacts(ext string) []Binding {
 			UserAgent: g.UserAgent, Node: g.Node})
 	}
 	return out
+}
+
+// holds reports whether this node's memory has ext's binding of key.
+func (r *Registrar) holds(ext, key string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, b := range r.bindings[ext] {
+		if b.key == key {
+			return true
+		}
+	}
+	return false
 }

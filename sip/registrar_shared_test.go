@@ -51,6 +51,38 @@ func TestRegistrarSharedBindings(t *testing.T) {
 	}
 }
 
+// TestRegistrarSharedBindingsRestart: node a's registrar restarted (a new
+// one of the same name on the same store, its memory empty) still finds
+// the binding its earlier run made, until the phone registers again; then
+// it lists it once.
+func TestRegistrarSharedBindingsRestart(t *testing.T) {
+	start := &regClock{now: time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC)}
+	db, err := store.Open(filepath.Join(t.TempDir(), "parley.db"), store.WithClock(start.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	before := newRegFixture(t, RegistrarOptions{Shared: db, Node: "a"})
+	auth := before.creds(t, digest.SHA256, "2001", "secret1")
+	reg := regReq{ext: "2001", auth: auth, contacts: []string{"<sip:2001@192.0.2.10:5070>"}}
+	if res := before.send(t, reg.build(t)); res.StatusCode != 200 {
+		t.Fatalf("REGISTER on node a: %d", res.StatusCode)
+	}
+	after := newRegFixture(t, RegistrarOptions{Shared: db, Node: "a"})
+	got := after.r.Contacts("2001")
+	if len(got) != 1 || got[0].Contact.String() != "sip:2001@192.0.2.10:5070" || got[0].Destination != "192.0.2.10:5070" {
+		t.Fatalf("restarted node a's Contacts = %+v, want the binding its earlier run made", got)
+	}
+	reg.callID = "call-2"
+	reg.auth = after.creds(t, digest.SHA256, "2001", "secret1")
+	if res := after.send(t, reg.build(t)); res.StatusCode != 200 {
+		t.Fatalf("REGISTER again on restarted node a: %d", res.StatusCode)
+	}
+	if got := after.r.Contacts("2001"); len(got) != 1 || got[0].Node != "" {
+		t.Errorf("restarted node a's Contacts once the phone registered again = %+v, want its one binding once", got)
+	}
+}
+
 // failingShared is shared bindings whose database is down.
 type failingShared struct{}
 

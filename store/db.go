@@ -186,7 +186,7 @@ func (db *DB) writeOnce(ctx context.Context, fn func(tx *txn) error) error {
 	if db.d == postgresDialect {
 		opts = &sql.TxOptions{Isolation: sql.LevelSerializable}
 	}
-	t, err := db.w.BeginTx(ctx, opts)
+	t, err := db.begin(ctx, db.w, opts)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -208,7 +208,7 @@ func (db *DB) read(ctx context.Context, fn func(tx *txn) error) error {
 	if db.d == postgresDialect {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
-	t, err := db.r.BeginTx(ctx, opts)
+	t, err := db.begin(ctx, db.r, opts)
 	if err != nil {
 		return db.counted(fmt.Errorf("begin: %w", err))
 	}

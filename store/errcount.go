@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 )
 
 // expected are the errors that are an answer rather than a failure of the
@@ -19,7 +20,8 @@ var expected = []error{ErrNotFound, ErrExists, ErrReadOnly, ErrInvalid, ErrStart
 // from any goroutine.
 func (db *DB) Errors() uint64 { return db.errs.Load() }
 
-// counted returns err, counting it in Errors if it is a failure.
+// counted returns err, counting it in Errors if it is a failure, and
+// wrapping it in ErrUnavailable if it is PostgreSQL being out of reach.
 func (db *DB) counted(err error) error {
 	if err == nil {
 		return nil
@@ -30,5 +32,8 @@ func (db *DB) counted(err error) error {
 		}
 	}
 	db.errs.Add(1)
+	if db.d == postgresDialect && unreachable(err) {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
 	return err
 }

@@ -36,6 +36,12 @@ var (
 	// has a leave time, the call record is already finished, or the
 	// scheduled conference was already marked ended (HTTP 409).
 	ErrEnded = errors.New("already ended")
+	// ErrUnavailable means the PostgreSQL server could not be reached or
+	// the connection to it was lost (it is down, restarting or
+	// recovering): the call may succeed later, on the same DB, once the
+	// server is back (HTTP 503). A write that fails so may or may not have
+	// been committed when the connection broke during its COMMIT.
+	ErrUnavailable = errors.New("the database cannot be reached")
 )
 
 // classify maps SQLite's and PostgreSQL's constraint violations to the

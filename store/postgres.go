@@ -2,9 +2,14 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -18,6 +23,11 @@ const (
 	pgForeignKeyViolation = "23503"
 	pgSerializationFail   = "40001"
 	pgDeadlockDetected    = "40P01"
+	// The classes of a connection lost (08) and of a server shutting
+	// down, crashed or still starting (57: admin_shutdown,
+	// crash_shutdown, cannot_connect_now).
+	pgClassConnection = "08"
+	pgClassShutdown   = "57"
 )
 
 // pgWriteAttempts bounds how often write runs a transaction that
@@ -87,4 +97,34 @@ func retryWrite(ctx context.Context, d dialect, attempt func() error) error {
 func retryable(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && (pe.Code == pgSerializationFail || pe.Code == pgDeadlockDetected)
+}
+
+// begin begins a transaction on pool. On PostgreSQL, a BEGIN that fails
+// because the connection is gone (the server restarted since the pool
+// last used it) is tried again, on another connection, as many times as
+// the pool may hold them: nothing of the transaction ran yet, and
+// database/sql only drops a dead connection once it has failed.
+func (db *DB) begin(ctx context.Context, pool *sql.DB, opts *sql.TxOptions) (*sql.Tx, error) {
+	t, err := pool.BeginTx(ctx, opts)
+	for n := 0; err != nil && db.d == postgresDialect && n < readConns && unreachable(err) && ctx.Err() == nil; n++ {
+		t, err = pool.BeginTx(ctx, opts)
+	}
+	return t, err
+}
+
+// unreachable reports whether err is the PostgreSQL server out of reach:
+// no connection could be made, the connection broke, or the server said
+// it is shutting down or not ready yet.
+func unreachable(err error) bool {
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &pe):
+		return strings.HasPrefix(pe.Code, pgClassConnection) || strings.HasPrefix(pe.Code, pgClassShutdown)
+	case errors.As(err, &ce), errors.As(err, &ne), errors.Is(err, driver.ErrBadConn), errors.Is(err, pgconn.ErrConnClosed),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
+		return true
+	}
+	return pgconn.SafeToRetry(err) || pgconn.Timeout(err)
 }

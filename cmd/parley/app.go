@@ -355,6 +355,11 @@ func (a *app) Start(ctx context.Context) (err error) {
 		defer bgWG.Done()
 		b.RunSchedules(bg, a.scheduleStore(db), time.Second) // clusterschedule.go
 	}()
+	bgWG.Add(1)
+	go func() {
+		defer bgWG.Done()
+		a.syncRooms(bg, db) // roomsync.go
+	}()
 	a.closers = append(a.closers, func() { stopBg(); bgWG.Wait() })
 	build := readBuildInfo()
 	log.Info("parley ready", "version", build.Version, "commit", build.Commit, "rooms", a.rooms, "store", storeLabel(cfg.Store), "rtp_ports", fmt.Sprintf("%d-%d", cfg.RTP.Ports.Min, cfg.RTP.Ports.Max))

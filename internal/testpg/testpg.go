@@ -138,6 +138,24 @@ func (s *Server) Stop() error {
 	return err
 }
 
+// Crash stops the server as a crash would (pg_ctl stop -m immediate: no
+// checkpoint, every session cut), keeping its data; Resume starts it again.
+func (s *Server) Crash() error {
+	if out, err := exec.Command(s.script, "crash", s.dir).CombinedOutput(); err != nil {
+		return fmt.Errorf("testpg: pg.sh crash: %w\n%s", err, out)
+	}
+	return nil
+}
+
+// Resume starts a crashed server again on the same port and data (it
+// recovers from its log) and returns once it answers.
+func (s *Server) Resume() error {
+	if out, err := exec.Command(s.script, "resume", s.dir).CombinedOutput(); err != nil {
+		return fmt.Errorf("testpg: pg.sh resume: %w\n%s", err, out)
+	}
+	return nil
+}
+
 // freePort returns a TCP port on 127.0.0.1 that was free a moment ago.
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
