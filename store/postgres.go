@@ -34,6 +34,26 @@ const (
 // concurrent writers keep making fail.
 const pgWriteAttempts = 20
 
+// The bounds a DSN gets unless it sets its own (connect_timeout,
+// options=-c statement_timeout=…): a server that hangs, rather than one
+// that is down, fails a connection or a statement after them instead of
+// holding the process's one writing connection for ever.
+const (
+	pgConnectTimeout   = 5 * time.Second
+	pgStatementTimeout = "15s"
+)
+
+// withTimeouts gives cfg the default connect and statement timeouts
+// where the DSN set none.
+func withTimeouts(cfg *pgx.ConnConfig) {
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = pgConnectTimeout
+	}
+	if _, ok := cfg.RuntimeParams["statement_timeout"]; !ok {
+		cfg.RuntimeParams["statement_timeout"] = pgStatementTimeout
+	}
+}
+
 // OpenPostgres opens the Parley database on the PostgreSQL server that
 // dsn names (a URL such as postgres://user:pw@host:5432/parley or a
 // key=value string; see pgx), and brings its schema up to date with the
@@ -42,8 +62,10 @@ const pgWriteAttempts = 20
 // exist and the user must be allowed to create tables in it. Writes go
 // through one connection of this process, in SERIALIZABLE transactions
 // retried when a concurrent writer (another node) made them fail; reads
-// use a small pool. WithBusyTimeout has no effect here. Errors never show
-// the password. The caller must Close the DB.
+// use a small pool. A connection attempt gives up after 5 s and a
+// statement after 15 s unless the DSN says otherwise (connect_timeout,
+// statement_timeout). WithBusyTimeout has no effect here. Errors never
+// show the password. The caller must Close the DB.
 func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	o := options{now: time.Now, busyTimeout: defaultBusyTimeout}
 	for _, opt := range opts {
@@ -56,6 +78,7 @@ func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*DB, error) 
 		// pgx's message repeats the DSN with its password blanked out.
 		return nil, fmt.Errorf("store: open postgres: %w: %w", ErrInvalid, err)
 	}
+	withTimeouts(cfg)
 	w := stdlib.OpenDB(*cfg)
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)

@@ -3,8 +3,12 @@ package store
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // TestOpenPostgresErrors: a DSN that does not parse is ErrInvalid, a
@@ -33,5 +37,53 @@ func TestOpenPostgresErrors(t *testing.T) {
 				t.Errorf("the error shows the password: %v", err)
 			}
 		})
+	}
+}
+
+// TestPostgresTimeouts: a DSN without timeouts gets the defaults, one
+// with its own keeps them; and a server that accepts the connection but
+// never answers fails Open after the connect timeout instead of hanging.
+func TestPostgresTimeouts(t *testing.T) {
+	for _, tc := range []struct {
+		dsn       string
+		connect   time.Duration
+		statement string
+	}{
+		{"postgres://parley@db/parley", pgConnectTimeout, pgStatementTimeout},
+		{"postgres://parley@db/parley?connect_timeout=2&statement_timeout=3s", 2 * time.Second, "3s"},
+		{"host=db user=parley connect_timeout=7", 7 * time.Second, pgStatementTimeout},
+	} {
+		cfg, err := pgx.ParseConfig(tc.dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		withTimeouts(cfg)
+		if cfg.ConnectTimeout != tc.connect || cfg.RuntimeParams["statement_timeout"] != tc.statement {
+			t.Errorf("%s: connect %v, statement %q; want %v, %q", tc.dsn, cfg.ConnectTimeout, cfg.RuntimeParams["statement_timeout"], tc.connect, tc.statement)
+		}
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() { // accept and say nothing
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	start := time.Now()
+	db, err := OpenPostgres(context.Background(), "postgres://parley@"+ln.Addr().String()+"/parley?sslmode=disable&connect_timeout=1")
+	if err == nil {
+		db.Close()
+		t.Fatal("opened a server that never answers")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Open gave up after %v, want about the 1 s connect timeout", d)
 	}
 }
