@@ -208,7 +208,7 @@ func (s *roomsAPI) muteAll(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := MuteAllResponse{Muted: []string{}}
 	for _, p := range room.Participants() {
-		if p.ID != req.Except {
+		if p.ID != req.Except && p.Via != bridge.ViaCascade { // a link is no caller: its callers are muted where they are
 			p.SetMuted(true)
 			out.Muted = append(out.Muted, p.ID)
 		}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -186,7 +188,7 @@ func (k *cascades) overflow(room string) (to string, ok bool) {
 	}
 	legs := 0
 	for _, p := range r.Participants() {
-		if p.Via != "cascade" {
+		if p.Via != bridge.ViaCascade {
 			legs++
 		}
 	}
@@ -232,7 +234,31 @@ func (k *cascades) link(room string, owner cluster.Node) (func(), error) {
 		go k.follow(room, l, leg)
 	}
 	l.refs++
+	k.scope(room, "@"+k.c.Self().Name)
 	return sync.OnceFunc(func() { k.unlink(room, l) }), nil
+}
+
+// scope gives the participants who join room here from now on IDs that
+// end in suffix: "@NODE" while the room is cascaded, so that they are
+// unique over the room's nodes (cascadectl.go); "" once it is not.
+func (k *cascades) scope(room, suffix string) {
+	if r, err := k.b.Room(room); err == nil {
+		r.SetIDSuffix(suffix)
+	}
+}
+
+// linkedNodes returns the nodes linked to room here, its owner.
+func (k *cascades) linkedNodes(room string) []string {
+	k.servedMu.Lock()
+	defer k.servedMu.Unlock()
+	var nodes []string
+	for key, leg := range k.served {
+		if r, node, _ := strings.Cut(key, "/"); r == room && !isDone(leg) {
+			nodes = append(nodes, node)
+		}
+	}
+	sort.Strings(nodes)
+	return nodes
 }
 
 // open makes room's link with owner: a port here, the owner's answer,
@@ -268,7 +294,7 @@ func (k *cascades) open(room string, owner cluster.Node) (*cascadeLeg, error) {
 func (k *cascades) join(r *bridge.Room, leg *cascadeLeg, node string) error {
 	// A moderator: the link passes a room's lock and quota (its callers
 	// were admitted where they are).
-	_, err := r.Join(leg, bridge.JoinOptions{Name: "cascade " + node, Role: bridge.RoleModerator, Via: "cascade",
+	_, err := r.Join(leg, bridge.JoinOptions{Name: "cascade " + node, Role: bridge.RoleModerator, Via: bridge.ViaCascade,
 		Source: "cascade", Address: node})
 	if err != nil {
 		leg.Hangup("not admitted")
@@ -286,6 +312,9 @@ func (k *cascades) unlink(room string, l *cascadeLink) {
 		delete(k.links, room)
 	}
 	leg, owner, claim := l.leg, l.owner, l.claim
+	if last {
+		k.scope(room, "")
+	}
 	k.mu.Unlock()
 	switch {
 	case !last:

@@ -1,0 +1,32 @@
+package bridge
+
+import (
+	"strconv"
+	"strings"
+)
+
+// This file makes participant IDs unique over the nodes of a room that
+// spans several (a cluster cascade): the node that cascades a room to its
+// owner gives its participants IDs that end in "@NODE", so that the
+// room's owner can list every node's callers and send an action on one to
+// the node that holds it. A room that is not cascaded keeps plain IDs.
+
+// ViaCascade is the Via of a link leg: another node of the room, joined
+// as one participant, not a caller.
+const ViaCascade = "cascade"
+
+// SetIDSuffix makes the IDs of the participants and calls out that come
+// into the room from now on end in suffix ("@node2"); "" gives plain IDs
+// again. The numbers keep counting either way.
+func (r *Room) SetIDSuffix(suffix string) {
+	r.mu.Lock()
+	r.idSuffix = suffix
+	r.mu.Unlock()
+}
+
+// idNumber is the number an ID starts with (7 for "7" and "7@node2"),
+// which orders IDs as they were handed out.
+func idNumber(id string) int {
+	n, _ := strconv.Atoi(strings.SplitN(id, "@", 2)[0])
+	return n
+}

@@ -1,0 +1,126 @@
+package e2e
+
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zaf/g711"
+)
+
+// TestClusterCascadeControl: three `parley serve` nodes with
+// cluster.sip_routing cascade; a listener calls node 1 (the room's owner),
+// a talker (a 1 kHz tone) node 2 and a silent phone node 3. Through node
+// 3's API the room is one room: the list has the three callers, each
+// once, with the IDs their own nodes gave them ("N@n2" on a cascade node)
+// and no link legs, the same list through every node; a moderator's mute
+// of node 2's talker through node 3 silences it for node 1's listener
+// within a second, and the unmute brings it back within a second; mute
+// all through node 3 mutes the callers of every node; a kick of node 3's
+// phone through node 1 ends its call with a BYE.
+func TestClusterCascadeControl(t *testing.T) {
+	t.Parallel()
+	nodes := startCascadeNodes(t, 53100)
+
+	ear := newRTPPeer(t, map[rune]float64{'T': dialogSippTone})
+	startBgSipp(t, "pin_go_media.xml", map[string]string{"@PORT@": fmt.Sprint(ear.port())}, "1000", nodes[0].sipUDP)
+	nodes[0].waitLog(t, "call joined", 1, 10*time.Second)
+	tone := filepath.Join(t.TempDir(), "tone1k.ulaw")
+	if err := os.WriteFile(tone, g711.EncodeUlaw(dialogPCM(dialogSippTone, dialogAmplitude, 30*time.Second)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	startBgSipp(t, "rtp_stop.xml", map[string]string{"TONE_FILE": tone}, "1000", nodes[1].sipUDP,
+		"-mi", "127.0.0.1", "-mp", fmt.Sprint(dialogFreePort(t)))
+	silent := startBgSipp(t, "wait_bye.xml", nil, "1000", nodes[2].sipUDP)
+	want := map[string]bool{}
+	for i, n := range nodes {
+		n.waitLog(t, "call joined", 1, 10*time.Second)
+		id, _ := n.logged("call joined")[0]["participant"].(string)
+		if suffix := fmt.Sprintf("@n%d", i+1); i > 0 && !strings.HasSuffix(id, suffix) {
+			t.Errorf("node %d's caller has ID %q, want one ending in %s", i+1, id, suffix)
+		}
+		want[id] = true
+	}
+	talkerID, _ := nodes[1].logged("call joined")[0]["participant"].(string)
+	phoneID, _ := nodes[2].logged("call joined")[0]["participant"].(string)
+	if !ear.waitRun('T', 25, 10*time.Second) {
+		t.Fatalf("node 1's listener never heard node 2's talker: %q", ear.heard())
+	}
+
+	// The list through each node: the three callers, each once, no link.
+	for i, n := range nodes {
+		list := n.participants(t, "1000")
+		got := map[string]bool{}
+		for _, p := range list {
+			id, _ := p["id"].(string)
+			if got[id] || !want[id] || p["via"] == "cascade" {
+				t.Errorf("participants through node %d: %v; want the callers %v, each once", i+1, list, want)
+				break
+			}
+			got[id] = true
+		}
+		if len(got) != len(want) {
+			t.Errorf("participants through node %d: %v; want the callers %v", i+1, list, want)
+		}
+	}
+
+	// Mute and unmute node 2's talker through node 3.
+	for _, step := range []struct {
+		muted bool
+		hear  rune
+	}{{true, '.'}, {false, 'T'}} {
+		var p map[string]any
+		sent := time.Now()
+		if code := nodes[2].apiCall(t, "PATCH", "/api/v1/rooms/1000/participants/"+talkerID, map[string]any{"muted": step.muted}, &p); code != http.StatusOK ||
+			p["id"] != talkerID || p["muted"] != step.muted {
+			t.Fatalf("muted %v through node 3: %d %v", step.muted, code, p)
+		}
+		if !ear.waitRun(step.hear, 25, 5*time.Second) {
+			t.Fatalf("muted %v through node 3: node 1's listener hears %q", step.muted, ear.heard())
+		}
+		took := ear.lastRunStart().Sub(sent)
+		t.Logf("muted %v through node 3: node 1's listener heard the change %v later", step.muted, took.Round(time.Millisecond))
+		if took > time.Second {
+			t.Errorf("muted %v through node 3: heard on node 1 %v later, want within 1 s", step.muted, took)
+		}
+		for _, q := range nodes[1].participants(t, "1000") {
+			if q["id"] == talkerID && q["muted"] != step.muted {
+				t.Errorf("node 2's talker after muted %v through node 3: %v", step.muted, q)
+			}
+		}
+	}
+
+	// Mute all through node 3: every node's callers.
+	var all struct{ Muted []string }
+	if code := nodes[2].apiCall(t, "POST", "/api/v1/rooms/1000/mute-all", map[string]any{}, &all); code != http.StatusOK {
+		t.Fatalf("mute all through node 3: %d", code)
+	}
+	if got := slices.Sorted(slices.Values(all.Muted)); !slices.Equal(got, slices.Sorted(maps.Keys(want))) {
+		t.Errorf("mute all through node 3 muted %v, want %v", got, slices.Sorted(maps.Keys(want)))
+	}
+	if !ear.waitRun('.', 25, 5*time.Second) {
+		t.Errorf("after mute all, node 1's listener hears %q", ear.heard())
+	}
+	for _, p := range nodes[0].participants(t, "1000") {
+		if p["muted"] != true {
+			t.Errorf("after mute all: %v not muted", p)
+		}
+	}
+
+	// Kick node 3's phone through node 1: its call ends with a BYE.
+	if code := nodes[0].apiCall(t, "DELETE", "/api/v1/rooms/1000/participants/"+phoneID, nil, nil); code != http.StatusNoContent {
+		t.Fatalf("kick %s through node 1: %d", phoneID, code)
+	}
+	if err := silent.wait(t, 10*time.Second); err != nil {
+		t.Fatalf("node 3's kicked phone did not get its BYE: %v\n%s", err, silent.out.String())
+	}
+	if code := nodes[0].apiCall(t, "GET", "/api/v1/rooms/1000/participants/"+phoneID, nil, nil); code != http.StatusNotFound {
+		t.Errorf("GET the kicked %s through node 1: %d, want 404", phoneID, code)
+	}
+}
