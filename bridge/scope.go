@@ -10,6 +10,8 @@ import (
 // owner gives its participants IDs that end in "@NODE", so that the
 // room's owner can list every node's callers and send an action on one to
 // the node that holds it. A room that is not cascaded keeps plain IDs.
+// The quota counts the room's active participants on every node: the
+// other nodes' through SetElsewhere.
 
 // ViaCascade is the Via of a link leg: another node of the room, joined
 // as one participant, not a caller.
@@ -29,4 +31,35 @@ func (r *Room) SetIDSuffix(suffix string) {
 func idNumber(id string) int {
 	n, _ := strconv.Atoi(strings.SplitN(id, "@", 2)[0])
 	return n
+}
+
+// SetElsewhere makes the quota count, with a room's own active
+// participants, those f reports the room has on other nodes. f is called
+// at each admission that the quota could turn into a spectator (a room
+// with a quota, a newcomer who is not a moderator nor a spectator
+// already), without the room's lock held; it must return promptly. nil
+// counts this node's participants only.
+func (b *Bridge) SetElsewhere(f func(room string) int) {
+	if f == nil {
+		b.elsewhere.Store(nil)
+		return
+	}
+	b.elsewhere.Store(&f)
+}
+
+// activeElsewhere is how many active participants the room has on other
+// nodes, asked only when the quota could make o a spectator.
+func (r *Room) activeElsewhere(o JoinOptions) int {
+	f := r.bridge.elsewhere.Load()
+	if f == nil {
+		return 0
+	}
+	r.mu.Lock()
+	role, _ := r.roleFor(o)
+	counts := r.settings.Quota > 0 && !role.Moderates() && role != RoleSpectator
+	r.mu.Unlock()
+	if !counts {
+		return 0
+	}
+	return (*f)(r.number)
 }

@@ -51,3 +51,48 @@ func TestIDNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestQuotaElsewhere: the quota counts the participants SetElsewhere
+// reports on other nodes, and not the link legs; it is asked only for a
+// newcomer the quota could make a spectator.
+func TestQuotaElsewhere(t *testing.T) {
+	b, err := New(Options{Rooms: []RoomSettings{{Number: "1000", Quota: 3}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	room, _ := b.Room("1000")
+	elsewhere, asked := 0, 0
+	b.SetElsewhere(func(number string) int {
+		if number != "1000" {
+			t.Errorf("asked for room %q", number)
+		}
+		asked++
+		return elsewhere
+	})
+	if _, err := room.Join(&fakeLeg{}, JoinOptions{Via: ViaCascade, Role: RoleModerator}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		elsewhere int
+		role      Role
+		want      Role
+		asked     int
+	}{
+		{1, "", RoleAttendee, 1},             // 0 here (the link not counted) + 1 < 3
+		{1, "", RoleAttendee, 2},             // 1 + 1 < 3
+		{1, "", RoleSpectator, 3},            // 2 + 1: at the quota
+		{0, "", RoleAttendee, 4},             // the others left
+		{5, RoleModerator, RoleModerator, 4}, // not asked: a moderator passes
+		{5, RoleSpectator, RoleSpectator, 4}, // nor for a spectator already
+	} {
+		elsewhere = tt.elsewhere
+		p, err := room.Join(&fakeLeg{}, JoinOptions{Role: tt.role})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Role() != tt.want || asked != tt.asked {
+			t.Errorf("%d elsewhere, role %q: joined as %s, asked %d times; want %s, %d", tt.elsewhere, tt.role, p.Role(), asked, tt.want, tt.asked)
+		}
+	}
+}

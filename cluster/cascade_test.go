@@ -36,6 +36,17 @@ func (o *fakeOwner) CloseCascade(room, node string) {
 	o.closed = append(o.closed, room+"/"+node)
 }
 
+// Active is 2 in room 1000, 0 elsewhere.
+func (o *fakeOwner) Active(room string) int {
+	if room == "1000" {
+		return 2
+	}
+	return 0
+}
+
+// ActiveBut is 10 plus the length of node's name.
+func (o *fakeOwner) ActiveBut(room, node string) int { return 10 + len(node) }
+
 // TestCascadeOverNATS: node b opens a cascade of room 1000 with a, which
 // owns it: a's CascadeOwner gets b's address and b gets a's; close
 // reaches a too; a refusal comes back as b's error; a node that serves
@@ -71,6 +82,31 @@ func TestCascadeOverNATS(t *testing.T) {
 		t.Errorf("refused open: %v, want the owner's reason", err)
 	}
 	if _, err := a.OpenCascade(ctx, b.Self(), "1000", netip.MustParseAddrPort("198.51.100.8:41000")); err == nil {
+		t.Error("a node serving no cascades answered")
+	}
+}
+
+// TestCascadeActive: a node asks another how many active callers a room
+// has there, or on the whole room but the asker (wide); a node that
+// serves no cascades is an error.
+func TestCascadeActive(t *testing.T) {
+	srv := testnats.Start(t)
+	a, b := node(t, srv.URL, "a", nil), node(t, srv.URL, "bb", nil)
+	stop, err := a.ServeCascades(&fakeOwner{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	for _, tt := range []struct {
+		room string
+		wide bool
+		want int
+	}{{"1000", false, 2}, {"1001", false, 0}, {"1000", true, 12}} {
+		if got, err := b.CascadeActive(context.Background(), "a", tt.room, tt.wide); err != nil || got != tt.want {
+			t.Errorf("active in %s (wide %v): %d, %v; want %d", tt.room, tt.wide, got, err, tt.want)
+		}
+	}
+	if _, err := a.CascadeActive(context.Background(), "bb", "1000", false); err == nil {
 		t.Error("a node serving no cascades answered")
 	}
 }
@@ -120,6 +156,7 @@ func TestServeCascadeRefusals(t *testing.T) {
 func FuzzServeCascade(f *testing.F) {
 	f.Add([]byte(`{"op":"open","room":"1000","node":"n2","addr":"127.0.0.1:50302"}`))
 	f.Add([]byte(`{"op":"close","room":"1000","node":"n2"}`))
+	f.Add([]byte(`{"op":"active","room":"1000","node":"n2","wide":true}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		owner := &fakeOwner{}
 		rep := serveCascade(owner, data)

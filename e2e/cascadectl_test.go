@@ -23,10 +23,12 @@ import (
 // of node 2's talker through node 3 silences it for node 1's listener
 // within a second, and the unmute brings it back within a second; mute
 // all through node 3 mutes the callers of every node; a kick of node 3's
-// phone through node 1 ends its call with a BYE.
+// phone through node 1 ends its call with a BYE. Room 1002 has a quota
+// of 2: callers on nodes 1 and 2 join as attendees, the next, on node 3,
+// as a spectator (the quota counts the whole room).
 func TestClusterCascadeControl(t *testing.T) {
 	t.Parallel()
-	nodes := startCascadeNodes(t, 53100)
+	nodes := startCascadeNodes(t, 53100, "  - number: \"1002\"\n    name: Quota room\n    quota: 2\n")
 
 	ear := newRTPPeer(t, map[rune]float64{'T': dialogSippTone})
 	startBgSipp(t, "pin_go_media.xml", map[string]string{"@PORT@": fmt.Sprint(ear.port())}, "1000", nodes[0].sipUDP)
@@ -123,4 +125,42 @@ func TestClusterCascadeControl(t *testing.T) {
 	if code := nodes[0].apiCall(t, "GET", "/api/v1/rooms/1000/participants/"+phoneID, nil, nil); code != http.StatusNotFound {
 		t.Errorf("GET the kicked %s through node 1: %d, want 404", phoneID, code)
 	}
+
+	// Room 1002's quota counts every node's callers.
+	for i, n := range nodes {
+		startBgSipp(t, "wait_bye.xml", nil, "1002", n.sipUDP)
+		want := "attendee"
+		if i == 2 {
+			want = "spectator"
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for len(joinedIn(n, "1002")) == 0 {
+			if time.Now().After(deadline) {
+				n.dumpLogs(t)
+				t.Fatalf("node %d's caller never joined room 1002", i+1)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if got := joinedIn(n, "1002")[0]; got["role"] != want {
+			t.Errorf("room 1002 (quota 2): caller %d, on node %d, joined as %v, want %s", i+1, i+1, got["role"], want)
+		}
+	}
+	roles := map[string]int{}
+	for _, p := range nodes[1].participants(t, "1002") {
+		roles[fmt.Sprint(p["role"])]++
+	}
+	if roles["attendee"] != 2 || roles["spectator"] != 1 {
+		t.Errorf("room 1002's roles through node 2: %v, want 2 attendees and 1 spectator", roles)
+	}
+}
+
+// joinedIn returns s's "participant joined" log lines of room.
+func joinedIn(s *server, room string) []map[string]any {
+	var out []map[string]any
+	for _, l := range s.logged("participant joined") {
+		if l["room"] == room && l["via"] != "cascade" {
+			out = append(out, l)
+		}
+	}
+	return out
 }

@@ -524,7 +524,9 @@ func (a *app) startCascades(c *cluster.Cluster) (stop func(), err error) {
 		return nil, err
 	}
 	a.clusterRouter.cascade.Store(k)
+	a.b.SetElsewhere(k.activeElsewhere)
 	return func() {
+		a.b.SetElsewhere(nil)
 		a.clusterRouter.cascade.Store(nil)
 		unsub()
 		k.Close()
