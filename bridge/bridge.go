@@ -148,6 +148,7 @@ type Bridge struct {
 
 	announceJoinLeave atomic.Bool                           // SetAnnounceJoinLeave changes it (reload)
 	elsewhere         atomic.Pointer[func(room string) int] // SetElsewhere (scope.go)
+	onEnd             atomic.Pointer[func(room string)]     // SetOnEnd (scope.go)
 	events            events
 
 	ctx    context.Context // ends when the bridge closes; parent of dial-outs

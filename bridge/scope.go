@@ -11,7 +11,8 @@ import (
 // room's owner can list every node's callers and send an action on one to
 // the node that holds it. A room that is not cascaded keeps plain IDs.
 // The quota counts the room's active participants on every node: the
-// other nodes' through SetElsewhere.
+// other nodes' through SetElsewhere; SetOnEnd carries the end of the
+// conference to the other nodes.
 
 // ViaCascade is the Via of a link leg: another node of the room, joined
 // as one participant, not a caller.
@@ -62,4 +63,15 @@ func (r *Room) activeElsewhere(o JoinOptions) int {
 		return 0
 	}
 	return (*f)(r.number)
+}
+
+// SetOnEnd makes every End (a moderator's key, a scheduled end) call f
+// with the room's number first, before anyone is hung up, so that the
+// conference can end on the other nodes it spans too. f must not block.
+func (b *Bridge) SetOnEnd(f func(room string)) {
+	if f == nil {
+		b.onEnd.Store(nil)
+		return
+	}
+	b.onEnd.Store(&f)
 }

@@ -96,3 +96,32 @@ func TestQuotaElsewhere(t *testing.T) {
 		}
 	}
 }
+
+// TestOnEnd: End calls the hook with the room's number before it hangs
+// anyone up; MuteAllExcept leaves the links alone.
+func TestOnEnd(t *testing.T) {
+	b := newTestBridge(t)
+	room, _ := b.Room("1000")
+	link, caller := &fakeLeg{}, &fakeLeg{}
+	if _, err := room.Join(link, JoinOptions{Via: ViaCascade, Role: RoleModerator}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := room.Join(caller, JoinOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	room.MuteAllExcept("")
+	if !p.Muted() || room.Participants()[0].Muted() {
+		t.Errorf("mute all: caller muted %v, link muted %v; want the caller only", p.Muted(), room.Participants()[0].Muted())
+	}
+	var ended []string
+	b.SetOnEnd(func(number string) {
+		caller.mu.Lock()
+		defer caller.mu.Unlock()
+		ended = append(ended, fmt.Sprintf("%s hung up %q", number, caller.hungUp))
+	})
+	room.End("over")
+	if fmt.Sprint(ended) != `[1000 hung up ""]` || caller.hungUp == "" {
+		t.Errorf("ended %v, caller hung up %q; want the hook first, once", ended, caller.hungUp)
+	}
+}

@@ -22,7 +22,9 @@ import (
 // cascade node says close when its room empties here. For a room's quota
 // each node asks how many active callers the others have (active): a
 // cascade node asks the owner for the whole room but itself (wide), the
-// owner each of its cascade nodes for theirs.
+// owner each of its cascade nodes for theirs. A conference ended on one
+// node is ended on the others (end): a cascade node tells the owner, the
+// owner its cascade nodes.
 
 // cascadeSubject is the subject node listens on for cascade requests.
 func cascadeSubject(node string) string { return "parley.node." + node + ".cascade" }
@@ -39,6 +41,7 @@ const (
 	cascadeOpen   = "open"
 	cascadeClose  = "close"
 	cascadeActive = "active"
+	cascadeEnd    = "end"
 )
 
 // cascadeRequest is a cascade node's message to a room's owner.
@@ -72,6 +75,8 @@ type CascadeOwner interface {
 	// ActiveBut returns how many active participants room, owned here,
 	// has on this node and its other cascade nodes than node.
 	ActiveBut(room, node string) int
+	// EndRoom ends the conference in room here: node ended it.
+	EndRoom(room, node string)
 }
 
 // ServeCascades answers the cascade requests other nodes send this one
@@ -124,6 +129,9 @@ func serveCascade(owner CascadeOwner, data []byte) cascadeReply {
 	case cascadeClose:
 		owner.CloseCascade(req.Room, req.Node)
 		return cascadeReply{}
+	case cascadeEnd:
+		owner.EndRoom(req.Room, req.Node)
+		return cascadeReply{}
 	case cascadeActive:
 		if req.Wide {
 			return cascadeReply{Active: owner.ActiveBut(req.Room, req.Node)}
@@ -160,6 +168,13 @@ func (c *Cluster) CloseCascade(ctx context.Context, owner Node, room string) err
 func (c *Cluster) CascadeActive(ctx context.Context, node, room string, wide bool) (int, error) {
 	rep, err := c.cascadeCall(ctx, Node{Name: node}, cascadeRequest{Op: cascadeActive, Room: room, Node: c.opts.Self.Name, Wide: wide})
 	return rep.Active, err
+}
+
+// EndCascade tells node, the owner of room or one of its cascade nodes,
+// that the conference in room ended here.
+func (c *Cluster) EndCascade(ctx context.Context, node, room string) error {
+	_, err := c.cascadeCall(ctx, Node{Name: node}, cascadeRequest{Op: cascadeEnd, Room: room, Node: c.opts.Self.Name})
+	return err
 }
 
 // cascadeCall sends req to owner and returns its answer.

@@ -17,6 +17,7 @@ type fakeOwner struct {
 	mu     sync.Mutex
 	opened []string // room/node@addr
 	closed []string // room/node
+	ended  []string // room/node
 	err    error
 }
 
@@ -47,9 +48,15 @@ func (o *fakeOwner) Active(room string) int {
 // ActiveBut is 10 plus the length of node's name.
 func (o *fakeOwner) ActiveBut(room, node string) int { return 10 + len(node) }
 
+func (o *fakeOwner) EndRoom(room, node string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.ended = append(o.ended, room+"/"+node)
+}
+
 // TestCascadeOverNATS: node b opens a cascade of room 1000 with a, which
 // owns it: a's CascadeOwner gets b's address and b gets a's; close
-// reaches a too; a refusal comes back as b's error; a node that serves
+// and end reach a too; a refusal comes back as b's error; a node that serves
 // no cascades does not answer.
 func TestCascadeOverNATS(t *testing.T) {
 	srv := testnats.Start(t)
@@ -65,14 +72,17 @@ func TestCascadeOverNATS(t *testing.T) {
 	if err != nil || got != netip.MustParseAddrPort("192.0.2.1:40000") {
 		t.Fatalf("open: %v, %v", got, err)
 	}
+	if err := b.EndCascade(ctx, "a", "1000"); err != nil {
+		t.Fatal(err)
+	}
 	if err := b.CloseCascade(ctx, a.Self(), "1000"); err != nil {
 		t.Fatal(err)
 	}
 	owner.mu.Lock()
-	opened, closed := strings.Join(owner.opened, ","), strings.Join(owner.closed, ",")
+	opened, closed, ended := strings.Join(owner.opened, ","), strings.Join(owner.closed, ","), strings.Join(owner.ended, ",")
 	owner.mu.Unlock()
-	if opened != "1000/b@198.51.100.7:41000" || closed != "1000/b" {
-		t.Errorf("owner saw opened %q, closed %q", opened, closed)
+	if opened != "1000/b@198.51.100.7:41000" || closed != "1000/b" || ended != "1000/b" {
+		t.Errorf("owner saw opened %q, closed %q, ended %q", opened, closed, ended)
 	}
 
 	owner.mu.Lock()
@@ -144,23 +154,24 @@ func TestServeCascadeRefusals(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			owner := &fakeOwner{}
 			rep := serveCascade(owner, []byte(tt.data))
-			if !strings.Contains(rep.Error, tt.want) || len(owner.opened)+len(owner.closed) != 0 {
+			if !strings.Contains(rep.Error, tt.want) || len(owner.opened)+len(owner.closed)+len(owner.ended) != 0 {
 				t.Errorf("reply %+v, owner %+v; want an error with %q", rep, owner, tt.want)
 			}
 		})
 	}
 }
 
-// FuzzServeCascade: any message is answered, and only a well-formed open
-// or close reaches the owner.
+// FuzzServeCascade: any message is answered, and only a well-formed open,
+// close or end reaches the owner.
 func FuzzServeCascade(f *testing.F) {
 	f.Add([]byte(`{"op":"open","room":"1000","node":"n2","addr":"127.0.0.1:50302"}`))
 	f.Add([]byte(`{"op":"close","room":"1000","node":"n2"}`))
 	f.Add([]byte(`{"op":"active","room":"1000","node":"n2","wide":true}`))
+	f.Add([]byte(`{"op":"end","room":"1000","node":"n2"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		owner := &fakeOwner{}
 		rep := serveCascade(owner, data)
-		if len(owner.opened)+len(owner.closed) == 0 {
+		if len(owner.opened)+len(owner.closed)+len(owner.ended) == 0 {
 			return
 		}
 		if rep.Error != "" {

@@ -25,10 +25,13 @@ import (
 // all through node 3 mutes the callers of every node; a kick of node 3's
 // phone through node 1 ends its call with a BYE. Room 1002 has a quota
 // of 2: callers on nodes 1 and 2 join as attendees, the next, on node 3,
-// as a spectator (the quota counts the whole room).
+// as a spectator (the quota counts the whole room). In room 1003 a
+// moderator on node 2 ends the conference with *9: the callers on nodes 1
+// and 3 get their BYE too.
 func TestClusterCascadeControl(t *testing.T) {
 	t.Parallel()
-	nodes := startCascadeNodes(t, 53100, "  - number: \"1002\"\n    name: Quota room\n    quota: 2\n")
+	nodes := startCascadeNodes(t, 53100, "  - number: \"1002\"\n    name: Quota room\n    quota: 2\n",
+		"  - number: \"1003\"\n    name: End room\n    pin: \"4321\"\n    moderator_pin: \"9999\"\n")
 
 	ear := newRTPPeer(t, map[rune]float64{'T': dialogSippTone})
 	startBgSipp(t, "pin_go_media.xml", map[string]string{"@PORT@": fmt.Sprint(ear.port())}, "1000", nodes[0].sipUDP)
@@ -151,6 +154,36 @@ func TestClusterCascadeControl(t *testing.T) {
 	}
 	if roles["attendee"] != 2 || roles["spectator"] != 1 {
 		t.Errorf("room 1002's roles through node 2: %v, want 2 attendees and 1 spectator", roles)
+	}
+
+	// A moderator on node 2 ends room 1003's conference on every node.
+	var calls []*bgSipp
+	for _, i := range []int{0, 2, 1} {
+		steps := []sippStep{{pause: 2 * time.Second, dtmf: "4321#"}}
+		if i == 1 {
+			steps = []sippStep{{pause: 2 * time.Second, dtmf: "9999#"}, {pause: 2 * time.Second, dtmf: "*9"}}
+		}
+		calls = append(calls, startBgSipp(t, "pin_rfc4733.xml", pinReplace(t, steps, true), "1003", nodes[i].sipUDP,
+			"-mi", "127.0.0.1", "-mp", fmt.Sprint(dialogFreePort(t))))
+		deadline := time.Now().Add(10 * time.Second)
+		for len(joinedIn(nodes[i], "1003")) == 0 {
+			if time.Now().After(deadline) {
+				nodes[i].dumpLogs(t)
+				t.Fatalf("node %d's caller never joined room 1003", i+1)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	for k, i := range []int{0, 2, 1} {
+		if err := calls[k].wait(t, 20*time.Second); err != nil {
+			nodes[i].dumpLogs(t)
+			t.Errorf("room 1003's caller on node %d did not get its BYE when node 2's moderator ended the conference: %v\n%s", i+1, err, calls[k].out.String())
+		}
+	}
+	for i, n := range nodes {
+		if got := n.logged("conference ended"); len(got) != 1 {
+			t.Errorf("node %d logged the conference's end %d times, want once: %v", i+1, len(got), got)
+		}
 	}
 }
 
