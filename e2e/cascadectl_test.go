@@ -22,7 +22,8 @@ import (
 // and no link legs, the same list through every node; a moderator's mute
 // of node 2's talker through node 3 silences it for node 1's listener
 // within a second, and the unmute brings it back within a second; mute
-// all through node 3 mutes the callers of every node; a kick of node 3's
+// all through node 3 mutes the callers of every node; node 3's event
+// stream names node 2's talker by the same ID (joined, muted); a kick of node 3's
 // phone through node 1 ends its call with a BYE. Room 1002 has a quota
 // of 2: callers on nodes 1 and 2 join as attendees, the next, on node 3,
 // as a spectator (the quota counts the whole room). In room 1003 a
@@ -33,6 +34,7 @@ func TestClusterCascadeControl(t *testing.T) {
 	nodes := startCascadeNodes(t, 53100, "  - number: \"1002\"\n    name: Quota room\n    quota: 2\n",
 		"  - number: \"1003\"\n    name: End room\n    pin: \"4321\"\n    moderator_pin: \"9999\"\n")
 
+	events := openEvents(t, nodes[2])
 	ear := newRTPPeer(t, map[rune]float64{'T': dialogSippTone})
 	startBgSipp(t, "pin_go_media.xml", map[string]string{"@PORT@": fmt.Sprint(ear.port())}, "1000", nodes[0].sipUDP)
 	nodes[0].waitLog(t, "call joined", 1, 10*time.Second)
@@ -100,6 +102,10 @@ func TestClusterCascadeControl(t *testing.T) {
 			}
 		}
 	}
+
+	// Node 3's event stream names node 2's talker by the list's ID.
+	events.find(t, "joined", talkerID, 5*time.Second)
+	events.find(t, "muted", talkerID, 5*time.Second)
 
 	// Mute all through node 3: every node's callers.
 	var all struct{ Muted []string }
@@ -196,4 +202,23 @@ func joinedIn(s *server, room string) []map[string]any {
 		}
 	}
 	return out
+}
+
+// find reads the log until an event of type typ for participant, failing
+// the test if none comes within.
+func (l eventLog) find(t *testing.T, typ, participant string, within time.Duration) {
+	t.Helper()
+	var seen []map[string]any
+	deadline := time.After(within)
+	for {
+		select {
+		case e := <-l:
+			if e["type"] == typ && e["participant"] == participant {
+				return
+			}
+			seen = append(seen, e)
+		case <-deadline:
+			t.Fatalf("no %s event of %s within %v; saw %v", typ, participant, within, seen)
+		}
+	}
 }
