@@ -208,17 +208,7 @@ func joinedIn(s *server, room string) []map[string]any {
 // the test if none comes within.
 func (l eventLog) find(t *testing.T, typ, participant string, within time.Duration) {
 	t.Helper()
-	var seen []map[string]any
-	deadline := time.After(within)
-	for {
-		select {
-		case e := <-l:
-			if e["type"] == typ && e["participant"] == participant {
-				return
-			}
-			seen = append(seen, e)
-		case <-deadline:
-			t.Fatalf("no %s event of %s within %v; saw %v", typ, participant, within, seen)
-		}
-	}
+	l.upTo(t, "no "+typ+" event of "+participant, within, func(e map[string]any) bool {
+		return e["type"] == typ && e["participant"] == participant
+	})
 }
