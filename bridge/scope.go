@@ -48,11 +48,21 @@ func (b *Bridge) SetElsewhere(f func(room string) int) {
 	b.elsewhere.Store(&f)
 }
 
-// activeElsewhere is how many active participants the room has on other
-// nodes, asked only when the quota could make o a spectator.
+// ActiveElsewhere returns how many active participants the room has on
+// other nodes (SetElsewhere's count; 0 on a single node), for a quota
+// counted over the whole room. It may ask other nodes: call it without
+// holding up a call.
+func (r *Room) ActiveElsewhere() int {
+	if f := r.bridge.elsewhere.Load(); f != nil {
+		return (*f)(r.number)
+	}
+	return 0
+}
+
+// activeElsewhere is ActiveElsewhere, asked only when the quota could
+// make o a spectator.
 func (r *Room) activeElsewhere(o JoinOptions) int {
-	f := r.bridge.elsewhere.Load()
-	if f == nil {
+	if r.bridge.elsewhere.Load() == nil {
 		return 0
 	}
 	r.mu.Lock()
@@ -62,7 +72,7 @@ func (r *Room) activeElsewhere(o JoinOptions) int {
 	if !counts {
 		return 0
 	}
-	return (*f)(r.number)
+	return r.ActiveElsewhere()
 }
 
 // SetOnEnd makes every End (a moderator's key, a scheduled end) call f

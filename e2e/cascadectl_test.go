@@ -26,7 +26,9 @@ import (
 // stream names node 2's talker by the same ID (joined, muted); a kick of node 3's
 // phone through node 1 ends its call with a BYE. Room 1002 has a quota
 // of 2: callers on nodes 1 and 2 join as attendees, the next, on node 3,
-// as a spectator (the quota counts the whole room). In room 1003 a
+// as a spectator (the quota counts the whole room); a promote through
+// node 2 is refused at the quota, and once node 1's caller is kicked it
+// makes node 3's spectator an attendee. In room 1003 a
 // moderator on node 2 ends the conference with *9: the callers on nodes 1
 // and 3 get their BYE too.
 func TestClusterCascadeControl(t *testing.T) {
@@ -160,6 +162,29 @@ func TestClusterCascadeControl(t *testing.T) {
 	}
 	if roles["attendee"] != 2 || roles["spectator"] != 1 {
 		t.Errorf("room 1002's roles through node 2: %v, want 2 attendees and 1 spectator", roles)
+	}
+	// Promote through node 2: refused at the quota; once node 1's caller
+	// is kicked, node 3's spectator becomes an attendee.
+	var refusal map[string]any
+	if code := nodes[1].apiCall(t, "POST", "/api/v1/rooms/1002/promote", nil, &refusal); code != http.StatusConflict || refusal["field"] != "quota" {
+		t.Errorf("promote through node 2 at the quota: %d %v, want 409 for the quota", code, refusal)
+	}
+	first, _ := joinedIn(nodes[0], "1002")[0]["participant"].(string)
+	if code := nodes[1].apiCall(t, "DELETE", "/api/v1/rooms/1002/participants/"+first, nil, nil); code != http.StatusNoContent {
+		t.Fatalf("kick %s through node 2: %d", first, code)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(nodes[0].participants(t, "1002")) != 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("room 1002 after the kick: %v", nodes[0].participants(t, "1002"))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	spectator, _ := joinedIn(nodes[2], "1002")[0]["participant"].(string)
+	var promoted map[string]any
+	if code := nodes[1].apiCall(t, "POST", "/api/v1/rooms/1002/promote", nil, &promoted); code != http.StatusOK ||
+		promoted["id"] != spectator || promoted["role"] != "attendee" {
+		t.Errorf("promote through node 2 under the quota: %d %v, want node 3's %s an attendee", code, promoted, spectator)
 	}
 
 	// A moderator on node 2 ends room 1003's conference on every node.

@@ -32,7 +32,10 @@ import (
 //   - sends a request on one participant (GET, PATCH: mute, role; DELETE:
 //     kick) whose ID names another node to that node, whose API serves it
 //     as its own: the same checks, errors and events;
-//   - mutes all on every linked node as well as here.
+//   - mutes all on every linked node as well as here;
+//   - promotes its own longest waiting spectator or, with none here, the
+//     first linked node's that has one (each counts the quota over the
+//     whole room: bridge.Room.ActiveElsewhere).
 //
 // The request travels whole with its credentials, so each node
 // authenticates and authorises it as its own.
@@ -66,6 +69,8 @@ func cascadeControl(next http.Handler, c *cluster.Cluster, router *clusterRouter
 			listRoomWide(w, r, c, next, k.linkedNodes(room))
 		case action == "mute-all" && r.Method == http.MethodPost && len(k.linkedNodes(room)) > 0:
 			muteAllRoomWide(w, r, c, next, self, k.linkedNodes(room))
+		case action == "promote" && r.Method == http.MethodPost && len(k.linkedNodes(room)) > 0:
+			promoteRoomWide(w, r, c, next, k.linkedNodes(room))
 		default:
 			next.ServeHTTP(w, r)
 		}
@@ -236,6 +241,46 @@ func muteAllRoomWide(w http.ResponseWriter, r *http.Request, c *cluster.Cluster,
 		return
 	}
 	writeJSONTo(w, http.StatusOK, out)
+}
+
+// promoteRoomWide serves POST …/promote on a room's owner: here, else,
+// while nobody here waits, on each linked node in turn until one
+// promotes or says the room is at its quota.
+func promoteRoomWide(w http.ResponseWriter, r *http.Request, c *cluster.Cluster, next http.Handler, nodes []string) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxControlBody))
+	if err != nil {
+		writeControlError(w, http.StatusRequestEntityTooLarge, "request body too large or unreadable")
+		return
+	}
+	here := httptest.NewRecorder()
+	local := r.Clone(r.Context())
+	local.Body = io.NopCloser(bytes.NewReader(body))
+	next.ServeHTTP(here, local)
+	if !nobodyWaits(here.Code, here.Body.Bytes()) {
+		copyRecorded(w, here)
+		return
+	}
+	for _, n := range nodes {
+		res, err := c.Ask(r.Context(), n, r, body)
+		if err != nil || nobodyWaits(res.Status, res.Body) {
+			continue // a node that does not answer promotes nobody
+		}
+		for k, v := range res.Header {
+			w.Header()[k] = v
+		}
+		w.Header().Set("X-Parley-Node", n)
+		w.WriteHeader(res.Status)
+		_, _ = w.Write(res.Body)
+		return
+	}
+	copyRecorded(w, here)
+}
+
+// nobodyWaits reports whether a promote's answer is the 409 of a node
+// where no spectator waits (field "number"; the quota's is "quota").
+func nobodyWaits(status int, body []byte) bool {
+	var e api.Error
+	return status == http.StatusConflict && json.Unmarshal(body, &e) == nil && e.Field == "number"
 }
 
 // leadingNumber orders IDs by the number they start with.
