@@ -24,8 +24,12 @@ func (r *Room) Locked() bool {
 }
 
 // MuteAllExcept mutes every participant but the one with ID keep and the
-// links to other nodes (their callers are muted where they are).
+// links to other nodes (their callers are muted where they are, through
+// SetOnMuteAll's hook).
 func (r *Room) MuteAllExcept(keep string) {
+	if f := r.bridge.onMuteAll.Load(); f != nil {
+		(*f)(r.number, keep)
+	}
 	for _, p := range r.Participants() {
 		if p.ID != keep && p.Via != ViaCascade { // a link is no caller
 			p.SetMuted(true)

@@ -11,8 +11,8 @@ import (
 // room's owner can list every node's callers and send an action on one to
 // the node that holds it. A room that is not cascaded keeps plain IDs.
 // The quota counts the room's active participants on every node: the
-// other nodes' through SetElsewhere; SetOnEnd carries the end of the
-// conference to the other nodes.
+// other nodes' through SetElsewhere; SetOnEnd and SetOnMuteAll carry the
+// end of the conference and a mute all to the other nodes.
 
 // ViaCascade is the Via of a link leg: another node of the room, joined
 // as one participant, not a caller.
@@ -73,6 +73,17 @@ func (r *Room) activeElsewhere(o JoinOptions) int {
 		return 0
 	}
 	return r.ActiveElsewhere()
+}
+
+// SetOnMuteAll makes every MuteAllExcept (a moderator's phone key) call
+// f with the room's number and the ID kept unmuted, so that the callers
+// on the other nodes the room spans are muted too. f must not block.
+func (b *Bridge) SetOnMuteAll(f func(room, keep string)) {
+	if f == nil {
+		b.onMuteAll.Store(nil)
+		return
+	}
+	b.onMuteAll.Store(&f)
 }
 
 // SetOnEnd makes every End (a moderator's key, a scheduled end) call f

@@ -98,7 +98,7 @@ func TestQuotaElsewhere(t *testing.T) {
 }
 
 // TestOnEnd: End calls the hook with the room's number before it hangs
-// anyone up; MuteAllExcept leaves the links alone.
+// anyone up; MuteAllExcept calls its own and leaves the links alone.
 func TestOnEnd(t *testing.T) {
 	b := newTestBridge(t)
 	room, _ := b.Room("1000")
@@ -110,7 +110,13 @@ func TestOnEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var mutedAll []string
+	b.SetOnMuteAll(func(number, keep string) { mutedAll = append(mutedAll, number+" but "+keep) })
 	room.MuteAllExcept("")
+	room.MuteAllExcept("7@n2")
+	if fmt.Sprint(mutedAll) != "[1000 but  1000 but 7@n2]" {
+		t.Errorf("mute all hook calls %q", mutedAll)
+	}
 	if !p.Muted() || room.Participants()[0].Muted() {
 		t.Errorf("mute all: caller muted %v, link muted %v; want the caller only", p.Muted(), room.Participants()[0].Muted())
 	}

@@ -23,8 +23,9 @@ import (
 // each node asks how many active callers the others have (active): a
 // cascade node asks the owner for the whole room but itself (wide), the
 // owner each of its cascade nodes for theirs. A conference ended on one
-// node is ended on the others (end): a cascade node tells the owner, the
-// owner its cascade nodes.
+// node is ended on the others (end), and a mute all by a phone key done
+// on the others (mute-all): a cascade node tells the owner, the owner its
+// cascade nodes.
 
 // cascadeSubject is the subject node listens on for cascade requests.
 func cascadeSubject(node string) string { return "parley.node." + node + ".cascade" }
@@ -38,10 +39,11 @@ const cascadeTimeout = 2 * time.Second
 
 // Cascade operations.
 const (
-	cascadeOpen   = "open"
-	cascadeClose  = "close"
-	cascadeActive = "active"
-	cascadeEnd    = "end"
+	cascadeOpen    = "open"
+	cascadeClose   = "close"
+	cascadeActive  = "active"
+	cascadeEnd     = "end"
+	cascadeMuteAll = "mute-all"
 )
 
 // cascadeRequest is a cascade node's message to a room's owner.
@@ -51,6 +53,7 @@ type cascadeRequest struct {
 	Node string `json:"node"`           // the cascade node's name
 	Addr string `json:"addr,omitempty"` // open: the cascade node's RTP HOST:PORT
 	Wide bool   `json:"wide,omitempty"` // active: the whole room's, but Node's
+	Keep string `json:"keep,omitempty"` // mute-all: the participant left unmuted
 }
 
 // cascadeReply is the owner's answer.
@@ -77,6 +80,8 @@ type CascadeOwner interface {
 	ActiveBut(room, node string) int
 	// EndRoom ends the conference in room here: node ended it.
 	EndRoom(room, node string)
+	// MuteAllRoom mutes everyone in room here but keep: node did.
+	MuteAllRoom(room, node, keep string)
 }
 
 // ServeCascades answers the cascade requests other nodes send this one
@@ -132,6 +137,9 @@ func serveCascade(owner CascadeOwner, data []byte) cascadeReply {
 	case cascadeEnd:
 		owner.EndRoom(req.Room, req.Node)
 		return cascadeReply{}
+	case cascadeMuteAll:
+		owner.MuteAllRoom(req.Room, req.Node, req.Keep)
+		return cascadeReply{}
 	case cascadeActive:
 		if req.Wide {
 			return cascadeReply{Active: owner.ActiveBut(req.Room, req.Node)}
@@ -174,6 +182,13 @@ func (c *Cluster) CascadeActive(ctx context.Context, node, room string, wide boo
 // that the conference in room ended here.
 func (c *Cluster) EndCascade(ctx context.Context, node, room string) error {
 	_, err := c.cascadeCall(ctx, Node{Name: node}, cascadeRequest{Op: cascadeEnd, Room: room, Node: c.opts.Self.Name})
+	return err
+}
+
+// MuteAllCascade tells node, the owner of room or one of its cascade
+// nodes, that everyone in room but keep was muted here.
+func (c *Cluster) MuteAllCascade(ctx context.Context, node, room, keep string) error {
+	_, err := c.cascadeCall(ctx, Node{Name: node}, cascadeRequest{Op: cascadeMuteAll, Room: room, Node: c.opts.Self.Name, Keep: keep})
 	return err
 }
 

@@ -18,6 +18,7 @@ type fakeOwner struct {
 	opened []string // room/node@addr
 	closed []string // room/node
 	ended  []string // room/node
+	muted  []string // room/node/keep
 	err    error
 }
 
@@ -48,6 +49,12 @@ func (o *fakeOwner) Active(room string) int {
 // ActiveBut is 10 plus the length of node's name.
 func (o *fakeOwner) ActiveBut(room, node string) int { return 10 + len(node) }
 
+func (o *fakeOwner) MuteAllRoom(room, node, keep string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.muted = append(o.muted, room+"/"+node+"/"+keep)
+}
+
 func (o *fakeOwner) EndRoom(room, node string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -56,7 +63,7 @@ func (o *fakeOwner) EndRoom(room, node string) {
 
 // TestCascadeOverNATS: node b opens a cascade of room 1000 with a, which
 // owns it: a's CascadeOwner gets b's address and b gets a's; close
-// and end reach a too; a refusal comes back as b's error; a node that serves
+// end and mute all reach a too; a refusal comes back as b's error; a node that serves
 // no cascades does not answer.
 func TestCascadeOverNATS(t *testing.T) {
 	srv := testnats.Start(t)
@@ -75,14 +82,18 @@ func TestCascadeOverNATS(t *testing.T) {
 	if err := b.EndCascade(ctx, "a", "1000"); err != nil {
 		t.Fatal(err)
 	}
+	if err := b.MuteAllCascade(ctx, "a", "1000", "7@b"); err != nil {
+		t.Fatal(err)
+	}
 	if err := b.CloseCascade(ctx, a.Self(), "1000"); err != nil {
 		t.Fatal(err)
 	}
 	owner.mu.Lock()
 	opened, closed, ended := strings.Join(owner.opened, ","), strings.Join(owner.closed, ","), strings.Join(owner.ended, ",")
+	muted := strings.Join(owner.muted, ",")
 	owner.mu.Unlock()
-	if opened != "1000/b@198.51.100.7:41000" || closed != "1000/b" || ended != "1000/b" {
-		t.Errorf("owner saw opened %q, closed %q, ended %q", opened, closed, ended)
+	if opened != "1000/b@198.51.100.7:41000" || closed != "1000/b" || ended != "1000/b" || muted != "1000/b/7@b" {
+		t.Errorf("owner saw opened %q, closed %q, ended %q, muted all %q", opened, closed, ended, muted)
 	}
 
 	owner.mu.Lock()
@@ -154,7 +165,7 @@ func TestServeCascadeRefusals(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			owner := &fakeOwner{}
 			rep := serveCascade(owner, []byte(tt.data))
-			if !strings.Contains(rep.Error, tt.want) || len(owner.opened)+len(owner.closed)+len(owner.ended) != 0 {
+			if !strings.Contains(rep.Error, tt.want) || len(owner.opened)+len(owner.closed)+len(owner.ended)+len(owner.muted) != 0 {
 				t.Errorf("reply %+v, owner %+v; want an error with %q", rep, owner, tt.want)
 			}
 		})
@@ -162,16 +173,17 @@ func TestServeCascadeRefusals(t *testing.T) {
 }
 
 // FuzzServeCascade: any message is answered, and only a well-formed open,
-// close or end reaches the owner.
+// close, end or mute all reaches the owner.
 func FuzzServeCascade(f *testing.F) {
 	f.Add([]byte(`{"op":"open","room":"1000","node":"n2","addr":"127.0.0.1:50302"}`))
 	f.Add([]byte(`{"op":"close","room":"1000","node":"n2"}`))
 	f.Add([]byte(`{"op":"active","room":"1000","node":"n2","wide":true}`))
 	f.Add([]byte(`{"op":"end","room":"1000","node":"n2"}`))
+	f.Add([]byte(`{"op":"mute-all","room":"1000","node":"n2","keep":"7@n2"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		owner := &fakeOwner{}
 		rep := serveCascade(owner, data)
-		if len(owner.opened)+len(owner.closed)+len(owner.ended) == 0 {
+		if len(owner.opened)+len(owner.closed)+len(owner.ended)+len(owner.muted) == 0 {
 			return
 		}
 		if rep.Error != "" {

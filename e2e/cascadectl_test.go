@@ -29,8 +29,8 @@ import (
 // as a spectator (the quota counts the whole room); a promote through
 // node 2 is refused at the quota, and once node 1's caller is kicked it
 // makes node 3's spectator an attendee. In room 1003 a
-// moderator on node 2 ends the conference with *9: the callers on nodes 1
-// and 3 get their BYE too.
+// moderator on node 2 mutes all with *3 (the callers on nodes 1 and 3
+// are muted too) and ends the conference with *9 (they get their BYE).
 func TestClusterCascadeControl(t *testing.T) {
 	t.Parallel()
 	nodes := startCascadeNodes(t, 53100, "  - number: \"1002\"\n    name: Quota room\n    quota: 2\n",
@@ -190,9 +190,10 @@ func TestClusterCascadeControl(t *testing.T) {
 	// A moderator on node 2 ends room 1003's conference on every node.
 	var calls []*bgSipp
 	for _, i := range []int{0, 2, 1} {
-		steps := []sippStep{{pause: 2 * time.Second, dtmf: "4321#"}}
+		steps := []sippStep{{pause: 2 * time.Second, dtmf: "4321#"}, {pause: 6 * time.Second}} // then up to 15 s for the BYE
 		if i == 1 {
-			steps = []sippStep{{pause: 2 * time.Second, dtmf: "9999#"}, {pause: 2 * time.Second, dtmf: "*9"}}
+			steps = []sippStep{{pause: 2 * time.Second, dtmf: "9999#"}, {pause: 2 * time.Second, dtmf: "*3"},
+				{pause: 2 * time.Second, dtmf: "*9"}}
 		}
 		calls = append(calls, startBgSipp(t, "pin_rfc4733.xml", pinReplace(t, steps, true), "1003", nodes[i].sipUDP,
 			"-mi", "127.0.0.1", "-mp", fmt.Sprint(dialogFreePort(t))))
@@ -214,6 +215,19 @@ func TestClusterCascadeControl(t *testing.T) {
 	for i, n := range nodes {
 		if got := n.logged("conference ended"); len(got) != 1 {
 			t.Errorf("node %d logged the conference's end %d times, want once: %v", i+1, len(got), got)
+		}
+		if i == 1 {
+			continue // the moderator, who stays unmuted
+		}
+		caller, _ := joinedIn(n, "1003")[0]["participant"].(string)
+		var muted []any
+		for _, l := range n.logged("participant muted") {
+			if l["room"] == "1003" && l["participant"] == caller {
+				muted = append(muted, l["muted"])
+			}
+		}
+		if fmt.Sprint(muted) != "[true]" {
+			t.Errorf("node %d's caller in room 1003 after the moderator's *3 on node 2: muted %v, want [true]", i+1, muted)
 		}
 	}
 }

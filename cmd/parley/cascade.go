@@ -138,9 +138,9 @@ type cascades struct {
 	stop  chan struct{}           // closed by Close: the relinks end
 	mu    sync.Mutex              // held across a link's setup (a NATS round trip)
 	links map[string]*cascadeLink // guarded by mu; by room
-	// endedBy names, by room, the node whose end of the conference is
-	// being carried out here (cascadeend.go); guarded by mu.
-	endedBy map[string]string
+	// doneBy names, by room/act, the node whose room-wide act (an end, a
+	// mute all) is being carried out here (cascadeend.go); guarded by mu.
+	doneBy map[string]string
 	// served has a lock of its own: two nodes linking rooms of each
 	// other's at once each hold their mu while the other serves.
 	servedMu sync.Mutex
@@ -151,7 +151,7 @@ var _ cluster.CascadeOwner = (*cascades)(nil)
 
 func newCascades(b *bridge.Bridge, c *cluster.Cluster, ports *media.PortRange, maxLegs int, bind, ip netip.Addr, log *slog.Logger) *cascades {
 	return &cascades{b: b, c: c, ports: ports, maxLegs: maxLegs, bind: bind, ip: ip, log: log,
-		links: make(map[string]*cascadeLink), endedBy: make(map[string]string), served: make(map[string]*cascadeLeg), stop: make(chan struct{})}
+		links: make(map[string]*cascadeLink), doneBy: make(map[string]string), served: make(map[string]*cascadeLeg), stop: make(chan struct{})}
 }
 
 // route decides a new call for room: one another node owns is taken here
@@ -529,7 +529,9 @@ func (a *app) startCascades(c *cluster.Cluster) (stop func(), err error) {
 	a.clusterRouter.cascade.Store(k)
 	a.b.SetElsewhere(k.activeElsewhere)
 	a.b.SetOnEnd(k.ended)
+	a.b.SetOnMuteAll(k.mutedAll)
 	return func() {
+		a.b.SetOnMuteAll(nil)
 		a.b.SetOnEnd(nil)
 		a.b.SetElsewhere(nil)
 		a.clusterRouter.cascade.Store(nil)
