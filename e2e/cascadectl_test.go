@@ -188,9 +188,12 @@ func TestClusterCascadeControl(t *testing.T) {
 	}
 
 	// A moderator on node 2 ends room 1003's conference on every node.
+	// The callers on nodes 1 and 3 wait for their BYE from 13.8 s and 9.8 s
+	// after their INVITE, for 15 s: the moderator's *9 comes about 20 s and
+	// 16 s after them (its call starts once theirs have joined).
 	var calls []*bgSipp
 	for _, i := range []int{0, 2, 1} {
-		steps := []sippStep{{pause: 2 * time.Second, dtmf: "4321#"}, {pause: 6 * time.Second}} // then up to 15 s for the BYE
+		steps := []sippStep{{pause: 2 * time.Second, dtmf: "4321#"}, {pause: time.Duration(10-2*i) * time.Second}}
 		if i == 1 {
 			steps = []sippStep{{pause: 2 * time.Second, dtmf: "9999#"}, {pause: 2 * time.Second, dtmf: "*3"},
 				{pause: 2 * time.Second, dtmf: "*9"}}
