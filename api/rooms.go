@@ -208,7 +208,7 @@ func (s *roomsAPI) muteAll(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := MuteAllResponse{Muted: []string{}}
 	for _, p := range room.Participants() {
-		if p.ID != req.Except {
+		if p.ID != req.Except && p.Via != bridge.ViaCascade { // a link is no caller: its callers are muted where they are
 			p.SetMuted(true)
 			out.Muted = append(out.Muted, p.ID)
 		}
@@ -221,7 +221,8 @@ func (s *roomsAPI) muteAll(w http.ResponseWriter, r *http.Request) error {
 
 // promote serves POST /api/v1/rooms/{number}/promote: the spectator who
 // has waited longest among those the quota made spectators becomes an
-// attendee. 409 if there is none, or if the room is still at its quota.
+// attendee. 409 if there is none, or if the room is still at its quota
+// (counted over every node of a room that spans several).
 func (s *roomsAPI) promote(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeOptionalJSON(w, r, &struct{}{}); err != nil {
 		return err
@@ -234,6 +235,9 @@ func (s *roomsAPI) promote(w http.ResponseWriter, r *http.Request) error {
 	active := 0
 	for _, p := range room.Participants() {
 		role := p.Role()
+		if p.Via == bridge.ViaCascade {
+			continue // a link: its callers are counted where they are
+		}
 		if role != bridge.RoleSpectator {
 			active++
 			continue
@@ -246,7 +250,7 @@ func (s *roomsAPI) promote(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusConflict, Field: "number",
 			Message: "no spectator is waiting: nobody in room " + room.Number() + " was made a spectator by the quota"}
 	}
-	if q := room.Settings().Quota; q > 0 && active >= q {
+	if q := room.Settings().Quota; q > 0 && active+room.ActiveElsewhere() >= q {
 		return &Error{Status: http.StatusConflict, Field: "quota",
 			Message: fmt.Sprintf("room %s is at its quota of %d active participants: someone must leave, or be made a spectator, first", room.Number(), q)}
 	}

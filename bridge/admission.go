@@ -67,8 +67,9 @@ func (r *Room) Join(leg Leg, o JoinOptions) (*Participant, error) {
 	if o.Role == RoleNoAccess {
 		return nil, fmt.Errorf("room %s: role %s is not admitted", r.number, o.Role)
 	}
+	elsewhere := r.activeElsewhere(o) // outside r.mu: it may ask other nodes
 	r.mu.Lock()
-	p, err := r.admit(leg, o)
+	p, err := r.admit(leg, o, elsewhere)
 	r.mu.Unlock()
 	if err != nil {
 		return nil, err
@@ -104,9 +105,10 @@ func (r *Room) Join(leg Leg, o JoinOptions) (*Participant, error) {
 	return p, nil
 }
 
-// admit decides the participant's place and puts it in the mixer. r.mu
-// must be held.
-func (r *Room) admit(leg Leg, o JoinOptions) (*Participant, error) {
+// admit decides the participant's place and puts it in the mixer;
+// elsewhere active participants are in the room on other nodes (counted
+// with the quota). r.mu must be held.
+func (r *Room) admit(leg Leg, o JoinOptions, elsewhere int) (*Participant, error) {
 	if r.closed {
 		return nil, ErrClosed
 	}
@@ -119,7 +121,7 @@ func (r *Room) admit(leg Leg, o JoinOptions) (*Participant, error) {
 		return nil, fmt.Errorf("room %s: %w (capacity %d)", r.number, ErrFull, set.Capacity)
 	}
 	overQuota := false
-	if set.Quota > 0 && !role.Moderates() && role != RoleSpectator && r.activeCount() >= set.Quota {
+	if set.Quota > 0 && !role.Moderates() && role != RoleSpectator && r.activeCount()+elsewhere >= set.Quota {
 		role, overQuota = RoleSpectator, true
 	}
 	if r.mix == nil {
@@ -178,7 +180,7 @@ func contains(list []string, s string) bool {
 func (r *Room) activeCount() int {
 	n := 0
 	for _, p := range r.members {
-		if p.Role() != RoleSpectator {
+		if p.Role() != RoleSpectator && p.Via != ViaCascade { // a link's callers count where they are
 			n++
 		}
 	}

@@ -146,7 +146,10 @@ type Bridge struct {
 	stopping   atomic.Bool // BeginShutdown was called: rooms that empty keep their lock
 	draining   atomic.Bool // Drain was called: new calls are refused (drain.go)
 
-	announceJoinLeave atomic.Bool // SetAnnounceJoinLeave changes it (reload)
+	announceJoinLeave atomic.Bool                             // SetAnnounceJoinLeave changes it (reload)
+	elsewhere         atomic.Pointer[func(room string) int]   // SetElsewhere (scope.go)
+	onEnd             atomic.Pointer[func(room string)]       // SetOnEnd (scope.go)
+	onMuteAll         atomic.Pointer[func(room, keep string)] // SetOnMuteAll (scope.go)
 	events            events
 
 	ctx    context.Context // ends when the bridge closes; parent of dial-outs

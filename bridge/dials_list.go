@@ -2,7 +2,6 @@ package bridge
 
 import (
 	"sort"
-	"strconv"
 )
 
 // Dials returns the room's calls out in the order they were placed: those
@@ -32,17 +31,15 @@ func (r *Room) forgetOldDials() {
 	if len(r.dials) <= maxDials {
 		return
 	}
-	ids := make([]int, 0, len(r.dials))
+	ids := make([]string, 0, len(r.dials))
 	for id := range r.dials {
-		n, _ := strconv.Atoi(id)
-		ids = append(ids, n)
+		ids = append(ids, id)
 	}
-	sort.Ints(ids)
-	for _, n := range ids {
+	sort.Slice(ids, func(i, j int) bool { return idNumber(ids[i]) < idNumber(ids[j]) })
+	for _, id := range ids {
 		if len(r.dials) <= maxDials {
 			return
 		}
-		id := strconv.Itoa(n)
 		select {
 		case <-r.dials[id].Done():
 			delete(r.dials, id)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 )
 
 // ErrNoParticipant means no participant has the given ID.
@@ -33,9 +32,7 @@ func (r *Room) Participants() []*Participant {
 // which is the order they came in.
 func sortByID[T any](list []T, id func(T) string) {
 	sort.Slice(list, func(i, j int) bool {
-		a, _ := strconv.Atoi(id(list[i]))
-		b, _ := strconv.Atoi(id(list[j]))
-		return a < b
+		return idNumber(id(list[i])) < idNumber(id(list[j]))
 	})
 }
 

@@ -23,10 +23,15 @@ func (r *Room) Locked() bool {
 	return r.locked
 }
 
-// MuteAllExcept mutes every participant but the one with ID keep.
+// MuteAllExcept mutes every participant but the one with ID keep and the
+// links to other nodes (their callers are muted where they are, through
+// SetOnMuteAll's hook).
 func (r *Room) MuteAllExcept(keep string) {
+	if f := r.bridge.onMuteAll.Load(); f != nil {
+		(*f)(r.number, keep)
+	}
 	for _, p := range r.Participants() {
-		if p.ID != keep {
+		if p.ID != keep && p.Via != ViaCascade { // a link is no caller
 			p.SetMuted(true)
 		}
 	}
@@ -35,6 +40,9 @@ func (r *Room) MuteAllExcept(keep string) {
 // End hangs up every participant: the conference is over.
 func (r *Room) End(reason string) {
 	r.log.Info("conference ended", "reason", reason)
+	if f := r.bridge.onEnd.Load(); f != nil {
+		(*f)(r.number)
+	}
 	r.bridge.events.publish(Event{Type: EventEnded, Room: r.number})
 	for _, p := range r.Participants() {
 		p.Hangup(reason)

@@ -38,6 +38,7 @@ type Room struct {
 	members    map[string]*Participant // guarded by mu
 	dials      map[string]*Dial        // guarded by mu; calls out, by participant ID
 	nextID     int                     // guarded by mu
+	idSuffix   string                  // guarded by mu; SetIDSuffix (scope.go)
 	locked     bool                    // guarded by mu
 	mix        *mixer.Room             // guarded by mu; nil while the room is empty
 	stop       context.CancelFunc      // guarded by mu; ends the running mixer
@@ -87,7 +88,7 @@ func (r *Room) Update(s RoomSettings) {
 // newID hands out the next participant ID. r.mu must be held.
 func (r *Room) newID() string {
 	r.nextID++
-	return strconv.Itoa(r.nextID)
+	return strconv.Itoa(r.nextID) + r.idSuffix
 }
 
 // startMixer creates and runs the room's mixer, with the announcer in it.

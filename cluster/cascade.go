@@ -19,7 +19,13 @@ import (
 // sends its address (open); the owner binds one from its own range, joins
 // the room with a leg that is the cascade node, and answers with its
 // address. Each side accepts media only from the other's address. The
-// cascade node says close when its room empties here.
+// cascade node says close when its room empties here. For a room's quota
+// each node asks how many active callers the others have (active): a
+// cascade node asks the owner for the whole room but itself (wide), the
+// owner each of its cascade nodes for theirs. A conference ended on one
+// node is ended on the others (end), and a mute all by a phone key done
+// on the others (mute-all): a cascade node tells the owner, the owner its
+// cascade nodes.
 
 // cascadeSubject is the subject node listens on for cascade requests.
 func cascadeSubject(node string) string { return "parley.node." + node + ".cascade" }
@@ -33,8 +39,11 @@ const cascadeTimeout = 2 * time.Second
 
 // Cascade operations.
 const (
-	cascadeOpen  = "open"
-	cascadeClose = "close"
+	cascadeOpen    = "open"
+	cascadeClose   = "close"
+	cascadeActive  = "active"
+	cascadeEnd     = "end"
+	cascadeMuteAll = "mute-all"
 )
 
 // cascadeRequest is a cascade node's message to a room's owner.
@@ -43,12 +52,15 @@ type cascadeRequest struct {
 	Room string `json:"room"`           // the room number
 	Node string `json:"node"`           // the cascade node's name
 	Addr string `json:"addr,omitempty"` // open: the cascade node's RTP HOST:PORT
+	Wide bool   `json:"wide,omitempty"` // active: the whole room's, but Node's
+	Keep string `json:"keep,omitempty"` // mute-all: the participant left unmuted
 }
 
 // cascadeReply is the owner's answer.
 type cascadeReply struct {
-	Addr  string `json:"addr,omitempty"`  // open: the owner's RTP HOST:PORT
-	Error string `json:"error,omitempty"` // why the owner refused
+	Addr   string `json:"addr,omitempty"`   // open: the owner's RTP HOST:PORT
+	Active int    `json:"active,omitempty"` // active: how many
+	Error  string `json:"error,omitempty"`  // why the owner refused
 }
 
 // CascadeOwner is the owner's side of cascades (cmd implements it).
@@ -60,16 +72,34 @@ type CascadeOwner interface {
 	OpenCascade(room, node string, addr netip.AddrPort) (netip.AddrPort, error)
 	// CloseCascade hangs up node's leg in room, if any.
 	CloseCascade(room, node string)
+	// Active returns how many active participants (neither spectators
+	// nor links) room has on this node.
+	Active(room string) int
+	// ActiveBut returns how many active participants room, owned here,
+	// has on this node and its other cascade nodes than node.
+	ActiveBut(room, node string) int
+	// EndRoom ends the conference in room here: node ended it.
+	EndRoom(room, node string)
+	// MuteAllRoom mutes everyone in room here but keep: node did.
+	MuteAllRoom(room, node, keep string)
 }
 
 // ServeCascades answers the cascade requests other nodes send this one
 // with owner, until the returned stop is called (before Close).
 func (c *Cluster) ServeCascades(owner CascadeOwner) (stop func(), err error) {
-	sub, err := c.nc.Subscribe(cascadeSubject(c.opts.Self.Name), func(m *nats.Msg) {
+	answer := func(m *nats.Msg) {
 		reply := serveCascade(owner, m.Data)
 		if data, err := json.Marshal(reply); err == nil {
 			_ = m.Respond(data)
 		}
+	}
+	sub, err := c.nc.Subscribe(cascadeSubject(c.opts.Self.Name), func(m *nats.Msg) {
+		var op struct{ Op string }
+		if json.Unmarshal(m.Data, &op) == nil && op.Op == cascadeActive {
+			go answer(m) // a wide count asks other nodes: not on the subscription's goroutine
+			return
+		}
+		answer(m)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cluster: subscribe: %w", err)
@@ -104,6 +134,17 @@ func serveCascade(owner CascadeOwner, data []byte) cascadeReply {
 	case cascadeClose:
 		owner.CloseCascade(req.Room, req.Node)
 		return cascadeReply{}
+	case cascadeEnd:
+		owner.EndRoom(req.Room, req.Node)
+		return cascadeReply{}
+	case cascadeMuteAll:
+		owner.MuteAllRoom(req.Room, req.Node, req.Keep)
+		return cascadeReply{}
+	case cascadeActive:
+		if req.Wide {
+			return cascadeReply{Active: owner.ActiveBut(req.Room, req.Node)}
+		}
+		return cascadeReply{Active: owner.Active(req.Room)}
 	}
 	return cascadeReply{Error: fmt.Sprintf("bad cascade request: op %q", req.Op)}
 }
@@ -126,6 +167,28 @@ func (c *Cluster) OpenCascade(ctx context.Context, owner Node, room string, addr
 // cascade's leg there.
 func (c *Cluster) CloseCascade(ctx context.Context, owner Node, room string) error {
 	_, err := c.cascadeCall(ctx, owner, cascadeRequest{Op: cascadeClose, Room: room, Node: c.opts.Self.Name})
+	return err
+}
+
+// CascadeActive asks node how many active participants room has there
+// (Active) or, wide, on the whole room but this node (ActiveBut: node is
+// the room's owner).
+func (c *Cluster) CascadeActive(ctx context.Context, node, room string, wide bool) (int, error) {
+	rep, err := c.cascadeCall(ctx, Node{Name: node}, cascadeRequest{Op: cascadeActive, Room: room, Node: c.opts.Self.Name, Wide: wide})
+	return rep.Active, err
+}
+
+// EndCascade tells node, the owner of room or one of its cascade nodes,
+// that the conference in room ended here.
+func (c *Cluster) EndCascade(ctx context.Context, node, room string) error {
+	_, err := c.cascadeCall(ctx, Node{Name: node}, cascadeRequest{Op: cascadeEnd, Room: room, Node: c.opts.Self.Name})
+	return err
+}
+
+// MuteAllCascade tells node, the owner of room or one of its cascade
+// nodes, that everyone in room but keep was muted here.
+func (c *Cluster) MuteAllCascade(ctx context.Context, node, room, keep string) error {
+	_, err := c.cascadeCall(ctx, Node{Name: node}, cascadeRequest{Op: cascadeMuteAll, Room: room, Node: c.opts.Self.Name, Keep: keep})
 	return err
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -83,19 +84,7 @@ func (c *Cluster) Forward(next http.Handler) http.Handler {
 			http.Error(w, "request body too large or unreadable", http.StatusRequestEntityTooLarge)
 			return
 		}
-		data, err := json.Marshal(wireRequest{Method: r.Method, URL: r.URL.RequestURI(), Header: r.Header,
-			Body: body, RemoteAddr: r.RemoteAddr})
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		ctx, cancel := context.WithTimeout(r.Context(), forwardTimeout)
-		defer cancel()
-		msg, err := c.nc.RequestWithContext(ctx, forwardSubject(owner.Name), data)
-		var res wireResponse
-		if err == nil {
-			err = json.Unmarshal(msg.Data, &res)
-		}
+		res, err := c.Ask(r.Context(), owner.Name, r, body)
 		if err != nil {
 			c.log.Warn("cluster: forwarding a request failed", "room", room, "owner", owner.Name, "err", err.Error())
 			http.Error(w, "the node that holds room "+room+" ("+owner.Name+") did not answer", http.StatusBadGateway)
@@ -108,6 +97,40 @@ func (c *Cluster) Forward(next http.Handler) http.Handler {
 		w.WriteHeader(res.Status)
 		_, _ = w.Write(res.Body)
 	})
+}
+
+// Answer is a node's answer to a request sent to it with Ask.
+type Answer struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Ask has node serve r, whose body is body (r.Body is not read), with
+// the handler its Serve set, as Forward does for a room's owner: the
+// method, URL, headers and client address travel with it, so node
+// authenticates and authorises it as its own. An error means node did
+// not answer within 5 s (or NATS is down); a refusal is an Answer.
+func (c *Cluster) Ask(ctx context.Context, node string, r *http.Request, body []byte) (Answer, error) {
+	if !c.nc.IsConnected() {
+		return Answer{}, fmt.Errorf("cluster: ask %s: %w", node, ErrUnreachable)
+	}
+	data, err := json.Marshal(wireRequest{Method: r.Method, URL: r.URL.RequestURI(), Header: r.Header,
+		Body: body, RemoteAddr: r.RemoteAddr})
+	if err != nil {
+		return Answer{}, fmt.Errorf("cluster: ask %s: %w", node, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, forwardTimeout)
+	defer cancel()
+	msg, err := c.nc.RequestWithContext(ctx, forwardSubject(node), data)
+	if err != nil {
+		return Answer{}, fmt.Errorf("cluster: ask %s: %w", node, err)
+	}
+	var res wireResponse
+	if err := json.Unmarshal(msg.Data, &res); err != nil {
+		return Answer{}, fmt.Errorf("cluster: ask %s: %w", node, err)
+	}
+	return Answer(res), nil
 }
 
 // Serve sets the handler that answers the requests other nodes forward to

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -153,15 +154,17 @@ func (e *cascadeEar) wait(l rune, n int, within time.Duration) (first time.Time,
 
 // startCascadeNodes starts a nats-server and three nodes on it with
 // cluster.sip_routing cascade, node i with the RTP ports from
-// rtpBase+100i, once they have joined.
-func startCascadeNodes(t *testing.T, rtpBase int) []*server {
+// rtpBase+100i, once they have joined; rooms, YAML, is added to each
+// node's rooms.
+func startCascadeNodes(t *testing.T, rtpBase int, rooms ...string) []*server {
 	t.Helper()
 	ns := testnats.Start(t)
 	var nodes []*server
 	for i := range 3 {
 		lo := rtpBase + 100*i
-		nodes = append(nodes, startParley(t, clusterNode(fmt.Sprintf("n%d", i+1), ns.URL, fmt.Sprintf("%d-%d", lo, lo+98))+
-			"  sip_routing: cascade\n"))
+		cfg := clusterNode(fmt.Sprintf("n%d", i+1), ns.URL, fmt.Sprintf("%d-%d", lo, lo+98))
+		cfg = strings.Replace(cfg, "\ncluster:\n", "\n"+strings.Join(rooms, "")+"cluster:\n", 1)
+		nodes = append(nodes, startParley(t, cfg+"  sip_routing: cascade\n"))
 	}
 	for _, n := range nodes {
 		n.waitLog(t, "cluster joined", 1, 5*time.Second)

@@ -52,17 +52,26 @@ func openEvents(t *testing.T, s *server) eventLog {
 // event of participant, failing the test if none comes within.
 func (l eventLog) until(t *testing.T, what, participant string, within time.Duration) []map[string]any {
 	t.Helper()
+	return l.upTo(t, what+": no left event of "+participant, within, func(e map[string]any) bool {
+		return e["type"] == "left" && e["participant"] == participant
+	})
+}
+
+// upTo returns the events of the log up to and including the first that
+// match accepts, failing the test with missing if none comes within.
+func (l eventLog) upTo(t *testing.T, missing string, within time.Duration, match func(map[string]any) bool) []map[string]any {
+	t.Helper()
 	var seen []map[string]any
 	deadline := time.After(within)
 	for {
 		select {
 		case e := <-l:
 			seen = append(seen, e)
-			if e["type"] == "left" && e["participant"] == participant {
+			if match(e) {
 				return seen
 			}
 		case <-deadline:
-			t.Fatalf("%s: no left event of %s within %v; saw %v", what, participant, within, seen)
+			t.Fatalf("%s within %v; saw %v", missing, within, seen)
 		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -136,6 +138,9 @@ type cascades struct {
 	stop  chan struct{}           // closed by Close: the relinks end
 	mu    sync.Mutex              // held across a link's setup (a NATS round trip)
 	links map[string]*cascadeLink // guarded by mu; by room
+	// doneBy names, by room/act, the node whose room-wide act (an end, a
+	// mute all) is being carried out here (cascadeend.go); guarded by mu.
+	doneBy map[string]string
 	// served has a lock of its own: two nodes linking rooms of each
 	// other's at once each hold their mu while the other serves.
 	servedMu sync.Mutex
@@ -146,7 +151,7 @@ var _ cluster.CascadeOwner = (*cascades)(nil)
 
 func newCascades(b *bridge.Bridge, c *cluster.Cluster, ports *media.PortRange, maxLegs int, bind, ip netip.Addr, log *slog.Logger) *cascades {
 	return &cascades{b: b, c: c, ports: ports, maxLegs: maxLegs, bind: bind, ip: ip, log: log,
-		links: make(map[string]*cascadeLink), served: make(map[string]*cascadeLeg), stop: make(chan struct{})}
+		links: make(map[string]*cascadeLink), doneBy: make(map[string]string), served: make(map[string]*cascadeLeg), stop: make(chan struct{})}
 }
 
 // route decides a new call for room: one another node owns is taken here
@@ -186,7 +191,7 @@ func (k *cascades) overflow(room string) (to string, ok bool) {
 	}
 	legs := 0
 	for _, p := range r.Participants() {
-		if p.Via != "cascade" {
+		if p.Via != bridge.ViaCascade {
 			legs++
 		}
 	}
@@ -232,7 +237,31 @@ func (k *cascades) link(room string, owner cluster.Node) (func(), error) {
 		go k.follow(room, l, leg)
 	}
 	l.refs++
+	k.scope(room, "@"+k.c.Self().Name)
 	return sync.OnceFunc(func() { k.unlink(room, l) }), nil
+}
+
+// scope gives the participants who join room here from now on IDs that
+// end in suffix: "@NODE" while the room is cascaded, so that they are
+// unique over the room's nodes (cascadectl.go); "" once it is not.
+func (k *cascades) scope(room, suffix string) {
+	if r, err := k.b.Room(room); err == nil {
+		r.SetIDSuffix(suffix)
+	}
+}
+
+// linkedNodes returns the nodes linked to room here, its owner.
+func (k *cascades) linkedNodes(room string) []string {
+	k.servedMu.Lock()
+	defer k.servedMu.Unlock()
+	var nodes []string
+	for key, leg := range k.served {
+		if r, node, _ := strings.Cut(key, "/"); r == room && !isDone(leg) {
+			nodes = append(nodes, node)
+		}
+	}
+	sort.Strings(nodes)
+	return nodes
 }
 
 // open makes room's link with owner: a port here, the owner's answer,
@@ -268,7 +297,7 @@ func (k *cascades) open(room string, owner cluster.Node) (*cascadeLeg, error) {
 func (k *cascades) join(r *bridge.Room, leg *cascadeLeg, node string) error {
 	// A moderator: the link passes a room's lock and quota (its callers
 	// were admitted where they are).
-	_, err := r.Join(leg, bridge.JoinOptions{Name: "cascade " + node, Role: bridge.RoleModerator, Via: "cascade",
+	_, err := r.Join(leg, bridge.JoinOptions{Name: "cascade " + node, Role: bridge.RoleModerator, Via: bridge.ViaCascade,
 		Source: "cascade", Address: node})
 	if err != nil {
 		leg.Hangup("not admitted")
@@ -286,6 +315,9 @@ func (k *cascades) unlink(room string, l *cascadeLink) {
 		delete(k.links, room)
 	}
 	leg, owner, claim := l.leg, l.owner, l.claim
+	if last {
+		k.scope(room, "")
+	}
 	k.mu.Unlock()
 	switch {
 	case !last:
@@ -495,7 +527,13 @@ func (a *app) startCascades(c *cluster.Cluster) (stop func(), err error) {
 		return nil, err
 	}
 	a.clusterRouter.cascade.Store(k)
+	a.b.SetElsewhere(k.activeElsewhere)
+	a.b.SetOnEnd(k.ended)
+	a.b.SetOnMuteAll(k.mutedAll)
 	return func() {
+		a.b.SetOnMuteAll(nil)
+		a.b.SetOnEnd(nil)
+		a.b.SetElsewhere(nil)
 		a.clusterRouter.cascade.Store(nil)
 		unsub()
 		k.Close()

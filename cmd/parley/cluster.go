@@ -98,6 +98,7 @@ func (a *app) startCluster(api http.Handler) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	api = cascadeControl(api, c, &a.clusterRouter)
 	c.Serve(api)
 	stopCascades, err := a.startCascades(c)
 	if err != nil {
