@@ -88,6 +88,9 @@ const pinnedEnv = "PARLEY_LOAD_PINNED"
 // run parses the flags, measures and prints the tables; it returns the
 // exit status.
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "cluster" {
+		return runCluster(args[1:], stdout, stderr) // clusterrun.go
+	}
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		return 2
