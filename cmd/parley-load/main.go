@@ -35,6 +35,9 @@
 // highest rate with no failed call and setup p99 under 200 ms. It prints
 // Markdown tables, also written to DIR/results.md.
 //
+// `parley-load cluster` measures three nodes of a cluster behind Kamailio
+// instead (`make load-cluster`; see clusterrun.go).
+//
 // It exits 1 when a measurement could not be made and 2 on bad flags.
 package main
 
