@@ -46,14 +46,26 @@ func TestLoadClusterSmoke(t *testing.T) {
 		// room's audio for a newcomer: the tone check hears the window.
 		warmup: 3 * time.Second, nodeCPUs: []int{-1, -1, -1}, loadCPU: -1, rtpBase: 43000, setup: 10,
 		rates: []int{5}, rateFor: time.Second}
-	var out, progress strings.Builder
-	res, err := clusterLoad(context.Background(), o, &out, &progress)
-	t.Log(progress.String() + out.String())
-	if err != nil {
-		t.Fatalf("the harness did not run: %v", err)
-	}
-	if len(res.Rooms) != 1 || res.Rooms[0].Err != "" {
-		t.Fatalf("the room was not measured: %+v", res.Rooms)
+	// A run in which the machine was busy (the generator fell behind its
+	// schedule, or a node's mixer ran late: the harness marks both) lost
+	// audio that a listener misses: when its tones were not all heard, it
+	// is run again, up to smokeAttempts in all.
+	var res clusterResults
+	for attempt := 1; attempt <= smokeAttempts; attempt++ {
+		var out, progress strings.Builder
+		var err error
+		res, err = clusterLoad(context.Background(), o, &out, &progress)
+		t.Log(progress.String() + out.String())
+		if err != nil {
+			t.Fatalf("the harness did not run: %v", err)
+		}
+		if len(res.Rooms) != 1 || res.Rooms[0].Err != "" {
+			t.Fatalf("the room was not measured: %+v", res.Rooms)
+		}
+		if room := res.Rooms[0]; room.tonesHeard() || !room.busy() {
+			break
+		}
+		t.Logf("attempt %d: tones missed while the machine was busy", attempt)
 	}
 	room := res.Rooms[0]
 	owners := 0
@@ -85,4 +97,25 @@ func TestClusterFlags(t *testing.T) {
 			t.Errorf("run(cluster %q) = %d, want 2", args, code)
 		}
 	}
+}
+
+// tonesHeard reports whether every node's silent leg heard every tone.
+func (r roomRun) tonesHeard() bool {
+	for _, n := range r.Nodes {
+		if !n.TonesOK() {
+			return false
+		}
+	}
+	return true
+}
+
+// busy reports whether the run shows that the machine was not the
+// cluster's: the generator fell behind, or a node's mixer ran late.
+func (r roomRun) busy() bool {
+	for _, n := range r.Nodes {
+		if n.Ticks.LateRate() >= 0.001 {
+			return true
+		}
+	}
+	return r.SenderLag > maxSenderLag
 }
