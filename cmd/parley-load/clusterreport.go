@@ -68,8 +68,8 @@ func printClusterRates(w io.Writer, rs []clusterRate, best int, err error) {
 		"At each rate, calls placed steadily to Kamailio's address for the rate's span, each INVITE with SDP, 200, ACK, 2 s of PCMU silence both ways, BYE "+
 		"(ACK and BYE through Kamailio: record-routed), spread over %d rooms, each room's calls sent by Kamailio to the node its number hashes to; "+
 		"setup is INVITE sent → 200 received; the rates stop at the first that fails a call or reaches %d ms at p99.\n\n", setupRooms, setupP99Limit.Milliseconds())
-	fmt.Fprintln(w, "| calls/s | attempted | failed | setup p50 / p99 ms | nodes' core % (n1 / n2 / n3) | Kamailio core % | launch lag ms | gen. lag ms | first failure |")
-	fmt.Fprintln(w, "| ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | --- |")
+	fmt.Fprintln(w, "| calls/s | attempted | failed | setup p50 / p99 ms | nodes' core % (n1 / n2 / n3) | Kamailio core % | NATS msgs/s in / out | launch lag ms | gen. lag ms | first failure |")
+	fmt.Fprintln(w, "| ---: | ---: | ---: | --- | --- | ---: | --- | ---: | ---: | --- |")
 	for _, r := range rs {
 		setup := "—"
 		if len(r.Setups) > 0 {
@@ -83,8 +83,8 @@ func printClusterRates(w io.Writer, rs []clusterRate, best int, err error) {
 		if r.FirstErr != "" {
 			first = oneLine(r.FirstErr)
 		}
-		fmt.Fprintf(w, "| %d | %d | %d | %s | %s | %.0f | %.1f | %.1f | %s |\n", r.Rate, r.Attempted, r.Failed, setup,
-			strings.Join(cores, " / "), r.KamailioCore, float64(r.LaunchLag.Microseconds())/1000,
+		fmt.Fprintf(w, "| %d | %d | %d | %s | %s | %.0f | %.0f / %.0f | %.1f | %.1f | %s |\n", r.Rate, r.Attempted, r.Failed, setup,
+			strings.Join(cores, " / "), r.KamailioCore, r.NATSIn, r.NATSOut, float64(r.LaunchLag.Microseconds())/1000,
 			float64(r.SenderLag.Microseconds())/1000, first)
 	}
 	if err != nil {

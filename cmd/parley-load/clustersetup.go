@@ -17,6 +17,8 @@ type clusterRate struct {
 	rateResult
 	NodeCore     []float64 // each node's CPU over the rate's calls, % of a core
 	KamailioCore float64   // every Kamailio process's
+	NATSIn       float64   // messages a second into nats-server over the rate's calls
+	NATSOut      float64   // and out of it
 }
 
 // setupRates measures each of the rates in turn until one fails a call
@@ -63,7 +65,8 @@ func (e *clusterEnv) setupRates(ctx context.Context, progress io.Writer) ([]clus
 			return rs, best, err
 		}
 		span := time.Since(began).Seconds()
-		cr := clusterRate{rateResult: r, KamailioCore: 100 * (after.kamailio - before.kamailio).Seconds() / span}
+		cr := clusterRate{rateResult: r, KamailioCore: 100 * (after.kamailio - before.kamailio).Seconds() / span,
+			NATSIn: float64(after.msgs.InMsgs-before.msgs.InMsgs) / span, NATSOut: float64(after.msgs.OutMsgs-before.msgs.OutMsgs) / span}
 		for i := range nodes {
 			cr.NodeCore = append(cr.NodeCore, 100*(after.nodes[i].cpu-before.nodes[i].cpu).Seconds()/span)
 		}
