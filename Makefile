@@ -56,13 +56,14 @@ load: deps-test build
 # One room over three `parley serve` nodes (cluster.sip_routing cascade)
 # on one nats-server and one PostgreSQL, Kamailio's dispatcher in front
 # (cmd/parley-load cluster): nodes pinned to CPUs 0, 1, 0 with
-# GOMAXPROCS=1, the generator on CPU 1; the room raised from
-# LOAD_CLUSTER_LEGS ×1.5 while every node holds (the tones at a silent leg
-# on each node, late ticks < 0.1%), one cascade hop's added latency, then
-# the call setup rate through Kamailio. Tables printed and written to
-# bin/load-cluster/results.md; about 5 minutes. `make test` runs a smoke
+# GOMAXPROCS=1, the generator on CPU 1; one room of each of
+# LOAD_CLUSTER_LEGS legs dialled through Kamailio, then ×1.5 while every
+# node holds (the tones at a silent leg on each node, late ticks < 0.1%),
+# one cascade hop's added latency, then the call setup rate through
+# Kamailio. Tables printed and written to bin/load-cluster/results.md;
+# about 5 minutes. `make test` runs a smoke
 # of it (TestLoadClusterSmoke).
-LOAD_CLUSTER_LEGS ?= 300
+LOAD_CLUSTER_LEGS ?= 150,300,600,900
 LOAD_CLUSTER_FLAGS ?=
 .PHONY: load-cluster
 load-cluster: deps-test build
