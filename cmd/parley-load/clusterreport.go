@@ -16,11 +16,11 @@ func printClusterRooms(w io.Writer, runs []roomRun, largest int) {
 		"the rest µ-law silence. The first call's node owns the room; the others link to it (G.722). "+
 		"Held: on every node late ticks < 0.1%%, delivery ≥ 99%% and the three tones heard at ±3 dB by one of its silent legs. "+
 		"Hop: a cascade node's silent leg hears the marker's onset this much later than the owner's (onset by onset; one link, to within a 20 ms frame).\n\n")
-	fmt.Fprintln(w, "| legs | held | CPU µs/leg/s (all nodes) | nodes' core % | Kamailio core % | nats-server core % | NATS msgs/s in / out | hop added p50 / p99 ms (n) | set-up s | gen. lag ms |")
-	fmt.Fprintln(w, "| ---: | --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: |")
+	fmt.Fprintln(w, "| legs | held | CPU µs/leg/s (all nodes) | nodes' core % | Kamailio core % | nats-server core % | NATS msgs/s in / out | hop added p50 / p99 ms (n) | set-up s | gen. core % | gen. lag ms |")
+	fmt.Fprintln(w, "| ---: | --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: |")
 	for _, r := range runs {
 		if r.Err != "" {
-			fmt.Fprintf(w, "| %d | ✗ (%s) | | | | | | | | |\n", r.Legs, oneLine(r.Err))
+			fmt.Fprintf(w, "| %d | ✗ (%s) | | | | | | | | | |\n", r.Legs, oneLine(r.Err))
 			continue
 		}
 		secs := r.Window.Seconds()
@@ -28,11 +28,11 @@ func printClusterRooms(w io.Writer, runs []roomRun, largest int) {
 		for _, n := range r.Nodes {
 			hops = append(hops, n.HopMS...)
 		}
-		fmt.Fprintf(w, "| %d | %s | %.0f | %.0f | %.1f | %.1f | %.0f / %.0f | %s | %.1f | %.1f |\n", r.Legs, mark(r.holds()),
+		fmt.Fprintf(w, "| %d | %s | %.0f | %.0f | %.1f | %.1f | %.0f / %.0f | %s | %.1f | %.0f | %.1f |\n", r.Legs, mark(r.holds()),
 			float64(r.cpu().Microseconds())/secs/float64(r.Legs), 100*r.cpu().Seconds()/secs,
 			100*r.KamailioCPU.Seconds()/secs, 100*r.NATSCPU.Seconds()/secs,
 			float64(r.NATS.InMsgs)/secs, float64(r.NATS.OutMsgs)/secs, p50p99(hops), r.SetupSeconds,
-			float64(r.SenderLag.Microseconds())/1000)
+			100*r.GenCPU.Seconds()/secs, float64(r.SenderLag.Microseconds())/1000)
 	}
 	fmt.Fprintln(w, "\nPer node:")
 	fmt.Fprintln(w, "\n| legs | node | pinned | role | its legs | CPU µs/leg/s | core % | RSS KiB/leg | delivered | late ticks | ticks p50/p99 ms | tones at its silent leg | marker latency p50 / p99 ms (n) | hop added p50 / p99 ms (n) |")

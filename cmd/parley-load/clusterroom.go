@@ -42,6 +42,7 @@ type roomRun struct {
 	Window       time.Duration
 	KamailioCPU  time.Duration // in the window, every Kamailio process
 	NATSCPU      time.Duration
+	GenCPU       time.Duration // the load generator's
 	NATS         natsCounts // messages through NATS in the window
 	SetupSeconds float64
 	SenderLag    time.Duration
@@ -161,6 +162,7 @@ func (e *clusterEnv) window(ctx context.Context, run roomRun, nodes []*clusterNo
 	run.SenderLag, _ = snd.lag()
 	run.KamailioCPU = after.kamailio - before.kamailio
 	run.NATSCPU = after.nats - before.nats
+	run.GenCPU = after.gen - before.gen
 	run.NATS = natsCounts{InMsgs: after.msgs.InMsgs - before.msgs.InMsgs, OutMsgs: after.msgs.OutMsgs - before.msgs.OutMsgs,
 		InBytes: after.msgs.InBytes - before.msgs.InBytes}
 	run.EndedByPeer = int(ph.byes.Load())

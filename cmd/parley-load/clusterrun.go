@@ -340,6 +340,7 @@ type clusterSnap struct {
 	nodes    []nodeSnap
 	kamailio time.Duration
 	nats     time.Duration
+	gen      time.Duration // this process's: the load generator's
 	msgs     natsCounts
 }
 
@@ -370,6 +371,9 @@ func (e *clusterEnv) snapshot(nodes []*clusterNode, kam *kamailioProc) (clusterS
 	}
 	if s.nats, err = cpuTime(e.nats.p.pid()); err != nil {
 		return s, fmt.Errorf("nats-server: %w", err)
+	}
+	if s.gen, err = cpuTime(os.Getpid()); err != nil {
+		return s, fmt.Errorf("load generator: %w", err)
 	}
 	s.msgs, err = e.nats.counts()
 	return s, err
