@@ -43,7 +43,7 @@ type roomRun struct {
 	KamailioCPU  time.Duration // in the window, every Kamailio process
 	NATSCPU      time.Duration
 	GenCPU       time.Duration // the load generator's
-	NATS         natsCounts // messages through NATS in the window
+	NATS         natsCounts    // messages through NATS in the window
 	SetupSeconds float64
 	SenderLag    time.Duration
 	EndedByPeer  int
