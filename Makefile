@@ -61,7 +61,7 @@ load: deps-test build
 # node holds (the tones at a silent leg on each node, late ticks < 0.1%),
 # one cascade hop's added latency, then the call setup rate through
 # Kamailio. Tables printed and written to bin/load-cluster/results.md;
-# about 5 minutes. `make test` runs a smoke
+# 4 to 8 minutes. `make test` runs a smoke
 # of it (TestLoadClusterSmoke).
 LOAD_CLUSTER_LEGS ?= 150,300,600,900
 LOAD_CLUSTER_FLAGS ?=
