@@ -224,8 +224,8 @@ func clusterLoad(ctx context.Context, o clusterOptions, out, progress io.Writer)
 		res.Rooms = append(res.Rooms, r)
 		if r.Err == "" && r.holds() {
 			res.Largest = max(res.Largest, r.Legs)
-			if o.findMax && i == len(ns)-1 && len(ns) < maxRoomSteps {
-				ns = append(ns, ns[i]*3/2)
+			if next := ns[i] * 3 / 2; o.findMax && i == len(ns)-1 && len(ns) < maxRoomSteps && o.rtpBase+3*(2*next+100) <= 65535 {
+				ns = append(ns, next)
 			}
 		}
 	}
