@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,7 +45,7 @@ func TestLoadClusterSmoke(t *testing.T) {
 		store: store, dir: filepath.Join(dir, "load"), legs: []int{12}, window: 4 * time.Second,
 		// The warm-up outlasts the greeting prompt, which replaces the
 		// room's audio for a newcomer: the tone check hears the window.
-		warmup: 3 * time.Second, nodeCPUs: []int{-1, -1, -1}, loadCPU: -1, rtpBase: 43000, setup: 10,
+		warmup: 3 * time.Second, nodeCPUs: []int{-1, -1, -1}, loadCPU: -1, rtpBase: freeRTPBlock(t, 3*(2*15+100)), setup: 10,
 		rates: []int{5}, rateFor: time.Second}
 	// A run in which the machine was busy (the generator fell behind its
 	// schedule, or a node's mixer ran late: the harness marks both) lost
@@ -118,4 +119,32 @@ func (r roomRun) busy() bool {
 		}
 	}
 	return r.SenderLag > maxSenderLag
+}
+
+// freeRTPBlock returns the first of n ports, from 43000 on in steps of
+// 1000, every one of which is free on 127.0.0.1 now: the nodes' RTP ports
+// (each takes any free port of its range, so one taken since is no harm;
+// a range wholly taken, as by another load run on the machine, would be).
+func freeRTPBlock(t *testing.T, n int) int {
+	t.Helper()
+	for base := 43000; base+n <= 61000; base += 1000 {
+		if blockFree(base, n) {
+			return base
+		}
+	}
+	t.Fatalf("no block of %d free UDP ports between 43000 and 61000", n)
+	return 0
+}
+
+// blockFree reports whether each of the n ports from base binds on
+// 127.0.0.1.
+func blockFree(base, n int) bool {
+	for p := base; p < base+n; p++ {
+		c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: p})
+		if err != nil {
+			return false
+		}
+		c.Close()
+	}
+	return true
 }
