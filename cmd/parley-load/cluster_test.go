@@ -122,29 +122,30 @@ func (r roomRun) busy() bool {
 }
 
 // freeRTPBlock returns the first of n ports, from 43000 on in steps of
-// 1000, every one of which is free on 127.0.0.1 now: the nodes' RTP ports
-// (each takes any free port of its range, so one taken since is no harm;
-// a range wholly taken, as by another load run on the machine, would be).
+// 1000, of which at least three in four are free on 127.0.0.1 now: the
+// nodes' RTP ports. Each node takes any free port of its range and needs
+// a quarter of it at most, so a few taken (the machine's ephemeral ports)
+// are no harm; a range wholly taken, as by another load run, would be.
 func freeRTPBlock(t *testing.T, n int) int {
 	t.Helper()
 	for base := 43000; base+n <= 61000; base += 1000 {
-		if blockFree(base, n) {
+		if 4*freeIn(base, n) >= 3*n {
 			return base
 		}
 	}
-	t.Fatalf("no block of %d free UDP ports between 43000 and 61000", n)
+	t.Fatalf("no block of %d UDP ports, three in four free, between 43000 and 61000", n)
 	return 0
 }
 
-// blockFree reports whether each of the n ports from base binds on
-// 127.0.0.1.
-func blockFree(base, n int) bool {
+// freeIn is how many of the n ports from base bind on 127.0.0.1.
+func freeIn(base, n int) int {
+	free := 0
 	for p := base; p < base+n; p++ {
 		c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: p})
-		if err != nil {
-			return false
+		if err == nil {
+			free++
+			c.Close()
 		}
-		c.Close()
 	}
-	return true
+	return free
 }
