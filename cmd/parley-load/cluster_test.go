@@ -123,9 +123,10 @@ func (r roomRun) busy() bool {
 
 // freeRTPBlock returns the first of n ports, from 43000 on in steps of
 // 1000, of which at least three in four are free on 127.0.0.1 now: the
-// nodes' RTP ports. Each node takes any free port of its range and needs
-// a quarter of it at most, so a few taken (the machine's ephemeral ports)
-// are no harm; a range wholly taken, as by another load run, would be.
+// RTP ports of the bridges or nodes under test. Each takes any free port
+// of its range and needs a quarter of it at most, so a few taken (the
+// machine's ephemeral ports) are no harm; a range wholly taken, as by
+// another load run on a fixed range, would be.
 func freeRTPBlock(t *testing.T, n int) int {
 	t.Helper()
 	for base := 43000; base+n <= 61000; base += 1000 {
