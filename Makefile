@@ -53,6 +53,23 @@ load: deps-test build
 	bin/parley-load -parley bin/parley -janus janus -legs $(LOAD_LEGS) -browser-legs $(LOAD_BROWSER_LEGS) \
 		-scenario $(LOAD_SCENARIOS) -jitter $(LOAD_JITTER) -window $(LOAD_WINDOW) -dir bin/load $(LOAD_FLAGS)
 
+# One room over three `parley serve` nodes (cluster.sip_routing cascade)
+# on one nats-server and one PostgreSQL, Kamailio's dispatcher in front
+# (cmd/parley-load cluster): nodes pinned to CPUs 0, 1, 0 with
+# GOMAXPROCS=1, the generator on CPU 1; one room of each of
+# LOAD_CLUSTER_LEGS legs dialled through Kamailio, then ×1.5 while every
+# node holds (the tones at a silent leg on each node, late ticks < 0.1%),
+# one cascade hop's added latency, then the call setup rate through
+# Kamailio. Tables printed and written to bin/load-cluster/results.md;
+# 4 to 8 minutes. `make test` runs a smoke
+# of it (TestLoadClusterSmoke).
+LOAD_CLUSTER_LEGS ?= 150,300,600,900
+LOAD_CLUSTER_FLAGS ?=
+.PHONY: load-cluster
+load-cluster: deps-test build
+	$(GO) build -o bin/parley-load ./cmd/parley-load
+	bin/parley-load cluster -parley bin/parley -legs $(LOAD_CLUSTER_LEGS) -find-max -dir bin/load-cluster $(LOAD_CLUSTER_FLAGS)
+
 # The Debian package (packaging/mkdeb.sh, with dpkg-deb): binary, systemd
 # unit, /etc/parley/parley.yaml, /var/lib/parley; written to DEB_OUT
 # (default bin/), version DEB_VERSION (default 0.0~gitDATE.COMMIT).

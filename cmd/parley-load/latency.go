@@ -85,17 +85,32 @@ func (p *latencyProbe) latencies() []float64 {
 	defer p.mu.Unlock()
 	p.counting = false
 	var out []float64
+	for _, o := range pairOnsets(p.sent, p.heard) {
+		out = append(out, o.ms)
+	}
+	return out
+}
+
+// onsetLatency is the latency of the marker's onset sent[index], in ms.
+type onsetLatency struct {
+	index int
+	ms    float64
+}
+
+// pairOnsets pairs each onset heard with the onset sent it follows.
+func pairOnsets(sent, heard []time.Time) []onsetLatency {
+	var out []onsetLatency
 	i, matched := 0, -1
-	for _, h := range p.heard {
-		for i+1 < len(p.sent) && !p.sent[i+1].After(h) {
+	for _, h := range heard {
+		for i+1 < len(sent) && !sent[i+1].After(h) {
 			i++
 		}
 		// Each onset sent is paired with the first onset heard after it
 		// only: a later one before the next onset sent is the tone
 		// dropping out and coming back (a lost or concealed frame), not
 		// the marker's return.
-		if i < len(p.sent) && i != matched && !p.sent[i].After(h) && h.Sub(p.sent[i]) < maxLatency {
-			out = append(out, float64(h.Sub(p.sent[i]).Microseconds())/1000)
+		if i < len(sent) && i != matched && !sent[i].After(h) && h.Sub(sent[i]) < maxLatency {
+			out = append(out, onsetLatency{index: i, ms: float64(h.Sub(sent[i]).Microseconds()) / 1000})
 			matched = i
 		}
 	}

@@ -35,6 +35,9 @@
 // highest rate with no failed call and setup p99 under 200 ms. It prints
 // Markdown tables, also written to DIR/results.md.
 //
+// `parley-load cluster` measures three nodes of a cluster behind Kamailio
+// instead (`make load-cluster`; see clusterrun.go).
+//
 // It exits 1 when a measurement could not be made and 2 on bad flags.
 package main
 
@@ -88,6 +91,9 @@ const pinnedEnv = "PARLEY_LOAD_PINNED"
 // run parses the flags, measures and prints the tables; it returns the
 // exit status.
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "cluster" {
+		return runCluster(args[1:], stdout, stderr) // clusterrun.go
+	}
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		return 2

@@ -79,6 +79,12 @@ func startParley(ctx context.Context, bin, dir string, core, rooms, legs, rtpBas
 	if err := os.WriteFile(path, []byte(parleyConfig(dir, rooms, sipPort, httpPort, rtpPorts, legs, shared)), 0o600); err != nil {
 		return nil, fmt.Errorf("parley config: %w", err)
 	}
+	return runParley(ctx, bin, dir, path, core, sipPort, httpPort)
+}
+
+// runParley starts bin serve on the config at path, on core with
+// GOMAXPROCS=1; it returns once /readyz answers 200.
+func runParley(ctx context.Context, bin, dir, path string, core, sipPort, httpPort int) (*parleyBridge, error) {
 	p, err := startPinned(dir, "parley", core, []string{"GOMAXPROCS=1"}, bin, "serve", "--config", path)
 	if err != nil {
 		return nil, err
