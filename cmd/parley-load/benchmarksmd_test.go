@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestRewriteSections: the text between a scenario's markers is replaced,
@@ -232,4 +234,29 @@ func FuzzRewriteSections(f *testing.F) {
 			t.Fatalf("not idempotent: %v\n%q\n%q", err, out, again)
 		}
 	})
+}
+
+// TestFailedRow: a failure's error fits one table cell.
+func TestFailedRow(t *testing.T) {
+	long := strings.Repeat("é", failedWhyMax)
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{errors.New("janus: leg 793: context deadline exceeded"), "failed: janus: leg 793: context deadline exceeded"},
+		{errors.New("a | b\n\tc"), "failed: a / b c"},
+		{errors.New(long), "failed: " + long[:failedWhyMax] + "…"},
+	} {
+		var progress strings.Builder
+		r := failedRow(&progress, "Janus", scenarios["one-room"], 800, tc.err)
+		if r.Skipped != tc.want || r.Bridge != "Janus" || r.Legs != 800 || r.Scenario != "one-room" {
+			t.Errorf("failedRow(%q) = %+v, want Skipped %q", tc.err, r, tc.want)
+		}
+		if !strings.Contains(progress.String(), "Janus, one-room, 800 legs") {
+			t.Errorf("progress %q", progress.String())
+		}
+		if !utf8.ValidString(r.Skipped) {
+			t.Errorf("%q is not UTF-8", r.Skipped)
+		}
+	}
 }

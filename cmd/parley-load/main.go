@@ -256,11 +256,15 @@ func load(ctx context.Context, o options, out, progress io.Writer) (map[string][
 		if sc.BrowserEvery > 0 && len(o.browserLegs) > 0 {
 			ns = o.browserLegs
 		}
-		largest := 0
+		largest, asked, janusFailed := 0, len(ns), false
 		for i := 0; i < len(ns); i++ {
 			n := ns[i]
 			pl := plan{scenario: sc, legs: n, warmup: o.warmup, window: o.window, setup: o.setup, jitter: o.jitter}
 			r, err := measure(ctx, o.startParley(ctx, n), pl, progress)
+			if err != nil && ctx.Err() == nil && i >= asked { // a find-max step: the search ends there
+				rs = append(rs, failedRow(progress, "Parley", sc, n, err))
+				break
+			}
 			if err != nil {
 				printTable(out, sc, rs)
 				return all, err
@@ -268,11 +272,16 @@ func load(ctx context.Context, o options, out, progress io.Writer) (map[string][
 			rs = append(rs, r)
 			if o.janus != "" && sc.BrowserEvery > 0 {
 				rs = append(rs, result{Bridge: "Janus", Scenario: sc.Name, Legs: n, Skipped: "no WebRTC legs for Janus in this harness"})
+			} else if o.janus != "" && janusFailed {
+				rs = append(rs, result{Bridge: "Janus", Scenario: sc.Name, Legs: n, Skipped: "not measured: it failed at fewer legs"})
 			} else if o.janus != "" {
 				r, err := measure(ctx, o.startJanus(ctx, n), pl, progress)
-				if err != nil {
+				if err != nil && ctx.Err() != nil {
 					printTable(out, sc, rs)
 					return all, err
+				}
+				if err != nil { // Janus's limit: the run goes on without it
+					r, janusFailed = failedRow(progress, "Janus", sc, n, err), true
 				}
 				rs = append(rs, r)
 			}
