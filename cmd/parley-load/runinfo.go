@@ -164,8 +164,12 @@ func (s *scenarioTables) sections(ri runInfo, o options) []section {
 		fmt.Fprintf(&b, "- machine: %s\n", ri.machine)
 		fmt.Fprintf(&b, "- commit: %s\n", ri.commit)
 		fmt.Fprintf(&b, "- load average (1 min): %s when this scenario began, %s when it ended\n", sc.loadAt, sc.loadDone)
-		fmt.Fprintf(&b, "- bridge on CPU %d, load generator on CPU %d (-1: not pinned); window %v after %v of warm-up; jitter 0–%v\n",
-			o.bridgeCPU, o.loadCPU, o.window, o.warmup, o.jitter)
+		jitter := "no network jitter"
+		if o.jitter > 0 {
+			jitter = fmt.Sprintf("every packet sent delayed by 0–%v", o.jitter)
+		}
+		fmt.Fprintf(&b, "- bridge on CPU %d, load generator on CPU %d (-1: not pinned); window %v after %v of warm-up; %s\n",
+			o.bridgeCPU, o.loadCPU, o.window, o.warmup, jitter)
 		fmt.Fprintf(&b, "- command: `%s`\n", ri.command)
 		b.WriteString(sc.text.String())
 		secs = append(secs, section{name: sc.name, body: b.String()})
