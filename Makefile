@@ -43,11 +43,12 @@ soak: deps-test build
 # past the last while Parley holds. Tables printed and written to
 # bin/load/results.md, and each scenario's section of LOAD_BENCHMARKS
 # (BENCHMARKS.md; empty: none) rewritten between its <!-- load:begin/end
-# SCENARIO --> markers. About 12 minutes with the defaults. `make test`
-# runs a smoke of it (TestLoadSmoke).
+# SCENARIO --> markers. Under 15 minutes with the defaults on an idle
+# 2-core machine (BENCHMARKS.md, "Load harness"). `make test` runs a smoke
+# of it (TestLoadSmoke).
 LOAD_LEGS ?= 200,400,800
 LOAD_BROWSER_LEGS ?= 50,100
-LOAD_WINDOW ?= 20s
+LOAD_WINDOW ?= 15s
 LOAD_JITTER ?= 30ms
 LOAD_SCENARIOS ?= one-room,rooms-of-5,browsers,browsers-rooms-of-5,mixed,setup-rate
 LOAD_FLAGS ?=

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 // TestRewriteSections: the text between a scenario's markers is replaced,
@@ -141,7 +139,7 @@ func TestScenarioTables(t *testing.T) {
 	if len(secs) != 1 || secs[0].name != "one-room" {
 		t.Fatalf("sections %+v, want one-room alone", secs)
 	}
-	for _, want := range []string{"- machine: 2 × CPU\n", "- commit: abc1234-dirty\n", "0.10 when this scenario began, 0.20 when it ended",
+	for _, want := range []string{"- machine: 2 × CPU\n", "- commit: abc1234-dirty\n", "0.10 when this scenario began, 0.20 when it ended; it took 0s",
 		"- command: `bin/parley-load -legs 20`\n", "\n### one room\n| t |\n"} {
 		if !strings.Contains(secs[0].body, want) {
 			t.Errorf("section lacks %q:\n%s", want, secs[0].body)
@@ -234,29 +232,4 @@ func FuzzRewriteSections(f *testing.F) {
 			t.Fatalf("not idempotent: %v\n%q\n%q", err, out, again)
 		}
 	})
-}
-
-// TestFailedRow: a failure's error fits one table cell.
-func TestFailedRow(t *testing.T) {
-	long := strings.Repeat("é", failedWhyMax)
-	for _, tc := range []struct {
-		err  error
-		want string
-	}{
-		{errors.New("janus: leg 793: context deadline exceeded"), "failed: janus: leg 793: context deadline exceeded"},
-		{errors.New("a | b\n\tc"), "failed: a / b c"},
-		{errors.New(long), "failed: " + long[:failedWhyMax] + "…"},
-	} {
-		var progress strings.Builder
-		r := failedRow(&progress, "Janus", scenarios["one-room"], 800, tc.err)
-		if r.Skipped != tc.want || r.Bridge != "Janus" || r.Legs != 800 || r.Scenario != "one-room" {
-			t.Errorf("failedRow(%q) = %+v, want Skipped %q", tc.err, r, tc.want)
-		}
-		if !strings.Contains(progress.String(), "Janus, one-room, 800 legs") {
-			t.Errorf("progress %q", progress.String())
-		}
-		if !utf8.ValidString(r.Skipped) {
-			t.Errorf("%q is not UTF-8", r.Skipped)
-		}
-	}
 }

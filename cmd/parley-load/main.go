@@ -4,7 +4,7 @@
 //	parley-load -parley bin/parley [-janus janus] [-legs 200,400] [-browser-legs 50,100]
 //	            [-scenario one-room,rooms-of-5,browsers,browsers-rooms-of-5,mixed,setup-rate]
 //	            [-window 20s] [-warmup 5s] [-jitter 30ms] [-find-max] [-rates 10,20,…] [-rate-for 3s]
-//	            [-dir bin/load] [-benchmarks BENCHMARKS.md]
+//	            [-setup-limit 60s] [-dir bin/load] [-benchmarks BENCHMARKS.md]
 //
 // For each scenario and each N it starts the bridge afresh, pinned to one
 // core (taskset -c -bridge-cpu; Parley with GOMAXPROCS=1), while the load
@@ -38,7 +38,12 @@
 // <!-- load:begin SCENARIO --> and <!-- load:end SCENARIO -->, headed by
 // the date, machine, commit, load average and command (benchmarksmd.go).
 //
-// It exits 1 when a measurement could not be made and 2 on bad flags.
+// A bridge whose N legs are not all up within -setup-limit, or that
+// fails otherwise, is a row that says why: the run goes on without Janus
+// in that scenario, and a -find-max step that fails ends the search. It
+// exits 1 when any other measurement could not be made (Parley at one of
+// the Ns asked for) and 2 on bad flags (or a -benchmarks file whose
+// markers do not pair up).
 package main
 
 import (
@@ -84,6 +89,7 @@ type options struct {
 	rates       []int         // calls per second of -scenario setup-rate
 	rateFor     time.Duration // how long each rate places calls
 	benchmarks  string        // the Markdown file whose load sections a run rewrites; "": none
+	setupLimit  time.Duration // how long a bridge's N legs may take to join; 0: no bound
 }
 
 // pinnedEnv marks the re-executed, pinned load generator.
@@ -151,6 +157,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.rtpBase, "rtp-base", 20000, "the first of the bridges' RTP ports")
 	fs.IntVar(&o.setup, "setup", 20, "calls set up at once")
 	fs.DurationVar(&o.jitter, "jitter", 0, "network jitter: delay every packet the generator sends by a random 0 to this, keeping each leg's order")
+	fs.DurationVar(&o.setupLimit, "setup-limit", 60*time.Second, "how long the joins of a bridge's N legs may take before that bridge is reported as failed at N; 0: no bound")
 	fs.StringVar(&o.benchmarks, "benchmarks", "", `a Markdown file whose <!-- load:begin SCENARIO --> sections the run rewrites (cmd/parley-load/benchmarksmd.go); "": none`)
 	fs.IntVar(&o.shared, "parley-rtp-shared", 0, "Parley's rtp.shared_ports: RTP sockets its SIP legs share, read and written in batches; 0: a socket per leg")
 	if err := fs.Parse(args); err != nil {
@@ -180,8 +187,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		}
 		o.scenarios = append(o.scenarios, sc)
 	}
-	if o.rateFor <= 0 || o.window <= 0 || o.warmup < 0 || o.jitter < 0 || o.jitter > time.Second || o.setup < 1 || o.rtpBase < 1024 || o.rtpBase > 60000 {
-		fmt.Fprintln(stderr, "parley-load: -window, -rate-for and -setup must be positive, -warmup not negative, -jitter within 0-1s, -rtp-base within 1024-60000")
+	if o.rateFor <= 0 || o.window <= 0 || o.warmup < 0 || o.setupLimit < 0 || o.jitter < 0 || o.jitter > time.Second || o.setup < 1 || o.rtpBase < 1024 || o.rtpBase > 60000 {
+		fmt.Fprintln(stderr, "parley-load: -window, -rate-for and -setup must be positive, -warmup and -setup-limit not negative, -jitter within 0-1s, -rtp-base within 1024-60000")
 		return o, errors.New("bad flags")
 	}
 	most := 0
@@ -259,7 +266,7 @@ func load(ctx context.Context, o options, out, progress io.Writer) (map[string][
 		largest, asked, janusFailed := 0, len(ns), false
 		for i := 0; i < len(ns); i++ {
 			n := ns[i]
-			pl := plan{scenario: sc, legs: n, warmup: o.warmup, window: o.window, setup: o.setup, jitter: o.jitter}
+			pl := plan{scenario: sc, legs: n, warmup: o.warmup, window: o.window, setup: o.setup, jitter: o.jitter, setupLimit: o.setupLimit}
 			r, err := measure(ctx, o.startParley(ctx, n), pl, progress)
 			if err != nil && ctx.Err() == nil && i >= asked { // a find-max step: the search ends there
 				rs = append(rs, failedRow(progress, "Parley", sc, n, err))

@@ -126,6 +126,8 @@ type scenarioTables struct {
 type scenarioText struct {
 	name             string
 	loadAt, loadDone string
+	began            time.Time
+	took             time.Duration
 	text             strings.Builder
 }
 
@@ -141,13 +143,13 @@ func (s *scenarioTables) Write(p []byte) (int, error) {
 // name's text; load calls it before each scenario.
 func (s *scenarioTables) startScenario(name string) {
 	s.finish()
-	s.cur = &scenarioText{name: name, loadAt: s.loadavgf()}
+	s.cur = &scenarioText{name: name, loadAt: s.loadavgf(), began: time.Now()}
 }
 
 // finish marks the scenario being measured finished.
 func (s *scenarioTables) finish() {
 	if s.cur != nil {
-		s.cur.loadDone = s.loadavgf()
+		s.cur.loadDone, s.cur.took = s.loadavgf(), time.Since(s.cur.began)
 		s.done = append(s.done, *s.cur)
 		s.cur = nil
 	}
@@ -163,7 +165,7 @@ func (s *scenarioTables) sections(ri runInfo, o options) []section {
 		fmt.Fprintf(&b, "- run: %s\n", ri.began.Format("2006-01-02 15:04 UTC"))
 		fmt.Fprintf(&b, "- machine: %s\n", ri.machine)
 		fmt.Fprintf(&b, "- commit: %s\n", ri.commit)
-		fmt.Fprintf(&b, "- load average (1 min): %s when this scenario began, %s when it ended\n", sc.loadAt, sc.loadDone)
+		fmt.Fprintf(&b, "- load average (1 min): %s when this scenario began, %s when it ended; it took %v\n", sc.loadAt, sc.loadDone, sc.took.Round(time.Second))
 		jitter := "no network jitter"
 		if o.jitter > 0 {
 			jitter = fmt.Sprintf("every packet sent delayed by 0–%v", o.jitter)
