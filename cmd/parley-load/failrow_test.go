@@ -56,7 +56,7 @@ func TestSetupLimit(t *testing.T) {
 		setupLimit: 100 * time.Millisecond}
 	began := time.Now()
 	_, err := measure(context.Background(), func(int) (bridge, error) { return stuckBridge{}, nil }, pl, &strings.Builder{})
-	if err == nil || !strings.Contains(err.Error(), "Stuck: 3 legs not all up within -setup-limit 100ms") {
+	if err == nil || !strings.Contains(err.Error(), "3 legs not all up within -setup-limit 100ms: Stuck: leg ") {
 		t.Fatalf("error %v, want the setup limit's", err)
 	}
 	if d := time.Since(began); d > 20*time.Second {

@@ -179,7 +179,7 @@ func measure(ctx context.Context, start func(rooms int) (bridge, error), pl plan
 	}
 	legs, hangups, probe, err := joinAll(jctx, b, pl, snd, lat, &r)
 	if err != nil && ctx.Err() == nil && jctx.Err() != nil {
-		err = fmt.Errorf("%s: %d legs not all up within -setup-limit %v: %w", b.name(), pl.legs, pl.setupLimit, err)
+		err = fmt.Errorf("%d legs not all up within -setup-limit %v: %w", pl.legs, pl.setupLimit, err)
 	}
 	cancel()
 	defer func() {
