@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -26,4 +28,24 @@ func failedRow(progress io.Writer, bridge string, sc scenario, n int, err error)
 		why = why[:cut] + "…"
 	}
 	return result{Bridge: bridge, Scenario: sc.Name, Legs: n, Skipped: "failed: " + why}
+}
+
+// parleyFailed is an error naming the Ns asked for (legs, or browserLegs
+// in the scenarios with browsers; not -find-max's steps) at which Parley
+// could not be measured, or nil.
+func parleyFailed(all map[string][]result, legs, browserLegs []int) error {
+	var errs []error
+	for name, rs := range all {
+		asked := legs
+		if scenarios[name].BrowserEvery > 0 && len(browserLegs) > 0 {
+			asked = browserLegs
+		}
+		for _, r := range rs {
+			if r.Bridge == "Parley" && r.Skipped != "" && slices.Contains(asked, r.Legs) {
+				errs = append(errs, fmt.Errorf("%s, %d legs: Parley %s", name, r.Legs, r.Skipped))
+			}
+		}
+	}
+	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
+	return errors.Join(errs...)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -61,5 +62,29 @@ func TestSetupLimit(t *testing.T) {
 	}
 	if d := time.Since(began); d > 20*time.Second {
 		t.Errorf("took %v: the limit did not stop the joins", d)
+	}
+}
+
+// TestParleyFailed: the run's exit status counts Parley's failed rows at
+// the Ns asked for, not Janus's nor a -find-max step's.
+func TestParleyFailed(t *testing.T) {
+	fail := func(bridge string, n int) result { return result{Bridge: bridge, Legs: n, Skipped: "failed: x"} }
+	ok := func(bridge string, n int) result { return result{Bridge: bridge, Legs: n} }
+	for _, tc := range []struct {
+		name string
+		all  map[string][]result
+		want string // "": no error
+	}{
+		{"all measured", map[string][]result{"one-room": {ok("Parley", 200), ok("Janus", 200)}}, ""},
+		{"Janus failed", map[string][]result{"one-room": {ok("Parley", 800), fail("Janus", 800)}}, ""},
+		{"a find-max step failed", map[string][]result{"one-room": {ok("Parley", 800), ok("Janus", 800), fail("Parley", 1200)}}, ""},
+		{"Parley failed", map[string][]result{"one-room": {fail("Parley", 800), ok("Janus", 800)}, "browsers": {fail("Parley", 100)}},
+			"browsers, 100 legs: Parley failed: x\none-room, 800 legs: Parley failed: x"},
+		{"a browser N of the phones' list", map[string][]result{"browsers": {fail("Parley", 200)}}, ""},
+	} {
+		err := parleyFailed(tc.all, []int{200, 400, 800}, []int{50, 100})
+		if got := fmt.Sprint(err); (tc.want == "" && err != nil) || (tc.want != "" && got != tc.want) {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
 	}
 }

@@ -62,6 +62,9 @@ func TestLoadSmoke(t *testing.T) {
 			t.Fatalf("%s: %d results, want %d", tc.scenario, len(rs), want)
 		}
 		for _, r := range rs {
+			if r.Skipped != "" && r.Bridge == "Parley" {
+				t.Errorf("%s: Parley was not measured: %s", tc.scenario, r.Skipped)
+			}
 			if r.Skipped != "" {
 				continue
 			}

@@ -41,9 +41,10 @@
 // A bridge whose N legs are not all up within -setup-limit, or that
 // fails otherwise, is a row that says why: the run goes on without Janus
 // in that scenario, and a -find-max step that fails ends the search. It
-// exits 1 when any other measurement could not be made (Parley at one of
-// the Ns asked for) and 2 on bad flags (or a -benchmarks file whose
-// markers do not pair up).
+// exits 1 when Parley could not be measured at one of the Ns asked for (at
+// the end of the run, its tables written) or a scenario could not run at
+// all, and 2 on bad flags (or a -benchmarks file whose markers do not
+// pair up).
 package main
 
 import (
@@ -119,10 +120,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(&out, "## Load run %s\n\n%s; commit %s. Bridge on CPU %d, load generator on CPU %d (-1: not pinned); window %v after %v of warm-up.\n\n`%s`\n",
 		ri.began.Format(time.RFC3339), ri.machine, ri.commit, o.bridgeCPU, o.loadCPU, o.window, o.warmup, ri.command)
 	tables := &scenarioTables{w: io.MultiWriter(stdout, &out), loadavgf: loadAverage}
-	_, err = load(ctx, o, tables, stderr)
+	all, err := load(ctx, o, tables, stderr)
 	_ = os.WriteFile(filepath.Join(o.dir, "results.md"), []byte(out.String()), 0o644)
 	if err == nil {
 		tables.finish() // a scenario that failed is left out
+		err = parleyFailed(all, o.legs, o.browserLegs)
 	}
 	if o.benchmarks != "" && len(tables.done) > 0 {
 		if werr := rewriteFile(o.benchmarks, tables.sections(ri, o)); werr != nil {
@@ -268,15 +270,17 @@ func load(ctx context.Context, o options, out, progress io.Writer) (map[string][
 			n := ns[i]
 			pl := plan{scenario: sc, legs: n, warmup: o.warmup, window: o.window, setup: o.setup, jitter: o.jitter, setupLimit: o.setupLimit}
 			r, err := measure(ctx, o.startParley(ctx, n), pl, progress)
-			if err != nil && ctx.Err() == nil && i >= asked { // a find-max step: the search ends there
-				rs = append(rs, failedRow(progress, "Parley", sc, n, err))
-				break
-			}
-			if err != nil {
+			if err != nil && ctx.Err() != nil {
 				printTable(out, sc, rs)
 				return all, err
 			}
+			if err != nil { // a row that says why; run exits 1 at the end
+				r = failedRow(progress, "Parley", sc, n, err)
+			}
 			rs = append(rs, r)
+			if r.Skipped != "" && i >= asked { // a -find-max step: the search ends there
+				break
+			}
 			if o.janus != "" && sc.BrowserEvery > 0 {
 				rs = append(rs, result{Bridge: "Janus", Scenario: sc.Name, Legs: n, Skipped: "no WebRTC legs for Janus in this harness"})
 			} else if o.janus != "" && janusFailed {
