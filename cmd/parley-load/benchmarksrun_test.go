@@ -19,10 +19,7 @@ func TestRunRewritesBenchmarks(t *testing.T) {
 		t.Skip("starts a real bridge")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "parley")
-	if out, err := exec.Command("go", "build", "-o", bin, "../parley").CombinedOutput(); err != nil {
-		t.Fatalf("building parley: %v\n%s", err, out)
-	}
+	bin := buildParley(t, dir)
 	const prose = "# B\n\nprose\n<!-- load:begin one-room -->\nkept\n<!-- load:end one-room -->\n"
 	md := filepath.Join(dir, "B.md")
 	if err := os.WriteFile(md, []byte(prose+"<!-- load:begin setup-rate -->\nold\n<!-- load:end setup-rate -->\ntail\n"), 0o644); err != nil {
@@ -62,4 +59,14 @@ func TestRunRewritesBenchmarks(t *testing.T) {
 	if b, _ := os.ReadFile(md); string(b) != bad {
 		t.Errorf("the bad file was changed: %q", b)
 	}
+}
+
+// buildParley builds cmd/parley into dir and returns the binary's path.
+func buildParley(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "parley")
+	if out, err := exec.Command("go", "build", "-o", bin, "../parley").CombinedOutput(); err != nil {
+		t.Fatalf("building parley: %v\n%s", err, out)
+	}
+	return bin
 }

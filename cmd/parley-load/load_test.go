@@ -21,10 +21,7 @@ func TestLoadSmoke(t *testing.T) {
 		t.Skip("starts real bridges")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "parley")
-	if out, err := exec.Command("go", "build", "-o", bin, "../parley").CombinedOutput(); err != nil {
-		t.Fatalf("building parley: %v\n%s", err, out)
-	}
+	bin := buildParley(t, dir)
 	janus, err := exec.LookPath("janus")
 	if err != nil {
 		t.Log("janus is not installed (scripts/deps.sh test installs it): Parley only")
