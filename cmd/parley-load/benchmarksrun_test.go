@@ -2,9 +2,11 @@ package main
 
 import (
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -26,7 +28,7 @@ func TestRunRewritesBenchmarks(t *testing.T) {
 		t.Fatal(err)
 	}
 	args := []string{"-parley", bin, "-scenario", "setup-rate", "-rates", "5", "-rate-for", "1s", "-bridge-cpu", "-1", "-load-cpu", "-1",
-		"-rtp-base", "47400", "-dir", filepath.Join(dir, "load"), "-benchmarks", md}
+		"-rtp-base", strconv.Itoa(freeRTPBase(t, 200)), "-dir", filepath.Join(dir, "load"), "-benchmarks", md}
 	var stderr strings.Builder
 	if code := run(args, io.Discard, &stderr); code != 0 {
 		t.Fatalf("run = %d\n%s", code, stderr.String())
@@ -69,4 +71,30 @@ func buildParley(t *testing.T, dir string) string {
 		t.Fatalf("building parley: %v\n%s", err, out)
 	}
 	return bin
+}
+
+// freeRTPBase returns the first of n UDP ports on 127.0.0.1, from 30000 up
+// in steps of 1000, that are all free now, so that a test's bridge does
+// not meet another run's (a `make load` beside it uses 20000 and up).
+func freeRTPBase(t *testing.T, n int) int {
+	t.Helper()
+	for base := 30000; base+n <= 60000; base += 1000 {
+		var conns []*net.UDPConn
+		for p := base; p < base+n; p++ {
+			c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: p})
+			if err != nil {
+				break
+			}
+			conns = append(conns, c)
+		}
+		free := len(conns) == n
+		for _, c := range conns {
+			c.Close()
+		}
+		if free {
+			return base
+		}
+	}
+	t.Fatalf("no %d free UDP ports in a row on 127.0.0.1 between 30000 and 60000", n)
+	return 0
 }

@@ -36,7 +36,7 @@ func TestLoadSmoke(t *testing.T) {
 	} {
 		o := options{parley: bin, janus: janus, dir: filepath.Join(dir, "load"), legs: []int{tc.legs},
 			scenarios: []scenario{scenarios[tc.scenario]}, window: tc.window, warmup: time.Second,
-			bridgeCPU: -1, loadCPU: -1, rtpBase: 41000, setup: 10}
+			bridgeCPU: -1, loadCPU: -1, rtpBase: freeRTPBase(t, 200), setup: 10}
 		// A run in which the generator fell behind its schedule (the
 		// machine was busy: the harness marks such a row untrustworthy)
 		// sent the bridge gaps that a listener hears: when its tones were
