@@ -39,19 +39,25 @@ soak: deps-test build
 # generator on CPU 1; one room of N phones with 3 talkers, then N/5 rooms of
 # 5 talkers, at each of LOAD_LEGS; the WebRTC browser scenarios (Parley
 # only) at each of LOAD_BROWSER_LEGS; the call setup rate; every packet
-# sent delayed by 0 to LOAD_JITTER. Tables printed and written to
-# bin/load/results.md. About 12 minutes with the defaults. `make test` runs
-# a smoke of it (TestLoadSmoke).
+# sent delayed by 0 to LOAD_JITTER; -find-max: one room's N raised ×1.5
+# past the last while Parley holds. Tables printed and written to
+# bin/load/results.md, and each scenario's section of LOAD_BENCHMARKS
+# (BENCHMARKS.md; empty: none) rewritten between its <!-- load:begin/end
+# SCENARIO --> markers. Under 15 minutes with the defaults on an idle
+# 2-core machine (BENCHMARKS.md, "Load harness"). `make test` runs a smoke
+# of it (TestLoadSmoke).
 LOAD_LEGS ?= 200,400,800
 LOAD_BROWSER_LEGS ?= 50,100
-LOAD_WINDOW ?= 20s
+LOAD_WINDOW ?= 15s
 LOAD_JITTER ?= 30ms
 LOAD_SCENARIOS ?= one-room,rooms-of-5,browsers,browsers-rooms-of-5,mixed,setup-rate
 LOAD_FLAGS ?=
+LOAD_BENCHMARKS ?= BENCHMARKS.md
 load: deps-test build
 	$(GO) build -o bin/parley-load ./cmd/parley-load
 	bin/parley-load -parley bin/parley -janus janus -legs $(LOAD_LEGS) -browser-legs $(LOAD_BROWSER_LEGS) \
-		-scenario $(LOAD_SCENARIOS) -jitter $(LOAD_JITTER) -window $(LOAD_WINDOW) -dir bin/load $(LOAD_FLAGS)
+		-scenario $(LOAD_SCENARIOS) -jitter $(LOAD_JITTER) -window $(LOAD_WINDOW) -find-max -dir bin/load \
+		-benchmarks '$(LOAD_BENCHMARKS)' $(LOAD_FLAGS)
 
 # One room over three `parley serve` nodes (cluster.sip_routing cascade)
 # on one nats-server and one PostgreSQL, Kamailio's dispatcher in front

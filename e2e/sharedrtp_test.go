@@ -16,7 +16,7 @@ import (
 // resume and none while held,
 // and the phone must hear sipp's tone after the resume: sipp's packets
 // reached sipp's leg, and the mix reached the phone through the batched
-// writer.
+// writer; /metrics counts the socket's reads and writes.
 func TestSharedRTPCall(t *testing.T) {
 	t.Parallel()
 	config := strings.Replace(roomConfig, "  ports: 42000-42998\n", "  ports: 42000-42998\n  shared_ports: 1\n", 1)
@@ -71,4 +71,11 @@ func TestSharedRTPCall(t *testing.T) {
 		}
 	}
 	d.checkHears(t, "after resume", resumed.Add(time.Second), ended.Add(-500*time.Millisecond))
+	// The shared socket's counters are on /metrics (metrics/sharedrtp.go).
+	for _, m := range []string{"parley_rtp_shared_reads_total", "parley_rtp_shared_datagrams_received_total",
+		"parley_rtp_shared_writes_total", "parley_rtp_shared_datagrams_sent_total"} {
+		if v := metricValue(t, d.srv, m); v <= 0 {
+			t.Errorf("%s = %v after two calls on the shared socket, want > 0", m, v)
+		}
+	}
 }

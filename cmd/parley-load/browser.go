@@ -336,7 +336,7 @@ func receiveOpus(l *leg, tr *pion.TrackRemote) {
 				heard = toUlaw8k(pcm[:n], ulaw[:0])
 			}
 		}
-		l.heard(now, pkt.SequenceNumber, pkt.Timestamp/decimation, heard)
+		l.heard(now, pkt.SequenceNumber, pkt.Timestamp, opus.SampleRate, heard)
 	}
 }
 

@@ -121,20 +121,21 @@ func (r roomRun) busy() bool {
 	return r.SenderLag > maxSenderLag
 }
 
-// freeRTPBlock returns the first of n ports, from 43000 on in steps of
-// 1000, of which at least three in four are free on 127.0.0.1 now: the
+// freeRTPBlock returns the first of n ports, from 30000 on in steps of
+// 1000 and below the e2e tests' fixed ranges (42000 and up), of which at
+// least three in four are free on 127.0.0.1 now: the
 // RTP ports of the bridges or nodes under test. Each takes any free port
 // of its range and needs a quarter of it at most, so a few taken (the
 // machine's ephemeral ports) are no harm; a range wholly taken, as by
 // another load run on a fixed range, would be.
 func freeRTPBlock(t *testing.T, n int) int {
 	t.Helper()
-	for base := 43000; base+n <= 61000; base += 1000 {
+	for base := 30000; base+n <= 42000; base += 1000 {
 		if 4*freeIn(base, n) >= 3*n {
 			return base
 		}
 	}
-	t.Fatalf("no block of %d UDP ports, three in four free, between 43000 and 61000", n)
+	t.Fatalf("no block of %d UDP ports, three in four free, between 30000 and 42000", n)
 	return 0
 }
 

@@ -181,19 +181,6 @@ func core(c int) string {
 	return fmt.Sprintf("CPU %d", c)
 }
 
-// loadAverage is /proc/loadavg's 1, 5 and 15 minute averages.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
-}
-
 // clusterResults is what a cluster run measured.
 type clusterResults struct {
 	Rooms    []roomRun

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/binary"
 	"errors"
+	"math"
 	"net"
 	"sync"
 	"time"
@@ -55,8 +56,10 @@ type rxStats struct {
 	cycles     uint32
 	lastSeq    uint16
 	minTransit time.Duration
-	transit    float64 // last relative transit, in timestamp units
-	jitter     float64 // RFC 3550 §6.4.1 interarrival jitter, timestamp units
+	lastTS     uint32  // RTP timestamp of the last packet, in its clock
+	extTS      int64   // the same, unwrapped: counted from the first packet's
+	transit    float64 // last relative transit, in seconds
+	jitter     float64 // RFC 3550 §6.4.1 interarrival jitter, seconds
 	maxJitter  float64
 	epoch      time.Time
 	record     []byte // µ-law heard, probe legs only
@@ -157,15 +160,16 @@ func (l *leg) receive() {
 		if !ok {
 			continue
 		}
-		l.heard(now, seq, ts, payload)
+		l.heard(now, seq, ts, sampleRate, payload)
 	}
 }
 
 // heard counts a packet received at now, with its sequence number, its
-// timestamp at 8 kHz and (a probe's) its audio as 20 ms of µ-law.
-func (l *leg) heard(now time.Time, seq uint16, ts uint32, ulaw []byte) {
+// RTP timestamp in a clock of rate Hz and (a probe's) its audio as 20 ms
+// of µ-law at 8 kHz.
+func (l *leg) heard(now time.Time, seq uint16, ts uint32, rate int, ulaw []byte) {
 	l.mu.Lock()
-	l.rx.add(now, seq, ts, ulaw, l.probe)
+	l.rx.add(now, seq, ts, rate, ulaw, l.probe)
 	l.mu.Unlock()
 	if l.probe && l.lat != nil {
 		l.lat.frameHeard(now, ulaw)
@@ -194,13 +198,18 @@ func parseRTP(b []byte) (seq uint16, ts uint32, payload []byte, ok bool) {
 	return binary.BigEndian.Uint16(b[2:]), binary.BigEndian.Uint32(b[4:]), b[off:end], true
 }
 
-// add counts one packet received at now, if the window is open.
-func (s *rxStats) add(now time.Time, seq uint16, ts uint32, payload []byte, probe bool) {
+// add counts one packet received at now, if the window is open; ts is
+// its RTP timestamp in a clock of rate Hz. Timestamps are unwrapped by
+// their signed 32-bit difference from the previous packet's (RFC 3550
+// §A.8 leaves the wrap to the receiver), so a stream whose timestamp
+// passes 2^32 in the window keeps its transit, not one 2^32 units off.
+func (s *rxStats) add(now time.Time, seq uint16, ts uint32, rate int, payload []byte, probe bool) {
 	if !s.counting {
 		return
 	}
 	if s.received == 0 {
 		s.base, s.high, s.lastSeq, s.epoch = uint32(seq), uint32(seq), seq, now
+		s.lastTS, s.extTS = ts, 0
 	} else {
 		if d := seq - s.lastSeq; d < 0x8000 && d != 0 { // in order: advance
 			if seq < s.lastSeq {
@@ -209,21 +218,19 @@ func (s *rxStats) add(now time.Time, seq uint16, ts uint32, payload []byte, prob
 			s.lastSeq = seq
 			s.high = s.cycles | uint32(seq)
 		}
+		s.extTS += int64(int32(ts - s.lastTS))
+		s.lastTS = ts
 	}
 	s.received++
-	// Transit in timestamp units relative to the first packet's arrival.
-	arrival := float64(now.Sub(s.epoch)) / float64(time.Second) * sampleRate
-	transit := arrival - float64(ts)
+	// Transit relative to the first packet's arrival and timestamp.
+	transit := now.Sub(s.epoch).Seconds() - float64(s.extTS)/float64(rate)
 	if s.received > 1 {
-		d := transit - s.transit
-		if d < 0 {
-			d = -d
-		}
+		d := math.Abs(transit - s.transit)
 		s.jitter += (d - s.jitter) / 16
 		s.maxJitter = max(s.maxJitter, s.jitter)
 	}
 	s.transit = transit
-	t := time.Duration(transit / sampleRate * float64(time.Second))
+	t := time.Duration(transit * float64(time.Second))
 	if s.received == 1 || t < s.minTransit {
 		s.minTransit = t
 	}
@@ -259,7 +266,7 @@ func (l *leg) endWindow() legResult {
 	s := &l.rx
 	s.counting = false
 	r := legResult{received: s.received, late: s.late,
-		jitterMS: s.jitter / sampleRate * 1000, maxJitterMS: s.maxJitter / sampleRate * 1000}
+		jitterMS: s.jitter * 1000, maxJitterMS: s.maxJitter * 1000}
 	if s.received > 0 {
 		r.expected = int(s.high-s.base) + 1
 		r.lost = max(r.expected-s.received, 0)

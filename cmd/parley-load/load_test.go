@@ -21,10 +21,7 @@ func TestLoadSmoke(t *testing.T) {
 		t.Skip("starts real bridges")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "parley")
-	if out, err := exec.Command("go", "build", "-o", bin, "../parley").CombinedOutput(); err != nil {
-		t.Fatalf("building parley: %v\n%s", err, out)
-	}
+	bin := buildParley(t, dir)
 	janus, err := exec.LookPath("janus")
 	if err != nil {
 		t.Log("janus is not installed (scripts/deps.sh test installs it): Parley only")
@@ -62,6 +59,9 @@ func TestLoadSmoke(t *testing.T) {
 			t.Fatalf("%s: %d results, want %d", tc.scenario, len(rs), want)
 		}
 		for _, r := range rs {
+			if r.Skipped != "" && r.Bridge == "Parley" {
+				t.Errorf("%s: Parley was not measured: %s", tc.scenario, r.Skipped)
+			}
 			if r.Skipped != "" {
 				continue
 			}

@@ -4,7 +4,7 @@
 //	parley-load -parley bin/parley [-janus janus] [-legs 200,400] [-browser-legs 50,100]
 //	            [-scenario one-room,rooms-of-5,browsers,browsers-rooms-of-5,mixed,setup-rate]
 //	            [-window 20s] [-warmup 5s] [-jitter 30ms] [-find-max] [-rates 10,20,…] [-rate-for 3s]
-//	            [-dir bin/load]
+//	            [-setup-limit 60s] [-dir bin/load] [-benchmarks BENCHMARKS.md]
 //
 // For each scenario and each N it starts the bridge afresh, pinned to one
 // core (taskset -c -bridge-cpu; Parley with GOMAXPROCS=1), while the load
@@ -33,12 +33,21 @@
 // held. The setup-rate scenario places calls (INVITE, 200, ACK, 2 s of RTP,
 // BYE) at each of -rates calls a second for -rate-for and reports the
 // highest rate with no failed call and setup p99 under 200 ms. It prints
-// Markdown tables, also written to DIR/results.md.
+// Markdown tables, also written to DIR/results.md, and with -benchmarks
+// FILE rewrites each scenario's section of FILE between its markers
+// <!-- load:begin SCENARIO --> and <!-- load:end SCENARIO -->, headed by
+// the date, machine, commit, load average and command (benchmarksmd.go).
 //
 // `parley-load cluster` measures three nodes of a cluster behind Kamailio
 // instead (`make load-cluster`; see clusterrun.go).
 //
-// It exits 1 when a measurement could not be made and 2 on bad flags.
+// A bridge whose N legs are not all up within -setup-limit, or that
+// fails otherwise, is a row that says why: the run goes on without Janus
+// in that scenario, and a -find-max step that fails ends the search. It
+// exits 1 when Parley could not be measured at one of the Ns asked for (at
+// the end of the run, its tables written) or a scenario could not run at
+// all, and 2 on bad flags (or a -benchmarks file whose markers do not
+// pair up).
 package main
 
 import (
@@ -83,6 +92,8 @@ type options struct {
 	browserLegs []int         // the Ns of the scenarios with browsers; nil: legs
 	rates       []int         // calls per second of -scenario setup-rate
 	rateFor     time.Duration // how long each rate places calls
+	benchmarks  string        // the Markdown file whose load sections a run rewrites; "": none
+	setupLimit  time.Duration // how long a bridge's N legs may take to join; 0: no bound
 }
 
 // pinnedEnv marks the re-executed, pinned load generator.
@@ -110,45 +121,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "parley-load: %v\n", err)
 		return 1
 	}
+	ri := newRunInfo(os.Args[0], args)
 	var out strings.Builder
-	fmt.Fprintf(&out, "## Load run %s\n\n%s; commit %s. Bridge on CPU %d, load generator on CPU %d (-1: not pinned); window %v after %v of warm-up.\n\n`parley-load %s`\n",
-		time.Now().UTC().Format(time.RFC3339), machine(), commit(), o.bridgeCPU, o.loadCPU, o.window, o.warmup, strings.Join(args, " "))
-	_, err = load(ctx, o, io.MultiWriter(stdout, &out), stderr)
+	fmt.Fprintf(&out, "## Load run %s\n\n%s; commit %s. Bridge on CPU %d, load generator on CPU %d (-1: not pinned); window %v after %v of warm-up.\n\n`%s`\n",
+		ri.began.Format(time.RFC3339), ri.machine, ri.commit, o.bridgeCPU, o.loadCPU, o.window, o.warmup, ri.command)
+	tables := &scenarioTables{w: io.MultiWriter(stdout, &out), loadavgf: loadAverage}
+	all, err := load(ctx, o, tables, stderr)
 	_ = os.WriteFile(filepath.Join(o.dir, "results.md"), []byte(out.String()), 0o644)
+	if err == nil {
+		tables.finish() // a scenario that failed is left out
+		err = parleyFailed(all, o.legs, o.browserLegs)
+	}
+	if o.benchmarks != "" && len(tables.done) > 0 {
+		if werr := rewriteFile(o.benchmarks, tables.sections(ri, o)); werr != nil {
+			err = errors.Join(err, werr)
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "parley-load: %v\n", err)
 		return 1
 	}
 	return 0
-}
-
-// machine describes the CPUs from /proc/cpuinfo: the model and how many.
-func machine() string {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return "unknown machine"
-	}
-	model, n := "unknown CPU", 0
-	for _, line := range strings.Split(string(b), "\n") {
-		k, v, ok := strings.Cut(line, ":")
-		switch k = strings.TrimSpace(k); {
-		case !ok:
-		case k == "processor":
-			n++
-		case k == "model name":
-			model = strings.TrimSpace(v)
-		}
-	}
-	return fmt.Sprintf("%d × %s", n, model)
-}
-
-// commit is the working tree's git commit, if there is one.
-func commit() string {
-	out, err := exec.Command("git", "describe", "--always", "--dirty").Output()
-	if err != nil {
-		return "unknown"
-	}
-	return strings.TrimSpace(string(out))
 }
 
 // parseFlags reads the flags into options.
@@ -172,11 +165,17 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.rtpBase, "rtp-base", 20000, "the first of the bridges' RTP ports")
 	fs.IntVar(&o.setup, "setup", 20, "calls set up at once")
 	fs.DurationVar(&o.jitter, "jitter", 0, "network jitter: delay every packet the generator sends by a random 0 to this, keeping each leg's order")
+	fs.DurationVar(&o.setupLimit, "setup-limit", 60*time.Second, "how long the joins of a bridge's N legs may take before that bridge is reported as failed at N; 0: no bound")
+	fs.StringVar(&o.benchmarks, "benchmarks", "", `a Markdown file whose <!-- load:begin SCENARIO --> sections the run rewrites (cmd/parley-load/benchmarksmd.go); "": none`)
 	fs.IntVar(&o.shared, "parley-rtp-shared", 0, "Parley's rtp.shared_ports: RTP sockets its SIP legs share, read and written in batches; 0: a socket per leg")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	var err error
+	if err = checkSectionsFile(o.benchmarks); err != nil {
+		fmt.Fprintf(stderr, "parley-load: -benchmarks: %v\n", err)
+		return o, err
+	}
 	if o.legs, err = positives("legs", *legs, stderr); err != nil {
 		return o, err
 	}
@@ -196,8 +195,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		}
 		o.scenarios = append(o.scenarios, sc)
 	}
-	if o.rateFor <= 0 || o.window <= 0 || o.warmup < 0 || o.jitter < 0 || o.jitter > time.Second || o.setup < 1 || o.rtpBase < 1024 || o.rtpBase > 60000 {
-		fmt.Fprintln(stderr, "parley-load: -window, -rate-for and -setup must be positive, -warmup not negative, -jitter within 0-1s, -rtp-base within 1024-60000")
+	if o.rateFor <= 0 || o.window <= 0 || o.warmup < 0 || o.setupLimit < 0 || o.jitter < 0 || o.jitter > time.Second || o.setup < 1 || o.rtpBase < 1024 || o.rtpBase > 60000 {
+		fmt.Fprintln(stderr, "parley-load: -window, -rate-for and -setup must be positive, -warmup and -setup-limit not negative, -jitter within 0-1s, -rtp-base within 1024-60000")
 		return o, errors.New("bad flags")
 	}
 	most := 0
@@ -258,6 +257,9 @@ func pinSelf(cpu int) error {
 func load(ctx context.Context, o options, out, progress io.Writer) (map[string][]result, error) {
 	all := map[string][]result{}
 	for _, sc := range o.scenarios {
+		if t, ok := out.(interface{ startScenario(string) }); ok {
+			t.startScenario(sc.Name) // the -benchmarks sections
+		}
 		if sc.SetupRate {
 			if err := o.setupRates(ctx, sc, out, progress); err != nil {
 				return all, err
@@ -269,23 +271,34 @@ func load(ctx context.Context, o options, out, progress io.Writer) (map[string][
 		if sc.BrowserEvery > 0 && len(o.browserLegs) > 0 {
 			ns = o.browserLegs
 		}
-		largest := 0
+		largest, asked, janusFailed := 0, len(ns), false
 		for i := 0; i < len(ns); i++ {
 			n := ns[i]
-			pl := plan{scenario: sc, legs: n, warmup: o.warmup, window: o.window, setup: o.setup, jitter: o.jitter}
+			pl := plan{scenario: sc, legs: n, warmup: o.warmup, window: o.window, setup: o.setup, jitter: o.jitter, setupLimit: o.setupLimit}
 			r, err := measure(ctx, o.startParley(ctx, n), pl, progress)
-			if err != nil {
+			if err != nil && ctx.Err() != nil {
 				printTable(out, sc, rs)
 				return all, err
 			}
+			if err != nil { // a row that says why; run exits 1 at the end
+				r = failedRow(progress, "Parley", sc, n, err)
+			}
 			rs = append(rs, r)
+			if r.Skipped != "" && i >= asked { // a -find-max step: the search ends there
+				break
+			}
 			if o.janus != "" && sc.BrowserEvery > 0 {
 				rs = append(rs, result{Bridge: "Janus", Scenario: sc.Name, Legs: n, Skipped: "no WebRTC legs for Janus in this harness"})
+			} else if o.janus != "" && janusFailed {
+				rs = append(rs, result{Bridge: "Janus", Scenario: sc.Name, Legs: n, Skipped: "not measured: it failed at fewer legs"})
 			} else if o.janus != "" {
 				r, err := measure(ctx, o.startJanus(ctx, n), pl, progress)
-				if err != nil {
+				if err != nil && ctx.Err() != nil {
 					printTable(out, sc, rs)
 					return all, err
+				}
+				if err != nil { // Janus's limit: the run goes on without it
+					r, janusFailed = failedRow(progress, "Janus", sc, n, err), true
 				}
 				rs = append(rs, r)
 			}

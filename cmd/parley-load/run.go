@@ -88,6 +88,8 @@ type plan struct {
 	window   time.Duration
 	setup    int           // calls set up at once
 	jitter   time.Duration // the most each packet sent is delayed
+	// setupLimit bounds the joins of all the legs; 0: no bound.
+	setupLimit time.Duration
 }
 
 // rooms is how many rooms the plan's legs fill.
@@ -171,7 +173,15 @@ func measure(ctx context.Context, start func(rooms int) (bridge, error), pl plan
 	if h := probeHears(pl); len(h) > 0 {
 		lat.freq = h[0]
 	}
-	legs, hangups, probe, err := joinAll(ctx, b, pl, snd, lat, &r)
+	jctx, cancel := ctx, context.CancelFunc(func() {})
+	if pl.setupLimit > 0 {
+		jctx, cancel = context.WithTimeout(ctx, pl.setupLimit)
+	}
+	legs, hangups, probe, err := joinAll(jctx, b, pl, snd, lat, &r)
+	if err != nil && ctx.Err() == nil && jctx.Err() != nil {
+		err = fmt.Errorf("%d legs not all up within -setup-limit %v: %w", pl.legs, pl.setupLimit, err)
+	}
+	cancel()
 	defer func() {
 		hangupAll(hangups)
 		for _, l := range legs {

@@ -151,6 +151,9 @@ func newApp(cfg *config.Config, logOut io.Writer) (_ *app, err error) {
 	if err := mtr.WatchGuard(grd); err != nil {
 		return nil, err
 	}
+	if err := watchSharedRTP(mtr, shared); err != nil {
+		return nil, err
+	}
 	router, err := routerFromConfig(cfg)
 	if err != nil {
 		return nil, err

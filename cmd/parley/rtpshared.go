@@ -7,6 +7,7 @@ import (
 
 	"github.com/parleyhq/parley/config"
 	"github.com/parleyhq/parley/media"
+	"github.com/parleyhq/parley/metrics"
 )
 
 // newSharedRTP binds the rtp.shared_ports sockets SIP audio legs share,
@@ -25,4 +26,13 @@ func newSharedRTP(cfg *config.Config, ports *media.PortRange, log *slog.Logger) 
 	}
 	log.Info("rtp sockets shared by sip legs", "ports", sp.Ports())
 	return sp, nil
+}
+
+// watchSharedRTP exports the shared sockets' counters on /metrics
+// (parley_rtp_shared_*); nothing when there are none (sp nil).
+func watchSharedRTP(mtr *metrics.Metrics, sp *media.SharedPorts) error {
+	if sp == nil {
+		return nil
+	}
+	return mtr.WatchSharedRTP(sp)
 }

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// What a run records about itself (results.md's heading and the
+// -benchmarks sections): the machine, the commit, the load average and the
+// command, and each scenario's tables apart.
+
+// runInfo describes a run: when, where, which code and which command.
+type runInfo struct {
+	began   time.Time
+	machine string
+	commit  string
+	command string
+}
+
+// newRunInfo describes a run of argv0 with args, starting now.
+func newRunInfo(argv0 string, args []string) runInfo {
+	return runInfo{began: time.Now().UTC(), machine: machine(), commit: commit(), command: commandLine(argv0, args)}
+}
+
+// machine describes the machine: the CPU model and how many (from
+// /proc/cpuinfo), the RAM (/proc/meminfo) and the kernel's release.
+func machine() string {
+	model, n := "unknown CPU", 0
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			k, v, ok := strings.Cut(line, ":")
+			switch k = strings.TrimSpace(k); {
+			case !ok:
+			case k == "processor":
+				n++
+			case k == "model name":
+				model = strings.TrimSpace(v)
+			}
+		}
+	}
+	ram := "unknown RAM"
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+				if kib, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64); err == nil {
+					ram = fmt.Sprintf("%.1f GiB RAM", kib/(1<<20))
+				}
+			}
+		}
+	}
+	kernel := "unknown"
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		kernel = strings.TrimSpace(string(b))
+	}
+	return fmt.Sprintf("%d × %s, %s, Linux %s", n, model, ram, kernel)
+}
+
+// commit is the working tree's commit (git rev-parse --short HEAD), with
+// "-dirty" when tracked files differ from it; "unknown" outside git.
+func commit() string {
+	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "unknown"
+	}
+	c := strings.TrimSpace(string(out))
+	// git diff --quiet exits 1 when tracked files differ from HEAD.
+	if err := exec.Command("git", "diff", "--quiet", "HEAD", "--").Run(); err != nil {
+		c += "-dirty"
+	}
+	return c
+}
+
+// loadAverage is the machine's 1-minute load average, "?" if unknown.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "?"
+	}
+	return f[0]
+}
+
+// commandLine is the command as a shell would take it: argv0 relative to
+// the working directory when under it, each word quoted if it needs to be.
+func commandLine(argv0 string, args []string) string {
+	if wd, err := os.Getwd(); err == nil && filepath.IsAbs(argv0) {
+		if rel, err := filepath.Rel(wd, argv0); err == nil && !strings.HasPrefix(rel, "..") {
+			argv0 = rel
+		}
+	}
+	words := []string{shellQuote(argv0)}
+	for _, a := range args {
+		words = append(words, shellQuote(a))
+	}
+	return strings.Join(words, " ")
+}
+
+// shellQuote quotes s for a POSIX shell unless it needs no quotes.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./,:=@%+") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// scenarioTables is the writer load prints to: it passes everything on to
+// w and keeps each scenario's text apart, with the load average when the
+// scenario began and ended, for the -benchmarks sections.
+type scenarioTables struct {
+	w        io.Writer
+	done     []scenarioText // the scenarios finished
+	cur      *scenarioText  // the scenario being measured
+	loadavgf func() string
+}
+
+// scenarioText is what one scenario printed.
+type scenarioText struct {
+	name             string
+	loadAt, loadDone string
+	began            time.Time
+	took             time.Duration
+	text             strings.Builder
+}
+
+// Write implements io.Writer.
+func (s *scenarioTables) Write(p []byte) (int, error) {
+	if s.cur != nil {
+		s.cur.text.Write(p)
+	}
+	return s.w.Write(p)
+}
+
+// startScenario marks the previous scenario finished and starts keeping
+// name's text; load calls it before each scenario.
+func (s *scenarioTables) startScenario(name string) {
+	s.finish()
+	s.cur = &scenarioText{name: name, loadAt: s.loadavgf(), began: time.Now()}
+}
+
+// finish marks the scenario being measured finished.
+func (s *scenarioTables) finish() {
+	if s.cur != nil {
+		s.cur.loadDone, s.cur.took = s.loadavgf(), time.Since(s.cur.began)
+		s.done = append(s.done, *s.cur)
+		s.cur = nil
+	}
+}
+
+// sections are the finished scenarios' sections for the -benchmarks
+// file, each headed by when, where, which commit and which command.
+func (s *scenarioTables) sections(ri runInfo, o options) []section {
+	var secs []section
+	for _, sc := range s.done {
+		var b strings.Builder
+		fmt.Fprintf(&b, "Generated by `make load` (cmd/parley-load); edit outside the load markers only.\n\n")
+		fmt.Fprintf(&b, "- run: %s\n", ri.began.Format("2006-01-02 15:04 UTC"))
+		fmt.Fprintf(&b, "- machine: %s\n", ri.machine)
+		fmt.Fprintf(&b, "- commit: %s\n", ri.commit)
+		fmt.Fprintf(&b, "- load average (1 min): %s when this scenario began, %s when it ended; it took %v\n", sc.loadAt, sc.loadDone, sc.took.Round(time.Second))
+		jitter := "no network jitter"
+		if o.jitter > 0 {
+			jitter = fmt.Sprintf("every packet sent delayed by 0–%v", o.jitter)
+		}
+		fmt.Fprintf(&b, "- bridge on CPU %d, load generator on CPU %d (-1: not pinned); window %v after %v of warm-up; %s\n",
+			o.bridgeCPU, o.loadCPU, o.window, o.warmup, jitter)
+		fmt.Fprintf(&b, "- command: `%s`\n", ri.command)
+		b.WriteString(sc.text.String())
+		secs = append(secs, section{name: sc.name, body: b.String()})
+	}
+	return secs
+}
