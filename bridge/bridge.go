@@ -143,8 +143,11 @@ type Bridge struct {
 	records    Records
 	state      RoomState
 	onTick     func(d time.Duration, late bool)
-	stopping   atomic.Bool // BeginShutdown was called: rooms that empty keep their lock
-	draining   atomic.Bool // Drain was called: new calls are refused (drain.go)
+	metronome  *mixer.Metronome   // ticks every room's mixer
+	stopTicks  context.CancelFunc // stops the metronome
+	ticking    chan struct{}      // closed when the metronome has stopped
+	stopping   atomic.Bool        // BeginShutdown was called: rooms that empty keep their lock
+	draining   atomic.Bool        // Drain was called: new calls are refused (drain.go)
 
 	announceJoinLeave atomic.Bool // SetAnnounceJoinLeave changes it (reload)
 	events            events
@@ -158,8 +161,10 @@ type Bridge struct {
 	closed bool             // guarded by mu
 }
 
-// New returns a bridge serving opts.Rooms. It starts nothing: a room's
-// mixer runs while the room has participants.
+// New returns a bridge serving opts.Rooms. It starts one goroutine, the
+// clock of every room's mixer (a mixer.Metronome, with GOMAXPROCS
+// workers), which ticks the rooms that have participants and idles while
+// none has; Close stops it.
 func New(opts Options) (*Bridge, error) {
 	b := &Bridge{log: opts.Logger, newEncoder: opts.NewEncoder,
 		dialer: opts.Dialer, records: opts.Records, state: opts.State, onTick: opts.OnMixerTick,
@@ -182,6 +187,7 @@ func New(opts Options) (*Bridge, error) {
 	b.prompts.Store(voice)
 	b.SetRouter(opts.Router)
 	b.ctx, b.cancel = context.WithCancel(context.Background())
+	b.metronome, b.ticking = mixer.NewMetronome(nil, 0), make(chan struct{})
 	for _, rs := range opts.Rooms {
 		if _, dup := b.rooms[rs.Number]; dup {
 			return nil, fmt.Errorf("room %s defined twice", rs.Number)
@@ -191,6 +197,12 @@ func New(opts Options) (*Bridge, error) {
 	if err := b.restoreLocks(); err != nil {
 		return nil, err
 	}
+	var ticks context.Context
+	ticks, b.stopTicks = context.WithCancel(context.Background())
+	go func() {
+		defer close(b.ticking)
+		_ = b.metronome.Run(ticks) // ErrRunning cannot happen on a new metronome
+	}()
 	return b, nil
 }
 
@@ -264,5 +276,7 @@ func (b *Bridge) Close() error {
 	for _, r := range rooms {
 		r.close()
 	}
+	b.stopTicks()
+	<-b.ticking
 	return nil
 }
