@@ -171,10 +171,16 @@ func (c *fakeClock) NewTicker(time.Duration) (<-chan time.Time, func()) {
 // tick advances the clock by d, fires the ticker, and fires it again with
 // no time passing, which returns once Run has finished the first one.
 func (c *fakeClock) tick(d time.Duration) {
+	c.fire(d)
+	c.fire(0)
+}
+
+// fire advances the clock by d and fires the ticker once, returning when
+// Run has taken the tick (not when it has done it).
+func (c *fakeClock) fire(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
 	now := c.now
 	c.mu.Unlock()
-	c.c <- now
 	c.c <- now
 }
