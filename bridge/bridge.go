@@ -109,8 +109,9 @@ type Options struct {
 	// "a participant has left" to everyone in them.
 	AnnounceJoinLeave bool
 	// OnMixerTick, if set, is told the duration of every mixer tick of
-	// every room, and whether it ran late (metrics). It runs on the mixer's
-	// goroutine and must not block.
+	// every room, and whether it ran late (metrics). It runs on the tick, on
+	// a worker of the bridge's metronome (several at once for different
+	// rooms when GOMAXPROCS > 1), and must not block.
 	OnMixerTick func(d time.Duration, late bool)
 }
 

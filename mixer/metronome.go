@@ -28,7 +28,9 @@ const maxCatchUp = 5
 // longer than a frame makes every room late, as a pass whose rooms together
 // take longer than a frame per worker does (both count as late ticks). With
 // one worker (GOMAXPROCS=1) a pass is sequential, in the order the rooms
-// were added (but for removals).
+// were added (but for removals). A room's ticks may run on different
+// workers from pass to pass, never two at once: its tick lock orders them,
+// so what its participants keep for the tick needs no lock of its own.
 type Metronome struct {
 	clock   Clock
 	workers int
