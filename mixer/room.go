@@ -66,7 +66,8 @@ type Room struct {
 }
 
 // New returns an empty room configured by opts. It starts nothing: add it
-// to a Metronome, or call Run or Tick, to mix. It fails, wrapping ErrInvalidOptions, when opts is bad.
+// to a Metronome, or call Run or Tick, to mix. It fails, wrapping
+// ErrInvalidOptions, when opts is bad.
 func New(opts Options) (*Room, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
