@@ -134,7 +134,7 @@ func (m *Metronome) Len() int {
 // ticks that should play them: with GOMAXPROCS=1 they would otherwise wait
 // until the whole catch-up is done, and the packets would arrive too late.
 // It runs only goroutines already runnable: it does not itself poll the
-// network, which Go does when a processor idles and at least every 10 ms.
+// network, which Go does when a processor idles, else about every 10 ms.
 func (m *Metronome) Run(ctx context.Context) error {
 	if !m.running.CompareAndSwap(false, true) {
 		return ErrRunning
