@@ -109,8 +109,9 @@ type Options struct {
 	// "a participant has left" to everyone in them.
 	AnnounceJoinLeave bool
 	// OnMixerTick, if set, is told the duration of every mixer tick of
-	// every room, and whether it ran late (metrics). It runs on the mixer's
-	// goroutine and must not block.
+	// every room, and whether it ran late (metrics). It runs on the tick, on
+	// a worker of the bridge's metronome (several at once for different
+	// rooms when GOMAXPROCS > 1), and must not block.
 	OnMixerTick func(d time.Duration, late bool)
 }
 
@@ -143,8 +144,11 @@ type Bridge struct {
 	records    Records
 	state      RoomState
 	onTick     func(d time.Duration, late bool)
-	stopping   atomic.Bool // BeginShutdown was called: rooms that empty keep their lock
-	draining   atomic.Bool // Drain was called: new calls are refused (drain.go)
+	metronome  *mixer.Metronome   // ticks every room's mixer
+	stopTicks  context.CancelFunc // stops the metronome
+	ticking    chan struct{}      // closed when the metronome has stopped
+	stopping   atomic.Bool        // BeginShutdown was called: rooms that empty keep their lock
+	draining   atomic.Bool        // Drain was called: new calls are refused (drain.go)
 
 	announceJoinLeave atomic.Bool                             // SetAnnounceJoinLeave changes it (reload)
 	elsewhere         atomic.Pointer[func(room string) int]   // SetElsewhere (scope.go)
@@ -161,8 +165,10 @@ type Bridge struct {
 	closed bool             // guarded by mu
 }
 
-// New returns a bridge serving opts.Rooms. It starts nothing: a room's
-// mixer runs while the room has participants.
+// New returns a bridge serving opts.Rooms. It starts one goroutine, the
+// clock of every room's mixer (a mixer.Metronome, with GOMAXPROCS
+// workers), which ticks the rooms that have participants and idles while
+// none has; Close stops it.
 func New(opts Options) (*Bridge, error) {
 	b := &Bridge{log: opts.Logger, newEncoder: opts.NewEncoder,
 		dialer: opts.Dialer, records: opts.Records, state: opts.State, onTick: opts.OnMixerTick,
@@ -185,6 +191,7 @@ func New(opts Options) (*Bridge, error) {
 	b.prompts.Store(voice)
 	b.SetRouter(opts.Router)
 	b.ctx, b.cancel = context.WithCancel(context.Background())
+	b.metronome, b.ticking = mixer.NewMetronome(nil, 0), make(chan struct{})
 	for _, rs := range opts.Rooms {
 		if _, dup := b.rooms[rs.Number]; dup {
 			return nil, fmt.Errorf("room %s defined twice", rs.Number)
@@ -194,6 +201,12 @@ func New(opts Options) (*Bridge, error) {
 	if err := b.restoreLocks(); err != nil {
 		return nil, err
 	}
+	var ticks context.Context
+	ticks, b.stopTicks = context.WithCancel(context.Background())
+	go func() {
+		defer close(b.ticking)
+		_ = b.metronome.Run(ticks) // ErrRunning cannot happen on a new metronome
+	}()
 	return b, nil
 }
 
@@ -267,5 +280,7 @@ func (b *Bridge) Close() error {
 	for _, r := range rooms {
 		r.close()
 	}
+	b.stopTicks()
+	<-b.ticking
 	return nil
 }

@@ -57,12 +57,10 @@ func (r *Room) leave(p *Participant) {
 	r.mix.Remove(p.ID)
 	left := len(r.members)
 	r.checkGuests()
-	var stop context.CancelFunc
-	var done chan struct{}
+	var stopped *mixer.Room
 	opened := false
 	if left == 0 {
-		stop, done = r.stop, r.done
-		r.mix, r.stop, r.done = nil, nil, nil
+		stopped, r.mix = r.mix, nil
 		// An empty room opens again, unless it empties because the process
 		// stops: then the store keeps its lock for the restart.
 		opened = r.locked && !r.bridge.stopping.Load()
@@ -90,9 +88,8 @@ func (r *Room) leave(p *Participant) {
 		}
 	}
 	r.recordQuality(p, record)
-	if stop != nil {
-		stop()
-		<-done
+	if stopped != nil {
+		r.bridge.metronome.Remove(stopped) // waits for a tick in progress
 	}
 }
 

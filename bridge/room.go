@@ -1,7 +1,6 @@
 package bridge
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -40,9 +39,7 @@ type Room struct {
 	nextID     int                     // guarded by mu
 	idSuffix   string                  // guarded by mu; SetIDSuffix (scope.go)
 	locked     bool                    // guarded by mu
-	mix        *mixer.Room             // guarded by mu; nil while the room is empty
-	stop       context.CancelFunc      // guarded by mu; ends the running mixer
-	done       chan struct{}           // guarded by mu; closed when the mixer has stopped
+	mix        *mixer.Room             // guarded by mu; nil while the room is empty; the bridge's metronome ticks it
 	closed     bool                    // guarded by mu
 }
 
@@ -91,8 +88,9 @@ func (r *Room) newID() string {
 	return strconv.Itoa(r.nextID) + r.idSuffix
 }
 
-// startMixer creates and runs the room's mixer, with the announcer in it.
-// r.mu must be held.
+// startMixer creates the room's mixer, with the announcer in it, and adds
+// it to the bridge's metronome, which ticks it from the next frame on. r.mu
+// must be held.
 func (r *Room) startMixer() error {
 	m, err := mixer.New(mixer.Options{NewEncoder: r.newEncoder, Logger: r.log, OnTalking: r.onTalking, OnTick: r.bridge.onTick})
 	if err != nil {
@@ -101,17 +99,13 @@ func (r *Room) startMixer() error {
 	if err := m.Add(announcerID, r.announcer, mixer.WithSendOnly()); err != nil {
 		return fmt.Errorf("room %s: %w", r.number, err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = m.Run(ctx) // returns when ctx ends; ErrRunning cannot happen on a new mixer
-	}()
-	r.mix, r.stop, r.done = m, cancel, done
+	_ = r.bridge.metronome.Add(m) // ErrRunning cannot happen on a new mixer
+	r.mix = m
 	return nil
 }
 
-// onTalking publishes talker changes; it runs on the mixer goroutine.
+// onTalking publishes talker changes; it runs on the mixer's tick (a
+// metronome worker).
 func (r *Room) onTalking(id string, talking bool) {
 	if id == announcerID {
 		return

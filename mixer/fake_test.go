@@ -144,16 +144,16 @@ type fakeClock struct {
 	mu      sync.Mutex
 	now     time.Time
 	c       chan time.Time
-	ready   chan struct{} // closed when NewTicker is called
-	stopped chan struct{} // closed when the ticker is stopped
+	ready   chan struct{} // receives one value per NewTicker call
+	stopped chan struct{} // receives one value per ticker stopped
 }
 
 func newFakeClock() *fakeClock {
 	return &fakeClock{
 		now:     time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
 		c:       make(chan time.Time),
-		ready:   make(chan struct{}),
-		stopped: make(chan struct{}),
+		ready:   make(chan struct{}, 100),
+		stopped: make(chan struct{}, 100),
 	}
 }
 
@@ -164,17 +164,23 @@ func (c *fakeClock) Now() time.Time {
 }
 
 func (c *fakeClock) NewTicker(time.Duration) (<-chan time.Time, func()) {
-	close(c.ready)
-	return c.c, func() { close(c.stopped) }
+	c.ready <- struct{}{}
+	return c.c, func() { c.stopped <- struct{}{} }
 }
 
 // tick advances the clock by d, fires the ticker, and fires it again with
 // no time passing, which returns once Run has finished the first one.
 func (c *fakeClock) tick(d time.Duration) {
+	c.fire(d)
+	c.fire(0)
+}
+
+// fire advances the clock by d and fires the ticker once, returning when
+// Run has taken the tick (not when it has done it).
+func (c *fakeClock) fire(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
 	now := c.now
 	c.mu.Unlock()
-	c.c <- now
 	c.c <- now
 }

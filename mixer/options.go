@@ -50,14 +50,16 @@ type Options struct {
 	// not called for a participant removed before its change is reported.
 	OnTalking func(id string, talking bool)
 
-	// OnTick, if set, is told how long each tick took and whether Run ran
-	// it late (catching up after a stall); direct Tick calls are never late.
+	// OnTick, if set, is told how long each tick took and whether a
+	// Metronome (or Run) ran it late (catching up after a stall); direct Tick
+	// calls are never late.
 	// It runs on the tick goroutine at the end of the tick, after
 	// OnTalking, and must not block or call Tick. Metrics use it.
 	OnTick func(d time.Duration, late bool)
 
 	// Clock is the time source of Run; nil means the system clock. Tick
-	// does not use it. Tests inject a fake to step Run.
+	// and Metronomes (which have their own) do not use it. Tests inject a
+	// fake to step Run.
 	Clock Clock
 
 	// Logger receives the rare events worth a log line (an encoder that
@@ -65,12 +67,13 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Clock is the time source Run schedules ticks from.
+// Clock is the time source a Metronome (or Run) schedules ticks from.
 type Clock interface {
 	// Now returns the current time.
 	Now() time.Time
 	// NewTicker returns a channel that delivers a value about every d, and
-	// a function that stops it. Run calls both on its own goroutine.
+	// a function that stops it. Metronome.Run calls both on its own
+	// goroutine.
 	NewTicker(d time.Duration) (c <-chan time.Time, stop func())
 }
 

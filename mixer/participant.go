@@ -11,9 +11,9 @@ import (
 // Participant is what the mixer needs of a leg (a SIP call, a browser guest).
 // The mixer calls all three methods; Format is called once, by Add, on the
 // goroutine that calls Add; ReadAudio and WriteAudio are called on the tick
-// goroutine (the one running Run, or the caller of Tick), never concurrently
-// with each other for one Room. A panic in any method is not recovered: it
-// unwinds out of Tick or Run.
+// goroutine (a Metronome's worker, the one running Run, or the caller of
+// Tick), never concurrently with each other for one Room. A panic in any
+// method is not recovered: it unwinds out of Tick, Run or Metronome.Run.
 type Participant interface {
 	// ReadAudio fills frame with the participant's next 20 ms at rate Hz
 	// (len(frame) == rate/50) and reports whether it holds audio (false:

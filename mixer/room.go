@@ -3,7 +3,8 @@
 // the other talkers (N-1) and everyone else the sum of all talkers, and
 // encodes each distinct mix once per format.
 //
-// A Room is driven either by Run, which ticks every 20 ms, or by calling
+// A Room is driven by a Metronome, which ticks every room of the process
+// every 20 ms from one timer, by Run, which ticks one room, or by calling
 // Tick directly (tests step a room one frame at a time that way). All
 // Participant I/O and all callbacks happen on that tick goroutine. The
 // methods that change the room (Add, Remove, SetMuted,
@@ -16,7 +17,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/parleyhq/parley/media"
@@ -33,7 +33,9 @@ var (
 	// ErrFormat is wrapped by the error of Add for a participant whose
 	// format's sample rate does not divide into 20 ms frames.
 	ErrFormat = errors.New("mixer: unsupported format")
-	// ErrRunning is returned by Run when the room is already running.
+	// ErrRunning is returned by Run and Metronome.Add when the room is
+	// already ticked by Run or a Metronome, and by Metronome.Run when it is
+	// already running.
 	ErrRunning = errors.New("mixer: room already running")
 )
 
@@ -55,17 +57,17 @@ type Room struct {
 	rate    int             // guarded by mu; max sample rate over legs, at least MinRate
 	version uint64          // guarded by mu; bumped by every change a tick must see
 
-	running atomic.Bool // Run is running
-
-	tickMu sync.Mutex // held for a whole tick; guards the mix state below
-	mix    mixState
+	tickMu    sync.Mutex // held for a whole tick; guards the fields below
+	metronome *Metronome // the one ticking the room, if any
+	mix       mixState
 
 	statsMu sync.Mutex
 	stats   Stats // guarded by statsMu; Participants and Rate are filled in by Stats
 }
 
-// New returns an empty room configured by opts. It starts nothing: call Run
-// or Tick to mix. It fails, wrapping ErrInvalidOptions, when opts is bad.
+// New returns an empty room configured by opts. It starts nothing: add it
+// to a Metronome, or call Run or Tick, to mix. It fails, wrapping
+// ErrInvalidOptions, when opts is bad.
 func New(opts Options) (*Room, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
@@ -205,11 +207,12 @@ type Stats struct {
 	// Encodes is the number of encodes in the last tick: one per format
 	// among the non-talkers plus one per talker.
 	Encodes int
-	// LateTicks counts the ticks Run started one period or more after they
-	// were due (catching up after a stall), SkippedTicks excluded.
+	// LateTicks counts the ticks a Metronome (or Run) started one period or
+	// more after they were due (catching up after a stall), SkippedTicks
+	// excluded.
 	LateTicks uint64
-	// SkippedTicks counts the ticks Run dropped because it had fallen more
-	// than maxCatchUp ticks behind.
+	// SkippedTicks counts the ticks a Metronome (or Run) dropped because it
+	// had fallen more than maxCatchUp ticks behind.
 	SkippedTicks uint64
 	// EncoderErrors counts failures to create an encoder or to encode.
 	EncoderErrors uint64

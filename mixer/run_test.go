@@ -11,6 +11,20 @@ import (
 	"github.com/parleyhq/parley/media"
 )
 
+// scheduleSteps step a schedule of ticks from its start by a fake clock:
+// after each advance, the ticks done, late and skipped since the start.
+var scheduleSteps = []struct {
+	advance              time.Duration
+	ticks, late, skipped uint64
+}{
+	{20 * time.Millisecond, 1, 0, 0},   // on time
+	{15 * time.Millisecond, 1, 0, 0},   // woken early: 35 ms, tick 2 is due at 40
+	{5 * time.Millisecond, 2, 0, 0},    // 40 ms: tick 2
+	{60 * time.Millisecond, 5, 2, 0},   // 100 ms: ticks 3, 4 late, 5 on time
+	{209 * time.Millisecond, 10, 6, 5}, // 309 ms: 15 due, 10 behind: 5 skipped, 4 late, 1 on time
+	{11 * time.Millisecond, 11, 6, 5},  // 320 ms: on the original grid, no drift
+}
+
 func TestRunSchedule(t *testing.T) {
 	clock := newFakeClock()
 	r := newTestRoom(t, newFakeCodec(), Options{Clock: clock})
@@ -26,18 +40,7 @@ func TestRunSchedule(t *testing.T) {
 		t.Errorf("second Run: %v, want ErrRunning", err)
 	}
 
-	steps := []struct {
-		advance              time.Duration
-		ticks, late, skipped uint64
-	}{
-		{20 * time.Millisecond, 1, 0, 0},   // on time
-		{15 * time.Millisecond, 1, 0, 0},   // woken early: 35 ms, tick 2 is due at 40
-		{5 * time.Millisecond, 2, 0, 0},    // 40 ms: tick 2
-		{60 * time.Millisecond, 5, 2, 0},   // 100 ms: ticks 3, 4 late, 5 on time
-		{209 * time.Millisecond, 10, 6, 5}, // 309 ms: 15 due, 10 behind: 5 skipped, 4 late, 1 on time
-		{11 * time.Millisecond, 11, 6, 5},  // 320 ms: on the original grid, no drift
-	}
-	for i, s := range steps {
+	for i, s := range scheduleSteps {
 		clock.tick(s.advance)
 		st := r.Stats()
 		if st.Ticks != s.ticks || st.LateTicks != s.late || st.SkippedTicks != s.skipped {

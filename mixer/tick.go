@@ -66,16 +66,29 @@ func (m *mixState) init(opts *Options) {
 // the talkers, and writes to every participant its mix, encoded once per
 // distinct (format, mix). Then it calls OnTalking for the changes.
 //
-// Run calls Tick every 20 ms; tests and custom schedulers call it directly,
-// from any goroutine, which then is the tick goroutine for that call.
-// Concurrent calls run one after the other. Tick must not be called from a
-// Participant method or from OnTalking (it would deadlock).
-func (r *Room) Tick() { r.tick(false) }
-
-// tick is Tick, telling OnTick whether Run runs it late.
-func (r *Room) tick(late bool) {
+// A Metronome (or Run) ticks every 20 ms; tests and custom schedulers call
+// Tick directly, from any goroutine, which then is the tick goroutine for
+// that call. Concurrent calls run one after the other. Tick must not be
+// called from a Participant method or from OnTalking (it would deadlock).
+func (r *Room) Tick() {
 	r.tickMu.Lock()
 	defer r.tickMu.Unlock()
+	r.tick(false)
+}
+
+// tickBy is the tick of Metronome m, late when m runs it after it was due;
+// it does nothing if r was removed from m.
+func (r *Room) tickBy(m *Metronome, late bool) {
+	r.tickMu.Lock()
+	defer r.tickMu.Unlock()
+	if r.metronome == m {
+		r.tick(late)
+	}
+}
+
+// tick runs one tick, telling OnTick whether it is late. r.tickMu must be
+// held.
+func (r *Room) tick(late bool) {
 	start := time.Now()
 	m := &r.mix
 	r.snapshot()
@@ -85,6 +98,9 @@ func (r *Room) tick(late bool) {
 
 	r.statsMu.Lock()
 	r.stats.Ticks++
+	if late {
+		r.stats.LateTicks++
+	}
 	r.stats.LastTick = d
 	r.stats.Talkers = m.talkers
 	r.stats.Encodes = m.encodes
