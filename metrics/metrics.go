@@ -235,7 +235,7 @@ func (m *Metrics) countDials(sub *bridge.Subscription, done chan<- struct{}) {
 }
 
 // ObserveTick records one mixer tick: how long it took, wall clock, and
-// whether Run ran it late (catching up after a stall). It is the mixer's
+// whether the mixer's Metronome ran it late (catching up after a stall). It is the mixer's
 // tick hook: it runs on the tick goroutine, does not block and does not
 // allocate.
 func (m *Metrics) ObserveTick(d time.Duration, late bool) {

@@ -62,7 +62,7 @@ func NewMetronome(clock Clock, workers int) *Metronome {
 }
 
 // Add makes r one of the rooms ticked from the next pass on. It fails with
-// ErrRunning when r is already ticked by a Metronome or by Room.Run; it
+// ErrRunning when r is already ticked by a Metronome; it
 // waits for a Tick of r in progress.
 func (m *Metronome) Add(r *Room) error {
 	r.tickMu.Lock()

@@ -51,23 +51,18 @@ type Options struct {
 	OnTalking func(id string, talking bool)
 
 	// OnTick, if set, is told how long each tick took and whether a
-	// Metronome (or Run) ran it late (catching up after a stall); direct Tick
+	// Metronome ran it late (catching up after a stall); direct Tick
 	// calls are never late.
 	// It runs on the tick goroutine at the end of the tick, after
 	// OnTalking, and must not block or call Tick. Metrics use it.
 	OnTick func(d time.Duration, late bool)
-
-	// Clock is the time source of Run; nil means the system clock. Tick
-	// and Metronomes (which have their own) do not use it. Tests inject a
-	// fake to step Run.
-	Clock Clock
 
 	// Logger receives the rare events worth a log line (an encoder that
 	// cannot be created), never one per frame; nil discards them.
 	Logger *slog.Logger
 }
 
-// Clock is the time source a Metronome (or Run) schedules ticks from.
+// Clock is the time source a Metronome schedules ticks from.
 type Clock interface {
 	// Now returns the current time.
 	Now() time.Time
@@ -105,9 +100,6 @@ func (o *Options) validate() error {
 		o.Hangover = DefaultHangover
 	case h < 0:
 		return fmt.Errorf("%w: Hangover %v is negative", ErrInvalidOptions, h)
-	}
-	if o.Clock == nil {
-		o.Clock = systemClock{}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

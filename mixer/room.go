@@ -4,8 +4,7 @@
 // encodes each distinct mix once per format.
 //
 // A Room is driven by a Metronome, which ticks every room of the process
-// every 20 ms from one timer, by Run, which ticks one room, or by calling
-// Tick directly (tests step a room one frame at a time that way). All
+// every 20 ms from one timer, or by calling Tick directly (tests step a room one frame at a time that way). All
 // Participant I/O and all callbacks happen on that tick goroutine. The
 // methods that change the room (Add, Remove, SetMuted,
 // SetListenOnly) and those that read it (Talking, Len, Rate, Stats) may be
@@ -33,9 +32,9 @@ var (
 	// ErrFormat is wrapped by the error of Add for a participant whose
 	// format's sample rate does not divide into 20 ms frames.
 	ErrFormat = errors.New("mixer: unsupported format")
-	// ErrRunning is returned by Run and Metronome.Add when the room is
-	// already ticked by Run or a Metronome, and by Metronome.Run when it is
-	// already running.
+	// ErrRunning is returned by Metronome.Add when the room is already
+	// ticked by a Metronome, and by Metronome.Run when it is already
+	// running.
 	ErrRunning = errors.New("mixer: room already running")
 )
 
@@ -66,7 +65,7 @@ type Room struct {
 }
 
 // New returns an empty room configured by opts. It starts nothing: add it
-// to a Metronome, or call Run or Tick, to mix. It fails, wrapping
+// to a Metronome, or call Tick, to mix. It fails, wrapping
 // ErrInvalidOptions, when opts is bad.
 func New(opts Options) (*Room, error) {
 	if err := opts.validate(); err != nil {
@@ -198,7 +197,7 @@ type Stats struct {
 	Participants int
 	// Rate is the room rate now, in Hz.
 	Rate int
-	// Ticks counts the ticks done since New, by Run or Tick.
+	// Ticks counts the ticks done since New, by a Metronome or Tick.
 	Ticks uint64
 	// LastTick is how long the last tick took, wall clock.
 	LastTick time.Duration
@@ -207,11 +206,11 @@ type Stats struct {
 	// Encodes is the number of encodes in the last tick: one per format
 	// among the non-talkers plus one per talker.
 	Encodes int
-	// LateTicks counts the ticks a Metronome (or Run) started one period or
+	// LateTicks counts the ticks a Metronome started one period or
 	// more after they were due (catching up after a stall), SkippedTicks
 	// excluded.
 	LateTicks uint64
-	// SkippedTicks counts the ticks a Metronome (or Run) dropped because it
+	// SkippedTicks counts the ticks a Metronome dropped because it
 	// had fallen more than maxCatchUp ticks behind.
 	SkippedTicks uint64
 	// EncoderErrors counts failures to create an encoder or to encode.

@@ -66,7 +66,7 @@ func (m *mixState) init(opts *Options) {
 // the talkers, and writes to every participant its mix, encoded once per
 // distinct (format, mix). Then it calls OnTalking for the changes.
 //
-// A Metronome (or Run) ticks every 20 ms; tests and custom schedulers call
+// A Metronome ticks every 20 ms; tests and custom schedulers call
 // Tick directly, from any goroutine, which then is the tick goroutine for
 // that call. Concurrent calls run one after the other. Tick must not be
 // called from a Participant method or from OnTalking (it would deadlock).
