@@ -2,22 +2,14 @@ package cluster
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"log/slog"
-	"math/big"
-	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/parleyhq/parley/internal/testcert"
 	"github.com/parleyhq/parley/internal/testnats"
 )
 
@@ -87,10 +79,12 @@ func TestNATSCredentials(t *testing.T) {
 // CA, a node given that CA joins over tls:// and one without it does not.
 func TestNATSTLSCA(t *testing.T) {
 	dir := t.TempDir()
-	certFile, keyFile := writeSelfSigned(t, dir)
+	ca := testcert.NewCA(t, "nats test CA")
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	ca.Issue(t, certFile, keyFile, "127.0.0.1")
 	srv := testnats.StartWith(t, "--tls", "--tlscert", certFile, "--tlskey", keyFile)
 	url := "tls://" + strings.TrimPrefix(srv.URL, "nats://")
-	trusted, _ := nodeWith(t, url, "trusted", Options{CAFile: certFile})
+	trusted, _ := nodeWith(t, url, "trusted", Options{CAFile: ca.PEMFile})
 	eventually(t, 5*time.Second, "the node trusting the CA connects", trusted.nc.IsConnected)
 	if _, mine, err := trusted.Claim("1000"); err != nil || !mine {
 		t.Fatalf("Claim over TLS = %v, %v; want the room", mine, err)
@@ -102,40 +96,4 @@ func TestNATSTLSCA(t *testing.T) {
 	if stranger.nc.IsConnected() {
 		t.Fatal("a node that does not trust the server's CA is connected")
 	}
-}
-
-// writeSelfSigned writes a self-signed certificate for 127.0.0.1 and its
-// key as PEM files in dir; the certificate is its own CA.
-func writeSelfSigned(t *testing.T, dir string) (certFile, keyFile string) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "127.0.0.1"},
-		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	for file, block := range map[string]*pem.Block{certFile: {Type: "CERTIFICATE", Bytes: der}, keyFile: {Type: "EC PRIVATE KEY", Bytes: keyDER}} {
-		if err := os.WriteFile(file, pem.EncodeToMemory(block), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return certFile, keyFile
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -136,18 +135,11 @@ func runCluster(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return 2
 	}
-	if o.loadCPU >= 0 && os.Getenv(pinnedEnv) == "" {
-		if err := pinSelf(o.loadCPU); err != nil {
-			fmt.Fprintf(stderr, "parley-load: %v\n", err)
-			return 1
-		}
-	}
-	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer cancel()
-	if err := os.MkdirAll(o.dir, 0o755); err != nil {
-		fmt.Fprintf(stderr, "parley-load: %v\n", err)
+	ctx, cancel, ok := begin(o.loadCPU, o.dir, stderr)
+	if !ok {
 		return 1
 	}
+	defer cancel()
 	var out strings.Builder
 	w := io.MultiWriter(stdout, &out)
 	fmt.Fprintf(w, "## Cluster load run %s\n\n%s; commit %s; load average at the start %s.\n%s\n\n`parley-load cluster %s`\n",

@@ -99,6 +99,24 @@ type options struct {
 // pinnedEnv marks the re-executed, pinned load generator.
 const pinnedEnv = "PARLEY_LOAD_PINNED"
 
+// begin readies a run: it pins the generator to loadCPU (unless that is
+// -1 or the process was started pinned), makes dir, and returns a context
+// an interrupt cancels. ok false means it failed and said why on stderr.
+func begin(loadCPU int, dir string, stderr io.Writer) (ctx context.Context, cancel context.CancelFunc, ok bool) {
+	if loadCPU >= 0 && os.Getenv(pinnedEnv) == "" {
+		if err := pinSelf(loadCPU); err != nil {
+			fmt.Fprintf(stderr, "parley-load: %v\n", err)
+			return nil, nil, false
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		fmt.Fprintf(stderr, "parley-load: %v\n", err)
+		return nil, nil, false
+	}
+	ctx, cancel = signal.NotifyContext(context.Background(), os.Interrupt)
+	return ctx, cancel, true
+}
+
 // run parses the flags, measures and prints the tables; it returns the
 // exit status.
 func run(args []string, stdout, stderr io.Writer) int {
@@ -109,18 +127,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return 2
 	}
-	if o.loadCPU >= 0 && os.Getenv(pinnedEnv) == "" {
-		if err := pinSelf(o.loadCPU); err != nil {
-			fmt.Fprintf(stderr, "parley-load: %v\n", err)
-			return 1
-		}
-	}
-	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer cancel()
-	if err := os.MkdirAll(o.dir, 0o755); err != nil {
-		fmt.Fprintf(stderr, "parley-load: %v\n", err)
+	ctx, cancel, ok := begin(o.loadCPU, o.dir, stderr)
+	if !ok {
 		return 1
 	}
+	defer cancel()
 	ri := newRunInfo(os.Args[0], args)
 	var out strings.Builder
 	fmt.Fprintf(&out, "## Load run %s\n\n%s; commit %s. Bridge on CPU %d, load generator on CPU %d (-1: not pinned); window %v after %v of warm-up.\n\n`%s`\n",
